@@ -1,0 +1,398 @@
+//! Figures 1–4: what a resting daemon or tray costs, memory and wake-ups, next to cron,
+//! the Node original and a bare tray loop, all measured in the same idle window.
+//!
+//! Measuring every subject at once keeps the bench short, and is fair: each figure is
+//! read per process tree from /proc, so one subject's activity does not show up in
+//! another's counters.
+
+use std::path::Path;
+use std::process::Command;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::app::{self, Binaries, Workspace};
+use crate::baselines::{NODE_READY_LINE, NodeOriginal, cron_command};
+use crate::desktop::Desktop;
+use crate::process::Daemon;
+use crate::procfs::{TreeSample, sample_tree};
+use crate::report::{Met, Row, mib, ratio};
+
+/// Who rests in the idle window.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Who {
+    HeadlessDaemon,
+    TrayBuildDaemon,
+    Cron,
+    Node,
+    Tray,
+    BareTray,
+}
+
+/// What one process tree did in the idle window.
+#[derive(Clone, Copy, Debug)]
+pub struct Idle {
+    /// Resident memory at the end of the window, summed over the tree, in KiB.
+    pub rss_kib: u64,
+    /// Context switches over the window, scaled to one minute.
+    pub wakeups_per_min: f64,
+    /// utime + stime spent in the window, in clock ticks (10 ms each).
+    pub cpu_ticks: u64,
+    pub processes: usize,
+}
+
+/// The subjects, started and left to settle, ready for [`IdleSubjects::measure`].
+pub struct IdleSubjects {
+    running: Vec<(Who, Result<Daemon, String>)>,
+    // Kept alive (not read) until the subjects are stopped: dropping a workspace removes it.
+    _workspaces: Vec<Workspace>,
+}
+
+/// The idle figures of every subject; an `Err` says why a subject has none.
+pub struct IdleFigures {
+    results: Vec<(Who, Result<Idle, String>)>,
+    window: Duration,
+}
+
+/// How long every subject rests before the window opens: long enough for start-up work
+/// (config parsing, GTK init, Node's module loading) to be over.
+const SETTLE: Duration = Duration::from_secs(5);
+
+impl IdleSubjects {
+    /// Starts every subject that can run here. A subject that cannot (no Node, no
+    /// desktop, a synctray that fails to start) is kept with the reason, for the table.
+    pub fn start(
+        binaries: &Binaries,
+        node: &Result<NodeOriginal, String>,
+        desktop: &Result<Desktop, String>,
+        scratch: &Path,
+        quiet_for: Duration,
+    ) -> IdleSubjects {
+        let mut subjects = IdleSubjects {
+            running: Vec::new(),
+            _workspaces: Vec::new(),
+        };
+        let log = |name: &str| scratch.join(format!("{name}.log"));
+
+        match &binaries.headless {
+            Ok(headless) => subjects.start_synctray(
+                Who::HeadlessDaemon,
+                headless,
+                &["--daemon"],
+                None,
+                &log("headless-daemon"),
+            ),
+            Err(why) => subjects
+                .running
+                .push((Who::HeadlessDaemon, Err(why.clone()))),
+        }
+        subjects.start_synctray(
+            Who::TrayBuildDaemon,
+            &binaries.tray,
+            &["--daemon"],
+            None,
+            &log("tray-build-daemon"),
+        );
+        let cron = cron_command(scratch).and_then(|command| spawn("cron", command, &log("cron")));
+        subjects.running.push((Who::Cron, cron));
+        let node = node.as_ref().map_err(Clone::clone).and_then(|node| {
+            let mut daemon = spawn("node original", node.command(quiet_for), &log("node"))?;
+            if daemon.wait_for_log(NODE_READY_LINE, Duration::from_secs(60)) {
+                Ok(daemon)
+            } else {
+                Err(format!("did not start: {}", daemon.log_tail(3)))
+            }
+        });
+        subjects.running.push((Who::Node, node));
+
+        // Without a desktop the caller has already said the tray rows are skipped, and why.
+        if let Ok(desktop) = desktop {
+            subjects.start_synctray(Who::Tray, &binaries.tray, &[], Some(desktop), &log("tray"));
+            let mut bare = Command::new(std::env::current_exe().expect("the bench's own path"));
+            bare.arg("--bare-tray");
+            desktop.apply(&mut bare);
+            subjects
+                .running
+                .push((Who::BareTray, spawn("bare tray", bare, &log("bare-tray"))));
+        }
+        thread::sleep(SETTLE);
+        subjects
+    }
+
+    fn start_synctray(
+        &mut self,
+        who: Who,
+        binary: &Path,
+        args: &[&str],
+        desktop: Option<&Desktop>,
+        log: &Path,
+    ) {
+        let workspace = Workspace::idle(&format!("{who:?}").to_lowercase());
+        let mut command = app::command(binary, &workspace, args);
+        if let Some(desktop) = desktop {
+            desktop.apply(&mut command);
+        } else {
+            // A daemon must not need a desktop; make sure it does not find one.
+            command
+                .env_remove("DISPLAY")
+                .env_remove("WAYLAND_DISPLAY")
+                .env_remove("DBUS_SESSION_BUS_ADDRESS");
+        }
+        self.running
+            .push((who, spawn(&format!("{who:?}"), command, log)));
+        self._workspaces.push(workspace);
+    }
+
+    /// Samples every subject, lets `window` pass, samples again.
+    pub fn measure(&mut self, window: Duration) -> IdleFigures {
+        let before: Vec<Result<TreeSample, String>> =
+            self.running.iter_mut().map(|(_, d)| sample(d)).collect();
+        let start = Instant::now();
+        thread::sleep(window);
+        let elapsed = start.elapsed();
+        let results = self
+            .running
+            .iter_mut()
+            .zip(before)
+            .map(|((who, daemon), before)| {
+                let after = sample(daemon);
+                (
+                    *who,
+                    before.and_then(|before| Ok(idle_between(before, after?, elapsed))),
+                )
+            })
+            .collect();
+        IdleFigures { results, window }
+    }
+}
+
+fn spawn(name: &str, command: Command, log: &Path) -> Result<Daemon, String> {
+    Daemon::spawn(name, command, log).map_err(|e| e.to_string())
+}
+
+/// A sample of a subject's tree, or why there is none (it never started, or it exited).
+fn sample(daemon: &mut Result<Daemon, String>) -> Result<TreeSample, String> {
+    let daemon = daemon.as_mut().map_err(|why| why.clone())?;
+    if let Some(why) = daemon.exited() {
+        return Err(format!("exited: {why}"));
+    }
+    sample_tree(daemon.pid()).ok_or_else(|| "exited".to_string())
+}
+
+fn idle_between(before: TreeSample, after: TreeSample, elapsed: Duration) -> Idle {
+    let switches = after.ctxt_switches.saturating_sub(before.ctxt_switches) as f64;
+    Idle {
+        rss_kib: after.rss_kib,
+        wakeups_per_min: switches * 60.0 / elapsed.as_secs_f64(),
+        cpu_ticks: after.cpu_ticks.saturating_sub(before.cpu_ticks),
+        processes: after.processes,
+    }
+}
+
+/// Goals, from the brief.
+const HEADLESS_RSS_MAX_KIB: u64 = 4 * 1024;
+const HEADLESS_RSS_MAX_CRON_RATIO: f64 = 2.0;
+const TRAY_BUILD_RSS_MAX_KIB: u64 = 12 * 1024;
+const DAEMON_WAKEUPS_MAX: f64 = 1.0;
+const TRAY_RSS_MAX_ABOVE_BARE_KIB: u64 = 3 * 1024;
+const TRAY_WAKEUPS_MAX_ABOVE_BARE: f64 = 1.0;
+
+impl IdleFigures {
+    fn get(&self, who: Who) -> Option<&Result<Idle, String>> {
+        self.results
+            .iter()
+            .find(|(w, _)| *w == who)
+            .map(|(_, result)| result)
+    }
+
+    fn ok(&self, who: Who) -> Option<Idle> {
+        self.get(who)?.as_ref().ok().copied()
+    }
+
+    /// "cron 2.4 MiB · Node original 226 MiB (5 processes)", via `show`.
+    fn daemon_baselines(&self, show: impl Fn(&Idle) -> String) -> String {
+        [(Who::Cron, "cron"), (Who::Node, "Node original")]
+            .iter()
+            .map(|&(who, name)| match self.get(who) {
+                Some(Ok(idle)) if idle.processes > 1 => {
+                    format!("{name} {} ({} processes)", show(idle), idle.processes)
+                }
+                Some(Ok(idle)) => format!("{name} {}", show(idle)),
+                Some(Err(why)) => format!("{name}: {why}"),
+                None => format!("{name}: not run"),
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+
+    pub fn rows(&self) -> Vec<Row> {
+        let mut rows = vec![self.headless_rss_row(), self.tray_build_rss_row()];
+        rows.push(self.daemon_wakeups_row(Who::HeadlessDaemon, "headless build"));
+        rows.push(self.daemon_wakeups_row(Who::TrayBuildDaemon, "tray build"));
+        if self.get(Who::Tray).is_some() {
+            rows.push(self.tray_rss_row());
+            rows.push(self.tray_wakeups_row());
+        }
+        rows
+    }
+
+    fn window_secs(&self) -> u64 {
+        self.window.as_secs()
+    }
+
+    fn headless_rss_row(&self) -> Row {
+        let figure = format!(
+            "`--daemon` RSS after {} s idle, headless build",
+            self.window_secs()
+        );
+        let goal = "≤ 2x cron and ≤ 4 MiB";
+        let baselines = self.daemon_baselines(|idle| mib(idle.rss_kib));
+        let rss = match self.get(Who::HeadlessDaemon) {
+            Some(Ok(idle)) => idle.rss_kib,
+            Some(Err(why)) => return Row::failed(&figure, why, baselines, goal),
+            None => return Row::failed(&figure, "not run", baselines, goal),
+        };
+        let cron = self.ok(Who::Cron).map(|idle| idle.rss_kib);
+        let node = self.ok(Who::Node).map(|idle| idle.rss_kib);
+        let within_cron =
+            cron.is_some_and(|cron| rss as f64 <= HEADLESS_RSS_MAX_CRON_RATIO * cron as f64);
+        Row {
+            figure,
+            synctray: mib(rss),
+            baselines,
+            ratio: rss_ratios(rss, cron, node),
+            goal: goal.into(),
+            met: Met::from(within_cron && rss <= HEADLESS_RSS_MAX_KIB),
+        }
+    }
+
+    fn tray_build_rss_row(&self) -> Row {
+        let figure = format!(
+            "`--daemon` RSS after {} s idle, tray build",
+            self.window_secs()
+        );
+        let goal = "≤ 12 MiB";
+        let baselines = self.daemon_baselines(|idle| mib(idle.rss_kib));
+        match self.get(Who::TrayBuildDaemon) {
+            Some(Ok(idle)) => Row {
+                figure,
+                synctray: mib(idle.rss_kib),
+                baselines,
+                ratio: rss_ratios(
+                    idle.rss_kib,
+                    self.ok(Who::Cron).map(|i| i.rss_kib),
+                    self.ok(Who::Node).map(|i| i.rss_kib),
+                ),
+                goal: goal.into(),
+                met: Met::from(idle.rss_kib <= TRAY_BUILD_RSS_MAX_KIB),
+            },
+            Some(Err(why)) => Row::failed(&figure, why, baselines, goal),
+            None => Row::failed(&figure, "not run", baselines, goal),
+        }
+    }
+
+    fn daemon_wakeups_row(&self, who: Who, build: &str) -> Row {
+        let figure = format!("`--daemon` wake-ups · CPU ticks per idle minute, {build}");
+        let goal = "≤ 1 wake-up, 0 ticks";
+        let baselines = self.daemon_baselines(wakeups_and_ticks);
+        match self.get(who) {
+            Some(Ok(idle)) => Row {
+                figure,
+                synctray: wakeups_and_ticks(idle),
+                baselines,
+                ratio: "—".into(),
+                goal: goal.into(),
+                met: Met::from(idle.wakeups_per_min <= DAEMON_WAKEUPS_MAX && idle.cpu_ticks == 0),
+            },
+            Some(Err(why)) => Row::failed(&figure, why, baselines, goal),
+            None => Row::failed(&figure, "not run", baselines, goal),
+        }
+    }
+
+    fn tray_rss_row(&self) -> Row {
+        let figure = format!(
+            "tray RSS after {} s idle (Xvfb + trayer)",
+            self.window_secs()
+        );
+        let goal = "≤ bare + 3 MiB";
+        let (tray, bare) = match (self.get(Who::Tray), self.get(Who::BareTray)) {
+            (Some(Ok(tray)), Some(Ok(bare))) => (*tray, *bare),
+            (tray, bare) => return self.tray_failed_row(&figure, tray, bare, goal),
+        };
+        Row {
+            figure,
+            synctray: mib(tray.rss_kib),
+            baselines: format!("bare tray-icon + tao loop {}", mib(bare.rss_kib)),
+            ratio: format!(
+                "{} ({:+.1} MiB)",
+                ratio(tray.rss_kib as f64, bare.rss_kib as f64),
+                (tray.rss_kib as f64 - bare.rss_kib as f64) / 1024.0
+            ),
+            goal: goal.into(),
+            met: Met::from(tray.rss_kib <= bare.rss_kib + TRAY_RSS_MAX_ABOVE_BARE_KIB),
+        }
+    }
+
+    fn tray_wakeups_row(&self) -> Row {
+        let figure = "tray wake-ups · CPU ticks per idle minute".to_string();
+        let goal = "≤ bare + 1 wake-up";
+        let (tray, bare) = match (self.get(Who::Tray), self.get(Who::BareTray)) {
+            (Some(Ok(tray)), Some(Ok(bare))) => (*tray, *bare),
+            (tray, bare) => return self.tray_failed_row(&figure, tray, bare, goal),
+        };
+        Row {
+            figure,
+            synctray: wakeups_and_ticks(&tray),
+            baselines: format!("bare loop {}", wakeups_and_ticks(&bare)),
+            ratio: format!(
+                "{:+.1} wake-ups",
+                tray.wakeups_per_min - bare.wakeups_per_min
+            ),
+            goal: goal.into(),
+            met: Met::from(
+                tray.wakeups_per_min <= bare.wakeups_per_min + TRAY_WAKEUPS_MAX_ABOVE_BARE,
+            ),
+        }
+    }
+
+    fn tray_failed_row(
+        &self,
+        figure: &str,
+        tray: Option<&Result<Idle, String>>,
+        bare: Option<&Result<Idle, String>>,
+        goal: &str,
+    ) -> Row {
+        let bare = match bare {
+            Some(Ok(bare)) => format!(
+                "bare loop {} · {}",
+                mib(bare.rss_kib),
+                wakeups_and_ticks(bare)
+            ),
+            Some(Err(why)) => format!("bare loop failed: {why}"),
+            None => "bare loop not run".into(),
+        };
+        let why = match tray {
+            Some(Err(why)) => why.as_str(),
+            _ => "no baseline to compare with",
+        };
+        Row::failed(figure, why, bare, goal)
+    }
+}
+
+fn wakeups_and_ticks(idle: &Idle) -> String {
+    format!("{:.1} · {} ticks", idle.wakeups_per_min, idle.cpu_ticks)
+}
+
+fn rss_ratios(rss: u64, cron: Option<u64>, node: Option<u64>) -> String {
+    let mut parts = Vec::new();
+    if let Some(cron) = cron {
+        parts.push(format!("{} cron", ratio(rss as f64, cron as f64)));
+    }
+    if let Some(node) = node {
+        parts.push(format!("{:.3}x Node", rss as f64 / node as f64));
+    }
+    if parts.is_empty() {
+        "—".into()
+    } else {
+        parts.join(" · ")
+    }
+}

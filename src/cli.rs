@@ -1,0 +1,396 @@
+//! The command line: the arguments, and each command carried out down to an exit status.
+//! Every command is a thin door into the engine; errors become exit statuses here only.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Local, Utc};
+use clap::{Parser, Subcommand};
+use tokio::sync::{mpsc, watch};
+
+use crate::config::{self, Config, Edit};
+use crate::engine::{self, Engine, RunOutcome, ServeOptions, SystemClock};
+use crate::lock;
+use crate::notify;
+use crate::runner::Stop;
+use crate::schedule::{self, PlanInput, Trigger};
+use crate::status::{Outcome, Status, iso_ms};
+use crate::workspace::Workspace;
+
+/// Exit status: the run failed.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status: bad usage or an invalid configuration.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit status: skipped, another process holds the lock (EX_TEMPFAIL).
+pub const EXIT_SKIPPED: u8 = 75;
+
+/// How long a run in progress may go on after SIGTERM / Ctrl-C / Quit.
+pub const GRACE: Duration = Duration::from_secs(10);
+
+const ABOUT: &str = "Keeps a workspace's data fresh: runs its sync commands on a schedule, one run at a time, \
+records the result in data/sync-status.json and tells the desktop when a run fails.";
+
+const AFTER_HELP: &str = "\
+With no command, synctray shows its icon in the system tray (use --daemon where there is no desktop).
+
+A workspace is a folder holding data/config/sync.json. It is the one given with --workspace, else
+$SYNCTRAY_WORKSPACE, else the current directory if it holds that file, else a default workspace in
+your data folder (created on first use). `synctray status` says which one and why.
+
+Exit statuses: 0 ok; 1 the run failed; 2 bad usage or invalid config; 75 skipped (a sync was running).
+Logs go to stderr; set SYNCTRAY_LOG=debug for more, SYNCTRAY_LOG=warn for less.
+
+Examples:
+  synctray --daemon                 run the scheduler headless (systemd, launchd, a server)
+  synctray sync                     run the jobs once, now
+  synctray status                   last run, next run, who is running
+  synctray interval 30              sync every 30 minutes from now on";
+
+#[derive(Debug, Parser)]
+#[command(name = "synctray", version, about = ABOUT, after_help = AFTER_HELP)]
+pub struct Args {
+    /// The workspace folder (the one holding data/config/sync.json).
+    #[arg(long, short = 'w', value_name = "DIR", global = true)]
+    pub workspace: Option<PathBuf>,
+
+    /// Run the scheduler without a tray icon; stops on SIGTERM or Ctrl-C.
+    #[arg(long, conflicts_with = "command")]
+    pub daemon: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Run the sync jobs once now, in this process, under the lock.
+    ///
+    /// Exits 0 if every job succeeded, 1 if one failed, 75 if another process is running a
+    /// sync of this workspace (nothing is queued), 2 if the configuration is invalid.
+    Sync,
+    /// Show the workspace, the last run, the next run and whether a sync is running.
+    Status {
+        /// Print one JSON object (camelCase keys) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sync every N minutes (1 to 1440); replaces a `schedule` in the config.
+    ///
+    /// N dividing 60 runs at the multiples of N past the hour; N hours dividing 24 at the top
+    /// of those hours; any other N, N minutes after the previous run started.
+    Interval {
+        #[arg(value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1440))]
+        minutes: u32,
+    },
+    /// Pause scheduled syncs (`synctray sync` still works).
+    Pause,
+    /// Resume scheduled syncs.
+    Resume,
+    /// Check the configuration; exits 0 if it is valid, 2 if not.
+    Check,
+}
+
+/// Carries out the command line.
+pub fn run(args: Args) -> ExitCode {
+    init_logging(if args.daemon || args.command.is_none() { "info" } else { "warn" });
+    let ws = match Workspace::resolve(args.workspace.as_deref()) {
+        Ok(ws) => ws,
+        Err(e) => return fail(EXIT_USAGE, format_args!("cannot find a workspace: {e}")),
+    };
+    match args.command {
+        None if args.daemon => daemon(ws),
+        None => tray(ws),
+        Some(Cmd::Sync) => sync(ws),
+        Some(Cmd::Status { json }) => status(&ws, json),
+        Some(Cmd::Interval { minutes }) => edit(&ws, Edit::Interval(minutes)),
+        Some(Cmd::Pause) => edit(&ws, Edit::Paused(true)),
+        Some(Cmd::Resume) => edit(&ws, Edit::Paused(false)),
+        Some(Cmd::Check) => check(&ws),
+    }
+}
+
+fn init_logging(default: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SYNCTRAY_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .init();
+}
+
+fn fail(code: u8, message: std::fmt::Arguments<'_>) -> ExitCode {
+    eprintln!("synctray: {message}");
+    ExitCode::from(code)
+}
+
+/// Loads the workspace's configuration, or prints why not.
+pub fn load_config(ws: &Workspace) -> Result<Config, ExitCode> {
+    let config = Config::load(&ws.config).map_err(|e| fail(EXIT_USAGE, format_args!("{e}")))?;
+    for warning in &config.warnings {
+        tracing::warn!("{}: {warning}", ws.config.display());
+    }
+    Ok(config)
+}
+
+/// A single-threaded runtime: the engine waits on timers, pipes and child processes, and
+/// one thread does that with the fewest wake-ups and the least memory.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime")
+}
+
+/// The stop signal a terminal or a service manager gives: the first SIGTERM or Ctrl-C
+/// drains (the run in progress gets [`GRACE`]), the second stops at once.
+pub async fn stop_on_signals(stop: watch::Sender<Stop>) {
+    let mut first = true;
+    loop {
+        if let Err(e) = next_signal().await {
+            tracing::error!("cannot listen for signals: {e}");
+            return;
+        }
+        if first {
+            first = false;
+            tracing::info!(
+                "stopping: a run in progress has {} s to finish (press Ctrl-C again to stop at once)",
+                GRACE.as_secs()
+            );
+            stop.send_replace(Stop::Drain(tokio::time::Instant::now() + GRACE));
+        } else {
+            tracing::info!("stopping now");
+            stop.send_replace(Stop::Now);
+        }
+    }
+}
+
+#[cfg(unix)]
+async fn next_signal() -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+async fn next_signal() -> std::io::Result<()> {
+    tokio::signal::ctrl_c().await
+}
+
+/// Takes the workspace's instance lock for a tray or daemon, or explains who has it.
+pub fn claim_instance(ws: &Workspace, what: &str) -> Result<lock::InstanceLock, ExitCode> {
+    let path = ws.lock.with_file_name(".synctray-instance");
+    match lock::instance(&path) {
+        Ok(Ok(guard)) => Ok(guard),
+        Ok(Err(holder)) => Err(fail(
+            EXIT_USAGE,
+            format_args!("synctray is already running for {} ({holder}); not starting a second {what}", ws.root.display()),
+        )),
+        Err(e) => Err(fail(EXIT_USAGE, format_args!("{e}"))),
+    }
+}
+
+fn daemon(ws: Workspace) -> ExitCode {
+    let config = match load_config(&ws) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let _instance = match claim_instance(&ws, "daemon") {
+        Ok(guard) => guard,
+        Err(code) => return code,
+    };
+    tracing::info!("synctray daemon for {} ({})", ws.root.display(), ws.source);
+    runtime().block_on(async {
+        let engine = Engine::new(ws, Arc::new(SystemClock), notify::desktop());
+        let (stop_tx, stop_rx) = watch::channel(Stop::Run);
+        tokio::spawn(stop_on_signals(stop_tx));
+        // The daemon takes no commands: its controls are the config file and the CLI.
+        let (_commands, commands_rx) = mpsc::unbounded_channel();
+        engine::serve(&engine, config, commands_rx, stop_rx, ServeOptions::default()).await;
+    });
+    ExitCode::SUCCESS
+}
+
+#[cfg(feature = "tray")]
+fn tray(ws: Workspace) -> ExitCode {
+    crate::tray::run(ws)
+}
+
+#[cfg(not(feature = "tray"))]
+fn tray(_ws: Workspace) -> ExitCode {
+    fail(EXIT_USAGE, format_args!("this build has no tray (built without the `tray` feature); run `synctray --daemon`"))
+}
+
+fn sync(ws: Workspace) -> ExitCode {
+    let config = match load_config(&ws) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let outcome = runtime().block_on(async {
+        let engine = Engine::new(ws, Arc::new(SystemClock), Box::new(notify::Silent));
+        let (stop_tx, stop_rx) = watch::channel(Stop::Run);
+        let signals = tokio::spawn(stop_on_signals(stop_tx));
+        let outcome = engine.run_once(&config, Trigger::Cli, stop_rx).await;
+        signals.abort();
+        outcome
+    });
+    match outcome {
+        Ok(RunOutcome::Finished(status)) => {
+            print_run(&status);
+            if status.is_success() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAILED) }
+        }
+        Ok(RunOutcome::Skipped(holder)) => {
+            fail(EXIT_SKIPPED, format_args!("skipped: a sync of this workspace is already running ({holder})"))
+        }
+        Err(e) => fail(EXIT_FAILED, format_args!("{e}")),
+    }
+}
+
+fn print_run(status: &Status) {
+    let mut out = std::io::stdout().lock();
+    for job in &status.jobs {
+        let (mark, detail) = match job.status {
+            Outcome::Success => ("✓", String::new()),
+            Outcome::Error => ("✗", format!(": {}", job.reason.as_deref().unwrap_or("failed"))),
+            Outcome::NotRun => ("-", " (not run)".to_owned()),
+        };
+        let took = job.duration_ms.map(|ms| format!(" {:.1} s", ms as f64 / 1000.0)).unwrap_or_default();
+        let log = job.log.as_deref().filter(|_| job.status == Outcome::Error).map(|l| format!("  [{l}]")).unwrap_or_default();
+        let _ = writeln!(out, "{mark} {}{took}{detail}{log}", job.name);
+    }
+    let _ = match &status.error {
+        None => writeln!(out, "sync succeeded in {:.1} s", status.duration_ms as f64 / 1000.0),
+        Some(e) => writeln!(out, "sync failed in {:.1} s: {e}", status.duration_ms as f64 / 1000.0),
+    };
+}
+
+/// What `synctray status` reports.
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Report {
+    workspace: PathBuf,
+    workspace_source: crate::workspace::Source,
+    #[serde(with = "iso_ms::option")]
+    last_sync: Option<DateTime<Utc>>,
+    status: Option<Outcome>,
+    error: Option<String>,
+    #[serde(with = "iso_ms::option")]
+    next_run: Option<DateTime<Utc>>,
+    running: bool,
+    lock_holder: Option<HolderReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval_minutes: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schedule: Option<String>,
+    paused: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config_error: Option<String>,
+}
+
+#[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct HolderReport {
+    pid: Option<u32>,
+    host: Option<String>,
+    #[serde(with = "iso_ms::option")]
+    since: Option<DateTime<Utc>>,
+    trigger: Option<String>,
+    job: Option<String>,
+}
+
+fn status(ws: &Workspace, json: bool) -> ExitCode {
+    let now = Utc::now();
+    let last = Status::read(&ws.status);
+    let config = Config::load(&ws.config);
+    let holder = lock::inspect(&ws.lock);
+    let next_run = config.as_ref().ok().filter(|c| !c.paused).and_then(|c| {
+        let last_start = last.as_ref().and_then(|s| s.started_at.or(Some(s.last_sync)));
+        let input = PlanInput { last: last_start, since: now, catch_up: c.catch_up };
+        schedule::plan(&c.schedule, c.zone, input, now).map(|d| d.at.max(now))
+    });
+    let report = Report {
+        workspace: ws.root.clone(),
+        workspace_source: ws.source,
+        last_sync: last.as_ref().map(|s| s.last_sync),
+        status: last.as_ref().map(|s| s.status),
+        error: last.as_ref().and_then(|s| s.error.clone()),
+        next_run,
+        running: holder.is_some(),
+        lock_holder: holder.map(|h| HolderReport { pid: h.pid, host: h.host, since: h.since, trigger: h.trigger, job: h.job }),
+        interval_minutes: config.as_ref().ok().filter(|c| c.cron.is_none()).map(|c| c.interval_minutes),
+        schedule: config.as_ref().ok().and_then(|c| c.cron.clone()),
+        paused: config.as_ref().is_ok_and(|c| c.paused),
+        config_error: config.as_ref().err().map(ToString::to_string),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
+        return ExitCode::SUCCESS;
+    }
+    let local = |t: DateTime<Utc>| t.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string();
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "workspace  {} ({})", ws.root.display(), ws.source);
+    let _ = match &last {
+        None => writeln!(out, "last sync  never"),
+        Some(s) => writeln!(
+            out,
+            "last sync  {} {} ({:.1} s{}){}",
+            if s.is_success() { "✓" } else { "✗" },
+            local(s.last_sync),
+            s.duration_ms as f64 / 1000.0,
+            s.trigger.map(|t| format!(", {t}")).unwrap_or_default(),
+            s.error.as_deref().map(|e| format!("\n           {}", e.replace('\n', "\n           "))).unwrap_or_default(),
+        ),
+    };
+    let _ = match (&config, next_run) {
+        (Err(e), _) => writeln!(out, "config     invalid: {e}"),
+        (Ok(c), _) if c.paused => writeln!(out, "next run   paused ({}; `synctray resume` to resume)", c.describe_schedule()),
+        (Ok(c), Some(at)) => writeln!(out, "next run   {} ({})", local(at), c.describe_schedule()),
+        (Ok(c), None) => writeln!(out, "next run   never ({} does not fire again)", c.describe_schedule()),
+    };
+    let _ = match &report.lock_holder {
+        None => writeln!(out, "running    no"),
+        Some(h) => writeln!(
+            out,
+            "running    yes: {}{}",
+            lock::Holder { since: h.since, pid: h.pid, host: h.host.clone(), trigger: None, job: None },
+            h.job.as_deref().map(|j| format!(", job {j}")).unwrap_or_default()
+        ),
+    };
+    ExitCode::SUCCESS
+}
+
+fn edit(ws: &Workspace, change: Edit) -> ExitCode {
+    match config::edit(&ws.config, change) {
+        Ok(config) => {
+            match change {
+                Edit::Interval(_) => println!("synctray will sync {}", config.describe_schedule()),
+                Edit::Paused(true) => println!("scheduled syncs paused (`synctray sync` still runs one now)"),
+                Edit::Paused(false) => println!("scheduled syncs resumed: {}", config.describe_schedule()),
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(EXIT_USAGE, format_args!("{e}")),
+    }
+}
+
+fn check(ws: &Workspace) -> ExitCode {
+    match load_config(ws) {
+        Ok(config) => {
+            println!(
+                "{}: valid; {}, {} job(s): {}",
+                ws.config.display(),
+                config.describe_schedule(),
+                config.jobs.len(),
+                config.jobs.iter().map(|j| j.name.as_str()).collect::<Vec<_>>().join(", ")
+            );
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}

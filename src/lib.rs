@@ -1,0 +1,35 @@
+//! synctray runs a workspace's sync commands on a schedule, one run at a time across every
+//! process on the machine, records each result where a dashboard reads it, and tells the
+//! desktop when a run fails. The tray app, `synctray --daemon` and the CLI commands are
+//! thin front ends over one engine.
+//!
+//! Layout:
+//! - [`workspace`]: which workspace, and the paths of its files.
+//! - [`config`]: `data/config/sync.json`, parsed then validated into a typed [`config::Config`];
+//!   rewriting the keys synctray owns.
+//! - [`schedule`]: cron expressions and "every N minutes", and the pure planning function
+//!   that decides the next run and catch-up.
+//! - [`lock`]: the cross-process run lock, held as a guard value.
+//! - [`runner`]: one job in its own process group, with a bounded log, timeout and stop.
+//! - [`status`]: the status file and the run history.
+//! - [`engine`]: the orchestrator ([`engine::Engine::run_once`]) and the scheduler loop
+//!   ([`engine::serve`]) that every front end drives.
+//! - [`notify`]: which runs deserve a desktop notification, and showing it.
+//! - [`cli`]: the command line: arguments, the daemon, and each command, down to an exit code.
+//! - `tray` (feature `tray`): the system-tray front end.
+//! - [`sys`]: the platform seam (process trees, permissions, links, host name).
+
+pub mod cli;
+pub mod config;
+pub mod engine;
+mod fsutil;
+pub mod lock;
+pub mod notify;
+pub mod runner;
+pub mod schedule;
+pub mod status;
+pub mod sys;
+#[cfg(feature = "tray")]
+pub mod tray;
+mod watch;
+pub mod workspace;

@@ -1,0 +1,337 @@
+//! Running one job: its own process group (job object on Windows), its output copied to a
+//! bounded log file with a small tail kept for the error message, its timeout, and the
+//! shutdown signal. The orchestrator calls [`run_job`] once per job, in order.
+
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::watch;
+use tokio::time::{Instant, sleep_until};
+
+use crate::config::{Job, JobCommand};
+use crate::status::{JobResult, Outcome};
+use crate::sys::{self, JobTree};
+
+/// A job's log stops growing here; the rest of its output is counted and dropped.
+pub const LOG_CAP_BYTES: u64 = 1024 * 1024;
+/// How much of the end of a job's output is kept for the error message.
+const TAIL_BYTES: usize = 4096;
+/// At most this many characters of output go into the status file's `error`.
+pub const ERROR_TAIL_CHARS: usize = 2000;
+/// Between asking a job tree to stop and killing it.
+const TERM_GRACE: Duration = Duration::from_secs(3);
+/// How long to wait for output still buffered in the pipes once the job has ended.
+const DRAIN_GRACE: Duration = Duration::from_secs(2);
+
+/// The shutdown signal, as the front end sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Keep going.
+    Run,
+    /// Start nothing new; a job still running at this instant is stopped.
+    Drain(Instant),
+    /// Stop everything now (a second Ctrl-C).
+    Now,
+}
+
+impl Stop {
+    /// The instant by which running jobs must be gone, if any.
+    pub fn deadline(self) -> Option<Instant> {
+        match self {
+            Stop::Run => None,
+            Stop::Drain(at) => Some(at),
+            Stop::Now => Some(Instant::now()),
+        }
+    }
+}
+
+/// Where a job runs and writes.
+#[derive(Debug)]
+pub struct JobContext<'a> {
+    /// The workspace root: the job's working directory.
+    pub root: &'a Path,
+    /// The job's log file.
+    pub log_path: PathBuf,
+    /// The log path as recorded in the status (relative to the root).
+    pub log_shown: String,
+    /// The run's own deadline (`staleLockMinutes` after it started).
+    pub run_deadline: Instant,
+}
+
+/// What ended a job that did not finish by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cut {
+    TimedOut(Duration),
+    RunTimedOut,
+    Shutdown,
+}
+
+/// A finished job: its result and the end of its output.
+#[derive(Debug)]
+pub struct JobRun {
+    pub result: JobResult,
+    /// The last lines of its error output (or of its output, when it wrote no errors).
+    pub tail: String,
+    /// Whether it was stopped by the shutdown signal.
+    pub interrupted: bool,
+}
+
+/// Runs one job to its end, however it ends.
+pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<Stop>) -> JobRun {
+    let started = Instant::now();
+    let log = Arc::new(Mutex::new(LogSink::create(&cx.log_path, job)));
+    let mut cmd = command(job);
+    cmd.current_dir(cx.root)
+        .envs(job.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    sys::prepare_job_command(&mut cmd);
+    let mut child = match cmd.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            let reason = format!("could not start: {e}");
+            log.lock().unwrap().finish(&reason, started.elapsed());
+            return JobRun { result: failed(job, cx, None, reason, started), tail: String::new(), interrupted: false };
+        }
+    };
+    // Dropping the tree (at the end of this function, or if this future is dropped)
+    // kills whatever the job left running.
+    let tree = JobTree::new(&child);
+    let readers = [
+        child.stdout.take().map(|out| tokio::spawn(copy(out, Arc::clone(&log), Stream::Out))),
+        child.stderr.take().map(|err| tokio::spawn(copy(err, Arc::clone(&log), Stream::Err))),
+    ];
+
+    let job_deadline = (started + job.timeout).min(cx.run_deadline);
+    let mut cut = None;
+    let exit = loop {
+        let stop_deadline = stop.borrow().deadline();
+        let deadline = stop_deadline.map_or(job_deadline, |d| d.min(job_deadline));
+        tokio::select! {
+            exit = child.wait() => break exit,
+            _ = sleep_until(deadline) => {
+                cut = Some(if stop_deadline.is_some_and(|d| d <= job_deadline) {
+                    Cut::Shutdown
+                } else if job_deadline == cx.run_deadline && job.timeout > cx.run_deadline - started {
+                    Cut::RunTimedOut
+                } else {
+                    Cut::TimedOut(job.timeout)
+                });
+                break stop_tree(&mut child, tree.as_ref()).await;
+            }
+            changed = stop.changed() => if changed.is_err() {
+                // The front end is gone: nobody will tell us to stop gently any more.
+                cut = Some(Cut::Shutdown);
+                break stop_tree(&mut child, tree.as_ref()).await;
+            }
+        }
+    };
+    drop(tree);
+    for reader in readers.into_iter().flatten() {
+        let abort = reader.abort_handle();
+        if tokio::time::timeout(DRAIN_GRACE, reader).await.is_err() {
+            // Something outside the job's tree kept its output open; stop reading.
+            abort.abort();
+        }
+    }
+
+    let mut sink = log.lock().unwrap();
+    let tail = sink.tail();
+    let (outcome, exit_code, reason) = judge(job, exit, cut);
+    sink.finish(reason.as_deref().unwrap_or("exited with code 0"), started.elapsed());
+    drop(sink);
+    let result = JobResult {
+        name: job.name.clone(),
+        status: outcome,
+        exit_code,
+        duration_ms: Some(started.elapsed().as_millis() as u64),
+        reason,
+        log: Some(cx.log_shown.clone()),
+    };
+    JobRun { result, tail, interrupted: cut == Some(Cut::Shutdown) }
+}
+
+fn command(job: &Job) -> tokio::process::Command {
+    match &job.command {
+        JobCommand::Shell(line) => {
+            let (shell, flag) = if cfg!(windows) { ("cmd", "/C") } else { ("sh", "-c") };
+            let mut cmd = tokio::process::Command::new(shell);
+            cmd.arg(flag).arg(line);
+            cmd
+        }
+        JobCommand::Argv(argv) => {
+            let mut cmd = tokio::process::Command::new(&argv[0]);
+            cmd.args(&argv[1..]);
+            cmd
+        }
+    }
+}
+
+/// Asks the tree to stop, then kills it if it has not within [`TERM_GRACE`].
+async fn stop_tree(child: &mut tokio::process::Child, tree: Option<&JobTree>) -> std::io::Result<ExitStatus> {
+    match tree {
+        Some(tree) => tree.terminate(),
+        None => drop(child.start_kill()),
+    }
+    match tokio::time::timeout(TERM_GRACE, child.wait()).await {
+        Ok(exit) => exit,
+        Err(_) => {
+            match tree {
+                Some(tree) => tree.kill(),
+                None => drop(child.start_kill()),
+            }
+            child.wait().await
+        }
+    }
+}
+
+fn judge(job: &Job, exit: std::io::Result<ExitStatus>, cut: Option<Cut>) -> (Outcome, Option<i32>, Option<String>) {
+    let code = exit.as_ref().ok().and_then(ExitStatus::code);
+    let reason = match (cut, &exit) {
+        (Some(Cut::Shutdown), _) => "interrupted by shutdown".to_owned(),
+        (Some(Cut::TimedOut(after)), _) => format!("timed out after {} min", after.as_secs().div_ceil(60)),
+        (Some(Cut::RunTimedOut), _) => "timed out (the run reached staleLockMinutes)".to_owned(),
+        (None, Err(e)) => format!("could not be waited for: {e}"),
+        (None, Ok(status)) if status.success() => return (Outcome::Success, code, None),
+        (None, Ok(status)) => match code {
+            Some(127) if matches!(job.command, JobCommand::Shell(_)) => {
+                "could not start: command not found (exit code 127)".to_owned()
+            }
+            Some(code) => format!("exited with code {code}"),
+            None => signal_reason(status),
+        },
+    };
+    (Outcome::Error, code, Some(reason))
+}
+
+#[cfg(unix)]
+fn signal_reason(status: &ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match status.signal() {
+        Some(sig) => format!("killed by signal {sig}"),
+        None => format!("ended abnormally ({status})"),
+    }
+}
+
+#[cfg(not(unix))]
+fn signal_reason(status: &ExitStatus) -> String {
+    format!("ended abnormally ({status})")
+}
+
+fn failed(job: &Job, cx: &JobContext<'_>, code: Option<i32>, reason: String, started: Instant) -> JobResult {
+    JobResult {
+        name: job.name.clone(),
+        status: Outcome::Error,
+        exit_code: code,
+        duration_ms: Some(started.elapsed().as_millis() as u64),
+        reason: Some(reason),
+        log: Some(cx.log_shown.clone()),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stream {
+    Out,
+    Err,
+}
+
+/// Copies a pipe into the log in fixed-size chunks: memory stays flat whatever the job
+/// prints.
+async fn copy(mut pipe: impl AsyncRead + Unpin, log: Arc<Mutex<LogSink>>, stream: Stream) {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match pipe.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => log.lock().unwrap().write(stream, &buf[..n]),
+        }
+    }
+}
+
+/// A job's log file, capped at [`LOG_CAP_BYTES`], and the tails of its two streams.
+struct LogSink {
+    file: Option<File>,
+    written: u64,
+    dropped: u64,
+    out_tail: Vec<u8>,
+    err_tail: Vec<u8>,
+}
+
+impl LogSink {
+    fn create(path: &Path, job: &Job) -> LogSink {
+        let file = sys::write_options().write(true).create(true).truncate(true).open(path);
+        let mut file = file.inspect_err(|e| tracing::warn!("{}: cannot write the job's log: {e}", path.display())).ok();
+        if let Some(f) = file.as_mut() {
+            let command = match &job.command {
+                JobCommand::Shell(line) => line.clone(),
+                JobCommand::Argv(argv) => format!("{argv:?}"),
+            };
+            let _ = writeln!(f, "# synctray job {:?}: {command}", job.name);
+        }
+        LogSink { file, written: 0, dropped: 0, out_tail: Vec::new(), err_tail: Vec::new() }
+    }
+
+    fn write(&mut self, stream: Stream, bytes: &[u8]) {
+        let tail = match stream {
+            Stream::Out => &mut self.out_tail,
+            Stream::Err => &mut self.err_tail,
+        };
+        keep_tail(tail, bytes);
+        let room = LOG_CAP_BYTES.saturating_sub(self.written);
+        let take = (bytes.len() as u64).min(room) as usize;
+        if let Some(file) = self.file.as_mut() {
+            if take > 0 && file.write_all(&bytes[..take]).is_err() {
+                self.file = None;
+            }
+        }
+        self.written += take as u64;
+        self.dropped += (bytes.len() - take) as u64;
+    }
+
+    fn tail(&self) -> String {
+        let tail = if self.err_tail.iter().any(|b| !b.is_ascii_whitespace()) { &self.err_tail } else { &self.out_tail };
+        last_chars(String::from_utf8_lossy(tail).trim(), ERROR_TAIL_CHARS)
+    }
+
+    fn finish(&mut self, how: &str, took: Duration) {
+        let Some(file) = self.file.as_mut() else { return };
+        let mut footer = String::new();
+        if self.dropped > 0 {
+            let _ = write!(footer, "\n[synctray: log capped at {LOG_CAP_BYTES} bytes; {} more bytes of output were dropped]", self.dropped);
+        }
+        let _ = write!(footer, "\n# {how} after {:.1} s\n", took.as_secs_f64());
+        let _ = file.write_all(footer.as_bytes());
+    }
+}
+
+fn keep_tail(tail: &mut Vec<u8>, bytes: &[u8]) {
+    if bytes.len() >= TAIL_BYTES {
+        tail.clear();
+        tail.extend_from_slice(&bytes[bytes.len() - TAIL_BYTES..]);
+    } else {
+        tail.extend_from_slice(bytes);
+        if tail.len() > TAIL_BYTES {
+            tail.drain(..tail.len() - TAIL_BYTES);
+        }
+    }
+}
+
+/// The last `max` characters of `text`, cut at a line start where possible.
+pub fn last_chars(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().skip(count - max).collect();
+    match cut.find('\n') {
+        Some(i) if i + 1 < cut.len() => cut[i + 1..].to_owned(),
+        _ => cut,
+    }
+}

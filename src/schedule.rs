@@ -1,0 +1,304 @@
+//! When runs fall due: a parsed [`Schedule`] and the pure [`plan`] function that, given
+//! the last run and the time now, says when the next run is and whether it is a catch-up.
+//!
+//! Nothing here reads a clock: time comes in as arguments, so the tests can make days pass
+//! and jump the wall clock as a suspend does.
+
+use std::fmt;
+use std::time::Duration;
+
+use chrono::{DateTime, Local, TimeZone, Utc};
+use croner::Cron;
+use croner::parser::{CronParser, Seconds, Year};
+
+/// How late a scheduled run may start and still count as on time. A run that fell due
+/// longer ago than this was missed (synctray was not running, or the machine slept), and
+/// `catchUp` decides what to do about it.
+pub const ON_TIME: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// The zone a schedule's wall-clock times are read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    /// The machine's local zone (the default).
+    Local,
+    /// An IANA zone from the `timezone` key.
+    Named(chrono_tz::Tz),
+}
+
+impl fmt::Display for Zone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Zone::Local => f.write_str("local time"),
+            Zone::Named(tz) => f.write_str(tz.name()),
+        }
+    }
+}
+
+/// A parsed schedule.
+#[derive(Debug, Clone)]
+pub enum Schedule {
+    /// Fixed wall-clock times: a `schedule` cron expression, or an `intervalMinutes` that
+    /// divides the hour or the day (turned into the equivalent expression).
+    Cron(Box<Cron>),
+    /// N minutes after the previous run started (an `intervalMinutes` such as 45 or 90).
+    Every(Duration),
+}
+
+/// Parses a cron expression in croner's syntax: 5 fields, or 6 with seconds first.
+pub fn parse_cron(expr: &str) -> Result<Cron, String> {
+    CronParser::builder()
+        .seconds(Seconds::Optional)
+        .year(Year::Disallowed)
+        .build()
+        .parse(expr)
+        .map_err(|e| e.to_string())
+}
+
+impl Schedule {
+    /// "Every N minutes", as PRODUCT.md defines it (not the original's `*/N`):
+    /// N dividing 60 fires at the minutes that are multiples of N; N a whole number of
+    /// hours dividing 24 fires at the top of those hours; any other N fires N minutes
+    /// after the previous run started.
+    pub fn every_minutes(minutes: u32) -> Schedule {
+        let aligned = if minutes == 60 {
+            Some("0 0 * * * *".to_owned())
+        } else if minutes < 60 && 60 % minutes == 0 {
+            Some(format!("0 */{minutes} * * * *"))
+        } else if minutes % 60 == 0 && 24 % (minutes / 60) == 0 {
+            let hours = minutes / 60;
+            Some(if hours == 24 { "0 0 0 * * *".to_owned() } else { format!("0 0 */{hours} * * *") })
+        } else {
+            None
+        };
+        match aligned {
+            Some(expr) => Schedule::Cron(Box::new(parse_cron(&expr).expect("built-in pattern"))),
+            None => Schedule::Every(Duration::from_secs(u64::from(minutes) * 60)),
+        }
+    }
+
+    /// The first due time strictly after `after`, for a schedule whose previous run (or
+    /// anchor) was at `after`. `None` when the expression never matches again.
+    pub fn next_after(&self, zone: Zone, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match self {
+            Schedule::Every(every) => Some(after + *every),
+            Schedule::Cron(cron) => match zone {
+                Zone::Local => next_in(cron, &after.with_timezone(&Local)),
+                Zone::Named(tz) => next_in(cron, &after.with_timezone(&tz)),
+            },
+        }
+    }
+}
+
+fn next_in<Tz: TimeZone>(cron: &Cron, after: &DateTime<Tz>) -> Option<DateTime<Utc>>
+where
+    DateTime<Tz>: croner::CronDateTime,
+{
+    cron.find_next_occurrence(after, false).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// Why a run starts: shown in the status file's `trigger`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Trigger {
+    /// A due time of the schedule, on time.
+    Schedule,
+    /// A due time that passed while synctray was not running or the machine slept.
+    CatchUp,
+    /// "Sync now" in the tray.
+    Manual,
+    /// `synctray sync`.
+    Cli,
+}
+
+impl fmt::Display for Trigger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Trigger::Schedule => "schedule",
+            Trigger::CatchUp => "catch-up",
+            Trigger::Manual => "manual",
+            Trigger::Cli => "cli",
+        })
+    }
+}
+
+/// The next run: when, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Due {
+    pub at: DateTime<Utc>,
+    pub trigger: Trigger,
+}
+
+/// What the scheduler knows when it plans.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInput {
+    /// The schedule's previous slot: the later of the last recorded run's start and the
+    /// last due time this scheduler handled (a run it skipped because the lock was held
+    /// still uses up its slot). `None` when the workspace has never run.
+    pub last: Option<DateTime<Utc>>,
+    /// When this scheduler started: the anchor for a workspace that never ran.
+    pub since: DateTime<Utc>,
+    pub catch_up: bool,
+}
+
+/// Plans the next run. Pure: the same input gives the same answer.
+///
+/// - A slot after `last` that is still ahead, or fell due less than [`ON_TIME`] ago, is
+///   the next run (`schedule`).
+/// - A slot that fell due longer ago was missed: with `catch_up` one run starts now
+///   (`catch-up`) — one, however many slots were missed; without it the schedule skips to
+///   its first slot after now.
+/// - A workspace that never ran is behind: with `catch_up` it runs now.
+pub fn plan(schedule: &Schedule, zone: Zone, input: PlanInput, now: DateTime<Utc>) -> Option<Due> {
+    let catch_up_now = Due { at: now, trigger: Trigger::CatchUp };
+    let Some(last) = input.last else {
+        if input.catch_up {
+            return Some(catch_up_now);
+        }
+        let at = schedule.next_after(zone, input.since)?;
+        return Some(Due { at, trigger: Trigger::Schedule });
+    };
+    let first = schedule.next_after(zone, last)?;
+    if first + ON_TIME >= now {
+        return Some(Due { at: first, trigger: Trigger::Schedule });
+    }
+    if input.catch_up {
+        return Some(catch_up_now);
+    }
+    let at = match schedule {
+        // Stay on the grid of the previous run: last + k·N, the first one ahead.
+        Schedule::Every(every) => {
+            let every = chrono::TimeDelta::from_std(*every).ok()?;
+            let behind = (now - last).num_milliseconds() / every.num_milliseconds().max(1);
+            last + every * (behind as i32 + 1)
+        }
+        Schedule::Cron(_) => schedule.next_after(zone, now)?,
+    };
+    Some(Due { at, trigger: Trigger::Schedule })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeDelta};
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn utc_zone() -> Zone {
+        Zone::Named(chrono_tz::UTC)
+    }
+
+    /// The next `count` due times of "every N minutes", run by run, as a scheduler would
+    /// see them: each run starts at its due time.
+    fn runs(minutes: u32, start: &str, count: usize) -> Vec<String> {
+        let schedule = Schedule::every_minutes(minutes);
+        let mut last = utc(start);
+        (0..count)
+            .map(|_| {
+                let input = PlanInput { last: Some(last), since: last, catch_up: true };
+                let due = plan(&schedule, utc_zone(), input, last).unwrap();
+                assert_eq!(due.trigger, Trigger::Schedule);
+                last = due.at;
+                last.format("%d %H:%M").to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn interval_dividing_the_hour_fires_at_its_multiples() {
+        assert_eq!(runs(1, "2026-11-25T10:00:30Z", 3), ["25 10:01", "25 10:02", "25 10:03"]);
+        assert_eq!(runs(15, "2026-11-25T10:07:00Z", 4), ["25 10:15", "25 10:30", "25 10:45", "25 11:00"]);
+        assert_eq!(runs(60, "2026-11-25T10:07:00Z", 2), ["25 11:00", "25 12:00"]);
+    }
+
+    #[test]
+    fn interval_not_dividing_the_hour_counts_from_the_previous_run() {
+        // The original's `*/45` fired at :00 and :45; every 45 minutes means every 45 minutes.
+        assert_eq!(runs(45, "2026-11-25T10:00:00Z", 4), ["25 10:45", "25 11:30", "25 12:15", "25 13:00"]);
+        assert_eq!(runs(90, "2026-11-25T10:10:00Z", 3), ["25 11:40", "25 13:10", "25 14:40"]);
+    }
+
+    #[test]
+    fn interval_of_whole_hours_dividing_the_day_fires_at_the_top_of_those_hours() {
+        // croner would take `*/120` as hourly; 120 means 00:00, 02:00, 04:00 …
+        assert_eq!(runs(120, "2026-11-25T10:30:00Z", 3), ["25 12:00", "25 14:00", "25 16:00"]);
+        assert_eq!(runs(1440, "2026-11-25T10:30:00Z", 2), ["26 00:00", "27 00:00"]);
+    }
+
+    #[test]
+    fn never_run_workspace_with_catch_up_runs_at_once() {
+        let now = utc("2026-11-25T10:07:00Z");
+        let input = PlanInput { last: None, since: now, catch_up: true };
+        let due = plan(&Schedule::every_minutes(15), utc_zone(), input, now).unwrap();
+        assert_eq!(due, Due { at: now, trigger: Trigger::CatchUp });
+
+        let input = PlanInput { catch_up: false, ..input };
+        let due = plan(&Schedule::every_minutes(15), utc_zone(), input, now).unwrap();
+        assert_eq!(due, Due { at: utc("2026-11-25T10:15:00Z"), trigger: Trigger::Schedule });
+    }
+
+    #[test]
+    fn missed_slots_give_one_catch_up_run_not_one_per_slot() {
+        let schedule = Schedule::every_minutes(15);
+        let last = utc("2026-11-25T10:00:00Z");
+        // Ten slots passed while the machine slept.
+        let woke = utc("2026-11-25T12:37:00Z");
+        let input = PlanInput { last: Some(last), since: last, catch_up: true };
+        let due = plan(&schedule, utc_zone(), input, woke).unwrap();
+        assert_eq!(due, Due { at: woke, trigger: Trigger::CatchUp });
+        // That run starts; the plan after it is the next regular slot, not another catch-up.
+        let input = PlanInput { last: Some(woke), ..input };
+        let due = plan(&schedule, utc_zone(), input, woke).unwrap();
+        assert_eq!(due, Due { at: utc("2026-11-25T12:45:00Z"), trigger: Trigger::Schedule });
+    }
+
+    #[test]
+    fn without_catch_up_missed_slots_are_skipped() {
+        let last = utc("2026-11-25T10:00:00Z");
+        let woke = utc("2026-11-25T12:37:00Z");
+        let input = PlanInput { last: Some(last), since: last, catch_up: false };
+        let due = plan(&Schedule::every_minutes(15), utc_zone(), input, woke).unwrap();
+        assert_eq!(due.at, utc("2026-11-25T12:45:00Z"));
+        // N minutes after the previous run: stays on that run's grid.
+        let due = plan(&Schedule::every_minutes(45), utc_zone(), input, woke).unwrap();
+        assert_eq!(due.at, utc("2026-11-25T12:15:00Z") + TimeDelta::minutes(45));
+    }
+
+    #[test]
+    fn a_slot_a_few_seconds_late_is_on_time_not_a_catch_up() {
+        let last = utc("2026-11-25T10:00:00Z");
+        let input = PlanInput { last: Some(last), since: last, catch_up: true };
+        let now = utc("2026-11-25T10:15:02Z");
+        let due = plan(&Schedule::every_minutes(15), utc_zone(), input, now).unwrap();
+        assert_eq!(due, Due { at: utc("2026-11-25T10:15:00Z"), trigger: Trigger::Schedule });
+    }
+
+    #[test]
+    fn cron_schedule_in_a_named_zone_follows_daylight_saving() {
+        // 09:00 every day in Madrid: CEST (UTC+2) until the night of 25 Oct 2026, then
+        // CET (UTC+1), so the same local time moves by an hour in UTC.
+        let schedule = Schedule::Cron(Box::new(parse_cron("0 9 * * *").unwrap()));
+        let zone = Zone::Named(chrono_tz::Europe::Madrid);
+        let before = schedule.next_after(zone, utc("2026-10-23T12:00:00Z")).unwrap();
+        assert_eq!(before, utc("2026-10-24T07:00:00Z"));
+        let across = schedule.next_after(zone, before).unwrap();
+        assert_eq!(across, utc("2026-10-25T08:00:00Z"));
+        // 02:30 does not exist on the spring-forward night (29 Mar 2026, 02:00 → 03:00).
+        let schedule = Schedule::Cron(Box::new(parse_cron("30 2 * * *").unwrap()));
+        let next = schedule.next_after(zone, utc("2026-03-28T12:00:00Z")).unwrap();
+        let local = next.with_timezone(&chrono_tz::Europe::Madrid).date_naive();
+        assert_ne!(local, NaiveDate::from_ymd_opt(2026, 3, 28).unwrap());
+        assert!(next > utc("2026-03-29T00:00:00Z"), "got {next}");
+    }
+
+    #[test]
+    fn seconds_field_is_accepted_and_bad_expressions_are_not() {
+        let schedule = Schedule::Cron(Box::new(parse_cron("*/5 * * * * *").unwrap()));
+        let next = schedule.next_after(utc_zone(), utc("2026-11-25T10:00:01Z")).unwrap();
+        assert_eq!(next, utc("2026-11-25T10:00:05Z"));
+        assert!(parse_cron("61 * * * *").is_err());
+        assert!(parse_cron("every day").is_err());
+        assert!(parse_cron("@hourly").is_ok());
+    }
+}

@@ -1,0 +1,20 @@
+//! The platform seam: everything that differs between unix and Windows lives here, behind
+//! one set of functions — process groups and killing a job's whole process tree, file
+//! permissions, opening files without following links, the host name, opening a folder.
+//!
+//! The rest of the crate calls these and never uses `cfg(unix)` / `cfg(windows)` itself.
+
+#[cfg(unix)]
+mod unix;
+#[cfg(unix)]
+use unix as imp;
+
+#[cfg(windows)]
+mod windows;
+#[cfg(windows)]
+use windows as imp;
+
+pub use imp::{
+    JobTree, check_not_shared_writable, create_dir, hostname, open_folder, open_nofollow,
+    prepare_job_command, process_alive, same_file, write_options,
+};

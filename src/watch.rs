@@ -1,0 +1,25 @@
+//! Telling the scheduler that a workspace file changed: the config (an edit), the status
+//! and the lock (a run by another process). The OS pushes the events (inotify, FSEvents,
+//! ReadDirectoryChangesW), so an idle process is not woken to poll.
+
+use std::path::Path;
+
+use notify::{RecursiveMode, Watcher};
+use tokio::sync::mpsc;
+
+use crate::workspace::Workspace;
+
+/// Watches `data/` and `data/config/` (not their subfolders: job logs are not news).
+/// Each change sends `()`; the receiver coalesces bursts. Keep the returned watcher alive.
+pub fn watch_workspace(ws: &Workspace, tx: mpsc::UnboundedSender<()>) -> notify::Result<notify::RecommendedWatcher> {
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if event.is_ok_and(|e| !e.kind.is_access()) {
+            let _ = tx.send(());
+        }
+    })?;
+    let config_dir = ws.config.parent().unwrap_or(Path::new("."));
+    let data_dir = ws.status.parent().unwrap_or(Path::new("."));
+    watcher.watch(config_dir, RecursiveMode::NonRecursive)?;
+    watcher.watch(data_dir, RecursiveMode::NonRecursive)?;
+    Ok(watcher)
+}
