@@ -57,7 +57,7 @@ pub struct Args {
     pub workspace: Option<PathBuf>,
 
     /// Run the scheduler without a tray icon; stops on SIGTERM or Ctrl-C.
-    #[arg(long, conflicts_with = "command")]
+    #[arg(long)]
     pub daemon: bool,
 
     #[command(subcommand)]
@@ -95,6 +95,10 @@ pub enum Cmd {
 
 /// Carries out the command line.
 pub fn run(args: Args) -> ExitCode {
+    if args.daemon && args.command.is_some() {
+        use clap::CommandFactory;
+        Args::command().error(clap::error::ErrorKind::ArgumentConflict, "--daemon takes no command").exit();
+    }
     init_logging(if args.daemon || args.command.is_none() { "info" } else { "warn" });
     let ws = match Workspace::resolve(args.workspace.as_deref()) {
         Ok(ws) => ws,
@@ -392,5 +396,15 @@ fn check(ws: &Workspace) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(code) => code,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        super::Args::command().debug_assert();
     }
 }
