@@ -97,9 +97,18 @@ pub enum Cmd {
 pub fn run(args: Args) -> ExitCode {
     if args.daemon && args.command.is_some() {
         use clap::CommandFactory;
-        Args::command().error(clap::error::ErrorKind::ArgumentConflict, "--daemon takes no command").exit();
+        Args::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--daemon takes no command",
+            )
+            .exit();
     }
-    init_logging(if args.daemon || args.command.is_none() { "info" } else { "warn" });
+    init_logging(if args.daemon || args.command.is_none() {
+        "info"
+    } else {
+        "warn"
+    });
     let ws = match Workspace::resolve(args.workspace.as_deref()) {
         Ok(ws) => ws,
         Err(e) => return fail(EXIT_USAGE, format_args!("cannot find a workspace: {e}")),
@@ -144,7 +153,10 @@ pub fn load_config(ws: &Workspace) -> Result<Config, ExitCode> {
 /// A single-threaded runtime: the engine waits on timers, pipes and child processes, and
 /// one thread does that with the fewest wake-ups and the least memory.
 pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime")
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
 }
 
 /// The stop signal a terminal or a service manager gives: the first SIGTERM or Ctrl-C
@@ -194,7 +206,10 @@ pub fn claim_instance(ws: &Workspace, what: &str) -> Result<lock::InstanceLock, 
         Ok(Ok(guard)) => Ok(guard),
         Ok(Err(holder)) => Err(fail(
             EXIT_USAGE,
-            format_args!("synctray is already running for {} ({holder}); not starting a second {what}", ws.root.display()),
+            format_args!(
+                "synctray is already running for {} ({holder}); not starting a second {what}",
+                ws.root.display()
+            ),
         )),
         Err(e) => Err(fail(EXIT_USAGE, format_args!("{e}"))),
     }
@@ -216,7 +231,14 @@ fn daemon(ws: Workspace) -> ExitCode {
         tokio::spawn(stop_on_signals(stop_tx));
         // The daemon takes no commands: its controls are the config file and the CLI.
         let (_commands, commands_rx) = mpsc::unbounded_channel();
-        engine::serve(&engine, config, commands_rx, stop_rx, ServeOptions::default()).await;
+        engine::serve(
+            &engine,
+            config,
+            commands_rx,
+            stop_rx,
+            ServeOptions::default(),
+        )
+        .await;
     });
     ExitCode::SUCCESS
 }
@@ -228,7 +250,12 @@ fn tray(ws: Workspace) -> ExitCode {
 
 #[cfg(not(feature = "tray"))]
 fn tray(_ws: Workspace) -> ExitCode {
-    fail(EXIT_USAGE, format_args!("this build has no tray (built without the `tray` feature); run `synctray --daemon`"))
+    fail(
+        EXIT_USAGE,
+        format_args!(
+            "this build has no tray (built without the `tray` feature); run `synctray --daemon`"
+        ),
+    )
 }
 
 fn sync(ws: Workspace) -> ExitCode {
@@ -247,11 +274,16 @@ fn sync(ws: Workspace) -> ExitCode {
     match outcome {
         Ok(RunOutcome::Finished(status)) => {
             print_run(&status);
-            if status.is_success() { ExitCode::SUCCESS } else { ExitCode::from(EXIT_FAILED) }
+            if status.is_success() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(EXIT_FAILED)
+            }
         }
-        Ok(RunOutcome::Skipped(holder)) => {
-            fail(EXIT_SKIPPED, format_args!("skipped: a sync of this workspace is already running ({holder})"))
-        }
+        Ok(RunOutcome::Skipped(holder)) => fail(
+            EXIT_SKIPPED,
+            format_args!("skipped: a sync of this workspace is already running ({holder})"),
+        ),
         Err(e) => fail(EXIT_FAILED, format_args!("{e}")),
     }
 }
@@ -261,16 +293,35 @@ fn print_run(status: &Status) {
     for job in &status.jobs {
         let (mark, detail) = match job.status {
             Outcome::Success => ("✓", String::new()),
-            Outcome::Error => ("✗", format!(": {}", job.reason.as_deref().unwrap_or("failed"))),
+            Outcome::Error => (
+                "✗",
+                format!(": {}", job.reason.as_deref().unwrap_or("failed")),
+            ),
             Outcome::NotRun => ("-", " (not run)".to_owned()),
         };
-        let took = job.duration_ms.map(|ms| format!(" {:.1} s", ms as f64 / 1000.0)).unwrap_or_default();
-        let log = job.log.as_deref().filter(|_| job.status == Outcome::Error).map(|l| format!("  [{l}]")).unwrap_or_default();
+        let took = job
+            .duration_ms
+            .map(|ms| format!(" {:.1} s", ms as f64 / 1000.0))
+            .unwrap_or_default();
+        let log = job
+            .log
+            .as_deref()
+            .filter(|_| job.status == Outcome::Error)
+            .map(|l| format!("  [{l}]"))
+            .unwrap_or_default();
         let _ = writeln!(out, "{mark} {}{took}{detail}{log}", job.name);
     }
     let _ = match &status.error {
-        None => writeln!(out, "sync succeeded in {:.1} s", status.duration_ms as f64 / 1000.0),
-        Some(e) => writeln!(out, "sync failed in {:.1} s: {e}", status.duration_ms as f64 / 1000.0),
+        None => writeln!(
+            out,
+            "sync succeeded in {:.1} s",
+            status.duration_ms as f64 / 1000.0
+        ),
+        Some(e) => writeln!(
+            out,
+            "sync failed in {:.1} s: {e}",
+            status.duration_ms as f64 / 1000.0
+        ),
     };
 }
 
@@ -314,8 +365,14 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
     let config = Config::load(&ws.config);
     let holder = lock::inspect(&ws.lock);
     let next_run = config.as_ref().ok().filter(|c| !c.paused).and_then(|c| {
-        let last_start = last.as_ref().and_then(|s| s.started_at.or(Some(s.last_sync)));
-        let input = PlanInput { last: last_start, since: now, catch_up: c.catch_up };
+        let last_start = last
+            .as_ref()
+            .and_then(|s| s.started_at.or(Some(s.last_sync)));
+        let input = PlanInput {
+            last: last_start,
+            since: now,
+            catch_up: c.catch_up,
+        };
         schedule::plan(&c.schedule, c.zone, input, now).map(|d| d.at.max(now))
     });
     let report = Report {
@@ -326,17 +383,34 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
         error: last.as_ref().and_then(|s| s.error.clone()),
         next_run,
         running: holder.is_some(),
-        lock_holder: holder.map(|h| HolderReport { pid: h.pid, host: h.host, since: h.since, trigger: h.trigger, job: h.job }),
-        interval_minutes: config.as_ref().ok().filter(|c| c.cron.is_none()).map(|c| c.interval_minutes),
+        lock_holder: holder.map(|h| HolderReport {
+            pid: h.pid,
+            host: h.host,
+            since: h.since,
+            trigger: h.trigger,
+            job: h.job,
+        }),
+        interval_minutes: config
+            .as_ref()
+            .ok()
+            .filter(|c| c.cron.is_none())
+            .map(|c| c.interval_minutes),
         schedule: config.as_ref().ok().and_then(|c| c.cron.clone()),
         paused: config.as_ref().is_ok_and(|c| c.paused),
         config_error: config.as_ref().err().map(ToString::to_string),
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).expect("report serialises")
+        );
         return ExitCode::SUCCESS;
     }
-    let local = |t: DateTime<Utc>| t.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S").to_string();
+    let local = |t: DateTime<Utc>| {
+        t.with_timezone(&Local)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "workspace  {} ({})", ws.root.display(), ws.source);
     let _ = match &last {
@@ -348,22 +422,42 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
             local(s.last_sync),
             s.duration_ms as f64 / 1000.0,
             s.trigger.map(|t| format!(", {t}")).unwrap_or_default(),
-            s.error.as_deref().map(|e| format!("\n           {}", e.replace('\n', "\n           "))).unwrap_or_default(),
+            s.error
+                .as_deref()
+                .map(|e| format!("\n           {}", e.replace('\n', "\n           ")))
+                .unwrap_or_default(),
         ),
     };
     let _ = match (&config, next_run) {
         (Err(e), _) => writeln!(out, "config     invalid: {e}"),
-        (Ok(c), _) if c.paused => writeln!(out, "next run   paused ({}; `synctray resume` to resume)", c.describe_schedule()),
+        (Ok(c), _) if c.paused => writeln!(
+            out,
+            "next run   paused ({}; `synctray resume` to resume)",
+            c.describe_schedule()
+        ),
         (Ok(c), Some(at)) => writeln!(out, "next run   {} ({})", local(at), c.describe_schedule()),
-        (Ok(c), None) => writeln!(out, "next run   never ({} does not fire again)", c.describe_schedule()),
+        (Ok(c), None) => writeln!(
+            out,
+            "next run   never ({} does not fire again)",
+            c.describe_schedule()
+        ),
     };
     let _ = match &report.lock_holder {
         None => writeln!(out, "running    no"),
         Some(h) => writeln!(
             out,
             "running    yes: {}{}",
-            lock::Holder { since: h.since, pid: h.pid, host: h.host.clone(), trigger: None, job: None },
-            h.job.as_deref().map(|j| format!(", job {j}")).unwrap_or_default()
+            lock::Holder {
+                since: h.since,
+                pid: h.pid,
+                host: h.host.clone(),
+                trigger: None,
+                job: None
+            },
+            h.job
+                .as_deref()
+                .map(|j| format!(", job {j}"))
+                .unwrap_or_default()
         ),
     };
     ExitCode::SUCCESS
@@ -374,8 +468,12 @@ fn edit(ws: &Workspace, change: Edit) -> ExitCode {
         Ok(config) => {
             match change {
                 Edit::Interval(_) => println!("synctray will sync {}", config.describe_schedule()),
-                Edit::Paused(true) => println!("scheduled syncs paused (`synctray sync` still runs one now)"),
-                Edit::Paused(false) => println!("scheduled syncs resumed: {}", config.describe_schedule()),
+                Edit::Paused(true) => {
+                    println!("scheduled syncs paused (`synctray sync` still runs one now)")
+                }
+                Edit::Paused(false) => {
+                    println!("scheduled syncs resumed: {}", config.describe_schedule())
+                }
             }
             ExitCode::SUCCESS
         }
@@ -391,7 +489,12 @@ fn check(ws: &Workspace) -> ExitCode {
                 ws.config.display(),
                 config.describe_schedule(),
                 config.jobs.len(),
-                config.jobs.iter().map(|j| j.name.as_str()).collect::<Vec<_>>().join(", ")
+                config
+                    .jobs
+                    .iter()
+                    .map(|j| j.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             ExitCode::SUCCESS
         }

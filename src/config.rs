@@ -83,7 +83,11 @@ pub struct Notifications {
 
 impl Default for Notifications {
     fn default() -> Self {
-        Notifications { on_error: true, on_recovery: true, on_success: false }
+        Notifications {
+            on_error: true,
+            on_recovery: true,
+            on_success: false,
+        }
     }
 }
 
@@ -137,25 +141,36 @@ impl std::error::Error for ConfigError {
 
 impl ConfigError {
     fn new(path: &Path, kind: ConfigErrorKind) -> ConfigError {
-        ConfigError { path: path.to_owned(), kind }
+        ConfigError {
+            path: path.to_owned(),
+            kind,
+        }
     }
 }
 
 /// An invalid value: `key`, what is allowed, and what it got.
 fn invalid(key: impl Into<String>, allowed: &str, got: &Value) -> ConfigErrorKind {
-    ConfigErrorKind::Invalid { key: key.into(), message: format!("{allowed}, got {}", shown(got)) }
+    ConfigErrorKind::Invalid {
+        key: key.into(),
+        message: format!("{allowed}, got {}", shown(got)),
+    }
 }
 
 fn shown(value: &Value) -> String {
     let text = value.to_string();
-    if text.chars().count() > 60 { format!("{}…", text.chars().take(60).collect::<String>()) } else { text }
+    if text.chars().count() > 60 {
+        format!("{}…", text.chars().take(60).collect::<String>())
+    } else {
+        text
+    }
 }
 
 impl Config {
     /// Reads and validates the file at `path`. Refuses a file other users can write.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let object = read_object(path)?;
-        let meta = std::fs::metadata(path).map_err(|e| ConfigError::new(path, ConfigErrorKind::Io(e)))?;
+        let meta =
+            std::fs::metadata(path).map_err(|e| ConfigError::new(path, ConfigErrorKind::Io(e)))?;
         crate::sys::check_not_shared_writable(&meta)
             .map_err(|e| ConfigError::new(path, ConfigErrorKind::Insecure(e)))?;
         Config::from_json(&object).map_err(|kind| ConfigError::new(path, kind))
@@ -170,14 +185,24 @@ impl Config {
     pub fn from_json(object: &Map<String, Value>) -> Result<Config, ConfigErrorKind> {
         let interval_minutes = match object.get("intervalMinutes") {
             None => DEFAULT_INTERVAL_MINUTES,
-            Some(v) => whole(v, 1, 1440)
-                .map(|n| n as u32)
-                .ok_or_else(|| invalid("intervalMinutes", "must be a whole number from 1 to 1440", v))?,
+            Some(v) => whole(v, 1, 1440).map(|n| n as u32).ok_or_else(|| {
+                invalid(
+                    "intervalMinutes",
+                    "must be a whole number from 1 to 1440",
+                    v,
+                )
+            })?,
         };
         let cron = match object.get("schedule") {
             None => None,
             Some(Value::String(s)) => Some(s.clone()),
-            Some(v) => return Err(invalid("schedule", "must be a cron expression in a string", v)),
+            Some(v) => {
+                return Err(invalid(
+                    "schedule",
+                    "must be a cron expression in a string",
+                    v,
+                ));
+            }
         };
         let schedule = match &cron {
             None => Schedule::every_minutes(interval_minutes),
@@ -194,14 +219,29 @@ impl Config {
         let zone = match object.get("timezone") {
             None => Zone::Local,
             Some(Value::String(name)) => Zone::Named(name.parse().map_err(|_| {
-                invalid("timezone", "must be an IANA time zone name such as \"Europe/Madrid\"", &Value::String(name.clone()))
+                invalid(
+                    "timezone",
+                    "must be an IANA time zone name such as \"Europe/Madrid\"",
+                    &Value::String(name.clone()),
+                )
             })?),
-            Some(v) => return Err(invalid("timezone", "must be an IANA time zone name such as \"Europe/Madrid\"", v)),
+            Some(v) => {
+                return Err(invalid(
+                    "timezone",
+                    "must be an IANA time zone name such as \"Europe/Madrid\"",
+                    v,
+                ));
+            }
         };
         let stale_minutes = match object.get("staleLockMinutes") {
             None => 60,
-            Some(v) => whole(v, 1, u32::MAX.into())
-                .ok_or_else(|| invalid("staleLockMinutes", "must be a whole number of minutes from 1", v))?,
+            Some(v) => whole(v, 1, u32::MAX.into()).ok_or_else(|| {
+                invalid(
+                    "staleLockMinutes",
+                    "must be a whole number of minutes from 1",
+                    v,
+                )
+            })?,
         };
         let stale_lock = minutes(stale_minutes);
         let jobs = match object.get("jobs") {
@@ -218,12 +258,23 @@ impl Config {
                     on_success: flag(n, "notifications.onSuccess", "onSuccess", d.on_success)?,
                 }
             }
-            Some(v) => return Err(invalid("notifications", "must be an object with onError, onRecovery, onSuccess", v)),
+            Some(v) => {
+                return Err(invalid(
+                    "notifications",
+                    "must be an object with onError, onRecovery, onSuccess",
+                    v,
+                ));
+            }
         };
         let mut warnings: Vec<String> = object
             .keys()
             .filter(|k| !KNOWN_KEYS.contains(&k.as_str()))
-            .map(|k| format!("unknown key {k:?} is ignored (known keys: {})", KNOWN_KEYS.join(", ")))
+            .map(|k| {
+                format!(
+                    "unknown key {k:?} is ignored (known keys: {})",
+                    KNOWN_KEYS.join(", ")
+                )
+            })
             .collect();
         if let Some(Value::Object(n)) = object.get("notifications") {
             warnings.extend(
@@ -237,7 +288,9 @@ impl Config {
                 if let Value::Object(job) = job {
                     warnings.extend(
                         job.keys()
-                            .filter(|k| !["name", "command", "env", "timeoutMinutes"].contains(&k.as_str()))
+                            .filter(|k| {
+                                !["name", "command", "env", "timeoutMinutes"].contains(&k.as_str())
+                            })
                             .map(|k| format!("unknown key \"jobs[{i}].{k}\" is ignored")),
                     );
                 }
@@ -269,7 +322,11 @@ impl Config {
 
 /// "15 min", "1 h", "90 min", "24 h".
 pub fn describe_minutes(minutes: u32) -> String {
-    if minutes % 60 == 0 { format!("{} h", minutes / 60) } else { format!("{minutes} min") }
+    if minutes % 60 == 0 {
+        format!("{} h", minutes / 60)
+    } else {
+        format!("{minutes} min")
+    }
 }
 
 fn minutes(n: u64) -> Duration {
@@ -282,7 +339,12 @@ fn whole(value: &Value, lo: u64, hi: u64) -> Option<u64> {
     value.as_u64().filter(|n| (lo..=hi).contains(n))
 }
 
-fn flag(object: &Map<String, Value>, key: &str, field: &str, default: bool) -> Result<bool, ConfigErrorKind> {
+fn flag(
+    object: &Map<String, Value>,
+    key: &str,
+    field: &str,
+    default: bool,
+) -> Result<bool, ConfigErrorKind> {
     match object.get(field) {
         None => Ok(default),
         Some(Value::Bool(b)) => Ok(*b),
@@ -306,25 +368,47 @@ fn original_jobs(timeout: Duration) -> Vec<Job> {
 
 fn parse_jobs(value: &Value, stale_lock: Duration) -> Result<Vec<Job>, ConfigErrorKind> {
     let Value::Array(list) = value else {
-        return Err(invalid("jobs", "must be a list of jobs ({\"name\": …, \"command\": …})", value));
+        return Err(invalid(
+            "jobs",
+            "must be a list of jobs ({\"name\": …, \"command\": …})",
+            value,
+        ));
     };
     if list.is_empty() {
-        return Err(invalid("jobs", "must hold at least one job (leave the key out to run the default jobs)", value));
+        return Err(invalid(
+            "jobs",
+            "must hold at least one job (leave the key out to run the default jobs)",
+            value,
+        ));
     }
     let mut names = HashSet::new();
     let mut jobs = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
         let key = |field: &str| format!("jobs[{i}].{field}");
         let Value::Object(job) = item else {
-            return Err(invalid(format!("jobs[{i}]"), "must be an object with a name and a command", item));
+            return Err(invalid(
+                format!("jobs[{i}]"),
+                "must be an object with a name and a command",
+                item,
+            ));
         };
         let name = match job.get("name") {
             Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
             Some(v) => return Err(invalid(key("name"), "must be a non-empty string", v)),
-            None => return Err(invalid(key("name"), "must be a non-empty string", &Value::Null)),
+            None => {
+                return Err(invalid(
+                    key("name"),
+                    "must be a non-empty string",
+                    &Value::Null,
+                ));
+            }
         };
         if !names.insert(name.clone()) {
-            return Err(invalid(key("name"), "must be unique among the jobs", &Value::String(name)));
+            return Err(invalid(
+                key("name"),
+                "must be unique among the jobs",
+                &Value::String(name),
+            ));
         }
         let command = match job.get("command") {
             Some(Value::String(s)) if !s.trim().is_empty() => JobCommand::Shell(s.clone()),
@@ -333,7 +417,12 @@ fn parse_jobs(value: &Value, stale_lock: Duration) -> Result<Vec<Job>, ConfigErr
                     && parts.iter().all(Value::is_string)
                     && !parts[0].as_str().unwrap_or_default().is_empty() =>
             {
-                JobCommand::Argv(parts.iter().filter_map(|p| p.as_str().map(str::to_owned)).collect())
+                JobCommand::Argv(
+                    parts
+                        .iter()
+                        .filter_map(|p| p.as_str().map(str::to_owned))
+                        .collect(),
+                )
             }
             other => {
                 return Err(invalid(
@@ -348,20 +437,40 @@ fn parse_jobs(value: &Value, stale_lock: Duration) -> Result<Vec<Job>, ConfigErr
             Some(Value::Object(vars)) => vars
                 .iter()
                 .map(|(k, v)| match v {
-                    Value::String(s) if !k.is_empty() && !k.contains('=') => Ok((k.clone(), s.clone())),
-                    _ => Err(invalid(key(&format!("env.{k}")), "must be a string (and the name non-empty, without '=')", v)),
+                    Value::String(s) if !k.is_empty() && !k.contains('=') => {
+                        Ok((k.clone(), s.clone()))
+                    }
+                    _ => Err(invalid(
+                        key(&format!("env.{k}")),
+                        "must be a string (and the name non-empty, without '=')",
+                        v,
+                    )),
                 })
                 .collect::<Result<_, _>>()?,
-            Some(v) => return Err(invalid(key("env"), "must be an object of names to string values", v)),
+            Some(v) => {
+                return Err(invalid(
+                    key("env"),
+                    "must be an object of names to string values",
+                    v,
+                ));
+            }
         };
         let timeout = match job.get("timeoutMinutes") {
             None => stale_lock,
-            Some(v) => minutes(
-                whole(v, 1, u32::MAX.into())
-                    .ok_or_else(|| invalid(key("timeoutMinutes"), "must be a whole number of minutes from 1", v))?,
-            ),
+            Some(v) => minutes(whole(v, 1, u32::MAX.into()).ok_or_else(|| {
+                invalid(
+                    key("timeoutMinutes"),
+                    "must be a whole number of minutes from 1",
+                    v,
+                )
+            })?),
         };
-        jobs.push(Job { name, command, env, timeout });
+        jobs.push(Job {
+            name,
+            command,
+            env,
+            timeout,
+        });
     }
     Ok(jobs)
 }
@@ -369,7 +478,10 @@ fn parse_jobs(value: &Value, stale_lock: Duration) -> Result<Vec<Job>, ConfigErr
 fn parse_object(text: &str) -> Result<Map<String, Value>, ConfigErrorKind> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(object)) => Ok(object),
-        Ok(other) => Err(ConfigErrorKind::Syntax(format!("the top level must be an object {{…}}, got {}", shown(&other)))),
+        Ok(other) => Err(ConfigErrorKind::Syntax(format!(
+            "the top level must be an object {{…}}, got {}",
+            shown(&other)
+        ))),
         Err(e) => Err(ConfigErrorKind::Syntax(e.to_string())),
     }
 }
@@ -404,7 +516,14 @@ pub fn edit(path: &Path, edit: Edit) -> Result<Config, ConfigError> {
         Edit::Interval(n) => {
             let value = Value::from(n);
             if !(1..=1440).contains(&n) {
-                return Err(ConfigError::new(path, invalid("intervalMinutes", "must be a whole number from 1 to 1440", &value)));
+                return Err(ConfigError::new(
+                    path,
+                    invalid(
+                        "intervalMinutes",
+                        "must be a whole number from 1 to 1440",
+                        &value,
+                    ),
+                ));
             }
             object.insert("intervalMinutes".into(), value);
             object.shift_remove("schedule");
@@ -414,7 +533,8 @@ pub fn edit(path: &Path, edit: Edit) -> Result<Config, ConfigError> {
         }
     }
     let config = Config::from_json(&object).map_err(|kind| ConfigError::new(path, kind))?;
-    let mut text = serde_json::to_string_pretty(&Value::Object(object)).expect("a JSON object serialises");
+    let mut text =
+        serde_json::to_string_pretty(&Value::Object(object)).expect("a JSON object serialises");
     text.push('\n');
     fsutil::atomic_write(path, text.as_bytes(), fsutil::mode_of(path))
         .map_err(|e| ConfigError::new(path, ConfigErrorKind::Io(e)))?;
@@ -431,7 +551,10 @@ mod tests {
         assert_eq!(config.interval_minutes, 15);
         let names: Vec<_> = config.jobs.iter().map(|j| j.name.as_str()).collect();
         assert_eq!(names, ["tokens", "quality", "projects"]);
-        assert_eq!(config.jobs[1].command, JobCommand::Shell("npx tsx scripts/sync-quality.ts".into()));
+        assert_eq!(
+            config.jobs[1].command,
+            JobCommand::Shell("npx tsx scripts/sync-quality.ts".into())
+        );
         assert!(config.catch_up && !config.continue_on_error && !config.paused);
         assert_eq!(config.stale_lock, Duration::from_secs(3600));
         assert!(config.warnings.is_empty());
@@ -450,11 +573,25 @@ mod tests {
         assert_eq!(config.cron.as_deref(), Some("0 9-18 * * MON-FRI"));
         assert_eq!(config.zone, Zone::Named(chrono_tz::Europe::Madrid));
         assert_eq!(config.jobs[0].timeout, Duration::from_secs(600));
-        assert_eq!(config.jobs[1].timeout, Duration::from_secs(1200), "defaults to staleLockMinutes");
-        assert_eq!(config.jobs[1].command, JobCommand::Argv(vec!["echo".into(), "b".into()]));
+        assert_eq!(
+            config.jobs[1].timeout,
+            Duration::from_secs(1200),
+            "defaults to staleLockMinutes"
+        );
+        assert_eq!(
+            config.jobs[1].command,
+            JobCommand::Argv(vec!["echo".into(), "b".into()])
+        );
         assert_eq!(config.jobs[1].env, [("X".to_owned(), "1".to_owned())]);
         assert!(config.continue_on_error && !config.catch_up && config.paused);
-        assert_eq!(config.notifications, Notifications { on_error: false, on_recovery: false, on_success: true });
+        assert_eq!(
+            config.notifications,
+            Notifications {
+                on_error: false,
+                on_recovery: false,
+                on_success: true
+            }
+        );
     }
 
     #[test]
@@ -471,10 +608,22 @@ mod tests {
             Err(ConfigErrorKind::Invalid { key, message }) => format!("{key} {message}"),
             other => panic!("{text}: expected an invalid value, got {other:?}"),
         };
-        assert_eq!(message(r#"{"intervalMinutes": 0}"#), "intervalMinutes must be a whole number from 1 to 1440, got 0");
-        assert_eq!(message(r#"{"intervalMinutes": "15"}"#), "intervalMinutes must be a whole number from 1 to 1440, got \"15\"");
-        assert!(message(r#"{"jobs": [{"name": "a", "command": "x"}, {"name": "a", "command": "y"}]}"#).starts_with("jobs[1].name must be unique"));
-        assert!(message(r#"{"jobs": [{"name": "a", "command": []}]}"#).starts_with("jobs[0].command must be"));
+        assert_eq!(
+            message(r#"{"intervalMinutes": 0}"#),
+            "intervalMinutes must be a whole number from 1 to 1440, got 0"
+        );
+        assert_eq!(
+            message(r#"{"intervalMinutes": "15"}"#),
+            "intervalMinutes must be a whole number from 1 to 1440, got \"15\""
+        );
+        assert!(
+            message(r#"{"jobs": [{"name": "a", "command": "x"}, {"name": "a", "command": "y"}]}"#)
+                .starts_with("jobs[1].name must be unique")
+        );
+        assert!(
+            message(r#"{"jobs": [{"name": "a", "command": []}]}"#)
+                .starts_with("jobs[0].command must be")
+        );
         assert!(message(r#"{"timezone": "Mars/Olympus"}"#).starts_with("timezone must be an IANA"));
     }
 }

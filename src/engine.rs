@@ -76,7 +76,11 @@ pub struct Snapshot {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Running {
     /// In this process: job `index` (from 1) of `total`.
-    Here { index: usize, total: usize, job: String },
+    Here {
+        index: usize,
+        total: usize,
+        job: String,
+    },
     /// In another process, per the lock file.
     Elsewhere(Holder),
 }
@@ -100,7 +104,12 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(ws: Workspace, clock: Arc<dyn Clock>, notifier: Box<dyn Notifier>) -> Engine {
-        Engine { ws, clock, notifier, snapshot: watch::Sender::new(Snapshot::default()) }
+        Engine {
+            ws,
+            clock,
+            notifier,
+            snapshot: watch::Sender::new(Snapshot::default()),
+        }
     }
 
     /// Snapshots of the workspace's state, for a front end to display.
@@ -112,20 +121,35 @@ impl Engine {
     ///
     /// Skipped (not queued) when another process holds the lock. `stop` ends it early:
     /// no new job starts, and the running one is stopped at the deadline it carries.
-    pub async fn run_once(&self, config: &Config, trigger: Trigger, mut stop: watch::Receiver<Stop>) -> Result<RunOutcome, LockError> {
+    pub async fn run_once(
+        &self,
+        config: &Config,
+        trigger: Trigger,
+        mut stop: watch::Receiver<Stop>,
+    ) -> Result<RunOutcome, LockError> {
         let started_at = self.clock.now();
         let started = Instant::now();
-        let mut lock = match lock::try_acquire(&self.ws.lock, trigger, config.stale_lock, started_at)? {
+        let mut lock = match lock::try_acquire(
+            &self.ws.lock,
+            trigger,
+            config.stale_lock,
+            started_at,
+        )? {
             Acquire::Acquired(lock) => lock,
             Acquire::Held(holder) => {
-                tracing::info!("{trigger} run skipped: a sync of this workspace is already running ({holder})");
+                tracing::info!(
+                    "{trigger} run skipped: a sync of this workspace is already running ({holder})"
+                );
                 return Ok(RunOutcome::Skipped(holder));
             }
         };
         let previous = Status::read(&self.ws.status);
         tracing::info!("{trigger} run started: {} job(s)", config.jobs.len());
         if let Err(e) = crate::sys::create_dir(&self.ws.logs) {
-            tracing::warn!("{}: cannot create the logs folder: {e}", self.ws.logs.display());
+            tracing::warn!(
+                "{}: cannot create the logs folder: {e}",
+                self.ws.logs.display()
+            );
         }
         let stamp = started_at.format("%Y%m%dT%H%M%S%.3fZ");
         let run_deadline = started + config.stale_lock;
@@ -144,10 +168,22 @@ impl Engine {
             }
             lock.set_job(Some(format!("{}/{total} {}", i + 1, job.name)));
             self.snapshot.send_modify(|s| {
-                s.running = Some(Running::Here { index: i + 1, total, job: job.name.clone() });
+                s.running = Some(Running::Here {
+                    index: i + 1,
+                    total,
+                    job: job.name.clone(),
+                });
             });
-            let log_path = self.ws.logs.join(format!("{stamp}-{}.log", file_safe(&job.name)));
-            let cx = JobContext { root: &self.ws.root, log_shown: self.ws.shown(&log_path), log_path, run_deadline };
+            let log_path = self
+                .ws
+                .logs
+                .join(format!("{stamp}-{}.log", file_safe(&job.name)));
+            let cx = JobContext {
+                root: &self.ws.root,
+                log_shown: self.ws.shown(&log_path),
+                log_path,
+                run_deadline,
+            };
             let run = runner::run_job(job, &cx, &mut stop).await;
             interrupted |= run.interrupted;
             if run.result.status == Outcome::Error {
@@ -167,7 +203,9 @@ impl Engine {
         let finished_at = self.clock.now();
         let error = if interrupted {
             Some(match &failure {
-                Some(f) if !f.contains("interrupted by shutdown") => format!("interrupted by shutdown; {f}"),
+                Some(f) if !f.contains("interrupted by shutdown") => {
+                    format!("interrupted by shutdown; {f}")
+                }
                 _ => "interrupted by shutdown".to_owned(),
             })
         } else if failures > 1 {
@@ -177,13 +215,21 @@ impl Engine {
         };
         let next_run = (!config.paused)
             .then(|| {
-                let input = PlanInput { last: Some(started_at), since: started_at, catch_up: config.catch_up };
+                let input = PlanInput {
+                    last: Some(started_at),
+                    since: started_at,
+                    catch_up: config.catch_up,
+                };
                 schedule::plan(&config.schedule, config.zone, input, finished_at).map(|d| d.at)
             })
             .flatten();
         let status = Status {
             last_sync: finished_at,
-            status: if error.is_some() { Outcome::Error } else { Outcome::Success },
+            status: if error.is_some() {
+                Outcome::Error
+            } else {
+                Outcome::Success
+            },
             duration_ms: started.elapsed().as_millis() as u64,
             error,
             trigger: Some(trigger),
@@ -195,7 +241,10 @@ impl Engine {
             tracing::error!("{}: cannot write the status: {e}", self.ws.status.display());
         }
         if let Err(e) = status::append_history(&self.ws.history, &status) {
-            tracing::error!("{}: cannot append to the history: {e}", self.ws.history.display());
+            tracing::error!(
+                "{}: cannot append to the history: {e}",
+                self.ws.history.display()
+            );
         }
         // The status is on disk before the lock goes: whoever sees the lock free sees it.
         drop(lock);
@@ -222,12 +271,22 @@ fn error_text(job: &str, reason: &str, tail: &str) -> String {
 }
 
 fn file_safe(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// Keeps the newest `keep` job logs (their names start with the run's UTC time).
 fn prune_logs(dir: &Path, keep: usize) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut logs: Vec<_> = entries
         .filter_map(Result::ok)
         .map(|e| e.file_name())
@@ -254,7 +313,9 @@ pub struct ServeOptions {
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        ServeOptions { tick: Duration::from_secs(60) }
+        ServeOptions {
+            tick: Duration::from_secs(60),
+        }
     }
 }
 
@@ -263,7 +324,13 @@ type RunFuture<'a> = Pin<Box<dyn Future<Output = Result<RunOutcome, LockError>> 
 /// The scheduler: runs the workspace's jobs when they fall due, follows edits of the
 /// config and runs made by other processes, obeys `commands`, and returns once `stop`
 /// leaves [`Stop::Run`] and any run in progress has ended.
-pub async fn serve(engine: &Engine, config: Config, mut commands: mpsc::UnboundedReceiver<Command>, mut stop: watch::Receiver<Stop>, options: ServeOptions) {
+pub async fn serve(
+    engine: &Engine,
+    config: Config,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    mut stop: watch::Receiver<Stop>,
+    options: ServeOptions,
+) {
     let ws = &engine.ws;
     let mut state = LoopState {
         config: Arc::new(config),
@@ -280,7 +347,12 @@ pub async fn serve(engine: &Engine, config: Config, mut commands: mpsc::Unbounde
     }
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let _watcher = crate::watch::watch_workspace(ws, events_tx)
-        .inspect_err(|e| tracing::warn!("cannot watch {} for changes ({e}); edits are read at the next minute", ws.root.display()))
+        .inspect_err(|e| {
+            tracing::warn!(
+                "cannot watch {} for changes ({e}); edits are read at the next minute",
+                ws.root.display()
+            )
+        })
         .ok();
     let mut run: Option<(RunFuture<'_>, Due)> = None;
     let mut commands_open = true;
@@ -293,7 +365,9 @@ pub async fn serve(engine: &Engine, config: Config, mut commands: mpsc::Unbounde
             break;
         }
         let now = engine.clock.now();
-        let due = (!state.config.paused && !stopping).then(|| state.plan(now)).flatten();
+        let due = (!state.config.paused && !stopping)
+            .then(|| state.plan(now))
+            .flatten();
         if run.is_none() {
             if let Some(due) = due.filter(|d| d.at <= now) {
                 state.handled = Some(due.at);
@@ -303,7 +377,9 @@ pub async fn serve(engine: &Engine, config: Config, mut commands: mpsc::Unbounde
             }
         }
         let running_here = engine.snapshot.borrow().running.clone();
-        engine.snapshot.send_replace(state.snapshot(now, due, running_here, run.is_some()));
+        engine
+            .snapshot
+            .send_replace(state.snapshot(now, due, running_here, run.is_some()));
 
         let wake = wake_after(now, due.map(|d| d.at), options.tick);
         tokio::select! {
@@ -352,7 +428,12 @@ pub async fn serve(engine: &Engine, config: Config, mut commands: mpsc::Unbounde
     tracing::info!("scheduler stopped");
 }
 
-fn start_run<'a>(engine: &'a Engine, config: &Arc<Config>, trigger: Trigger, stop: &watch::Receiver<Stop>) -> RunFuture<'a> {
+fn start_run<'a>(
+    engine: &'a Engine,
+    config: &Arc<Config>,
+    trigger: Trigger,
+    stop: &watch::Receiver<Stop>,
+) -> RunFuture<'a> {
     let config = Arc::clone(config);
     let stop = stop.clone();
     Box::pin(async move { engine.run_once(&config, trigger, stop).await })
@@ -361,7 +442,9 @@ fn start_run<'a>(engine: &'a Engine, config: &Arc<Config>, trigger: Trigger, sto
 /// How long to sleep: until the due time, the next wall-clock minute, or `tick`,
 /// whichever comes first.
 fn wake_after(now: DateTime<Utc>, due: Option<DateTime<Utc>>, tick: Duration) -> Duration {
-    let to_minute = Duration::from_millis(60_000 - (u64::from(now.second()) * 1000 + u64::from(now.timestamp_subsec_millis())));
+    let to_minute = Duration::from_millis(
+        60_000 - (u64::from(now.second()) * 1000 + u64::from(now.timestamp_subsec_millis())),
+    );
     let to_due = due.map_or(Duration::MAX, |d| (d - now).to_std().unwrap_or_default());
     to_due.min(to_minute).min(tick)
 }
@@ -382,14 +465,31 @@ struct LoopState {
 
 impl LoopState {
     fn plan(&self, now: DateTime<Utc>) -> Option<Due> {
-        let last_start = self.last.as_ref().map(|s| s.started_at.unwrap_or(s.last_sync - TimeDelta::milliseconds(s.duration_ms as i64)));
+        let last_start = self.last.as_ref().map(|s| {
+            s.started_at
+                .unwrap_or(s.last_sync - TimeDelta::milliseconds(s.duration_ms as i64))
+        });
         let last = last_start.max(self.handled);
-        let input = PlanInput { last, since: self.since, catch_up: self.config.catch_up };
+        let input = PlanInput {
+            last,
+            since: self.since,
+            catch_up: self.config.catch_up,
+        };
         schedule::plan(&self.config.schedule, self.config.zone, input, now)
     }
 
-    fn snapshot(&self, now: DateTime<Utc>, due: Option<Due>, running_here: Option<Running>, run_here: bool) -> Snapshot {
-        let running = if run_here { running_here } else { self.elsewhere.clone().map(Running::Elsewhere) };
+    fn snapshot(
+        &self,
+        now: DateTime<Utc>,
+        due: Option<Due>,
+        running_here: Option<Running>,
+        run_here: bool,
+    ) -> Snapshot {
+        let running = if run_here {
+            running_here
+        } else {
+            self.elsewhere.clone().map(Running::Elsewhere)
+        };
         Snapshot {
             last: self.last.clone(),
             next_run: due.map(|d| d.at.max(now)),
@@ -407,7 +507,11 @@ impl LoopState {
     fn apply(&mut self, ws: &Workspace, edit: Edit) {
         match config::edit(&ws.config, edit) {
             Ok(config) => {
-                tracing::info!("{}: {edit:?} saved; now {}", ws.config.display(), config.describe_schedule());
+                tracing::info!(
+                    "{}: {edit:?} saved; now {}",
+                    ws.config.display(),
+                    config.describe_schedule()
+                );
                 self.config = Arc::new(config);
                 self.config_stamp = file_stamp(&ws.config);
                 self.config_error = None;
@@ -429,7 +533,11 @@ impl LoopState {
             self.config_stamp = stamp;
             match Config::load(&ws.config) {
                 Ok(config) => {
-                    tracing::info!("{}: reloaded; {}", ws.config.display(), config.describe_schedule());
+                    tracing::info!(
+                        "{}: reloaded; {}",
+                        ws.config.display(),
+                        config.describe_schedule()
+                    );
                     for warning in &config.warnings {
                         tracing::warn!("{}: {warning}", ws.config.display());
                     }
@@ -440,7 +548,9 @@ impl LoopState {
                     let text = e.to_string();
                     if self.config_error.as_deref() != Some(text.as_str()) {
                         tracing::error!("{text}; keeping the last good configuration");
-                        engine.notifier.notify(notify::Note::ConfigError(text.clone()));
+                        engine
+                            .notifier
+                            .notify(notify::Note::ConfigError(text.clone()));
                         self.config_error = Some(text);
                     }
                 }

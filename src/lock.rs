@@ -55,7 +55,10 @@ impl Holder {
             .next()
             .and_then(|l| DateTime::parse_from_rfc3339(l.trim()).ok())
             .map(|t| t.with_timezone(&Utc));
-        let mut holder = Holder { since, ..Holder::default() };
+        let mut holder = Holder {
+            since,
+            ..Holder::default()
+        };
         for line in lines {
             match line.split_once('=') {
                 Some(("pid", v)) => holder.pid = v.trim().parse().ok(),
@@ -71,7 +74,12 @@ impl Holder {
     fn render(&self) -> String {
         let mut text = self.since.map(|t| iso_ms::format(&t)).unwrap_or_default();
         text.push('\n');
-        let fields = [("pid", self.pid.map(|p| p.to_string())), ("host", self.host.clone()), ("trigger", self.trigger.clone()), ("job", self.job.clone())];
+        let fields = [
+            ("pid", self.pid.map(|p| p.to_string())),
+            ("host", self.host.clone()),
+            ("trigger", self.trigger.clone()),
+            ("job", self.job.clone()),
+        ];
         for (key, value) in fields {
             if let Some(value) = value {
                 text.push_str(&format!("{key}={value}\n"));
@@ -100,7 +108,11 @@ impl fmt::Display for Holder {
             _ => f.write_str("an unknown process")?,
         }
         if let Some(since) = self.since {
-            write!(f, " since {}", since.with_timezone(&chrono::Local).format("%H:%M:%S"))?;
+            write!(
+                f,
+                " since {}",
+                since.with_timezone(&chrono::Local).format("%H:%M:%S")
+            )?;
         }
         Ok(())
     }
@@ -119,7 +131,11 @@ pub enum LockError {
 impl fmt::Display for LockError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LockError::Symlink(p) => write!(f, "{}: the lock path is a symbolic link; refusing to use it (remove it)", p.display()),
+            LockError::Symlink(p) => write!(
+                f,
+                "{}: the lock path is a symbolic link; refusing to use it (remove it)",
+                p.display()
+            ),
             LockError::Io(p, e) => write!(f, "{}: cannot use the lock file: {e}", p.display()),
         }
     }
@@ -147,18 +163,29 @@ pub struct RunLock {
 /// Tries to take the lock at `path` without waiting.
 ///
 /// `stale` is how long a lock file whose holder cannot be proven dead is honoured.
-pub fn try_acquire(path: &Path, trigger: Trigger, stale: Duration, now: DateTime<Utc>) -> Result<Acquire, LockError> {
+pub fn try_acquire(
+    path: &Path,
+    trigger: Trigger,
+    stale: Duration,
+    now: DateTime<Utc>,
+) -> Result<Acquire, LockError> {
     let io_err = |e| LockError::Io(path.to_owned(), e);
     // A holder may remove the file between our open and our lock; then we locked a file
     // nobody else will ever see, and must start again. Twice is plenty in practice.
     for _ in 0..8 {
         refuse_symlink(path)?;
         let mut file = sys::open_nofollow(path).map_err(|e| {
-            if fs_is_symlink(path) { LockError::Symlink(path.to_owned()) } else { io_err(e) }
+            if fs_is_symlink(path) {
+                LockError::Symlink(path.to_owned())
+            } else {
+                io_err(e)
+            }
         })?;
         match file.try_lock() {
             Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Ok(Acquire::Held(read_holder(&mut file))),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Ok(Acquire::Held(read_holder(&mut file)));
+            }
             Err(std::fs::TryLockError::Error(e)) => return Err(io_err(e)),
         }
         if !sys::same_file(&file, path).unwrap_or(false) {
@@ -170,7 +197,12 @@ pub fn try_acquire(path: &Path, trigger: Trigger, stale: Duration, now: DateTime
                 // Its OS lock is gone, so its process is: take over at once.
                 tracing::info!("taking over the lock of {previous}, which is no longer running");
             } else {
-                let taken = previous.since.or_else(|| file.metadata().and_then(|m| m.modified()).ok().map(DateTime::<Utc>::from));
+                let taken = previous.since.or_else(|| {
+                    file.metadata()
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .map(DateTime::<Utc>::from)
+                });
                 let age = taken.map(|t| (now - t).to_std().unwrap_or_default());
                 match age {
                     Some(age) if age < stale => return Ok(Acquire::Held(previous)),
@@ -182,11 +214,17 @@ pub fn try_acquire(path: &Path, trigger: Trigger, stale: Duration, now: DateTime
                 }
             }
         }
-        let lock = RunLock { file, path: path.to_owned(), holder: Holder::ours(trigger, now) };
+        let lock = RunLock {
+            file,
+            path: path.to_owned(),
+            holder: Holder::ours(trigger, now),
+        };
         lock.write_holder().map_err(io_err)?;
         return Ok(Acquire::Acquired(lock));
     }
-    Err(io_err(io::Error::other("the lock file kept changing under us")))
+    Err(io_err(io::Error::other(
+        "the lock file kept changing under us",
+    )))
 }
 
 /// Who holds the lock now, without taking it (taking it, even briefly, could make a
@@ -257,10 +295,17 @@ pub fn instance(path: &Path) -> Result<Result<InstanceLock, Holder>, LockError> 
         let mut holder = Holder::ours(Trigger::Schedule, Utc::now());
         holder.trigger = None;
         let text = holder.render();
-        file.set_len(0).and_then(|()| (&file).write_all(text.as_bytes())).map_err(io_err)?;
-        return Ok(Ok(InstanceLock { file, path: path.to_owned() }));
+        file.set_len(0)
+            .and_then(|()| (&file).write_all(text.as_bytes()))
+            .map_err(io_err)?;
+        return Ok(Ok(InstanceLock {
+            file,
+            path: path.to_owned(),
+        }));
     }
-    Err(io_err(io::Error::other("the instance file kept changing under us")))
+    Err(io_err(io::Error::other(
+        "the instance file kept changing under us",
+    )))
 }
 
 impl Drop for InstanceLock {
@@ -283,7 +328,11 @@ fn fs_is_symlink(path: &Path) -> bool {
 }
 
 fn refuse_symlink(path: &Path) -> Result<(), LockError> {
-    if fs_is_symlink(path) { Err(LockError::Symlink(path.to_owned())) } else { Ok(()) }
+    if fs_is_symlink(path) {
+        Err(LockError::Symlink(path.to_owned()))
+    } else {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -298,8 +347,12 @@ mod tests {
     fn second_holder_is_refused_until_the_first_drops() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".sync-lock");
-        let Acquire::Acquired(first) = acquire(&path) else { panic!("free lock not taken") };
-        let Acquire::Held(holder) = acquire(&path) else { panic!("held lock taken twice") };
+        let Acquire::Acquired(first) = acquire(&path) else {
+            panic!("free lock not taken")
+        };
+        let Acquire::Held(holder) = acquire(&path) else {
+            panic!("held lock taken twice")
+        };
         assert_eq!(holder.pid, Some(std::process::id()));
         drop(first);
         assert!(!path.exists(), "lock file left behind");
@@ -310,12 +363,17 @@ mod tests {
     fn the_file_starts_with_the_time_like_the_original() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".sync-lock");
-        let Acquire::Acquired(mut lock) = acquire(&path) else { panic!() };
+        let Acquire::Acquired(mut lock) = acquire(&path) else {
+            panic!()
+        };
         lock.set_job(Some("2/3 quality".into()));
         let text = std::fs::read_to_string(&path).unwrap();
         let first = text.lines().next().unwrap();
         assert!(DateTime::parse_from_rfc3339(first).is_ok(), "{text}");
-        assert!(text.contains(&format!("pid={}", std::process::id())), "{text}");
+        assert!(
+            text.contains(&format!("pid={}", std::process::id())),
+            "{text}"
+        );
         assert_eq!(inspect(&path).unwrap().job.as_deref(), Some("2/3 quality"));
     }
 
@@ -328,7 +386,11 @@ mod tests {
         let dead = child.id();
         child.wait().unwrap();
         let since = iso_ms::format(&(Utc::now() - chrono::TimeDelta::minutes(1)));
-        std::fs::write(&path, format!("{since}\npid={dead}\nhost={}\n", sys::hostname())).unwrap();
+        std::fs::write(
+            &path,
+            format!("{since}\npid={dead}\nhost={}\n", sys::hostname()),
+        )
+        .unwrap();
         assert_eq!(inspect(&path), None, "a dead holder is not running");
         assert!(matches!(acquire(&path), Acquire::Acquired(_)));
     }
@@ -340,8 +402,18 @@ mod tests {
         let ten_min_ago = Utc::now() - chrono::TimeDelta::minutes(10);
         // The original's lock: only a time.
         std::fs::write(&path, iso_ms::format(&ten_min_ago)).unwrap();
-        let stale = |minutes: u64| try_acquire(&path, Trigger::Cli, Duration::from_secs(60 * minutes), Utc::now()).unwrap();
-        assert!(matches!(stale(60), Acquire::Held(h) if h.since == Some(ten_min_ago.trunc_subsecs_ms())));
+        let stale = |minutes: u64| {
+            try_acquire(
+                &path,
+                Trigger::Cli,
+                Duration::from_secs(60 * minutes),
+                Utc::now(),
+            )
+            .unwrap()
+        };
+        assert!(
+            matches!(stale(60), Acquire::Held(h) if h.since == Some(ten_min_ago.trunc_subsecs_ms()))
+        );
         assert!(path.exists(), "an honoured lock is left alone");
         assert!(matches!(stale(5), Acquire::Acquired(_)));
     }
@@ -353,7 +425,8 @@ mod tests {
         let path = dir.path().join(".sync-lock");
         let target = dir.path().join("elsewhere");
         std::os::unix::fs::symlink(&target, &path).unwrap();
-        let err = try_acquire(&path, Trigger::Cli, Duration::from_secs(60), Utc::now()).unwrap_err();
+        let err =
+            try_acquire(&path, Trigger::Cli, Duration::from_secs(60), Utc::now()).unwrap_err();
         assert!(matches!(err, LockError::Symlink(_)), "{err}");
         assert!(!target.exists(), "followed the link");
     }

@@ -12,7 +12,11 @@ use crate::status::{Outcome, Status};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Note {
     /// "Sync failed: quality" with the reason and the last error line.
-    Failed { job: String, reason: String, last_line: Option<String> },
+    Failed {
+        job: String,
+        reason: String,
+        last_line: Option<String>,
+    },
     /// The first success after a failure.
     Recovered { duration_ms: u64 },
     /// A success (off by default).
@@ -25,16 +29,35 @@ impl Note {
     /// The notification's title and body.
     pub fn text(&self) -> (String, String) {
         match self {
-            Note::Failed { job, reason, last_line } => {
+            Note::Failed {
+                job,
+                reason,
+                last_line,
+            } => {
                 let body = match last_line {
                     Some(line) => format!("{reason}\n{line}"),
                     None => reason.clone(),
                 };
                 (format!("Sync failed: {job}"), body)
             }
-            Note::Recovered { duration_ms } => ("Sync recovered".into(), format!("All jobs succeeded in {:.1} s.", *duration_ms as f64 / 1000.0)),
-            Note::Succeeded { duration_ms } => ("Sync succeeded".into(), format!("All jobs succeeded in {:.1} s.", *duration_ms as f64 / 1000.0)),
-            Note::ConfigError(e) => ("synctray: configuration not applied".into(), format!("{e}\nThe last good configuration stays in use.")),
+            Note::Recovered { duration_ms } => (
+                "Sync recovered".into(),
+                format!(
+                    "All jobs succeeded in {:.1} s.",
+                    *duration_ms as f64 / 1000.0
+                ),
+            ),
+            Note::Succeeded { duration_ms } => (
+                "Sync succeeded".into(),
+                format!(
+                    "All jobs succeeded in {:.1} s.",
+                    *duration_ms as f64 / 1000.0
+                ),
+            ),
+            Note::ConfigError(e) => (
+                "synctray: configuration not applied".into(),
+                format!("{e}\nThe last good configuration stays in use."),
+            ),
         }
     }
 }
@@ -60,7 +83,9 @@ pub fn note_for(previous: Option<&Status>, run: &Status, wanted: &Notifications)
         }
         let failed = run.jobs.iter().find(|j| j.status == Outcome::Error);
         let job = failed.map_or("run".to_owned(), |j| j.name.clone());
-        let reason = failed.and_then(|j| j.reason.clone()).unwrap_or_else(|| run.error.clone().unwrap_or_default());
+        let reason = failed
+            .and_then(|j| j.reason.clone())
+            .unwrap_or_else(|| run.error.clone().unwrap_or_default());
         // The error reads "job: reason: output…"; the output's last line says the most.
         let prefix = format!("{job}: {reason}: ");
         let last_line = run
@@ -69,13 +94,21 @@ pub fn note_for(previous: Option<&Status>, run: &Status, wanted: &Notifications)
             .and_then(|e| e.strip_prefix(prefix.as_str()))
             .and_then(|output| output.lines().rev().find(|l| !l.trim().is_empty()))
             .map(|l| l.trim().to_owned());
-        return Some(Note::Failed { job, reason, last_line });
+        return Some(Note::Failed {
+            job,
+            reason,
+            last_line,
+        });
     }
     let after_failure = previous.is_some_and(|p| p.status == Outcome::Error);
     if after_failure && wanted.on_recovery {
-        Some(Note::Recovered { duration_ms: run.duration_ms })
+        Some(Note::Recovered {
+            duration_ms: run.duration_ms,
+        })
     } else if wanted.on_success {
-        Some(Note::Succeeded { duration_ms: run.duration_ms })
+        Some(Note::Succeeded {
+            duration_ms: run.duration_ms,
+        })
     } else {
         None
     }
@@ -125,7 +158,11 @@ mod desktop {
             let failure = matches!(note, Note::Failed { .. });
             #[cfg(all(unix, not(target_os = "macos")))]
             {
-                n.icon(if failure { "dialog-error" } else { "emblem-synchronizing" });
+                n.icon(if failure {
+                    "dialog-error"
+                } else {
+                    "emblem-synchronizing"
+                });
                 if failure {
                     n.urgency(notify_rust::Urgency::Critical);
                     if let Some(id) = *self.last_failure.lock().unwrap() {
@@ -144,7 +181,9 @@ mod desktop {
                 Ok(_) => {}
                 Err(e) => {
                     if !self.warned.swap(true, Ordering::Relaxed) {
-                        tracing::warn!("desktop notifications are unavailable ({e}); they are logged instead");
+                        tracing::warn!(
+                            "desktop notifications are unavailable ({e}); they are logged instead"
+                        );
                     }
                     tracing::info!("notification: {summary}: {body}");
                 }
@@ -176,13 +215,28 @@ mod tests {
     #[test]
     fn recovery_is_told_once_and_success_is_quiet_by_default() {
         let bad = status(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error","error":"x"}"#);
-        let good = status(r#"{"lastSync":"2026-11-25T14:45:03.120Z","status":"success","durationMs":1500}"#);
+        let good = status(
+            r#"{"lastSync":"2026-11-25T14:45:03.120Z","status":"success","durationMs":1500}"#,
+        );
         let wanted = Notifications::default();
-        assert_eq!(note_for(Some(&bad), &good, &wanted), Some(Note::Recovered { duration_ms: 1500 }));
+        assert_eq!(
+            note_for(Some(&bad), &good, &wanted),
+            Some(Note::Recovered { duration_ms: 1500 })
+        );
         assert_eq!(note_for(Some(&good), &good, &wanted), None);
-        let all = Notifications { on_success: true, ..wanted };
-        assert_eq!(note_for(Some(&good), &good, &all), Some(Note::Succeeded { duration_ms: 1500 }));
-        let none = Notifications { on_error: false, on_recovery: false, on_success: false };
+        let all = Notifications {
+            on_success: true,
+            ..wanted
+        };
+        assert_eq!(
+            note_for(Some(&good), &good, &all),
+            Some(Note::Succeeded { duration_ms: 1500 })
+        );
+        let none = Notifications {
+            on_error: false,
+            on_recovery: false,
+            on_success: false,
+        };
         assert_eq!(note_for(Some(&bad), &bad, &none), None);
     }
 }

@@ -99,15 +99,25 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
         Err(e) => {
             let reason = format!("could not start: {e}");
             log.lock().unwrap().finish(&reason, started.elapsed());
-            return JobRun { result: failed(job, cx, None, reason, started), tail: String::new(), interrupted: false };
+            return JobRun {
+                result: failed(job, cx, None, reason, started),
+                tail: String::new(),
+                interrupted: false,
+            };
         }
     };
     // Dropping the tree (at the end of this function, or if this future is dropped)
     // kills whatever the job left running.
     let tree = JobTree::new(&child);
     let readers = [
-        child.stdout.take().map(|out| tokio::spawn(copy(out, Arc::clone(&log), Stream::Out))),
-        child.stderr.take().map(|err| tokio::spawn(copy(err, Arc::clone(&log), Stream::Err))),
+        child
+            .stdout
+            .take()
+            .map(|out| tokio::spawn(copy(out, Arc::clone(&log), Stream::Out))),
+        child
+            .stderr
+            .take()
+            .map(|err| tokio::spawn(copy(err, Arc::clone(&log), Stream::Err))),
     ];
 
     let job_deadline = (started + job.timeout).min(cx.run_deadline);
@@ -146,7 +156,10 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
     let mut sink = log.lock().unwrap();
     let tail = sink.tail();
     let (outcome, exit_code, reason) = judge(job, exit, cut);
-    sink.finish(reason.as_deref().unwrap_or("exited with code 0"), started.elapsed());
+    sink.finish(
+        reason.as_deref().unwrap_or("exited with code 0"),
+        started.elapsed(),
+    );
     drop(sink);
     let result = JobResult {
         name: job.name.clone(),
@@ -156,13 +169,21 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
         reason,
         log: Some(cx.log_shown.clone()),
     };
-    JobRun { result, tail, interrupted: cut == Some(Cut::Shutdown) }
+    JobRun {
+        result,
+        tail,
+        interrupted: cut == Some(Cut::Shutdown),
+    }
 }
 
 fn command(job: &Job) -> tokio::process::Command {
     match &job.command {
         JobCommand::Shell(line) => {
-            let (shell, flag) = if cfg!(windows) { ("cmd", "/C") } else { ("sh", "-c") };
+            let (shell, flag) = if cfg!(windows) {
+                ("cmd", "/C")
+            } else {
+                ("sh", "-c")
+            };
             let mut cmd = tokio::process::Command::new(shell);
             cmd.arg(flag).arg(line);
             cmd
@@ -176,7 +197,10 @@ fn command(job: &Job) -> tokio::process::Command {
 }
 
 /// Asks the tree to stop, then kills it if it has not within [`TERM_GRACE`].
-async fn stop_tree(child: &mut tokio::process::Child, tree: Option<&JobTree>) -> std::io::Result<ExitStatus> {
+async fn stop_tree(
+    child: &mut tokio::process::Child,
+    tree: Option<&JobTree>,
+) -> std::io::Result<ExitStatus> {
     match tree {
         Some(tree) => tree.terminate(),
         None => drop(child.start_kill()),
@@ -193,11 +217,17 @@ async fn stop_tree(child: &mut tokio::process::Child, tree: Option<&JobTree>) ->
     }
 }
 
-fn judge(job: &Job, exit: std::io::Result<ExitStatus>, cut: Option<Cut>) -> (Outcome, Option<i32>, Option<String>) {
+fn judge(
+    job: &Job,
+    exit: std::io::Result<ExitStatus>,
+    cut: Option<Cut>,
+) -> (Outcome, Option<i32>, Option<String>) {
     let code = exit.as_ref().ok().and_then(ExitStatus::code);
     let reason = match (cut, &exit) {
         (Some(Cut::Shutdown), _) => "interrupted by shutdown".to_owned(),
-        (Some(Cut::TimedOut(after)), _) => format!("timed out after {} min", after.as_secs().div_ceil(60)),
+        (Some(Cut::TimedOut(after)), _) => {
+            format!("timed out after {} min", after.as_secs().div_ceil(60))
+        }
         (Some(Cut::RunTimedOut), _) => "timed out (the run reached staleLockMinutes)".to_owned(),
         (None, Err(e)) => format!("could not be waited for: {e}"),
         (None, Ok(status)) if status.success() => return (Outcome::Success, code, None),
@@ -226,7 +256,13 @@ fn signal_reason(status: &ExitStatus) -> String {
     format!("ended abnormally ({status})")
 }
 
-fn failed(job: &Job, cx: &JobContext<'_>, code: Option<i32>, reason: String, started: Instant) -> JobResult {
+fn failed(
+    job: &Job,
+    cx: &JobContext<'_>,
+    code: Option<i32>,
+    reason: String,
+    started: Instant,
+) -> JobResult {
     JobResult {
         name: job.name.clone(),
         status: Outcome::Error,
@@ -266,8 +302,14 @@ struct LogSink {
 
 impl LogSink {
     fn create(path: &Path, job: &Job) -> LogSink {
-        let file = sys::write_options().write(true).create(true).truncate(true).open(path);
-        let mut file = file.inspect_err(|e| tracing::warn!("{}: cannot write the job's log: {e}", path.display())).ok();
+        let file = sys::write_options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path);
+        let mut file = file
+            .inspect_err(|e| tracing::warn!("{}: cannot write the job's log: {e}", path.display()))
+            .ok();
         if let Some(f) = file.as_mut() {
             let command = match &job.command {
                 JobCommand::Shell(line) => line.clone(),
@@ -275,7 +317,13 @@ impl LogSink {
             };
             let _ = writeln!(f, "# synctray job {:?}: {command}", job.name);
         }
-        LogSink { file, written: 0, dropped: 0, out_tail: Vec::new(), err_tail: Vec::new() }
+        LogSink {
+            file,
+            written: 0,
+            dropped: 0,
+            out_tail: Vec::new(),
+            err_tail: Vec::new(),
+        }
     }
 
     fn write(&mut self, stream: Stream, bytes: &[u8]) {
@@ -296,15 +344,25 @@ impl LogSink {
     }
 
     fn tail(&self) -> String {
-        let tail = if self.err_tail.iter().any(|b| !b.is_ascii_whitespace()) { &self.err_tail } else { &self.out_tail };
+        let tail = if self.err_tail.iter().any(|b| !b.is_ascii_whitespace()) {
+            &self.err_tail
+        } else {
+            &self.out_tail
+        };
         last_chars(String::from_utf8_lossy(tail).trim(), ERROR_TAIL_CHARS)
     }
 
     fn finish(&mut self, how: &str, took: Duration) {
-        let Some(file) = self.file.as_mut() else { return };
+        let Some(file) = self.file.as_mut() else {
+            return;
+        };
         let mut footer = String::new();
         if self.dropped > 0 {
-            let _ = write!(footer, "\n[synctray: log capped at {LOG_CAP_BYTES} bytes; {} more bytes of output were dropped]", self.dropped);
+            let _ = write!(
+                footer,
+                "\n[synctray: log capped at {LOG_CAP_BYTES} bytes; {} more bytes of output were dropped]",
+                self.dropped
+            );
         }
         let _ = write!(footer, "\n# {how} after {:.1} s\n", took.as_secs_f64());
         let _ = file.write_all(footer.as_bytes());

@@ -66,7 +66,11 @@ impl Schedule {
             Some(format!("0 */{minutes} * * * *"))
         } else if minutes % 60 == 0 && 24 % (minutes / 60) == 0 {
             let hours = minutes / 60;
-            Some(if hours == 24 { "0 0 0 * * *".to_owned() } else { format!("0 0 */{hours} * * *") })
+            Some(if hours == 24 {
+                "0 0 0 * * *".to_owned()
+            } else {
+                format!("0 0 */{hours} * * *")
+            })
         } else {
             None
         };
@@ -93,7 +97,9 @@ fn next_in<Tz: TimeZone>(cron: &Cron, after: &DateTime<Tz>) -> Option<DateTime<U
 where
     DateTime<Tz>: croner::CronDateTime,
 {
-    cron.find_next_occurrence(after, false).ok().map(|t| t.with_timezone(&Utc))
+    cron.find_next_occurrence(after, false)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Why a run starts: shown in the status file's `trigger`.
@@ -149,17 +155,26 @@ pub struct PlanInput {
 ///   its first slot after now.
 /// - A workspace that never ran is behind: with `catch_up` it runs now.
 pub fn plan(schedule: &Schedule, zone: Zone, input: PlanInput, now: DateTime<Utc>) -> Option<Due> {
-    let catch_up_now = Due { at: now, trigger: Trigger::CatchUp };
+    let catch_up_now = Due {
+        at: now,
+        trigger: Trigger::CatchUp,
+    };
     let Some(last) = input.last else {
         if input.catch_up {
             return Some(catch_up_now);
         }
         let at = schedule.next_after(zone, input.since)?;
-        return Some(Due { at, trigger: Trigger::Schedule });
+        return Some(Due {
+            at,
+            trigger: Trigger::Schedule,
+        });
     };
     let first = schedule.next_after(zone, last)?;
     if first + ON_TIME >= now {
-        return Some(Due { at: first, trigger: Trigger::Schedule });
+        return Some(Due {
+            at: first,
+            trigger: Trigger::Schedule,
+        });
     }
     if input.catch_up {
         return Some(catch_up_now);
@@ -173,7 +188,10 @@ pub fn plan(schedule: &Schedule, zone: Zone, input: PlanInput, now: DateTime<Utc
         }
         Schedule::Cron(_) => schedule.next_after(zone, now)?,
     };
-    Some(Due { at, trigger: Trigger::Schedule })
+    Some(Due {
+        at,
+        trigger: Trigger::Schedule,
+    })
 }
 
 #[cfg(test)]
@@ -196,7 +214,11 @@ mod tests {
         let mut last = utc(start);
         (0..count)
             .map(|_| {
-                let input = PlanInput { last: Some(last), since: last, catch_up: true };
+                let input = PlanInput {
+                    last: Some(last),
+                    since: last,
+                    catch_up: true,
+                };
                 let due = plan(&schedule, utc_zone(), input, last).unwrap();
                 assert_eq!(due.trigger, Trigger::Schedule);
                 last = due.at;
@@ -207,35 +229,75 @@ mod tests {
 
     #[test]
     fn interval_dividing_the_hour_fires_at_its_multiples() {
-        assert_eq!(runs(1, "2026-11-25T10:00:30Z", 3), ["25 10:01", "25 10:02", "25 10:03"]);
-        assert_eq!(runs(15, "2026-11-25T10:07:00Z", 4), ["25 10:15", "25 10:30", "25 10:45", "25 11:00"]);
-        assert_eq!(runs(60, "2026-11-25T10:07:00Z", 2), ["25 11:00", "25 12:00"]);
+        assert_eq!(
+            runs(1, "2026-11-25T10:00:30Z", 3),
+            ["25 10:01", "25 10:02", "25 10:03"]
+        );
+        assert_eq!(
+            runs(15, "2026-11-25T10:07:00Z", 4),
+            ["25 10:15", "25 10:30", "25 10:45", "25 11:00"]
+        );
+        assert_eq!(
+            runs(60, "2026-11-25T10:07:00Z", 2),
+            ["25 11:00", "25 12:00"]
+        );
     }
 
     #[test]
     fn interval_not_dividing_the_hour_counts_from_the_previous_run() {
         // The original's `*/45` fired at :00 and :45; every 45 minutes means every 45 minutes.
-        assert_eq!(runs(45, "2026-11-25T10:00:00Z", 4), ["25 10:45", "25 11:30", "25 12:15", "25 13:00"]);
-        assert_eq!(runs(90, "2026-11-25T10:10:00Z", 3), ["25 11:40", "25 13:10", "25 14:40"]);
+        assert_eq!(
+            runs(45, "2026-11-25T10:00:00Z", 4),
+            ["25 10:45", "25 11:30", "25 12:15", "25 13:00"]
+        );
+        assert_eq!(
+            runs(90, "2026-11-25T10:10:00Z", 3),
+            ["25 11:40", "25 13:10", "25 14:40"]
+        );
     }
 
     #[test]
     fn interval_of_whole_hours_dividing_the_day_fires_at_the_top_of_those_hours() {
         // croner would take `*/120` as hourly; 120 means 00:00, 02:00, 04:00 …
-        assert_eq!(runs(120, "2026-11-25T10:30:00Z", 3), ["25 12:00", "25 14:00", "25 16:00"]);
-        assert_eq!(runs(1440, "2026-11-25T10:30:00Z", 2), ["26 00:00", "27 00:00"]);
+        assert_eq!(
+            runs(120, "2026-11-25T10:30:00Z", 3),
+            ["25 12:00", "25 14:00", "25 16:00"]
+        );
+        assert_eq!(
+            runs(1440, "2026-11-25T10:30:00Z", 2),
+            ["26 00:00", "27 00:00"]
+        );
     }
 
     #[test]
     fn never_run_workspace_with_catch_up_runs_at_once() {
         let now = utc("2026-11-25T10:07:00Z");
-        let input = PlanInput { last: None, since: now, catch_up: true };
+        let input = PlanInput {
+            last: None,
+            since: now,
+            catch_up: true,
+        };
         let due = plan(&Schedule::every_minutes(15), utc_zone(), input, now).unwrap();
-        assert_eq!(due, Due { at: now, trigger: Trigger::CatchUp });
+        assert_eq!(
+            due,
+            Due {
+                at: now,
+                trigger: Trigger::CatchUp
+            }
+        );
 
-        let input = PlanInput { catch_up: false, ..input };
+        let input = PlanInput {
+            catch_up: false,
+            ..input
+        };
         let due = plan(&Schedule::every_minutes(15), utc_zone(), input, now).unwrap();
-        assert_eq!(due, Due { at: utc("2026-11-25T10:15:00Z"), trigger: Trigger::Schedule });
+        assert_eq!(
+            due,
+            Due {
+                at: utc("2026-11-25T10:15:00Z"),
+                trigger: Trigger::Schedule
+            }
+        );
     }
 
     #[test]
@@ -244,20 +306,43 @@ mod tests {
         let last = utc("2026-11-25T10:00:00Z");
         // Ten slots passed while the machine slept.
         let woke = utc("2026-11-25T12:37:00Z");
-        let input = PlanInput { last: Some(last), since: last, catch_up: true };
+        let input = PlanInput {
+            last: Some(last),
+            since: last,
+            catch_up: true,
+        };
         let due = plan(&schedule, utc_zone(), input, woke).unwrap();
-        assert_eq!(due, Due { at: woke, trigger: Trigger::CatchUp });
+        assert_eq!(
+            due,
+            Due {
+                at: woke,
+                trigger: Trigger::CatchUp
+            }
+        );
         // That run starts; the plan after it is the next regular slot, not another catch-up.
-        let input = PlanInput { last: Some(woke), ..input };
+        let input = PlanInput {
+            last: Some(woke),
+            ..input
+        };
         let due = plan(&schedule, utc_zone(), input, woke).unwrap();
-        assert_eq!(due, Due { at: utc("2026-11-25T12:45:00Z"), trigger: Trigger::Schedule });
+        assert_eq!(
+            due,
+            Due {
+                at: utc("2026-11-25T12:45:00Z"),
+                trigger: Trigger::Schedule
+            }
+        );
     }
 
     #[test]
     fn without_catch_up_missed_slots_are_skipped() {
         let last = utc("2026-11-25T10:00:00Z");
         let woke = utc("2026-11-25T12:37:00Z");
-        let input = PlanInput { last: Some(last), since: last, catch_up: false };
+        let input = PlanInput {
+            last: Some(last),
+            since: last,
+            catch_up: false,
+        };
         let due = plan(&Schedule::every_minutes(15), utc_zone(), input, woke).unwrap();
         assert_eq!(due.at, utc("2026-11-25T12:45:00Z"));
         // N minutes after the previous run: stays on that run's grid.
@@ -268,10 +353,20 @@ mod tests {
     #[test]
     fn a_slot_a_few_seconds_late_is_on_time_not_a_catch_up() {
         let last = utc("2026-11-25T10:00:00Z");
-        let input = PlanInput { last: Some(last), since: last, catch_up: true };
+        let input = PlanInput {
+            last: Some(last),
+            since: last,
+            catch_up: true,
+        };
         let now = utc("2026-11-25T10:15:02Z");
         let due = plan(&Schedule::every_minutes(15), utc_zone(), input, now).unwrap();
-        assert_eq!(due, Due { at: utc("2026-11-25T10:15:00Z"), trigger: Trigger::Schedule });
+        assert_eq!(
+            due,
+            Due {
+                at: utc("2026-11-25T10:15:00Z"),
+                trigger: Trigger::Schedule
+            }
+        );
     }
 
     #[test]
@@ -280,13 +375,17 @@ mod tests {
         // CET (UTC+1), so the same local time moves by an hour in UTC.
         let schedule = Schedule::Cron(Box::new(parse_cron("0 9 * * *").unwrap()));
         let zone = Zone::Named(chrono_tz::Europe::Madrid);
-        let before = schedule.next_after(zone, utc("2026-10-23T12:00:00Z")).unwrap();
+        let before = schedule
+            .next_after(zone, utc("2026-10-23T12:00:00Z"))
+            .unwrap();
         assert_eq!(before, utc("2026-10-24T07:00:00Z"));
         let across = schedule.next_after(zone, before).unwrap();
         assert_eq!(across, utc("2026-10-25T08:00:00Z"));
         // 02:30 does not exist on the spring-forward night (29 Mar 2026, 02:00 → 03:00).
         let schedule = Schedule::Cron(Box::new(parse_cron("30 2 * * *").unwrap()));
-        let next = schedule.next_after(zone, utc("2026-03-28T12:00:00Z")).unwrap();
+        let next = schedule
+            .next_after(zone, utc("2026-03-28T12:00:00Z"))
+            .unwrap();
         let local = next.with_timezone(&chrono_tz::Europe::Madrid).date_naive();
         assert_ne!(local, NaiveDate::from_ymd_opt(2026, 3, 28).unwrap());
         assert!(next > utc("2026-03-29T00:00:00Z"), "got {next}");
@@ -295,7 +394,9 @@ mod tests {
     #[test]
     fn seconds_field_is_accepted_and_bad_expressions_are_not() {
         let schedule = Schedule::Cron(Box::new(parse_cron("*/5 * * * * *").unwrap()));
-        let next = schedule.next_after(utc_zone(), utc("2026-11-25T10:00:01Z")).unwrap();
+        let next = schedule
+            .next_after(utc_zone(), utc("2026-11-25T10:00:01Z"))
+            .unwrap();
         assert_eq!(next, utc("2026-11-25T10:00:05Z"));
         assert!(parse_cron("61 * * * *").is_err());
         assert!(parse_cron("every day").is_err());

@@ -30,10 +30,18 @@ pub struct Status {
     pub error: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<Trigger>,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "iso_ms::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "iso_ms::option"
+    )]
     pub started_at: Option<DateTime<Utc>>,
     /// The next scheduled run as the writer planned it (absent when paused).
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "iso_ms::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "iso_ms::option"
+    )]
     pub next_run: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub jobs: Vec<JobResult>,
@@ -69,7 +77,14 @@ pub struct JobResult {
 
 impl JobResult {
     pub fn not_run(name: &str) -> JobResult {
-        JobResult { name: name.to_owned(), status: Outcome::NotRun, exit_code: None, duration_ms: None, reason: None, log: None }
+        JobResult {
+            name: name.to_owned(),
+            status: Outcome::NotRun,
+            exit_code: None,
+            duration_ms: None,
+            reason: None,
+            log: None,
+        }
     }
 }
 
@@ -109,13 +124,21 @@ impl Status {
 pub fn append_history(path: &Path, status: &Status) -> io::Result<()> {
     let mut line = serde_json::to_vec(status).expect("status serialises");
     line.push(b'\n');
-    let mut file = crate::sys::write_options().create(true).append(true).open(path)?;
+    let mut file = crate::sys::write_options()
+        .create(true)
+        .append(true)
+        .open(path)?;
     file.write_all(&line)?;
     drop(file);
-    let lines = io::BufReader::new(std::fs::File::open(path)?).split(b'\n').count();
+    let lines = io::BufReader::new(std::fs::File::open(path)?)
+        .split(b'\n')
+        .count();
     if lines >= 2 * HISTORY_LINES {
         let text = std::fs::read(path)?;
-        let kept: Vec<&[u8]> = text.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect();
+        let kept: Vec<&[u8]> = text
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .collect();
         let start = kept.len().saturating_sub(HISTORY_LINES);
         let mut out = kept[start..].join(&b'\n');
         out.push(b'\n');
@@ -126,8 +149,13 @@ pub fn append_history(path: &Path, status: &Status) -> io::Result<()> {
 
 /// The most recent runs of the history, oldest first (lines that do not parse are skipped).
 pub fn read_history(path: &Path) -> Vec<Status> {
-    let Ok(text) = std::fs::read_to_string(path) else { return Vec::new() };
-    let all: Vec<Status> = text.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let all: Vec<Status> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
     let start = all.len().saturating_sub(HISTORY_LINES);
     all[start..].to_vec()
 }
@@ -147,23 +175,34 @@ pub mod iso_ms {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
         let text = String::deserialize(d)?;
-        DateTime::parse_from_rfc3339(&text).map(|t| t.with_timezone(&Utc)).map_err(serde::de::Error::custom)
+        DateTime::parse_from_rfc3339(&text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(serde::de::Error::custom)
     }
 
     pub mod option {
         use super::*;
 
-        pub fn serialize<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+        pub fn serialize<S: Serializer>(
+            t: &Option<DateTime<Utc>>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
             match t {
                 Some(t) => super::serialize(t, s),
                 None => s.serialize_none(),
             }
         }
 
-        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<DateTime<Utc>>, D::Error> {
             let text: Option<String> = Option::deserialize(d)?;
-            text.map(|t| DateTime::parse_from_rfc3339(&t).map(|t| t.with_timezone(&Utc)).map_err(serde::de::Error::custom))
-                .transpose()
+            text.map(|t| {
+                DateTime::parse_from_rfc3339(&t)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(serde::de::Error::custom)
+            })
+            .transpose()
         }
     }
 }
@@ -174,7 +213,8 @@ mod tests {
 
     #[test]
     fn reads_the_originals_status_file() {
-        let original = r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error","error":"Command failed"}"#;
+        let original =
+            r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error","error":"Command failed"}"#;
         let status: Status = serde_json::from_str(original).unwrap();
         assert_eq!(status.status, Outcome::Error);
         assert_eq!(status.error.as_deref(), Some("Command failed"));
@@ -182,7 +222,9 @@ mod tests {
 
     #[test]
     fn writes_times_like_to_iso_string() {
-        let t = DateTime::parse_from_rfc3339("2026-11-25T14:30:03.120456Z").unwrap().with_timezone(&Utc);
+        let t = DateTime::parse_from_rfc3339("2026-11-25T14:30:03.120456Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let status = Status {
             last_sync: t,
             status: Outcome::Success,
@@ -204,7 +246,9 @@ mod tests {
     fn history_stays_bounded() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.jsonl");
-        let mut status: Status = serde_json::from_str(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"success"}"#).unwrap();
+        let mut status: Status =
+            serde_json::from_str(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"success"}"#)
+                .unwrap();
         for i in 0..(2 * HISTORY_LINES + 5) {
             status.duration_ms = i as u64;
             append_history(&path, &status).unwrap();
@@ -213,6 +257,9 @@ mod tests {
         assert!(lines <= 2 * HISTORY_LINES, "{lines} lines");
         let history = read_history(&path);
         assert_eq!(history.len(), HISTORY_LINES);
-        assert_eq!(history.last().unwrap().duration_ms, (2 * HISTORY_LINES + 4) as u64);
+        assert_eq!(
+            history.last().unwrap().duration_ms,
+            (2 * HISTORY_LINES + 4) as u64
+        );
     }
 }

@@ -11,7 +11,10 @@ use crate::workspace::Workspace;
 
 /// Watches `data/` and `data/config/` (not their subfolders: job logs are not news).
 /// Each change sends `()`; the receiver coalesces bursts. Keep the returned watcher alive.
-pub fn watch_workspace(ws: &Workspace, tx: mpsc::UnboundedSender<()>) -> notify::Result<notify::RecommendedWatcher> {
+pub fn watch_workspace(
+    ws: &Workspace,
+    tx: mpsc::UnboundedSender<()>,
+) -> notify::Result<notify::RecommendedWatcher> {
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         if event.is_ok_and(|e| !e.kind.is_access()) {
             let _ = tx.send(());

@@ -88,8 +88,12 @@ impl Workspace {
         if cwd.join(CONFIG).exists() {
             return Ok(Workspace::at(cwd, Source::CurrentDir));
         }
-        let dirs = directories::ProjectDirs::from("", "", "synctray")
-            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no home directory to put the default workspace in"))?;
+        let dirs = directories::ProjectDirs::from("", "", "synctray").ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "no home directory to put the default workspace in",
+            )
+        })?;
         let ws = Workspace::at(dirs.data_dir(), Source::Default);
         if !ws.config.exists() {
             sys::create_dir(ws.config.parent().expect("config has a parent"))?;
@@ -101,6 +105,9 @@ impl Workspace {
 
     /// A path inside the workspace as the status file shows it (relative, `/`-separated).
     pub fn shown(&self, path: &Path) -> String {
-        path.strip_prefix(&self.root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+        path.strip_prefix(&self.root)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/")
     }
 }

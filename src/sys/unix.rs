@@ -16,7 +16,9 @@ pub struct JobTree {
 impl JobTree {
     /// Wraps the group of a child started with [`prepare_job_command`].
     pub fn new(child: &tokio::process::Child) -> Option<JobTree> {
-        child.id().map(|pid| JobTree { pgid: pid as libc::pid_t })
+        child.id().map(|pid| JobTree {
+            pgid: pid as libc::pid_t,
+        })
     }
 
     /// Asks every process of the tree to stop (SIGTERM).
@@ -70,7 +72,10 @@ pub fn write_options() -> OpenOptions {
 
 /// Creates a directory (and its parents) without group/other write bits.
 pub fn create_dir(path: &Path) -> io::Result<()> {
-    fs::DirBuilder::new().recursive(true).mode(0o755).create(path)
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o755)
+        .create(path)
 }
 
 /// Opens (creating if needed) a file for reading and writing, refusing to follow a
@@ -101,7 +106,11 @@ pub fn check_not_shared_writable(meta: &fs::Metadata) -> Result<(), String> {
         return Err(format!(
             "is writable by {} (mode {mode:04o}); synctray runs the commands in it, so only \
              its owner may write it: run `chmod go-w` on it",
-            if mode & 0o002 != 0 { "every user" } else { "its group" }
+            if mode & 0o002 != 0 {
+                "every user"
+            } else {
+                "its group"
+            }
         ));
     }
     Ok(())
@@ -121,7 +130,11 @@ pub fn hostname() -> String {
 
 /// Opens a folder in the desktop's file manager.
 pub fn open_folder(path: &Path) -> io::Result<()> {
-    let opener = if cfg!(target_os = "macos") { "open" } else { "xdg-open" };
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
     std::process::Command::new(opener)
         .arg(path)
         .stdin(std::process::Stdio::null())

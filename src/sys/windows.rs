@@ -90,7 +90,12 @@ pub fn open_nofollow(path: &Path) -> io::Result<File> {
     if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(io::Error::other("is a symbolic link"));
     }
-    OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path)
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
 }
 
 /// Windows does not let an open file be deleted under a holder, so the file at `path` is
@@ -112,7 +117,10 @@ pub fn hostname() -> String {
 
 /// Opens a folder in Explorer.
 pub fn open_folder(path: &Path) -> io::Result<()> {
-    std::process::Command::new("explorer").arg(path).spawn().map(drop)
+    std::process::Command::new("explorer")
+        .arg(path)
+        .spawn()
+        .map(drop)
 }
 
 /// Whether a process with this id exists; unknown on Windows (the lock's own OS lock is

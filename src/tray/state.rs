@@ -1,0 +1,427 @@
+//! What the tray shows, as plain data: [`menu_state`] turns an engine [`Snapshot`] and the
+//! local time into the menu's texts, checks, enabled flags and the icon. No GTK here, so
+//! every text of the menu is unit-tested below; the event loop only copies a [`MenuState`]
+//! onto the widgets.
+
+use chrono::{DateTime, Datelike, Local, TimeDelta, Utc};
+
+use crate::config::{self, INTERVAL_PRESETS};
+use crate::engine::{Running, Snapshot};
+use crate::status::{Outcome, Status};
+
+/// Which of the four icons (see `icons/README.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IconKind {
+    Ok,
+    Syncing,
+    Error,
+    Paused,
+}
+
+impl IconKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            IconKind::Ok => "ok",
+            IconKind::Syncing => "syncing",
+            IconKind::Error => "error",
+            IconKind::Paused => "paused",
+        }
+    }
+}
+
+/// Everything the menu and the icon show, computed from one snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuState {
+    /// "✓ Last sync 14:30 · 3.1 s", "✗ Last sync 14:30 · failed: quality", "Never synced".
+    pub last_line: String,
+    /// "Next run 14:45 (in 12 min)", "Syncing 2/3: quality…", "Paused".
+    pub next_line: String,
+    /// A bad config edit, or the engine's latest message; shown under the two lines.
+    pub notice: Option<String>,
+    /// "Sync now" is disabled while any process runs a sync of this workspace.
+    pub sync_now_enabled: bool,
+    /// The preset of "Change interval" that is checked, if the file holds a preset.
+    pub interval_checked: Option<u32>,
+    /// "Custom: every 45 min", "Custom: schedule 0 9 * * MON-FRI": shown (checked) only
+    /// when the file holds something that is not a preset.
+    pub custom: Option<String>,
+    /// "Pause scheduled syncs" is checked.
+    pub paused: bool,
+    pub icon: IconKind,
+    /// The icon's tooltip (where the platform shows one): the lines above.
+    pub tooltip: String,
+}
+
+/// The label of a preset of "Change interval": "Every 5 min", "Every 1 h".
+pub fn preset_label(minutes: u32) -> String {
+    format!("Every {}", config::describe_minutes(minutes))
+}
+
+/// The longest a notice line gets in the menu (the tooltip has the whole text).
+const NOTICE_CHARS: usize = 80;
+
+/// The menu for `snap`, with relative times counted from `now`.
+pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
+    let last_line = match &snap.last {
+        None => "Never synced".to_owned(),
+        Some(s) if s.is_success() => {
+            format!("✓ Last sync {} · {}", clock(s.last_sync, now), duration(s.duration_ms))
+        }
+        Some(s) => format!("✗ Last sync {} · failed: {}", clock(s.last_sync, now), failed_what(s)),
+    };
+    let next_line = match &snap.running {
+        Some(Running::Here { index, total, job }) => format!("Syncing {index}/{total}: {job}…"),
+        Some(Running::Elsewhere(holder)) => match holder.pid {
+            Some(pid) => format!("Syncing (another process, pid {pid})…"),
+            None => "Syncing (another process)…".to_owned(),
+        },
+        None if snap.paused => "Paused".to_owned(),
+        None => match snap.next_run {
+            Some(at) => format!("Next run {} ({})", clock(at, now), relative(at, now)),
+            None => "No run scheduled".to_owned(),
+        },
+    };
+    let notice = match (&snap.config_error, &snap.message) {
+        (Some(e), _) => Some(format!("⚠ Config not applied: {}", short_config_error(e))),
+        (None, Some(m)) => Some(format!("⚠ {m}")),
+        (None, None) => None,
+    };
+    let (interval_checked, custom) = match &snap.cron {
+        Some(expr) => (None, Some(format!("Custom: schedule {expr}"))),
+        None if INTERVAL_PRESETS.contains(&snap.interval_minutes) => (Some(snap.interval_minutes), None),
+        None => (None, Some(format!("Custom: every {}", config::describe_minutes(snap.interval_minutes)))),
+    };
+    let icon = if snap.running.is_some() {
+        IconKind::Syncing
+    } else if snap.paused {
+        IconKind::Paused
+    } else if snap.last.as_ref().is_some_and(|s| s.status == Outcome::Error) {
+        IconKind::Error
+    } else {
+        IconKind::Ok
+    };
+    let mut tooltip = format!("synctray\n{last_line}\n{next_line}");
+    if let Some(notice) = &notice {
+        tooltip.push('\n');
+        tooltip.push_str(notice);
+    }
+    MenuState {
+        last_line,
+        next_line,
+        notice: notice.map(|n| truncate(&n, NOTICE_CHARS)),
+        sync_now_enabled: snap.running.is_none(),
+        interval_checked,
+        custom,
+        paused: snap.paused,
+        icon,
+        tooltip,
+    }
+}
+
+/// What a failed run's first line names: the failing job, else the run's error.
+fn failed_what(s: &Status) -> String {
+    if let Some(job) = s.jobs.iter().find(|j| j.status == Outcome::Error) {
+        return job.name.clone();
+    }
+    match s.error.as_deref() {
+        Some(e) if e.starts_with("interrupted by shutdown") => "interrupted".to_owned(),
+        Some(e) => truncate(e.lines().next().unwrap_or(e), 40),
+        None => "error".to_owned(),
+    }
+}
+
+/// The config error without the folders before the file name: the menu is narrow.
+fn short_config_error(e: &str) -> &str {
+    match e.find("sync.json: ") {
+        Some(i) => &e[i..],
+        None => e,
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    let first_line = text.lines().next().unwrap_or_default();
+    if first_line.chars().count() <= max && first_line.len() == text.len() {
+        return text.to_owned();
+    }
+    let mut short: String = first_line.chars().take(max - 1).collect();
+    short.push('…');
+    short
+}
+
+/// A time as a menu says it: "14:30" today, "yesterday 14:30", "tomorrow 09:00",
+/// "Mon 09:00" within a week, else "25 Nov 14:30" (and the year if not this one).
+pub fn clock(t: DateTime<Utc>, now: DateTime<Local>) -> String {
+    let t = t.with_timezone(&Local);
+    let days = (t.date_naive() - now.date_naive()).num_days();
+    let hm = t.format("%H:%M");
+    match days {
+        0 => hm.to_string(),
+        -1 => format!("yesterday {hm}"),
+        1 => format!("tomorrow {hm}"),
+        -6..=6 => format!("{} {hm}", t.format("%a")),
+        _ if t.year() == now.year() => format!("{} {hm}", t.format("%-d %b")),
+        _ => format!("{} {hm}", t.format("%-d %b %Y")),
+    }
+}
+
+/// How long until `t`: "now", "in 12 min", "in 1 h 5 min", "in 2 d 3 h". Rounded up to
+/// the minute, so that a menu refreshed at each minute counts down 3, 2, 1 min.
+pub fn relative(t: DateTime<Utc>, now: DateTime<Local>) -> String {
+    let ms = (t - now.with_timezone(&Utc)).num_milliseconds();
+    if ms <= 0 {
+        return "now".to_owned();
+    }
+    let minutes = (ms + 59_999) / 60_000;
+    let (hours, min) = (minutes / 60, minutes % 60);
+    let (days, hrs) = (hours / 24, hours % 24);
+    match (days, hours, min, hrs) {
+        (0, 0, m, _) => format!("in {m} min"),
+        (0, h, 0, _) => format!("in {h} h"),
+        (0, h, m, _) => format!("in {h} h {m} min"),
+        (d, _, _, 0) => format!("in {d} d"),
+        (d, _, _, h) => format!("in {d} d {h} h"),
+    }
+}
+
+/// A run's length: "3.1 s", "2 min 5 s", "1 h 3 min".
+pub fn duration(ms: u64) -> String {
+    let secs = ms / 1000;
+    match secs {
+        0..60 => format!("{:.1} s", ms as f64 / 1000.0),
+        60..3600 if secs % 60 == 0 => format!("{} min", secs / 60),
+        60..3600 => format!("{} min {} s", secs / 60, secs % 60),
+        _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+    }
+}
+
+/// Keeps an engine message in the menu for a while after it first appears: the engine
+/// repeats its latest message in every snapshot until something replaces it, and an old
+/// "a sync is already running" would mislead.
+#[derive(Debug, Default)]
+pub struct MessageAge {
+    seen: Option<(String, DateTime<Utc>)>,
+}
+
+impl MessageAge {
+    /// How long a message stays in the menu.
+    pub const SHOWN_FOR: TimeDelta = TimeDelta::minutes(2);
+
+    /// `message` if it is new or was first seen less than [`Self::SHOWN_FOR`] before `now`.
+    pub fn fresh(&mut self, message: Option<&str>, now: DateTime<Utc>) -> Option<String> {
+        let message = message?;
+        match &self.seen {
+            Some((seen, at)) if seen == message => (now - *at < Self::SHOWN_FOR).then(|| message.to_owned()),
+            _ => {
+                self.seen = Some((message.to_owned(), now));
+                Some(message.to_owned())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::lock::Holder;
+
+    fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Local> {
+        Local.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap()
+    }
+
+    fn utc(t: DateTime<Local>) -> DateTime<Utc> {
+        t.with_timezone(&Utc)
+    }
+
+    fn status(json: &str) -> Status {
+        serde_json::from_str(json).unwrap()
+    }
+
+    fn snapshot(now: DateTime<Local>) -> Snapshot {
+        Snapshot { interval_minutes: 15, now: Some(utc(now)), ..Snapshot::default() }
+    }
+
+    fn finished(at: DateTime<Local>, ok: bool) -> Status {
+        let at = utc(at).format("%Y-%m-%dT%H:%M:%S%.3fZ");
+        if ok {
+            status(&format!(r#"{{"lastSync":"{at}","status":"success","durationMs":3120}}"#))
+        } else {
+            status(&format!(
+                r#"{{"lastSync":"{at}","status":"error","durationMs":3120,"error":"quality: exited with code 1: boom",
+                    "jobs":[{{"name":"tokens","status":"success"}},{{"name":"quality","status":"error"}},{{"name":"projects","status":"not-run"}}]}}"#
+            ))
+        }
+    }
+
+    #[test]
+    fn a_new_workspace_was_never_synced_and_says_when_it_will_be() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let snap = Snapshot { next_run: Some(utc(local(2026, 11, 25, 14, 45, 0))), ..snapshot(now) };
+        let m = menu_state(&snap, now);
+        assert_eq!(m.last_line, "Never synced");
+        assert_eq!(m.next_line, "Next run 14:45 (in 12 min)");
+        assert!(m.sync_now_enabled);
+        assert_eq!(m.icon, IconKind::Ok);
+        assert_eq!(m.interval_checked, Some(15));
+        assert_eq!(m.custom, None);
+        assert_eq!(m.notice, None);
+        assert_eq!(m.tooltip, "synctray\nNever synced\nNext run 14:45 (in 12 min)");
+    }
+
+    #[test]
+    fn the_last_run_shows_its_time_and_length_or_the_failed_job() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let ok = Snapshot { last: Some(finished(local(2026, 11, 25, 14, 30, 3), true)), ..snapshot(now) };
+        assert_eq!(menu_state(&ok, now).last_line, "✓ Last sync 14:30 · 3.1 s");
+        assert_eq!(menu_state(&ok, now).icon, IconKind::Ok);
+        let bad = Snapshot { last: Some(finished(local(2026, 11, 25, 14, 30, 3), false)), ..snapshot(now) };
+        assert_eq!(menu_state(&bad, now).last_line, "✗ Last sync 14:30 · failed: quality");
+        assert_eq!(menu_state(&bad, now).icon, IconKind::Error);
+    }
+
+    #[test]
+    fn a_failure_without_a_failed_job_names_the_error() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let mut s = finished(local(2026, 11, 25, 14, 30, 3), false);
+        s.jobs.clear();
+        s.error = Some("interrupted by shutdown".into());
+        let snap = Snapshot { last: Some(s), ..snapshot(now) };
+        assert_eq!(menu_state(&snap, now).last_line, "✗ Last sync 14:30 · failed: interrupted");
+    }
+
+    #[test]
+    fn a_run_in_progress_here_or_elsewhere_disables_sync_now() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let here = Snapshot {
+            running: Some(Running::Here { index: 2, total: 3, job: "quality".into() }),
+            paused: true,
+            ..snapshot(now)
+        };
+        let m = menu_state(&here, now);
+        assert_eq!(m.next_line, "Syncing 2/3: quality…");
+        assert!(!m.sync_now_enabled);
+        assert_eq!(m.icon, IconKind::Syncing);
+        let holder = Holder { pid: Some(4242), host: Some("box".into()), ..Holder::default() };
+        let elsewhere = Snapshot { running: Some(Running::Elsewhere(holder)), ..snapshot(now) };
+        let m = menu_state(&elsewhere, now);
+        assert_eq!(m.next_line, "Syncing (another process, pid 4242)…");
+        assert!(!m.sync_now_enabled);
+        assert_eq!(m.icon, IconKind::Syncing);
+        let unknown = Snapshot { running: Some(Running::Elsewhere(Holder::default())), ..snapshot(now) };
+        assert_eq!(menu_state(&unknown, now).next_line, "Syncing (another process)…");
+    }
+
+    #[test]
+    fn paused_shows_paused_and_its_icon_over_an_error() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let snap = Snapshot { paused: true, last: Some(finished(local(2026, 11, 25, 14, 30, 3), false)), ..snapshot(now) };
+        let m = menu_state(&snap, now);
+        assert_eq!(m.next_line, "Paused");
+        assert!(m.paused && m.sync_now_enabled);
+        assert_eq!(m.icon, IconKind::Paused);
+    }
+
+    #[test]
+    fn an_interval_that_is_no_preset_or_a_cron_schedule_is_a_checked_custom_item() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let odd = Snapshot { interval_minutes: 45, ..snapshot(now) };
+        assert_eq!(menu_state(&odd, now).custom.as_deref(), Some("Custom: every 45 min"));
+        assert_eq!(menu_state(&odd, now).interval_checked, None);
+        let hours = Snapshot { interval_minutes: 180, ..snapshot(now) };
+        assert_eq!(menu_state(&hours, now).custom.as_deref(), Some("Custom: every 3 h"));
+        let cron = Snapshot { cron: Some("0 9 * * MON-FRI".into()), ..snapshot(now) };
+        assert_eq!(menu_state(&cron, now).custom.as_deref(), Some("Custom: schedule 0 9 * * MON-FRI"));
+        assert_eq!(menu_state(&cron, now).interval_checked, None);
+        for n in INTERVAL_PRESETS {
+            let preset = Snapshot { interval_minutes: n, ..snapshot(now) };
+            assert_eq!(menu_state(&preset, now).interval_checked, Some(n));
+            assert_eq!(menu_state(&preset, now).custom, None);
+        }
+    }
+
+    #[test]
+    fn preset_labels_read_as_the_menu_says() {
+        let labels: Vec<_> = INTERVAL_PRESETS.iter().map(|&n| preset_label(n)).collect();
+        assert_eq!(
+            labels,
+            [
+                "Every 5 min",
+                "Every 10 min",
+                "Every 15 min",
+                "Every 30 min",
+                "Every 1 h",
+                "Every 2 h",
+                "Every 6 h",
+                "Every 12 h",
+                "Every 24 h"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_config_error_beats_a_message_and_is_shortened_to_the_file() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let snap = Snapshot {
+            config_error: Some("/home/me/ws/data/config/sync.json: intervalMinutes must be a whole number from 1 to 1440, got 0".into()),
+            message: Some("a sync is already running".into()),
+            ..snapshot(now)
+        };
+        let m = menu_state(&snap, now);
+        let notice = m.notice.unwrap();
+        assert!(notice.starts_with("⚠ Config not applied: sync.json: intervalMinutes must be"), "{notice}");
+        assert!(notice.chars().count() <= NOTICE_CHARS && notice.ends_with('…'), "{notice}");
+        assert!(m.tooltip.ends_with("got 0"), "{}", m.tooltip);
+        let message = Snapshot { message: Some("a sync is already running".into()), ..snapshot(now) };
+        assert_eq!(menu_state(&message, now).notice.as_deref(), Some("⚠ a sync is already running"));
+    }
+
+    #[test]
+    fn relative_times_round_up_to_the_minute() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let at = |h, m, s| utc(local(2026, 11, 25, h, m, s));
+        assert_eq!(relative(at(14, 33, 0), now), "now");
+        assert_eq!(relative(at(14, 20, 0), now), "now");
+        assert_eq!(relative(at(14, 33, 1), now), "in 1 min");
+        assert_eq!(relative(at(14, 45, 0), now), "in 12 min");
+        assert_eq!(relative(at(15, 33, 0), now), "in 1 h");
+        assert_eq!(relative(at(15, 38, 0), now), "in 1 h 5 min");
+        assert_eq!(relative(utc(local(2026, 11, 27, 17, 33, 0)), now), "in 2 d 3 h");
+        assert_eq!(relative(utc(local(2026, 11, 26, 14, 33, 0)), now), "in 1 d");
+        // Just after a minute boundary, as the engine's minute snapshots are taken.
+        let now = now + TimeDelta::milliseconds(5);
+        assert_eq!(relative(at(14, 45, 0), now), "in 12 min");
+    }
+
+    #[test]
+    fn clock_times_name_the_day_when_it_is_not_today() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        assert_eq!(clock(utc(local(2026, 11, 25, 9, 5, 0)), now), "09:05");
+        assert_eq!(clock(utc(local(2026, 11, 24, 23, 59, 0)), now), "yesterday 23:59");
+        assert_eq!(clock(utc(local(2026, 11, 26, 0, 0, 0)), now), "tomorrow 00:00");
+        assert_eq!(clock(utc(local(2026, 11, 30, 9, 0, 0)), now), "Mon 09:00");
+        assert_eq!(clock(utc(local(2026, 10, 1, 9, 0, 0)), now), "1 Oct 09:00");
+        assert_eq!(clock(utc(local(2025, 10, 1, 9, 0, 0)), now), "1 Oct 2025 09:00");
+    }
+
+    #[test]
+    fn durations_read_in_the_largest_sensible_units() {
+        assert_eq!(duration(0), "0.0 s");
+        assert_eq!(duration(3120), "3.1 s");
+        assert_eq!(duration(59_940), "59.9 s");
+        assert_eq!(duration(60_000), "1 min");
+        assert_eq!(duration(125_000), "2 min 5 s");
+        assert_eq!(duration(3_780_000), "1 h 3 min");
+    }
+
+    #[test]
+    fn a_message_is_shown_for_a_while_then_hidden_until_another_comes() {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 25, 14, 0, 0).unwrap();
+        let mut age = MessageAge::default();
+        assert_eq!(age.fresh(None, t0), None);
+        assert_eq!(age.fresh(Some("busy"), t0).as_deref(), Some("busy"));
+        assert_eq!(age.fresh(Some("busy"), t0 + TimeDelta::minutes(1)).as_deref(), Some("busy"));
+        assert_eq!(age.fresh(Some("busy"), t0 + TimeDelta::minutes(3)), None);
+        assert_eq!(age.fresh(Some("other"), t0 + TimeDelta::minutes(3)).as_deref(), Some("other"));
+    }
+}

@@ -1,0 +1,306 @@
+//! Bad configurations: each one gets exit 2 from every command that needs the config, a
+//! message naming the file and the key, and the file stays exactly as it was.
+
+use std::time::Duration;
+
+use crate::util::{Ws, set_mode, stderr};
+
+const JOB: &str = r#"[{"name": "a", "command": "true"}]"#;
+
+/// (what, the file's bytes, what the message must say)
+fn cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
+    let with = |body: &str| body.as_bytes().to_vec();
+    vec![
+        (
+            "not JSON",
+            with("{ intervalMinutes: 15 "),
+            "is not valid JSON",
+        ),
+        ("a JSON array", with("[15]"), "top level must be an object"),
+        (
+            "interval 0",
+            with(r#"{"intervalMinutes": 0}"#),
+            "intervalMinutes must be a whole number from 1 to 1440, got 0",
+        ),
+        (
+            "interval 1441",
+            with(r#"{"intervalMinutes": 1441}"#),
+            "intervalMinutes must be a whole number from 1 to 1440, got 1441",
+        ),
+        (
+            "interval -5",
+            with(r#"{"intervalMinutes": -5}"#),
+            "intervalMinutes must be a whole number from 1 to 1440, got -5",
+        ),
+        (
+            "interval as a string",
+            with(r#"{"intervalMinutes": "15"}"#),
+            "intervalMinutes must be a whole number from 1 to 1440, got \"15\"",
+        ),
+        (
+            "interval 15.5",
+            with(r#"{"intervalMinutes": 15.5}"#),
+            "intervalMinutes must be a whole number from 1 to 1440, got 15.5",
+        ),
+        (
+            "interval null",
+            with(r#"{"intervalMinutes": null}"#),
+            "intervalMinutes must be a whole number from 1 to 1440, got null",
+        ),
+        (
+            "empty job list",
+            with(r#"{"jobs": []}"#),
+            "jobs must hold at least one job",
+        ),
+        (
+            "empty command",
+            with(r#"{"jobs": [{"name": "a", "command": "  "}]}"#),
+            "jobs[0].command must be a non-empty string",
+        ),
+        (
+            "empty argv",
+            with(r#"{"jobs": [{"name": "a", "command": []}]}"#),
+            "jobs[0].command must be",
+        ),
+        (
+            "job without a name",
+            with(r#"{"jobs": [{"command": "true"}]}"#),
+            "jobs[0].name must be a non-empty string",
+        ),
+        (
+            "duplicate job names",
+            with(r#"{"jobs": [{"name": "a", "command": "x"}, {"name": "a", "command": "y"}]}"#),
+            "jobs[1].name must be unique",
+        ),
+        (
+            "timeout 0",
+            with(r#"{"jobs": [{"name": "a", "command": "x", "timeoutMinutes": 0}]}"#),
+            "jobs[0].timeoutMinutes must be a whole number of minutes from 1",
+        ),
+        (
+            "env not a string",
+            with(r#"{"jobs": [{"name": "a", "command": "x", "env": {"N": 1}}]}"#),
+            "jobs[0].env.N must be a string",
+        ),
+        (
+            "bad cron expression",
+            with(&format!(r#"{{"schedule": "61 * * * *", "jobs": {JOB}}}"#)),
+            "schedule must be a cron expression",
+        ),
+        (
+            "bad timezone",
+            with(&format!(
+                r#"{{"schedule": "0 9 * * *", "timezone": "Mars/Olympus", "jobs": {JOB}}}"#
+            )),
+            "timezone must be an IANA time zone name",
+        ),
+        (
+            "staleLockMinutes 0",
+            with(&format!(r#"{{"staleLockMinutes": 0, "jobs": {JOB}}}"#)),
+            "staleLockMinutes must be a whole number of minutes from 1",
+        ),
+        (
+            "catchUp not a flag",
+            with(&format!(r#"{{"catchUp": "yes", "jobs": {JOB}}}"#)),
+            "catchUp must be true or false, got \"yes\"",
+        ),
+        (
+            "notifications.onError not a flag",
+            with(&format!(
+                r#"{{"notifications": {{"onError": 1}}, "jobs": {JOB}}}"#
+            )),
+            "notifications.onError must be true or false",
+        ),
+        (
+            "non-UTF-8 bytes",
+            b"{\"intervalMinutes\": 15, \"x\": \"\xff\xfe\"}".to_vec(),
+            "is not UTF-8 text",
+        ),
+    ]
+}
+
+/// Runs every command that reads the config and checks the exit status, the message and
+/// that the file is byte for byte what it was.
+fn assert_rejected(ws: &Ws, what: &str, expected: &str) {
+    let path = ws.config_path();
+    let before = std::fs::read(&path).ok();
+    for args in [&["check"][..], &["sync"], &["--daemon"]] {
+        let mut child = ws
+            .cmd(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{what}: `synctray {args:?}` did not exit"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let output = child.wait_with_output().unwrap();
+        let message = stderr(&output);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{what}: `synctray {args:?}` exit status; stderr: {message}"
+        );
+        assert!(
+            message.contains(expected),
+            "{what}: `synctray {args:?}` said {message:?}, expected {expected:?}"
+        );
+        assert!(
+            message.contains("sync.json"),
+            "{what}: message does not name the file: {message}"
+        );
+        assert_eq!(
+            std::fs::read(&path).ok(),
+            before,
+            "{what}: the file changed"
+        );
+        assert!(
+            !ws.path("data/sync-status.json").exists(),
+            "{what}: a run happened"
+        );
+    }
+}
+
+#[test]
+fn bad_values_are_refused_with_the_key_named_and_the_file_unchanged() {
+    for (what, bytes, expected) in cases() {
+        let ws = Ws::new("{}");
+        std::fs::write(ws.config_path(), &bytes).unwrap();
+        assert_rejected(&ws, what, expected);
+    }
+}
+
+#[test]
+fn a_folder_instead_of_the_file_is_refused() {
+    let ws = Ws::new("{}");
+    std::fs::remove_file(ws.config_path()).unwrap();
+    std::fs::create_dir(ws.config_path()).unwrap();
+    assert_rejected(&ws, "a directory", "is not a regular file");
+}
+
+#[test]
+fn an_unreadable_file_is_refused() {
+    let ws = Ws::new("{}");
+    // A link to itself cannot be read by anyone, root included.
+    std::fs::remove_file(ws.config_path()).unwrap();
+    std::os::unix::fs::symlink("sync.json", ws.config_path()).unwrap();
+    assert_rejected(&ws, "unreadable", "cannot read");
+}
+
+#[test]
+fn a_file_other_users_can_write_is_refused() {
+    for (mode, who) in [(0o666, "every user"), (0o664, "its group")] {
+        let ws = Ws::new(&format!(r#"{{"jobs": {JOB}}}"#));
+        set_mode(&ws.config_path(), mode);
+        assert_rejected(
+            &ws,
+            &format!("mode {mode:o}"),
+            &format!("is writable by {who}"),
+        );
+    }
+}
+
+#[test]
+fn the_originals_file_is_valid_and_unknown_keys_only_warn() {
+    let ws = Ws::new(r#"{"intervalMinutes": 15}"#);
+    let output = ws.run(&["check"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("every 15 min, 3 job(s): tokens, quality, projects"),
+        "{text}"
+    );
+
+    let ws = Ws::new(
+        r#"{"intervalMinutes": 15, "theme": "dark", "jobs": [{"name": "a", "command": "true"}]}"#,
+    );
+    let output = ws.run(&["check"]);
+    assert!(output.status.success());
+    assert!(
+        stderr(&output).contains("unknown key \"theme\""),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn interval_rewrites_only_its_keys() {
+    let original = r#"{
+  "schedule": "0 9 * * *",
+  "zzz": {"kept": [1, 2]},
+  "jobs": [{"name": "a", "command": "true"}],
+  "catchUp": false
+}"#;
+    let ws = Ws::new(original);
+    let output = ws.run(&["interval", "30"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let after: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(ws.config_path()).unwrap()).unwrap();
+    assert_eq!(
+        after,
+        serde_json::json!({"zzz": {"kept": [1, 2]}, "jobs": [{"name": "a", "command": "true"}], "catchUp": false, "intervalMinutes": 30})
+    );
+    // Key order is kept too.
+    let text = std::fs::read_to_string(ws.config_path()).unwrap();
+    assert!(text.find("zzz").unwrap() < text.find("jobs").unwrap());
+
+    for bad in ["0", "1441", "abc", "-5"] {
+        let before = std::fs::read(ws.config_path()).unwrap();
+        let output = ws.run(&["interval", bad]);
+        assert_eq!(output.status.code(), Some(2), "interval {bad}");
+        assert_eq!(std::fs::read(ws.config_path()).unwrap(), before);
+    }
+
+    let broken = b"{ not json";
+    std::fs::write(ws.config_path(), broken).unwrap();
+    assert_eq!(ws.run(&["interval", "5"]).status.code(), Some(2));
+    assert_eq!(
+        std::fs::read(ws.config_path()).unwrap(),
+        broken,
+        "a failed parse never overwrites the file"
+    );
+}
+
+#[test]
+fn status_json_reports_every_key() {
+    let ws = Ws::new(
+        r#"{"intervalMinutes": 30, "catchUp": false, "jobs": [{"name": "a", "command": "true"}]}"#,
+    );
+    assert!(ws.run(&["sync"]).status.success());
+    let output = ws.run(&["status", "--json"]);
+    assert!(output.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for key in [
+        "workspace",
+        "workspaceSource",
+        "lastSync",
+        "status",
+        "error",
+        "nextRun",
+        "running",
+        "lockHolder",
+        "intervalMinutes",
+        "paused",
+    ] {
+        assert!(report.get(key).is_some(), "missing {key}: {report}");
+    }
+    assert_eq!(report["workspaceSource"], "flag");
+    assert_eq!(report["status"], "success");
+    assert_eq!(report["running"], false);
+    let next = report["nextRun"].as_str().unwrap();
+    assert!(
+        next.contains(":00:00.000Z") || next.contains(":30:00.000Z"),
+        "every 30 min is on the hour or half hour: {next}"
+    );
+
+    assert!(ws.run(&["pause"]).status.success());
+    let report: serde_json::Value =
+        serde_json::from_slice(&ws.run(&["status", "--json"]).stdout).unwrap();
+    assert_eq!(report["paused"], true);
+    assert_eq!(report["nextRun"], serde_json::Value::Null);
+}

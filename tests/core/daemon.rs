@@ -1,0 +1,185 @@
+//! `synctray --daemon` as a service manager runs it.
+
+use std::time::{Duration, Instant};
+
+use crate::util::{Ws, processes_with, sleep_marker, wait_until};
+
+#[test]
+fn sigterm_while_a_job_sleeps_stops_cleanly_within_the_grace_period() {
+    let tag = sleep_marker(120);
+    let ws = Ws::new(&format!(
+        r#"{{"intervalMinutes": 60, "jobs": [{{"name": "sleeper", "command": "sleep {tag}; true"}}]}}"#
+    ));
+    // Never synced + catchUp (the default): the first run starts at once.
+    let mut daemon = ws.daemon();
+    assert!(
+        wait_until(Duration::from_secs(10), || !processes_with(&tag).is_empty()),
+        "job did not start: {}",
+        daemon.log()
+    );
+    let sent = Instant::now();
+    daemon.signal(libc::SIGTERM);
+    let code = daemon.wait_exit(Duration::from_secs(20));
+    let took = sent.elapsed();
+    assert_eq!(code, Some(0), "{}", daemon.log());
+    // Grace (10 s) to finish, then the tree gets SIGTERM (and SIGKILL 3 s later if needed).
+    assert!(
+        took >= Duration::from_secs(9) && took < Duration::from_secs(15),
+        "took {took:?}"
+    );
+    assert!(
+        processes_with(&tag).is_empty(),
+        "a job process was left behind"
+    );
+    assert!(!ws.lock_exists(), "the lock was left behind");
+    let status = ws.status().unwrap();
+    assert_eq!(status["status"], "error");
+    assert!(
+        status["error"]
+            .as_str()
+            .unwrap()
+            .contains("interrupted by shutdown"),
+        "{status}"
+    );
+}
+
+#[test]
+fn a_second_ctrl_c_stops_at_once_and_still_cleans_up() {
+    let tag = sleep_marker(120);
+    let ws = Ws::new(&format!(
+        r#"{{"jobs": [{{"name": "sleeper", "command": ["sleep", "{tag}"]}}]}}"#
+    ));
+    let mut daemon = ws.daemon();
+    assert!(
+        wait_until(Duration::from_secs(10), || !processes_with(&tag).is_empty()),
+        "{}",
+        daemon.log()
+    );
+    daemon.signal(libc::SIGINT);
+    std::thread::sleep(Duration::from_millis(200));
+    let sent = Instant::now();
+    daemon.signal(libc::SIGINT);
+    assert_eq!(
+        daemon.wait_exit(Duration::from_secs(10)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+    assert!(
+        sent.elapsed() < Duration::from_secs(4),
+        "took {:?}",
+        sent.elapsed()
+    );
+    assert!(processes_with(&tag).is_empty());
+    assert!(!ws.lock_exists());
+    assert!(
+        ws.status().unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .contains("interrupted by shutdown")
+    );
+}
+
+#[test]
+fn a_seconds_schedule_runs_every_second_and_records_each_run() {
+    let ws = Ws::new(
+        r#"{"schedule": "* * * * * *", "catchUp": false, "jobs": [{"name": "tick", "command": ["true"]}]}"#,
+    );
+    let mut daemon = ws.daemon();
+    assert!(
+        wait_until(Duration::from_secs(15), || ws.history().len() >= 4),
+        "{}",
+        daemon.log()
+    );
+    daemon.signal(libc::SIGTERM);
+    assert_eq!(daemon.wait_exit(Duration::from_secs(10)), Some(0));
+    let history = ws.history();
+    let starts: Vec<&str> = history
+        .iter()
+        .map(|r| r["startedAt"].as_str().unwrap())
+        .collect();
+    for run in &history {
+        assert_eq!(run["trigger"], "schedule", "{run}");
+        assert_eq!(run["status"], "success");
+        // Due on a whole second: started within a few tens of milliseconds of it.
+        let ms: u32 = run["startedAt"].as_str().unwrap()[20..23].parse().unwrap();
+        assert!(ms < 200, "late start: {run}");
+    }
+    let mut distinct = starts.iter().map(|s| &s[..19]).collect::<Vec<_>>();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        starts.len(),
+        "one run per second: {starts:?}"
+    );
+    assert_eq!(
+        ws.status().unwrap()["startedAt"],
+        *history.last().unwrap().get("startedAt").unwrap()
+    );
+}
+
+#[test]
+fn edits_take_effect_without_restart_and_bad_edits_keep_the_last_good_config() {
+    let ws = Ws::new(
+        r#"{"intervalMinutes": 1440, "catchUp": false, "jobs": [{"name": "a", "command": ["true"]}]}"#,
+    );
+    let mut daemon = ws.daemon();
+    assert!(
+        wait_until(Duration::from_secs(5), || daemon
+            .log()
+            .contains("scheduler started")),
+        "{}",
+        daemon.log()
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(ws.history().is_empty(), "nothing is due for a day");
+
+    ws.write_config(r#"{"schedule": "* * * * * *", "catchUp": false, "jobs": [{"name": "a", "command": ["true"]}]}"#);
+    assert!(
+        wait_until(Duration::from_secs(5), || ws.history().len() >= 2),
+        "the edit was not picked up: {}",
+        daemon.log()
+    );
+
+    let bad = r#"{"schedule": "* * * * * *", "intervalMinutes": 0, "jobs": [{"name": "a", "command": ["true"]}]}"#;
+    ws.write_config(bad);
+    assert!(
+        wait_until(Duration::from_secs(5), || daemon
+            .log()
+            .contains("keeping the last good configuration")),
+        "{}",
+        daemon.log()
+    );
+    assert!(
+        daemon
+            .log()
+            .contains("intervalMinutes must be a whole number from 1 to 1440, got 0")
+    );
+    let runs = ws.history().len();
+    assert!(
+        wait_until(Duration::from_secs(5), || ws.history().len() >= runs + 2),
+        "runs stopped after a bad edit"
+    );
+    assert_eq!(
+        std::fs::read_to_string(ws.config_path()).unwrap(),
+        bad,
+        "the bad file is never overwritten"
+    );
+    daemon.signal(libc::SIGTERM);
+    assert_eq!(daemon.wait_exit(Duration::from_secs(10)), Some(0));
+}
+
+#[test]
+fn a_second_daemon_on_the_same_workspace_does_not_start() {
+    let ws = Ws::new(
+        r#"{"intervalMinutes": 1440, "catchUp": false, "jobs": [{"name": "a", "command": ["true"]}]}"#,
+    );
+    let daemon = ws.daemon();
+    assert!(wait_until(Duration::from_secs(5), || daemon
+        .log()
+        .contains("scheduler started")));
+    let output = ws.run(&["--daemon"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("already running"));
+    daemon.signal(libc::SIGTERM);
+}

@@ -1,0 +1,182 @@
+//! The scheduler loop and the run, driven through the library with an injected clock.
+
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use synctray::config::Config;
+use synctray::engine::{self, Clock, Engine, RunOutcome, ServeOptions};
+use synctray::notify::{Note, Notifier};
+use synctray::runner::Stop;
+use synctray::schedule::Trigger;
+use synctray::status::Status;
+use synctray::workspace::{Source, Workspace};
+use tokio::sync::{mpsc, watch};
+
+use crate::util::{Ws, processes_with, sleep_marker, wait_until};
+
+/// The wall clock with a hand on it: real time plus an offset the test moves, as a
+/// suspend moves the wall clock while the monotonic clock stands still.
+#[derive(Default)]
+struct Jumpy {
+    offset: Mutex<TimeDelta>,
+}
+
+impl Clock for Jumpy {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + *self.offset.lock().unwrap()
+    }
+}
+
+#[derive(Default)]
+struct Collect(Arc<Mutex<Vec<Note>>>);
+
+impl Notifier for Collect {
+    fn notify(&self, note: Note) {
+        self.0.lock().unwrap().push(note);
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_run_due_during_a_suspend_starts_soon_after_waking_and_only_once() {
+    let ws = Ws::new(r#"{"intervalMinutes": 15, "jobs": [{"name": "a", "command": ["true"]}]}"#);
+    // The last run was a minute ago: nothing is due for up to 15 minutes.
+    let recent = Utc::now() - TimeDelta::minutes(1);
+    let stamp = recent.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    std::fs::write(
+        ws.path("data/sync-status.json"),
+        format!(r#"{{"lastSync":"{stamp}","status":"success","startedAt":"{stamp}"}}"#),
+    )
+    .unwrap();
+
+    let clock = Arc::new(Jumpy::default());
+    let engine = Engine::new(
+        Workspace::at(ws.root(), Source::Flag),
+        clock.clone(),
+        Box::new(Collect::default()),
+    );
+    let config = Config::load(&ws.config_path()).unwrap();
+    let (stop_tx, stop_rx) = watch::channel(Stop::Run);
+    let (_commands, commands_rx) = mpsc::unbounded_channel();
+    let history = ws.path("data/sync-history.jsonl");
+    let runs = move || synctray::status::read_history(&history);
+
+    runtime().block_on(async {
+        let serve = engine::serve(
+            &engine,
+            config,
+            commands_rx,
+            stop_rx,
+            ServeOptions {
+                tick: Duration::from_millis(50),
+            },
+        );
+        let check = async {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            assert!(runs().is_empty(), "ran before anything was due");
+            // The machine sleeps for two hours: eight slots pass.
+            *clock.offset.lock().unwrap() = TimeDelta::hours(2);
+            let woke = std::time::Instant::now();
+            while runs().is_empty() {
+                assert!(
+                    woke.elapsed() < Duration::from_secs(2),
+                    "no run after waking"
+                );
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            stop_tx.send_replace(Stop::Now);
+        };
+        tokio::join!(serve, check);
+    });
+    let runs = runs();
+    assert_eq!(
+        runs.len(),
+        1,
+        "one catch-up run, not one per missed slot: {runs:?}"
+    );
+    assert_eq!(runs[0].trigger, Some(Trigger::CatchUp));
+}
+
+#[test]
+fn a_job_past_its_timeout_is_stopped_with_its_whole_tree() {
+    let tag = sleep_marker(300);
+    let ws = Ws::new(&format!(
+        r#"{{"jobs": [{{"name": "tree", "command": "sleep {tag} & sleep {tag}; true"}}, {{"name": "next", "command": ["true"]}}]}}"#
+    ));
+    let mut config = Config::load(&ws.config_path()).unwrap();
+    // Minutes are long for a test: the run's limit (staleLockMinutes) as 1 s.
+    config.stale_lock = Duration::from_secs(1);
+    config.jobs[0].timeout = Duration::from_secs(60);
+    let engine = Engine::new(
+        Workspace::at(ws.root(), Source::Flag),
+        Arc::new(engine::SystemClock),
+        Box::new(Collect::default()),
+    );
+    let (_stop_tx, stop_rx) = watch::channel(Stop::Run);
+    let started = std::time::Instant::now();
+    let outcome = runtime()
+        .block_on(engine.run_once(&config, Trigger::Cli, stop_rx))
+        .unwrap();
+    let RunOutcome::Finished(status) = outcome else {
+        panic!("skipped")
+    };
+    assert!(
+        started.elapsed() < Duration::from_secs(6),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        status.error.as_deref().unwrap().contains("tree: timed out"),
+        "{status:?}"
+    );
+    assert_eq!(status.jobs[1].status, synctray::status::Outcome::NotRun);
+    assert!(
+        wait_until(Duration::from_secs(2), || processes_with(&tag).is_empty()),
+        "the job's children survived"
+    );
+    assert!(!ws.lock_exists());
+}
+
+#[test]
+fn failure_then_recovery_notify_once_each() {
+    let ws = Ws::new(
+        r#"{"jobs": [{"name": "flaky", "command": "test ! -e broken || { echo 'Error: it broke' >&2; exit 1; }"}]}"#,
+    );
+    let notes = Arc::new(Mutex::new(Vec::new()));
+    let engine = Engine::new(
+        Workspace::at(ws.root(), Source::Flag),
+        Arc::new(engine::SystemClock),
+        Box::new(Collect(notes.clone())),
+    );
+    let config = Config::load(&ws.config_path()).unwrap();
+    let run = |engine: &Engine| {
+        let (_tx, rx) = watch::channel(Stop::Run);
+        runtime()
+            .block_on(engine.run_once(&config, Trigger::Manual, rx))
+            .unwrap()
+    };
+    std::fs::write(ws.path("broken"), "").unwrap();
+    run(&engine);
+    run(&engine);
+    std::fs::remove_file(ws.path("broken")).unwrap();
+    run(&engine);
+    run(&engine);
+    let notes = notes.lock().unwrap();
+    let titles: Vec<String> = notes.iter().map(|n| n.text().0).collect();
+    assert_eq!(
+        titles,
+        ["Sync failed: flaky", "Sync failed: flaky", "Sync recovered"]
+    );
+    assert_eq!(notes[0].text().1, "exited with code 1\nError: it broke");
+    let status = Status::read(&ws.path("data/sync-status.json")).unwrap();
+    assert!(status.is_success());
+}
