@@ -1,6 +1,7 @@
 //! The platform seam: everything that differs between unix and Windows lives here, behind
 //! one set of functions — process groups and killing a job's whole process tree, file
-//! permissions, opening files without following links, the host name, opening a folder.
+//! permissions, opening files without following links, the host name, opening a folder,
+//! whether a desktop session is there, and (for the tray) the start-at-login entry.
 //!
 //! The rest of the crate calls these and never uses `cfg(unix)` / `cfg(windows)` itself.
 
@@ -14,7 +15,10 @@ mod windows;
 #[cfg(windows)]
 use windows as imp;
 
+#[cfg(feature = "tray")]
+pub mod autostart;
+
 pub use imp::{
-    JobTree, check_not_shared_writable, create_dir, hostname, open_folder, open_nofollow,
-    prepare_job_command, process_alive, same_file, write_options,
+    JobTree, check_not_shared_writable, create_dir, desktop_session_available, hostname,
+    open_folder, open_nofollow, prepare_job_command, process_alive, same_file, write_options,
 };

@@ -144,6 +144,14 @@ pub fn open_folder(path: &Path) -> io::Result<()> {
         .map(drop)
 }
 
+/// Whether a GUI can be shown: on macOS always; elsewhere only when a display server is
+/// named (`DISPLAY` for X11, `WAYLAND_DISPLAY` for Wayland). Checked before touching the GUI
+/// toolkit, which panics or aborts without one.
+pub fn desktop_session_available() -> bool {
+    cfg!(target_os = "macos")
+        || ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
+}
+
 /// Whether a process with this id exists on this machine.
 pub fn process_alive(pid: u32) -> Option<bool> {
     let pid = libc::pid_t::try_from(pid).ok()?;

@@ -123,6 +123,11 @@ pub fn open_folder(path: &Path) -> io::Result<()> {
         .map(drop)
 }
 
+/// Whether a GUI can be shown: an interactive Windows session always has a desktop.
+pub fn desktop_session_available() -> bool {
+    true
+}
+
 /// Whether a process with this id exists; unknown on Windows (the lock's own OS lock is
 /// what proves a holder alive there).
 pub fn process_alive(_pid: u32) -> Option<bool> {

@@ -1,10 +1,360 @@
-//! The system-tray front end (placeholder until the tray lands).
+//! The system-tray front end: `synctray` with no command.
+//!
+//! Two threads, and a border between them (see STYLE.md, "The GUI thread is a border"):
+//! - the engine thread runs [`engine::serve`] on the CLI's single-threaded tokio runtime,
+//!   with the same signals and grace period as `--daemon`, and forwards every
+//!   [`Snapshot`] into the event loop;
+//! - the main thread runs the tao event loop, which owns the tray icon and its menu (not
+//!   `Send`). It turns a snapshot into texts, checks and an icon ([`state::menu_state`],
+//!   pure and unit-tested), and clicks into [`Command`]s for the engine.
+//!
+//! Nothing here schedules, locks or notifies: the engine does all of that, notifications
+//! included. Quit is SIGTERM by another door: it sets [`Stop::Drain`] and the event loop
+//! ends when the engine thread says it has finished.
+//!
+//! Modules: [`state`] (snapshot → what to show), [`menu`] (the widgets), [`icons`] (the
+//! embedded PNGs). The start-at-login entry is platform code, in [`crate::sys::autostart`].
+
+mod icons;
+mod menu;
+mod state;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
+use chrono::{Local, Utc};
+use tao::event::{Event, StartCause};
+use tao::event_loop::{ControlFlow, EventLoop, EventLoopBuilder, EventLoopProxy};
+use tao::platform::run_return::EventLoopExtRunReturn;
+use tokio::sync::{mpsc, watch};
+use tray_icon::menu::{MenuEvent, MenuId};
+use tray_icon::{TrayIcon, TrayIconBuilder, TrayIconEvent};
+
+use crate::cli;
+use crate::config::Config;
+use crate::engine::{self, Command, Engine, ServeOptions, Snapshot, SystemClock};
+use crate::notify;
+use crate::runner::Stop;
+use crate::sys::{self, autostart};
 use crate::workspace::Workspace;
 
-pub fn run(_ws: Workspace) -> ExitCode {
-    eprintln!("synctray: the tray is not built yet; run `synctray --daemon`");
-    ExitCode::from(crate::cli::EXIT_USAGE)
+use icons::Icons;
+use menu::{Action, TrayMenu};
+use state::{IconKind, MenuState, MessageAge, menu_state};
+
+const NO_DISPLAY: &str =
+    "synctray: no desktop session (no display) is available; run `synctray --daemon` for the headless scheduler";
+
+/// What crosses the border into the event loop.
+#[derive(Debug)]
+enum UserEvent {
+    /// The engine's state changed (or a minute passed).
+    Snapshot(Box<Snapshot>),
+    /// A menu item was clicked.
+    Menu(MenuId),
+    /// The engine has stopped: no run is left, the lock is released.
+    Exit,
+}
+
+/// Runs the tray until Quit, SIGTERM or Ctrl-C. Exits 2 when there is no desktop session,
+/// the config is invalid, or another tray or daemon serves the workspace.
+pub fn run(ws: Workspace) -> ExitCode {
+    // tao panics (and GTK may abort) without a display: look before touching either.
+    if !sys::desktop_session_available() {
+        eprintln!("{NO_DISPLAY}");
+        return ExitCode::from(cli::EXIT_USAGE);
+    }
+    let config = match cli::load_config(&ws) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    let _instance = match cli::claim_instance(&ws, "tray") {
+        Ok(guard) => guard,
+        Err(code) => return code,
+    };
+    let Some(mut event_loop) = new_event_loop() else {
+        eprintln!("{NO_DISPLAY}");
+        return ExitCode::from(cli::EXIT_USAGE);
+    };
+    tracing::info!("synctray tray for {} ({})", ws.root.display(), ws.source);
+
+    let proxy = event_loop.create_proxy();
+    let menu_proxy = proxy.clone();
+    MenuEvent::set_event_handler(Some(move |e: MenuEvent| {
+        let _ = menu_proxy.send_event(UserEvent::Menu(e.id));
+    }));
+    // Nothing reads the icon's own click events (the menu is the whole UI); without a
+    // handler they would pile up in tray-icon's channel.
+    TrayIconEvent::set_event_handler(Some(|_| {}));
+
+    let (commands, commands_rx) = mpsc::unbounded_channel();
+    let (stop, stop_rx) = watch::channel(Stop::Run);
+    let engine_thread = {
+        let (ws, stop) = (ws.clone(), stop.clone());
+        std::thread::Builder::new()
+            .name("engine".into())
+            .spawn(move || engine_main(ws, config, commands_rx, stop, stop_rx, proxy))
+            .expect("a thread for the engine")
+    };
+
+    let mut gui = Gui::new(ws, commands, stop);
+    let code = event_loop.run_return(|event, _, control_flow| {
+        *control_flow = ControlFlow::Wait;
+        match event {
+            Event::NewEvents(StartCause::Init) => gui.create_icon(),
+            Event::UserEvent(UserEvent::Snapshot(snapshot)) => gui.show(*snapshot),
+            Event::UserEvent(UserEvent::Menu(id)) => gui.clicked(&id),
+            Event::UserEvent(UserEvent::Exit) => {
+                gui.tray = None;
+                *control_flow = ControlFlow::Exit;
+            }
+            _ => {}
+        }
+    });
+    if code != 0 && !gui.quitting {
+        // The display went away under us: stop the engine as Quit would.
+        tracing::warn!("the desktop session ended; stopping");
+        gui.quit();
+    }
+    drop(gui);
+    match engine_thread.join() {
+        Ok(()) if code == 0 => ExitCode::SUCCESS,
+        Ok(()) => ExitCode::FAILURE,
+        Err(_) => {
+            tracing::error!("the engine thread panicked");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The event loop, or `None` when the toolkit cannot start (no usable display). tao
+/// panics in that case; the panic is caught, and its message kept off the terminal.
+fn new_event_loop() -> Option<EventLoop<UserEvent>> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let event_loop = std::panic::catch_unwind(|| EventLoopBuilder::<UserEvent>::with_user_event().build());
+    std::panic::set_hook(hook);
+    event_loop.ok()
+}
+
+/// The engine thread: the scheduler, the signals, and the snapshots sent across.
+fn engine_main(
+    ws: Workspace,
+    config: Config,
+    commands: mpsc::UnboundedReceiver<Command>,
+    stop: watch::Sender<Stop>,
+    stop_rx: watch::Receiver<Stop>,
+    proxy: EventLoopProxy<UserEvent>,
+) {
+    /// Tells the event loop that the engine is gone, however this thread ends.
+    struct ExitOnDrop(EventLoopProxy<UserEvent>);
+    impl Drop for ExitOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.send_event(UserEvent::Exit);
+        }
+    }
+    let exit = ExitOnDrop(proxy);
+    cli::runtime().block_on(async {
+        let engine = Engine::new(ws, Arc::new(SystemClock), notify::desktop());
+        tokio::spawn(cli::stop_on_signals(stop));
+        let mut snapshots = engine.subscribe();
+        let forward = async {
+            while snapshots.changed().await.is_ok() {
+                let snapshot = snapshots.borrow_and_update().clone();
+                if exit.0.send_event(UserEvent::Snapshot(Box::new(snapshot))).is_err() {
+                    break;
+                }
+            }
+            // The event loop is gone; the scheduler still finishes its own way.
+            std::future::pending::<()>().await;
+        };
+        tokio::select! {
+            () = engine::serve(&engine, config, commands, stop_rx, ServeOptions::default()) => {}
+            () = forward => {}
+        }
+    });
+}
+
+/// The GUI thread's side: the widgets, and what it last heard from the engine.
+struct Gui {
+    ws: Workspace,
+    commands: mpsc::UnboundedSender<Command>,
+    stop: watch::Sender<Stop>,
+    icons: Icons,
+    menu: TrayMenu,
+    tray: Option<TrayIcon>,
+    /// The icon shown now.
+    icon: IconKind,
+    snapshot: Snapshot,
+    messages: MessageAge,
+    /// Quit was chosen (or the session ended): the engine is draining.
+    quitting: bool,
+    /// Where tray-icon writes the icon PNGs the panel reads (Linux); removed on exit.
+    icon_dir: Option<tempfile::TempDir>,
+}
+
+impl Gui {
+    fn new(ws: Workspace, commands: mpsc::UnboundedSender<Command>, stop: watch::Sender<Stop>) -> Gui {
+        let login = autostart::is_enabled(&ws.root);
+        let mut gui = Gui {
+            ws,
+            commands,
+            stop,
+            icons: Icons::load(),
+            menu: TrayMenu::new(login),
+            tray: None,
+            icon: IconKind::Ok,
+            snapshot: Snapshot::default(),
+            messages: MessageAge::default(),
+            quitting: false,
+            icon_dir: tempfile::Builder::new().prefix("synctray-icons-").tempdir().ok(),
+        };
+        gui.render();
+        gui
+    }
+
+    /// Creates the tray icon (at `StartCause::Init`, once the toolkit runs).
+    fn create_icon(&mut self) {
+        let Some(m) = self.menu.shown().cloned() else { return };
+        let mut builder = TrayIconBuilder::new()
+            .with_id(format!("synctray-{}", std::process::id()))
+            .with_menu(Box::new(self.menu.menu.clone()))
+            .with_icon(self.icons.get(m.icon))
+            .with_tooltip(&m.tooltip)
+            .with_menu_on_left_click(true);
+        if let Some(dir) = &self.icon_dir {
+            builder = builder.with_temp_dir_path(dir.path());
+        }
+        // tray-icon panics when the platform's tray library is missing
+        // (libayatana-appindicator3 on Linux).
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build())) {
+            Ok(Ok(tray)) => {
+                self.tray = Some(tray);
+                self.icon = m.icon;
+                tracing::debug!("icon: {}", m.icon.name());
+            }
+            Ok(Err(e)) => self.fail(&format!("cannot show the tray icon: {e}")),
+            Err(_) => self.fail("cannot show the tray icon (on Linux it needs libayatana-appindicator3-1)"),
+        }
+    }
+
+    fn fail(&mut self, why: &str) {
+        tracing::error!("{why}; stopping (`synctray --daemon` runs without a tray)");
+        self.quit();
+    }
+
+    fn show(&mut self, snapshot: Snapshot) {
+        self.snapshot = snapshot;
+        self.render();
+        // The entry may have been changed outside; a file read a minute is cheap.
+        self.menu.set_login(autostart::is_enabled(&self.ws.root));
+    }
+
+    /// Shows the last snapshot.
+    fn render(&mut self) {
+        let now = self.snapshot.now.unwrap_or_else(Utc::now);
+        let mut snapshot = self.snapshot.clone();
+        snapshot.message = self.messages.fresh(snapshot.message.as_deref(), now);
+        let mut m = menu_state(&snapshot, now.with_timezone(&Local));
+        if self.quitting {
+            m.next_line = if snapshot.running.is_some() { "Quitting: stopping the sync…" } else { "Quitting…" }.into();
+            m.sync_now_enabled = false;
+        }
+        if self.menu.shown() != Some(&m) {
+            log_menu(&m);
+        }
+        self.menu.show(&m);
+        if let Some(tray) = &self.tray {
+            if m.icon != self.icon {
+                tracing::debug!("icon: {}", m.icon.name());
+                if let Err(e) = tray.set_icon(Some(self.icons.get(m.icon))) {
+                    tracing::warn!("cannot change the tray icon: {e}");
+                }
+                self.icon = m.icon;
+            }
+            let _ = tray.set_tooltip(Some(&m.tooltip));
+        }
+    }
+
+    fn clicked(&mut self, id: &MenuId) {
+        let Some(action) = Action::from_id(id) else { return };
+        tracing::debug!("clicked: {action:?}");
+        match action {
+            Action::SyncNow => self.send(Command::SyncNow),
+            Action::Interval(n) => self.send(Command::SetInterval(n)),
+            Action::Custom => {}
+            Action::Pause => self.send(Command::SetPaused(!self.snapshot.paused)),
+            Action::OpenLogs => self.open_logs(),
+            Action::StartAtLogin => self.toggle_login(),
+            Action::Quit => self.quit(),
+        }
+        // The toolkit has toggled the clicked check item; the engine's next snapshot says
+        // what really holds, and until then the checks show the last one.
+        self.menu.sync_checks();
+    }
+
+    fn send(&self, command: Command) {
+        if self.commands.send(command).is_err() {
+            tracing::warn!("{command:?} ignored: the scheduler has stopped");
+        }
+    }
+
+    fn open_logs(&self) {
+        let logs = &self.ws.logs;
+        if let Err(e) = sys::create_dir(logs).and_then(|()| sys::open_folder(logs)) {
+            tracing::warn!("cannot open {}: {e}", logs.display());
+        }
+    }
+
+    fn toggle_login(&self) {
+        let root = &self.ws.root;
+        let result = if autostart::is_enabled(root) {
+            autostart::disable()
+        } else {
+            std::env::current_exe().and_then(|exe| autostart::enable(&exe, root))
+        };
+        let on = autostart::is_enabled(root);
+        match result {
+            Ok(()) => tracing::info!(
+                "start at login: {}{}",
+                if on { "on" } else { "off" },
+                autostart::location().map(|p| format!(" ({})", p.display())).unwrap_or_default()
+            ),
+            Err(e) => tracing::warn!("cannot change start at login: {e}"),
+        }
+        self.menu.set_login(on);
+    }
+
+    /// Quit: as SIGTERM. The first asks a run in progress to finish within the grace
+    /// period; a second Quit stops it at once.
+    fn quit(&mut self) {
+        if self.quitting {
+            tracing::info!("stopping now");
+            self.stop.send_replace(Stop::Now);
+            return;
+        }
+        self.quitting = true;
+        if self.snapshot.running.is_some() {
+            tracing::info!("quitting: the sync in progress has {} s to finish", cli::GRACE.as_secs());
+        }
+        self.stop.send_replace(Stop::Drain(tokio::time::Instant::now() + cli::GRACE));
+        self.render();
+    }
+}
+
+/// One debug line per change of the menu: what a user would read in it.
+fn log_menu(m: &MenuState) {
+    tracing::debug!(
+        "menu: {} | {} | sync now {} | {} | paused {}{}",
+        m.last_line,
+        m.next_line,
+        if m.sync_now_enabled { "on" } else { "off" },
+        match (m.interval_checked, &m.custom) {
+            (Some(n), _) => state::preset_label(n),
+            (None, Some(custom)) => custom.clone(),
+            (None, None) => "no interval".into(),
+        },
+        if m.paused { "on" } else { "off" },
+        m.notice.as_deref().map(|n| format!(" | {n}")).unwrap_or_default(),
+    );
 }
