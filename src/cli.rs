@@ -105,9 +105,9 @@ pub fn run(args: Args) -> ExitCode {
             .exit();
     }
     init_logging(if args.daemon || args.command.is_none() {
-        "info"
+        tracing::Level::INFO
     } else {
-        "warn"
+        tracing::Level::WARN
     });
     let ws = match Workspace::resolve(args.workspace.as_deref()) {
         Ok(ws) => ws,
@@ -125,11 +125,15 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
-fn init_logging(default: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("SYNCTRAY_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+fn init_logging(default: tracing::Level) {
+    // SYNCTRAY_LOG is one level: error, warn, info, debug or trace ("synctray=debug",
+    // RUST_LOG style, is taken as its level).
+    let level = std::env::var("SYNCTRAY_LOG")
+        .ok()
+        .and_then(|l| l.rsplit('=').next().and_then(|l| l.trim().parse().ok()))
+        .unwrap_or(default);
     tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_max_level(level)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
