@@ -135,12 +135,12 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
                 } else {
                     Cut::TimedOut(job.timeout)
                 });
-                break stop_tree(&mut child, tree.as_ref()).await;
+                break stop_tree(&mut child, tree.as_ref(), stop).await;
             }
             changed = stop.changed() => if changed.is_err() {
                 // The front end is gone: nobody will tell us to stop gently any more.
                 cut = Some(Cut::Shutdown);
-                break stop_tree(&mut child, tree.as_ref()).await;
+                break stop_tree(&mut child, tree.as_ref(), stop).await;
             }
         }
     };
@@ -196,25 +196,32 @@ fn command(job: &Job) -> tokio::process::Command {
     }
 }
 
-/// Asks the tree to stop, then kills it if it has not within [`TERM_GRACE`].
+/// Asks the tree to stop, then kills it if it has not within [`TERM_GRACE`] — or at
+/// once, when the stop signal is (or becomes) [`Stop::Now`].
 async fn stop_tree(
     child: &mut tokio::process::Child,
     tree: Option<&JobTree>,
+    stop: &mut watch::Receiver<Stop>,
 ) -> std::io::Result<ExitStatus> {
+    let kill = |child: &mut tokio::process::Child| match tree {
+        Some(tree) => tree.kill(),
+        None => drop(child.start_kill()),
+    };
+    if *stop.borrow() == Stop::Now {
+        kill(child);
+        return child.wait().await;
+    }
     match tree {
         Some(tree) => tree.terminate(),
         None => drop(child.start_kill()),
     }
-    match tokio::time::timeout(TERM_GRACE, child.wait()).await {
-        Ok(exit) => exit,
-        Err(_) => {
-            match tree {
-                Some(tree) => tree.kill(),
-                None => drop(child.start_kill()),
-            }
-            child.wait().await
-        }
+    tokio::select! {
+        exit = child.wait() => return exit,
+        _ = tokio::time::sleep(TERM_GRACE) => {}
+        _ = stop.wait_for(|s| *s == Stop::Now) => {}
     }
+    kill(child);
+    child.wait().await
 }
 
 fn judge(

@@ -50,12 +50,20 @@ mod imp {
     }
 
     fn path() -> io::Result<PathBuf> {
-        location().ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no home folder for the autostart entry"))
+        location().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "no home folder for the autostart entry",
+            )
+        })
     }
 
     pub fn is_enabled(root: &Path) -> io::Result<bool> {
         let text = std::fs::read_to_string(path()?)?;
-        let marker = format!("X-Synctray-Workspace={}", desktop_value(&root.to_string_lossy()));
+        let marker = format!(
+            "X-Synctray-Workspace={}",
+            desktop_value(&root.to_string_lossy())
+        );
         Ok(text.lines().any(|l| l == marker) && !text.lines().any(|l| l.trim() == "Hidden=true"))
     }
 
@@ -81,11 +89,20 @@ mod imp {
 
     pub fn location() -> Option<PathBuf> {
         let base = directories::BaseDirs::new()?;
-        Some(base.home_dir().join("Library/LaunchAgents").join(format!("{LABEL}.plist")))
+        Some(
+            base.home_dir()
+                .join("Library/LaunchAgents")
+                .join(format!("{LABEL}.plist")),
+        )
     }
 
     fn path() -> io::Result<PathBuf> {
-        location().ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no home folder for the LaunchAgent"))
+        location().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "no home folder for the LaunchAgent",
+            )
+        })
     }
 
     pub fn is_enabled(root: &Path) -> io::Result<bool> {
@@ -107,7 +124,10 @@ mod imp {
     }
 
     pub(super) fn workspace_args(root: &Path) -> String {
-        format!("<string>--workspace</string>\n    <string>{}</string>", xml_escape(&root.to_string_lossy()))
+        format!(
+            "<string>--workspace</string>\n    <string>{}</string>",
+            xml_escape(&root.to_string_lossy())
+        )
     }
 
     pub(super) fn launch_agent(exe: &Path, root: &Path) -> String {
@@ -156,7 +176,9 @@ mod imp {
         if out.status.success() {
             Ok(())
         } else {
-            Err(io::Error::other(String::from_utf8_lossy(&out.stderr).trim().to_owned()))
+            Err(io::Error::other(
+                String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            ))
         }
     }
 
@@ -168,7 +190,9 @@ mod imp {
 
     pub fn enable(exe: &Path, root: &Path) -> io::Result<()> {
         let data = run_value(exe, root);
-        check(reg(&["add", KEY, "/v", VALUE, "/t", "REG_SZ", "/d", &data, "/f"])?)
+        check(reg(&[
+            "add", KEY, "/v", VALUE, "/t", "REG_SZ", "/d", &data, "/f",
+        ])?)
     }
 
     pub fn disable() -> io::Result<()> {
@@ -183,7 +207,11 @@ mod imp {
 /// The Run value: the command line Windows runs at login.
 #[cfg_attr(not(windows), allow(dead_code))]
 fn run_value(exe: &Path, root: &Path) -> String {
-    format!("{} --workspace {}", windows_arg(&exe.to_string_lossy()), windows_arg(&root.to_string_lossy()))
+    format!(
+        "{} --workspace {}",
+        windows_arg(&exe.to_string_lossy()),
+        windows_arg(&root.to_string_lossy())
+    )
 }
 
 /// Quotes one argument of a Windows command line so that the C runtime's parser (and
@@ -218,7 +246,11 @@ fn windows_arg(arg: &str) -> String {
 /// The XDG autostart entry (Desktop Entry Specification 1.5).
 #[cfg_attr(any(windows, target_os = "macos"), allow(dead_code))]
 fn desktop_entry(exe: &Path, root: &Path) -> String {
-    let exec = format!("{} --workspace {}", exec_arg(&exe.to_string_lossy()), exec_arg(&root.to_string_lossy()));
+    let exec = format!(
+        "{} --workspace {}",
+        exec_arg(&exe.to_string_lossy()),
+        exec_arg(&root.to_string_lossy())
+    );
     let root = root.to_string_lossy();
     format!(
         "[Desktop Entry]\n\
@@ -273,7 +305,10 @@ fn desktop_value(text: &str) -> String {
 
 #[cfg_attr(not(target_os = "macos"), allow(dead_code))]
 fn xml_escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -282,19 +317,31 @@ mod tests {
 
     #[test]
     fn the_desktop_entry_quotes_paths_with_spaces_quotes_and_percent() {
-        let entry = desktop_entry(Path::new("/opt/sync tray/synctray"), Path::new("/home/me/My \"work\" 100%/ws$x"));
-        assert!(entry.starts_with("[Desktop Entry]\nType=Application\n"), "{entry}");
+        let entry = desktop_entry(
+            Path::new("/opt/sync tray/synctray"),
+            Path::new("/home/me/My \"work\" 100%/ws$x"),
+        );
+        assert!(
+            entry.starts_with("[Desktop Entry]\nType=Application\n"),
+            "{entry}"
+        );
         // `\"` is the Exec quoting of a quote; the string-value escaping then doubles the backslash.
         assert!(
             entry.contains("Exec=\"/opt/sync tray/synctray\" --workspace \"/home/me/My \\\\\"work\\\\\" 100%%/ws\\\\$x\"\n"),
             "{entry}"
         );
-        assert!(entry.contains("X-Synctray-Workspace=/home/me/My \"work\" 100%/ws$x\n"), "{entry}");
+        assert!(
+            entry.contains("X-Synctray-Workspace=/home/me/My \"work\" 100%/ws$x\n"),
+            "{entry}"
+        );
     }
 
     #[test]
     fn windows_arguments_survive_the_c_runtime_parser() {
-        assert_eq!(windows_arg(r"C:\Program Files\synctray.exe"), r#""C:\Program Files\synctray.exe""#);
+        assert_eq!(
+            windows_arg(r"C:\Program Files\synctray.exe"),
+            r#""C:\Program Files\synctray.exe""#
+        );
         assert_eq!(windows_arg(r"C:\"), r#""C:\\""#);
         assert_eq!(windows_arg(r#"a\"b"#), r#""a\\\"b""#);
         assert_eq!(

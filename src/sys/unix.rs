@@ -149,7 +149,9 @@ pub fn open_folder(path: &Path) -> io::Result<()> {
 /// toolkit, which panics or aborts without one.
 pub fn desktop_session_available() -> bool {
     cfg!(target_os = "macos")
-        || ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
+        || ["DISPLAY", "WAYLAND_DISPLAY"]
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
 }
 
 /// Whether a process with this id exists on this machine.

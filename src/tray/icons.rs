@@ -35,8 +35,10 @@ impl Icons {
     /// unless the binary is corrupt).
     pub fn load() -> Icons {
         let icon = |kind| {
-            let (rgba, width, height) = decode(png_bytes(kind)).unwrap_or_else(|e| panic!("embedded {} icon: {e}", kind.name()));
-            Icon::from_rgba(rgba, width, height).unwrap_or_else(|e| panic!("embedded {} icon: {e}", kind.name()))
+            let (rgba, width, height) = decode(png_bytes(kind))
+                .unwrap_or_else(|e| panic!("embedded {} icon: {e}", kind.name()));
+            Icon::from_rgba(rgba, width, height)
+                .unwrap_or_else(|e| panic!("embedded {} icon: {e}", kind.name()))
         };
         Icons {
             ok: icon(IconKind::Ok),
@@ -59,15 +61,22 @@ impl Icons {
 /// A PNG's pixels as 8-bit RGBA, with its width and height.
 pub fn decode(bytes: &[u8]) -> Result<(Vec<u8>, u32, u32), String> {
     let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    decoder.set_transformations(png::Transformations::normalize_to_color8() | png::Transformations::ALPHA);
+    decoder.set_transformations(
+        png::Transformations::normalize_to_color8() | png::Transformations::ALPHA,
+    );
     let mut reader = decoder.read_info().map_err(|e| e.to_string())?;
-    let size = reader.output_buffer_size().ok_or("the image is too large")?;
+    let size = reader
+        .output_buffer_size()
+        .ok_or("the image is too large")?;
     let mut buf = vec![0; size];
     let info = reader.next_frame(&mut buf).map_err(|e| e.to_string())?;
     buf.truncate(info.buffer_size());
     let rgba = match info.color_type {
         png::ColorType::Rgba => buf,
-        png::ColorType::GrayscaleAlpha => buf.chunks_exact(2).flat_map(|p| [p[0], p[0], p[0], p[1]]).collect(),
+        png::ColorType::GrayscaleAlpha => buf
+            .chunks_exact(2)
+            .flat_map(|p| [p[0], p[0], p[0], p[1]])
+            .collect(),
         other => return Err(format!("unexpected colour type {other:?} after expansion")),
     };
     Ok((rgba, info.width, info.height))
@@ -79,14 +88,32 @@ mod tests {
 
     #[test]
     fn every_embedded_icon_decodes_to_distinct_square_rgba() {
-        let kinds = [IconKind::Ok, IconKind::Syncing, IconKind::Error, IconKind::Paused];
+        let kinds = [
+            IconKind::Ok,
+            IconKind::Syncing,
+            IconKind::Error,
+            IconKind::Paused,
+        ];
         let mut seen = Vec::new();
         for kind in kinds {
             let (rgba, w, h) = decode(png_bytes(kind)).unwrap();
-            assert_eq!((w, h), if LARGE { (64, 64) } else { (32, 32) }, "{}", kind.name());
+            assert_eq!(
+                (w, h),
+                if LARGE { (64, 64) } else { (32, 32) },
+                "{}",
+                kind.name()
+            );
             assert_eq!(rgba.len(), (w * h * 4) as usize);
-            assert!(rgba.chunks_exact(4).any(|p| p[3] == 0), "{} has a transparent background", kind.name());
-            assert!(!seen.contains(&rgba), "{} differs from the others", kind.name());
+            assert!(
+                rgba.chunks_exact(4).any(|p| p[3] == 0),
+                "{} has a transparent background",
+                kind.name()
+            );
+            assert!(
+                !seen.contains(&rgba),
+                "{} differs from the others",
+                kind.name()
+            );
             seen.push(rgba);
         }
         let _ = Icons::load();

@@ -3,7 +3,9 @@
 //!
 //! The widgets are not `Send`: everything here runs on the GUI thread.
 
-use tray_icon::menu::{CheckMenuItem, IsMenuItem, Menu, MenuId, MenuItem, PredefinedMenuItem, Submenu};
+use tray_icon::menu::{
+    CheckMenuItem, IsMenuItem, Menu, MenuId, MenuItem, PredefinedMenuItem, Submenu,
+};
 
 use super::state::{MenuState, preset_label};
 use crate::config::INTERVAL_PRESETS;
@@ -73,9 +75,13 @@ pub struct TrayMenu {
 impl TrayMenu {
     pub fn new(login: bool) -> TrayMenu {
         let item = |action: Action, text: &str| MenuItem::with_id(action.id(), text, true, None);
-        let check = |action: Action, text: &str, checked| CheckMenuItem::with_id(action.id(), text, true, checked, None);
-        let presets: Vec<_> =
-            INTERVAL_PRESETS.iter().map(|&n| (n, check(Action::Interval(n), &preset_label(n), false))).collect();
+        let check = |action: Action, text: &str, checked| {
+            CheckMenuItem::with_id(action.id(), text, true, checked, None)
+        };
+        let presets: Vec<_> = INTERVAL_PRESETS
+            .iter()
+            .map(|&n| (n, check(Action::Interval(n), &preset_label(n), false)))
+            .collect();
         let interval = Submenu::new("Change interval", true);
         for (_, preset) in &presets {
             interval.append(preset).expect("a menu item appends");
@@ -133,7 +139,10 @@ impl TrayMenu {
                 None => {}
             }
         }
-        if old.as_ref().is_none_or(|o| o.sync_now_enabled != m.sync_now_enabled) {
+        if old
+            .as_ref()
+            .is_none_or(|o| o.sync_now_enabled != m.sync_now_enabled)
+        {
             self.sync_now.set_enabled(m.sync_now_enabled);
         }
         if old.as_ref().is_none_or(|o| o.custom != m.custom) {
@@ -188,7 +197,14 @@ mod tests {
 
     #[test]
     fn every_action_round_trips_through_its_item_id() {
-        let mut actions = vec![Action::SyncNow, Action::Custom, Action::Pause, Action::OpenLogs, Action::StartAtLogin, Action::Quit];
+        let mut actions = vec![
+            Action::SyncNow,
+            Action::Custom,
+            Action::Pause,
+            Action::OpenLogs,
+            Action::StartAtLogin,
+            Action::Quit,
+        ];
         actions.extend(INTERVAL_PRESETS.iter().map(|&n| Action::Interval(n)));
         for action in actions {
             assert_eq!(Action::from_id(&MenuId::new(action.id())), Some(action));

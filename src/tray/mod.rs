@@ -35,6 +35,7 @@ use crate::config::Config;
 use crate::engine::{self, Command, Engine, ServeOptions, Snapshot, SystemClock};
 use crate::notify;
 use crate::runner::Stop;
+use crate::status::Status;
 use crate::sys::{self, autostart};
 use crate::workspace::Workspace;
 
@@ -42,8 +43,7 @@ use icons::Icons;
 use menu::{Action, TrayMenu};
 use state::{IconKind, MenuState, MessageAge, menu_state};
 
-const NO_DISPLAY: &str =
-    "synctray: no desktop session (no display) is available; run `synctray --daemon` for the headless scheduler";
+const NO_DISPLAY: &str = "synctray: no desktop session (no display) is available; run `synctray --daemon` for the headless scheduler";
 
 /// What crosses the border into the event loop.
 #[derive(Debug)]
@@ -87,6 +87,15 @@ pub fn run(ws: Workspace) -> ExitCode {
     // handler they would pile up in tray-icon's channel.
     TrayIconEvent::set_event_handler(Some(|_| {}));
 
+    // Until the engine's first snapshot, show what the files say.
+    let first = Snapshot {
+        last: Status::read(&ws.status),
+        paused: config.paused,
+        interval_minutes: config.interval_minutes,
+        cron: config.cron.clone(),
+        now: Some(Utc::now()),
+        ..Snapshot::default()
+    };
     let (commands, commands_rx) = mpsc::unbounded_channel();
     let (stop, stop_rx) = watch::channel(Stop::Run);
     let engine_thread = {
@@ -97,7 +106,7 @@ pub fn run(ws: Workspace) -> ExitCode {
             .expect("a thread for the engine")
     };
 
-    let mut gui = Gui::new(ws, commands, stop);
+    let mut gui = Gui::new(ws, first, commands, stop);
     let code = event_loop.run_return(|event, _, control_flow| {
         *control_flow = ControlFlow::Wait;
         match event {
@@ -132,7 +141,8 @@ pub fn run(ws: Workspace) -> ExitCode {
 fn new_event_loop() -> Option<EventLoop<UserEvent>> {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let event_loop = std::panic::catch_unwind(|| EventLoopBuilder::<UserEvent>::with_user_event().build());
+    let event_loop =
+        std::panic::catch_unwind(|| EventLoopBuilder::<UserEvent>::with_user_event().build());
     std::panic::set_hook(hook);
     event_loop.ok()
 }
@@ -161,7 +171,11 @@ fn engine_main(
         let forward = async {
             while snapshots.changed().await.is_ok() {
                 let snapshot = snapshots.borrow_and_update().clone();
-                if exit.0.send_event(UserEvent::Snapshot(Box::new(snapshot))).is_err() {
+                if exit
+                    .0
+                    .send_event(UserEvent::Snapshot(Box::new(snapshot)))
+                    .is_err()
+                {
                     break;
                 }
             }
@@ -186,6 +200,8 @@ struct Gui {
     /// The icon shown now.
     icon: IconKind,
     snapshot: Snapshot,
+    /// Whether a snapshot came from the engine yet (before, the files' state is shown).
+    started: bool,
     messages: MessageAge,
     /// Quit was chosen (or the session ended): the engine is draining.
     quitting: bool,
@@ -194,7 +210,12 @@ struct Gui {
 }
 
 impl Gui {
-    fn new(ws: Workspace, commands: mpsc::UnboundedSender<Command>, stop: watch::Sender<Stop>) -> Gui {
+    fn new(
+        ws: Workspace,
+        first: Snapshot,
+        commands: mpsc::UnboundedSender<Command>,
+        stop: watch::Sender<Stop>,
+    ) -> Gui {
         let login = autostart::is_enabled(&ws.root);
         let mut gui = Gui {
             ws,
@@ -204,10 +225,14 @@ impl Gui {
             menu: TrayMenu::new(login),
             tray: None,
             icon: IconKind::Ok,
-            snapshot: Snapshot::default(),
+            snapshot: first,
+            started: false,
             messages: MessageAge::default(),
             quitting: false,
-            icon_dir: tempfile::Builder::new().prefix("synctray-icons-").tempdir().ok(),
+            icon_dir: tempfile::Builder::new()
+                .prefix("synctray-icons-")
+                .tempdir()
+                .ok(),
         };
         gui.render();
         gui
@@ -215,7 +240,9 @@ impl Gui {
 
     /// Creates the tray icon (at `StartCause::Init`, once the toolkit runs).
     fn create_icon(&mut self) {
-        let Some(m) = self.menu.shown().cloned() else { return };
+        let Some(m) = self.menu.shown().cloned() else {
+            return;
+        };
         let mut builder = TrayIconBuilder::new()
             .with_id(format!("synctray-{}", std::process::id()))
             .with_menu(Box::new(self.menu.menu.clone()))
@@ -234,7 +261,8 @@ impl Gui {
                 tracing::debug!("icon: {}", m.icon.name());
             }
             Ok(Err(e)) => self.fail(&format!("cannot show the tray icon: {e}")),
-            Err(_) => self.fail("cannot show the tray icon (on Linux it needs libayatana-appindicator3-1)"),
+            Err(_) => self
+                .fail("cannot show the tray icon (on Linux it needs libayatana-appindicator3-1)"),
         }
     }
 
@@ -245,6 +273,7 @@ impl Gui {
 
     fn show(&mut self, snapshot: Snapshot) {
         self.snapshot = snapshot;
+        self.started = true;
         self.render();
         // The entry may have been changed outside; a file read a minute is cheap.
         self.menu.set_login(autostart::is_enabled(&self.ws.root));
@@ -256,8 +285,16 @@ impl Gui {
         let mut snapshot = self.snapshot.clone();
         snapshot.message = self.messages.fresh(snapshot.message.as_deref(), now);
         let mut m = menu_state(&snapshot, now.with_timezone(&Local));
+        if !self.started {
+            m.next_line = "Starting…".into();
+        }
         if self.quitting {
-            m.next_line = if snapshot.running.is_some() { "Quitting: stopping the sync…" } else { "Quitting…" }.into();
+            m.next_line = if snapshot.running.is_some() {
+                "Quitting: stopping the sync…"
+            } else {
+                "Quitting…"
+            }
+            .into();
             m.sync_now_enabled = false;
         }
         if self.menu.shown() != Some(&m) {
@@ -277,7 +314,9 @@ impl Gui {
     }
 
     fn clicked(&mut self, id: &MenuId) {
-        let Some(action) = Action::from_id(id) else { return };
+        let Some(action) = Action::from_id(id) else {
+            return;
+        };
         tracing::debug!("clicked: {action:?}");
         match action {
             Action::SyncNow => self.send(Command::SyncNow),
@@ -318,7 +357,9 @@ impl Gui {
             Ok(()) => tracing::info!(
                 "start at login: {}{}",
                 if on { "on" } else { "off" },
-                autostart::location().map(|p| format!(" ({})", p.display())).unwrap_or_default()
+                autostart::location()
+                    .map(|p| format!(" ({})", p.display()))
+                    .unwrap_or_default()
             ),
             Err(e) => tracing::warn!("cannot change start at login: {e}"),
         }
@@ -328,6 +369,9 @@ impl Gui {
     /// Quit: as SIGTERM. The first asks a run in progress to finish within the grace
     /// period; a second Quit stops it at once.
     fn quit(&mut self) {
+        if !self.started {
+            m.next_line = "Starting…".into();
+        }
         if self.quitting {
             tracing::info!("stopping now");
             self.stop.send_replace(Stop::Now);
@@ -335,9 +379,13 @@ impl Gui {
         }
         self.quitting = true;
         if self.snapshot.running.is_some() {
-            tracing::info!("quitting: the sync in progress has {} s to finish", cli::GRACE.as_secs());
+            tracing::info!(
+                "quitting: the sync in progress has {} s to finish",
+                cli::GRACE.as_secs()
+            );
         }
-        self.stop.send_replace(Stop::Drain(tokio::time::Instant::now() + cli::GRACE));
+        self.stop
+            .send_replace(Stop::Drain(tokio::time::Instant::now() + cli::GRACE));
         self.render();
     }
 }
@@ -355,6 +403,9 @@ fn log_menu(m: &MenuState) {
             (None, None) => "no interval".into(),
         },
         if m.paused { "on" } else { "off" },
-        m.notice.as_deref().map(|n| format!(" | {n}")).unwrap_or_default(),
+        m.notice
+            .as_deref()
+            .map(|n| format!(" | {n}"))
+            .unwrap_or_default(),
     );
 }

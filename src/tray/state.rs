@@ -65,9 +65,17 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
     let last_line = match &snap.last {
         None => "Never synced".to_owned(),
         Some(s) if s.is_success() => {
-            format!("✓ Last sync {} · {}", clock(s.last_sync, now), duration(s.duration_ms))
+            format!(
+                "✓ Last sync {} · {}",
+                clock(s.last_sync, now),
+                duration(s.duration_ms)
+            )
         }
-        Some(s) => format!("✗ Last sync {} · failed: {}", clock(s.last_sync, now), failed_what(s)),
+        Some(s) => format!(
+            "✗ Last sync {} · failed: {}",
+            clock(s.last_sync, now),
+            failed_what(s)
+        ),
     };
     let next_line = match &snap.running {
         Some(Running::Here { index, total, job }) => format!("Syncing {index}/{total}: {job}…"),
@@ -88,14 +96,26 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
     };
     let (interval_checked, custom) = match &snap.cron {
         Some(expr) => (None, Some(format!("Custom: schedule {expr}"))),
-        None if INTERVAL_PRESETS.contains(&snap.interval_minutes) => (Some(snap.interval_minutes), None),
-        None => (None, Some(format!("Custom: every {}", config::describe_minutes(snap.interval_minutes)))),
+        None if INTERVAL_PRESETS.contains(&snap.interval_minutes) => {
+            (Some(snap.interval_minutes), None)
+        }
+        None => (
+            None,
+            Some(format!(
+                "Custom: every {}",
+                config::describe_minutes(snap.interval_minutes)
+            )),
+        ),
     };
     let icon = if snap.running.is_some() {
         IconKind::Syncing
     } else if snap.paused {
         IconKind::Paused
-    } else if snap.last.as_ref().is_some_and(|s| s.status == Outcome::Error) {
+    } else if snap
+        .last
+        .as_ref()
+        .is_some_and(|s| s.status == Outcome::Error)
+    {
         IconKind::Error
     } else {
         IconKind::Ok
@@ -210,7 +230,9 @@ impl MessageAge {
     pub fn fresh(&mut self, message: Option<&str>, now: DateTime<Utc>) -> Option<String> {
         let message = message?;
         match &self.seen {
-            Some((seen, at)) if seen == message => (now - *at < Self::SHOWN_FOR).then(|| message.to_owned()),
+            Some((seen, at)) if seen == message => {
+                (now - *at < Self::SHOWN_FOR).then(|| message.to_owned())
+            }
             _ => {
                 self.seen = Some((message.to_owned(), now));
                 Some(message.to_owned())
@@ -239,13 +261,19 @@ mod tests {
     }
 
     fn snapshot(now: DateTime<Local>) -> Snapshot {
-        Snapshot { interval_minutes: 15, now: Some(utc(now)), ..Snapshot::default() }
+        Snapshot {
+            interval_minutes: 15,
+            now: Some(utc(now)),
+            ..Snapshot::default()
+        }
     }
 
     fn finished(at: DateTime<Local>, ok: bool) -> Status {
         let at = utc(at).format("%Y-%m-%dT%H:%M:%S%.3fZ");
         if ok {
-            status(&format!(r#"{{"lastSync":"{at}","status":"success","durationMs":3120}}"#))
+            status(&format!(
+                r#"{{"lastSync":"{at}","status":"success","durationMs":3120}}"#
+            ))
         } else {
             status(&format!(
                 r#"{{"lastSync":"{at}","status":"error","durationMs":3120,"error":"quality: exited with code 1: boom",
@@ -257,7 +285,10 @@ mod tests {
     #[test]
     fn a_new_workspace_was_never_synced_and_says_when_it_will_be() {
         let now = local(2026, 11, 25, 14, 33, 0);
-        let snap = Snapshot { next_run: Some(utc(local(2026, 11, 25, 14, 45, 0))), ..snapshot(now) };
+        let snap = Snapshot {
+            next_run: Some(utc(local(2026, 11, 25, 14, 45, 0))),
+            ..snapshot(now)
+        };
         let m = menu_state(&snap, now);
         assert_eq!(m.last_line, "Never synced");
         assert_eq!(m.next_line, "Next run 14:45 (in 12 min)");
@@ -266,17 +297,29 @@ mod tests {
         assert_eq!(m.interval_checked, Some(15));
         assert_eq!(m.custom, None);
         assert_eq!(m.notice, None);
-        assert_eq!(m.tooltip, "synctray\nNever synced\nNext run 14:45 (in 12 min)");
+        assert_eq!(
+            m.tooltip,
+            "synctray\nNever synced\nNext run 14:45 (in 12 min)"
+        );
     }
 
     #[test]
     fn the_last_run_shows_its_time_and_length_or_the_failed_job() {
         let now = local(2026, 11, 25, 14, 33, 0);
-        let ok = Snapshot { last: Some(finished(local(2026, 11, 25, 14, 30, 3), true)), ..snapshot(now) };
+        let ok = Snapshot {
+            last: Some(finished(local(2026, 11, 25, 14, 30, 3), true)),
+            ..snapshot(now)
+        };
         assert_eq!(menu_state(&ok, now).last_line, "✓ Last sync 14:30 · 3.1 s");
         assert_eq!(menu_state(&ok, now).icon, IconKind::Ok);
-        let bad = Snapshot { last: Some(finished(local(2026, 11, 25, 14, 30, 3), false)), ..snapshot(now) };
-        assert_eq!(menu_state(&bad, now).last_line, "✗ Last sync 14:30 · failed: quality");
+        let bad = Snapshot {
+            last: Some(finished(local(2026, 11, 25, 14, 30, 3), false)),
+            ..snapshot(now)
+        };
+        assert_eq!(
+            menu_state(&bad, now).last_line,
+            "✗ Last sync 14:30 · failed: quality"
+        );
         assert_eq!(menu_state(&bad, now).icon, IconKind::Error);
     }
 
@@ -286,15 +329,25 @@ mod tests {
         let mut s = finished(local(2026, 11, 25, 14, 30, 3), false);
         s.jobs.clear();
         s.error = Some("interrupted by shutdown".into());
-        let snap = Snapshot { last: Some(s), ..snapshot(now) };
-        assert_eq!(menu_state(&snap, now).last_line, "✗ Last sync 14:30 · failed: interrupted");
+        let snap = Snapshot {
+            last: Some(s),
+            ..snapshot(now)
+        };
+        assert_eq!(
+            menu_state(&snap, now).last_line,
+            "✗ Last sync 14:30 · failed: interrupted"
+        );
     }
 
     #[test]
     fn a_run_in_progress_here_or_elsewhere_disables_sync_now() {
         let now = local(2026, 11, 25, 14, 33, 0);
         let here = Snapshot {
-            running: Some(Running::Here { index: 2, total: 3, job: "quality".into() }),
+            running: Some(Running::Here {
+                index: 2,
+                total: 3,
+                job: "quality".into(),
+            }),
             paused: true,
             ..snapshot(now)
         };
@@ -302,20 +355,37 @@ mod tests {
         assert_eq!(m.next_line, "Syncing 2/3: quality…");
         assert!(!m.sync_now_enabled);
         assert_eq!(m.icon, IconKind::Syncing);
-        let holder = Holder { pid: Some(4242), host: Some("box".into()), ..Holder::default() };
-        let elsewhere = Snapshot { running: Some(Running::Elsewhere(holder)), ..snapshot(now) };
+        let holder = Holder {
+            pid: Some(4242),
+            host: Some("box".into()),
+            ..Holder::default()
+        };
+        let elsewhere = Snapshot {
+            running: Some(Running::Elsewhere(holder)),
+            ..snapshot(now)
+        };
         let m = menu_state(&elsewhere, now);
         assert_eq!(m.next_line, "Syncing (another process, pid 4242)…");
         assert!(!m.sync_now_enabled);
         assert_eq!(m.icon, IconKind::Syncing);
-        let unknown = Snapshot { running: Some(Running::Elsewhere(Holder::default())), ..snapshot(now) };
-        assert_eq!(menu_state(&unknown, now).next_line, "Syncing (another process)…");
+        let unknown = Snapshot {
+            running: Some(Running::Elsewhere(Holder::default())),
+            ..snapshot(now)
+        };
+        assert_eq!(
+            menu_state(&unknown, now).next_line,
+            "Syncing (another process)…"
+        );
     }
 
     #[test]
     fn paused_shows_paused_and_its_icon_over_an_error() {
         let now = local(2026, 11, 25, 14, 33, 0);
-        let snap = Snapshot { paused: true, last: Some(finished(local(2026, 11, 25, 14, 30, 3), false)), ..snapshot(now) };
+        let snap = Snapshot {
+            paused: true,
+            last: Some(finished(local(2026, 11, 25, 14, 30, 3), false)),
+            ..snapshot(now)
+        };
         let m = menu_state(&snap, now);
         assert_eq!(m.next_line, "Paused");
         assert!(m.paused && m.sync_now_enabled);
@@ -325,16 +395,37 @@ mod tests {
     #[test]
     fn an_interval_that_is_no_preset_or_a_cron_schedule_is_a_checked_custom_item() {
         let now = local(2026, 11, 25, 14, 33, 0);
-        let odd = Snapshot { interval_minutes: 45, ..snapshot(now) };
-        assert_eq!(menu_state(&odd, now).custom.as_deref(), Some("Custom: every 45 min"));
+        let odd = Snapshot {
+            interval_minutes: 45,
+            ..snapshot(now)
+        };
+        assert_eq!(
+            menu_state(&odd, now).custom.as_deref(),
+            Some("Custom: every 45 min")
+        );
         assert_eq!(menu_state(&odd, now).interval_checked, None);
-        let hours = Snapshot { interval_minutes: 180, ..snapshot(now) };
-        assert_eq!(menu_state(&hours, now).custom.as_deref(), Some("Custom: every 3 h"));
-        let cron = Snapshot { cron: Some("0 9 * * MON-FRI".into()), ..snapshot(now) };
-        assert_eq!(menu_state(&cron, now).custom.as_deref(), Some("Custom: schedule 0 9 * * MON-FRI"));
+        let hours = Snapshot {
+            interval_minutes: 180,
+            ..snapshot(now)
+        };
+        assert_eq!(
+            menu_state(&hours, now).custom.as_deref(),
+            Some("Custom: every 3 h")
+        );
+        let cron = Snapshot {
+            cron: Some("0 9 * * MON-FRI".into()),
+            ..snapshot(now)
+        };
+        assert_eq!(
+            menu_state(&cron, now).custom.as_deref(),
+            Some("Custom: schedule 0 9 * * MON-FRI")
+        );
         assert_eq!(menu_state(&cron, now).interval_checked, None);
         for n in INTERVAL_PRESETS {
-            let preset = Snapshot { interval_minutes: n, ..snapshot(now) };
+            let preset = Snapshot {
+                interval_minutes: n,
+                ..snapshot(now)
+            };
             assert_eq!(menu_state(&preset, now).interval_checked, Some(n));
             assert_eq!(menu_state(&preset, now).custom, None);
         }
@@ -369,11 +460,23 @@ mod tests {
         };
         let m = menu_state(&snap, now);
         let notice = m.notice.unwrap();
-        assert!(notice.starts_with("⚠ Config not applied: sync.json: intervalMinutes must be"), "{notice}");
-        assert!(notice.chars().count() <= NOTICE_CHARS && notice.ends_with('…'), "{notice}");
+        assert!(
+            notice.starts_with("⚠ Config not applied: sync.json: intervalMinutes must be"),
+            "{notice}"
+        );
+        assert!(
+            notice.chars().count() <= NOTICE_CHARS && notice.ends_with('…'),
+            "{notice}"
+        );
         assert!(m.tooltip.ends_with("got 0"), "{}", m.tooltip);
-        let message = Snapshot { message: Some("a sync is already running".into()), ..snapshot(now) };
-        assert_eq!(menu_state(&message, now).notice.as_deref(), Some("⚠ a sync is already running"));
+        let message = Snapshot {
+            message: Some("a sync is already running".into()),
+            ..snapshot(now)
+        };
+        assert_eq!(
+            menu_state(&message, now).notice.as_deref(),
+            Some("⚠ a sync is already running")
+        );
     }
 
     #[test]
@@ -386,7 +489,10 @@ mod tests {
         assert_eq!(relative(at(14, 45, 0), now), "in 12 min");
         assert_eq!(relative(at(15, 33, 0), now), "in 1 h");
         assert_eq!(relative(at(15, 38, 0), now), "in 1 h 5 min");
-        assert_eq!(relative(utc(local(2026, 11, 27, 17, 33, 0)), now), "in 2 d 3 h");
+        assert_eq!(
+            relative(utc(local(2026, 11, 27, 17, 33, 0)), now),
+            "in 2 d 3 h"
+        );
         assert_eq!(relative(utc(local(2026, 11, 26, 14, 33, 0)), now), "in 1 d");
         // Just after a minute boundary, as the engine's minute snapshots are taken.
         let now = now + TimeDelta::milliseconds(5);
@@ -397,11 +503,20 @@ mod tests {
     fn clock_times_name_the_day_when_it_is_not_today() {
         let now = local(2026, 11, 25, 14, 33, 0);
         assert_eq!(clock(utc(local(2026, 11, 25, 9, 5, 0)), now), "09:05");
-        assert_eq!(clock(utc(local(2026, 11, 24, 23, 59, 0)), now), "yesterday 23:59");
-        assert_eq!(clock(utc(local(2026, 11, 26, 0, 0, 0)), now), "tomorrow 00:00");
+        assert_eq!(
+            clock(utc(local(2026, 11, 24, 23, 59, 0)), now),
+            "yesterday 23:59"
+        );
+        assert_eq!(
+            clock(utc(local(2026, 11, 26, 0, 0, 0)), now),
+            "tomorrow 00:00"
+        );
         assert_eq!(clock(utc(local(2026, 11, 30, 9, 0, 0)), now), "Mon 09:00");
         assert_eq!(clock(utc(local(2026, 10, 1, 9, 0, 0)), now), "1 Oct 09:00");
-        assert_eq!(clock(utc(local(2025, 10, 1, 9, 0, 0)), now), "1 Oct 2025 09:00");
+        assert_eq!(
+            clock(utc(local(2025, 10, 1, 9, 0, 0)), now),
+            "1 Oct 2025 09:00"
+        );
     }
 
     #[test]
@@ -420,8 +535,16 @@ mod tests {
         let mut age = MessageAge::default();
         assert_eq!(age.fresh(None, t0), None);
         assert_eq!(age.fresh(Some("busy"), t0).as_deref(), Some("busy"));
-        assert_eq!(age.fresh(Some("busy"), t0 + TimeDelta::minutes(1)).as_deref(), Some("busy"));
+        assert_eq!(
+            age.fresh(Some("busy"), t0 + TimeDelta::minutes(1))
+                .as_deref(),
+            Some("busy")
+        );
         assert_eq!(age.fresh(Some("busy"), t0 + TimeDelta::minutes(3)), None);
-        assert_eq!(age.fresh(Some("other"), t0 + TimeDelta::minutes(3)).as_deref(), Some("other"));
+        assert_eq!(
+            age.fresh(Some("other"), t0 + TimeDelta::minutes(3))
+                .as_deref(),
+            Some("other")
+        );
     }
 }

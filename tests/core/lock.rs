@@ -14,7 +14,7 @@ fn span_job(seconds: &str) -> String {
 
 #[test]
 fn eight_concurrent_syncs_run_exactly_one_and_never_overlap() {
-    let ws = Ws::new(&span_job("1"));
+    let ws = Ws::new(&span_job("2"));
     let rounds = 4;
     for round in 0..rounds {
         let children: Vec<_> = (0..8)
