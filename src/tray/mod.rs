@@ -369,9 +369,6 @@ impl Gui {
     /// Quit: as SIGTERM. The first asks a run in progress to finish within the grace
     /// period; a second Quit stops it at once.
     fn quit(&mut self) {
-        if !self.started {
-            m.next_line = "Starting…".into();
-        }
         if self.quitting {
             tracing::info!("stopping now");
             self.stop.send_replace(Stop::Now);
