@@ -302,21 +302,16 @@ fn prune_logs(dir: &Path, keep: usize) {
 }
 
 /// Settings of the scheduler loop.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ServeOptions {
-    /// The longest the loop sleeps without looking at the wall clock. A suspend stops the
-    /// monotonic clock but not the wall clock, so a run that fell due during sleep starts
-    /// within this much of waking. The loop also wakes at each wall-clock minute so that
-    /// relative times in the front ends stay right.
-    pub tick: Duration,
-}
-
-impl Default for ServeOptions {
-    fn default() -> Self {
-        ServeOptions {
-            tick: Duration::from_secs(60),
-        }
-    }
+    /// Wake at every wall-clock minute and send a snapshot, so that relative times in a
+    /// front end ("in 12 min") stay right. The daemon has no use for it and, idle, sleeps
+    /// until its next run.
+    pub minute_updates: bool,
+    /// Also look at the clock at least this often: for tests whose injected clock jumps
+    /// without the OS knowing. `None` in production, where the wall-clock timer wakes on
+    /// resume and on clock changes by itself.
+    pub tick: Option<Duration>,
 }
 
 type RunFuture<'a> = Pin<Box<dyn Future<Output = Result<RunOutcome, LockError>> + 'a>>;
@@ -354,6 +349,7 @@ pub async fn serve(
             )
         })
         .ok();
+    let timer = crate::sys::WallTimer::new();
     let mut run: Option<(RunFuture<'_>, Due)> = None;
     let mut commands_open = true;
     let mut stop_open = true;
@@ -381,9 +377,10 @@ pub async fn serve(
             .snapshot
             .send_replace(state.snapshot(now, due, running_here, run.is_some()));
 
-        let wake = wake_after(now, due.map(|d| d.at), options.tick);
+        let wake = wake_after(now, due.map(|d| d.at), options.minute_updates);
         tokio::select! {
-            _ = tokio::time::sleep(wake) => {}
+            _ = timer.sleep_until(SystemTime::now() + wake.unwrap_or_default()), if wake.is_some() => {}
+            _ = tokio::time::sleep(options.tick.unwrap_or_default()), if options.tick.is_some() => {}
             outcome = async { run.as_mut().expect("guarded").0.as_mut().await }, if run.is_some() => {
                 let (_, due) = run.take().expect("guarded");
                 engine.snapshot.send_modify(|s| s.running = None);
@@ -439,14 +436,23 @@ fn start_run<'a>(
     Box::pin(async move { engine.run_once(&config, trigger, stop).await })
 }
 
-/// How long to sleep: until the due time, the next wall-clock minute, or `tick`,
-/// whichever comes first.
-fn wake_after(now: DateTime<Utc>, due: Option<DateTime<Utc>>, tick: Duration) -> Duration {
-    let to_minute = Duration::from_millis(
-        60_000 - (u64::from(now.second()) * 1000 + u64::from(now.timestamp_subsec_millis())),
-    );
-    let to_due = due.map_or(Duration::MAX, |d| (d - now).to_std().unwrap_or_default());
-    to_due.min(to_minute).min(tick)
+/// How long to sleep: until the due time or, with `minute_updates`, the next wall-clock
+/// minute, whichever comes first; `None` when there is nothing to wait for.
+fn wake_after(
+    now: DateTime<Utc>,
+    due: Option<DateTime<Utc>>,
+    minute_updates: bool,
+) -> Option<Duration> {
+    let to_minute = minute_updates.then(|| {
+        Duration::from_millis(
+            60_000 - (u64::from(now.second()) * 1000 + u64::from(now.timestamp_subsec_millis())),
+        )
+    });
+    let to_due = due.map(|d| (d - now).to_std().unwrap_or_default());
+    match (to_due, to_minute) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// What the scheduler loop knows between iterations.

@@ -5,6 +5,9 @@
 //!
 //! The rest of the crate calls these and never uses `cfg(unix)` / `cfg(windows)` itself.
 
+mod timer;
+pub use timer::WallTimer;
+
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]

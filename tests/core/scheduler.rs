@@ -76,7 +76,8 @@ fn a_run_due_during_a_suspend_starts_soon_after_waking_and_only_once() {
             commands_rx,
             stop_rx,
             ServeOptions {
-                tick: Duration::from_millis(50),
+                tick: Some(Duration::from_millis(50)),
+                ..ServeOptions::default()
             },
         );
         let check = async {

@@ -1,0 +1,112 @@
+//! Sleeping until a wall-clock time, the way a scheduler must across a suspend.
+//!
+//! A monotonic timer (tokio's) stops while the machine sleeps, so a run due during a
+//! suspend would start late by the length of the suspend. On Linux a `timerfd` on
+//! `CLOCK_REALTIME` with an absolute deadline fires when the wall clock reaches it,
+//! including right after resume, and `TFD_TIMER_CANCEL_ON_SET` wakes it when the clock is
+//! set: an idle process then sleeps in one `epoll_wait` until its next run, with no
+//! periodic wake-up at all. Elsewhere the sleep is cut into steps of at most a minute, so
+//! a run that fell due during sleep starts within a minute of waking.
+
+use std::time::{Duration, SystemTime};
+
+/// The longest step of the portable fallback.
+const STEP: Duration = Duration::from_secs(60);
+
+/// Sleeps until a wall-clock time.
+#[derive(Debug)]
+pub struct WallTimer {
+    #[cfg(target_os = "linux")]
+    fd: Option<tokio::io::unix::AsyncFd<std::os::fd::OwnedFd>>,
+}
+
+impl WallTimer {
+    /// Must be called inside a tokio runtime.
+    pub fn new() -> WallTimer {
+        WallTimer {
+            #[cfg(target_os = "linux")]
+            fd: linux::timerfd()
+                .inspect_err(|e| {
+                    tracing::warn!("no timerfd ({e}); checking the wall clock every minute")
+                })
+                .ok(),
+        }
+    }
+
+    /// Returns once the wall clock reads `at` or later — or earlier: when the clock was
+    /// set, or (fallback) after a step. Callers re-check the time and sleep again.
+    pub async fn sleep_until(&self, at: SystemTime) {
+        #[cfg(target_os = "linux")]
+        if let Some(fd) = &self.fd {
+            match linux::sleep_until(fd, at).await {
+                Ok(()) => return,
+                Err(e) => tracing::warn!("timerfd failed ({e}); sleeping by steps"),
+            }
+        }
+        let left = at.duration_since(SystemTime::now()).unwrap_or_default();
+        tokio::time::sleep(left.min(STEP)).await;
+    }
+}
+
+#[cfg(target_os = "linux")]
+mod linux {
+    use std::io;
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    use tokio::io::Interest;
+    use tokio::io::unix::AsyncFd;
+
+    pub fn timerfd() -> io::Result<AsyncFd<OwnedFd>> {
+        // SAFETY: timerfd_create returns a new descriptor we own, or -1.
+        let fd = unsafe {
+            libc::timerfd_create(libc::CLOCK_REALTIME, libc::TFD_NONBLOCK | libc::TFD_CLOEXEC)
+        };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: fd is valid and owned by nobody else; the AsyncFd owns it from here, and
+        // nothing replaces or closes it while registered.
+        unsafe { AsyncFd::register_with_interest(OwnedFd::from_raw_fd(fd), Interest::READABLE) }
+            .map_err(|e| e.into())
+    }
+
+    pub async fn sleep_until(fd: &AsyncFd<OwnedFd>, at: SystemTime) -> io::Result<()> {
+        let since_epoch = at
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .max(std::time::Duration::from_nanos(1));
+        let spec = libc::itimerspec {
+            it_interval: libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            it_value: libc::timespec {
+                tv_sec: since_epoch.as_secs() as libc::time_t,
+                tv_nsec: since_epoch.subsec_nanos() as libc::c_long,
+            },
+        };
+        let flags = libc::TFD_TIMER_ABSTIME | libc::TFD_TIMER_CANCEL_ON_SET;
+        // SAFETY: a valid timerfd and a valid itimerspec; the old value is not asked for.
+        if unsafe { libc::timerfd_settime(fd.as_raw_fd(), flags, &spec, std::ptr::null_mut()) } != 0
+        {
+            return Err(io::Error::last_os_error());
+        }
+        loop {
+            let mut ready = fd.readable().await?;
+            let mut expirations = [0u8; 8];
+            // SAFETY: reading 8 bytes into an 8-byte buffer.
+            let n = unsafe { libc::read(fd.as_raw_fd(), expirations.as_mut_ptr().cast(), 8) };
+            if n == 8 {
+                return Ok(());
+            }
+            let err = io::Error::last_os_error();
+            match err.raw_os_error() {
+                // The clock was set: the caller re-plans against the new time.
+                Some(libc::ECANCELED) => return Ok(()),
+                Some(libc::EAGAIN) => ready.clear_ready(),
+                _ => return Err(err),
+            }
+        }
+    }
+}
