@@ -336,8 +336,8 @@ struct Tray<'d> {
 }
 
 impl<'d> Tray<'d> {
-    fn start(desktop: &'d Desktop, ws: &Path) -> Tray<'d> {
-        let log = desktop.path("tray.log");
+    fn start(desktop: &'d Desktop, ws: &Path, log_name: &str) -> Tray<'d> {
+        let log = desktop.path(log_name);
         let child = desktop
             .command(SYNCTRAY)
             .arg("--workspace")
@@ -493,7 +493,7 @@ fn the_tray_shows_runs_drives_the_engine_and_quits_cleanly() {
     let desktop = Desktop::start();
     let ws = workspace(desktop.dir.path());
     fs::write(ws.join("broken"), "").unwrap();
-    let mut tray = Tray::start(&desktop, &ws);
+    let mut tray = Tray::start(&desktop, &ws, "tray.log");
 
     // The icon appears in the tray, at the top right of the screen.
     wait_for(
@@ -739,6 +739,24 @@ fn the_tray_shows_runs_drives_the_engine_and_quits_cleanly() {
     );
     assert_eq!(tray.status()["error"], "interrupted by shutdown");
     assert!(tray.icon_window().is_none(), "the icon is gone");
+    drop(tray);
+
+    // SIGTERM (a logout, a service manager) stops it the same way.
+    let mut tray = Tray::start(&desktop, &ws, "tray-sigterm.log");
+    wait_for(
+        "the tray icon",
+        Duration::from_secs(20),
+        || tray.icon_window().is_some(),
+        || tray.context(),
+    );
+    tray.wait_idle();
+    // SAFETY: kill(2) on the tray this test started.
+    unsafe { libc::kill(tray.child.id() as libc::pid_t, libc::SIGTERM) };
+    let exit = wait_exit(&mut tray.child, Duration::from_secs(15))
+        .unwrap_or_else(|| panic!("the tray did not stop on SIGTERM\n{}", tray.context()));
+    assert_eq!(exit.code(), Some(0), "{}", tray.context());
+    assert!(tray.icon_window().is_none(), "the icon is gone");
+    assert!(!ws.join("data/.synctray-instance").exists());
     eprintln!("screenshot of the open menu: {}", shot.display());
 }
 

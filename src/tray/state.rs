@@ -208,7 +208,7 @@ pub fn duration(ms: u64) -> String {
     let secs = ms / 1000;
     match secs {
         0..60 => format!("{:.1} s", ms as f64 / 1000.0),
-        60..3600 if secs % 60 == 0 => format!("{} min", secs / 60),
+        60..3600 if secs.is_multiple_of(60) => format!("{} min", secs / 60),
         60..3600 => format!("{} min {} s", secs / 60, secs % 60),
         _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
     }
