@@ -167,6 +167,11 @@ fn engine_main(
     cli::runtime().block_on(async {
         let engine = Engine::new(ws, Arc::new(SystemClock), notify::desktop());
         tokio::spawn(cli::stop_on_signals(stop));
+        // A snapshot at every wall-clock minute keeps "in 12 min" right.
+        let options = ServeOptions {
+            minute_updates: true,
+            ..ServeOptions::default()
+        };
         let mut snapshots = engine.subscribe();
         let forward = async {
             while snapshots.changed().await.is_ok() {
@@ -183,7 +188,7 @@ fn engine_main(
             std::future::pending::<()>().await;
         };
         tokio::select! {
-            () = engine::serve(&engine, config, commands, stop_rx, ServeOptions::default()) => {}
+            () = engine::serve(&engine, config, commands, stop_rx, options) => {}
             () = forward => {}
         }
     });
