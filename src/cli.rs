@@ -377,7 +377,7 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
             since: now,
             catch_up: c.catch_up,
         };
-        schedule::plan(&c.schedule, c.zone, input, now).map(|d| d.at.max(now))
+        schedule::plan(&c.schedule, &c.zone, input, now).map(|d| d.at.max(now))
     });
     let report = Report {
         workspace: ws.root.clone(),

@@ -218,13 +218,13 @@ impl Config {
         };
         let zone = match object.get("timezone") {
             None => Zone::Local,
-            Some(Value::String(name)) => Zone::Named(name.parse().map_err(|_| {
+            Some(Value::String(name)) => Zone::named(name).ok_or_else(|| {
                 invalid(
                     "timezone",
                     "must be an IANA time zone name such as \"Europe/Madrid\"",
                     &Value::String(name.clone()),
                 )
-            })?),
+            })?,
             Some(v) => {
                 return Err(invalid(
                     "timezone",
@@ -571,7 +571,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(config.cron.as_deref(), Some("0 9-18 * * MON-FRI"));
-        assert_eq!(config.zone, Zone::Named(chrono_tz::Europe::Madrid));
+        assert_eq!(config.zone.to_string(), "Europe/Madrid");
         assert_eq!(config.jobs[0].timeout, Duration::from_secs(600));
         assert_eq!(
             config.jobs[1].timeout,

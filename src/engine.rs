@@ -220,7 +220,7 @@ impl Engine {
                     since: started_at,
                     catch_up: config.catch_up,
                 };
-                schedule::plan(&config.schedule, config.zone, input, finished_at).map(|d| d.at)
+                schedule::plan(&config.schedule, &config.zone, input, finished_at).map(|d| d.at)
             })
             .flatten();
         let status = Status {
@@ -481,7 +481,7 @@ impl LoopState {
             since: self.since,
             catch_up: self.config.catch_up,
         };
-        schedule::plan(&self.config.schedule, self.config.zone, input, now)
+        schedule::plan(&self.config.schedule, &self.config.zone, input, now)
     }
 
     fn snapshot(

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use chrono::{DateTime, Local, TimeZone, Utc};
+use chrono::{DateTime, Local, Utc};
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
 
@@ -17,19 +17,28 @@ use croner::parser::{CronParser, Seconds, Year};
 pub const ON_TIME: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 /// The zone a schedule's wall-clock times are read in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Zone {
     /// The machine's local zone (the default).
     Local,
-    /// An IANA zone from the `timezone` key.
-    Named(chrono_tz::Tz),
+    /// An IANA zone from the `timezone` key, read from the system's time zone database
+    /// (bundled on Windows). Rules are data, not code: no table of every zone is compiled
+    /// in, so this costs nothing until it is used.
+    Named(jiff::tz::TimeZone),
+}
+
+impl Zone {
+    /// The IANA zone called `name`, if the time zone database has it.
+    pub fn named(name: &str) -> Option<Zone> {
+        jiff::tz::TimeZone::get(name).ok().map(Zone::Named)
+    }
 }
 
 impl fmt::Display for Zone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Zone::Local => f.write_str("local time"),
-            Zone::Named(tz) => f.write_str(tz.name()),
+            Zone::Named(tz) => f.write_str(tz.iana_name().unwrap_or("a named zone")),
         }
     }
 }
@@ -82,24 +91,24 @@ impl Schedule {
 
     /// The first due time strictly after `after`, for a schedule whose previous run (or
     /// anchor) was at `after`. `None` when the expression never matches again.
-    pub fn next_after(&self, zone: Zone, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub fn next_after(&self, zone: &Zone, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self {
             Schedule::Every(every) => Some(after + *every),
             Schedule::Cron(cron) => match zone {
-                Zone::Local => next_in(cron, &after.with_timezone(&Local)),
-                Zone::Named(tz) => next_in(cron, &after.with_timezone(&tz)),
+                Zone::Local => cron
+                    .find_next_occurrence(&after.with_timezone(&Local), false)
+                    .ok()
+                    .map(|t| t.with_timezone(&Utc)),
+                Zone::Named(tz) => {
+                    let after = jiff::Timestamp::from_millisecond(after.timestamp_millis()).ok()?;
+                    let next = cron
+                        .find_next_occurrence(&after.to_zoned(tz.clone()), false)
+                        .ok()?;
+                    DateTime::from_timestamp_millis(next.timestamp().as_millisecond())
+                }
             },
         }
     }
-}
-
-fn next_in<Tz: TimeZone>(cron: &Cron, after: &DateTime<Tz>) -> Option<DateTime<Utc>>
-where
-    DateTime<Tz>: croner::CronDateTime,
-{
-    cron.find_next_occurrence(after, false)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Why a run starts: shown in the status file's `trigger`.
@@ -154,7 +163,7 @@ pub struct PlanInput {
 ///   (`catch-up`) — one, however many slots were missed; without it the schedule skips to
 ///   its first slot after now.
 /// - A workspace that never ran is behind: with `catch_up` it runs now.
-pub fn plan(schedule: &Schedule, zone: Zone, input: PlanInput, now: DateTime<Utc>) -> Option<Due> {
+pub fn plan(schedule: &Schedule, zone: &Zone, input: PlanInput, now: DateTime<Utc>) -> Option<Due> {
     let catch_up_now = Due {
         at: now,
         trigger: Trigger::CatchUp,
@@ -204,7 +213,7 @@ mod tests {
     }
 
     fn utc_zone() -> Zone {
-        Zone::Named(chrono_tz::UTC)
+        Zone::named("UTC").unwrap()
     }
 
     /// The next `count` due times of "every N minutes", run by run, as a scheduler would
@@ -219,7 +228,7 @@ mod tests {
                     since: last,
                     catch_up: true,
                 };
-                let due = plan(&schedule, utc_zone(), input, last).unwrap();
+                let due = plan(&schedule, &utc_zone(), input, last).unwrap();
                 assert_eq!(due.trigger, Trigger::Schedule);
                 last = due.at;
                 last.format("%d %H:%M").to_string()
@@ -277,7 +286,7 @@ mod tests {
             since: now,
             catch_up: true,
         };
-        let due = plan(&Schedule::every_minutes(15), utc_zone(), input, now).unwrap();
+        let due = plan(&Schedule::every_minutes(15), &utc_zone(), input, now).unwrap();
         assert_eq!(
             due,
             Due {
@@ -290,7 +299,7 @@ mod tests {
             catch_up: false,
             ..input
         };
-        let due = plan(&Schedule::every_minutes(15), utc_zone(), input, now).unwrap();
+        let due = plan(&Schedule::every_minutes(15), &utc_zone(), input, now).unwrap();
         assert_eq!(
             due,
             Due {
@@ -311,7 +320,7 @@ mod tests {
             since: last,
             catch_up: true,
         };
-        let due = plan(&schedule, utc_zone(), input, woke).unwrap();
+        let due = plan(&schedule, &utc_zone(), input, woke).unwrap();
         assert_eq!(
             due,
             Due {
@@ -324,7 +333,7 @@ mod tests {
             last: Some(woke),
             ..input
         };
-        let due = plan(&schedule, utc_zone(), input, woke).unwrap();
+        let due = plan(&schedule, &utc_zone(), input, woke).unwrap();
         assert_eq!(
             due,
             Due {
@@ -343,10 +352,10 @@ mod tests {
             since: last,
             catch_up: false,
         };
-        let due = plan(&Schedule::every_minutes(15), utc_zone(), input, woke).unwrap();
+        let due = plan(&Schedule::every_minutes(15), &utc_zone(), input, woke).unwrap();
         assert_eq!(due.at, utc("2026-11-25T12:45:00Z"));
         // N minutes after the previous run: stays on that run's grid.
-        let due = plan(&Schedule::every_minutes(45), utc_zone(), input, woke).unwrap();
+        let due = plan(&Schedule::every_minutes(45), &utc_zone(), input, woke).unwrap();
         assert_eq!(due.at, utc("2026-11-25T12:15:00Z") + TimeDelta::minutes(45));
     }
 
@@ -359,7 +368,7 @@ mod tests {
             catch_up: true,
         };
         let now = utc("2026-11-25T10:15:02Z");
-        let due = plan(&Schedule::every_minutes(15), utc_zone(), input, now).unwrap();
+        let due = plan(&Schedule::every_minutes(15), &utc_zone(), input, now).unwrap();
         assert_eq!(
             due,
             Due {
@@ -374,7 +383,7 @@ mod tests {
         // 09:00 every day in Madrid: CEST (UTC+2) until the night of 25 Oct 2026, then
         // CET (UTC+1), so the same local time moves by an hour in UTC.
         let schedule = Schedule::Cron(Box::new(parse_cron("0 9 * * *").unwrap()));
-        let zone = Zone::Named(chrono_tz::Europe::Madrid);
+        let zone = &Zone::named("Europe/Madrid").unwrap();
         let before = schedule
             .next_after(zone, utc("2026-10-23T12:00:00Z"))
             .unwrap();
@@ -386,7 +395,9 @@ mod tests {
         let next = schedule
             .next_after(zone, utc("2026-03-28T12:00:00Z"))
             .unwrap();
-        let local = next.with_timezone(&chrono_tz::Europe::Madrid).date_naive();
+        let local = next
+            .with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap())
+            .date_naive();
         assert_ne!(local, NaiveDate::from_ymd_opt(2026, 3, 28).unwrap());
         assert!(next > utc("2026-03-29T00:00:00Z"), "got {next}");
     }
@@ -395,7 +406,7 @@ mod tests {
     fn seconds_field_is_accepted_and_bad_expressions_are_not() {
         let schedule = Schedule::Cron(Box::new(parse_cron("*/5 * * * * *").unwrap()));
         let next = schedule
-            .next_after(utc_zone(), utc("2026-11-25T10:00:01Z"))
+            .next_after(&utc_zone(), utc("2026-11-25T10:00:01Z"))
             .unwrap();
         assert_eq!(next, utc("2026-11-25T10:00:05Z"));
         assert!(parse_cron("61 * * * *").is_err());
