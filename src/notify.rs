@@ -135,6 +135,7 @@ impl Notifier for LogOnly {
 
 #[cfg(feature = "notifications")]
 mod desktop {
+    #[cfg(all(unix, not(target_os = "macos")))]
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -144,7 +145,8 @@ mod desktop {
     #[derive(Debug, Default)]
     pub struct Desktop {
         /// The id of the last "Sync failed" shown, so that the next failure replaces it
-        /// rather than stacking (where the platform allows).
+        /// rather than stacking (freedesktop servers allow it; others stack).
+        #[cfg(all(unix, not(target_os = "macos")))]
         last_failure: Mutex<Option<u32>>,
         /// Whether "no notification server" was logged already.
         warned: AtomicBool,
@@ -155,29 +157,11 @@ mod desktop {
             let (summary, body) = note.text();
             let mut n = notify_rust::Notification::new();
             n.appname("synctray").summary(&summary).body(&body);
-            let failure = matches!(note, Note::Failed { .. });
             #[cfg(all(unix, not(target_os = "macos")))]
-            {
-                n.icon(if failure {
-                    "dialog-error"
-                } else {
-                    "emblem-synchronizing"
-                });
-                if failure {
-                    n.urgency(notify_rust::Urgency::Critical);
-                    if let Some(id) = *self.last_failure.lock().unwrap() {
-                        n.id(id);
-                    }
-                }
-            }
+            let failure = self.freedesktop_hints(&mut n, &note);
             match n.show() {
                 #[cfg(all(unix, not(target_os = "macos")))]
-                Ok(handle) => {
-                    if failure {
-                        *self.last_failure.lock().unwrap() = Some(handle.id());
-                    }
-                }
-                #[cfg(not(all(unix, not(target_os = "macos"))))]
+                Ok(handle) if failure => *self.last_failure.lock().unwrap() = Some(handle.id()),
                 Ok(_) => {}
                 Err(e) => {
                     if !self.warned.swap(true, Ordering::Relaxed) {
@@ -188,6 +172,26 @@ mod desktop {
                     tracing::info!("notification: {summary}: {body}");
                 }
             }
+        }
+    }
+
+    #[cfg(all(unix, not(target_os = "macos")))]
+    impl Desktop {
+        /// Icon, urgency and the id to replace; whether `note` is a failure.
+        fn freedesktop_hints(&self, n: &mut notify_rust::Notification, note: &Note) -> bool {
+            let failure = matches!(note, Note::Failed { .. });
+            n.icon(if failure {
+                "dialog-error"
+            } else {
+                "emblem-synchronizing"
+            });
+            if failure {
+                n.urgency(notify_rust::Urgency::Critical);
+                if let Some(id) = *self.last_failure.lock().unwrap() {
+                    n.id(id);
+                }
+            }
+            failure
         }
     }
 }
