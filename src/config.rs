@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::fsutil;
+use crate::fsutil::{self, Durability};
 use crate::schedule::{self, Schedule, Zone};
 
 /// The interval when the file names none (the original's default).
@@ -536,8 +536,13 @@ pub fn edit(path: &Path, edit: Edit) -> Result<Config, ConfigError> {
     let mut text =
         serde_json::to_string_pretty(&Value::Object(object)).expect("a JSON object serialises");
     text.push('\n');
-    fsutil::atomic_write(path, text.as_bytes(), fsutil::mode_of(path))
-        .map_err(|e| ConfigError::new(path, ConfigErrorKind::Io(e)))?;
+    fsutil::atomic_write(
+        path,
+        text.as_bytes(),
+        fsutil::mode_of(path),
+        Durability::Flushed,
+    )
+    .map_err(|e| ConfigError::new(path, ConfigErrorKind::Io(e)))?;
     Ok(config)
 }
 

@@ -3,14 +3,30 @@
 use std::io::{self, Write};
 use std::path::Path;
 
+/// How hard a write insists on reaching the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// `fsync` before the rename: the user's own data (the config), which must survive a
+    /// power cut whole. Errors of the last write are only reported by it, too.
+    Flushed,
+    /// No `fsync`: data synctray rewrites on every run (the status). The rename alone keeps
+    /// readers from ever seeing a torn file, and a flush costs more than the jobs of a
+    /// small run.
+    Renamed,
+}
+
 /// Replaces `path` with `bytes` atomically: a reader sees the old file or the new one,
 /// never a mix, whatever happens to this process meanwhile.
 ///
-/// The bytes go to a new temporary file in the same folder, are flushed to disk
-/// (`sync_all`, since errors of the last write are only reported then), and the file is
-/// renamed over the target. On error the temporary file is removed. The new file gets
-/// `mode` (unix) less any group/other write bits.
-pub fn atomic_write(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+/// The bytes go to a new temporary file in the same folder (flushed to disk when asked),
+/// and the file is renamed over the target. On error the temporary file is removed. The
+/// new file gets `mode` (unix) less any group/other write bits.
+pub fn atomic_write(
+    path: &Path,
+    bytes: &[u8],
+    mode: u32,
+    durability: Durability,
+) -> io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let mut builder = tempfile::Builder::new();
     builder.prefix(".synctray-").suffix(".tmp");
@@ -23,7 +39,9 @@ pub fn atomic_write(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     let _ = mode;
     let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    if durability == Durability::Flushed {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

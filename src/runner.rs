@@ -289,7 +289,7 @@ enum Stream {
 /// Copies a pipe into the log in fixed-size chunks: memory stays flat whatever the job
 /// prints.
 async fn copy(mut pipe: impl AsyncRead + Unpin, log: Arc<Mutex<LogSink>>, stream: Stream) {
-    let mut buf = vec![0u8; 64 * 1024];
+    let mut buf = vec![0u8; 16 * 1024];
     loop {
         match pipe.read(&mut buf).await {
             Ok(0) | Err(_) => return,

@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::fsutil;
+use crate::fsutil::{self, Durability};
 use crate::schedule::Trigger;
 
 /// How many runs the history keeps.
@@ -113,7 +113,7 @@ impl Status {
     pub fn write(&self, path: &Path) -> io::Result<()> {
         let mut text = serde_json::to_vec_pretty(self).expect("status serialises");
         text.push(b'\n');
-        fsutil::atomic_write(path, &text, 0o644)
+        fsutil::atomic_write(path, &text, 0o644, Durability::Renamed)
     }
 }
 
@@ -142,7 +142,7 @@ pub fn append_history(path: &Path, status: &Status) -> io::Result<()> {
         let start = kept.len().saturating_sub(HISTORY_LINES);
         let mut out = kept[start..].join(&b'\n');
         out.push(b'\n');
-        fsutil::atomic_write(path, &out, 0o644)?;
+        fsutil::atomic_write(path, &out, 0o644, Durability::Renamed)?;
     }
     Ok(())
 }

@@ -97,7 +97,12 @@ impl Workspace {
         let ws = Workspace::at(dirs.data_dir(), Source::Default);
         if !ws.config.exists() {
             sys::create_dir(ws.config.parent().expect("config has a parent"))?;
-            crate::fsutil::atomic_write(&ws.config, STARTER.as_bytes(), 0o644)?;
+            crate::fsutil::atomic_write(
+                &ws.config,
+                STARTER.as_bytes(),
+                0o644,
+                crate::fsutil::Durability::Flushed,
+            )?;
             tracing::info!("created a starter config at {}", ws.config.display());
         }
         Ok(ws)

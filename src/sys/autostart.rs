@@ -70,7 +70,12 @@ mod imp {
     pub fn enable(exe: &Path, root: &Path) -> io::Result<()> {
         let path = path()?;
         crate::sys::create_dir(path.parent().expect("the entry has a folder"))?;
-        crate::fsutil::atomic_write(&path, desktop_entry(exe, root).as_bytes(), 0o644)
+        crate::fsutil::atomic_write(
+            &path,
+            desktop_entry(exe, root).as_bytes(),
+            0o644,
+            crate::fsutil::Durability::Flushed,
+        )
     }
 
     pub fn disable() -> io::Result<()> {
