@@ -58,7 +58,7 @@ pub fn preset_label(minutes: u32) -> String {
 }
 
 /// The longest a notice line gets in the menu (the tooltip has the whole text).
-const NOTICE_CHARS: usize = 80;
+const NOTICE_CHARS: usize = 60;
 
 /// The menu for `snap`, with relative times counted from `now`.
 pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
@@ -150,10 +150,10 @@ fn failed_what(s: &Status) -> String {
     }
 }
 
-/// The config error without the folders before the file name: the menu is narrow.
+/// The config error without the file's path (the line says "Config"): the menu is narrow.
 fn short_config_error(e: &str) -> &str {
     match e.find("sync.json: ") {
-        Some(i) => &e[i..],
+        Some(i) => &e[i + "sync.json: ".len()..],
         None => e,
     }
 }
@@ -461,7 +461,7 @@ mod tests {
         let m = menu_state(&snap, now);
         let notice = m.notice.unwrap();
         assert!(
-            notice.starts_with("⚠ Config not applied: sync.json: intervalMinutes must be"),
+            notice.starts_with("⚠ Config not applied: intervalMinutes must be"),
             "{notice}"
         );
         assert!(
