@@ -419,9 +419,16 @@ impl<'d> Tray<'d> {
     }
 
     fn menu_open(&self) -> bool {
+        // GTK names the menu's window after the program.
+        let program = Path::new(SYNCTRAY).file_name().unwrap().to_string_lossy();
         !self
             .desktop
-            .xdotool(&["search", "--onlyvisible", "--classname", "^synctray$"])
+            .xdotool(&[
+                "search",
+                "--onlyvisible",
+                "--classname",
+                &format!("^{program}$"),
+            ])
             .stdout
             .is_empty()
     }

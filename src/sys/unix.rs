@@ -141,7 +141,10 @@ pub fn open_folder(path: &Path) -> io::Result<()> {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .map(drop)
+        .map(|mut child| {
+            // Reaped by a short-lived thread, so a long-running tray collects no zombies.
+            std::thread::spawn(move || child.wait());
+        })
 }
 
 /// Whether a GUI can be shown: on macOS always; elsewhere only when a display server is

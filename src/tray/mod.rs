@@ -76,6 +76,12 @@ pub fn run(ws: Workspace) -> ExitCode {
         eprintln!("{NO_DISPLAY}");
         return ExitCode::from(cli::EXIT_USAGE);
     };
+    #[cfg(target_os = "macos")]
+    {
+        // A menu-bar extra: no Dock icon, no application menu.
+        use tao::platform::macos::{ActivationPolicy, EventLoopExtMacOS};
+        event_loop.set_activation_policy(ActivationPolicy::Accessory);
+    }
     tracing::info!("synctray tray for {} ({})", ws.root.display(), ws.source);
 
     let proxy = event_loop.create_proxy();
