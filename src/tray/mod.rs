@@ -299,6 +299,8 @@ impl Gui {
         if !self.started {
             m.next_line = "Starting…".into();
         }
+        // SIGTERM or Ctrl-C may have started the drain.
+        self.quitting |= *self.stop.borrow() != Stop::Run;
         if self.quitting {
             m.next_line = if snapshot.running.is_some() {
                 "Quitting: stopping the sync…"
@@ -380,7 +382,9 @@ impl Gui {
     /// Quit: as SIGTERM. The first asks a run in progress to finish within the grace
     /// period; a second Quit stops it at once.
     fn quit(&mut self) {
-        if self.quitting {
+        // A signal may have started the drain already: then this is the second stop.
+        if self.quitting || *self.stop.borrow() != Stop::Run {
+            self.quitting = true;
             tracing::info!("stopping now");
             self.stop.send_replace(Stop::Now);
             return;
