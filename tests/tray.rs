@@ -230,6 +230,12 @@ impl Desktop {
         let dunst = desktop.command("dunst").spawn().expect("dunst starts");
         desktop.children.push(dunst);
         wait_for(
+            "dbus-monitor to listen",
+            Duration::from_secs(10),
+            || desktop.notifications().contains("member=NameLost"),
+            || desktop.notifications(),
+        );
+        wait_for(
             "the system tray",
             Duration::from_secs(10),
             || {
@@ -625,6 +631,19 @@ fn the_tray_shows_runs_drives_the_engine_and_quits_cleanly() {
         "next run on a :00/:30 boundary: {next}"
     );
     assert_eq!(status["intervalMinutes"], 30);
+    // Back to once a day with the CLI (the tray follows edits made elsewhere), so that no
+    // scheduled run at :00 or :30 comes in the way of the steps below.
+    let back = desktop
+        .command(SYNCTRAY)
+        .args(["interval", "1440", "--workspace"])
+        .arg(&ws)
+        .status()
+        .unwrap();
+    assert!(back.success());
+    tray.wait_menu("Every 24 h again", Duration::from_secs(10), |m| {
+        m.contains("| Every 24 h |")
+    });
+    tray.wait_idle();
 
     // A run by another process shows in the tray, and disables Sync now meanwhile.
     fs::write(ws.join("slow"), "2").unwrap();
