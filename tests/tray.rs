@@ -32,36 +32,46 @@ const TOOLS: [(&str, &str); 7] = [
 fn desktop_tools_present() -> bool {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let found = |tool: &str| std::env::split_paths(&path).any(|dir| dir.join(tool).is_file());
-    let mut missing: Vec<String> = TOOLS
+    let mut missing: Vec<(&str, &str)> = TOOLS
         .iter()
         .filter(|(tool, _)| !found(tool))
-        .map(|(tool, package)| format!("{package} (for {tool})"))
+        .map(|&(tool, package)| (package, tool))
         .collect();
-    let has_indicator = [
+    let lib_dirs = [
         "/usr/lib/x86_64-linux-gnu",
         "/usr/lib/aarch64-linux-gnu",
         "/usr/lib64",
         "/usr/lib",
-    ]
-    .iter()
-    .any(|dir| {
+    ];
+    if !lib_dirs.iter().any(|dir| {
         Path::new(dir)
             .join("libayatana-appindicator3.so.1")
             .exists()
-    });
-    if !has_indicator {
-        missing.push("libayatana-appindicator3-1 (the tray icon library)".into());
+    }) {
+        missing.push((
+            "libayatana-appindicator3-1",
+            "libayatana-appindicator3.so.1",
+        ));
     }
     if missing.is_empty() {
         return true;
     }
-    let message = format!("apt-get install -y {}", missing.join(" "));
+    let packages: Vec<_> = missing.iter().map(|(package, _)| *package).collect();
+    let what: Vec<_> = missing
+        .iter()
+        .map(|(package, tool)| format!("{tool} from {package}"))
+        .collect();
+    let message = format!(
+        "missing {}; run `apt-get install -y {}`",
+        what.join(", "),
+        packages.join(" ")
+    );
     if std::env::var_os("CI").is_some() {
         panic!("the tray test needs a desktop to run in: {message}");
     }
     eprintln!(
         "skipped: install {} to run the tray test ({message})",
-        missing.join(", ")
+        packages.join(" ")
     );
     false
 }
