@@ -337,9 +337,6 @@ pub async fn serve(
         message: None,
         elsewhere: lock::inspect(&ws.lock),
     };
-    for warning in &state.config.warnings {
-        tracing::warn!("{}: {warning}", ws.config.display());
-    }
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let _watcher = crate::watch::watch_workspace(ws, events_tx)
         .inspect_err(|e| {
@@ -367,8 +364,8 @@ pub async fn serve(
         if run.is_none() {
             if let Some(due) = due.filter(|d| d.at <= now) {
                 state.handled = Some(due.at);
+                state.message = None;
                 run = Some((start_run(engine, &state.config, due.trigger, &stop), due));
-                engine.snapshot.send_modify(|s| s.message = None);
                 continue;
             }
         }
@@ -384,6 +381,8 @@ pub async fn serve(
             outcome = async { run.as_mut().expect("guarded").0.as_mut().await }, if run.is_some() => {
                 let (_, due) = run.take().expect("guarded");
                 engine.snapshot.send_modify(|s| s.running = None);
+                // Our lock is gone; don't wait for the watcher to say so.
+                state.elsewhere = lock::inspect(&ws.lock);
                 match outcome {
                     Ok(RunOutcome::Finished(status)) => state.last = Some(status),
                     Ok(RunOutcome::Skipped(holder)) => {
@@ -401,6 +400,7 @@ pub async fn serve(
                     state.message = Some("a sync is already running".into());
                 }
                 Some(Command::SyncNow) => {
+                    state.message = None;
                     run = Some((start_run(engine, &state.config, Trigger::Manual, &stop), Due { at: now, trigger: Trigger::Manual }));
                 }
                 Some(Command::SetInterval(n)) => state.apply(ws, Edit::Interval(n)),
