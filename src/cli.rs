@@ -93,8 +93,11 @@ pub enum Cmd {
     Check,
 }
 
-/// Carries out the command line.
+/// Carries out the command line of `synctray`.
 pub fn run(args: Args) -> ExitCode {
+    if !args.daemon && args.command.is_none() {
+        return launch_tray();
+    }
     if args.daemon && args.command.is_some() {
         use clap::CommandFactory;
         Args::command()
@@ -104,7 +107,7 @@ pub fn run(args: Args) -> ExitCode {
             )
             .exit();
     }
-    init_logging(if args.daemon || args.command.is_none() {
+    init_logging(if args.daemon {
         tracing::Level::INFO
     } else {
         tracing::Level::WARN
@@ -114,8 +117,7 @@ pub fn run(args: Args) -> ExitCode {
         Err(e) => return fail(EXIT_USAGE, format_args!("cannot find a workspace: {e}")),
     };
     match args.command {
-        None if args.daemon => daemon(ws),
-        None => tray(ws),
+        None => daemon(ws),
         Some(Cmd::Sync) => sync(ws),
         Some(Cmd::Status { json }) => status(&ws, json),
         Some(Cmd::Interval { minutes }) => edit(&ws, Edit::Interval(minutes)),
@@ -247,19 +249,61 @@ fn daemon(ws: Workspace) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-#[cfg(feature = "tray")]
-fn tray(ws: Workspace) -> ExitCode {
-    crate::tray::run(ws)
+/// The name of the tray's own executable, installed beside `synctray`.
+pub const TRAY_EXE: &str = "synctray-tray";
+
+/// `synctray` with no command: hands over to the tray executable beside this one, with
+/// the same arguments. The tray is a binary of its own so that this one links no GUI
+/// library: the CLI and `--daemon` start in a millisecond and a few MB, display or not.
+fn launch_tray() -> ExitCode {
+    let exe = std::env::current_exe()
+        .ok()
+        .map(|me| me.with_file_name(format!("{TRAY_EXE}{}", std::env::consts::EXE_SUFFIX)))
+        .filter(|tray| tray.is_file());
+    let Some(exe) = exe else {
+        return fail(
+            EXIT_USAGE,
+            format_args!(
+                "the tray is not installed beside this program (a build without the `tray` feature); run `synctray --daemon`"
+            ),
+        );
+    };
+    let mut cmd = std::process::Command::new(&exe);
+    cmd.args(std::env::args_os().skip(1));
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let e = cmd.exec();
+        fail(
+            EXIT_USAGE,
+            format_args!("cannot start {}: {e}", exe.display()),
+        )
+    }
+    #[cfg(not(unix))]
+    match cmd.status() {
+        Ok(status) => ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8),
+        Err(e) => fail(
+            EXIT_USAGE,
+            format_args!("cannot start {}: {e}", exe.display()),
+        ),
+    }
 }
 
-#[cfg(not(feature = "tray"))]
-fn tray(_ws: Workspace) -> ExitCode {
-    fail(
-        EXIT_USAGE,
-        format_args!(
-            "this build has no tray (built without the `tray` feature); run `synctray --daemon`"
-        ),
-    )
+/// Carries out the tray executable's command line: the workspace options of `synctray`,
+/// and no command.
+#[cfg(feature = "tray")]
+pub fn run_tray(args: Args) -> ExitCode {
+    if args.daemon || args.command.is_some() {
+        return fail(
+            EXIT_USAGE,
+            format_args!("{TRAY_EXE} only shows the tray; commands and --daemon are `synctray`'s"),
+        );
+    }
+    init_logging(tracing::Level::INFO);
+    match Workspace::resolve(args.workspace.as_deref()) {
+        Ok(ws) => crate::tray::run(ws),
+        Err(e) => fail(EXIT_USAGE, format_args!("cannot find a workspace: {e}")),
+    }
 }
 
 fn sync(ws: Workspace) -> ExitCode {

@@ -20,7 +20,7 @@ use crate::schedule::{self, Due, PlanInput, Trigger};
 use crate::status::{self, JobResult, Outcome, Status};
 use crate::workspace::Workspace;
 
-/// How many job logs `data/logs/` keeps.
+/// How many run logs `data/logs/` keeps.
 pub const LOG_FILES: usize = 100;
 
 /// Where the wall-clock time comes from: the system, or a test's hand.
@@ -151,7 +151,22 @@ impl Engine {
                 self.ws.logs.display()
             );
         }
-        let stamp = started_at.format("%Y%m%dT%H%M%S%.3fZ");
+        // One log a run, each job's output under a header: one file to create per run,
+        // whatever the number of jobs.
+        let log_path = self
+            .ws
+            .logs
+            .join(format!("{}.log", started_at.format("%Y%m%dT%H%M%S%.3fZ")));
+        let log = crate::sys::write_options()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&log_path)
+            .inspect_err(|e| {
+                tracing::warn!("{}: cannot write the run's log: {e}", log_path.display())
+            })
+            .ok();
+        let log_shown = self.ws.shown(&log_path);
         let run_deadline = started + config.stale_lock;
         let total = config.jobs.len();
         let mut results = Vec::with_capacity(total);
@@ -174,14 +189,10 @@ impl Engine {
                     job: job.name.clone(),
                 });
             });
-            let log_path = self
-                .ws
-                .logs
-                .join(format!("{stamp}-{}.log", file_safe(&job.name)));
             let cx = JobContext {
                 root: &self.ws.root,
-                log_shown: self.ws.shown(&log_path),
-                log_path,
+                log: log.as_ref(),
+                log_shown: log_shown.clone(),
                 run_deadline,
             };
             let run = runner::run_job(job, &cx, &mut stop).await;
@@ -270,19 +281,7 @@ fn error_text(job: &str, reason: &str, tail: &str) -> String {
     format!("{head}: {}", runner::last_chars(tail, room))
 }
 
-fn file_safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-/// Keeps the newest `keep` job logs (their names start with the run's UTC time).
+/// Keeps the newest `keep` run logs (their names are the run's UTC start time).
 fn prune_logs(dir: &Path, keep: usize) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -56,8 +56,9 @@ impl Stop {
 pub struct JobContext<'a> {
     /// The workspace root: the job's working directory.
     pub root: &'a Path,
-    /// The job's log file.
-    pub log_path: PathBuf,
+    /// The run's log, which every job of the run appends to (`None` if it could not be
+    /// created: the job runs all the same).
+    pub log: Option<&'a File>,
     /// The log path as recorded in the status (relative to the root).
     pub log_shown: String,
     /// The run's own deadline (`staleLockMinutes` after it started).
@@ -85,7 +86,7 @@ pub struct JobRun {
 /// Runs one job to its end, however it ends.
 pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<Stop>) -> JobRun {
     let started = Instant::now();
-    let log = Arc::new(Mutex::new(LogSink::create(&cx.log_path, job)));
+    let log = Arc::new(Mutex::new(LogSink::start(cx.log, job)));
     let mut cmd = command(job);
     cmd.current_dir(cx.root)
         .envs(job.env.iter().map(|(k, v)| (k, v)))
@@ -308,21 +309,19 @@ struct LogSink {
 }
 
 impl LogSink {
-    fn create(path: &Path, job: &Job) -> LogSink {
-        let file = sys::write_options()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(path);
-        let mut file = file
-            .inspect_err(|e| tracing::warn!("{}: cannot write the job's log: {e}", path.display()))
-            .ok();
+    /// Starts the job's part of the run log with a header line.
+    fn start(run_log: Option<&File>, job: &Job) -> LogSink {
+        let mut file = run_log.and_then(|f| {
+            f.try_clone()
+                .inspect_err(|e| tracing::warn!("cannot write the job's log: {e}"))
+                .ok()
+        });
         if let Some(f) = file.as_mut() {
             let command = match &job.command {
                 JobCommand::Shell(line) => line.clone(),
                 JobCommand::Argv(argv) => format!("{argv:?}"),
             };
-            let _ = writeln!(f, "# synctray job {:?}: {command}", job.name);
+            let _ = writeln!(f, "── job {:?}: {command}", job.name);
         }
         LogSink {
             file,
