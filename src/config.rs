@@ -322,7 +322,7 @@ impl Config {
 
 /// "15 min", "1 h", "90 min", "24 h".
 pub fn describe_minutes(minutes: u32) -> String {
-    if minutes % 60 == 0 {
+    if minutes.is_multiple_of(60) {
         format!("{} h", minutes / 60)
     } else {
         format!("{minutes} min")

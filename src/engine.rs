@@ -360,13 +360,13 @@ pub async fn serve(
         let due = (!state.config.paused && !stopping)
             .then(|| state.plan(now))
             .flatten();
-        if run.is_none() {
-            if let Some(due) = due.filter(|d| d.at <= now) {
-                state.handled = Some(due.at);
-                state.message = None;
-                run = Some((start_run(engine, &state.config, due.trigger, &stop), due));
-                continue;
-            }
+        if run.is_none()
+            && let Some(due) = due.filter(|d| d.at <= now)
+        {
+            state.handled = Some(due.at);
+            state.message = None;
+            run = Some((start_run(engine, &state.config, due.trigger, &stop), due));
+            continue;
         }
         let running_here = engine.snapshot.borrow().running.clone();
         engine

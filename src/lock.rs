@@ -259,10 +259,10 @@ impl Drop for RunLock {
     fn drop(&mut self) {
         // Remove the file while still holding the OS lock: a process that opened it just
         // before sees, once it gets the OS lock, that the path no longer names it.
-        if sys::same_file(&self.file, &self.path).unwrap_or(false) {
-            if let Err(e) = std::fs::remove_file(&self.path) {
-                tracing::warn!("{}: cannot remove the lock file: {e}", self.path.display());
-            }
+        if sys::same_file(&self.file, &self.path).unwrap_or(false)
+            && let Err(e) = std::fs::remove_file(&self.path)
+        {
+            tracing::warn!("{}: cannot remove the lock file: {e}", self.path.display());
         }
         // Closing the file (after this) releases the OS lock.
     }

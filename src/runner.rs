@@ -340,10 +340,11 @@ impl LogSink {
         keep_tail(tail, bytes);
         let room = LOG_CAP_BYTES.saturating_sub(self.written);
         let take = (bytes.len() as u64).min(room) as usize;
-        if let Some(file) = self.file.as_mut() {
-            if take > 0 && file.write_all(&bytes[..take]).is_err() {
-                self.file = None;
-            }
+        if let Some(file) = self.file.as_mut()
+            && take > 0
+            && file.write_all(&bytes[..take]).is_err()
+        {
+            self.file = None;
         }
         self.written += take as u64;
         self.dropped += (bytes.len() - take) as u64;

@@ -73,7 +73,7 @@ impl Schedule {
             Some("0 0 * * * *".to_owned())
         } else if minutes < 60 && 60 % minutes == 0 {
             Some(format!("0 */{minutes} * * * *"))
-        } else if minutes % 60 == 0 && 24 % (minutes / 60) == 0 {
+        } else if minutes.is_multiple_of(60) && 24 % (minutes / 60) == 0 {
             let hours = minutes / 60;
             Some(if hours == 24 {
                 "0 0 0 * * *".to_owned()

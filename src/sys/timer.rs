@@ -21,7 +21,8 @@ pub struct WallTimer {
 }
 
 impl WallTimer {
-    /// Must be called inside a tokio runtime.
+    /// Must be called inside a tokio runtime (so it is no `Default`).
+    #[allow(clippy::new_without_default)]
     pub fn new() -> WallTimer {
         WallTimer {
             #[cfg(target_os = "linux")]

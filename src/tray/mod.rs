@@ -8,21 +8,27 @@
 //!   `Send`). It turns a snapshot into texts, checks and an icon ([`state::menu_state`],
 //!   pure and unit-tested), and clicks into [`Command`]s for the engine.
 //!
+//! Relative times ("in 12 min") are the GUI thread's to keep right: it redraws the menu
+//! from the last snapshot just after each wall-clock minute (`ControlFlow::WaitUntil`),
+//! while the idle engine sleeps until its next run. Idle, that is one wake-up a minute.
+//!
 //! Nothing here schedules, locks or notifies: the engine does all of that, notifications
 //! included. Quit is SIGTERM by another door: it sets [`Stop::Drain`] and the event loop
 //! ends when the engine thread says it has finished.
 //!
 //! Modules: [`state`] (snapshot → what to show), [`menu`] (the widgets), [`icons`] (the
-//! embedded PNGs). The start-at-login entry is platform code, in [`crate::sys::autostart`].
+//! embedded PNGs), [`wake`] (the minute's alarm where tao needs help). The start-at-login entry is platform code, in [`crate::sys::autostart`].
 
 mod icons;
 mod menu;
 mod state;
+mod wake;
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use chrono::{Local, Utc};
+use chrono::{DateTime, Local, Utc};
 use tao::event::{Event, StartCause};
 use tao::event_loop::{ControlFlow, EventLoop, EventLoopBuilder, EventLoopProxy};
 use tao::platform::run_return::EventLoopExtRunReturn;
@@ -41,14 +47,15 @@ use crate::workspace::Workspace;
 
 use icons::Icons;
 use menu::{Action, TrayMenu};
-use state::{IconKind, MenuState, MessageAge, menu_state};
+use state::{IconKind, MenuState, MessageAge, menu_state, until_next_minute};
+use wake::Alarm;
 
 const NO_DISPLAY: &str = "synctray: no desktop session (no display) is available; run `synctray --daemon` for the headless scheduler";
 
 /// What crosses the border into the event loop.
 #[derive(Debug)]
 enum UserEvent {
-    /// The engine's state changed (or a minute passed).
+    /// The engine's state changed.
     Snapshot(Box<Snapshot>),
     /// A menu item was clicked.
     Menu(MenuId),
@@ -114,9 +121,11 @@ pub fn run(ws: Workspace) -> ExitCode {
 
     let mut gui = Gui::new(ws, first, commands, stop);
     let code = event_loop.run_return(|event, _, control_flow| {
-        *control_flow = ControlFlow::Wait;
         match event {
             Event::NewEvents(StartCause::Init) => gui.create_icon(),
+            // The minute has turned (or a message's time is up): the same snapshot reads
+            // differently now.
+            Event::NewEvents(StartCause::ResumeTimeReached { .. }) => gui.refresh(),
             Event::UserEvent(UserEvent::Snapshot(snapshot)) => gui.show(*snapshot),
             Event::UserEvent(UserEvent::Menu(id)) => gui.clicked(&id),
             Event::UserEvent(UserEvent::Exit) => {
@@ -124,6 +133,11 @@ pub fn run(ws: Workspace) -> ExitCode {
                 *control_flow = ControlFlow::Exit;
             }
             _ => {}
+        }
+        // Set for every event, so that none cancels the wait for the next redraw; an
+        // exit is final.
+        if !matches!(control_flow, ControlFlow::ExitWithCode(_)) {
+            *control_flow = ControlFlow::WaitUntil(gui.next_refresh);
         }
     });
     if code != 0 && !gui.quitting {
@@ -173,11 +187,9 @@ fn engine_main(
     cli::runtime().block_on(async {
         let engine = Engine::new(ws, Arc::new(SystemClock), notify::desktop());
         tokio::spawn(cli::stop_on_signals(stop));
-        // A snapshot at every wall-clock minute keeps "in 12 min" right.
-        let options = ServeOptions {
-            minute_updates: true,
-            ..ServeOptions::default()
-        };
+        // No minute snapshots: the GUI thread redraws "in 12 min" by itself, and the idle
+        // engine sleeps until its next run.
+        let options = ServeOptions::default();
         let mut snapshots = engine.subscribe();
         let forward = async {
             while snapshots.changed().await.is_ok() {
@@ -214,6 +226,12 @@ struct Gui {
     /// Whether a snapshot came from the engine yet (before, the files' state is shown).
     started: bool,
     messages: MessageAge,
+    /// When the menu next reads differently without news from the engine: just after
+    /// the next wall-clock minute, or when a message's time is up. The event loop waits
+    /// until then.
+    next_refresh: Instant,
+    /// Wakes the event loop at `next_refresh` where tao would not.
+    alarm: Alarm,
     /// Quit was chosen (or the session ended): the engine is draining.
     quitting: bool,
     /// Where tray-icon writes the icon PNGs the panel reads (Linux); removed on exit.
@@ -239,6 +257,8 @@ impl Gui {
             snapshot: first,
             started: false,
             messages: MessageAge::default(),
+            next_refresh: Instant::now(),
+            alarm: Alarm::default(),
             quitting: false,
             icon_dir: tempfile::Builder::new()
                 .prefix("synctray-icons-")
@@ -285,17 +305,30 @@ impl Gui {
     fn show(&mut self, snapshot: Snapshot) {
         self.snapshot = snapshot;
         self.started = true;
+        self.refresh();
+    }
+
+    /// Shows the last snapshot as of now: after a new one, and at each minute.
+    fn refresh(&mut self) {
         self.render();
         // The entry may have been changed outside; a file read a minute is cheap.
         self.menu.set_login(autostart::is_enabled(&self.ws.root));
     }
 
-    /// Shows the last snapshot.
+    /// Shows the last snapshot, with relative times counted from now, and plans the
+    /// next redraw.
     fn render(&mut self) {
-        let now = self.snapshot.now.unwrap_or_else(Utc::now);
+        let now = Utc::now();
         let mut snapshot = self.snapshot.clone();
         snapshot.message = self.messages.fresh(snapshot.message.as_deref(), now);
-        let mut m = menu_state(&snapshot, now.with_timezone(&Local));
+        let message_hidden_at = snapshot
+            .message
+            .is_some()
+            .then(|| self.messages.hidden_at())
+            .flatten();
+        let now = now.with_timezone(&Local);
+        self.plan_refresh(now, message_hidden_at);
+        let mut m = menu_state(&snapshot, now);
         if !self.started {
             m.next_line = "Starting…".into();
         }
@@ -323,6 +356,29 @@ impl Gui {
                 self.icon = m.icon;
             }
             let _ = tray.set_tooltip(Some(&m.tooltip));
+        }
+    }
+
+    /// Sets [`Self::next_refresh`]: just past the next minute, or when the message shown
+    /// is hidden if that comes first. A deadline still ahead is kept unless the clock says
+    /// otherwise (it was set, or the machine slept), so redraws within a minute re-arm
+    /// nothing.
+    fn plan_refresh(&mut self, now: DateTime<Local>, message_hidden_at: Option<DateTime<Utc>>) {
+        let mut wait = until_next_minute(now);
+        if let Some(hidden) = message_hidden_at {
+            // The same margin as the minute's, so that the message has expired when read.
+            let left = (hidden - now.with_timezone(&Utc))
+                .to_std()
+                .unwrap_or_default();
+            wait = wait.min(left + Duration::from_millis(20));
+        }
+        let target = Instant::now() + wait;
+        let off = target
+            .saturating_duration_since(self.next_refresh)
+            .max(self.next_refresh.saturating_duration_since(target));
+        if self.next_refresh <= Instant::now() || off > Duration::from_secs(1) {
+            self.next_refresh = target;
+            self.alarm.set(target);
         }
     }
 

@@ -3,7 +3,9 @@
 //! every text of the menu is unit-tested below; the event loop only copies a [`MenuState`]
 //! onto the widgets.
 
-use chrono::{DateTime, Datelike, Local, TimeDelta, Utc};
+use std::time::Duration;
+
+use chrono::{DateTime, Datelike, Local, TimeDelta, Timelike, Utc};
 
 use crate::config::{self, INTERVAL_PRESETS};
 use crate::engine::{Running, Snapshot};
@@ -203,6 +205,17 @@ pub fn relative(t: DateTime<Utc>, now: DateTime<Local>) -> String {
     }
 }
 
+/// How long after `now` the menu's texts next change by themselves: just past the next
+/// wall-clock minute, when "in 12 min" becomes "in 11 min" (and "14:30" may become
+/// "yesterday 14:30"). The margin makes sure the minute has turned when the menu is drawn.
+pub fn until_next_minute(now: DateTime<Local>) -> Duration {
+    const MARGIN: Duration = Duration::from_millis(20);
+    // A leap second's nanoseconds go past 1e9: then the minute is (nearly) there.
+    let into =
+        Duration::from_secs(now.second().into()) + Duration::from_nanos(now.nanosecond().into());
+    Duration::from_secs(60).saturating_sub(into) + MARGIN
+}
+
 /// A run's length: "3.1 s", "2 min 5 s", "1 h 3 min".
 pub fn duration(ms: u64) -> String {
     let secs = ms / 1000;
@@ -238,6 +251,11 @@ impl MessageAge {
                 Some(message.to_owned())
             }
         }
+    }
+
+    /// When the message [`fresh`](Self::fresh) last saw is hidden, shown or not.
+    pub fn hidden_at(&self) -> Option<DateTime<Utc>> {
+        self.seen.as_ref().map(|(_, at)| *at + Self::SHOWN_FOR)
     }
 }
 
@@ -530,6 +548,28 @@ mod tests {
     }
 
     #[test]
+    fn the_menu_changes_next_just_after_the_next_minute() {
+        let ms = |d: Duration| d.as_millis();
+        assert_eq!(
+            ms(until_next_minute(local(2026, 11, 25, 14, 33, 0))),
+            60_020
+        );
+        assert_eq!(
+            ms(until_next_minute(local(2026, 11, 25, 14, 33, 48))),
+            12_020
+        );
+        let late = local(2026, 11, 25, 14, 33, 59) + TimeDelta::milliseconds(995);
+        assert_eq!(ms(until_next_minute(late)), 25);
+        // Redrawn then, the relative time has counted down.
+        let next_run = utc(local(2026, 11, 25, 14, 45, 0));
+        let at = |now: DateTime<Local>| now + TimeDelta::from_std(until_next_minute(now)).unwrap();
+        let now = local(2026, 11, 25, 14, 33, 48);
+        assert_eq!(relative(next_run, now), "in 12 min");
+        assert_eq!(relative(next_run, at(now)), "in 11 min");
+        assert_eq!(relative(next_run, at(at(now))), "in 10 min");
+    }
+
+    #[test]
     fn a_message_is_shown_for_a_while_then_hidden_until_another_comes() {
         let t0 = Utc.with_ymd_and_hms(2026, 11, 25, 14, 0, 0).unwrap();
         let mut age = MessageAge::default();
@@ -540,11 +580,17 @@ mod tests {
                 .as_deref(),
             Some("busy")
         );
+        assert_eq!(age.hidden_at(), Some(t0 + TimeDelta::minutes(2)));
+        assert_eq!(age.fresh(Some("busy"), t0 + TimeDelta::minutes(2)), None);
         assert_eq!(age.fresh(Some("busy"), t0 + TimeDelta::minutes(3)), None);
         assert_eq!(
             age.fresh(Some("other"), t0 + TimeDelta::minutes(3))
                 .as_deref(),
             Some("other")
+        );
+        assert_eq!(
+            age.hidden_at(),
+            Some(t0 + TimeDelta::minutes(3) + MessageAge::SHOWN_FOR)
         );
     }
 }

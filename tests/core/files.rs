@@ -86,6 +86,8 @@ fn env_and_working_directory_are_the_jobs() {
 
 #[test]
 fn huge_output_is_capped_in_the_log_and_does_not_grow_memory() {
+    // The child is reaped by wait4 below, which also gives its peak memory.
+    #[allow(clippy::zombie_processes)]
     let peak = |command: &str| {
         let ws = Ws::new(&format!(
             r#"{{"jobs": [{{"name": "loud", "command": "{command}"}}]}}"#
