@@ -4,7 +4,6 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::process::on_path;
 
@@ -80,6 +79,7 @@ impl NodeOriginal {
             }
         }
         let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/original");
+        fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         for entry in ["package.json", "package-lock.json", "scripts", "src"] {
             copy_tree(&source.join(entry), &dir.join(entry))?;
         }
@@ -109,32 +109,15 @@ impl NodeOriginal {
         })
     }
 
-    /// `npx tsx scripts/cron-sync.ts`, as the original's `npm run cron` ran it.
-    ///
-    /// Its hourly schedule fires at the top of the local hour; the time zone is chosen
-    /// so that no top of the hour falls within `quiet_for` from now.
-    pub fn command(&self, quiet_for: Duration) -> Command {
+    /// `npx tsx scripts/cron-sync.ts`, as the original's `npm run cron` ran it, in time
+    /// zone `tz` (its hourly run fires at the top of the local hour).
+    pub fn command(&self, tz: &str) -> Command {
         let mut command = Command::new("npx");
         command
             .args(["tsx", "scripts/cron-sync.ts"])
             .current_dir(&self.dir)
-            .env("TZ", timezone_without_top_of_hour_within(quiet_for));
+            .env("TZ", tz);
         command
-    }
-}
-
-/// UTC when the next :00 UTC is further than `window`; otherwise India (UTC+5:30), whose
-/// top of the hour is :30 UTC, at least half an hour minus `window` away.
-fn timezone_without_top_of_hour_within(window: Duration) -> &'static str {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs();
-    let to_next_hour = 3600 - now % 3600;
-    if to_next_hour > window.as_secs() {
-        "UTC"
-    } else {
-        "Asia/Kolkata"
     }
 }
 

@@ -1,6 +1,6 @@
 //! Figures 6–8: what one-shot commands cost. `synctray sync` against `sh` running the
 //! same jobs, `synctray status --json` against `cat` of the status file, and the peak
-//! memory of a sync whose job prints 500 MB.
+//! memory of a sync whose job prints 500 MB. And figure 9, the size of the binaries.
 
 use std::fs;
 use std::path::Path;
@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::app::{self, Binaries, Workspace};
 use crate::baselines::sh_true;
-use crate::process::{Exit, check_runs, run_to_exit};
+use crate::process::{Exit, check_runs, peak_rss_kib, run_to_exit};
 use crate::report::{Met, Row, mib, ms, ratio};
 use crate::stats::{median, median_ms};
 
@@ -23,17 +23,17 @@ const FULL_HISTORY_LINES: usize = 200;
 
 /// One command run over and over. Cases are run interleaved (one of each per round), so
 /// that a noisy spell of the machine spreads over all of them instead of hitting one.
-struct Case<'a> {
+struct Case {
     command: Command,
     /// Runs untimed before each run: puts the workspace in the state the case is about.
-    prepare: Box<dyn FnMut() + 'a>,
+    prepare: Box<dyn FnMut()>,
     exits: Vec<Exit>,
     /// Why the case stopped being timed (it failed to run or exited non-zero).
     error: Option<String>,
 }
 
-impl<'a> Case<'a> {
-    fn new(command: Command) -> Case<'a> {
+impl Case {
+    fn new(command: Command) -> Case {
         Case {
             command,
             prepare: Box::new(|| {}),
@@ -42,7 +42,7 @@ impl<'a> Case<'a> {
         }
     }
 
-    fn prepared(command: Command, prepare: impl FnMut() + 'a) -> Case<'a> {
+    fn prepared(command: Command, prepare: impl FnMut() + 'static) -> Case {
         Case {
             prepare: Box::new(prepare),
             ..Case::new(command)
@@ -50,7 +50,7 @@ impl<'a> Case<'a> {
     }
 
     /// A case that cannot run, with the reason; it keeps its place in the table.
-    fn unavailable(why: &str) -> Case<'a> {
+    fn unavailable(why: &str) -> Case {
         Case {
             error: Some(why.to_string()),
             ..Case::new(Command::new("false"))
@@ -92,17 +92,6 @@ impl<'a> Case<'a> {
         ))
     }
 
-    fn median_max_rss_kib(&self) -> Result<u64, String> {
-        self.result()?;
-        Ok(median(
-            &self
-                .exits
-                .iter()
-                .map(|exit| exit.max_rss_kib as f64)
-                .collect::<Vec<_>>(),
-        ) as u64)
-    }
-
     fn result(&self) -> Result<(), String> {
         match &self.error {
             Some(why) => Err(why.clone()),
@@ -122,101 +111,169 @@ fn run_interleaved(cases: &mut [&mut Case], rounds: usize) {
     }
 }
 
-/// Median wall times, in ms, of every timed command of figures 6 and 7. The synctray
-/// figures are for the default (tray) build, which is what a desktop user runs the CLI
-/// from, and for the headless build where it is cheaper to leave out GTK.
+/// Median wall times, in ms, of figures 6 and 7, for both builds: the default (tray)
+/// build is what a desktop user runs the CLI from, and it links GTK, whose loading the
+/// headless build does not pay.
 pub struct CommandTimes {
-    sync_3: Result<f64, String>,
-    sync_3_headless: Result<f64, String>,
-    sync_100: Result<f64, String>,
+    tray: BuildTimes,
+    headless: BuildTimes,
+    /// The tray build's 3-job sync with a full history (200 lines) instead of none.
     sync_3_full_history: Result<f64, String>,
     sh_3: Result<f64, String>,
     sh_100: Result<f64, String>,
-    status: Result<f64, String>,
-    status_headless: Result<f64, String>,
     cat_status: Result<f64, String>,
+}
+
+/// One build's median wall times, in ms.
+struct BuildTimes {
+    sync_3: Result<f64, String>,
+    sync_100: Result<f64, String>,
+    status: Result<f64, String>,
+}
+
+impl BuildTimes {
+    /// The marginal cost of one more job: (100-job run − 3-job run) / 97.
+    fn per_job(&self) -> Result<f64, String> {
+        per_job(&self.sync_100, &self.sync_3)
+    }
+}
+
+fn per_job(many: &Result<f64, String>, few: &Result<f64, String>) -> Result<f64, String> {
+    Ok((many.clone()? - few.clone()?) / 97.0)
+}
+
+/// One build's timed cases, each in a workspace of its own.
+struct BuildCases {
+    sync_3: Case,
+    sync_100: Case,
+    status: Case,
+    _workspaces: Vec<Workspace>,
+}
+
+impl BuildCases {
+    /// `status` is a workspace with a recorded run (`recorded` says if that went wrong).
+    fn new(
+        label: &str,
+        binary: Result<&Path, &String>,
+        status: &Workspace,
+        recorded: &Result<(), String>,
+    ) -> BuildCases {
+        let binary = match binary {
+            Ok(binary) => binary,
+            Err(why) => {
+                return BuildCases {
+                    sync_3: Case::unavailable(why),
+                    sync_100: Case::unavailable(why),
+                    status: Case::unavailable(why),
+                    _workspaces: Vec::new(),
+                };
+            }
+        };
+        let three = Workspace::noop_jobs(&format!("{label}-sync3"), 3);
+        let hundred = Workspace::noop_jobs(&format!("{label}-sync100"), 100);
+        let status = match recorded {
+            Ok(()) => Case::new(app::command(binary, status, &["status", "--json"])),
+            Err(why) => Case::unavailable(&format!("the first sync failed: {why}")),
+        };
+        BuildCases {
+            sync_3: sync_with_empty_history(binary, &three),
+            sync_100: sync_with_empty_history(binary, &hundred),
+            status,
+            _workspaces: vec![three, hundred],
+        }
+    }
+
+    fn cases(&mut self) -> [&mut Case; 3] {
+        [&mut self.sync_3, &mut self.sync_100, &mut self.status]
+    }
+
+    fn times(&self) -> BuildTimes {
+        BuildTimes {
+            sync_3: self.sync_3.median_ms(),
+            sync_100: self.sync_100.median_ms(),
+            status: self.status.median_ms(),
+        }
+    }
+}
+
+/// `synctray sync` with the history removed before each run.
+fn sync_with_empty_history(binary: &Path, workspace: &Workspace) -> Case {
+    let history = workspace.history();
+    Case::prepared(app::command(binary, workspace, &["sync"]), move || {
+        let _ = fs::remove_file(&history);
+    })
+}
+
+/// `synctray sync` with a history of [`FULL_HISTORY_LINES`] lines before each run.
+fn sync_with_full_history(binary: &Path, workspace: &Workspace) -> Case {
+    match full_history(binary, workspace) {
+        Ok(lines) => {
+            let history = workspace.history();
+            Case::prepared(app::command(binary, workspace, &["sync"]), move || {
+                fs::write(&history, &lines).expect("write the history")
+            })
+        }
+        Err(why) => Case::unavailable(&why),
+    }
 }
 
 impl CommandTimes {
     pub fn measure(binaries: &Binaries) -> CommandTimes {
-        let three = Workspace::noop_jobs("sync3", 3);
-        let three_headless = Workspace::noop_jobs("sync3-headless", 3);
-        let hundred = Workspace::noop_jobs("sync100", 100);
-        let full = Workspace::noop_jobs("sync3-full-history", 3);
+        // `status` reads a workspace that has a recorded run.
         let status = Workspace::noop_jobs("status", 3);
-
-        let sync =
-            |binary: &Path, workspace: &Workspace| app::command(binary, workspace, &["sync"]);
-        let empty_history = |workspace: &Workspace| {
-            let history = workspace.history();
-            move || {
-                let _ = fs::remove_file(&history);
-            }
-        };
-
-        let mut sync_3 = Case::prepared(sync(&binaries.tray, &three), empty_history(&three));
-        let mut sync_100 = Case::prepared(sync(&binaries.tray, &hundred), empty_history(&hundred));
-        let mut sync_3_headless = match &binaries.headless {
-            Ok(headless) => Case::prepared(
-                sync(headless, &three_headless),
-                empty_history(&three_headless),
-            ),
-            Err(why) => Case::unavailable(why),
-        };
-        let mut sync_3_full = match full_history(&binaries.tray, &full) {
-            Ok(lines) => {
-                let history = full.history();
-                Case::prepared(sync(&binaries.tray, &full), move || {
-                    fs::write(&history, &lines).expect("write history")
-                })
-            }
-            Err(why) => Case::unavailable(&why),
-        };
+        let recorded = check_runs(&mut app::command(&binaries.tray, &status, &["sync"]));
+        let mut tray = BuildCases::new("tray", Ok(&binaries.tray), &status, &recorded);
+        let mut headless =
+            BuildCases::new("headless", binaries.headless.as_deref(), &status, &recorded);
+        let full = Workspace::noop_jobs("sync3-full-history", 3);
+        let mut sync_3_full = sync_with_full_history(&binaries.tray, &full);
         let mut sh_3 = Case::new(sh_true(3));
         let mut sh_100 = Case::new(sh_true(100));
-
-        // `status` reads a workspace that has a recorded run.
-        let recorded = check_runs(&mut sync(&binaries.tray, &status));
-        let status_case = |binary: &Path| match &recorded {
-            Ok(()) => Case::new(app::command(binary, &status, &["status", "--json"])),
-            Err(why) => Case::unavailable(&format!("the first sync failed: {why}")),
-        };
-        let mut status_tray = status_case(&binaries.tray);
-        let mut status_headless = match &binaries.headless {
-            Ok(headless) => status_case(headless),
-            Err(why) => Case::unavailable(why),
-        };
         let mut cat = Command::new("cat");
         cat.arg(status.status());
         let mut cat = Case::new(cat);
 
         eprintln!("footprint: timing sync and status, {ROUNDS} rounds…");
-        run_interleaved(
-            &mut [
-                &mut sync_3,
-                &mut sh_3,
-                &mut sync_3_headless,
-                &mut sync_100,
-                &mut sh_100,
-                &mut sync_3_full,
-                &mut status_tray,
-                &mut status_headless,
-                &mut cat,
-            ],
-            ROUNDS,
-        );
+        let mut cases: Vec<&mut Case> = vec![&mut sh_3, &mut sh_100, &mut cat, &mut sync_3_full];
+        cases.extend(tray.cases());
+        cases.extend(headless.cases());
+        run_interleaved(&mut cases, ROUNDS);
+
         CommandTimes {
-            sync_3: sync_3.median_ms(),
-            sync_3_headless: sync_3_headless.median_ms(),
-            sync_100: sync_100.median_ms(),
+            tray: tray.times(),
+            headless: headless.times(),
             sync_3_full_history: sync_3_full.median_ms(),
             sh_3: sh_3.median_ms(),
             sh_100: sh_100.median_ms(),
-            status: status_tray.median_ms(),
-            status_headless: status_headless.median_ms(),
             cat_status: cat.median_ms(),
         }
     }
+}
+
+/// Peak RSS of a sync in each workspace, one of each per round (interleaved, like the
+/// timings), stopping at the first failure.
+fn interleaved_peaks(
+    binary: &Path,
+    loud: &Workspace,
+    quiet: &Workspace,
+    scratch: &Path,
+) -> Result<(Vec<u64>, Vec<u64>), String> {
+    let (mut loud_peaks, mut quiet_peaks) = (Vec::new(), Vec::new());
+    for _ in 0..OUTPUT_ROUNDS {
+        loud_peaks.push(peak_rss_kib(
+            &app::command(binary, loud, &["sync"]),
+            scratch,
+        )?);
+        quiet_peaks.push(peak_rss_kib(
+            &app::command(binary, quiet, &["sync"]),
+            scratch,
+        )?);
+    }
+    Ok((loud_peaks, quiet_peaks))
+}
+
+fn median_kib(values: &[u64]) -> u64 {
+    median(&values.iter().map(|&kib| kib as f64).collect::<Vec<_>>()) as u64
 }
 
 /// A history file of [`FULL_HISTORY_LINES`] lines, each a copy of a line synctray wrote,
@@ -240,132 +297,108 @@ const STATUS_MAX_MS: f64 = 5.0;
 
 impl CommandTimes {
     pub fn rows(&self) -> Vec<Row> {
+        let within =
+            |max_ratio: f64| move |synctray: f64, baseline: f64| synctray <= max_ratio * baseline;
+        let sh_per_job = per_job(&self.sh_100, &self.sh_3);
         vec![
-            self.sync_3_row(),
-            self.sync_100_row(),
-            self.per_job_row(),
+            builds_row(
+                format!("`sync`, 3 no-op argv jobs, whole process (median of {ROUNDS})"),
+                (&self.tray.sync_3, &self.headless.sync_3),
+                &self.sh_3,
+                "sh, 3× /bin/true",
+                "≤ 2x sh",
+                Some(&within(SYNC_MAX_SH_RATIO)),
+            ),
+            builds_row(
+                format!("`sync`, 100 no-op argv jobs (median of {ROUNDS})"),
+                (&self.tray.sync_100, &self.headless.sync_100),
+                &self.sh_100,
+                "sh, 100× /bin/true",
+                "≤ 2x sh",
+                Some(&within(SYNC_MAX_SH_RATIO)),
+            ),
+            builds_row(
+                "cost per job, (100-job − 3-job) / 97".to_string(),
+                (&self.tray.per_job(), &self.headless.per_job()),
+                &sh_per_job,
+                "sh",
+                "— (shown for scale)",
+                None,
+            ),
             self.history_row(),
-            self.status_row(),
+            builds_row(
+                format!("`status --json` (median of {ROUNDS})"),
+                (&self.tray.status, &self.headless.status),
+                &self.cat_status,
+                "cat sync-status.json",
+                "< 5 ms",
+                Some(&|synctray, _| synctray < STATUS_MAX_MS),
+            ),
         ]
-    }
-
-    fn sync_3_row(&self) -> Row {
-        let figure = format!("`sync`, 3 no-op argv jobs, whole process (median of {ROUNDS})");
-        let baselines = sh_cell("sh, 3× /bin/true", &self.sh_3);
-        let goal = "≤ 2x sh";
-        let (tray, sh) = match (&self.sync_3, &self.sh_3) {
-            (Ok(tray), Ok(sh)) => (*tray, *sh),
-            (Err(why), _) | (_, Err(why)) => return Row::failed(&figure, why, baselines, goal),
-        };
-        let headless = self.sync_3_headless.as_ref().ok().copied();
-        Row {
-            figure,
-            synctray: with_headless(ms(tray), headless.map(ms), &self.sync_3_headless),
-            baselines,
-            ratio: with_headless(
-                ratio(tray, sh),
-                headless.map(|h| ratio(h, sh)),
-                &self.sync_3_headless,
-            ),
-            goal: goal.into(),
-            met: Met::from(
-                tray <= SYNC_MAX_SH_RATIO * sh
-                    && headless.is_none_or(|h| h <= SYNC_MAX_SH_RATIO * sh),
-            ),
-        }
-    }
-
-    fn sync_100_row(&self) -> Row {
-        let figure = format!("`sync`, 100 no-op argv jobs (median of {ROUNDS})");
-        let baselines = sh_cell("sh, 100× /bin/true", &self.sh_100);
-        compare_row(
-            figure,
-            &self.sync_100,
-            &self.sh_100,
-            baselines,
-            "≤ 2x sh",
-            SYNC_MAX_SH_RATIO,
-        )
-    }
-
-    /// The marginal cost of one more job: (100-job run − 3-job run) / 97.
-    fn per_job_row(&self) -> Row {
-        let figure = "cost per job, (100-job − 3-job) / 97".to_string();
-        let per_job = |many: &Result<f64, String>,
-                       few: &Result<f64, String>|
-         -> Result<f64, String> { Ok((many.clone()? - few.clone()?) / 97.0) };
-        let synctray = per_job(&self.sync_100, &self.sync_3);
-        let sh = per_job(&self.sh_100, &self.sh_3);
-        let baselines = sh_cell("sh", &sh);
-        match (synctray, sh) {
-            (Ok(synctray), Ok(sh)) => Row {
-                figure,
-                synctray: ms(synctray),
-                baselines,
-                ratio: ratio(synctray, sh),
-                goal: "— (shown for scale)".into(),
-                met: Met::NotJudged,
-            },
-            (Err(why), _) | (_, Err(why)) => Row {
-                met: Met::NotJudged,
-                ..Row::failed(&figure, &why, baselines, "—")
-            },
-        }
     }
 
     /// Running a sync must not get slower as the history fills up to its bound.
     fn history_row(&self) -> Row {
-        let figure =
-            format!("`sync`, 3 jobs, history at {FULL_HISTORY_LINES} lines (median of {ROUNDS})");
-        let baselines = match &self.sync_3 {
-            Ok(empty) => format!("synctray, empty history {}", ms(*empty)),
-            Err(why) => format!("synctray, empty history: failed: {why}"),
-        };
-        compare_row(
-            figure,
-            &self.sync_3_full_history,
-            &self.sync_3,
-            baselines,
-            "flat: ≤ 1.2x empty history",
-            FULL_HISTORY_MAX_RATIO,
-        )
-    }
-
-    fn status_row(&self) -> Row {
-        let figure = format!("`status --json` (median of {ROUNDS})");
-        let baselines = sh_cell("cat sync-status.json", &self.cat_status);
-        let goal = "< 5 ms";
-        let tray = match &self.status {
-            Ok(tray) => *tray,
-            Err(why) => return Row::failed(&figure, why, baselines, goal),
-        };
-        let headless = self.status_headless.as_ref().ok().copied();
-        let cat = self.cat_status.as_ref().ok().copied().unwrap_or(f64::NAN);
-        Row {
-            figure,
-            synctray: with_headless(ms(tray), headless.map(ms), &self.status_headless),
-            baselines,
-            ratio: with_headless(
-                ratio(tray, cat),
-                headless.map(|h| ratio(h, cat)),
-                &self.status_headless,
-            ),
-            goal: goal.into(),
-            met: Met::from(tray < STATUS_MAX_MS && headless.is_none_or(|h| h < STATUS_MAX_MS)),
+        let figure = format!(
+            "`sync`, 3 jobs, history at {FULL_HISTORY_LINES} lines, tray build (median of {ROUNDS})"
+        );
+        let baselines = sh_cell("same, empty history", &self.tray.sync_3);
+        let goal = "flat: ≤ 1.2x empty history";
+        match (&self.sync_3_full_history, &self.tray.sync_3) {
+            (Ok(full), Ok(empty)) => Row {
+                figure,
+                synctray: ms(*full),
+                baselines,
+                ratio: ratio(*full, *empty),
+                goal: goal.into(),
+                met: Met::from(*full <= FULL_HISTORY_MAX_RATIO * empty),
+            },
+            (Err(why), _) | (_, Err(why)) => Row::failed(&figure, why, baselines, goal),
         }
     }
 }
 
-/// "tray-build figure (headless: figure)", or the headless failure.
-fn with_headless(
-    tray: String,
-    headless: Option<String>,
-    headless_result: &Result<f64, String>,
-) -> String {
-    match (headless, headless_result) {
-        (Some(headless), _) => format!("{tray} (headless {headless})"),
-        (None, Err(why)) => format!("{tray} (headless failed: {why})"),
-        (None, Ok(_)) => tray,
+/// A row with both builds' figures against one baseline: "tray X · headless Y".
+/// `meets(synctray, baseline)` judges each build; the row meets its goal if both do.
+/// Without `meets` the row is shown for scale only.
+fn builds_row(
+    figure: String,
+    (tray, headless): (&Result<f64, String>, &Result<f64, String>),
+    baseline: &Result<f64, String>,
+    baseline_label: &str,
+    goal: &str,
+    meets: Option<&dyn Fn(f64, f64) -> bool>,
+) -> Row {
+    let baselines = sh_cell(baseline_label, baseline);
+    let base = match baseline {
+        Ok(base) => *base,
+        Err(why) => return Row::failed(&figure, &format!("no baseline: {why}"), baselines, goal),
+    };
+    let per_build = |show: &dyn Fn(f64) -> String| {
+        [("tray", tray), ("headless", headless)]
+            .iter()
+            .map(|(build, value)| match value {
+                Ok(value) => format!("{build} {}", show(*value)),
+                Err(why) => format!("{build} failed: {why}"),
+            })
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    let met = match meets {
+        None => Met::NotJudged,
+        Some(meets) => Met::from(
+            [tray, headless]
+                .iter()
+                .all(|value| value.as_ref().is_ok_and(|&v| meets(v, base))),
+        ),
+    };
+    Row {
+        figure,
+        synctray: per_build(&|value| ms(value)),
+        baselines,
+        ratio: per_build(&|value| ratio(value, base)),
+        goal: goal.into(),
+        met,
     }
 }
 
@@ -373,28 +406,6 @@ fn sh_cell(label: &str, value: &Result<f64, String>) -> String {
     match value {
         Ok(value) => format!("{label} {}", ms(*value)),
         Err(why) => format!("{label}: failed: {why}"),
-    }
-}
-
-/// A row for `synctray ≤ max_ratio × baseline`.
-fn compare_row(
-    figure: String,
-    synctray: &Result<f64, String>,
-    baseline: &Result<f64, String>,
-    baselines: String,
-    goal: &str,
-    max_ratio: f64,
-) -> Row {
-    match (synctray, baseline) {
-        (Ok(synctray), Ok(baseline)) => Row {
-            figure,
-            synctray: ms(*synctray),
-            baselines,
-            ratio: ratio(*synctray, *baseline),
-            goal: goal.into(),
-            met: Met::from(*synctray <= max_ratio * baseline),
-        },
-        (Err(why), _) | (_, Err(why)) => Row::failed(&figure, why, baselines, goal),
     }
 }
 
@@ -410,24 +421,28 @@ const LOUD_SCRIPT: &str = "head -c 500000000 /dev/zero | tr '\\0' x";
 const OUTPUT_MAX_EXTRA_KIB: u64 = 2 * 1024;
 
 impl OutputMemory {
-    pub fn measure(binary: &Path) -> OutputMemory {
+    pub fn measure(binary: &Path, scratch: &Path) -> OutputMemory {
         let one_job = |label: &str, script: &str| {
+            let job = json!({"name": label, "command": ["sh", "-c", script]});
             Workspace::new(
                 label,
-                &json!({"intervalMinutes": 1440, "catchUp": false, "jobs": [{"name": label, "command": ["sh", "-c", script]}]}),
+                &json!({"intervalMinutes": 1440, "catchUp": false, "jobs": [job]}),
             )
         };
         let loud = one_job("loud", LOUD_SCRIPT);
         let quiet = one_job("quiet", "true");
-        let mut loud_case = Case::new(app::command(binary, &loud, &["sync"]));
-        let mut quiet_case = Case::new(app::command(binary, &quiet, &["sync"]));
         eprintln!(
             "footprint: peak memory of a sync whose job prints 500 MB, {OUTPUT_ROUNDS} rounds…"
         );
-        run_interleaved(&mut [&mut loud_case, &mut quiet_case], OUTPUT_ROUNDS);
-        OutputMemory {
-            loud_kib: loud_case.median_max_rss_kib(),
-            quiet_kib: quiet_case.median_max_rss_kib(),
+        match interleaved_peaks(binary, &loud, &quiet, scratch) {
+            Ok((loud, quiet)) => OutputMemory {
+                loud_kib: Ok(median_kib(&loud)),
+                quiet_kib: Ok(median_kib(&quiet)),
+            },
+            Err(why) => OutputMemory {
+                loud_kib: Err(why.clone()),
+                quiet_kib: Err(why),
+            },
         }
     }
 

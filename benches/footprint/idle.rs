@@ -5,10 +5,10 @@
 //! read per process tree from /proc, so one subject's activity does not show up in
 //! another's counters.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::app::{self, Binaries, Workspace};
 use crate::baselines::{NODE_READY_LINE, NodeOriginal, cron_command};
@@ -45,6 +45,10 @@ pub struct IdleSubjects {
     running: Vec<(Who, Result<Daemon, String>)>,
     // Kept alive (not read) until the subjects are stopped: dropping a workspace removes it.
     _workspaces: Vec<Workspace>,
+    /// Where the subjects' logs go.
+    scratch: PathBuf,
+    /// The TZ every subject runs in.
+    tz: &'static str,
 }
 
 /// The idle figures of every subject; an `Err` says why a subject has none.
@@ -60,6 +64,8 @@ const SETTLE: Duration = Duration::from_secs(5);
 impl IdleSubjects {
     /// Starts every subject that can run here. A subject that cannot (no Node, no
     /// desktop, a synctray that fails to start) is kept with the reason, for the table.
+    ///
+    /// Nothing may fall due within `quiet_for` from now: see [`quiet_timezone`].
     pub fn start(
         binaries: &Binaries,
         node: &Result<NodeOriginal, String>,
@@ -70,75 +76,83 @@ impl IdleSubjects {
         let mut subjects = IdleSubjects {
             running: Vec::new(),
             _workspaces: Vec::new(),
+            scratch: scratch.to_path_buf(),
+            tz: quiet_timezone(quiet_for),
         };
-        let log = |name: &str| scratch.join(format!("{name}.log"));
-
         match &binaries.headless {
-            Ok(headless) => subjects.start_synctray(
-                Who::HeadlessDaemon,
-                headless,
-                &["--daemon"],
-                None,
-                &log("headless-daemon"),
-            ),
+            Ok(headless) => subjects.start_synctray(Who::HeadlessDaemon, headless, None),
             Err(why) => subjects
                 .running
                 .push((Who::HeadlessDaemon, Err(why.clone()))),
         }
-        subjects.start_synctray(
-            Who::TrayBuildDaemon,
-            &binaries.tray,
-            &["--daemon"],
-            None,
-            &log("tray-build-daemon"),
-        );
-        let cron = cron_command(scratch).and_then(|command| spawn("cron", command, &log("cron")));
-        subjects.running.push((Who::Cron, cron));
-        let node = node.as_ref().map_err(Clone::clone).and_then(|node| {
-            let mut daemon = spawn("node original", node.command(quiet_for), &log("node"))?;
-            if daemon.wait_for_log(NODE_READY_LINE, Duration::from_secs(60)) {
-                Ok(daemon)
-            } else {
-                Err(format!("did not start: {}", daemon.log_tail(3)))
-            }
-        });
-        subjects.running.push((Who::Node, node));
-
+        subjects.start_synctray(Who::TrayBuildDaemon, &binaries.tray, None);
+        subjects.start_cron();
+        // Without Node the caller has already said that the Node column is left out.
+        if let Ok(node) = node {
+            subjects.start_node(node);
+        }
         // Without a desktop the caller has already said the tray rows are skipped, and why.
         if let Ok(desktop) = desktop {
-            subjects.start_synctray(Who::Tray, &binaries.tray, &[], Some(desktop), &log("tray"));
-            let mut bare = Command::new(std::env::current_exe().expect("the bench's own path"));
-            bare.arg("--bare-tray");
-            desktop.apply(&mut bare);
-            subjects
-                .running
-                .push((Who::BareTray, spawn("bare tray", bare, &log("bare-tray"))));
+            subjects.start_synctray(Who::Tray, &binaries.tray, Some(desktop));
+            subjects.start_bare_tray(desktop);
         }
         thread::sleep(SETTLE);
         subjects
     }
 
-    fn start_synctray(
-        &mut self,
-        who: Who,
-        binary: &Path,
-        args: &[&str],
-        desktop: Option<&Desktop>,
-        log: &Path,
-    ) {
+    fn log(&self, who: Who) -> PathBuf {
+        self.scratch.join(format!("{who:?}.log"))
+    }
+
+    fn start_cron(&mut self) {
+        let cron = cron_command(&self.scratch)
+            .and_then(|command| spawn("cron", command, &self.log(Who::Cron)));
+        self.running.push((Who::Cron, cron));
+    }
+
+    fn start_node(&mut self, node: &NodeOriginal) {
+        let started = spawn("node original", node.command(self.tz), &self.log(Who::Node)).and_then(
+            |mut daemon| {
+                if daemon.wait_for_log(NODE_READY_LINE, Duration::from_secs(60)) {
+                    Ok(daemon)
+                } else {
+                    Err(format!("did not start: {}", daemon.log_tail(3)))
+                }
+            },
+        );
+        self.running.push((Who::Node, started));
+    }
+
+    fn start_bare_tray(&mut self, desktop: &Desktop) {
+        let mut bare = Command::new(std::env::current_exe().expect("the bench's own path"));
+        bare.arg("--bare-tray");
+        desktop.apply(&mut bare);
+        let started = spawn("bare tray", bare, &self.log(Who::BareTray));
+        self.running.push((Who::BareTray, started));
+    }
+
+    /// `synctray --daemon` without a desktop, or the tray (no flag) on `desktop`.
+    fn start_synctray(&mut self, who: Who, binary: &Path, desktop: Option<&Desktop>) {
         let workspace = Workspace::idle(&format!("{who:?}").to_lowercase());
-        let mut command = app::command(binary, &workspace, args);
-        if let Some(desktop) = desktop {
-            desktop.apply(&mut command);
+        let args: &[&str] = if desktop.is_some() {
+            &[]
         } else {
+            &["--daemon"]
+        };
+        let mut command = app::command(binary, &workspace, args);
+        command.env("TZ", self.tz);
+        match desktop {
+            Some(desktop) => desktop.apply(&mut command),
             // A daemon must not need a desktop; make sure it does not find one.
-            command
-                .env_remove("DISPLAY")
-                .env_remove("WAYLAND_DISPLAY")
-                .env_remove("DBUS_SESSION_BUS_ADDRESS");
+            None => {
+                command
+                    .env_remove("DISPLAY")
+                    .env_remove("WAYLAND_DISPLAY")
+                    .env_remove("DBUS_SESSION_BUS_ADDRESS");
+            }
         }
-        self.running
-            .push((who, spawn(&format!("{who:?}"), command, log)));
+        let started = spawn(&format!("{who:?}"), command, &self.log(who));
+        self.running.push((who, started));
         self._workspaces.push(workspace);
     }
 
@@ -162,6 +176,25 @@ impl IdleSubjects {
             })
             .collect();
         IdleFigures { results, window }
+    }
+}
+
+/// A time zone in which nothing the idle subjects schedule falls due within `window`.
+///
+/// The Node original runs at the top of every local hour (croner refuses `*/N` for
+/// N > 60, so hourly is its quietest setting) and synctray's 24 h interval at local
+/// midnight. UTC does when the next :00 UTC is further than `window`; otherwise India
+/// (UTC+5:30), whose hours start at :30 UTC, half an hour away less `window`.
+fn quiet_timezone(window: Duration) -> &'static str {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let to_next_hour = 3600 - now % 3600;
+    if to_next_hour > window.as_secs() {
+        "UTC"
+    } else {
+        "Asia/Kolkata"
     }
 }
 
@@ -212,13 +245,15 @@ impl IdleFigures {
     fn daemon_baselines(&self, show: impl Fn(&Idle) -> String) -> String {
         [(Who::Cron, "cron"), (Who::Node, "Node original")]
             .iter()
-            .map(|&(who, name)| match self.get(who) {
-                Some(Ok(idle)) if idle.processes > 1 => {
-                    format!("{name} {} ({} processes)", show(idle), idle.processes)
-                }
-                Some(Ok(idle)) => format!("{name} {}", show(idle)),
-                Some(Err(why)) => format!("{name}: {why}"),
-                None => format!("{name}: not run"),
+            // A subject never started (Node not installed) has no column at all.
+            .filter_map(|&(who, name)| {
+                Some(match self.get(who)? {
+                    Ok(idle) if idle.processes > 1 => {
+                        format!("{name} {} ({} processes)", show(idle), idle.processes)
+                    }
+                    Ok(idle) => format!("{name} {}", show(idle)),
+                    Err(why) => format!("{name}: failed: {why}"),
+                })
             })
             .collect::<Vec<_>>()
             .join(" · ")

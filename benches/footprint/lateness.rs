@@ -11,7 +11,6 @@ use std::path::Path;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use chrono::DateTime;
 use serde_json::{Value, json};
 
 use crate::app::{self, Workspace};
@@ -28,6 +27,8 @@ const STAMP_SCRIPT: &str = "date +%s%N >> stamps";
 /// A daemon running the every-second schedule, started with [`LatenessRun::start`] and
 /// read with [`LatenessRun::finish`], so that other figures can be measured meanwhile.
 pub struct LatenessRun {
+    /// Which synctray build runs the schedule, for the table.
+    build: &'static str,
     daemon: Daemon,
     workspace: Workspace,
     started: Instant,
@@ -43,12 +44,18 @@ pub struct Percentiles {
 }
 
 pub struct Lateness {
-    pub by_started_at: Result<Percentiles, String>,
-    pub by_job: Result<Percentiles, String>,
+    build: &'static str,
+    by_started_at: Result<Percentiles, String>,
+    by_job: Result<Percentiles, String>,
 }
 
 impl LatenessRun {
-    pub fn start(binary: &Path, scratch: &Path) -> Result<LatenessRun, String> {
+    /// Starts `binary` (the `build` named in the table) on the every-second schedule.
+    pub fn start(
+        build: &'static str,
+        binary: &Path,
+        scratch: &Path,
+    ) -> Result<LatenessRun, String> {
         let workspace = Workspace::new(
             "lateness",
             &json!({
@@ -68,6 +75,7 @@ impl LatenessRun {
         )
         .map_err(|e| e.to_string())?;
         Ok(LatenessRun {
+            build,
             daemon,
             workspace,
             started: Instant::now(),
@@ -78,15 +86,13 @@ impl LatenessRun {
     /// daemon and computes the figures.
     pub fn finish(mut self) -> Lateness {
         if let Err(why) = self.wait_for_runs() {
-            return Lateness {
-                by_started_at: Err(why.clone()),
-                by_job: Err(why),
-            };
+            return Lateness::failed(self.build, why);
         }
         // Stop the daemon before reading, so that the history file is complete.
         let workspace = self.workspace;
         drop(self.daemon);
         Lateness {
+            build: self.build,
             by_started_at: history_start_times(&workspace.history())
                 .and_then(|times| lateness_of(&times)),
             by_job: job_stamps(&workspace.path("stamps")).and_then(|times| lateness_of(&times)),
@@ -144,11 +150,41 @@ fn history_start_times(history: &Path) -> Result<Vec<f64>, String> {
             .get("startedAt")
             .and_then(Value::as_str)
             .ok_or("sync-history.jsonl: a line has no startedAt")?;
-        let started = DateTime::parse_from_rfc3339(started)
-            .map_err(|e| format!("startedAt {started:?}: {e}"))?;
-        times.push(started.timestamp_millis() as f64);
+        let started_ms = utc_millis(started)
+            .ok_or_else(|| format!("startedAt {started:?} is not UTC ISO-8601"))?;
+        times.push(started_ms);
     }
     Ok(times)
+}
+
+/// Milliseconds since the epoch of a UTC time as the status files write it,
+/// `2026-11-25T14:30:00.123Z` (the fraction may have any number of digits, or none).
+///
+/// Parsed by hand so that the bench does not depend on which date crate synctray uses.
+fn utc_millis(text: &str) -> Option<f64> {
+    let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
+    let mut ymd = date.splitn(3, '-').map(str::parse::<i64>);
+    let (year, month, day) = (ymd.next()?.ok()?, ymd.next()?.ok()?, ymd.next()?.ok()?);
+    let (hms, fraction) = time.split_once('.').unwrap_or((time, ""));
+    let mut hms = hms.splitn(3, ':').map(str::parse::<i64>);
+    let (hour, minute, second) = (hms.next()?.ok()?, hms.next()?.ok()?, hms.next()?.ok()?);
+    let fraction: f64 = if fraction.is_empty() {
+        0.0
+    } else {
+        format!("0.{fraction}").parse().ok()?
+    };
+    let seconds = days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second;
+    Some((seconds as f64 + fraction) * 1000.0)
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 /// The times the jobs wrote, in ms since the epoch.
@@ -191,22 +227,30 @@ fn lateness_of(times: &[f64]) -> Result<Percentiles, String> {
 const P99_MAX_MS: f64 = 20.0;
 
 impl Lateness {
+    /// Both figures missing, for `why`.
+    pub fn failed(build: &'static str, why: String) -> Lateness {
+        Lateness {
+            build,
+            by_started_at: Err(why.clone()),
+            by_job: Err(why),
+        }
+    }
+
     pub fn rows(&self) -> Vec<Row> {
+        let figure = |view: &str| {
+            format!(
+                "lateness of a `* * * * * *` run, {view}, {} ({RUNS} runs)",
+                self.build
+            )
+        };
         vec![
-            row(
-                "lateness of a `* * * * * *` run, synctray's `startedAt`",
-                &self.by_started_at,
-            ),
-            row(
-                "lateness of a `* * * * * *` run, as the job sees it",
-                &self.by_job,
-            ),
+            row(figure("synctray's `startedAt`"), &self.by_started_at),
+            row(figure("as the job sees it"), &self.by_job),
         ]
     }
 }
 
-fn row(figure: &str, result: &Result<Percentiles, String>) -> Row {
-    let figure = format!("{figure} ({RUNS} runs)");
+fn row(figure: String, result: &Result<Percentiles, String>) -> Row {
     let baseline = "cron: whole minutes only (due times 60 000 ms apart)".to_string();
     let goal = "p99 < 20 ms, none early";
     match result {

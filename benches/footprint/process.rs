@@ -89,39 +89,60 @@ pub struct Exit {
     pub wall: Duration,
     /// The exit code, or `None` when a signal ended it.
     pub code: Option<i32>,
-    /// Peak resident memory in KiB, from wait4's rusage: the largest of the process and
-    /// the descendants it waited for (for `synctray sync`, that is synctray itself, since
-    /// its jobs are small programs like `true`, `sh`, `head` and `tr`).
-    pub max_rss_kib: u64,
 }
 
-/// Runs `command` to its end and measures it. Stdio is left as the caller set it.
-///
-/// Reaping with wait4 instead of `Child::wait` is what gives the peak memory with no
-/// extra tool (`/usr/bin/time -f %M` reads the very same field).
+/// Runs `command` to its end and times it. Stdio is left as the caller set it.
 pub fn run_to_exit(command: &mut Command) -> io::Result<Exit> {
     let start = Instant::now();
-    let child = command.spawn()?;
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if reaped == pid {
-            break;
-        }
-        let error = io::Error::last_os_error();
-        if error.kind() != io::ErrorKind::Interrupted {
-            return Err(error);
-        }
-    }
-    let wall = start.elapsed();
-    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    let status = command.spawn()?.wait()?;
     Ok(Exit {
-        wall,
-        code,
-        max_rss_kib: usage.ru_maxrss as u64,
+        wall: start.elapsed(),
+        code: status.code(),
     })
+}
+
+/// Runs `command` under GNU time and returns its peak resident memory in KiB.
+///
+/// Not wait4's rusage from here: a child spawned by this (large) process records this
+/// process's memory as its own peak before it execs, so the figure would be the bench's.
+/// GNU time is small, so the program it starts reports its own peak. The jobs a sync runs
+/// count too (the peak is the largest of the tree), but they are small programs.
+pub fn peak_rss_kib(command: &Command, scratch: &Path) -> Result<u64, String> {
+    const TIME: &str = "/usr/bin/time";
+    if !Path::new(TIME).exists() {
+        return Err(format!("{TIME} is missing: apt-get install -y time"));
+    }
+    let report = scratch.join("peak-rss");
+    let mut timed = Command::new(TIME);
+    timed
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&report)
+        .arg(command.get_program())
+        .args(command.get_args());
+    if let Some(dir) = command.get_current_dir() {
+        timed.current_dir(dir);
+    }
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => timed.env(key, value),
+            None => timed.env_remove(key),
+        };
+    }
+    let status = timed
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map_err(|e| format!("could not run {TIME}: {e}"))?;
+    if !status.success() {
+        return Err(format!("exited with {status}"));
+    }
+    let text = fs::read_to_string(&report).map_err(|e| format!("{}: {e}", report.display()))?;
+    text.trim()
+        .parse()
+        .map_err(|e| format!("{TIME} printed {text:?}: {e}"))
 }
 
 /// Runs `command` once with its output captured, to explain a failure before timing it.

@@ -72,16 +72,10 @@ pub fn print_table(rows: &[Row]) {
             row.met.cell()
         );
     }
-    let missed = rows.iter().filter(|row| row.met == Met::No).count();
+    let judged = rows.iter().filter(|row| row.met != Met::NotJudged).count();
+    let met = rows.iter().filter(|row| row.met == Met::Yes).count();
     println!();
-    println!(
-        "{} of {} judged figures meet their goal.",
-        rows.iter().filter(|r| r.met == Met::Yes).count(),
-        rows.len() - rows.iter().filter(|r| r.met == Met::NotJudged).count()
-    );
-    if missed > 0 {
-        println!("{missed} figure(s) miss their goal (marked **NO**).");
-    }
+    println!("{met} of {judged} judged figures meet their goal.");
 }
 
 /// A table cell must not break the row: no pipes, no newlines.
