@@ -17,7 +17,8 @@
 //! ends when the engine thread says it has finished.
 //!
 //! Modules: [`state`] (snapshot → what to show), [`menu`] (the widgets), [`icons`] (the
-//! embedded PNGs), [`wake`] (the minute's alarm where tao needs help). The start-at-login entry is platform code, in [`crate::sys::autostart`].
+//! embedded PNGs), [`wake`] (the minute's alarm, where tao needs help). The
+//! start-at-login entry is platform code, in [`crate::sys::autostart`].
 
 mod icons;
 mod menu;

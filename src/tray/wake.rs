@@ -152,3 +152,48 @@ mod glib {
         }
     }
 }
+
+#[cfg(all(
+    test,
+    any(
+        target_os = "linux",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd"
+    )
+))]
+mod tests {
+    use std::ffi::{c_int, c_void};
+    use std::time::{Duration, Instant};
+
+    use super::Alarm;
+
+    #[link(name = "glib-2.0")]
+    unsafe extern "C" {
+        fn g_main_context_iteration(context: *mut c_void, may_block: c_int) -> c_int;
+    }
+
+    /// One blocking iteration of the default main context, as `gtk_main_iteration_do`.
+    fn iterate() {
+        // SAFETY: the default context, iterated by this test's thread only.
+        unsafe { g_main_context_iteration(std::ptr::null_mut(), 1) };
+    }
+
+    #[test]
+    fn a_blocked_main_loop_wakes_at_the_alarm_and_not_before() {
+        let mut alarm = Alarm::default();
+        let start = Instant::now();
+        // Moved before it fires: only the later one wakes the loop.
+        alarm.set(start + Duration::from_millis(30));
+        alarm.set(start + Duration::from_millis(120));
+        iterate();
+        let woke = Instant::now();
+        assert!(woke >= start + Duration::from_millis(120), "{:?}", woke - start);
+        assert!(woke < start + Duration::from_secs(5), "{:?}", woke - start);
+        // A fired alarm is gone; setting another after it works the same.
+        alarm.set(woke + Duration::from_millis(40));
+        iterate();
+        assert!(Instant::now() >= woke + Duration::from_millis(40));
+    }
+}
