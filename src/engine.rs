@@ -337,14 +337,18 @@ pub async fn serve(
         elsewhere: lock::inspect(&ws.lock),
     };
     let (events_tx, mut events) = mpsc::unbounded_channel();
-    let _watcher = crate::watch::watch_workspace(ws, events_tx)
+    let watcher = crate::watch::watch_workspace(ws, events_tx)
         .inspect_err(|e| {
             tracing::warn!(
-                "cannot watch {} for changes ({e}); edits are read at the next minute",
+                "cannot watch {} for changes ({e}); looking for edits once a minute",
                 ws.root.display()
             )
         })
         .ok();
+    // Without a watcher, edits and other processes' runs are only seen when the loop wakes.
+    let tick = options
+        .tick
+        .or(watcher.is_none().then_some(Duration::from_secs(60)));
     let timer = crate::sys::WallTimer::new();
     let mut run: Option<(RunFuture<'_>, Due)> = None;
     let mut commands_open = true;
@@ -376,7 +380,7 @@ pub async fn serve(
         let wake = wake_after(now, due.map(|d| d.at), options.minute_updates);
         tokio::select! {
             _ = timer.sleep_until(SystemTime::now() + wake.unwrap_or_default()), if wake.is_some() => {}
-            _ = tokio::time::sleep(options.tick.unwrap_or_default()), if options.tick.is_some() => {}
+            _ = tokio::time::sleep(tick.unwrap_or_default()), if tick.is_some() => {}
             outcome = async { run.as_mut().expect("guarded").0.as_mut().await }, if run.is_some() => {
                 let (_, due) = run.take().expect("guarded");
                 engine.snapshot.send_modify(|s| s.running = None);
@@ -416,8 +420,7 @@ pub async fn serve(
         if !stop_open && run.is_none() {
             break;
         }
-        // Without a file watcher, this is where edits and other processes' runs are seen.
-        if _watcher.is_none() {
+        if watcher.is_none() {
             state.refresh(engine);
         }
     }
