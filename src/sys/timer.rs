@@ -111,3 +111,37 @@ mod linux {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wakes_at_the_wall_clock_time_and_not_before() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let timer = WallTimer::new();
+            let at = SystemTime::now() + Duration::from_millis(150);
+            timer.sleep_until(at).await;
+            let now = SystemTime::now();
+            assert!(
+                now >= at,
+                "woke {:?} early",
+                at.duration_since(now).unwrap()
+            );
+            assert!(
+                now.duration_since(at).unwrap() < Duration::from_millis(100),
+                "woke late"
+            );
+            // A time already past returns at once.
+            let started = std::time::Instant::now();
+            timer
+                .sleep_until(SystemTime::now() - Duration::from_secs(5))
+                .await;
+            assert!(started.elapsed() < Duration::from_millis(50));
+        });
+    }
+}
