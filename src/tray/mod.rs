@@ -259,7 +259,7 @@ impl Gui {
             started: false,
             messages: MessageAge::default(),
             next_refresh: Instant::now(),
-            alarm: Alarm::default(),
+            alarm: Alarm::new(),
             quitting: false,
             icon_dir: tempfile::Builder::new()
                 .prefix("synctray-icons-")
@@ -322,11 +322,7 @@ impl Gui {
         let now = Utc::now();
         let mut snapshot = self.snapshot.clone();
         snapshot.message = self.messages.fresh(snapshot.message.as_deref(), now);
-        let message_hidden_at = snapshot
-            .message
-            .is_some()
-            .then(|| self.messages.hidden_at())
-            .flatten();
+        let message_hidden_at = snapshot.message.as_ref().and(self.messages.hidden_at());
         let now = now.with_timezone(&Local);
         self.plan_refresh(now, message_hidden_at);
         let mut m = menu_state(&snapshot, now);

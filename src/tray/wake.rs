@@ -43,6 +43,10 @@ mod native {
     pub struct Alarm;
 
     impl Alarm {
+        pub fn new() -> Alarm {
+            Alarm
+        }
+
         pub fn set(&mut self, _at: Instant) {}
     }
 }
@@ -65,6 +69,10 @@ mod glib {
     }
 
     impl Alarm {
+        pub fn new() -> Alarm {
+            Alarm::default()
+        }
+
         /// Wakes the event loop at `at` (or at once if it has passed), in place of any
         /// earlier alarm. Call on the GUI thread.
         pub fn set(&mut self, at: Instant) {
@@ -182,14 +190,18 @@ mod tests {
 
     #[test]
     fn a_blocked_main_loop_wakes_at_the_alarm_and_not_before() {
-        let mut alarm = Alarm::default();
+        let mut alarm = Alarm::new();
         let start = Instant::now();
         // Moved before it fires: only the later one wakes the loop.
         alarm.set(start + Duration::from_millis(30));
         alarm.set(start + Duration::from_millis(120));
         iterate();
         let woke = Instant::now();
-        assert!(woke >= start + Duration::from_millis(120), "{:?}", woke - start);
+        assert!(
+            woke >= start + Duration::from_millis(120),
+            "{:?}",
+            woke - start
+        );
         assert!(woke < start + Duration::from_secs(5), "{:?}", woke - start);
         // A fired alarm is gone; setting another after it works the same.
         alarm.set(woke + Duration::from_millis(40));
