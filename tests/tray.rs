@@ -16,6 +16,8 @@ use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const SYNCTRAY: &str = env!("CARGO_BIN_EXE_synctray");
+/// The tray's own executable, which `synctray` with no command becomes (same process).
+const SYNCTRAY_TRAY: &str = env!("CARGO_BIN_EXE_synctray-tray");
 
 /// The programs a desktop test needs, and the Debian package of each.
 const TOOLS: [(&str, &str); 7] = [
@@ -436,7 +438,10 @@ impl<'d> Tray<'d> {
 
     fn menu_open(&self) -> bool {
         // GTK names the menu's window after the program.
-        let program = Path::new(SYNCTRAY).file_name().unwrap().to_string_lossy();
+        let program = Path::new(SYNCTRAY_TRAY)
+            .file_name()
+            .unwrap()
+            .to_string_lossy();
         !self
             .desktop
             .xdotool(&[
@@ -710,7 +715,7 @@ fn the_tray_shows_runs_drives_the_engine_and_quits_cleanly() {
     let text = fs::read_to_string(&entry).unwrap();
     assert!(
         text.contains(&format!(
-            "Exec=\"{SYNCTRAY}\" --workspace \"{}\"",
+            "Exec=\"{SYNCTRAY_TRAY}\" --workspace \"{}\"",
             ws.display()
         )),
         "{text}"
