@@ -1,4 +1,4 @@
-//! An alarm that wakes the GUI thread at a given [`Instant`](std::time::Instant), for
+//! An alarm that wakes the GUI thread at a given `Instant`, for
 //! `ControlFlow::WaitUntil`.
 //!
 //! On Windows and macOS tao arms a timer for `WaitUntil` itself. On Linux and the BSDs
@@ -7,65 +7,46 @@
 //! (tauri-apps/tao#988). There, [`Alarm`] adds a one-shot GLib timeout to the main
 //! context: the blocked iteration returns at the deadline, tao sees it has passed and
 //! sends `StartCause::ResumeTimeReached`. The timeout's callback does nothing else.
-//!
-//! GLib is linked already (tao, tray-icon and muda use GTK); these are its C functions,
-//! declared here rather than through a `glib` dependency for three calls.
 
-#[cfg(any(
-    target_os = "linux",
-    target_os = "dragonfly",
-    target_os = "freebsd",
-    target_os = "netbsd",
-    target_os = "openbsd"
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
 ))]
-pub use glib::Alarm;
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "dragonfly",
-    target_os = "freebsd",
-    target_os = "netbsd",
-    target_os = "openbsd"
+pub use gtk_alarm::Alarm;
+
+/// Nothing to arm: tao wakes for `ControlFlow::WaitUntil` by itself here.
+#[cfg(not(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
 )))]
-pub use native::Alarm;
+#[derive(Debug, Default)]
+pub struct Alarm;
 
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "dragonfly",
-    target_os = "freebsd",
-    target_os = "netbsd",
-    target_os = "openbsd"
+#[cfg(not(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
 )))]
-mod native {
-    use std::time::Instant;
-
-    /// Nothing to arm: tao wakes for `ControlFlow::WaitUntil` by itself here.
-    #[derive(Debug, Default)]
-    pub struct Alarm;
-
-    impl Alarm {
-        pub fn new() -> Alarm {
-            Alarm
-        }
-
-        pub fn set(&mut self, _at: Instant) {}
+impl Alarm {
+    pub fn new() -> Alarm {
+        Alarm
     }
+
+    pub fn set(&mut self, _at: std::time::Instant) {}
 }
 
-#[cfg(any(
-    target_os = "linux",
-    target_os = "dragonfly",
-    target_os = "freebsd",
-    target_os = "netbsd",
-    target_os = "openbsd"
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
 ))]
-mod glib {
-    use std::ffi::{c_int, c_uint, c_void};
+mod gtk_alarm {
     use std::time::Instant;
+
+    use glib::{ControlFlow, MainContext, SourceId};
 
     /// Wakes the event loop at the instant last [`set`](Alarm::set); one pending at a time.
     #[derive(Debug, Default)]
     pub struct Alarm {
-        armed: Option<Armed>,
+        armed: Option<(Instant, SourceId)>,
     }
 
     impl Alarm {
@@ -76,16 +57,33 @@ mod glib {
         /// Wakes the event loop at `at` (or at once if it has passed), in place of any
         /// earlier alarm. Call on the GUI thread.
         pub fn set(&mut self, at: Instant) {
-            if self.armed.as_ref().is_some_and(|armed| armed.at == at) {
+            if self.armed.as_ref().is_some_and(|(armed, _)| *armed == at) {
                 return;
             }
             self.cancel();
-            self.armed = Some(Armed::new(at));
+            // Rounded up, and a millisecond more: fired early, the iteration would return
+            // before tao's deadline and tao would block again with no timer left.
+            let ms = at
+                .saturating_duration_since(Instant::now())
+                .as_micros()
+                .div_ceil(1000)
+                + 1;
+            let ms = u32::try_from(ms).unwrap_or(u32::MAX);
+            let id = glib::timeout_add_local_full(
+                std::time::Duration::from_millis(ms.into()),
+                glib::Priority::DEFAULT,
+                || ControlFlow::Break,
+            );
+            self.armed = Some((at, id));
         }
 
+        /// Removes the pending timeout; one that fired is gone already (GLib does not
+        /// reuse ids, so it is simply not found).
         fn cancel(&mut self) {
-            if let Some(armed) = self.armed.take() {
-                armed.cancel();
+            if let Some((_, id)) = self.armed.take()
+                && let Some(source) = MainContext::default().find_source_by_id(&id)
+            {
+                source.destroy();
             }
         }
     }
@@ -96,116 +94,38 @@ mod glib {
         }
     }
 
-    /// `G_PRIORITY_DEFAULT`.
-    const PRIORITY_DEFAULT: c_int = 0;
-    /// `G_SOURCE_REMOVE`: a callback's "do not call me again".
-    const SOURCE_REMOVE: c_int = 0;
+    #[cfg(test)]
+    mod tests {
+        use std::time::{Duration, Instant};
 
-    type SourceFunc = unsafe extern "C" fn(data: *mut c_void) -> c_int;
+        use super::Alarm;
 
-    #[link(name = "glib-2.0")]
-    unsafe extern "C" {
-        fn g_timeout_add_full(
-            priority: c_int,
-            interval_ms: c_uint,
-            function: SourceFunc,
-            data: *mut c_void,
-            notify: Option<unsafe extern "C" fn(data: *mut c_void)>,
-        ) -> c_uint;
-        fn g_main_context_find_source_by_id(context: *mut c_void, id: c_uint) -> *mut c_void;
-        fn g_source_destroy(source: *mut c_void);
-    }
-
-    /// The timeout's callback: returning is all it is for (the wait it ends is tao's).
-    extern "C" fn wake(_data: *mut c_void) -> c_int {
-        SOURCE_REMOVE
-    }
-
-    /// A one-shot timeout source in the default main context.
-    #[derive(Debug)]
-    struct Armed {
-        at: Instant,
-        id: c_uint,
-    }
-
-    impl Armed {
-        fn new(at: Instant) -> Armed {
-            // Rounded up, and a millisecond more: fired early, the iteration would return
-            // before tao's deadline and tao would block again with no timer left.
-            let ms = at
-                .saturating_duration_since(Instant::now())
-                .as_micros()
-                .div_ceil(1000)
-                + 1;
-            let ms = c_uint::try_from(ms).unwrap_or(c_uint::MAX);
-            // SAFETY: a plain function and no data; GLib calls it on the thread that
-            // iterates the default main context (the event loop's).
-            let id = unsafe {
-                g_timeout_add_full(PRIORITY_DEFAULT, ms, wake, std::ptr::null_mut(), None)
-            };
-            Armed { at, id }
+        /// One blocking iteration of the default main context, as `gtk_main_iteration_do`.
+        fn iterate() {
+            glib::MainContext::default().iteration(true);
         }
 
-        /// Removes the timeout if it has not fired yet (a fired one is gone already, so
-        /// its id is not found: GLib does not reuse ids).
-        fn cancel(self) {
-            // SAFETY: a null context is the default one; a source found there lives until
-            // destroyed, and is destroyed on the thread that iterates the context.
-            unsafe {
-                let source = g_main_context_find_source_by_id(std::ptr::null_mut(), self.id);
-                if !source.is_null() {
-                    g_source_destroy(source);
-                }
-            }
+        #[test]
+        fn a_blocked_main_loop_wakes_at_the_alarm_and_not_before() {
+            let context = glib::MainContext::default();
+            let _owner = context.acquire().expect("the default main context is free");
+            let mut alarm = Alarm::new();
+            let start = Instant::now();
+            // Moved before it fires: only the later one wakes the loop.
+            alarm.set(start + Duration::from_millis(30));
+            alarm.set(start + Duration::from_millis(120));
+            iterate();
+            let woke = Instant::now();
+            assert!(
+                woke >= start + Duration::from_millis(120),
+                "{:?}",
+                woke - start
+            );
+            assert!(woke < start + Duration::from_secs(5), "{:?}", woke - start);
+            // A fired alarm is gone; setting another after it works the same.
+            alarm.set(woke + Duration::from_millis(40));
+            iterate();
+            assert!(Instant::now() >= woke + Duration::from_millis(40));
         }
-    }
-}
-
-#[cfg(all(
-    test,
-    any(
-        target_os = "linux",
-        target_os = "dragonfly",
-        target_os = "freebsd",
-        target_os = "netbsd",
-        target_os = "openbsd"
-    )
-))]
-mod tests {
-    use std::ffi::{c_int, c_void};
-    use std::time::{Duration, Instant};
-
-    use super::Alarm;
-
-    #[link(name = "glib-2.0")]
-    unsafe extern "C" {
-        fn g_main_context_iteration(context: *mut c_void, may_block: c_int) -> c_int;
-    }
-
-    /// One blocking iteration of the default main context, as `gtk_main_iteration_do`.
-    fn iterate() {
-        // SAFETY: the default context, iterated by this test's thread only.
-        unsafe { g_main_context_iteration(std::ptr::null_mut(), 1) };
-    }
-
-    #[test]
-    fn a_blocked_main_loop_wakes_at_the_alarm_and_not_before() {
-        let mut alarm = Alarm::new();
-        let start = Instant::now();
-        // Moved before it fires: only the later one wakes the loop.
-        alarm.set(start + Duration::from_millis(30));
-        alarm.set(start + Duration::from_millis(120));
-        iterate();
-        let woke = Instant::now();
-        assert!(
-            woke >= start + Duration::from_millis(120),
-            "{:?}",
-            woke - start
-        );
-        assert!(woke < start + Duration::from_secs(5), "{:?}", woke - start);
-        // A fired alarm is gone; setting another after it works the same.
-        alarm.set(woke + Duration::from_millis(40));
-        iterate();
-        assert!(Instant::now() >= woke + Duration::from_millis(40));
     }
 }
