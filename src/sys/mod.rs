@@ -3,7 +3,9 @@
 //! permissions, opening files without following links, the host name, opening a folder,
 //! whether a desktop session is there, and (for the tray) the start-at-login entry.
 //!
-//! The rest of the crate calls these and never uses `cfg(unix)` / `cfg(windows)` itself.
+//! The rest of the crate calls these; the few `cfg`s left elsewhere are local details of
+//! one function each (an exit status's signal, a new file's mode, freedesktop notification
+//! hints, the GTK main loop's alarm).
 
 mod timer;
 pub use timer::WallTimer;
