@@ -16,7 +16,7 @@ use crate::engine::{self, Engine, RunOutcome, ServeOptions, SystemClock};
 use crate::lock;
 use crate::notify;
 use crate::runner::Stop;
-use crate::schedule::{self, PlanInput, Trigger};
+use crate::schedule::Trigger;
 use crate::status::{Outcome, Status, iso_ms};
 use crate::workspace::Workspace;
 
@@ -412,17 +412,11 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
     let last = Status::read(&ws.status);
     let config = Config::load(&ws.config);
     let holder = lock::inspect(&ws.lock);
-    let next_run = config.as_ref().ok().filter(|c| !c.paused).and_then(|c| {
-        let last_start = last
-            .as_ref()
-            .and_then(|s| s.started_at.or(Some(s.last_sync)));
-        let input = PlanInput {
-            last: last_start,
-            since: now,
-            catch_up: c.catch_up,
-        };
-        schedule::plan(&c.schedule, &c.zone, input, now).map(|d| d.at.max(now))
-    });
+    let next_run = config
+        .as_ref()
+        .ok()
+        .and_then(|c| c.plan(last.as_ref().map(Status::started), now, now))
+        .map(|d| d.at.max(now));
     let report = Report {
         workspace: ws.root.clone(),
         workspace_source: ws.source,

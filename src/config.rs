@@ -311,6 +311,25 @@ impl Config {
         })
     }
 
+    /// The next scheduled run after a run that started at `last` (see
+    /// [`schedule::plan`]); `None` when paused or when the schedule never fires again.
+    pub fn plan(
+        &self,
+        last: Option<chrono::DateTime<chrono::Utc>>,
+        since: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<schedule::Due> {
+        if self.paused {
+            return None;
+        }
+        let input = schedule::PlanInput {
+            last,
+            since,
+            catch_up: self.catch_up,
+        };
+        schedule::plan(&self.schedule, &self.zone, input, now)
+    }
+
     /// How the schedule reads in a menu or a status line.
     pub fn describe_schedule(&self) -> String {
         match &self.cron {

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use chrono::{DateTime, TimeDelta, Timelike, Utc};
+use chrono::{DateTime, Timelike, Utc};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
@@ -16,7 +16,7 @@ use crate::config::{self, Config, Edit};
 use crate::lock::{self, Acquire, Holder, LockError};
 use crate::notify::{self, Notifier};
 use crate::runner::{self, JobContext, Stop};
-use crate::schedule::{self, Due, PlanInput, Trigger};
+use crate::schedule::{Due, Trigger};
 use crate::status::{self, JobResult, Outcome, Status};
 use crate::workspace::Workspace;
 
@@ -224,16 +224,9 @@ impl Engine {
         } else {
             failure
         };
-        let next_run = (!config.paused)
-            .then(|| {
-                let input = PlanInput {
-                    last: Some(started_at),
-                    since: started_at,
-                    catch_up: config.catch_up,
-                };
-                schedule::plan(&config.schedule, &config.zone, input, finished_at).map(|d| d.at)
-            })
-            .flatten();
+        let next_run = config
+            .plan(Some(started_at), started_at, finished_at)
+            .map(|d| d.at);
         let status = Status {
             last_sync: finished_at,
             status: if error.is_some() {
@@ -361,9 +354,7 @@ pub async fn serve(
             break;
         }
         let now = engine.clock.now();
-        let due = (!state.config.paused && !stopping)
-            .then(|| state.plan(now))
-            .flatten();
+        let due = (!stopping).then(|| state.plan(now)).flatten();
         if run.is_none()
             && let Some(due) = due.filter(|d| d.at <= now)
         {
@@ -473,17 +464,8 @@ struct LoopState {
 
 impl LoopState {
     fn plan(&self, now: DateTime<Utc>) -> Option<Due> {
-        let last_start = self.last.as_ref().map(|s| {
-            s.started_at
-                .unwrap_or(s.last_sync - TimeDelta::milliseconds(s.duration_ms as i64))
-        });
-        let last = last_start.max(self.handled);
-        let input = PlanInput {
-            last,
-            since: self.since,
-            catch_up: self.config.catch_up,
-        };
-        schedule::plan(&self.config.schedule, &self.config.zone, input, now)
+        let last = self.last.as_ref().map(Status::started).max(self.handled);
+        self.config.plan(last, self.since, now)
     }
 
     fn snapshot(

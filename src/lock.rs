@@ -412,7 +412,7 @@ mod tests {
             .unwrap()
         };
         assert!(
-            matches!(stale(60), Acquire::Held(h) if h.since == Some(ten_min_ago.trunc_subsecs_ms()))
+            matches!(stale(60), Acquire::Held(h) if h.since == Some(chrono::SubsecRound::trunc_subsecs(ten_min_ago, 3)))
         );
         assert!(path.exists(), "an honoured lock is left alone");
         assert!(matches!(stale(5), Acquire::Acquired(_)));
@@ -429,14 +429,5 @@ mod tests {
             try_acquire(&path, Trigger::Cli, Duration::from_secs(60), Utc::now()).unwrap_err();
         assert!(matches!(err, LockError::Symlink(_)), "{err}");
         assert!(!target.exists(), "followed the link");
-    }
-
-    trait TruncMs {
-        fn trunc_subsecs_ms(self) -> Self;
-    }
-    impl TruncMs for DateTime<Utc> {
-        fn trunc_subsecs_ms(self) -> Self {
-            chrono::SubsecRound::trunc_subsecs(self, 3)
-        }
     }
 }

@@ -101,7 +101,7 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
             let reason = format!("could not start: {e}");
             log.lock().unwrap().finish(&reason, started.elapsed());
             return JobRun {
-                result: failed(job, cx, None, reason, started),
+                result: could_not_start(job, cx, reason, started),
                 tail: String::new(),
                 interrupted: false,
             };
@@ -264,17 +264,11 @@ fn signal_reason(status: &ExitStatus) -> String {
     format!("ended abnormally ({status})")
 }
 
-fn failed(
-    job: &Job,
-    cx: &JobContext<'_>,
-    code: Option<i32>,
-    reason: String,
-    started: Instant,
-) -> JobResult {
+fn could_not_start(job: &Job, cx: &JobContext<'_>, reason: String, started: Instant) -> JobResult {
     JobResult {
         name: job.name.clone(),
         status: Outcome::Error,
-        exit_code: code,
+        exit_code: None,
         duration_ms: Some(started.elapsed().as_millis() as u64),
         reason: Some(reason),
         log: Some(cx.log_shown.clone()),

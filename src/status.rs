@@ -93,6 +93,13 @@ impl Status {
         self.status == Outcome::Success
     }
 
+    /// When the run started: `startedAt`, or for the original's files (which lack it)
+    /// its end less its duration.
+    pub fn started(&self) -> DateTime<Utc> {
+        self.started_at
+            .unwrap_or(self.last_sync - chrono::TimeDelta::milliseconds(self.duration_ms as i64))
+    }
+
     /// Reads the status file; `None` when there is none yet. A file that does not parse
     /// (written by hand, or by something else) is reported and treated as absent.
     pub fn read(path: &Path) -> Option<Status> {

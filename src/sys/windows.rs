@@ -2,7 +2,6 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
-use std::os::windows::io::AsRawHandle;
 use std::path::Path;
 
 use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
@@ -101,7 +100,7 @@ pub fn open_nofollow(path: &Path) -> io::Result<File> {
 /// Windows does not let an open file be deleted under a holder, so the file at `path` is
 /// the one open whenever it exists.
 pub fn same_file(file: &File, path: &Path) -> io::Result<bool> {
-    let _ = file.as_raw_handle();
+    let _ = file;
     fs::symlink_metadata(path).map(|_| true)
 }
 
