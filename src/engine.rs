@@ -145,27 +145,10 @@ impl Engine {
         };
         let previous = Status::read(&self.ws.status);
         tracing::info!("{trigger} run started: {} job(s)", config.jobs.len());
-        if let Err(e) = crate::sys::create_dir(&self.ws.logs) {
-            tracing::warn!(
-                "{}: cannot create the logs folder: {e}",
-                self.ws.logs.display()
-            );
-        }
         // One log a run, each job's output under a header: one file to create per run,
         // whatever the number of jobs.
-        let log_path = self
-            .ws
-            .logs
-            .join(format!("{}.log", started_at.format("%Y%m%dT%H%M%S%.3fZ")));
-        let log = crate::sys::write_options()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&log_path)
-            .inspect_err(|e| {
-                tracing::warn!("{}: cannot write the run's log: {e}", log_path.display())
-            })
-            .ok();
+        let log_path = self.ws.run_log_path(started_at);
+        let log = self.ws.create_run_log(&log_path);
         let log_shown = self.ws.shown(&log_path);
         let run_deadline = started + config.stale_lock;
         let total = config.jobs.len();
@@ -227,7 +210,7 @@ impl Engine {
         let next_run = config
             .plan(Some(started_at), started_at, finished_at)
             .map(|d| d.at);
-        let status = Status {
+        let mut status = Status {
             last_sync: finished_at,
             status: if error.is_some() {
                 Outcome::Error
@@ -241,18 +224,10 @@ impl Engine {
             next_run,
             jobs: results,
         };
-        if let Err(e) = status.write(&self.ws.status) {
-            tracing::error!("{}: cannot write the status: {e}", self.ws.status.display());
-        }
-        if let Err(e) = status::append_history(&self.ws.history, &status) {
-            tracing::error!(
-                "{}: cannot append to the history: {e}",
-                self.ws.history.display()
-            );
-        }
+        status::record(&self.ws.status, &self.ws.history, &mut status);
         // The status is on disk before the lock goes: whoever sees the lock free sees it.
         drop(lock);
-        prune_logs(&self.ws.logs, LOG_FILES);
+        self.ws.prune_logs(LOG_FILES);
         match &status.error {
             None => tracing::info!("{trigger} run succeeded in {} ms", status.duration_ms),
             Some(e) => tracing::warn!("{trigger} run failed in {} ms: {e}", status.duration_ms),
@@ -272,25 +247,6 @@ fn error_text(job: &str, reason: &str, tail: &str) -> String {
     }
     let room = runner::ERROR_TAIL_CHARS.saturating_sub(head.chars().count() + 2);
     format!("{head}: {}", runner::last_chars(tail, room))
-}
-
-/// Keeps the newest `keep` run logs (their names are the run's UTC start time).
-fn prune_logs(dir: &Path, keep: usize) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut logs: Vec<_> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.file_name())
-        .filter(|n| n.to_string_lossy().ends_with(".log"))
-        .collect();
-    if logs.len() <= keep {
-        return;
-    }
-    logs.sort();
-    for name in &logs[..logs.len() - keep] {
-        let _ = std::fs::remove_file(dir.join(name));
-    }
 }
 
 /// Settings of the scheduler loop.

@@ -1,7 +1,11 @@
-//! Writing files so that a crash cannot tear them.
+//! Writing synctray's own files so that a crash cannot tear them, never through a link,
+//! and cleaning up what an interrupted write left behind.
 
 use std::io::{self, Write};
 use std::path::Path;
+use std::time::Duration;
+
+use crate::sys;
 
 /// How hard a write insists on reaching the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,21 +19,33 @@ pub enum Durability {
     Renamed,
 }
 
+/// Temporary files are named `.synctray-<pid>-<random>.tmp`: the pid tells the next start
+/// whether the writer is gone (see [`clean_temp_files`]).
+const TEMP_PREFIX: &str = ".synctray-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// A temporary file whose writer cannot be proven dead is removed once it is this old:
+/// no write takes that long.
+const TEMP_MAX_AGE: Duration = Duration::from_secs(3600);
+
 /// Replaces `path` with `bytes` atomically: a reader sees the old file or the new one,
 /// never a mix, whatever happens to this process meanwhile.
 ///
 /// The bytes go to a new temporary file in the same folder (flushed to disk when asked),
 /// and the file is renamed over the target. On error the temporary file is removed. The
-/// new file gets `mode` (unix) less any group/other write bits.
+/// new file gets `mode` (unix) less any group/other write bits. A symbolic link, a FIFO,
+/// a socket or a device at `path` is refused: the error says what is there.
 pub fn atomic_write(
     path: &Path,
     bytes: &[u8],
     mode: u32,
     durability: Durability,
 ) -> io::Result<()> {
+    sys::check_regular_or_absent(path)?;
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".synctray-").suffix(".tmp");
+    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -37,6 +53,7 @@ pub fn atomic_write(
     }
     #[cfg(not(unix))]
     let _ = mode;
+    // The temporary file is created with O_EXCL: it never follows a link planted at its name.
     let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     if durability == Durability::Flushed {
@@ -44,6 +61,49 @@ pub fn atomic_write(
     }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Removes the temporary files that interrupted writes (a kill, a crash, a power cut) left
+/// in `dir`: those whose writer is no longer running, or older than an hour. A writer
+/// still at work keeps its file. Returns how many were removed.
+pub fn clean_temp_files(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some(middle) = name
+            .strip_prefix(TEMP_PREFIX)
+            .and_then(|n| n.strip_suffix(TEMP_SUFFIX))
+        else {
+            continue;
+        };
+        // entry.metadata() does not follow a link: a link is removed, never its target.
+        let Ok(meta) = entry.metadata() else { continue };
+        if meta.is_dir() {
+            continue;
+        }
+        let writer_dead = middle
+            .split_once('-')
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+            .and_then(sys::process_alive)
+            == Some(false);
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > TEMP_MAX_AGE);
+        if (writer_dead || old) && std::fs::remove_file(entry.path()).is_ok() {
+            tracing::info!(
+                "{}: removed a temporary file left by an interrupted write",
+                entry.path().display()
+            );
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// The unix mode of an existing file, to keep it across a rewrite; 0o644 otherwise.
@@ -57,4 +117,63 @@ pub fn mode_of(path: &Path) -> u32 {
     }
     let _ = path;
     0o644
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(unix)]
+    fn atomic_write_refuses_a_link_and_a_fifo() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::write(&outside, "theirs").unwrap();
+        let link = dir.path().join("status.json");
+        std::os::unix::fs::symlink(&outside, &link).unwrap();
+        let e = atomic_write(&link, b"ours", 0o644, Durability::Renamed).unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "theirs");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let e = atomic_write(&fifo, b"ours", 0o644, Durability::Renamed).unwrap_err();
+        assert!(e.to_string().contains("FIFO"), "{e}");
+    }
+
+    #[test]
+    fn temp_files_of_dead_writers_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = std::process::Command::new(if cfg!(windows) { "cmd" } else { "true" })
+            .args(if cfg!(windows) {
+                &["/C", "exit"][..]
+            } else {
+                &[][..]
+            })
+            .spawn()
+            .unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let dead_tmp = dir.path().join(format!(".synctray-{dead}-abc123.tmp"));
+        let live_tmp = dir
+            .path()
+            .join(format!(".synctray-{}-def456.tmp", std::process::id()));
+        let other = dir.path().join("notes.tmp");
+        for p in [&dead_tmp, &live_tmp, &other] {
+            std::fs::write(p, "x").unwrap();
+        }
+        if sys::process_alive(dead).is_some() {
+            assert_eq!(clean_temp_files(dir.path()), 1);
+            assert!(!dead_tmp.exists());
+        }
+        assert!(live_tmp.exists(), "a live writer's file was removed");
+        assert!(other.exists(), "a file synctray did not name was removed");
+    }
 }

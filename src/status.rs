@@ -2,7 +2,8 @@
 //! format plus extensions, replaced atomically) and `data/sync-history.jsonl` (one line a
 //! finished run, newest last, bounded).
 
-use std::io::{self, BufRead, Write};
+use std::fs::OpenOptions;
+use std::io::{self, Read, Write};
 use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -101,9 +102,10 @@ impl Status {
     }
 
     /// Reads the status file; `None` when there is none yet. A file that does not parse
-    /// (written by hand, or by something else) is reported and treated as absent.
+    /// (written by hand, or by something else), a link or a FIFO at the path is reported
+    /// and treated as absent.
     pub fn read(path: &Path) -> Option<Status> {
-        let bytes = match std::fs::read(path) {
+        let bytes = match read_regular(path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
             Err(e) => {
@@ -116,48 +118,120 @@ impl Status {
             .ok()
     }
 
-    /// Replaces the status file atomically.
+    /// Replaces the status file atomically. A link, a FIFO or a folder at the path is
+    /// refused; the error names the path.
     pub fn write(&self, path: &Path) -> io::Result<()> {
         let mut text = serde_json::to_vec_pretty(self).expect("status serialises");
         text.push(b'\n');
         fsutil::atomic_write(path, &text, 0o644, Durability::Renamed)
+            .map_err(|e| cannot_write(path, e))
     }
 }
 
-/// Appends a run to the history, keeping the newest [`HISTORY_LINES`].
+/// Records a finished run: replaces the status file and appends to the history. A run
+/// whose result cannot be recorded (a full disk, a link or a folder in the way) is a
+/// failed run: `run` becomes an error that says why, logged here, and the status file
+/// says so too when it can still be written.
+pub fn record(status_path: &Path, history_path: &Path, run: &mut Status) {
+    let status_failed = run.write(status_path).err();
+    let history_failed = append_history(history_path, run).err();
+    let why: Vec<String> = [&status_failed, &history_failed]
+        .into_iter()
+        .flatten()
+        .map(ToString::to_string)
+        .collect();
+    if why.is_empty() {
+        return;
+    }
+    let note = format!("the result could not be recorded: {}", why.join("; "));
+    tracing::error!("{note}");
+    run.status = Outcome::Error;
+    run.error = Some(match run.error.take() {
+        Some(failure) => format!("{failure}; {note}"),
+        None => note,
+    });
+    if status_failed.is_none() {
+        let _ = run.write(status_path);
+    }
+}
+
+fn cannot_write(path: &Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: cannot write: {e}", path.display()))
+}
+
+/// Reads a whole file synctray owns, never through a link and never blocking on a FIFO.
+fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    let mut file = crate::sys::open_regular(path, OpenOptions::new().read(true), false)?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Appends a run to the history, keeping the newest [`HISTORY_LINES`]: the file never
+/// holds more.
 ///
-/// Appending is one `write` of one line; when the file has grown to twice the bound it is
-/// rewritten atomically with the newest lines, so the cost per run stays flat.
+/// Below the bound, the line is appended with one `write`; at the bound, the file is
+/// rewritten atomically with the newest lines. A failed append (a full disk) is taken
+/// back, and a torn last line left by anything else is cut off first, so a record never
+/// gets glued to a fragment. A link, a FIFO or a folder at the path is refused; the
+/// error names the path.
 pub fn append_history(path: &Path, status: &Status) -> io::Result<()> {
+    let at = |e| cannot_write(path, e);
     let mut line = serde_json::to_vec(status).expect("status serialises");
     line.push(b'\n');
-    let mut file = crate::sys::write_options()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    file.write_all(&line)?;
-    drop(file);
-    let lines = io::BufReader::new(std::fs::File::open(path)?)
-        .split(b'\n')
-        .count();
-    if lines >= 2 * HISTORY_LINES {
-        let text = std::fs::read(path)?;
-        let kept: Vec<&[u8]> = text
-            .split(|&b| b == b'\n')
-            .filter(|l| !l.is_empty())
-            .collect();
-        let start = kept.len().saturating_sub(HISTORY_LINES);
-        let mut out = kept[start..].join(&b'\n');
-        out.push(b'\n');
-        fsutil::atomic_write(path, &out, 0o644, Durability::Renamed)?;
+    let mut file = crate::sys::open_regular(
+        path,
+        OpenOptions::new().read(true).append(true).create(true),
+        false,
+    )
+    .map_err(at)?;
+    let mut text = Vec::new();
+    file.read_to_end(&mut text).map_err(at)?;
+    let whole = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    if whole < text.len() {
+        tracing::warn!(
+            "{}: removing a torn last line ({} bytes)",
+            path.display(),
+            text.len() - whole
+        );
+        file.set_len(whole as u64).map_err(at)?;
+        text.truncate(whole);
+    }
+    let kept: Vec<&[u8]> = text
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    if kept.len() >= HISTORY_LINES {
+        drop(file);
+        let mut out = Vec::with_capacity(text.len() + line.len());
+        for l in &kept[kept.len() + 1 - HISTORY_LINES..] {
+            out.extend_from_slice(l);
+            out.push(b'\n');
+        }
+        out.extend_from_slice(&line);
+        return fsutil::atomic_write(path, &out, 0o644, Durability::Renamed).map_err(at);
+    }
+    if let Err(e) = file.write_all(&line) {
+        // Take back what part of the line got written, so that the next record starts a
+        // line of its own.
+        if let Err(e2) = file.set_len(text.len() as u64) {
+            tracing::warn!("{}: cannot take back a torn line: {e2}", path.display());
+        }
+        return Err(at(e));
     }
     Ok(())
 }
 
 /// The most recent runs of the history, oldest first (lines that do not parse are skipped).
 pub fn read_history(path: &Path) -> Vec<Status> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Vec::new();
+    let text = match read_regular(path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) => {
+            if e.kind() != io::ErrorKind::NotFound {
+                tracing::warn!("{}: cannot read: {e}", path.display());
+            }
+            return Vec::new();
+        }
     };
     let all: Vec<Status> = text
         .lines()
@@ -259,14 +333,37 @@ mod tests {
         for i in 0..(2 * HISTORY_LINES + 5) {
             status.duration_ms = i as u64;
             append_history(&path, &status).unwrap();
+            let lines = std::fs::read_to_string(&path).unwrap().lines().count();
+            assert_eq!(lines, (i + 1).min(HISTORY_LINES), "after {} appends", i + 1);
         }
         let lines = std::fs::read_to_string(&path).unwrap().lines().count();
-        assert!(lines <= 2 * HISTORY_LINES, "{lines} lines");
+        assert_eq!(lines, HISTORY_LINES, "never more than the bound");
         let history = read_history(&path);
         assert_eq!(history.len(), HISTORY_LINES);
         assert_eq!(
             history.last().unwrap().duration_ms,
             (2 * HISTORY_LINES + 4) as u64
+        );
+    }
+
+    #[test]
+    fn a_torn_last_line_is_cut_off_before_the_next_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("h.jsonl");
+        let status: Status =
+            serde_json::from_str(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"success"}"#)
+                .unwrap();
+        append_history(&path, &status).unwrap();
+        let mut text = std::fs::read(&path).unwrap();
+        text.extend_from_slice(br#"{"lastSync":"2026-11-25T14:45"#);
+        std::fs::write(&path, &text).unwrap();
+        append_history(&path, &status).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert!(
+            text.lines()
+                .all(|l| serde_json::from_str::<Status>(l).is_ok()),
+            "{text}"
         );
     }
 }

@@ -6,8 +6,11 @@
 //! starter config on first use.
 
 use std::fmt;
+use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
 
 use crate::sys;
 
@@ -114,5 +117,111 @@ impl Workspace {
             .unwrap_or(path)
             .to_string_lossy()
             .replace('\\', "/")
+    }
+
+    /// Removes the temporary files that interrupted writes left in `data/` and
+    /// `data/config/` (see [`crate::fsutil::clean_temp_files`]). Called at every start.
+    pub fn clean_temp_files(&self) {
+        for dir in [self.status.parent(), self.config.parent()]
+            .into_iter()
+            .flatten()
+        {
+            crate::fsutil::clean_temp_files(dir);
+        }
+    }
+
+    /// The log of a run started at `started_at`: `data/logs/<UTC start time>.log`.
+    pub fn run_log_path(&self, started_at: DateTime<Utc>) -> PathBuf {
+        self.logs
+            .join(format!("{}.log", started_at.format(RUN_LOG_FORMAT)))
+    }
+
+    /// Creates the logs folder (a real folder: a link there is refused) and the run's log
+    /// file in it (never through a link, never a FIFO). `None`, with a warning, when it
+    /// cannot: the run goes on without a log.
+    pub fn create_run_log(&self, path: &Path) -> Option<File> {
+        let created = sys::create_dir(&self.logs)
+            .and_then(|()| sys::check_real_dir(&self.logs))
+            .and_then(|()| {
+                sys::open_regular(
+                    path,
+                    OpenOptions::new().write(true).create(true).truncate(true),
+                    false,
+                )
+            });
+        match created {
+            Ok(file) => Some(file),
+            Err(e) => {
+                tracing::warn!("{}: cannot write the run's log: {e}", path.display());
+                None
+            }
+        }
+    }
+
+    /// Keeps the newest `keep` run logs. Only files synctray named itself (the run's start
+    /// time, see [`Workspace::run_log_path`]) are counted and removed, only regular files,
+    /// and only in a real folder: never a link or anything it did not create.
+    pub fn prune_logs(&self, keep: usize) {
+        if sys::check_real_dir(&self.logs).is_err() {
+            return;
+        }
+        let Ok(entries) = std::fs::read_dir(&self.logs) else {
+            return;
+        };
+        let mut logs: Vec<_> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_str().is_some_and(is_run_log_name))
+            // DirEntry::file_type does not follow links.
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.file_name())
+            .collect();
+        if logs.len() <= keep {
+            return;
+        }
+        logs.sort();
+        for name in &logs[..logs.len() - keep] {
+            let _ = std::fs::remove_file(self.logs.join(name));
+        }
+    }
+}
+
+/// How a run log is named: its run's UTC start time, `20261125T143000.120Z`.
+const RUN_LOG_FORMAT: &str = "%Y%m%dT%H%M%S%.3fZ";
+
+/// Whether `name` is one synctray gives a run log: `YYYYMMDDTHHMMSS.mmmZ.log`.
+fn is_run_log_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    b.len() == 24
+        && digits(0..8)
+        && b[8] == b'T'
+        && digits(9..15)
+        && b[15] == b'.'
+        && digits(16..19)
+        && name.ends_with("Z.log")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_log_names_are_recognised() {
+        let ws = Workspace::at("/w", Source::Flag);
+        let t = DateTime::parse_from_rfc3339("2026-11-25T14:30:00.120Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let name = ws.run_log_path(t);
+        let name = name.file_name().unwrap().to_str().unwrap();
+        assert_eq!(name, "20261125T143000.120Z.log");
+        assert!(is_run_log_name(name));
+        for other in [
+            "app.log",
+            "20261125T143000.120Z.log.bak",
+            "x0261125T143000.120Z.log",
+            "20261125T143000.120Z-tokens.log",
+        ] {
+            assert!(!is_run_log_name(other), "{other}");
+        }
     }
 }

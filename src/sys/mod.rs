@@ -23,6 +23,11 @@ use windows as imp;
 #[cfg(feature = "tray")]
 pub mod autostart;
 
+#[cfg_attr(unix, path = "fs_unix.rs")]
+#[cfg_attr(windows, path = "fs_windows.rs")]
+mod fs;
+pub use fs::{check_private, check_real_dir, check_regular_or_absent, open_regular};
+
 pub use imp::{
     JobTree, check_not_shared_writable, create_dir, desktop_session_available, hostname,
     open_folder, open_nofollow, prepare_job_command, process_alive, same_file, write_options,

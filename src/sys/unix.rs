@@ -79,16 +79,12 @@ pub fn create_dir(path: &Path) -> io::Result<()> {
 }
 
 /// Opens (creating if needed) a file for reading and writing, refusing to follow a
-/// symbolic link in its last component.
+/// symbolic link in its last component, and refusing (never blocking on) a FIFO, a socket
+/// or a device.
 pub fn open_nofollow(path: &Path) -> io::Result<File> {
     let mut options = write_options();
-    options
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC);
-    options.open(path)
+    options.read(true).write(true).create(true).truncate(false);
+    super::open_regular(path, &mut options, false)
 }
 
 /// Whether an open file is still the one at `path` (same device and inode).
