@@ -104,6 +104,8 @@ pub struct ConfigError {
 pub enum ConfigErrorKind {
     /// The file could not be read.
     Io(io::Error),
+    /// The file (or the lock that serialises edits) could not be written.
+    Write(io::Error),
     /// The path is a folder or another non-file.
     NotAFile,
     /// The file is not UTF-8 text.
@@ -112,7 +114,7 @@ pub enum ConfigErrorKind {
     Syntax(String),
     /// A key holds a value that is not allowed: what is allowed, and what it got.
     Invalid { key: String, message: String },
-    /// Other users can write the file.
+    /// Other users can write the file or its folders (`data/config/`, `data/`).
     Insecure(String),
 }
 
@@ -121,6 +123,7 @@ impl fmt::Display for ConfigError {
         let path = self.path.display();
         match &self.kind {
             ConfigErrorKind::Io(e) => write!(f, "{path}: cannot read: {e}"),
+            ConfigErrorKind::Write(e) => write!(f, "{path}: cannot write: {e}"),
             ConfigErrorKind::NotAFile => write!(f, "{path}: is not a regular file"),
             ConfigErrorKind::NotUtf8 => write!(f, "{path}: is not UTF-8 text"),
             ConfigErrorKind::Syntax(e) => write!(f, "{path}: is not valid JSON: {e}"),
@@ -133,7 +136,7 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
-            ConfigErrorKind::Io(e) => Some(e),
+            ConfigErrorKind::Io(e) | ConfigErrorKind::Write(e) => Some(e),
             _ => None,
         }
     }
@@ -166,13 +169,12 @@ fn shown(value: &Value) -> String {
 }
 
 impl Config {
-    /// Reads and validates the file at `path`. Refuses a file other users can write.
+    /// Reads and validates the file at `path`. Refuses, like sshd's StrictModes, a file
+    /// that other users can write, or whose folders (`data/config/`, `data/`, and the
+    /// folder of the file a symlinked config points to) they can write.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let object = read_object(path)?;
-        let meta =
-            std::fs::metadata(path).map_err(|e| ConfigError::new(path, ConfigErrorKind::Io(e)))?;
-        crate::sys::check_not_shared_writable(&meta)
-            .map_err(|e| ConfigError::new(path, ConfigErrorKind::Insecure(e)))?;
+        let (_, object) = read_object(path)?;
+        check_private(path)?;
         Config::from_json(&object).map_err(|kind| ConfigError::new(path, kind))
     }
 
@@ -411,14 +413,20 @@ fn parse_jobs(value: &Value, stale_lock: Duration) -> Result<Vec<Job>, ConfigErr
                 item,
             ));
         };
+        const NAME_RULE: &str = "must be a non-empty string of at most 64 printable characters (no control characters such as a newline)";
         let name = match job.get("name") {
-            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_owned(),
-            Some(v) => return Err(invalid(key("name"), "must be a non-empty string", v)),
-            None => {
+            Some(Value::String(s))
+                if !s.trim().is_empty()
+                    && s.trim().chars().count() <= 64
+                    && !s.chars().any(char::is_control) =>
+            {
+                s.trim().to_owned()
+            }
+            other => {
                 return Err(invalid(
                     key("name"),
-                    "must be a non-empty string",
-                    &Value::Null,
+                    NAME_RULE,
+                    other.unwrap_or(&Value::Null),
                 ));
             }
         };
@@ -451,17 +459,29 @@ fn parse_jobs(value: &Value, stale_lock: Duration) -> Result<Vec<Job>, ConfigErr
                 ));
             }
         };
+        let nul = |s: &str| s.contains('\0');
+        let has_nul = match &command {
+            JobCommand::Shell(s) => nul(s),
+            JobCommand::Argv(parts) => parts.iter().any(|p| nul(p)),
+        };
+        if has_nul {
+            return Err(invalid(
+                key("command"),
+                "must not contain a NUL byte (\\u0000)",
+                job.get("command").unwrap_or(&Value::Null),
+            ));
+        }
         let env = match job.get("env") {
             None => Vec::new(),
             Some(Value::Object(vars)) => vars
                 .iter()
                 .map(|(k, v)| match v {
-                    Value::String(s) if !k.is_empty() && !k.contains('=') => {
+                    Value::String(s) if !k.is_empty() && !k.contains('=') && !nul(k) && !nul(s) => {
                         Ok((k.clone(), s.clone()))
                     }
                     _ => Err(invalid(
-                        key(&format!("env.{k}")),
-                        "must be a string (and the name non-empty, without '=')",
+                        key(&format!("env.{}", k.replace('\0', "\\u0000"))),
+                        "must be a string without NUL bytes (\\u0000), and the name non-empty, without '=' or NUL",
                         v,
                     )),
                 })
@@ -505,15 +525,58 @@ fn parse_object(text: &str) -> Result<Map<String, Value>, ConfigErrorKind> {
     }
 }
 
-fn read_object(path: &Path) -> Result<Map<String, Value>, ConfigError> {
+/// Reads the file (following a link: the config may be one) as text and parses it. A
+/// FIFO, socket or device at the path is an error, never a hang.
+fn read_object(path: &Path) -> Result<(String, Map<String, Value>), ConfigError> {
     let fail = |kind| ConfigError::new(path, kind);
     let meta = std::fs::metadata(path).map_err(|e| fail(ConfigErrorKind::Io(e)))?;
     if !meta.is_file() {
         return Err(fail(ConfigErrorKind::NotAFile));
     }
-    let bytes = std::fs::read(path).map_err(|e| fail(ConfigErrorKind::Io(e)))?;
+    let mut file = crate::sys::open_regular(path, std::fs::OpenOptions::new().read(true), true)
+        .map_err(|e| fail(ConfigErrorKind::Io(e)))?;
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| fail(ConfigErrorKind::Io(e)))?;
     let text = String::from_utf8(bytes).map_err(|_| fail(ConfigErrorKind::NotUtf8))?;
-    parse_object(&text).map_err(fail)
+    let object = parse_object(&text).map_err(fail)?;
+    Ok((text, object))
+}
+
+/// The StrictModes check of [`Config::load`]: the file, and every folder through which
+/// someone could replace it.
+fn check_private(path: &Path) -> Result<(), ConfigError> {
+    let insecure = |text: String| ConfigError::new(path, ConfigErrorKind::Insecure(text));
+    let meta =
+        std::fs::metadata(path).map_err(|e| ConfigError::new(path, ConfigErrorKind::Io(e)))?;
+    crate::sys::check_private(&meta, path).map_err(insecure)?;
+    let mut folders: Vec<PathBuf> = Vec::new();
+    let config_dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(dir) = config_dir {
+        folders.push(dir.to_owned());
+        if let Some(data) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            folders.push(data.to_owned());
+        }
+    }
+    let target = real_path(path).map_err(|e| ConfigError::new(path, ConfigErrorKind::Io(e)))?;
+    if let Some(dir) = target.parent().filter(|_| target != path) {
+        folders.push(dir.to_owned());
+    }
+    for dir in folders {
+        let meta =
+            std::fs::metadata(&dir).map_err(|e| ConfigError::new(&dir, ConfigErrorKind::Io(e)))?;
+        crate::sys::check_private(&meta, &dir)
+            .map_err(|e| insecure(format!("its folder {} {e}", dir.display())))?;
+    }
+    Ok(())
+}
+
+/// The file a config path names: itself, or the file a symbolic link there points to.
+fn real_path(path: &Path) -> io::Result<PathBuf> {
+    if std::fs::symlink_metadata(path)?.file_type().is_symlink() {
+        std::fs::canonicalize(path)
+    } else {
+        Ok(path.to_owned())
+    }
 }
 
 /// A change synctray makes to the file: only these keys, every other key kept.
@@ -525,44 +588,280 @@ pub enum Edit {
     Paused(bool),
 }
 
+/// The file beside the config whose OS lock serialises edits. synctray never deletes it,
+/// so that two editors always lock the same file.
+pub const EDIT_LOCK: &str = ".synctray-edit-lock";
+
 /// Applies `edit` to the file at `path` atomically and returns the new configuration.
 ///
-/// The file is read and validated first; a file that does not parse, or would not be
-/// valid after the edit, is left exactly as it is.
+/// - Edits are serialised across processes (an OS lock on [`EDIT_LOCK`] beside the
+///   file), and each reads the file under that lock, so two edits at once both land.
+/// - Only the edited keys' text changes: every other key keeps its text exactly as
+///   written (`1e3` stays `1e3`, big integers keep their digits), and the layout is kept.
+/// - When the config is a symbolic link, the file it points to is written and the link
+///   kept.
+/// - The file is read and validated first; a file that does not parse, would not be valid
+///   after the edit, or is writable by others is left exactly as it is.
 pub fn edit(path: &Path, edit: Edit) -> Result<Config, ConfigError> {
-    let mut object = read_object(path)?;
+    let fail = |kind| ConfigError::new(path, kind);
+    if let Edit::Interval(n) = edit
+        && !(1..=1440).contains(&n)
+    {
+        return Err(fail(invalid(
+            "intervalMinutes",
+            "must be a whole number from 1 to 1440",
+            &Value::from(n),
+        )));
+    }
+    let _lock = lock_edits(path)?;
+    let (text, mut object) = read_object(path)?;
+    check_private(path)?;
+    let mut spliced = Splice::new(&text);
     match edit {
         Edit::Interval(n) => {
-            let value = Value::from(n);
-            if !(1..=1440).contains(&n) {
-                return Err(ConfigError::new(
-                    path,
-                    invalid(
-                        "intervalMinutes",
-                        "must be a whole number from 1 to 1440",
-                        &value,
-                    ),
-                ));
-            }
-            object.insert("intervalMinutes".into(), value);
+            object.insert("intervalMinutes".into(), Value::from(n));
             object.shift_remove("schedule");
+            spliced.remove("schedule");
+            spliced.set("intervalMinutes", &n.to_string());
         }
         Edit::Paused(p) => {
             object.insert("paused".into(), Value::Bool(p));
+            spliced.set("paused", if p { "true" } else { "false" });
         }
     }
-    let config = Config::from_json(&object).map_err(|kind| ConfigError::new(path, kind))?;
-    let mut text =
-        serde_json::to_string_pretty(&Value::Object(object)).expect("a JSON object serialises");
-    text.push('\n');
+    let config = Config::from_json(&object).map_err(fail)?;
+    let expected = Value::Object(object);
+    let new_text = match spliced.finish() {
+        Some(new) if serde_json::from_str::<Value>(&new).ok().as_ref() == Some(&expected) => new,
+        _ => {
+            tracing::warn!(
+                "{}: cannot edit the text in place; rewriting the whole file",
+                path.display()
+            );
+            let mut text =
+                serde_json::to_string_pretty(&expected).expect("a JSON object serialises");
+            text.push('\n');
+            text
+        }
+    };
+    let target = real_path(path).map_err(|e| fail(ConfigErrorKind::Write(e)))?;
     fsutil::atomic_write(
-        path,
-        text.as_bytes(),
-        fsutil::mode_of(path),
+        &target,
+        new_text.as_bytes(),
+        fsutil::mode_of(&target),
         Durability::Flushed,
     )
-    .map_err(|e| ConfigError::new(path, ConfigErrorKind::Io(e)))?;
+    .map_err(|e| fail(ConfigErrorKind::Write(e)))?;
     Ok(config)
+}
+
+/// Takes the edit lock beside `path`, waiting for another editor to finish.
+fn lock_edits(path: &Path) -> Result<std::fs::File, ConfigError> {
+    let lock_path = path.with_file_name(EDIT_LOCK);
+    let fail = |e: io::Error| {
+        ConfigError::new(
+            path,
+            ConfigErrorKind::Write(io::Error::new(
+                e.kind(),
+                format!("{}: cannot lock for editing: {e}", lock_path.display()),
+            )),
+        )
+    };
+    // A lock file deleted by hand between our open and our lock is no lock: open again.
+    for _ in 0..8 {
+        let mut options = crate::sys::write_options();
+        options.read(true).write(true).create(true).truncate(false);
+        let file = crate::sys::open_regular(&lock_path, &mut options, false).map_err(fail)?;
+        file.lock().map_err(fail)?;
+        if crate::sys::same_file(&file, &lock_path).unwrap_or(false) {
+            return Ok(file);
+        }
+    }
+    Err(fail(io::Error::other("the lock file kept changing")))
+}
+
+/// Edits of a JSON object's text that leave everything else byte for byte: the members'
+/// values are replaced, removed or appended in place.
+struct Splice {
+    text: String,
+    ok: bool,
+}
+
+/// One top-level member of an object's text, as byte offsets.
+struct Member {
+    key: String,
+    key_start: usize,
+    key_end: usize,
+    value_start: usize,
+    value_end: usize,
+}
+
+impl Splice {
+    fn new(text: &str) -> Splice {
+        Splice {
+            text: text.to_owned(),
+            ok: true,
+        }
+    }
+
+    /// The text after the edits, or `None` if it could not be scanned.
+    fn finish(self) -> Option<String> {
+        self.ok.then_some(self.text)
+    }
+
+    /// Sets `key` to the JSON text `value`: in place where the key is, else at the end.
+    fn set(&mut self, key: &str, value: &str) {
+        let Some((open, close, members)) = scan(&self.text) else {
+            self.ok = false;
+            return;
+        };
+        let mut found = false;
+        for m in members.iter().rev().filter(|m| m.key == key) {
+            self.text.replace_range(m.value_start..m.value_end, value);
+            found = true;
+        }
+        if found {
+            return;
+        }
+        let quoted = serde_json::to_string(key).expect("a key serialises");
+        match members.last() {
+            Some(last) => {
+                // Lay it out as the last member is: its indentation and its colon.
+                let before = &self.text[..last.key_start];
+                let gap_start = before.rfind([',', '{']).map_or(last.key_start, |i| i + 1);
+                let gap = &self.text[gap_start..last.key_start];
+                let gap = if gap.is_empty() { " " } else { gap };
+                let colon = &self.text[last.key_end..last.value_start];
+                let insert = format!(",{gap}{quoted}{colon}{value}");
+                self.text.insert_str(last.value_end, &insert);
+            }
+            None => {
+                let inner = if self.text[open..close].contains('\n') {
+                    format!("{{\n  {quoted}: {value}\n}}")
+                } else {
+                    format!("{{{quoted}: {value}}}")
+                };
+                self.text.replace_range(open..=close, &inner);
+            }
+        }
+    }
+
+    /// Removes every member named `key`, with its comma.
+    fn remove(&mut self, key: &str) {
+        loop {
+            let Some((_, _, members)) = scan(&self.text) else {
+                self.ok = false;
+                return;
+            };
+            let Some(i) = members.iter().position(|m| m.key == key) else {
+                return;
+            };
+            let m = &members[i];
+            let range = if let Some(next) = members.get(i + 1) {
+                m.key_start..next.key_start
+            } else if i > 0 {
+                members[i - 1].value_end..m.value_end
+            } else {
+                m.key_start..m.value_end
+            };
+            self.text.replace_range(range, "");
+        }
+    }
+}
+
+/// The top-level members of a JSON object's text, with the offsets of its braces; `None`
+/// if the text is not an object.
+fn scan(text: &str) -> Option<(usize, usize, Vec<Member>)> {
+    let b = text.as_bytes();
+    let ws = |mut i: usize| {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    // The end of the string starting at b[i] == '"'.
+    let string_end = |mut i: usize| -> Option<usize> {
+        i += 1;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                b'"' => return Some(i + 1),
+                _ => i += 1,
+            }
+        }
+        None
+    };
+    let value_end = |mut i: usize| -> Option<usize> {
+        match *b.get(i)? {
+            b'"' => string_end(i),
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                while i < b.len() {
+                    match b[i] {
+                        b'"' => {
+                            i = string_end(i)?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                return Some(i + 1);
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                None
+            }
+            _ => {
+                while i < b.len()
+                    && !matches!(b[i], b',' | b'}' | b']')
+                    && !b[i].is_ascii_whitespace()
+                {
+                    i += 1;
+                }
+                Some(i)
+            }
+        }
+    };
+    let open = ws(0);
+    if b.get(open) != Some(&b'{') {
+        return None;
+    }
+    let mut members = Vec::new();
+    let mut i = ws(open + 1);
+    if b.get(i) == Some(&b'}') {
+        return Some((open, i, members));
+    }
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let key_start = i;
+        let key_end = string_end(i)?;
+        let key: String = serde_json::from_str(&text[key_start..key_end]).ok()?;
+        i = ws(key_end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        let value_start = ws(i + 1);
+        let end = value_end(value_start)?;
+        members.push(Member {
+            key,
+            key_start,
+            key_end,
+            value_start,
+            value_end: end,
+        });
+        i = ws(end);
+        match b.get(i) {
+            Some(b',') => i = ws(i + 1),
+            Some(b'}') => return Some((open, i, members)),
+            _ => return None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -649,5 +948,91 @@ mod tests {
                 .starts_with("jobs[0].command must be")
         );
         assert!(message(r#"{"timezone": "Mars/Olympus"}"#).starts_with("timezone must be an IANA"));
+    }
+
+    fn spliced(text: &str, f: impl FnOnce(&mut Splice)) -> String {
+        let mut s = Splice::new(text);
+        f(&mut s);
+        s.finish().unwrap()
+    }
+
+    #[test]
+    fn an_edit_changes_only_its_keys_text() {
+        let text = "{\n  \"big\": 12345678901234567890123,\n  \"n\": 1e3,\n  \"schedule\": \"0 9 * * *\",\n  \"intervalMinutes\": 15,\n  \"s\": \"a\\u00e9\"\n}\n";
+        let out = spliced(text, |s| {
+            s.remove("schedule");
+            s.set("intervalMinutes", "30");
+        });
+        assert_eq!(
+            out,
+            "{\n  \"big\": 12345678901234567890123,\n  \"n\": 1e3,\n  \"intervalMinutes\": 30,\n  \"s\": \"a\\u00e9\"\n}\n"
+        );
+        let out = spliced(text, |s| s.set("paused", "true"));
+        assert_eq!(
+            out,
+            "{\n  \"big\": 12345678901234567890123,\n  \"n\": 1e3,\n  \"schedule\": \"0 9 * * *\",\n  \"intervalMinutes\": 15,\n  \"s\": \"a\\u00e9\",\n  \"paused\": true\n}\n"
+        );
+    }
+
+    #[test]
+    fn an_edit_keeps_compact_and_empty_layouts() {
+        assert_eq!(
+            spliced(r#"{"a":{"x":[1,"}"]},"schedule":"* * * * *"}"#, |s| {
+                s.remove("schedule");
+                s.set("intervalMinutes", "5")
+            }),
+            r#"{"a":{"x":[1,"}"]}, "intervalMinutes":5}"#
+        );
+        assert_eq!(
+            spliced(r#"{"schedule": "x"}"#, |s| s.remove("schedule")),
+            "{}"
+        );
+        assert_eq!(
+            spliced("{}", |s| s.set("paused", "false")),
+            r#"{"paused": false}"#
+        );
+        assert_eq!(
+            spliced(r#"{"paused": true, "paused": true}"#, |s| s
+                .set("paused", "false")),
+            r#"{"paused": false, "paused": false}"#
+        );
+    }
+
+    #[test]
+    fn job_names_and_strings_are_checked() {
+        let message = |text: &str| match Config::parse(text) {
+            Err(ConfigErrorKind::Invalid { key, message }) => format!("{key} {message}"),
+            other => panic!("{text}: expected an invalid value, got {other:?}"),
+        };
+        let long = "x".repeat(65);
+        for name in ["a\npid=1", "tab\there", &long] {
+            let text = serde_json::json!({"jobs": [{"name": name, "command": "true"}]}).to_string();
+            assert!(
+                message(&text).starts_with(
+                    "jobs[0].name must be a non-empty string of at most 64 printable characters"
+                ),
+                "{}",
+                message(&text)
+            );
+        }
+        assert!(
+            Config::parse(
+                &serde_json::json!({"jobs": [{"name": "x".repeat(64), "command": "true"}]})
+                    .to_string()
+            )
+            .is_ok()
+        );
+        assert!(
+            message(r#"{"jobs": [{"name": "a", "command": "echo a\u0000b"}]}"#)
+                .starts_with("jobs[0].command must not contain a NUL byte")
+        );
+        assert!(
+            message(r#"{"jobs": [{"name": "a", "command": ["echo", "a\u0000"]}]}"#)
+                .starts_with("jobs[0].command must not contain a NUL byte")
+        );
+        assert!(
+            message(r#"{"jobs": [{"name": "a", "command": "x", "env": {"K": "v\u0000"}}]}"#)
+                .starts_with("jobs[0].env.K must be a string without NUL bytes")
+        );
     }
 }

@@ -120,11 +120,17 @@ impl Workspace {
     }
 
     /// Removes the temporary files that interrupted writes left in `data/` and
-    /// `data/config/` (see [`crate::fsutil::clean_temp_files`]). Called at every start.
+    /// `data/config/` and the folder of a symlinked config's file (see [`crate::fsutil::clean_temp_files`]). Called at every start.
     pub fn clean_temp_files(&self) {
-        for dir in [self.status.parent(), self.config.parent()]
-            .into_iter()
-            .flatten()
+        // A symlinked config is written in the folder of the file it points to.
+        let target = std::fs::canonicalize(&self.config).ok();
+        for dir in [
+            self.status.parent(),
+            self.config.parent(),
+            target.as_deref().and_then(Path::parent),
+        ]
+        .into_iter()
+        .flatten()
         {
             crate::fsutil::clean_temp_files(dir);
         }
