@@ -116,6 +116,7 @@ pub fn run(args: Args) -> ExitCode {
         Ok(ws) => ws,
         Err(e) => return fail(EXIT_USAGE, format_args!("cannot find a workspace: {e}")),
     };
+    ws.clean_temp_files();
     match args.command {
         None => daemon(ws),
         Some(Cmd::Sync) => sync(ws),
@@ -143,8 +144,14 @@ fn init_logging(default: tracing::Level) {
 }
 
 fn fail(code: u8, message: std::fmt::Arguments<'_>) -> ExitCode {
-    eprintln!("synctray: {message}");
+    let _ = writeln!(std::io::stderr(), "synctray: {message}");
     ExitCode::from(code)
+}
+
+/// Prints a line on stdout. Output into a closed pipe (`synctray status | head -1`) ends
+/// quietly: the error is dropped, never a panic as `println!` would.
+pub fn say(message: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stdout().lock(), "{message}");
 }
 
 /// Loads the workspace's configuration, or prints why not.
@@ -165,8 +172,9 @@ pub fn runtime() -> tokio::runtime::Runtime {
         .expect("a tokio runtime")
 }
 
-/// The stop signal a terminal or a service manager gives: the first SIGTERM or Ctrl-C
-/// drains (the run in progress gets [`GRACE`]), the second stops at once.
+/// The stop signal a terminal or a service manager gives: the first SIGTERM, SIGINT
+/// (Ctrl-C) or SIGHUP (the terminal closed) drains (the run in progress gets [`GRACE`]),
+/// the second stops at once.
 pub async fn stop_on_signals(stop: watch::Sender<Stop>) {
     let mut first = true;
     loop {
@@ -193,9 +201,11 @@ async fn next_signal() -> std::io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate())?;
     let mut int = signal(SignalKind::interrupt())?;
+    let mut hup = signal(SignalKind::hangup())?;
     tokio::select! {
         _ = term.recv() => {}
         _ = int.recv() => {}
+        _ = hup.recv() => {}
     }
     Ok(())
 }
@@ -301,7 +311,10 @@ pub fn run_tray(args: Args) -> ExitCode {
     }
     init_logging(tracing::Level::INFO);
     match Workspace::resolve(args.workspace.as_deref()) {
-        Ok(ws) => crate::tray::run(ws),
+        Ok(ws) => {
+            ws.clean_temp_files();
+            crate::tray::run(ws)
+        }
         Err(e) => fail(EXIT_USAGE, format_args!("cannot find a workspace: {e}")),
     }
 }
@@ -442,10 +455,10 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
         config_error: config.as_ref().err().map(ToString::to_string),
     };
     if json {
-        println!(
+        say(format_args!(
             "{}",
             serde_json::to_string_pretty(&report).expect("report serialises")
-        );
+        ));
         return ExitCode::SUCCESS;
     }
     let local = |t: DateTime<Utc>| {
@@ -509,13 +522,17 @@ fn edit(ws: &Workspace, change: Edit) -> ExitCode {
     match config::edit(&ws.config, change) {
         Ok(config) => {
             match change {
-                Edit::Interval(_) => println!("synctray will sync {}", config.describe_schedule()),
-                Edit::Paused(true) => {
-                    println!("scheduled syncs paused (`synctray sync` still runs one now)")
-                }
-                Edit::Paused(false) => {
-                    println!("scheduled syncs resumed: {}", config.describe_schedule())
-                }
+                Edit::Interval(_) => say(format_args!(
+                    "synctray will sync {}",
+                    config.describe_schedule()
+                )),
+                Edit::Paused(true) => say(format_args!(
+                    "scheduled syncs paused (`synctray sync` still runs one now)"
+                )),
+                Edit::Paused(false) => say(format_args!(
+                    "scheduled syncs resumed: {}",
+                    config.describe_schedule()
+                )),
             }
             ExitCode::SUCCESS
         }
@@ -526,7 +543,7 @@ fn edit(ws: &Workspace, change: Edit) -> ExitCode {
 fn check(ws: &Workspace) -> ExitCode {
     match load_config(ws) {
         Ok(config) => {
-            println!(
+            say(format_args!(
                 "{}: valid; {}, {} job(s): {}",
                 ws.config.display(),
                 config.describe_schedule(),
@@ -537,7 +554,7 @@ fn check(ws: &Workspace) -> ExitCode {
                     .map(|j| j.name.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
-            );
+            ));
             ExitCode::SUCCESS
         }
         Err(code) => code,
