@@ -133,25 +133,33 @@ impl Status {
 /// failed run: `run` becomes an error that says why, logged here, and the status file
 /// says so too when it can still be written.
 pub fn record(status_path: &Path, history_path: &Path, run: &mut Status) {
-    let status_failed = run.write(status_path).err();
-    let history_failed = append_history(history_path, run).err();
-    let why: Vec<String> = [&status_failed, &history_failed]
-        .into_iter()
-        .flatten()
-        .map(ToString::to_string)
-        .collect();
-    if why.is_empty() {
-        return;
+    let failure = run.error.clone();
+    let mut why = Vec::new();
+    let mark_failed = |run: &mut Status, why: &[String]| {
+        let note = format!("the result could not be recorded: {}", why.join("; "));
+        run.status = Outcome::Error;
+        run.error = Some(match &failure {
+            Some(failure) => format!("{failure}; {note}"),
+            None => note,
+        });
+    };
+    let status_written = match run.write(status_path) {
+        Ok(()) => true,
+        Err(e) => {
+            why.push(e.to_string());
+            mark_failed(run, &why);
+            false
+        }
+    };
+    if let Err(e) = append_history(history_path, run) {
+        why.push(e.to_string());
+        mark_failed(run, &why);
+        if status_written {
+            let _ = run.write(status_path);
+        }
     }
-    let note = format!("the result could not be recorded: {}", why.join("; "));
-    tracing::error!("{note}");
-    run.status = Outcome::Error;
-    run.error = Some(match run.error.take() {
-        Some(failure) => format!("{failure}; {note}"),
-        None => note,
-    });
-    if status_failed.is_none() {
-        let _ = run.write(status_path);
+    if !why.is_empty() {
+        tracing::error!("the result could not be recorded: {}", why.join("; "));
     }
 }
 

@@ -1,8 +1,11 @@
 //! Bad configurations: each one gets exit 2 from every command that needs the config, a
 //! message naming the file and the key, and the file stays exactly as it was.
 
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 use std::time::Duration;
 
+use crate::disk::Tmpfs;
 use crate::util::{Ws, set_mode, stderr};
 
 const JOB: &str = r#"[{"name": "a", "command": "true"}]"#;
@@ -110,6 +113,34 @@ fn cases() -> Vec<(&'static str, Vec<u8>, &'static str)> {
                 r#"{{"notifications": {{"onError": 1}}, "jobs": {JOB}}}"#
             )),
             "notifications.onError must be true or false",
+        ),
+        (
+            "a job name with a newline (it would forge lines in the lock file)",
+            with(r#"{"jobs": [{"name": "a\npid=1\nhost=x", "command": "true"}]}"#),
+            "jobs[0].name must be a non-empty string of at most 64 printable characters (no control characters such as a newline), got \"a\\npid=1\\nhost=x\"",
+        ),
+        (
+            "a job name of 65 characters",
+            with(&format!(
+                r#"{{"jobs": [{{"name": "{}", "command": "true"}}]}}"#,
+                "n".repeat(65)
+            )),
+            "jobs[0].name must be a non-empty string of at most 64 printable characters",
+        ),
+        (
+            "a NUL byte in a shell command",
+            with(r#"{"jobs": [{"name": "a", "command": "true\u0000rm -rf /"}]}"#),
+            "jobs[0].command must not contain a NUL byte",
+        ),
+        (
+            "a NUL byte in an argument",
+            with(r#"{"jobs": [{"name": "a", "command": ["echo", "a\u0000b"]}]}"#),
+            "jobs[0].command must not contain a NUL byte",
+        ),
+        (
+            "a NUL byte in an env value",
+            with(r#"{"jobs": [{"name": "a", "command": "true", "env": {"K": "v\u0000"}}]}"#),
+            "jobs[0].env.K must be a string without NUL bytes",
         ),
         (
             "non-UTF-8 bytes",
@@ -303,4 +334,169 @@ fn status_json_reports_every_key() {
         serde_json::from_slice(&ws.run(&["status", "--json"]).stdout).unwrap();
     assert_eq!(report["paused"], true);
     assert_eq!(report["nextRun"], serde_json::Value::Null);
+}
+
+#[test]
+fn a_config_folder_other_users_can_write_is_refused() {
+    for (rel, mode) in [
+        ("data/config", 0o777),
+        ("data/config", 0o775),
+        ("data", 0o757),
+    ] {
+        let ws = Ws::new(&format!(r#"{{"jobs": {JOB}}}"#));
+        set_mode(&ws.path(rel), mode);
+        let dir = ws.path(rel);
+        assert_rejected(
+            &ws,
+            &format!("{rel} mode {mode:o}"),
+            &format!("its folder {} is writable by", dir.display()),
+        );
+        let output = ws.run(&["check"]);
+        assert!(
+            stderr(&output).contains(&format!("chmod go-w {}", dir.display())),
+            "the fix is named: {}",
+            stderr(&output)
+        );
+        let before = std::fs::read(ws.config_path()).unwrap();
+        assert_eq!(ws.run(&["interval", "5"]).status.code(), Some(2));
+        assert_eq!(std::fs::read(ws.config_path()).unwrap(), before);
+    }
+}
+
+#[test]
+fn an_edit_keeps_every_other_keys_text_exactly() {
+    let original = "{\n    \"big\":   12345678901234567890123,\n    \"float\": 1e3,\n    \"exact\": 0.1000000000000000055511151231257827,\n    \"schedule\": \"0 9 * * *\",\n    \"jobs\": [ {\"name\": \"a\", \"command\": \"true\"} ],\n    \"unicode\": \"caf\\u00e9 \\\"q\\\"\"\n}\n";
+    let ws = Ws::new(original);
+    let output = ws.run(&["interval", "30"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(ws.config_path()).unwrap(),
+        original
+            .replace("    \"schedule\": \"0 9 * * *\",\n", "")
+            .replace("\"\n}\n", "\",\n    \"intervalMinutes\": 30\n}\n")
+    );
+    let output = ws.run(&["pause"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = ws.run(&["interval", "45"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(ws.config_path()).unwrap(),
+        original
+            .replace("    \"schedule\": \"0 9 * * *\",\n", "")
+            .replace(
+                "\"\n}\n",
+                "\",\n    \"intervalMinutes\": 45,\n    \"paused\": true\n}\n"
+            )
+    );
+}
+
+#[test]
+fn a_symlinked_config_is_edited_through_the_link_and_stays_a_link() {
+    let ws = Ws::new("{}");
+    let dotfiles = ws.path("dotfiles");
+    std::fs::create_dir(&dotfiles).unwrap();
+    let real = dotfiles.join("sync.json");
+    std::fs::write(
+        &real,
+        format!("{{\"intervalMinutes\": 15, \"jobs\": {JOB}}}\n"),
+    )
+    .unwrap();
+    set_mode(&real, 0o600);
+    std::fs::remove_file(ws.config_path()).unwrap();
+    std::os::unix::fs::symlink("../../dotfiles/sync.json", ws.config_path()).unwrap();
+
+    for args in [&["interval", "30"][..], &["pause"]] {
+        let output = ws.run(args);
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    }
+    let link = std::fs::symlink_metadata(ws.config_path()).unwrap();
+    assert!(
+        link.file_type().is_symlink(),
+        "the link was replaced by a copy"
+    );
+    assert_eq!(
+        std::fs::read_link(ws.config_path()).unwrap(),
+        Path::new("../../dotfiles/sync.json")
+    );
+    assert_eq!(
+        std::fs::read_to_string(&real).unwrap(),
+        format!("{{\"intervalMinutes\": 30, \"jobs\": {JOB}, \"paused\": true}}\n")
+    );
+    assert_eq!(
+        std::fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+        0o600,
+        "the real file keeps its mode"
+    );
+    let output = ws.run(&["status", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["intervalMinutes"], 30);
+    assert_eq!(report["paused"], true);
+}
+
+#[test]
+fn two_edits_at_once_both_take_effect() {
+    let ws = Ws::new(&format!(r#"{{"intervalMinutes": 15, "jobs": {JOB}}}"#));
+    let tries = 30;
+    let mut lost = Vec::new();
+    for i in 0..tries {
+        let minutes = 1 + (i % 59);
+        let paused = i % 2 == 0;
+        ws.write_config(&format!(
+            r#"{{"intervalMinutes": 60, "paused": {}, "jobs": {JOB}}}"#,
+            !paused
+        ));
+        let n = minutes.to_string();
+        let quiet = |mut cmd: std::process::Command| {
+            cmd.stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap()
+        };
+        let interval = quiet(ws.cmd(&["interval", &n]));
+        let pause = quiet(ws.cmd(&[if paused { "pause" } else { "resume" }]));
+        for mut child in [interval, pause] {
+            assert!(child.wait().unwrap().success());
+        }
+        let after: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(ws.config_path()).unwrap()).unwrap();
+        if after["intervalMinutes"] != minutes || after["paused"] != paused {
+            lost.push(after);
+        }
+    }
+    assert!(
+        lost.is_empty(),
+        "{} of {tries} tries lost an edit: {lost:?}",
+        lost.len()
+    );
+}
+
+#[test]
+fn a_failed_write_says_cannot_write() {
+    let Some(disk) = Tmpfs::mount(64) else {
+        return;
+    };
+    let ws = Ws {
+        dir: tempfile::tempdir_in(disk.path()).unwrap(),
+    };
+    std::fs::create_dir_all(ws.path("data/config")).unwrap();
+    ws.write_config(&format!(r#"{{"intervalMinutes": 15, "jobs": {JOB}}}"#));
+    // The first edit creates what edits need beside the file; then the disk fills up.
+    assert!(ws.run(&["pause"]).status.success());
+    let before = std::fs::read(ws.config_path()).unwrap();
+    disk.fill();
+    let output = ws.run(&["interval", "5"]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains("sync.json: cannot write") && message.contains("No space left"),
+        "{message}"
+    );
+    assert!(!message.contains("cannot read"), "{message}");
+    assert_eq!(std::fs::read(ws.config_path()).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(ws.path("data/config"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }

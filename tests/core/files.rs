@@ -2,8 +2,45 @@
 //! and readable by the dashboard.
 
 use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::time::Duration;
 
-use crate::util::{Ws, stderr};
+use crate::disk::Tmpfs;
+use crate::util::{Ws, stderr, wait_until};
+
+const ONE_JOB: &str = r#"{"jobs": [{"name": "a", "command": ["true"]}]}"#;
+
+fn is_symlink(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    assert_eq!(
+        unsafe { libc::mkfifo(c.as_ptr(), 0o644) },
+        0,
+        "mkfifo {path:?}"
+    );
+}
+
+/// Runs `synctray args…`, failing the test if it has not exited within 15 s (a hang).
+fn run_with_deadline(ws: &Ws, args: &[&str]) -> std::process::Output {
+    let mut child = ws
+        .cmd(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let exited = wait_until(Duration::from_secs(15), || {
+        child.try_wait().unwrap().is_some()
+    });
+    if !exited {
+        let _ = child.kill();
+        let output = child.wait_with_output().unwrap();
+        panic!("`synctray {args:?}` hung; stderr: {}", stderr(&output));
+    }
+    child.wait_with_output().unwrap()
+}
 
 #[test]
 fn status_matches_the_originals_format_with_the_extensions() {
@@ -163,4 +200,253 @@ fn synctrays_files_are_not_writable_by_others_and_history_is_bounded() {
         std::fs::metadata(log).unwrap().permissions().mode() & 0o022,
         0
     );
+}
+
+#[test]
+fn log_pruning_removes_only_synctrays_own_logs_and_never_through_a_link() {
+    // Through a symlinked data/logs: nothing there is touched, and no log is written there.
+    let ws = Ws::new(ONE_JOB);
+    let elsewhere = tempfile::tempdir().unwrap();
+    for i in 0..150 {
+        std::fs::write(elsewhere.path().join(format!("app-{i:03}.log")), "theirs").unwrap();
+        // Even files named like synctray's own logs are not synctray's behind a link.
+        let name = format!("20200101T0000{:02}.{:03}Z.log", i / 60, i % 1000);
+        std::fs::write(elsewhere.path().join(name), "theirs").unwrap();
+    }
+    std::os::unix::fs::symlink(elsewhere.path(), ws.path("data/logs")).unwrap();
+    let output = ws.run(&["sync"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("symbolic link"),
+        "the refused link is named: {}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read_dir(elsewhere.path()).unwrap().count(),
+        300,
+        "files behind the link were deleted or added"
+    );
+
+    // In a real data/logs: only files synctray named itself are pruned.
+    let ws = Ws::new(ONE_JOB);
+    let logs = ws.path("data/logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    for i in 0..120 {
+        std::fs::write(logs.join(format!("20200101T0{:05}.000Z.log", i)), "old run").unwrap();
+    }
+    for name in ["notes.log", "build.log", "20200101T000000.000Z.log.keep"] {
+        std::fs::write(logs.join(name), "mine").unwrap();
+    }
+    let outside = tempfile::NamedTempFile::new().unwrap();
+    std::os::unix::fs::symlink(outside.path(), logs.join("20100101T000000.000Z.log")).unwrap();
+    assert!(ws.run(&["sync"]).status.success());
+    let names: Vec<String> = std::fs::read_dir(&logs)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    for name in [
+        "notes.log",
+        "build.log",
+        "20200101T000000.000Z.log.keep",
+        "20100101T000000.000Z.log",
+    ] {
+        assert!(names.iter().any(|n| n == name), "{name} was removed");
+    }
+    let runs = names
+        .iter()
+        .filter(|n| n.ends_with("Z.log") && n.len() == 24 && !n.starts_with("2010"))
+        .count();
+    assert_eq!(runs, 100, "the newest 100 run logs are kept: {names:?}");
+    assert!(outside.path().exists());
+}
+
+#[test]
+fn status_history_and_lock_are_never_written_through_a_link() {
+    for rel in [
+        "data/sync-history.jsonl",
+        "data/sync-status.json",
+        "data/.sync-lock",
+    ] {
+        let ws = Ws::new(ONE_JOB);
+        let outside = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(outside.path(), "theirs\n").unwrap();
+        std::os::unix::fs::symlink(outside.path(), ws.path(rel)).unwrap();
+        let output = ws.run(&["sync"]);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{rel}: {message}");
+        assert!(
+            message.contains(ws.path(rel).to_str().unwrap()) && message.contains("symbolic link"),
+            "{rel}: the error names the path and says why: {message}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(outside.path()).unwrap(),
+            "theirs\n",
+            "{rel}: written through the link"
+        );
+        assert!(is_symlink(&ws.path(rel)), "{rel}: the link was replaced");
+    }
+}
+
+#[test]
+fn a_status_that_cannot_be_written_is_a_failed_run() {
+    let ws = Ws::new(ONE_JOB);
+    // A folder in the way of the status file.
+    std::fs::create_dir_all(ws.path("data/sync-status.json/x")).unwrap();
+    let output = ws.run(&["sync"]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{message}");
+    assert!(
+        message.contains("sync-status.json") && message.contains("cannot write"),
+        "{message}"
+    );
+    let history = ws.history();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0]["status"], "error", "{}", history[0]);
+    assert!(
+        history[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("could not be recorded"),
+        "{}",
+        history[0]
+    );
+    assert!(!ws.lock_exists());
+}
+
+#[test]
+fn a_fifo_at_a_state_path_is_an_error_never_a_hang() {
+    for (rel, code) in [
+        ("data/sync-status.json", 1),
+        ("data/sync-history.jsonl", 1),
+        ("data/.sync-lock", 1),
+        ("data/config/sync.json", 2),
+    ] {
+        let ws = Ws::new(ONE_JOB);
+        if rel.ends_with("sync.json") {
+            std::fs::remove_file(ws.config_path()).unwrap();
+        }
+        mkfifo(&ws.path(rel));
+        let output = run_with_deadline(&ws, &["sync"]);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(code), "{rel}: {message}");
+        assert!(
+            message.contains(ws.path(rel).to_str().unwrap()),
+            "{rel}: the error names the path: {message}"
+        );
+        assert!(
+            message.contains("FIFO") || message.contains("not a regular file"),
+            "{rel}: {message}"
+        );
+        if rel != "data/.sync-lock" {
+            assert!(!ws.lock_exists(), "{rel}: the lock was left behind");
+            let status = run_with_deadline(&ws, &["status", "--json"]);
+            assert_eq!(status.status.code(), Some(0), "{rel}: {}", stderr(&status));
+        }
+    }
+}
+
+#[test]
+fn the_history_never_holds_more_than_200_lines() {
+    let ws = Ws::new(ONE_JOB);
+    assert!(ws.run(&["sync"]).status.success());
+    let line = std::fs::read_to_string(ws.path("data/sync-history.jsonl")).unwrap();
+    std::fs::write(ws.path("data/sync-history.jsonl"), line.repeat(199)).unwrap();
+    for expected in [200, 200, 200] {
+        assert!(ws.run(&["sync"]).status.success());
+        assert_eq!(ws.history().len(), expected);
+    }
+    let history = ws.history();
+    assert_ne!(
+        history[199]["lastSync"], history[0]["lastSync"],
+        "the newest is kept"
+    );
+}
+
+#[test]
+fn a_full_disk_mid_append_never_tears_a_history_line() {
+    let Some(disk) = Tmpfs::mount(256) else {
+        return;
+    };
+    let ws = Ws {
+        dir: tempfile::tempdir_in(disk.path()).unwrap(),
+    };
+    std::fs::create_dir_all(ws.path("data/config")).unwrap();
+    // The job fills the disk when asked to: the run has its lock and its log by then.
+    ws.write_config(
+        r#"{"jobs": [{"name": "fill", "command": "if [ -e fill ]; then cat /dev/zero > filler 2>/dev/null; fi; true"}]}"#,
+    );
+    assert!(ws.run(&["sync"]).status.success());
+    let history_path = ws.path("data/sync-history.jsonl");
+    let first = std::fs::read_to_string(&history_path).unwrap();
+    // Make the history end 20 bytes before a page boundary, so the next line's first
+    // bytes fit in the page the file already has and the rest needs a page the full disk
+    // has not: a write that stops part-way.
+    let target = 8192 - 20;
+    let empty_pad =
+        r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error","durationMs":1,"error":""}"#;
+    let pad = "x".repeat(target - first.len() - empty_pad.len() - 1);
+    let padded = format!(
+        "{first}{{\"lastSync\":\"2026-11-25T14:30:03.120Z\",\"status\":\"error\",\"durationMs\":1,\"error\":\"{pad}\"}}\n"
+    );
+    assert_eq!(padded.len(), target);
+    std::fs::write(&history_path, &padded).unwrap();
+    std::fs::write(ws.path("fill"), "").unwrap();
+
+    let output = ws.run(&["sync"]);
+    let message = stderr(&output);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a run not recorded failed: {message}"
+    );
+    assert!(message.contains("No space left"), "{message}");
+    assert_eq!(
+        std::fs::read_to_string(&history_path).unwrap(),
+        padded,
+        "the failed append left part of a line"
+    );
+
+    assert!(ws.path("filler").exists(), "the job did not fill the disk");
+    std::fs::remove_file(ws.path("fill")).unwrap();
+    std::fs::remove_file(ws.path("filler")).unwrap();
+    let output = ws.run(&["sync"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let history = ws.history(); // every line parses
+    assert_eq!(history.len(), 3, "{history:?}");
+    assert_eq!(history[2]["status"], "success");
+    assert_eq!(history[2]["trigger"], "cli");
+}
+
+#[test]
+fn temporary_files_left_by_interrupted_writes_are_removed_on_the_next_start() {
+    let ws = Ws::new(ONE_JOB);
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let dead_files = [
+        ws.path(&format!("data/.synctray-{dead}-a1b2c3.tmp")),
+        ws.path(&format!("data/config/.synctray-{dead}-d4e5f6.tmp")),
+        // The old naming, without a pid: removed once old enough.
+        ws.path("data/.synctray-Zx81Qa.tmp"),
+    ];
+    for path in &dead_files {
+        std::fs::write(path, "{\"half\": ").unwrap();
+    }
+    let two_hours_ago = std::time::SystemTime::now() - Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&dead_files[2])
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+    // A writer still at work (this test process) keeps its file.
+    let live = ws.path(&format!("data/.synctray-{}-g7h8i9.tmp", std::process::id()));
+    std::fs::write(&live, "writing").unwrap();
+
+    let output = ws.run(&["status"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for path in &dead_files {
+        assert!(!path.exists(), "{path:?} was left behind");
+    }
+    assert!(live.exists(), "a live writer's temporary file was removed");
 }

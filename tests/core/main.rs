@@ -1,8 +1,10 @@
 //! Integration tests of the engine and the command line, compiled as one binary (see
 //! ripgrep's tests/): each module is one topic, `util` holds the fixtures.
 
+mod disk;
 mod util;
 
+mod cli;
 mod config;
 mod daemon;
 mod files;
