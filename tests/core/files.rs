@@ -394,17 +394,16 @@ fn a_full_disk_mid_append_never_tears_a_history_line() {
 
     let output = ws.run(&["sync"]);
     let message = stderr(&output);
+    assert!(
+        std::fs::read_to_string(&history_path).unwrap() == padded,
+        "the failed append left part of a line; stderr: {message}"
+    );
     assert_eq!(
         output.status.code(),
         Some(1),
         "a run not recorded failed: {message}"
     );
     assert!(message.contains("No space left"), "{message}");
-    assert_eq!(
-        std::fs::read_to_string(&history_path).unwrap(),
-        padded,
-        "the failed append left part of a line"
-    );
 
     assert!(ws.path("filler").exists(), "the job did not fill the disk");
     std::fs::remove_file(ws.path("fill")).unwrap();
