@@ -449,3 +449,45 @@ fn temporary_files_left_by_interrupted_writes_are_removed_on_the_next_start() {
     }
     assert!(live.exists(), "a live writer's temporary file was removed");
 }
+
+#[test]
+fn a_run_whose_result_cannot_be_recorded_is_notified_as_a_failure() {
+    use std::sync::{Arc, Mutex};
+    use synctray::engine::{Engine, RunOutcome, SystemClock};
+    use synctray::notify::{Note, Notifier};
+
+    struct Collect(Arc<Mutex<Vec<Note>>>);
+    impl Notifier for Collect {
+        fn notify(&self, note: Note) {
+            self.0.lock().unwrap().push(note);
+        }
+    }
+
+    let ws = Ws::new(ONE_JOB);
+    std::fs::create_dir_all(ws.path("data/sync-status.json/x")).unwrap();
+    let notes = Arc::new(Mutex::new(Vec::new()));
+    let workspace =
+        synctray::workspace::Workspace::at(ws.root(), synctray::workspace::Source::Flag);
+    let config = synctray::config::Config::load(&workspace.config).unwrap();
+    let engine = Engine::new(
+        workspace,
+        Arc::new(SystemClock),
+        Box::new(Collect(Arc::clone(&notes))),
+    );
+    let (_stop, stop_rx) = tokio::sync::watch::channel(synctray::runner::Stop::Run);
+    let outcome = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(engine.run_once(&config, synctray::schedule::Trigger::Cli, stop_rx))
+        .unwrap();
+    let RunOutcome::Finished(status) = outcome else {
+        panic!("skipped")
+    };
+    assert!(!status.is_success());
+    let notes = notes.lock().unwrap();
+    assert!(
+        matches!(notes.as_slice(), [Note::Failed { reason, .. }] if reason.contains("could not be recorded") && reason.contains("sync-status.json")),
+        "{notes:?}"
+    );
+}
