@@ -613,6 +613,8 @@ pub fn edit(path: &Path, edit: Edit) -> Result<Config, ConfigError> {
             &Value::from(n),
         )));
     }
+    // A missing file is "cannot read", not a failure to lock beside it.
+    std::fs::metadata(path).map_err(|e| fail(ConfigErrorKind::Io(e)))?;
     let _lock = lock_edits(path)?;
     let (text, mut object) = read_object(path)?;
     check_private(path)?;
