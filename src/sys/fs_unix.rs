@@ -7,7 +7,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt, PermissionsExt
 use std::path::Path;
 
 /// Opens a file synctray reads or writes, with `options` (read, write, append, create as
-/// the caller sets them), and makes sure it is a regular file.
+/// the caller sets them; a new file gets mode 0644), and makes sure it is a regular file.
 ///
 /// - `follow`: whether a symbolic link in the last component is followed (only the
 ///   config may be a link); without it a link is refused (`O_NOFOLLOW`).
@@ -45,8 +45,8 @@ pub fn open_regular(path: &Path, options: &mut OpenOptions, follow: bool) -> io:
     Ok(file)
 }
 
-/// What is at `path` when it is not a regular file: `None` for a regular file or nothing
-/// at all, else an error saying what it is (a link is never followed).
+/// `Ok` when a regular file or nothing is at `path`; otherwise an error saying what is
+/// there (a link is never followed).
 pub fn check_regular_or_absent(path: &Path) -> io::Result<()> {
     match fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => Err(symlink_refused()),
