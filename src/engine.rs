@@ -397,6 +397,7 @@ pub async fn serve_with(
         handled: None,
         since: clock.now(),
         ran_until: None,
+        rebased: None,
         message: None,
         elsewhere: lock::inspect(&ws.lock),
     };
@@ -427,12 +428,14 @@ pub async fn serve_with(
             break;
         }
         let now = clock.now();
+        state.notice_clock(now);
         let due = (!stopping).then(|| state.plan(now)).flatten();
         if run.is_none()
             && let Some(due) = due.filter(|d| d.at <= now)
         {
             state.handled = Some(due.at);
             state.ran_until = None;
+            state.rebased = None;
             state.message = None;
             run = Some((start_run(perform, &state.config, due.trigger, &stop), due));
             continue;
@@ -486,6 +489,7 @@ pub async fn serve_with(
                 Some(Command::SyncNow) => {
                     state.message = None;
                     state.ran_until = None;
+                    state.rebased = None;
                     run = Some((start_run(perform, &state.config, Trigger::Manual, &stop), Due { at: now, trigger: Trigger::Manual }));
                 }
                 Some(Command::SetInterval(n)) => state.apply(ws, Edit::Interval(n)),
@@ -548,17 +552,41 @@ struct LoopState {
     /// When this loop's last run ended, until the next one starts: a due time that fell
     /// at or before it came while that run was in progress.
     ran_until: Option<DateTime<Utc>>,
+    /// When the loop found the last run dated in the future (the clock was set back, or
+    /// a bad file): from then on, until the next run, that run counts as having started
+    /// at this time. Planning from "now" at every look instead would put the next slot
+    /// always ahead, and nothing would run until the clock caught up with the old date.
+    rebased: Option<DateTime<Utc>>,
     message: Option<String>,
     elsewhere: Option<Holder>,
 }
 
 impl LoopState {
+    /// The previous slot: the last run's start, or the last due time handled.
+    fn last_slot(&self) -> Option<DateTime<Utc>> {
+        let last = self.last.as_ref().map(Status::started).max(self.handled);
+        match (last, self.rebased) {
+            (Some(last), Some(at)) if last > at => Some(at),
+            (last, _) => last,
+        }
+    }
+
+    /// Takes in a clock set back: the last run, the loop's start and the end of its last
+    /// run, when dated after `now`, count as `now`, once.
+    fn notice_clock(&mut self, now: DateTime<Utc>) {
+        if self.last_slot().is_some_and(|last| last > now) {
+            self.rebased = Some(now);
+        }
+        self.since = self.since.min(now);
+        self.ran_until = self.ran_until.filter(|ended| *ended <= now);
+    }
+
     /// The next run. A due time that came while a run was in progress is handled once,
     /// now that it has ended: one catch-up run with `catchUp`, else the next slot.
     fn plan(&self, now: DateTime<Utc>) -> Option<Due> {
-        let last = self.last.as_ref().map(Status::started).max(self.handled);
+        let last = self.last_slot();
         let due = self.config.plan(last, self.since, now)?;
-        let Some(ended) = self.ran_until.map(|t| t.min(now)) else {
+        let Some(ended) = self.ran_until else {
             return Some(due);
         };
         if due.at > ended || due.trigger != Trigger::Schedule {
@@ -570,7 +598,7 @@ impl LoopState {
                 trigger: Trigger::CatchUp,
             });
         }
-        let last = last.map_or(ended, |l| l.min(now));
+        let last = last.map_or(ended, |l| l.min(ended));
         Some(Due {
             at: self
                 .config
