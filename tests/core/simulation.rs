@@ -229,7 +229,8 @@ impl SimRuns {
             .unwrap();
         // Never early, so never twice for one slot; and a catch-up only once a slot after
         // the previous run has passed.
-        if !set_back && start + EPS < slot {
+        // A previous run dated after this one (set back, or a bad file) counts as now.
+        if !set_back && prev.start <= start && start + EPS < slot {
             self.fail(format!(
                 "{trigger} run at {start} before its slot {slot} (previous run at {})",
                 prev.start
@@ -576,6 +577,22 @@ fn starts(runs: &[Run]) -> Vec<DateTime<Utc>> {
     runs.iter().map(|r| r.start).collect()
 }
 
+/// Two lists of run times are the same; else says where they part.
+fn assert_same_runs(got: &[DateTime<Utc>], want: &[DateTime<Utc>], what: &str) {
+    if got == want {
+        return;
+    }
+    let at = got.iter().zip(want).position(|(a, b)| a != b);
+    let at = at.unwrap_or(got.len().min(want.len()));
+    panic!(
+        "{what}: {} runs, expected {}; they part at run {at}: got {:?}, expected {:?}",
+        got.len(),
+        want.len(),
+        got.get(at.saturating_sub(1)..(at + 2).min(got.len())),
+        want.get(at.saturating_sub(1)..(at + 2).min(want.len())),
+    );
+}
+
 /// "Every N minutes" for N dividing 60 fires on every multiple of N real minutes through
 /// both changes (in whole-hour zones the multiples are the same in UTC).
 fn check_aligned_minutes(zone: Option<&str>) {
@@ -597,7 +614,7 @@ fn check_aligned_minutes(zone: Option<&str>) {
                 }
                 t += step;
             }
-            assert_eq!(got, want, "every {n} min across {change} in {zone:?}");
+            assert_same_runs(&got, &want, &format!("every {n} min across {change} in {zone:?}"));
         }
     }
 }
@@ -638,7 +655,7 @@ fn check_daily_times(zone: Option<&str>, tz: &jiff::tz::TimeZone) {
                 .map(|d| daily(first.checked_add(jiff::Span::new().days(d)).unwrap(), hh, mm, tz))
                 .filter(|t| *t > sc.start && *t < end)
                 .collect();
-            assert_eq!(got, want, "{mm} {hh} * * * across {change} in {zone:?}");
+            assert_same_runs(&got, &want, &format!("{mm} {hh} * * * across {change} in {zone:?}"));
         }
     }
 }
@@ -700,13 +717,64 @@ fn the_local_zone_follows_dst_exactly_as_a_named_zone() {
             local.length = Duration::from_secs(30 * 3600);
             let mut named = quiet(config(Some(name)), change, 3);
             named.length = local.length;
-            assert_eq!(
-                starts(&simulate(&local).runs),
-                starts(&simulate(&named).runs),
-                "{} across {change}",
-                local.config
+            assert_same_runs(
+                &starts(&simulate(&local).runs),
+                &starts(&simulate(&named).runs),
+                &format!("{} across {change}", local.config),
             );
         }
+    }
+}
+
+#[test]
+fn runs_that_outlast_their_slots_are_followed_by_one_catch_up_each_while_the_loop_sleeps() {
+    for catch_up in [true, false] {
+        let mut sc = quiet(every(1, None, catch_up), CHANGES[1], 9);
+        sc.long_percent = 100;
+        let runs = simulate(&sc).runs;
+        // Each run is checked as it starts: with catchUp, one catch-up as the previous
+        // run ends; without, the next slot. The wake-ups stay a few per run.
+        assert!(runs.len() > 100, "{} runs", runs.len());
+        let want = if catch_up {
+            Trigger::CatchUp
+        } else {
+            Trigger::Schedule
+        };
+        assert!(runs[1..].iter().all(|r| r.trigger == want), "{runs:?}");
+    }
+}
+
+#[test]
+fn a_last_run_dated_in_the_future_counts_as_now() {
+    for catch_up in [true, false] {
+        let mut sc = quiet(every(15, None, catch_up), CHANGES[0], 5);
+        // The status says the last run started five hours from now.
+        sc.ran_before = Some(-TimeDelta::hours(5));
+        sc.length = Duration::from_secs(3600);
+        let got = starts(&simulate(&sc).runs);
+        let first = utc("2026-03-08T02:15:00Z");
+        let want: Vec<_> = (0..4).map(|k| first + TimeDelta::minutes(15 * k)).collect();
+        assert_same_runs(&got, &want, &format!("catchUp {catch_up}"));
+    }
+}
+
+#[test]
+fn a_clock_set_back_five_hours_goes_on_at_the_next_slot_of_the_new_time() {
+    for catch_up in [true, false] {
+        let mut sc = quiet(every(15, None, catch_up), CHANGES[0], 6);
+        sc.length = Duration::from_secs(3 * 3600);
+        sc.events = vec![(
+            Duration::from_millis(3_600_001),
+            Event::SetClock(-TimeDelta::hours(5)),
+        )];
+        let runs = simulate(&sc).runs;
+        // Every 15 real minutes all along: the set-back neither stalls nor repeats.
+        assert_eq!(runs.len(), 12, "{runs:?}");
+        for pair in runs.windows(2) {
+            let gap = pair[1].start_mono - pair[0].start_mono;
+            assert!(gap <= Duration::from_secs(15 * 60), "{pair:?}");
+        }
+        assert_eq!(runs[4].start, utc("2026-03-07T22:15:00Z"), "{runs:?}");
     }
 }
 
