@@ -342,8 +342,12 @@ pub type RunFuture<'a> = Pin<Box<dyn Future<Output = Result<RunOutcome, LockErro
 /// What performs a run for the scheduler: [`Engine::run_once`] in production; a stand-in
 /// in simulations, so that a run takes simulated time.
 pub trait Perform {
-    fn perform(&self, config: Arc<Config>, trigger: Trigger, stop: watch::Receiver<Stop>)
-    -> RunFuture<'_>;
+    fn perform(
+        &self,
+        config: Arc<Config>,
+        trigger: Trigger,
+        stop: watch::Receiver<Stop>,
+    ) -> RunFuture<'_>;
 }
 
 impl Perform for Engine {

@@ -388,6 +388,55 @@ mod tests {
     }
 
     #[test]
+    fn without_catch_up_the_slot_after_a_skip_runs_when_its_time_comes() {
+        // Woken at 12:37 after missing slots: the next is 12:45. At 12:45 the last run is
+        // still the one at 10:00; the plan must not skip 12:45 in turn.
+        let input = PlanInput {
+            last: Some(utc("2026-11-25T10:00:00Z")),
+            since: utc("2026-11-25T10:00:00Z"),
+            catch_up: false,
+        };
+        for minutes in [15, 45] {
+            let schedule = Schedule::every_minutes(minutes);
+            let next = plan(&schedule, &utc_zone(), input, utc("2026-11-25T12:37:00Z"))
+                .unwrap()
+                .at;
+            let woke = next + TimeDelta::milliseconds(2);
+            let due = plan(&schedule, &utc_zone(), input, woke).unwrap();
+            assert_eq!(
+                due,
+                Due {
+                    at: next,
+                    trigger: Trigger::Schedule
+                },
+                "every {minutes} min"
+            );
+        }
+    }
+
+    #[test]
+    fn a_last_run_dated_in_the_future_counts_as_now() {
+        let now = utc("2026-11-25T05:07:00Z");
+        for catch_up in [true, false] {
+            let input = PlanInput {
+                last: Some(utc("2026-11-25T10:00:00Z")),
+                since: now,
+                catch_up,
+            };
+            let due = plan(&Schedule::every_minutes(15), &utc_zone(), input, now).unwrap();
+            assert_eq!(
+                due,
+                Due {
+                    at: utc("2026-11-25T05:15:00Z"),
+                    trigger: Trigger::Schedule
+                }
+            );
+            let due = plan(&Schedule::every_minutes(45), &utc_zone(), input, now).unwrap();
+            assert_eq!(due.at, utc("2026-11-25T05:52:00Z"));
+        }
+    }
+
+    #[test]
     fn a_slot_a_few_seconds_late_is_on_time_not_a_catch_up() {
         let last = utc("2026-11-25T10:00:00Z");
         let input = PlanInput {

@@ -157,7 +157,10 @@ fn a_run_that_outlasts_its_next_due_time_is_recorded_while_the_daemon_sleeps() {
             "{a} {b}"
         );
     }
-    assert!(history.iter().all(|r| r["status"] == "success"), "{history:?}");
+    assert!(
+        history.iter().all(|r| r["status"] == "success"),
+        "{history:?}"
+    );
 
     let sent = Instant::now();
     daemon.signal(libc::SIGTERM);
@@ -168,7 +171,11 @@ fn a_run_that_outlasts_its_next_due_time_is_recorded_while_the_daemon_sleeps() {
         daemon.log()
     );
     // A run in progress is given its grace period and ends in at most three seconds.
-    assert!(sent.elapsed() < Duration::from_secs(6), "took {:?}", sent.elapsed());
+    assert!(
+        sent.elapsed() < Duration::from_secs(6),
+        "took {:?}",
+        sent.elapsed()
+    );
     assert!(
         processes_with(&tag).is_empty(),
         "a job process was left behind"

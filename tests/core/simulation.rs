@@ -117,9 +117,6 @@ impl Clock for SimClock {
             }
         }
         self.sleeps.lock().unwrap().push(t);
-        if std::env::var_os("SIM_DEBUG").is_some() {
-            eprintln!("{} sleep until {at}", self.now());
-        }
         let mut set = self.set.subscribe();
         let left = (at - self.now()).to_std().unwrap_or_default();
         Box::pin(async move {
@@ -212,7 +209,10 @@ impl SimRuns {
         let runs = self.runs.borrow();
         let Some(prev) = runs.last() else {
             // A workspace that never ran: at once with catchUp, else at the first slot.
-            let first = config.schedule.next_after(&config.zone, self.since).unwrap();
+            let first = config
+                .schedule
+                .next_after(&config.zone, self.since)
+                .unwrap();
             let ok = match trigger {
                 Trigger::CatchUp => true,
                 _ => world.last_event.is_some() || start + EPS >= first,
@@ -614,7 +614,11 @@ fn check_aligned_minutes(zone: Option<&str>) {
                 }
                 t += step;
             }
-            assert_same_runs(&got, &want, &format!("every {n} min across {change} in {zone:?}"));
+            assert_same_runs(
+                &got,
+                &want,
+                &format!("every {n} min across {change} in {zone:?}"),
+            );
         }
     }
 }
@@ -652,10 +656,21 @@ fn check_daily_times(zone: Option<&str>, tz: &jiff::tz::TimeZone) {
                 .date();
             let end = sc.start + TimeDelta::from_std(sc.length).unwrap();
             let want: Vec<_> = (-1..4)
-                .map(|d| daily(first.checked_add(jiff::Span::new().days(d)).unwrap(), hh, mm, tz))
+                .map(|d| {
+                    daily(
+                        first.checked_add(jiff::Span::new().days(d)).unwrap(),
+                        hh,
+                        mm,
+                        tz,
+                    )
+                })
                 .filter(|t| *t > sc.start && *t < end)
                 .collect();
-            assert_same_runs(&got, &want, &format!("{mm} {hh} * * * across {change} in {zone:?}"));
+            assert_same_runs(
+                &got,
+                &want,
+                &format!("{mm} {hh} * * * across {change} in {zone:?}"),
+            );
         }
     }
 }
