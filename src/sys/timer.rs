@@ -12,6 +12,7 @@
 //! runtime that awaits it: an idle scheduler sleeps once, so the cost is a few system
 //! calls a wake-up.
 
+#[cfg(target_os = "linux")]
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
@@ -19,8 +20,10 @@ use std::time::{Duration, SystemTime};
 const STEP: Duration = Duration::from_secs(60);
 
 /// Whether the fallback was announced: once a process, not once a sleep.
+#[cfg(target_os = "linux")]
 static FALLBACK_TOLD: AtomicBool = AtomicBool::new(false);
 
+#[cfg(target_os = "linux")]
 fn tell_fallback(what: std::fmt::Arguments<'_>) {
     if !FALLBACK_TOLD.swap(true, Ordering::Relaxed) {
         tracing::warn!("{what}");
