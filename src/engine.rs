@@ -401,7 +401,7 @@ pub async fn serve_with(
         handled: None,
         since: clock.now(),
         ran_until: None,
-        rebased: None,
+        ignored_start: None,
         message: None,
         elsewhere: lock::inspect(&ws.lock),
     };
@@ -439,7 +439,6 @@ pub async fn serve_with(
         {
             state.handled = Some(due.at);
             state.ran_until = None;
-            state.rebased = None;
             state.message = None;
             run = Some((start_run(perform, &state.config, due.trigger, &stop), due));
             continue;
@@ -493,7 +492,6 @@ pub async fn serve_with(
                 Some(Command::SyncNow) => {
                     state.message = None;
                     state.ran_until = None;
-                    state.rebased = None;
                     run = Some((start_run(perform, &state.config, Trigger::Manual, &stop), Due { at: now, trigger: Trigger::Manual }));
                 }
                 Some(Command::SetInterval(n)) => state.apply(ws, Edit::Interval(n)),
@@ -556,11 +554,11 @@ struct LoopState {
     /// When this loop's last run ended, until the next one starts: a due time that fell
     /// at or before it came while that run was in progress.
     ran_until: Option<DateTime<Utc>>,
-    /// When the loop found the last run dated in the future (the clock was set back, or
-    /// a bad file): from then on, until the next run, that run counts as having started
-    /// at this time. Planning from "now" at every look instead would put the next slot
-    /// always ahead, and nothing would run until the clock caught up with the old date.
-    rebased: Option<DateTime<Utc>>,
+    /// A last run's start dated in the future (the clock was set back, or a bad file):
+    /// while it is the last run, it does not count, and `handled` holds the time the loop
+    /// found it instead. Planning from "now" at every look would put the next slot always
+    /// ahead, and nothing would run until the clock caught up with the old date.
+    ignored_start: Option<DateTime<Utc>>,
     message: Option<String>,
     elsewhere: Option<Holder>,
 }
@@ -568,18 +566,20 @@ struct LoopState {
 impl LoopState {
     /// The previous slot: the last run's start, or the last due time handled.
     fn last_slot(&self) -> Option<DateTime<Utc>> {
-        let last = self.last.as_ref().map(Status::started).max(self.handled);
-        match (last, self.rebased) {
-            (Some(last), Some(at)) if last > at => Some(at),
-            (last, _) => last,
-        }
+        let started = self.last.as_ref().map(Status::started);
+        let started = started.filter(|s| Some(*s) != self.ignored_start);
+        started.max(self.handled)
     }
 
-    /// Takes in a clock set back: the last run, the loop's start and the end of its last
-    /// run, when dated after `now`, count as `now`, once.
+    /// Takes in a clock set back: the previous slot, the loop's start and the end of its
+    /// last run, when dated after `now`, count as `now`, once.
     fn notice_clock(&mut self, now: DateTime<Utc>) {
         if self.last_slot().is_some_and(|last| last > now) {
-            self.rebased = Some(now);
+            let started = self.last.as_ref().map(Status::started);
+            if let Some(started) = started.filter(|s| *s > now) {
+                self.ignored_start = Some(started);
+            }
+            self.handled = Some(now);
         }
         self.since = self.since.min(now);
         self.ran_until = self.ran_until.filter(|ended| *ended <= now);

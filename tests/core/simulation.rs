@@ -841,9 +841,10 @@ fn random_days_with_suspends_clock_changes_commands_and_stops_keep_every_invaria
         "0 */2 * * *",
     ];
     let mut total_runs = 0;
-    // SIM_SEED=N replays one scenario.
+    // SIM_SEED=N replays one scenario; SIM_SEEDS=N tries that many.
     let only: Option<u64> = std::env::var("SIM_SEED").ok().map(|s| s.parse().unwrap());
-    for seed in 0..300u64 {
+    let seeds: u64 = std::env::var("SIM_SEEDS").map_or(300, |s| s.parse().unwrap());
+    for seed in 0..seeds {
         if only.is_some_and(|o| o != seed) {
             continue;
         }
