@@ -23,18 +23,39 @@ use crate::workspace::Workspace;
 /// How many run logs `data/logs/` keeps.
 pub const LOG_FILES: usize = 100;
 
-/// Where the wall-clock time comes from: the system, or a test's hand.
+/// A future that waits, as a [`Clock`] hands it out.
+pub type Sleep<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
+
+/// Wall-clock time: what time it is, and waiting until a time. One trait for both, so
+/// that whatever moves the clock (a test's hand, a suspend, someone setting the time)
+/// also ends the waits on it, and a simulation can drive the scheduler through days of
+/// its time in moments of real time.
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
+
+    /// Returns once the clock reads `at` or later — or earlier, when the clock was set
+    /// (callers look at the time again and sleep again). A time already past returns at
+    /// once.
+    fn sleep_until(&self, at: DateTime<Utc>) -> Sleep<'_>;
 }
 
-/// The real wall clock.
+/// The real wall clock. Its sleeps are wall-clock timers ([`crate::sys::WallTimer`]):
+/// they end at the wall-clock time even across a suspend, and early when the clock is set.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+
+    fn sleep_until(&self, at: DateTime<Utc>) -> Sleep<'_> {
+        Box::pin(async move {
+            // A timer a sleep: created in the runtime that awaits it, gone with it.
+            crate::sys::WallTimer::new()
+                .sleep_until(SystemTime::from(at))
+                .await
+        })
     }
 }
 
@@ -250,19 +271,54 @@ fn error_text(job: &str, reason: &str, tail: &str) -> String {
 }
 
 /// Settings of the scheduler loop.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct ServeOptions {
     /// Wake at every wall-clock minute and send a snapshot, so that relative times in a
     /// front end ("in 12 min") stay right. The daemon has no use for it and, idle, sleeps
     /// until its next run.
     pub minute_updates: bool,
-    /// Also look at the clock at least this often: for tests whose injected clock jumps
-    /// without the OS knowing. `None` in production, where the wall-clock timer wakes on
-    /// resume and on clock changes by itself.
-    pub tick: Option<Duration>,
+    /// Follow the workspace's files: edits of the config, and runs and locks of other
+    /// processes (by a watcher, else by looking once a minute). Off only in simulations
+    /// where nothing but the loop itself touches the files.
+    pub follow_files: bool,
 }
 
-type RunFuture<'a> = Pin<Box<dyn Future<Output = Result<RunOutcome, LockError>> + 'a>>;
+impl Default for ServeOptions {
+    fn default() -> ServeOptions {
+        ServeOptions {
+            minute_updates: false,
+            follow_files: true,
+        }
+    }
+}
+
+/// A run in progress, as the scheduler holds it.
+pub type RunFuture<'a> = Pin<Box<dyn Future<Output = Result<RunOutcome, LockError>> + 'a>>;
+
+/// What performs a run for the scheduler: [`Engine::run_once`] in production; a stand-in
+/// in simulations, so that a run takes simulated time.
+pub trait Perform {
+    fn perform(
+        &self,
+        config: Arc<Config>,
+        trigger: Trigger,
+        stop: watch::Receiver<Stop>,
+    ) -> RunFuture<'_>;
+}
+
+impl Perform for Engine {
+    fn perform(
+        &self,
+        config: Arc<Config>,
+        trigger: Trigger,
+        stop: watch::Receiver<Stop>,
+    ) -> RunFuture<'_> {
+        Box::pin(async move { self.run_once(&config, trigger, stop).await })
+    }
+}
+
+/// How often the loop looks at the files when it cannot watch them.
+const LOOK_EVERY: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 /// The scheduler: runs the workspace's jobs when they fall due, follows edits of the
 /// config and runs made by other processes, obeys `commands`, and returns once `stop`
@@ -270,35 +326,57 @@ type RunFuture<'a> = Pin<Box<dyn Future<Output = Result<RunOutcome, LockError>> 
 pub async fn serve(
     engine: &Engine,
     config: Config,
+    commands: mpsc::UnboundedReceiver<Command>,
+    stop: watch::Receiver<Stop>,
+    options: ServeOptions,
+) {
+    serve_with(engine, engine, config, commands, stop, options).await
+}
+
+/// [`serve`], with the runs performed by `perform`.
+///
+/// All waiting goes through the engine's [`Clock`], and the loop only ever sleeps until a
+/// time still ahead: while a run is in progress it waits for the run's end (and for
+/// commands and the stop signal), never for a due time that has passed meanwhile; that
+/// due time is handled once the run has ended.
+pub async fn serve_with(
+    engine: &Engine,
+    perform: &dyn Perform,
+    config: Config,
     mut commands: mpsc::UnboundedReceiver<Command>,
     mut stop: watch::Receiver<Stop>,
     options: ServeOptions,
 ) {
     let ws = &engine.ws;
+    let clock = &*engine.clock;
     let mut state = LoopState {
         config: Arc::new(config),
         config_stamp: file_stamp(&ws.config),
         config_error: None,
         last: Status::read(&ws.status),
         handled: None,
-        since: engine.clock.now(),
+        since: clock.now(),
+        ran_until: None,
+        ignored_start: None,
         message: None,
         elsewhere: lock::inspect(&ws.lock),
     };
     let (events_tx, mut events) = mpsc::unbounded_channel();
-    let watcher = crate::watch::watch_workspace(ws, events_tx)
-        .inspect_err(|e| {
-            tracing::warn!(
-                "cannot watch {} for changes ({e}); looking for edits once a minute",
-                ws.root.display()
-            )
-        })
-        .ok();
+    let watcher = if options.follow_files {
+        crate::watch::watch_workspace(ws, events_tx)
+            .inspect_err(|e| {
+                tracing::warn!(
+                    "cannot watch {} for changes ({e}); looking for edits once a minute",
+                    ws.root.display()
+                )
+            })
+            .ok()
+    } else {
+        drop(events_tx);
+        None
+    };
     // Without a watcher, edits and other processes' runs are only seen when the loop wakes.
-    let tick = options
-        .tick
-        .or(watcher.is_none().then_some(Duration::from_secs(60)));
-    let timer = crate::sys::WallTimer::new();
+    let look = options.follow_files && watcher.is_none();
     let mut run: Option<(RunFuture<'_>, Due)> = None;
     let mut commands_open = true;
     let mut stop_open = true;
@@ -306,17 +384,19 @@ pub async fn serve(
 
     loop {
         let stopping = *stop.borrow() != Stop::Run;
-        if stopping && run.is_none() {
+        if (stopping || !stop_open) && run.is_none() {
             break;
         }
-        let now = engine.clock.now();
+        let now = clock.now();
+        state.notice_clock(now);
         let due = (!stopping).then(|| state.plan(now)).flatten();
         if run.is_none()
             && let Some(due) = due.filter(|d| d.at <= now)
         {
             state.handled = Some(due.at);
+            state.ran_until = None;
             state.message = None;
-            run = Some((start_run(engine, &state.config, due.trigger, &stop), due));
+            run = Some((start_run(perform, &state.config, due.trigger, &stop), due));
             continue;
         }
         let running_here = engine.snapshot.borrow().running.clone();
@@ -324,15 +404,31 @@ pub async fn serve(
             .snapshot
             .send_replace(state.snapshot(now, due, running_here, run.is_some()));
 
-        let wake = wake_after(now, due.map(|d| d.at), options.minute_updates);
+        // A due time only while nothing runs: during a run it may already have passed,
+        // and sleeping until a past time returns at once, for ever.
+        let wake = wake_at(
+            now,
+            due.filter(|_| run.is_none()).map(|d| d.at),
+            options.minute_updates,
+            look,
+        );
+        let sleep = async {
+            match wake {
+                Some(at) => clock.sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
-            _ = timer.sleep_until(SystemTime::now() + wake.unwrap_or_default()), if wake.is_some() => {}
-            _ = tokio::time::sleep(tick.unwrap_or_default()), if tick.is_some() => {}
+            // In this order when several are ready at once: a stop first, then the end of
+            // a run, then commands; the timer last.
+            biased;
+            changed = stop.changed(), if stop_open => stop_open = changed.is_ok(),
             outcome = async { run.as_mut().expect("guarded").0.as_mut().await }, if run.is_some() => {
                 let (_, due) = run.take().expect("guarded");
                 engine.snapshot.send_modify(|s| s.running = None);
                 // Our lock is gone; don't wait for the watcher to say so.
                 state.elsewhere = lock::inspect(&ws.lock);
+                state.ran_until = Some(clock.now());
                 match outcome {
                     Ok(RunOutcome::Finished(status)) => state.last = Some(status),
                     Ok(RunOutcome::Skipped(holder)) => {
@@ -351,7 +447,8 @@ pub async fn serve(
                 }
                 Some(Command::SyncNow) => {
                     state.message = None;
-                    run = Some((start_run(engine, &state.config, Trigger::Manual, &stop), Due { at: now, trigger: Trigger::Manual }));
+                    state.ran_until = None;
+                    run = Some((start_run(perform, &state.config, Trigger::Manual, &stop), Due { at: now, trigger: Trigger::Manual }));
                 }
                 Some(Command::SetInterval(n)) => state.apply(ws, Edit::Interval(n)),
                 Some(Command::SetPaused(p)) => state.apply(ws, Edit::Paused(p)),
@@ -362,46 +459,42 @@ pub async fn serve(
                 while events.try_recv().is_ok() {}
                 state.refresh(engine);
             }
-            changed = stop.changed(), if stop_open => stop_open = changed.is_ok(),
+            () = sleep => {}
         }
-        if !stop_open && run.is_none() {
-            break;
-        }
-        if watcher.is_none() {
+        if look {
             state.refresh(engine);
         }
     }
     tracing::info!("scheduler stopped");
 }
 
+/// Starts a due or requested run: the one place a run begins.
 fn start_run<'a>(
-    engine: &'a Engine,
+    perform: &'a dyn Perform,
     config: &Arc<Config>,
     trigger: Trigger,
     stop: &watch::Receiver<Stop>,
 ) -> RunFuture<'a> {
-    let config = Arc::clone(config);
-    let stop = stop.clone();
-    Box::pin(async move { engine.run_once(&config, trigger, stop).await })
+    perform.perform(Arc::clone(config), trigger, stop.clone())
 }
 
-/// How long to sleep: until the due time or, with `minute_updates`, the next wall-clock
-/// minute, whichever comes first; `None` when there is nothing to wait for.
-fn wake_after(
+/// When to wake: at the due time, at the next wall-clock minute with `minute_updates`,
+/// and within a minute when the files are looked at rather than watched, whichever comes
+/// first; `None` when there is nothing to wait for. Always after `now`, given a due
+/// time after `now`.
+fn wake_at(
     now: DateTime<Utc>,
     due: Option<DateTime<Utc>>,
     minute_updates: bool,
-) -> Option<Duration> {
-    let to_minute = minute_updates.then(|| {
-        Duration::from_millis(
-            60_000 - (u64::from(now.second()) * 1000 + u64::from(now.timestamp_subsec_millis())),
-        )
+    look: bool,
+) -> Option<DateTime<Utc>> {
+    let next_minute = minute_updates.then(|| {
+        let into = chrono::TimeDelta::seconds(i64::from(now.second()))
+            + chrono::TimeDelta::nanoseconds(i64::from(now.nanosecond() % 1_000_000_000));
+        now - into + chrono::TimeDelta::minutes(1)
     });
-    let to_due = due.map(|d| (d - now).to_std().unwrap_or_default());
-    match (to_due, to_minute) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
+    let look = look.then(|| now + LOOK_EVERY);
+    [due, next_minute, look].into_iter().flatten().min()
 }
 
 /// What the scheduler loop knows between iterations.
@@ -414,14 +507,65 @@ struct LoopState {
     /// The last due time this loop handled (ran, or skipped for a held lock).
     handled: Option<DateTime<Utc>>,
     since: DateTime<Utc>,
+    /// When this loop's last run ended, until the next one starts: a due time that fell
+    /// at or before it came while that run was in progress.
+    ran_until: Option<DateTime<Utc>>,
+    /// A last run's start dated in the future (the clock was set back, or a bad file):
+    /// while it is the last run, it does not count, and `handled` holds the time the loop
+    /// found it instead. Planning from "now" at every look would put the next slot always
+    /// ahead, and nothing would run until the clock caught up with the old date.
+    ignored_start: Option<DateTime<Utc>>,
     message: Option<String>,
     elsewhere: Option<Holder>,
 }
 
 impl LoopState {
+    /// The previous slot: the last run's start, or the last due time handled.
+    fn last_slot(&self) -> Option<DateTime<Utc>> {
+        let started = self.last.as_ref().map(Status::started);
+        let started = started.filter(|s| Some(*s) != self.ignored_start);
+        started.max(self.handled)
+    }
+
+    /// Takes in a clock set back: the previous slot, the loop's start and the end of its
+    /// last run, when dated after `now`, count as `now`, once.
+    fn notice_clock(&mut self, now: DateTime<Utc>) {
+        if self.last_slot().is_some_and(|last| last > now) {
+            let started = self.last.as_ref().map(Status::started);
+            if let Some(started) = started.filter(|s| *s > now) {
+                self.ignored_start = Some(started);
+            }
+            self.handled = Some(now);
+        }
+        self.since = self.since.min(now);
+        self.ran_until = self.ran_until.filter(|ended| *ended <= now);
+    }
+
+    /// The next run. A due time that came while a run was in progress is handled once,
+    /// now that it has ended: one catch-up run with `catchUp`, else the next slot.
     fn plan(&self, now: DateTime<Utc>) -> Option<Due> {
-        let last = self.last.as_ref().map(Status::started).max(self.handled);
-        self.config.plan(last, self.since, now)
+        let last = self.last_slot();
+        let due = self.config.plan(last, self.since, now)?;
+        let Some(ended) = self.ran_until else {
+            return Some(due);
+        };
+        if due.at > ended || due.trigger != Trigger::Schedule {
+            return Some(due);
+        }
+        if self.config.catch_up {
+            return Some(Due {
+                at: due.at,
+                trigger: Trigger::CatchUp,
+            });
+        }
+        let last = last.map_or(ended, |l| l.min(ended));
+        Some(Due {
+            at: self
+                .config
+                .schedule
+                .next_slot_after(&self.config.zone, last, ended)?,
+            trigger: Trigger::Schedule,
+        })
     }
 
     fn snapshot(

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Utc};
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
 
@@ -17,6 +17,11 @@ use croner::parser::{CronParser, Seconds, Year};
 pub const ON_TIME: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
 /// The zone a schedule's wall-clock times are read in.
+///
+/// Both kinds go through the same code: the local zone is the system's IANA zone (from
+/// `TZ`, else `/etc/localtime` or the platform's setting), looked up when a time is
+/// planned, so daylight-saving changes behave in it exactly as in a named zone and a
+/// change of the system's zone takes effect at the next plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Zone {
     /// The machine's local zone (the default).
@@ -31,6 +36,14 @@ impl Zone {
     /// The IANA zone called `name`, if the time zone database has it.
     pub fn named(name: &str) -> Option<Zone> {
         jiff::tz::TimeZone::get(name).ok().map(Zone::Named)
+    }
+
+    /// The rules in force: the named zone's, or the system's zone now.
+    fn rules(&self) -> jiff::tz::TimeZone {
+        match self {
+            Zone::Local => jiff::tz::TimeZone::system(),
+            Zone::Named(tz) => tz.clone(),
+        }
     }
 }
 
@@ -94,19 +107,36 @@ impl Schedule {
     pub fn next_after(&self, zone: &Zone, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self {
             Schedule::Every(every) => Some(after + *every),
-            Schedule::Cron(cron) => match zone {
-                Zone::Local => cron
-                    .find_next_occurrence(&after.with_timezone(&Local), false)
-                    .ok()
-                    .map(|t| t.with_timezone(&Utc)),
-                Zone::Named(tz) => {
-                    let after = jiff::Timestamp::from_millisecond(after.timestamp_millis()).ok()?;
-                    let next = cron
-                        .find_next_occurrence(&after.to_zoned(tz.clone()), false)
-                        .ok()?;
-                    DateTime::from_timestamp_millis(next.timestamp().as_millisecond())
-                }
-            },
+            Schedule::Cron(cron) => {
+                // Through jiff for both zones: a repeated hour is walked on both of its
+                // halves (an interval fires on each, a fixed time once), and a fixed time
+                // in a skipped hour fires at the first valid time after it.
+                let after = jiff::Timestamp::from_millisecond(after.timestamp_millis()).ok()?;
+                let next = cron
+                    .find_next_occurrence(&after.to_zoned(zone.rules()), false)
+                    .ok()?;
+                DateTime::from_timestamp_millis(next.timestamp().as_millisecond())
+            }
+        }
+    }
+
+    /// The first slot strictly after `now`, for a schedule whose previous run was at
+    /// `last`: "N minutes after the previous run" stays on the grid `last + k·N`; fixed
+    /// wall-clock times are simply the next one after `now`.
+    pub fn next_slot_after(
+        &self,
+        zone: &Zone,
+        last: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        match self {
+            Schedule::Every(every) => {
+                let every = chrono::TimeDelta::from_std(*every).ok()?;
+                let step = every.num_milliseconds().max(1);
+                let behind = (now - last).num_milliseconds().max(0) / step;
+                Some(last + chrono::TimeDelta::milliseconds(step * (behind + 1)))
+            }
+            Schedule::Cron(_) => self.next_after(zone, now.max(last)),
         }
     }
 }
@@ -148,7 +178,8 @@ pub struct Due {
 pub struct PlanInput {
     /// The schedule's previous slot: the later of the last recorded run's start and the
     /// last due time this scheduler handled (a run it skipped because the lock was held
-    /// still uses up its slot). `None` when the workspace has never run.
+    /// still uses up its slot). `None` when the workspace has never run. A time after
+    /// `now` (the clock was set back, or a bad file) counts as `now`.
     pub last: Option<DateTime<Utc>>,
     /// When this scheduler started: the anchor for a workspace that never ran.
     pub since: DateTime<Utc>,
@@ -161,18 +192,20 @@ pub struct PlanInput {
 ///   the next run (`schedule`).
 /// - A slot that fell due longer ago was missed: with `catch_up` one run starts now
 ///   (`catch-up`) — one, however many slots were missed; without it the schedule skips to
-///   its first slot after now.
+///   its first slot not yet missed.
 /// - A workspace that never ran is behind: with `catch_up` it runs now.
+/// - A previous run (or start) dated after `now` counts as `now`: a clock set back never
+///   stalls the schedule until it catches up with the old time.
 pub fn plan(schedule: &Schedule, zone: &Zone, input: PlanInput, now: DateTime<Utc>) -> Option<Due> {
     let catch_up_now = Due {
         at: now,
         trigger: Trigger::CatchUp,
     };
-    let Some(last) = input.last else {
+    let Some(last) = input.last.map(|last| last.min(now)) else {
         if input.catch_up {
             return Some(catch_up_now);
         }
-        let at = schedule.next_after(zone, input.since)?;
+        let at = schedule.next_after(zone, input.since.min(now))?;
         return Some(Due {
             at,
             trigger: Trigger::Schedule,
@@ -188,17 +221,12 @@ pub fn plan(schedule: &Schedule, zone: &Zone, input: PlanInput, now: DateTime<Ut
     if input.catch_up {
         return Some(catch_up_now);
     }
-    let at = match schedule {
-        // Stay on the grid of the previous run: last + k·N, the first one ahead.
-        Schedule::Every(every) => {
-            let every = chrono::TimeDelta::from_std(*every).ok()?;
-            let behind = (now - last).num_milliseconds() / every.num_milliseconds().max(1);
-            last + every * (behind as i32 + 1)
-        }
-        Schedule::Cron(_) => schedule.next_after(zone, now)?,
-    };
+    // The first slot not yet missed: one still ahead, or one that fell due less than
+    // ON_TIME ago. Counting from `now - ON_TIME` rather than `now` matters when the
+    // loop wakes at the slot it planned: `last` is still the run before the skipped
+    // slots, and that slot must not be skipped in turn.
     Some(Due {
-        at,
+        at: schedule.next_slot_after(zone, last, now - ON_TIME)?,
         trigger: Trigger::Schedule,
     })
 }
@@ -357,6 +385,55 @@ mod tests {
         // N minutes after the previous run: stays on that run's grid.
         let due = plan(&Schedule::every_minutes(45), &utc_zone(), input, woke).unwrap();
         assert_eq!(due.at, utc("2026-11-25T12:15:00Z") + TimeDelta::minutes(45));
+    }
+
+    #[test]
+    fn without_catch_up_the_slot_after_a_skip_runs_when_its_time_comes() {
+        // Woken at 12:37 after missing slots: the next is 12:45. At 12:45 the last run is
+        // still the one at 10:00; the plan must not skip 12:45 in turn.
+        let input = PlanInput {
+            last: Some(utc("2026-11-25T10:00:00Z")),
+            since: utc("2026-11-25T10:00:00Z"),
+            catch_up: false,
+        };
+        for minutes in [15, 45] {
+            let schedule = Schedule::every_minutes(minutes);
+            let next = plan(&schedule, &utc_zone(), input, utc("2026-11-25T12:37:00Z"))
+                .unwrap()
+                .at;
+            let woke = next + TimeDelta::milliseconds(2);
+            let due = plan(&schedule, &utc_zone(), input, woke).unwrap();
+            assert_eq!(
+                due,
+                Due {
+                    at: next,
+                    trigger: Trigger::Schedule
+                },
+                "every {minutes} min"
+            );
+        }
+    }
+
+    #[test]
+    fn a_last_run_dated_in_the_future_counts_as_now() {
+        let now = utc("2026-11-25T05:07:00Z");
+        for catch_up in [true, false] {
+            let input = PlanInput {
+                last: Some(utc("2026-11-25T10:00:00Z")),
+                since: now,
+                catch_up,
+            };
+            let due = plan(&Schedule::every_minutes(15), &utc_zone(), input, now).unwrap();
+            assert_eq!(
+                due,
+                Due {
+                    at: utc("2026-11-25T05:15:00Z"),
+                    trigger: Trigger::Schedule
+                }
+            );
+            let due = plan(&Schedule::every_minutes(45), &utc_zone(), input, now).unwrap();
+            assert_eq!(due.at, utc("2026-11-25T05:52:00Z"));
+        }
     }
 
     #[test]

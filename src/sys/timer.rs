@@ -7,11 +7,28 @@
 //! set: an idle process then sleeps in one `epoll_wait` until its next run, with no
 //! periodic wake-up at all. Elsewhere the sleep is cut into steps of at most a minute, so
 //! a run that fell due during sleep starts within a minute of waking.
+//!
+//! The scheduler makes one timer a sleep (through [`crate::engine::SystemClock`]), in the
+//! runtime that awaits it: an idle scheduler sleeps once, so the cost is a few system
+//! calls a wake-up.
 
+#[cfg(target_os = "linux")]
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, SystemTime};
 
 /// The longest step of the portable fallback.
 const STEP: Duration = Duration::from_secs(60);
+
+/// Whether the fallback was announced: once a process, not once a sleep.
+#[cfg(target_os = "linux")]
+static FALLBACK_TOLD: AtomicBool = AtomicBool::new(false);
+
+#[cfg(target_os = "linux")]
+fn tell_fallback(what: std::fmt::Arguments<'_>) {
+    if !FALLBACK_TOLD.swap(true, Ordering::Relaxed) {
+        tracing::warn!("{what}");
+    }
+}
 
 /// Sleeps until a wall-clock time.
 #[derive(Debug)]
@@ -28,7 +45,9 @@ impl WallTimer {
             #[cfg(target_os = "linux")]
             fd: linux::timerfd()
                 .inspect_err(|e| {
-                    tracing::warn!("no timerfd ({e}); checking the wall clock every minute")
+                    tell_fallback(format_args!(
+                        "no timerfd ({e}); checking the wall clock every minute"
+                    ))
                 })
                 .ok(),
         }
@@ -41,7 +60,7 @@ impl WallTimer {
         if let Some(fd) = &self.fd {
             match linux::sleep_until(fd, at).await {
                 Ok(()) => return,
-                Err(e) => tracing::warn!("timerfd failed ({e}); sleeping by steps"),
+                Err(e) => tell_fallback(format_args!("timerfd failed ({e}); sleeping by steps")),
             }
         }
         let left = at.duration_since(SystemTime::now()).unwrap_or_default();

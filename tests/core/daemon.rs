@@ -4,6 +4,35 @@ use std::time::{Duration, Instant};
 
 use crate::util::{Ws, processes_with, sleep_marker, wait_until};
 
+/// A process's CPU time so far (user + system), from `/proc/PID/stat`.
+fn cpu_time(pid: i32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as u64;
+    Duration::from_millis(ticks * 1000 / per_second)
+}
+
+/// Children of `pid` that have exited and were not reaped.
+fn zombie_children(pid: i32) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let Some(close) = stat.rfind(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        if fields.len() > 1 && fields[0] == "Z" && fields[1] == pid.to_string() {
+            found.push(stat.clone());
+        }
+    }
+    found
+}
+
 #[test]
 fn sigterm_while_a_job_sleeps_stops_cleanly_within_the_grace_period() {
     let tag = sleep_marker(120);
@@ -78,6 +107,80 @@ fn a_second_ctrl_c_stops_at_once_and_still_cleans_up() {
             .unwrap()
             .contains("interrupted by shutdown")
     );
+}
+
+#[test]
+fn a_run_that_outlasts_its_next_due_time_is_recorded_while_the_daemon_sleeps() {
+    // Due every second; each run takes three. The due times that pass during a run are
+    // handled once it ends (without catchUp: the next slot), and meanwhile the daemon
+    // sleeps: it reaps the job, records the run, releases the lock and obeys SIGTERM.
+    let tag = sleep_marker(3);
+    let ws = Ws::new(&format!(
+        r#"{{"schedule": "*/1 * * * * *", "catchUp": false, "jobs": [{{"name": "long", "command": ["sleep", "{tag}"]}}]}}"#
+    ));
+    let mut daemon = ws.daemon();
+    let started = Instant::now();
+    assert!(
+        wait_until(Duration::from_secs(20), || ws.history().len() >= 2),
+        "runs that overran their next due time were not recorded: {}",
+        daemon.log()
+    );
+    let cpu = cpu_time(daemon.pid());
+    let lived = started.elapsed();
+    // A spinning loop burns a core: as much CPU as time lived. Sleeping, the daemon
+    // spends a few milliseconds a run.
+    assert!(
+        cpu < lived / 10,
+        "the daemon used {cpu:?} of CPU in {lived:?}: it does not sleep during a run"
+    );
+    assert!(
+        wait_until(Duration::from_secs(2), || zombie_children(daemon.pid())
+            .is_empty()),
+        "a finished job was never reaped: {:?}",
+        zombie_children(daemon.pid())
+    );
+    let history = ws.history();
+    for pair in history.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        assert!(
+            b["startedAt"].as_str() >= a["lastSync"].as_str(),
+            "runs overlapped: {a} {b}"
+        );
+        assert_eq!(b["trigger"], "schedule", "{b}");
+        // The next slot after the end: a whole second, within a second of the end.
+        let (end, start) = (
+            chrono::DateTime::parse_from_rfc3339(a["lastSync"].as_str().unwrap()).unwrap(),
+            chrono::DateTime::parse_from_rfc3339(b["startedAt"].as_str().unwrap()).unwrap(),
+        );
+        assert!(
+            start - end < chrono::TimeDelta::milliseconds(1500),
+            "{a} {b}"
+        );
+    }
+    assert!(
+        history.iter().all(|r| r["status"] == "success"),
+        "{history:?}"
+    );
+
+    let sent = Instant::now();
+    daemon.signal(libc::SIGTERM);
+    assert_eq!(
+        daemon.wait_exit(Duration::from_secs(15)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+    // A run in progress is given its grace period and ends in at most three seconds.
+    assert!(
+        sent.elapsed() < Duration::from_secs(6),
+        "took {:?}",
+        sent.elapsed()
+    );
+    assert!(
+        processes_with(&tag).is_empty(),
+        "a job process was left behind"
+    );
+    assert!(!ws.lock_exists(), "the lock was left behind");
 }
 
 #[test]

@@ -10,3 +10,4 @@ mod daemon;
 mod files;
 mod lock;
 mod scheduler;
+mod simulation;

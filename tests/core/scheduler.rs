@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use synctray::config::Config;
-use synctray::engine::{self, Clock, Engine, RunOutcome, ServeOptions};
+use synctray::engine::{self, Clock, Engine, RunOutcome, ServeOptions, Sleep};
 use synctray::notify::{Note, Notifier};
 use synctray::runner::Stop;
 use synctray::schedule::Trigger;
@@ -17,15 +17,41 @@ use tokio::sync::{mpsc, watch};
 use crate::util::{Ws, processes_with, sleep_marker, wait_until};
 
 /// The wall clock with a hand on it: real time plus an offset the test moves, as a
-/// suspend moves the wall clock while the monotonic clock stands still.
-#[derive(Default)]
+/// suspend moves the wall clock while the monotonic clock stands still. A jump ends the
+/// sleeps on it, as the system's wall-clock timer does on resume.
 struct Jumpy {
     offset: Mutex<TimeDelta>,
+    jumped: watch::Sender<()>,
+}
+
+impl Jumpy {
+    fn new() -> Jumpy {
+        Jumpy {
+            offset: Mutex::new(TimeDelta::zero()),
+            jumped: watch::Sender::new(()),
+        }
+    }
+
+    fn jump(&self, by: TimeDelta) {
+        *self.offset.lock().unwrap() += by;
+        self.jumped.send_replace(());
+    }
 }
 
 impl Clock for Jumpy {
     fn now(&self) -> DateTime<Utc> {
         Utc::now() + *self.offset.lock().unwrap()
+    }
+
+    fn sleep_until(&self, at: DateTime<Utc>) -> Sleep<'_> {
+        let mut jumped = self.jumped.subscribe();
+        let left = (at - self.now()).to_std().unwrap_or_default();
+        Box::pin(async move {
+            tokio::select! {
+                () = tokio::time::sleep(left) => {}
+                _ = jumped.changed() => {}
+            }
+        })
     }
 }
 
@@ -59,7 +85,7 @@ fn a_run_due_during_a_suspend_starts_soon_after_waking_and_only_once() {
     )
     .unwrap();
 
-    let clock = Arc::new(Jumpy::default());
+    let clock = Arc::new(Jumpy::new());
     let engine = Engine::new(
         Workspace::at(ws.root(), Source::Flag),
         clock.clone(),
@@ -77,16 +103,13 @@ fn a_run_due_during_a_suspend_starts_soon_after_waking_and_only_once() {
             config,
             commands_rx,
             stop_rx,
-            ServeOptions {
-                tick: Some(Duration::from_millis(50)),
-                ..ServeOptions::default()
-            },
+            ServeOptions::default(),
         );
         let check = async {
             tokio::time::sleep(Duration::from_millis(400)).await;
             assert!(runs().is_empty(), "ran before anything was due");
             // The machine sleeps for two hours: two slots pass.
-            *clock.offset.lock().unwrap() = TimeDelta::hours(2);
+            clock.jump(TimeDelta::hours(2));
             let woke = std::time::Instant::now();
             while runs().is_empty() {
                 assert!(

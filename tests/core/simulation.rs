@@ -1,0 +1,920 @@
+//! The real scheduler loop driven through simulated days in moments of real time.
+//!
+//! Time is tokio's paused clock: whenever every task waits, the runtime jumps to the next
+//! timer, so a day of one-minute runs takes milliseconds, and the same seed gives the same
+//! run. On it, [`SimClock`] is a wall clock that the test moves as a suspend or someone
+//! setting the time does (the wall clock jumps, the monotonic clock stands still), and
+//! [`SimRuns`] performs runs that take simulated time, some longer than the interval. The
+//! loop is the production one ([`engine::serve_with`]); only the run is a stand-in.
+//!
+//! After every step (each run start, each event) the invariants are checked: never two
+//! runs at once, no run after a stop or while paused, no busy waiting (wake-ups per
+//! simulated hour bounded, and no two dozen sleeps at one instant), no due time run twice
+//! or slept through, a catch-up only for a due time that was missed and only once, and a
+//! stop obeyed within the grace period. Where nothing disturbs the schedule, each run must
+//! start exactly when the contract says.
+
+use std::cell::{Cell, RefCell};
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use synctray::config::Config;
+use synctray::engine::{
+    self, Clock, Command, Engine, Perform, RunFuture, RunOutcome, ServeOptions, Sleep,
+};
+use synctray::runner::Stop;
+use synctray::schedule::Trigger;
+use synctray::status::{Outcome, Status};
+use synctray::workspace::{Source, Workspace};
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use crate::util::Ws;
+
+/// A stop's grace period, as the front ends give it.
+const GRACE: Duration = Duration::from_secs(10);
+/// Timers fire on whole milliseconds; the loop may start a run this much after its time.
+const EPS: TimeDelta = TimeDelta::milliseconds(3);
+
+/// splitmix64: a few lines, seeded, the same sequence everywhere.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `lo..=hi`.
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// A wall clock on tokio's paused monotonic clock, with a hand on it.
+struct SimClock {
+    base_wall: DateTime<Utc>,
+    base: Instant,
+    offset: Mutex<TimeDelta>,
+    /// Ends every sleep when the wall clock jumps, as the system's wall-clock timer does.
+    set: watch::Sender<()>,
+    /// The instant of the latest sleep and how many sleeps began at it.
+    same_instant: Mutex<(Instant, u32)>,
+    /// When each sleep began: the loop's wake-ups.
+    sleeps: Mutex<Vec<Instant>>,
+}
+
+impl SimClock {
+    /// Must be called inside the paused runtime.
+    fn new(start: DateTime<Utc>) -> SimClock {
+        SimClock {
+            base_wall: start,
+            base: Instant::now(),
+            offset: Mutex::new(TimeDelta::zero()),
+            set: watch::Sender::new(()),
+            same_instant: Mutex::new((Instant::now(), 0)),
+            sleeps: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn jump(&self, by: TimeDelta) {
+        *self.offset.lock().unwrap() += by;
+        self.set.send_replace(());
+    }
+}
+
+impl Clock for SimClock {
+    fn now(&self) -> DateTime<Utc> {
+        let mono = TimeDelta::from_std(Instant::now() - self.base).unwrap();
+        self.base_wall + mono + *self.offset.lock().unwrap()
+    }
+
+    fn sleep_until(&self, at: DateTime<Utc>) -> Sleep<'_> {
+        let t = Instant::now();
+        {
+            let mut same = self.same_instant.lock().unwrap();
+            if same.0 == t {
+                same.1 += 1;
+                // Each sleep at one instant follows an event (a command, a run's end, a
+                // jump); more than a few dozen is a loop that does not wait.
+                assert!(
+                    same.1 < 25,
+                    "busy loop: {} sleeps at {} without time passing (sleeping until {at})",
+                    same.1,
+                    self.now()
+                );
+            } else {
+                *same = (t, 1);
+            }
+        }
+        self.sleeps.lock().unwrap().push(t);
+        let mut set = self.set.subscribe();
+        let left = (at - self.now()).to_std().unwrap_or_default();
+        Box::pin(async move {
+            tokio::select! {
+                () = tokio::time::sleep(left) => {}
+                _ = set.changed() => {}
+            }
+        })
+    }
+}
+
+/// One run, as the stand-in performed it.
+#[derive(Debug, Clone)]
+struct Run {
+    trigger: Trigger,
+    start: DateTime<Utc>,
+    start_mono: Instant,
+    end: Option<DateTime<Utc>>,
+}
+
+/// What the test knows that the loop does not tell it.
+#[derive(Default)]
+struct World {
+    /// The instant of the latest event that may move the schedule (a jump, a command).
+    last_event: Option<Instant>,
+    /// The instant of the latest jump back of the wall clock, and the time it then read.
+    last_set_back: Option<Instant>,
+    set_back_to: Option<DateTime<Utc>>,
+    /// The instant "Sync now" was last sent.
+    sync_now: Option<Instant>,
+    /// When each event happened.
+    events: Vec<Instant>,
+    stopping: bool,
+}
+
+/// Runs that take simulated time, checked as they start.
+struct SimRuns {
+    clock: Arc<SimClock>,
+    ws_config: std::path::PathBuf,
+    rng: RefCell<Rng>,
+    /// Percent of runs that take longer than the interval.
+    long_percent: u64,
+    since: DateTime<Utc>,
+    running: Cell<bool>,
+    runs: RefCell<Vec<Run>>,
+    world: RefCell<World>,
+    trace: RefCell<String>,
+}
+
+impl SimRuns {
+    fn length(&self, config: &Config) -> Duration {
+        let mut rng = self.rng.borrow_mut();
+        // Odd milliseconds: a run never ends on the very instant of a slot.
+        let odd = |ms: u64| Duration::from_millis(ms | 1);
+        if rng.chance(self.long_percent) {
+            let interval = u64::from(config.interval_minutes) * 60_000;
+            let cap = (interval * 3).clamp(3_000, 6 * 3_600_000);
+            odd(rng.range(interval.min(cap), cap))
+        } else {
+            odd(rng.range(200, 20_000))
+        }
+    }
+
+    fn fail(&self, what: String) -> ! {
+        panic!("{what}\n--- trace ---\n{}", self.trace.borrow());
+    }
+
+    /// The invariants that hold when a run starts.
+    fn check_start(&self, trigger: Trigger, start: DateTime<Utc>, config: &Config) {
+        let now = Instant::now();
+        let world = self.world.borrow();
+        if self.running.get() {
+            self.fail(format!("two runs at once: {trigger} at {start}"));
+        }
+        if world.stopping {
+            self.fail(format!("{trigger} run at {start} after the stop"));
+        }
+        if trigger == Trigger::Manual && world.sync_now != Some(now) {
+            self.fail(format!("manual run at {start} without \"Sync now\""));
+        }
+        if trigger == Trigger::Manual {
+            return;
+        }
+        if config.paused {
+            self.fail(format!("{trigger} run at {start} while paused"));
+        }
+        if trigger == Trigger::CatchUp && !config.catch_up {
+            self.fail(format!("catch-up run at {start} without catchUp"));
+        }
+        let runs = self.runs.borrow();
+        let Some(prev) = runs.last() else {
+            // A workspace that never ran: at once with catchUp, else at the first slot.
+            let first = config
+                .schedule
+                .next_after(&config.zone, self.since)
+                .unwrap();
+            let ok = match trigger {
+                Trigger::CatchUp => true,
+                _ => world.last_event.is_some() || start + EPS >= first,
+            };
+            if !ok {
+                self.fail(format!("first run {trigger} at {start}, before {first}"));
+            }
+            return;
+        };
+        let set_back = world.last_set_back.is_some_and(|t| t >= prev.start_mono);
+        let slot = config
+            .schedule
+            .next_after(&config.zone, prev.start)
+            .unwrap();
+        // Never early, so never twice for one slot; and a catch-up only once a slot after
+        // the previous run has passed.
+        // A previous run dated after this one (set back, or a bad file) counts as now.
+        if !set_back && prev.start <= start && start + EPS < slot {
+            self.fail(format!(
+                "{trigger} run at {start} before its slot {slot} (previous run at {})",
+                prev.start
+            ));
+        }
+        let quiet = world.last_event.is_none_or(|t| t < prev.start_mono);
+        let Some(end) = prev.end else {
+            self.fail("a run started before the previous one ended".into());
+        };
+        // The run recorded before the loop started (trigger `cli`) may have missed its
+        // slot before the loop could act; only the rules above hold for the run after it.
+        if !quiet || prev.trigger == Trigger::Cli || (end - slot).abs() <= EPS {
+            return;
+        }
+        // Undisturbed: exactly as the contract says.
+        let (want, at) = if end < slot {
+            (Trigger::Schedule, slot)
+        } else if config.catch_up {
+            // A slot passed during the previous run: one catch-up as it ends.
+            (Trigger::CatchUp, end)
+        } else {
+            let next = config
+                .schedule
+                .next_slot_after(&config.zone, prev.start, end)
+                .unwrap();
+            (Trigger::Schedule, next)
+        };
+        if trigger != want || (start - at).abs() > EPS {
+            self.fail(format!(
+                "{trigger} run at {start}; expected {want} at {at} (previous run {} → {end})",
+                prev.start
+            ));
+        }
+    }
+
+    /// No due time is slept through: with nothing running and nothing paused, the loop's
+    /// next run is not in the past.
+    fn check_not_stalled(&self) {
+        if self.running.get() || self.world.borrow().stopping {
+            return;
+        }
+        let config = Config::load(&self.ws_config).unwrap();
+        let now = self.clock.now();
+        let runs = self.runs.borrow();
+        let prev = runs.last();
+        // A run dated after the clock was set back counts as starting then.
+        let (set_back_at, set_back_to) = {
+            let world = self.world.borrow();
+            (world.last_set_back, world.set_back_to)
+        };
+        let last = prev.map(|r| match (set_back_at, set_back_to) {
+            (Some(at), Some(to)) if r.start > to && r.start_mono <= at => to,
+            _ => r.start,
+        });
+        let since = self.since.min(set_back_to.unwrap_or(self.since));
+        let Some(due) = config.plan(last, since, now) else {
+            return;
+        };
+        if due.at + EPS >= now {
+            return;
+        }
+        // A slot that passed during the previous run, without catchUp: the next slot.
+        if let Some(prev) = prev
+            && let Some(end) = prev.end
+            && !config.catch_up
+            && due.at <= end
+            && end <= now
+        {
+            let next = config
+                .schedule
+                .next_slot_after(&config.zone, prev.start.min(end), end)
+                .unwrap();
+            if next + EPS >= now {
+                return;
+            }
+        }
+        self.fail(format!(
+            "stalled: {} run due at {} and nothing ran by {now}",
+            due.trigger, due.at
+        ));
+    }
+}
+
+impl Perform for SimRuns {
+    fn perform(
+        &self,
+        config: Arc<Config>,
+        trigger: Trigger,
+        mut stop: watch::Receiver<Stop>,
+    ) -> RunFuture<'_> {
+        Box::pin(async move {
+            let start = self.clock.now();
+            let start_mono = Instant::now();
+            self.check_start(trigger, start, &config);
+            self.running.set(true);
+            let _ = writeln!(self.trace.borrow_mut(), "{start} {trigger} run starts");
+            self.runs.borrow_mut().push(Run {
+                trigger,
+                start,
+                start_mono,
+                end: None,
+            });
+            let natural = start_mono + self.length(&config);
+            loop {
+                let until = match *stop.borrow() {
+                    Stop::Run => natural,
+                    Stop::Drain(deadline) => natural.min(deadline),
+                    Stop::Now => Instant::now(),
+                };
+                if Instant::now() >= until {
+                    break;
+                }
+                tokio::select! {
+                    () = tokio::time::sleep_until(until) => {}
+                    changed = stop.changed() => if changed.is_err() {
+                        tokio::time::sleep_until(until).await;
+                    },
+                }
+            }
+            let end = self.clock.now();
+            let _ = writeln!(self.trace.borrow_mut(), "{end} run ends");
+            self.runs.borrow_mut().last_mut().unwrap().end = Some(end);
+            self.running.set(false);
+            Ok(RunOutcome::Finished(Status {
+                last_sync: end,
+                status: Outcome::Success,
+                duration_ms: (Instant::now() - start_mono).as_millis() as u64,
+                error: None,
+                trigger: Some(trigger),
+                started_at: Some(start),
+                next_run: None,
+                jobs: Vec::new(),
+            }))
+        })
+    }
+}
+
+/// Something the test does to the scheduler at a simulated moment.
+#[derive(Debug, Clone, Copy)]
+enum Event {
+    /// The machine sleeps: the wall clock jumps forward, the monotonic clock does not.
+    Suspend(TimeDelta),
+    /// Someone sets the clock (forward or back).
+    SetClock(TimeDelta),
+    Command(Command),
+    /// SIGTERM: stop, with the grace period.
+    Stop,
+}
+
+/// One simulated stretch of time.
+struct Scenario {
+    seed: u64,
+    /// The config file's text, without `jobs`.
+    config: String,
+    start: DateTime<Utc>,
+    length: Duration,
+    /// A status file with a run this long before `start`; none: a workspace never run.
+    ran_before: Option<TimeDelta>,
+    /// Events at monotonic offsets from the start, in order.
+    events: Vec<(Duration, Event)>,
+    long_percent: u64,
+}
+
+/// What a scenario did.
+struct Simulated {
+    runs: Vec<Run>,
+}
+
+fn simulate(sc: &Scenario) -> Simulated {
+    let ws = Ws::new(&format!(
+        r#"{{{}, "jobs": [{{"name": "a", "command": ["true"]}}]}}"#,
+        sc.config
+    ));
+    if let Some(ago) = sc.ran_before {
+        let stamp = (sc.start - ago).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        std::fs::write(
+            ws.path("data/sync-status.json"),
+            format!(r#"{{"lastSync":"{stamp}","status":"success","startedAt":"{stamp}"}}"#),
+        )
+        .unwrap();
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let clock = Arc::new(SimClock::new(sc.start));
+        let engine = Engine::new(
+            Workspace::at(ws.root(), Source::Flag),
+            clock.clone(),
+            Box::new(synctray::notify::Silent),
+        );
+        let config = Config::load(&ws.config_path()).unwrap();
+        let runs = SimRuns {
+            clock: clock.clone(),
+            ws_config: ws.config_path(),
+            rng: RefCell::new(Rng(sc.seed ^ 0x5eed)),
+            long_percent: sc.long_percent,
+            since: sc.start,
+            running: Cell::new(false),
+            runs: RefCell::new(match sc.ran_before {
+                Some(ago) => vec![Run {
+                    trigger: Trigger::Cli,
+                    start: sc.start - ago,
+                    start_mono: Instant::now(),
+                    end: Some(sc.start - ago),
+                }],
+                None => Vec::new(),
+            }),
+            world: RefCell::new(World::default()),
+            trace: RefCell::new(format!("seed {} config {}\n", sc.seed, sc.config)),
+        };
+        let (stop_tx, stop_rx) = watch::channel(Stop::Run);
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let options = ServeOptions {
+            minute_updates: false,
+            follow_files: false,
+        };
+        let began = Instant::now();
+        let served = Cell::new(None);
+        let serve = async {
+            engine::serve_with(&engine, &runs, config, commands_rx, stop_rx, options).await;
+            served.set(Some(Instant::now()));
+        };
+        let drive = async {
+            let mut stopped = None;
+            let mut events = sc.events.clone();
+            events.push((sc.length, Event::Stop));
+            for (at, event) in events {
+                tokio::time::sleep_until(began + at).await;
+                runs.check_not_stalled();
+                check_wake_ups(&clock, &runs, began);
+                let now = Instant::now();
+                let _ = writeln!(runs.trace.borrow_mut(), "{} {event:?}", clock.now());
+                let mut world = runs.world.borrow_mut();
+                world.last_event = Some(now);
+                world.events.push(now);
+                match event {
+                    Event::Suspend(by) | Event::SetClock(by) => {
+                        if by < TimeDelta::zero() {
+                            world.last_set_back = Some(now);
+                        }
+                        clock.jump(by);
+                        if by < TimeDelta::zero() {
+                            world.set_back_to = Some(clock.now());
+                        }
+                    }
+                    Event::Command(command) => {
+                        if command == Command::SyncNow {
+                            world.sync_now = Some(now);
+                        }
+                        commands.send(command).unwrap();
+                    }
+                    Event::Stop => {
+                        world.stopping = true;
+                        stop_tx.send_replace(Stop::Drain(now + GRACE));
+                        stopped = Some(now);
+                        break;
+                    }
+                }
+            }
+            stopped.unwrap()
+        };
+        let ((), stopped) = tokio::join!(serve, drive);
+        let took = served.get().unwrap() - stopped;
+        assert!(
+            took <= GRACE,
+            "seed {}: the loop ended {took:?} after the stop",
+            sc.seed
+        );
+        assert!(!runs.running.get());
+        check_wake_ups(&clock, &runs, began);
+        let mut all = runs.runs.into_inner();
+        if sc.ran_before.is_some() {
+            all.remove(0);
+        }
+        Simulated { runs: all }
+    })
+}
+
+/// No busy waiting: in every simulated hour the loop wakes a few times for each run and
+/// each event, and not otherwise.
+fn check_wake_ups(clock: &SimClock, runs: &SimRuns, began: Instant) {
+    let hour = |t: Instant| (t - began).as_secs() / 3600;
+    let mut wakes = std::collections::BTreeMap::<u64, u64>::new();
+    for t in clock.sleeps.lock().unwrap().iter() {
+        *wakes.entry(hour(*t)).or_default() += 1;
+    }
+    let mut work = std::collections::BTreeMap::<u64, u64>::new();
+    for run in runs.runs.borrow().iter().filter(|r| r.start_mono >= began) {
+        *work.entry(hour(run.start_mono)).or_default() += 1;
+    }
+    for t in runs.world.borrow().events.iter() {
+        *work.entry(hour(*t)).or_default() += 1;
+    }
+    for (h, n) in wakes {
+        let allowed = 3 * work.get(&h).copied().unwrap_or(0) + 6;
+        if n > allowed {
+            runs.fail(format!(
+                "busy waiting: {n} wake-ups in simulated hour {h} (at most {allowed})"
+            ));
+        }
+    }
+}
+
+/// A config's text for "every N minutes".
+fn every(minutes: u32, zone: Option<&str>, catch_up: bool) -> String {
+    let tz = zone.map_or(String::new(), |z| format!(r#", "timezone": "{z}""#));
+    format!(r#""intervalMinutes": {minutes}, "catchUp": {catch_up}{tz}"#)
+}
+
+fn cron(expr: &str, zone: Option<&str>, catch_up: bool) -> String {
+    let tz = zone.map_or(String::new(), |z| format!(r#", "timezone": "{z}""#));
+    format!(r#""schedule": "{expr}", "catchUp": {catch_up}{tz}"#)
+}
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// Daylight-saving changes of 2026: America/New_York and Europe/Madrid, spring and autumn.
+const CHANGES: [&str; 4] = [
+    "2026-03-08T07:00:00Z",
+    "2026-11-01T06:00:00Z",
+    "2026-03-29T01:00:00Z",
+    "2026-10-25T01:00:00Z",
+];
+
+/// A quiet stretch around a daylight-saving change: short runs, no events.
+fn quiet(config: String, change: &str, seed: u64) -> Scenario {
+    Scenario {
+        seed,
+        config,
+        start: utc(change) - TimeDelta::hours(5) + TimeDelta::milliseconds(7),
+        length: Duration::from_secs(10 * 3600),
+        ran_before: Some(TimeDelta::milliseconds(5)),
+        events: Vec::new(),
+        long_percent: 0,
+    }
+}
+
+fn starts(runs: &[Run]) -> Vec<DateTime<Utc>> {
+    runs.iter().map(|r| r.start).collect()
+}
+
+/// Two lists of run times are the same; else says where they part.
+fn assert_same_runs(got: &[DateTime<Utc>], want: &[DateTime<Utc>], what: &str) {
+    if got == want {
+        return;
+    }
+    let at = got.iter().zip(want).position(|(a, b)| a != b);
+    let at = at.unwrap_or(got.len().min(want.len()));
+    panic!(
+        "{what}: {} runs, expected {}; they part at run {at}: got {:?}, expected {:?}",
+        got.len(),
+        want.len(),
+        got.get(at.saturating_sub(1)..(at + 2).min(got.len())),
+        want.get(at.saturating_sub(1)..(at + 2).min(want.len())),
+    );
+}
+
+/// "Every N minutes" for N dividing 60 fires on every multiple of N real minutes through
+/// both changes (in whole-hour zones the multiples are the same in UTC).
+fn check_aligned_minutes(zone: Option<&str>) {
+    for change in CHANGES {
+        for n in [1u32, 5, 15, 20, 30, 60] {
+            let sc = quiet(every(n, zone, true), change, u64::from(n));
+            let got = starts(&simulate(&sc).runs);
+            let step = TimeDelta::minutes(i64::from(n));
+            let end = sc.start + TimeDelta::from_std(sc.length).unwrap();
+            let mut want = Vec::new();
+            let mut t = DateTime::from_timestamp(
+                sc.start.timestamp() - sc.start.timestamp().rem_euclid(step.num_seconds()),
+                0,
+            )
+            .unwrap();
+            while t <= end {
+                if t > sc.start {
+                    want.push(t);
+                }
+                t += step;
+            }
+            assert_same_runs(
+                &got,
+                &want,
+                &format!("every {n} min across {change} in {zone:?}"),
+            );
+        }
+    }
+}
+
+/// The first valid time at or after a local `hh:mm` on `date` in `tz`, once: a time in a
+/// gap is the gap's end; a time that comes twice, the first.
+fn daily(date: jiff::civil::Date, hh: i8, mm: i8, tz: &jiff::tz::TimeZone) -> DateTime<Utc> {
+    let mut civil = date.at(hh, mm, 0, 0);
+    loop {
+        let ambiguous = tz.to_ambiguous_timestamp(civil);
+        match ambiguous.offset() {
+            jiff::tz::AmbiguousOffset::Gap { .. } => {
+                civil = civil.checked_add(jiff::Span::new().minutes(1)).unwrap();
+            }
+            _ => {
+                let ts = ambiguous.earlier().unwrap();
+                return DateTime::from_timestamp_millis(ts.as_millisecond()).unwrap();
+            }
+        }
+    }
+}
+
+/// A daily time that does not exist runs once at the first valid time after it; one that
+/// exists twice runs once.
+fn check_daily_times(zone: Option<&str>, tz: &jiff::tz::TimeZone) {
+    for change in CHANGES {
+        for (hh, mm) in [(2i8, 30i8), (1, 30), (3, 0), (2, 0)] {
+            let mut sc = quiet(cron(&format!("{mm} {hh} * * *"), zone, true), change, 1);
+            sc.start = utc(change) - TimeDelta::hours(30) + TimeDelta::milliseconds(7);
+            sc.length = Duration::from_secs(60 * 3600);
+            let got = starts(&simulate(&sc).runs);
+            let first = jiff::Timestamp::from_millisecond(sc.start.timestamp_millis())
+                .unwrap()
+                .to_zoned(tz.clone())
+                .date();
+            let end = sc.start + TimeDelta::from_std(sc.length).unwrap();
+            let want: Vec<_> = (-1..4)
+                .map(|d| {
+                    daily(
+                        first.checked_add(jiff::Span::new().days(d)).unwrap(),
+                        hh,
+                        mm,
+                        tz,
+                    )
+                })
+                .filter(|t| *t > sc.start && *t < end)
+                .collect();
+            assert_same_runs(
+                &got,
+                &want,
+                &format!("{mm} {hh} * * * across {change} in {zone:?}"),
+            );
+        }
+    }
+}
+
+#[test]
+fn every_n_minutes_fires_every_n_real_minutes_through_dst_in_a_named_zone() {
+    check_aligned_minutes(Some("America/New_York"));
+    check_aligned_minutes(Some("Europe/Madrid"));
+}
+
+#[test]
+fn a_daily_time_runs_once_on_dst_nights_in_a_named_zone() {
+    for name in ["America/New_York", "Europe/Madrid"] {
+        check_daily_times(Some(name), &jiff::tz::TimeZone::get(name).unwrap());
+    }
+}
+
+/// The local zone is the process's: this test runs itself again with `TZ` set, and the
+/// child checks the local zone exactly as the named zone is checked, run for run.
+#[test]
+fn the_local_zone_follows_dst_exactly_as_a_named_zone() {
+    const NAME: &str = "simulation::the_local_zone_follows_dst_exactly_as_a_named_zone";
+    let Some(zone) = std::env::var_os("SYNCTRAY_SIM_LOCAL") else {
+        for zone in ["America/New_York", "Europe/Madrid"] {
+            let out = std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", NAME, "--nocapture", "--test-threads=1"])
+                .env("TZ", zone)
+                .env("SYNCTRAY_SIM_LOCAL", zone)
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success() && stdout.contains("1 passed"),
+                "in TZ={zone}:\n{stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        return;
+    };
+    let name = zone.to_str().unwrap();
+    let tz = jiff::tz::TimeZone::get(name).unwrap();
+    assert_eq!(jiff::tz::TimeZone::system().iana_name(), Some(name));
+    check_aligned_minutes(None);
+    check_daily_times(None, &tz);
+    // Every other interval and a few expressions: the same runs as in the named zone.
+    for change in CHANGES {
+        let configs: [fn(Option<&str>) -> String; 8] = [
+            |z| every(45, z, true),
+            |z| every(90, z, false),
+            |z| every(120, z, true),
+            |z| every(180, z, true),
+            |z| every(360, z, false),
+            |z| cron("0 */3 * * *", z, true),
+            |z| cron("*/10 0-4 * * *", z, true),
+            |z| cron("0 9-18 * * MON-FRI", z, true),
+        ];
+        for config in configs {
+            let mut local = quiet(config(None), change, 3);
+            local.length = Duration::from_secs(30 * 3600);
+            let mut named = quiet(config(Some(name)), change, 3);
+            named.length = local.length;
+            assert_same_runs(
+                &starts(&simulate(&local).runs),
+                &starts(&simulate(&named).runs),
+                &format!("{} across {change}", local.config),
+            );
+        }
+    }
+}
+
+#[test]
+fn runs_that_outlast_their_slots_are_followed_by_one_catch_up_each_while_the_loop_sleeps() {
+    for catch_up in [true, false] {
+        let mut sc = quiet(every(1, None, catch_up), CHANGES[1], 9);
+        sc.long_percent = 100;
+        let runs = simulate(&sc).runs;
+        // Each run is checked as it starts: with catchUp, one catch-up as the previous
+        // run ends; without, the next slot. The wake-ups stay a few per run.
+        assert!(runs.len() > 100, "{} runs", runs.len());
+        let want = if catch_up {
+            Trigger::CatchUp
+        } else {
+            Trigger::Schedule
+        };
+        assert!(runs[1..].iter().all(|r| r.trigger == want), "{runs:?}");
+    }
+}
+
+#[test]
+fn a_last_run_dated_in_the_future_counts_as_now() {
+    for catch_up in [true, false] {
+        let mut sc = quiet(every(15, None, catch_up), CHANGES[0], 5);
+        // The status says the last run started five hours from now.
+        sc.ran_before = Some(-TimeDelta::hours(5));
+        sc.length = Duration::from_secs(3600);
+        let got = starts(&simulate(&sc).runs);
+        let first = utc("2026-03-08T02:15:00Z");
+        let want: Vec<_> = (0..4).map(|k| first + TimeDelta::minutes(15 * k)).collect();
+        assert_same_runs(&got, &want, &format!("catchUp {catch_up}"));
+    }
+}
+
+#[test]
+fn a_clock_set_back_five_hours_goes_on_at_the_next_slot_of_the_new_time() {
+    for catch_up in [true, false] {
+        let mut sc = quiet(every(15, None, catch_up), CHANGES[0], 6);
+        sc.length = Duration::from_secs(3 * 3600);
+        sc.events = vec![(
+            Duration::from_millis(3_600_001),
+            Event::SetClock(-TimeDelta::hours(5)),
+        )];
+        let runs = simulate(&sc).runs;
+        // Every 15 real minutes all along: the set-back neither stalls nor repeats.
+        assert_eq!(runs.len(), 12, "{runs:?}");
+        for pair in runs.windows(2) {
+            let gap = pair[1].start_mono - pair[0].start_mono;
+            assert!(gap <= Duration::from_secs(15 * 60), "{pair:?}");
+        }
+        assert_eq!(runs[4].start, utc("2026-03-07T22:15:00Z"), "{runs:?}");
+    }
+}
+
+#[test]
+fn every_interval_from_1_to_1440_minutes_runs_on_its_slots() {
+    // Undisturbed, with runs that sometimes outlast the interval: every run is checked
+    // against the contract as it starts (see SimRuns::check_start).
+    for n in 1..=1440u32 {
+        let mut rng = Rng(u64::from(n));
+        let catch_up = rng.chance(50);
+        let zone = if rng.chance(50) {
+            Some("Europe/Madrid")
+        } else {
+            None
+        };
+        let change = CHANGES[rng.range(0, 3) as usize];
+        let span = (4 * 60 * u64::from(n)).clamp(6 * 3600, 3 * 86_400);
+        let sc = Scenario {
+            seed: u64::from(n),
+            config: every(n, zone, catch_up),
+            start: utc(change) - TimeDelta::seconds(rng.range(0, span) as i64)
+                + TimeDelta::milliseconds(7),
+            length: Duration::from_secs(span),
+            ran_before: rng
+                .chance(70)
+                .then(|| TimeDelta::seconds(rng.range(1, 2 * 60 * u64::from(n)) as i64)),
+            events: Vec::new(),
+            long_percent: 20,
+        };
+        let runs = simulate(&sc).runs;
+        assert!(
+            runs.len() as u64 >= span / (60 * u64::from(n)) / 4,
+            "every {n} min: only {} runs in {span} s",
+            runs.len()
+        );
+    }
+}
+
+/// Random events at random moments: suspends, clock changes both ways, "Sync now",
+/// "Change interval", pause and resume, and an early stop, over days with DST changes.
+#[test]
+fn random_days_with_suspends_clock_changes_commands_and_stops_keep_every_invariant() {
+    let expressions = [
+        "*/1 * * * * *",
+        "*/15 * * * *",
+        "30 2 * * *",
+        "0 9-18 * * MON-FRI",
+        "*/7 * * * *",
+        "0 */2 * * *",
+    ];
+    let mut total_runs = 0;
+    // SIM_SEED=N replays one scenario; SIM_SEEDS=N tries that many.
+    let only: Option<u64> = std::env::var("SIM_SEED").ok().map(|s| s.parse().unwrap());
+    let seeds: u64 = std::env::var("SIM_SEEDS").map_or(300, |s| s.parse().unwrap());
+    for seed in 0..seeds {
+        if only.is_some_and(|o| o != seed) {
+            continue;
+        }
+        let mut rng = Rng(seed);
+        let zone = match rng.range(0, 2) {
+            0 => None,
+            1 => Some("Europe/Madrid"),
+            _ => Some("America/New_York"),
+        };
+        let catch_up = rng.chance(60);
+        let per_second = rng.chance(5);
+        let config = if per_second {
+            cron(expressions[0], zone, catch_up)
+        } else if rng.chance(30) {
+            cron(expressions[rng.range(1, 5) as usize], zone, catch_up)
+        } else {
+            let n = match rng.range(0, 3) {
+                0 => [1, 5, 15, 30, 60, 120, 1440][rng.range(0, 6) as usize],
+                1 => rng.range(1, 120) as u32,
+                _ => rng.range(1, 1440) as u32,
+            };
+            every(n, zone, catch_up)
+        };
+        let length = if per_second {
+            Duration::from_secs(rng.range(60, 2 * 3600))
+        } else {
+            Duration::from_secs(rng.range(3600, 3 * 86_400))
+        };
+        let mut events = Vec::new();
+        let mut paused = false;
+        for _ in 0..rng.range(0, 40) {
+            let at = Duration::from_millis(rng.range(0, length.as_millis() as u64 - 1) | 1);
+            let event = match rng.range(0, 9) {
+                0 => Event::Suspend(TimeDelta::seconds(rng.range(60, 10 * 3600) as i64)),
+                1 => Event::SetClock(TimeDelta::seconds(rng.range(1, 2 * 3600) as i64)),
+                2 => Event::SetClock(-TimeDelta::seconds(rng.range(1, 6 * 3600) as i64)),
+                3 | 4 => Event::Command(Command::SyncNow),
+                5 => Event::Command(Command::SetInterval(
+                    [1, 2, 10, 15, 45, 90, 120, 1440][rng.range(0, 7) as usize],
+                )),
+                6 | 7 => {
+                    paused = !paused;
+                    Event::Command(Command::SetPaused(paused))
+                }
+                _ => Event::Stop,
+            };
+            events.push((at, event));
+        }
+        events.sort_by_key(|(at, _)| *at);
+        if let Some(i) = events.iter().position(|(_, e)| matches!(e, Event::Stop)) {
+            events.truncate(i);
+        }
+        let change = CHANGES[rng.range(0, 3) as usize];
+        let sc = Scenario {
+            seed,
+            config,
+            // An even millisecond: events (at odd ones) never meet a slot on its instant.
+            start: utc(change) - TimeDelta::seconds(rng.range(0, 86_400) as i64)
+                + TimeDelta::milliseconds(2 * rng.range(0, 499) as i64),
+            length,
+            ran_before: rng
+                .chance(70)
+                .then(|| TimeDelta::seconds(rng.range(1, 86_400) as i64)),
+            events,
+            long_percent: rng.range(0, 40),
+        };
+        total_runs += simulate(&sc).runs.len();
+    }
+    assert!(
+        only.is_some() || total_runs > 10_000,
+        "only {total_runs} runs in all"
+    );
+}
