@@ -328,6 +328,7 @@ fn sync(ws: Workspace) -> ExitCode {
                 ExitCode::from(EXIT_FAILED)
             }
         }
+        Ok(RunOutcome::NotStarted) => fail(EXIT_FAILED, format_args!("the run did not start")),
         Ok(RunOutcome::Skipped(holder)) => fail(
             EXIT_SKIPPED,
             format_args!("skipped: a sync of this workspace is already running ({holder})"),

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 
 use crate::config::{self, Config, Edit};
 use crate::lock::{self, Acquire, Holder, LockError};
+use crate::network;
 use crate::notify::{self, Notifier};
 use crate::runner::{self, JobContext, Stop};
 use crate::schedule::{Due, Trigger};
@@ -83,6 +84,19 @@ pub enum Running {
     },
     /// In another process, per the lock file.
     Elsewhere(Holder),
+    /// In this process: job `index` of `total` failed and is tried again at `at`
+    /// (`retry`), try `next_try` of `attempts`. The lock is held.
+    Retrying {
+        index: usize,
+        total: usize,
+        job: String,
+        next_try: u32,
+        attempts: u32,
+        at: DateTime<Utc>,
+    },
+    /// A scheduled run fell due while offline and waits for the network (`network`). No
+    /// lock is held, and "Sync now" runs at once.
+    WaitingForNetwork,
 }
 
 /// How a run attempt ended.
@@ -92,6 +106,9 @@ pub enum RunOutcome {
     Finished(Status),
     /// Another process held the lock: nothing ran, nothing was written.
     Skipped(Holder),
+    /// The scheduler stopped while the run waited for the network: nothing ran, nothing
+    /// was written.
+    NotStarted,
 }
 
 /// One workspace's orchestrator.
@@ -100,6 +117,8 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     notifier: Box<dyn Notifier>,
     snapshot: watch::Sender<Snapshot>,
+    /// "Sync now" while a scheduled run waits for the network: it stops waiting.
+    network_wait_cut: tokio::sync::Notify,
 }
 
 impl Engine {
@@ -109,6 +128,7 @@ impl Engine {
             clock,
             notifier,
             snapshot: watch::Sender::new(Snapshot::default()),
+            network_wait_cut: tokio::sync::Notify::new(),
         }
     }
 
@@ -195,7 +215,61 @@ impl Engine {
                 log_shown: log_shown.clone(),
                 run_deadline,
             };
-            let run = runner::run_job(job, &cx, &mut stop).await;
+            let mut run = runner::run_job(job, &cx, &mut stop).await;
+            let mut tries = 1;
+            // `retry`: a job that failed by itself runs again after a backoff, the lock
+            // held; the wait ends at once on shutdown, and never outlives the run.
+            while run.retryable && tries < config.retry.attempts {
+                let delay = config.retry.delay_before(tries + 1);
+                if Instant::now() + delay >= run_deadline {
+                    break;
+                }
+                tries += 1;
+                let reason = run.result.reason.as_deref().unwrap_or("failed");
+                tracing::info!(
+                    "job {}: {reason}; trying again in {} s (try {tries}/{})",
+                    job.name,
+                    delay.as_secs(),
+                    config.retry.attempts
+                );
+                lock.set_job(Some(format!(
+                    "{}/{total} {} (waiting for try {tries}/{})",
+                    i + 1,
+                    job.name,
+                    config.retry.attempts
+                )));
+                self.snapshot.send_modify(|s| {
+                    s.running = Some(Running::Retrying {
+                        index: i + 1,
+                        total,
+                        job: job.name.clone(),
+                        next_try: tries,
+                        attempts: config.retry.attempts,
+                        at: self.clock.now()
+                            + chrono::TimeDelta::from_std(delay).unwrap_or_default(),
+                    });
+                });
+                if !crate::retry::wait(Instant::now() + delay, &mut stop).await {
+                    tries -= 1;
+                    run.interrupted = true;
+                    break;
+                }
+                lock.set_job(Some(format!(
+                    "{}/{total} {} (try {tries}/{})",
+                    i + 1,
+                    job.name,
+                    config.retry.attempts
+                )));
+                self.snapshot.send_modify(|s| {
+                    s.running = Some(Running::Here {
+                        index: i + 1,
+                        total,
+                        job: job.name.clone(),
+                    });
+                });
+                run = runner::run_job(job, &cx, &mut stop).await;
+            }
+            run.result.attempts = Some(tries);
             interrupted |= run.interrupted;
             if run.result.status == Outcome::Error {
                 failures += 1;
@@ -382,6 +456,7 @@ pub async fn serve(
                     Ok(RunOutcome::Skipped(holder)) => {
                         state.message = Some(format!("{} skipped: a sync was already running ({holder})", due.trigger));
                     }
+                    Ok(RunOutcome::NotStarted) => {}
                     Err(e) => {
                         tracing::error!("{e}");
                         state.message = Some(e.to_string());
@@ -390,6 +465,9 @@ pub async fn serve(
             }
             command = commands.recv(), if commands_open => match command {
                 None => commands_open = false,
+                Some(Command::SyncNow) if run.is_some() && !stopping && engine.cut_network_wait() => {
+                    state.message = None;
+                }
                 Some(Command::SyncNow) if run.is_some() || stopping => {
                     state.message = Some("a sync is already running".into());
                 }
@@ -426,7 +504,71 @@ fn start_run<'a>(
 ) -> RunFuture<'a> {
     let config = Arc::clone(config);
     let stop = stop.clone();
-    Box::pin(async move { engine.run_once(&config, trigger, stop).await })
+    Box::pin(async move {
+        let Some(trigger) = engine.await_network(&config, trigger, stop.clone()).await else {
+            return Ok(RunOutcome::NotStarted);
+        };
+        engine.run_once(&config, trigger, stop).await
+    })
+}
+
+impl Engine {
+    /// With `network.require`, a scheduled or catch-up run first waits here until the
+    /// machine is online, holding no lock. The trigger to run with (`manual` when "Sync
+    /// now" ended the wait), or `None` when the scheduler stopped meanwhile.
+    async fn await_network(
+        &self,
+        config: &Config,
+        trigger: Trigger,
+        mut stop: watch::Receiver<Stop>,
+    ) -> Option<Trigger> {
+        if !config.network.require || !matches!(trigger, Trigger::Schedule | Trigger::CatchUp) {
+            return Some(trigger);
+        }
+        // A "Sync now" meant for an earlier wait is no reason to skip this one.
+        tokio::select! {
+            biased;
+            () = self.network_wait_cut.notified() => {}
+            () = std::future::ready(()) => {}
+        }
+        let mut marker = None;
+        let waited =
+            network::wait_until_online(&config.network, &mut stop, &self.network_wait_cut, |why| {
+                tracing::info!("{trigger} run waits for the network: {why}");
+                self.snapshot
+                    .send_modify(|s| s.running = Some(Running::WaitingForNetwork));
+                marker = network::WaitMarker::create(&network::marker_path(&self.ws))
+                    .inspect_err(|e| tracing::warn!("cannot mark the wait for the network: {e}"))
+                    .ok();
+            })
+            .await;
+        let waited_at_all =
+            marker.is_some() || self.snapshot.borrow().running == Some(Running::WaitingForNetwork);
+        drop(marker);
+        if waited_at_all {
+            self.snapshot.send_modify(|s| s.running = None);
+        }
+        match waited {
+            network::Waited::Online => {
+                if waited_at_all {
+                    tracing::info!("online: the {trigger} run starts");
+                }
+                Some(trigger)
+            }
+            network::Waited::SyncNow => Some(Trigger::Manual),
+            network::Waited::Stopped => None,
+        }
+    }
+
+    /// "Sync now" while a scheduled run waits for the network: that run starts now, as
+    /// a manual one. Whether a run was waiting.
+    fn cut_network_wait(&self) -> bool {
+        let waiting = self.snapshot.borrow().running == Some(Running::WaitingForNetwork);
+        if waiting {
+            self.network_wait_cut.notify_one();
+        }
+        waiting
+    }
 }
 
 /// How long to sleep: until the due time or, with `minute_updates`, the next wall-clock

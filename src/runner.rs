@@ -81,6 +81,9 @@ pub struct JobRun {
     pub tail: String,
     /// Whether it was stopped by the shutdown signal.
     pub interrupted: bool,
+    /// Whether it failed by itself (a non-zero exit, or killed by a signal), which `retry`
+    /// tries again; a timeout, "could not start" and a shutdown are final.
+    pub retryable: bool,
 }
 
 /// Runs one job to its end, however it ends.
@@ -104,6 +107,7 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
                 result: could_not_start(job, cx, reason, started),
                 tail: String::new(),
                 interrupted: false,
+                retryable: false,
             };
         }
     };
@@ -156,6 +160,10 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
 
     let mut sink = log.lock().unwrap();
     let tail = sink.tail();
+    let retryable = cut.is_none()
+        && matches!(&exit, Ok(status) if !status.success())
+        && !(matches!(job.command, JobCommand::Shell(_))
+            && exit.as_ref().ok().and_then(ExitStatus::code) == Some(127));
     let (outcome, exit_code, reason) = judge(job, exit, cut);
     sink.finish(
         reason.as_deref().unwrap_or("exited with code 0"),
@@ -169,11 +177,13 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
         duration_ms: Some(started.elapsed().as_millis() as u64),
         reason,
         log: Some(cx.log_shown.clone()),
+        attempts: None,
     };
     JobRun {
         result,
         tail,
         interrupted: cut == Some(Cut::Shutdown),
+        retryable,
     }
 }
 
@@ -272,6 +282,7 @@ fn could_not_start(job: &Job, cx: &JobContext<'_>, reason: String, started: Inst
         duration_ms: Some(started.elapsed().as_millis() as u64),
         reason: Some(reason),
         log: Some(cx.log_shown.clone()),
+        attempts: None,
     }
 }
 

@@ -81,6 +81,17 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
     };
     let next_line = match &snap.running {
         Some(Running::Here { index, total, job }) => format!("Syncing {index}/{total}: {job}…"),
+        Some(Running::Retrying {
+            job,
+            next_try,
+            attempts,
+            at,
+            ..
+        }) => format!(
+            "Retrying {job} {} (try {next_try}/{attempts})…",
+            countdown(*at, now)
+        ),
+        Some(Running::WaitingForNetwork) => "Waiting for network…".to_owned(),
         Some(Running::Elsewhere(holder)) => match holder.pid {
             Some(pid) => format!("Syncing (another process, pid {pid})…"),
             None => "Syncing (another process)…".to_owned(),
@@ -109,7 +120,12 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
             )),
         ),
     };
-    let icon = if snap.running.is_some() {
+    // A run waiting for the network holds no lock and has not started: "Sync now" runs it.
+    let busy = snap
+        .running
+        .as_ref()
+        .is_some_and(|r| *r != Running::WaitingForNetwork);
+    let icon = if busy {
         IconKind::Syncing
     } else if snap.paused {
         IconKind::Paused
@@ -131,7 +147,7 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         last_line,
         next_line,
         notice: notice.map(|n| truncate(&n, NOTICE_CHARS)),
-        sync_now_enabled: snap.running.is_none(),
+        sync_now_enabled: !busy,
         interval_checked,
         custom,
         paused: snap.paused,
@@ -214,6 +230,16 @@ pub fn until_next_minute(now: DateTime<Local>) -> Duration {
     let into =
         Duration::from_secs(now.second().into()) + Duration::from_nanos(now.nanosecond().into());
     Duration::from_secs(60).saturating_sub(into) + MARGIN
+}
+
+/// How long until a retry: "in 30 s" under a minute, then as [`relative`] says it.
+pub fn countdown(t: DateTime<Utc>, now: DateTime<Local>) -> String {
+    let ms = (t - now.with_timezone(&Utc)).num_milliseconds();
+    match ms {
+        ..=0 => "now".to_owned(),
+        1..60_000 => format!("in {} s", (ms + 999) / 1000),
+        _ => relative(t, now),
+    }
 }
 
 /// A run's length: "3.1 s", "2 min 5 s", "1 h 3 min".
@@ -394,6 +420,61 @@ mod tests {
             menu_state(&unknown, now).next_line,
             "Syncing (another process)…"
         );
+    }
+
+    #[test]
+    fn a_retry_says_which_job_when_and_which_try() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let snap = Snapshot {
+            running: Some(Running::Retrying {
+                index: 2,
+                total: 3,
+                job: "quality".into(),
+                next_try: 2,
+                attempts: 3,
+                at: utc(now) + TimeDelta::seconds(30),
+            }),
+            ..snapshot(now)
+        };
+        let m = menu_state(&snap, now);
+        assert_eq!(m.next_line, "Retrying quality in 30 s (try 2/3)…");
+        assert!(!m.sync_now_enabled);
+        assert_eq!(m.icon, IconKind::Syncing);
+        let later = now + TimeDelta::milliseconds(12_500);
+        assert_eq!(
+            menu_state(&snap, later).next_line,
+            "Retrying quality in 18 s (try 2/3)…"
+        );
+        let long = Snapshot {
+            running: Some(Running::Retrying {
+                index: 2,
+                total: 3,
+                job: "quality".into(),
+                next_try: 3,
+                attempts: 3,
+                at: utc(now) + TimeDelta::seconds(120),
+            }),
+            ..snapshot(now)
+        };
+        assert_eq!(
+            menu_state(&long, now).next_line,
+            "Retrying quality in 2 min (try 3/3)…"
+        );
+    }
+
+    #[test]
+    fn waiting_for_the_network_is_no_failure_and_leaves_sync_now_on() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let snap = Snapshot {
+            running: Some(Running::WaitingForNetwork),
+            last: Some(finished(local(2026, 11, 25, 14, 30, 3), true)),
+            ..snapshot(now)
+        };
+        let m = menu_state(&snap, now);
+        assert_eq!(m.next_line, "Waiting for network…");
+        assert!(m.sync_now_enabled);
+        assert_eq!(m.icon, IconKind::Ok);
+        assert_eq!(m.last_line, "✓ Last sync 14:30 · 3.1 s");
     }
 
     #[test]
