@@ -387,6 +387,8 @@ struct Report {
     #[serde(with = "iso_ms::option")]
     next_run: Option<DateTime<Utc>>,
     running: bool,
+    /// A scheduled run has fallen due while offline and waits for the network.
+    waiting_for_network: bool,
     lock_holder: Option<HolderReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     interval_minutes: Option<u32>,
@@ -426,6 +428,7 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
         error: last.as_ref().and_then(|s| s.error.clone()),
         next_run,
         running: holder.is_some(),
+        waiting_for_network: crate::network::is_waiting(&crate::network::marker_path(ws)),
         lock_holder: holder.map(|h| HolderReport {
             pid: h.pid,
             host: h.host,
@@ -486,6 +489,9 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
         ),
     };
     let _ = match &report.lock_holder {
+        None if report.waiting_for_network => {
+            writeln!(out, "running    no: a scheduled run waits for the network")
+        }
         None => writeln!(out, "running    no"),
         Some(h) => writeln!(
             out,

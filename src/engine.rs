@@ -442,7 +442,13 @@ pub async fn serve(
             .snapshot
             .send_replace(state.snapshot(now, due, running_here, run.is_some()));
 
-        let wake = wake_after(now, due.map(|d| d.at), options.minute_updates);
+        // While a run is in progress (or waits for the network) a due time that comes is
+        // handled when it ends: sleep on the run, not on a due time already past.
+        let wake = wake_after(
+            now,
+            due.filter(|_| run.is_none()).map(|d| d.at),
+            options.minute_updates,
+        );
         tokio::select! {
             _ = timer.sleep_until(SystemTime::now() + wake.unwrap_or_default()), if wake.is_some() => {}
             _ = tokio::time::sleep(tick.unwrap_or_default()), if tick.is_some() => {}

@@ -7,4 +7,7 @@ mod config;
 mod daemon;
 mod files;
 mod lock;
+mod network;
+mod retry;
+mod runs;
 mod scheduler;

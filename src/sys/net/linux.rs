@@ -1,6 +1,7 @@
 //! Linux: a route out is a default route, IPv4 (`/proc/net/route`) or IPv6
-//! (`/proc/net/ipv6_route`), that is up, not a reject route and not on the loopback device.
-//! A network namespace with only loopback (`unshare -n`) has none.
+//! (`/proc/net/ipv6_route`), that is up and not a reject route.
+//! A network namespace with only loopback (`unshare -n`) has none. The interface is not
+//! judged: the kernel's own "no route" entries on `lo` carry the reject flag.
 
 use std::io;
 
@@ -19,9 +20,9 @@ pub fn route_out() -> io::Result<bool> {
     }
 }
 
-fn usable(flags: &str, iface: &str) -> bool {
+fn usable(flags: &str) -> bool {
     let flags = u32::from_str_radix(flags, 16).unwrap_or(0);
-    flags & RTF_UP != 0 && flags & RTF_REJECT == 0 && iface != "lo"
+    flags & RTF_UP != 0 && flags & RTF_REJECT == 0
 }
 
 /// `/proc/net/route`: a header, then `Iface Destination Gateway Flags RefCnt Use Metric
@@ -29,7 +30,7 @@ fn usable(flags: &str, iface: &str) -> bool {
 fn default_v4(table: &str) -> bool {
     table.lines().skip(1).any(|line| {
         let f: Vec<&str> = line.split_whitespace().collect();
-        f.len() >= 8 && f[1] == "00000000" && f[7] == "00000000" && usable(f[3], f[0])
+        f.len() >= 8 && f[1] == "00000000" && f[7] == "00000000" && usable(f[3])
     })
 }
 
@@ -38,7 +39,7 @@ fn default_v4(table: &str) -> bool {
 fn default_v6(table: &str) -> bool {
     table.lines().any(|line| {
         let f: Vec<&str> = line.split_whitespace().collect();
-        f.len() >= 10 && f[0].bytes().all(|b| b == b'0') && f[1] == "00" && usable(f[8], f[9])
+        f.len() >= 10 && f[0].bytes().all(|b| b == b'0') && f[1] == "00" && usable(f[8])
     })
 }
 
