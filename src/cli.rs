@@ -47,6 +47,9 @@ Examples:
   synctray --daemon                 run the scheduler headless (systemd, launchd, a server)
   synctray sync                     run the jobs once, now
   synctray status                   last run, next run, who is running
+  synctray history -n 5             the last five runs
+  synctray next                     the next five run times
+  synctray logs --run 2             the log of the run before the last
   synctray interval 30              sync every 30 minutes from now on";
 
 #[derive(Debug, Parser)]
@@ -91,6 +94,31 @@ pub enum Cmd {
     Resume,
     /// Check the configuration; exits 0 if it is valid, 2 if not.
     Check,
+    /// Show the last runs, newest first: start, result, trigger, duration, what failed.
+    History {
+        /// How many runs.
+        #[arg(short = 'n', value_name = "N", default_value = "10", value_parser = crate::runs::parse_count)]
+        count: usize,
+        /// Print a JSON array of the history records instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the next times the scheduler will run, in local time and UTC; exits 2 if the
+    /// configuration is invalid.
+    Next {
+        /// How many times.
+        #[arg(short = 'n', value_name = "N", default_value = "5", value_parser = crate::runs::parse_count)]
+        count: usize,
+        /// Print a JSON array of ISO-8601 UTC times instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the log of the last run, or of the run K runs back; exits 1 if there is none.
+    Logs {
+        /// 1 is the last run, 2 the one before, …
+        #[arg(long = "run", value_name = "K", default_value = "1", value_parser = crate::runs::parse_count)]
+        run: usize,
+    },
 }
 
 /// Carries out the command line of `synctray`.
@@ -124,6 +152,9 @@ pub fn run(args: Args) -> ExitCode {
         Some(Cmd::Pause) => edit(&ws, Edit::Paused(true)),
         Some(Cmd::Resume) => edit(&ws, Edit::Paused(false)),
         Some(Cmd::Check) => check(&ws),
+        Some(Cmd::History { count, json }) => crate::runs::history(&ws, count, json),
+        Some(Cmd::Next { count, json }) => crate::runs::next(&ws, count, json),
+        Some(Cmd::Logs { run }) => crate::runs::logs(&ws, run),
     }
 }
 
