@@ -52,6 +52,42 @@ pub struct MenuState {
     pub icon: IconKind,
     /// The icon's tooltip (where the platform shows one): the lines above.
     pub tooltip: String,
+    /// "Recent runs ▸": the last runs, newest first (see [`recent_items`]).
+    pub recent: Vec<RecentItem>,
+}
+
+/// How many runs "Recent runs ▸" lists.
+pub const RECENT_RUNS: usize = 5;
+
+/// One line of "Recent runs ▸"; a click opens the run's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentItem {
+    /// "✓ 14:30 · 3.1 s", "✗ 14:15 · quality: exited with code 1".
+    pub label: String,
+    /// Whether the record names a log to open (a run that ran no job has none).
+    pub has_log: bool,
+}
+
+/// The longest a failure gets in "Recent runs ▸".
+const RECENT_FAILURE_CHARS: usize = 50;
+
+/// "Recent runs ▸" for `runs` (newest first, as [`crate::runs::recent`] gives them), with
+/// times as the menu says them from `now`.
+pub fn recent_items(runs: &[Status], now: DateTime<Local>) -> Vec<RecentItem> {
+    runs.iter()
+        .take(RECENT_RUNS)
+        .map(|run| {
+            let when = clock(run.started(), now);
+            let label = match crate::runs::failure(run) {
+                None => format!("✓ {when} · {}", duration(run.duration_ms)),
+                Some(why) => format!("✗ {when} · {}", truncate(&why, RECENT_FAILURE_CHARS)),
+            };
+            RecentItem {
+                label,
+                has_log: run.jobs.iter().any(|j| j.log.is_some()),
+            }
+        })
+        .collect()
 }
 
 /// The label of a preset of "Change interval": "Every 5 min", "Every 1 h".
@@ -153,6 +189,7 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         paused: snap.paused,
         icon,
         tooltip,
+        recent: Vec::new(),
     }
 }
 
@@ -475,6 +512,52 @@ mod tests {
         assert!(m.sync_now_enabled);
         assert_eq!(m.icon, IconKind::Ok);
         assert_eq!(m.last_line, "✓ Last sync 14:30 · 3.1 s");
+    }
+
+    #[test]
+    fn recent_runs_show_a_mark_the_time_and_the_length_or_the_failure() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let at = |h, m| utc(local(2026, 11, 25, h, m, 0)).format("%Y-%m-%dT%H:%M:%S%.3fZ");
+        let runs: Vec<Status> = [
+            format!(
+                r#"{{"lastSync":"{}","startedAt":"{}","status":"success","durationMs":3120,
+                    "jobs":[{{"name":"a","status":"success","log":"data/logs/1.log"}}]}}"#,
+                at(14, 30),
+                at(14, 30)
+            ),
+            format!(
+                r#"{{"lastSync":"{}","startedAt":"{}","status":"error","durationMs":1900,"error":"quality: exited with code 1: boom",
+                    "jobs":[{{"name":"tokens","status":"success","log":"data/logs/2.log"}},
+                            {{"name":"quality","status":"error","reason":"exited with code 1","attempts":3,"log":"data/logs/2.log"}}]}}"#,
+                at(14, 15),
+                at(14, 15)
+            ),
+            format!(
+                r#"{{"lastSync":"{}","startedAt":"{}","status":"error","durationMs":5,"error":"interrupted by shutdown"}}"#,
+                utc(local(2026, 11, 24, 23, 0, 0)).format("%Y-%m-%dT%H:%M:%S%.3fZ"),
+                utc(local(2026, 11, 24, 23, 0, 0)).format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            ),
+        ]
+        .iter()
+        .map(|j| status(j))
+        .collect();
+        let items = recent_items(&runs, now);
+        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "✓ 14:30 · 3.1 s",
+                "✗ 14:15 · quality: exited with code 1 (3 tries)",
+                "✗ yesterday 23:00 · interrupted by shutdown"
+            ]
+        );
+        assert_eq!(
+            items.iter().map(|i| i.has_log).collect::<Vec<_>>(),
+            [true, true, false]
+        );
+        let many: Vec<Status> = std::iter::repeat_n(runs[0].clone(), 8).collect();
+        assert_eq!(recent_items(&many, now).len(), RECENT_RUNS);
+        assert!(recent_items(&[], now).is_empty());
     }
 
     #[test]
