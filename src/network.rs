@@ -109,13 +109,14 @@ impl Network {
     }
 }
 
-/// Warnings for keys of `network` that synctray does not know, and for a probe that
-/// nothing uses.
+/// Warnings for keys of `network` that synctray does not know, and for a probe given
+/// without `require` (likely forgotten: a probe alone makes no run wait; an explicit
+/// `"require": false` is a choice, and not warned about).
 pub fn unknown_keys(value: Option<&Value>) -> Vec<String> {
     let mut warnings = crate::retry::keys_not_in(value, "network", &KEYS);
     if let Some(Value::Object(object)) = value
         && object.contains_key("probe")
-        && object.get("require") != Some(&Value::Bool(true))
+        && !object.contains_key("require")
     {
         warnings.push(
             "\"network.probe\" is only used with \"network.require\": true (runs do not wait for the network)".into(),
@@ -329,6 +330,8 @@ mod tests {
     fn a_probe_without_require_is_a_warning() {
         let config = Config::parse(r#"{"network": {"probe": "example.com:443", "x": 1}}"#).unwrap();
         assert_eq!(config.warnings.len(), 2, "{:?}", config.warnings);
+        let off = r#"{"network": {"require": false, "probe": "example.com:443"}}"#;
+        assert!(Config::parse(off).unwrap().warnings.is_empty());
         assert!(config.warnings.iter().any(|w| w.contains("\"network.x\"")));
         assert!(config.warnings.iter().any(|w| w.contains("only used with")));
     }
