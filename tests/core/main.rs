@@ -7,6 +7,7 @@ mod config;
 mod daemon;
 mod files;
 mod lock;
+#[cfg(target_os = "linux")]
 mod network;
 mod retry;
 mod runs;

@@ -65,8 +65,8 @@ fn in_namespace(daemon: &Daemon, args: &[&str]) {
     assert!(status.success(), "nsenter {args:?} failed");
 }
 
-/// A TCP listener at 127.0.0.1:`port` inside the daemon's namespace, accepting until
-/// the returned flag is dropped (the thread ends with the test).
+/// A TCP listener at 127.0.0.1:`port` inside the daemon's namespace, on a thread that
+/// accepts until the test process ends; the receiver hears once it listens.
 fn listen_in_namespace(daemon: &Daemon, port: u16) -> std::sync::mpsc::Receiver<()> {
     let ns = std::fs::File::open(format!("/proc/{}/ns/net", daemon.pid())).unwrap();
     let (ready_tx, ready) = std::sync::mpsc::channel();
@@ -76,11 +76,9 @@ fn listen_in_namespace(daemon: &Daemon, port: u16) -> std::sync::mpsc::Receiver<
         assert_eq!(rc, 0, "setns: {}", std::io::Error::last_os_error());
         let listener = TcpListener::bind(("127.0.0.1", port)).unwrap();
         ready_tx.send(()).unwrap();
-        for stream in listener.incoming() {
-            if let Ok(mut s) = stream {
-                let mut buf = [0u8; 16];
-                let _ = s.read(&mut buf);
-            }
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 16];
+            let _ = stream.read(&mut buf);
         }
     });
     ready
