@@ -269,3 +269,71 @@ fn sync_never_waits_for_the_network() {
     );
     assert_eq!(ws.status().unwrap()["trigger"], "cli");
 }
+
+#[test]
+fn sync_now_while_a_scheduled_run_waits_for_the_network_runs_it_at_once() {
+    use std::sync::Arc;
+    use synctray::config::Config;
+    use synctray::engine::{self, Command, Engine, Running, ServeOptions, SystemClock};
+    use synctray::notify::Silent;
+    use synctray::runner::Stop;
+    use synctray::workspace::{Source, Workspace};
+    use tokio::sync::{mpsc, watch};
+
+    // Offline whatever this machine's routes: the probe's port has no listener.
+    let port = free_port();
+    let ws = Ws::new(&format!(
+        r#"{{"intervalMinutes": 60, "network": {{"require": true, "probe": "127.0.0.1:{port}"}},
+            "jobs": [{{"name": "a", "command": ["true"]}}]}}"#
+    ));
+    let engine = Engine::new(
+        Workspace::at(ws.root(), Source::Flag),
+        Arc::new(SystemClock),
+        Box::new(Silent),
+    );
+    let config = Config::load(&ws.config_path()).unwrap();
+    let (stop_tx, stop_rx) = watch::channel(Stop::Run);
+    let (commands, commands_rx) = mpsc::unbounded_channel();
+    let mut snapshots = engine.subscribe();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let serve = engine::serve(
+            &engine,
+            config,
+            commands_rx,
+            stop_rx,
+            ServeOptions::default(),
+        );
+        let check = async {
+            // The catch-up run of a workspace that never ran waits for the network.
+            let waiting = tokio::time::timeout(
+                Duration::from_secs(10),
+                snapshots.wait_for(|s| s.running == Some(Running::WaitingForNetwork)),
+            )
+            .await
+            // Holding the snapshot would block the engine's next one.
+            .is_ok_and(|seen| seen.is_ok());
+            assert!(waiting, "never waited for the network");
+            assert!(ws.status().is_none());
+            commands.send(Command::SyncNow).unwrap();
+            let sent = Instant::now();
+            while ws.status().is_none() {
+                assert!(
+                    sent.elapsed() < Duration::from_secs(3),
+                    "Sync now did not run"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            stop_tx.send_replace(Stop::Now);
+        };
+        tokio::join!(serve, check);
+    });
+    let status = ws.status().unwrap();
+    assert_eq!(status["trigger"], "manual", "{status}");
+    assert_eq!(status["status"], "success");
+    assert_eq!(ws.history().len(), 1);
+    assert!(!ws.path("data/.sync-network-wait").exists());
+}
