@@ -209,11 +209,13 @@ impl Engine {
                     job: job.name.clone(),
                 });
             });
-            let cx = JobContext {
+            let attempts = config.retry.attempts;
+            let mut cx = JobContext {
                 root: &self.ws.root,
                 log: log.as_ref(),
                 log_shown: log_shown.clone(),
                 run_deadline,
+                attempt: (attempts > 1).then_some((1, attempts)),
             };
             let mut run = runner::run_job(job, &cx, &mut stop).await;
             let mut tries = 1;
@@ -267,6 +269,7 @@ impl Engine {
                         job: job.name.clone(),
                     });
                 });
+                cx.attempt = Some((tries, attempts));
                 run = runner::run_job(job, &cx, &mut stop).await;
             }
             run.result.attempts = Some(tries);

@@ -63,6 +63,9 @@ pub struct JobContext<'a> {
     pub log_shown: String,
     /// The run's own deadline (`staleLockMinutes` after it started).
     pub run_deadline: Instant,
+    /// Which try this is, of how many (`retry`), for the log's header; `None` for a job
+    /// that gets one try.
+    pub attempt: Option<(u32, u32)>,
 }
 
 /// What ended a job that did not finish by itself.
@@ -89,7 +92,7 @@ pub struct JobRun {
 /// Runs one job to its end, however it ends.
 pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<Stop>) -> JobRun {
     let started = Instant::now();
-    let log = Arc::new(Mutex::new(LogSink::start(cx.log, job)));
+    let log = Arc::new(Mutex::new(LogSink::start(cx.log, job, cx.attempt)));
     let mut cmd = command(job);
     cmd.current_dir(cx.root)
         .envs(job.env.iter().map(|(k, v)| (k, v)))
@@ -315,7 +318,7 @@ struct LogSink {
 
 impl LogSink {
     /// Starts the job's part of the run log with a header line.
-    fn start(run_log: Option<&File>, job: &Job) -> LogSink {
+    fn start(run_log: Option<&File>, job: &Job, attempt: Option<(u32, u32)>) -> LogSink {
         let mut file = run_log.and_then(|f| {
             f.try_clone()
                 .inspect_err(|e| tracing::warn!("cannot write the job's log: {e}"))
@@ -326,7 +329,8 @@ impl LogSink {
                 JobCommand::Shell(line) => line.clone(),
                 JobCommand::Argv(argv) => format!("{argv:?}"),
             };
-            let _ = writeln!(f, "── job {:?}: {command}", job.name);
+            let attempt = attempt.map_or(String::new(), |(n, of)| format!(" (try {n}/{of})"));
+            let _ = writeln!(f, "── job {:?}{attempt}: {command}", job.name);
         }
         LogSink {
             file,

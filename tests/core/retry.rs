@@ -53,6 +53,16 @@ fn a_job_that_fails_then_succeeds_is_tried_again_with_backoff_and_the_run_succee
     assert_eq!(history.len(), 1, "one run, however many tries");
     assert_eq!(history[0]["jobs"][0]["attempts"], 3);
     assert!(!ws.lock_exists());
+    // Each try has its part of the run's log.
+    let log = ws.run(&["logs"]);
+    let log = String::from_utf8_lossy(&log.stdout);
+    for n in 1..=3 {
+        assert!(
+            log.contains(&format!("── job \"quality\" (try {n}/3)")),
+            "{log}"
+        );
+    }
+    assert!(log.contains("try 2 failed"), "{log}");
 }
 
 #[test]
