@@ -209,70 +209,16 @@ impl Engine {
                     job: job.name.clone(),
                 });
             });
-            let attempts = config.retry.attempts;
-            let mut cx = JobContext {
+            let cx = JobContext {
                 root: &self.ws.root,
                 log: log.as_ref(),
                 log_shown: log_shown.clone(),
                 run_deadline,
-                attempt: (attempts > 1).then_some((1, attempts)),
+                attempt: None,
             };
-            let mut run = runner::run_job(job, &cx, &mut stop).await;
-            let mut tries = 1;
-            // `retry`: a job that failed by itself runs again after a backoff, the lock
-            // held; the wait ends at once on shutdown, and never outlives the run.
-            while run.retryable && tries < config.retry.attempts {
-                let delay = config.retry.delay_before(tries + 1);
-                if Instant::now() + delay >= run_deadline {
-                    break;
-                }
-                tries += 1;
-                let reason = run.result.reason.as_deref().unwrap_or("failed");
-                tracing::info!(
-                    "job {}: {reason}; trying again in {} s (try {tries}/{})",
-                    job.name,
-                    delay.as_secs(),
-                    config.retry.attempts
-                );
-                lock.set_job(Some(format!(
-                    "{}/{total} {} (waiting for try {tries}/{})",
-                    i + 1,
-                    job.name,
-                    config.retry.attempts
-                )));
-                self.snapshot.send_modify(|s| {
-                    s.running = Some(Running::Retrying {
-                        index: i + 1,
-                        total,
-                        job: job.name.clone(),
-                        next_try: tries,
-                        attempts: config.retry.attempts,
-                        at: self.clock.now()
-                            + chrono::TimeDelta::from_std(delay).unwrap_or_default(),
-                    });
-                });
-                if !crate::retry::wait(Instant::now() + delay, &mut stop).await {
-                    tries -= 1;
-                    run.interrupted = true;
-                    break;
-                }
-                lock.set_job(Some(format!(
-                    "{}/{total} {} (try {tries}/{})",
-                    i + 1,
-                    job.name,
-                    config.retry.attempts
-                )));
-                self.snapshot.send_modify(|s| {
-                    s.running = Some(Running::Here {
-                        index: i + 1,
-                        total,
-                        job: job.name.clone(),
-                    });
-                });
-                cx.attempt = Some((tries, attempts));
-                run = runner::run_job(job, &cx, &mut stop).await;
-            }
-            run.result.attempts = Some(tries);
+            let run = self
+                .run_job_tried(config, job, (i + 1, total), cx, &mut lock, &mut stop)
+                .await;
             interrupted |= run.interrupted;
             if run.result.status == Outcome::Error {
                 failures += 1;
@@ -338,6 +284,72 @@ impl Engine {
             self.notifier.notify(note);
         }
         Ok(RunOutcome::Finished(status))
+    }
+
+    /// Runs one job, and with `retry` runs it again after a backoff while it fails by
+    /// itself: the lock stays held, the wait ends at once on shutdown (the job's result is
+    /// then its last failure, interrupted), and no wait outlives the run. `place` is the
+    /// job's number (from 1) and the run's job count.
+    async fn run_job_tried(
+        &self,
+        config: &Config,
+        job: &config::Job,
+        (index, total): (usize, usize),
+        mut cx: JobContext<'_>,
+        lock: &mut lock::RunLock,
+        stop: &mut watch::Receiver<Stop>,
+    ) -> runner::JobRun {
+        let attempts = config.retry.attempts;
+        cx.attempt = (attempts > 1).then_some((1, attempts));
+        let mut run = runner::run_job(job, &cx, stop).await;
+        let mut tries = 1;
+        while run.retryable && tries < attempts {
+            let delay = config.retry.delay_before(tries + 1);
+            if Instant::now() + delay >= cx.run_deadline {
+                break;
+            }
+            tries += 1;
+            let reason = run.result.reason.as_deref().unwrap_or("failed");
+            tracing::info!(
+                "job {}: {reason}; trying again in {} s (try {tries}/{attempts})",
+                job.name,
+                delay.as_secs(),
+            );
+            lock.set_job(Some(format!(
+                "{index}/{total} {} (waiting for try {tries}/{attempts})",
+                job.name
+            )));
+            self.snapshot.send_modify(|s| {
+                s.running = Some(Running::Retrying {
+                    index,
+                    total,
+                    job: job.name.clone(),
+                    next_try: tries,
+                    attempts,
+                    at: self.clock.now() + chrono::TimeDelta::from_std(delay).unwrap_or_default(),
+                });
+            });
+            if !crate::retry::wait(Instant::now() + delay, stop).await {
+                tries -= 1;
+                run.interrupted = true;
+                break;
+            }
+            lock.set_job(Some(format!(
+                "{index}/{total} {} (try {tries}/{attempts})",
+                job.name
+            )));
+            self.snapshot.send_modify(|s| {
+                s.running = Some(Running::Here {
+                    index,
+                    total,
+                    job: job.name.clone(),
+                });
+            });
+            cx.attempt = Some((tries, attempts));
+            run = runner::run_job(job, &cx, stop).await;
+        }
+        run.result.attempts = Some(tries);
+        run
     }
 }
 
