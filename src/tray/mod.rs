@@ -353,7 +353,12 @@ impl Gui {
         // SIGTERM or Ctrl-C may have started the drain.
         self.quitting |= *self.stop.borrow() != Stop::Run;
         if self.quitting {
-            m.next_line = if snapshot.running.is_some() {
+            // A run waiting for the network stops at once: nothing to wait for.
+            m.next_line = if snapshot
+                .running
+                .as_ref()
+                .is_some_and(|r| *r != engine::Running::WaitingForNetwork)
+            {
                 "Quitting: stopping the sync…"
             } else {
                 "Quitting…"
