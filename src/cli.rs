@@ -47,6 +47,9 @@ Examples:
   synctray --daemon                 run the scheduler headless (systemd, launchd, a server)
   synctray sync                     run the jobs once, now
   synctray status                   last run, next run, who is running
+  synctray history -n 5             the last five runs
+  synctray next                     the next five run times
+  synctray logs --run 2             the log of the run before the last
   synctray interval 30              sync every 30 minutes from now on";
 
 #[derive(Debug, Parser)]
@@ -91,6 +94,31 @@ pub enum Cmd {
     Resume,
     /// Check the configuration; exits 0 if it is valid, 2 if not.
     Check,
+    /// Show the last runs, newest first: start, result, trigger, duration, what failed.
+    History {
+        /// How many runs.
+        #[arg(short = 'n', value_name = "N", default_value = "10", value_parser = crate::runs::parse_count)]
+        count: usize,
+        /// Print a JSON array of the history records instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the next times the scheduler will run, in local time and UTC; exits 2 if the
+    /// configuration is invalid.
+    Next {
+        /// How many times.
+        #[arg(short = 'n', value_name = "N", default_value = "5", value_parser = crate::runs::parse_count)]
+        count: usize,
+        /// Print a JSON array of ISO-8601 UTC times instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the log of the last run, or of the run K runs back; exits 1 if there is none.
+    Logs {
+        /// 1 is the last run, 2 the one before, …
+        #[arg(long = "run", value_name = "K", default_value = "1", value_parser = crate::runs::parse_count)]
+        run: usize,
+    },
 }
 
 /// Carries out the command line of `synctray`.
@@ -125,6 +153,9 @@ pub fn run(args: Args) -> ExitCode {
         Some(Cmd::Pause) => edit(&ws, Edit::Paused(true)),
         Some(Cmd::Resume) => edit(&ws, Edit::Paused(false)),
         Some(Cmd::Check) => check(&ws),
+        Some(Cmd::History { count, json }) => crate::runs::history(&ws, count, json),
+        Some(Cmd::Next { count, json }) => crate::runs::next(&ws, count, json),
+        Some(Cmd::Logs { run }) => crate::runs::logs(&ws, run),
     }
 }
 
@@ -341,6 +372,7 @@ fn sync(ws: Workspace) -> ExitCode {
                 ExitCode::from(EXIT_FAILED)
             }
         }
+        Ok(RunOutcome::NotStarted) => fail(EXIT_FAILED, format_args!("the run did not start")),
         Ok(RunOutcome::Skipped(holder)) => fail(
             EXIT_SKIPPED,
             format_args!("skipped: a sync of this workspace is already running ({holder})"),
@@ -399,6 +431,8 @@ struct Report {
     #[serde(with = "iso_ms::option")]
     next_run: Option<DateTime<Utc>>,
     running: bool,
+    /// A scheduled run has fallen due while offline and waits for the network.
+    waiting_for_network: bool,
     lock_holder: Option<HolderReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     interval_minutes: Option<u32>,
@@ -438,6 +472,7 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
         error: last.as_ref().and_then(|s| s.error.clone()),
         next_run,
         running: holder.is_some(),
+        waiting_for_network: crate::network::is_waiting(&crate::network::marker_path(ws)),
         lock_holder: holder.map(|h| HolderReport {
             pid: h.pid,
             host: h.host,
@@ -498,6 +533,9 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
         ),
     };
     let _ = match &report.lock_holder {
+        None if report.waiting_for_network => {
+            writeln!(out, "running    no: a scheduled run waits for the network")
+        }
         None => writeln!(out, "running    no"),
         Some(h) => writeln!(
             out,

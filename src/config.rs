@@ -22,7 +22,7 @@ pub const DEFAULT_INTERVAL_MINUTES: u32 = 15;
 /// The presets of the tray's "Change interval" menu, in minutes.
 pub const INTERVAL_PRESETS: [u32; 9] = [5, 10, 15, 30, 60, 120, 360, 720, 1440];
 
-const KNOWN_KEYS: [&str; 9] = [
+const KNOWN_KEYS: [&str; 11] = [
     "intervalMinutes",
     "schedule",
     "timezone",
@@ -32,6 +32,8 @@ const KNOWN_KEYS: [&str; 9] = [
     "staleLockMinutes",
     "paused",
     "notifications",
+    "retry",
+    "network",
 ];
 
 /// A validated configuration.
@@ -51,6 +53,10 @@ pub struct Config {
     pub stale_lock: Duration,
     pub paused: bool,
     pub notifications: Notifications,
+    /// `retry`: how often a failing job is tried, and the backoff between tries.
+    pub retry: crate::retry::Retry,
+    /// `network`: whether scheduled runs wait to be online, and the probe that says so.
+    pub network: crate::network::Network,
     /// Unknown keys: kept in the file, reported, never an error.
     pub warnings: Vec<String>,
 }
@@ -152,7 +158,7 @@ impl ConfigError {
 }
 
 /// An invalid value: `key`, what is allowed, and what it got.
-fn invalid(key: impl Into<String>, allowed: &str, got: &Value) -> ConfigErrorKind {
+pub(crate) fn invalid(key: impl Into<String>, allowed: &str, got: &Value) -> ConfigErrorKind {
     ConfigErrorKind::Invalid {
         key: key.into(),
         message: format!("{allowed}, got {}", shown(got)),
@@ -268,6 +274,8 @@ impl Config {
                 ));
             }
         };
+        let retry = crate::retry::Retry::from_json(object.get("retry"))?;
+        let network = crate::network::Network::from_json(object.get("network"))?;
         let mut warnings: Vec<String> = object
             .keys()
             .filter(|k| !KNOWN_KEYS.contains(&k.as_str()))
@@ -285,6 +293,8 @@ impl Config {
                     .map(|k| format!("unknown key \"notifications.{k}\" is ignored")),
             );
         }
+        warnings.extend(crate::retry::unknown_keys(object.get("retry")));
+        warnings.extend(crate::network::unknown_keys(object.get("network")));
         if let Some(Value::Array(list)) = object.get("jobs") {
             for (i, job) in list.iter().enumerate() {
                 if let Value::Object(job) = job {
@@ -309,6 +319,8 @@ impl Config {
             stale_lock,
             paused: flag(object, "paused", "paused", false)?,
             notifications,
+            retry,
+            network,
             warnings,
         })
     }

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 
 use crate::config::{self, Config, Edit};
 use crate::lock::{self, Acquire, Holder, LockError};
+use crate::network;
 use crate::notify::{self, Notifier};
 use crate::runner::{self, JobContext, Stop};
 use crate::schedule::{Due, Trigger};
@@ -104,6 +105,19 @@ pub enum Running {
     },
     /// In another process, per the lock file.
     Elsewhere(Holder),
+    /// In this process: job `index` of `total` failed and is tried again at `at`
+    /// (`retry`), try `next_try` of `attempts`. The lock is held.
+    Retrying {
+        index: usize,
+        total: usize,
+        job: String,
+        next_try: u32,
+        attempts: u32,
+        at: DateTime<Utc>,
+    },
+    /// A scheduled run fell due while offline and waits for the network (`network`). No
+    /// lock is held, and "Sync now" runs at once.
+    WaitingForNetwork,
 }
 
 /// How a run attempt ended.
@@ -113,6 +127,9 @@ pub enum RunOutcome {
     Finished(Status),
     /// Another process held the lock: nothing ran, nothing was written.
     Skipped(Holder),
+    /// The scheduler stopped while the run waited for the network: nothing ran, nothing
+    /// was written.
+    NotStarted,
 }
 
 /// One workspace's orchestrator.
@@ -121,6 +138,8 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     notifier: Box<dyn Notifier>,
     snapshot: watch::Sender<Snapshot>,
+    /// "Sync now" while a scheduled run waits for the network: it stops waiting.
+    network_wait_cut: tokio::sync::Notify,
 }
 
 impl Engine {
@@ -130,6 +149,7 @@ impl Engine {
             clock,
             notifier,
             snapshot: watch::Sender::new(Snapshot::default()),
+            network_wait_cut: tokio::sync::Notify::new(),
         }
     }
 
@@ -198,8 +218,11 @@ impl Engine {
                 log: log.as_ref(),
                 log_shown: log_shown.clone(),
                 run_deadline,
+                attempt: None,
             };
-            let run = runner::run_job(job, &cx, &mut stop).await;
+            let run = self
+                .run_job_tried(config, job, (i + 1, total), cx, &mut lock, &mut stop)
+                .await;
             interrupted |= run.interrupted;
             if run.result.status == Outcome::Error {
                 failures += 1;
@@ -258,6 +281,72 @@ impl Engine {
         }
         Ok(RunOutcome::Finished(status))
     }
+
+    /// Runs one job, and with `retry` runs it again after a backoff while it fails by
+    /// itself: the lock stays held, the wait ends at once on shutdown (the job's result is
+    /// then its last failure, interrupted), and no wait outlives the run. `place` is the
+    /// job's number (from 1) and the run's job count.
+    async fn run_job_tried(
+        &self,
+        config: &Config,
+        job: &config::Job,
+        (index, total): (usize, usize),
+        mut cx: JobContext<'_>,
+        lock: &mut lock::RunLock,
+        stop: &mut watch::Receiver<Stop>,
+    ) -> runner::JobRun {
+        let attempts = config.retry.attempts;
+        cx.attempt = (attempts > 1).then_some((1, attempts));
+        let mut run = runner::run_job(job, &cx, stop).await;
+        let mut tries = 1;
+        while run.retryable && tries < attempts {
+            let delay = config.retry.delay_before(tries + 1);
+            if Instant::now() + delay >= cx.run_deadline {
+                break;
+            }
+            tries += 1;
+            let reason = run.result.reason.as_deref().unwrap_or("failed");
+            tracing::info!(
+                "job {}: {reason}; trying again in {} s (try {tries}/{attempts})",
+                job.name,
+                delay.as_secs(),
+            );
+            lock.set_job(Some(format!(
+                "{index}/{total} {} (waiting for try {tries}/{attempts})",
+                job.name
+            )));
+            self.snapshot.send_modify(|s| {
+                s.running = Some(Running::Retrying {
+                    index,
+                    total,
+                    job: job.name.clone(),
+                    next_try: tries,
+                    attempts,
+                    at: self.clock.now() + chrono::TimeDelta::from_std(delay).unwrap_or_default(),
+                });
+            });
+            if !crate::retry::wait(Instant::now() + delay, stop).await {
+                tries -= 1;
+                run.interrupted = true;
+                break;
+            }
+            lock.set_job(Some(format!(
+                "{index}/{total} {} (try {tries}/{attempts})",
+                job.name
+            )));
+            self.snapshot.send_modify(|s| {
+                s.running = Some(Running::Here {
+                    index,
+                    total,
+                    job: job.name.clone(),
+                });
+            });
+            cx.attempt = Some((tries, attempts));
+            run = runner::run_job(job, &cx, stop).await;
+        }
+        run.result.attempts = Some(tries);
+        run
+    }
 }
 
 /// "quality: exited with code 1: Error: ESLint config not found", at most 2,000 characters.
@@ -295,8 +384,9 @@ impl Default for ServeOptions {
 /// A run in progress, as the scheduler holds it.
 pub type RunFuture<'a> = Pin<Box<dyn Future<Output = Result<RunOutcome, LockError>> + 'a>>;
 
-/// What performs a run for the scheduler: [`Engine::run_once`] in production; a stand-in
-/// in simulations, so that a run takes simulated time.
+/// What performs a run for the scheduler: in production the [`Engine`] (the network wait,
+/// then [`Engine::run_once`]); a stand-in in simulations, so that a run takes simulated
+/// time.
 pub trait Perform {
     fn perform(
         &self,
@@ -313,7 +403,12 @@ impl Perform for Engine {
         trigger: Trigger,
         stop: watch::Receiver<Stop>,
     ) -> RunFuture<'_> {
-        Box::pin(async move { self.run_once(&config, trigger, stop).await })
+        Box::pin(async move {
+            let Some(trigger) = self.await_network(&config, trigger, stop.clone()).await else {
+                return Ok(RunOutcome::NotStarted);
+            };
+            self.run_once(&config, trigger, stop).await
+        })
     }
 }
 
@@ -434,6 +529,7 @@ pub async fn serve_with(
                     Ok(RunOutcome::Skipped(holder)) => {
                         state.message = Some(format!("{} skipped: a sync was already running ({holder})", due.trigger));
                     }
+                    Ok(RunOutcome::NotStarted) => {}
                     Err(e) => {
                         tracing::error!("{e}");
                         state.message = Some(e.to_string());
@@ -442,6 +538,9 @@ pub async fn serve_with(
             }
             command = commands.recv(), if commands_open => match command {
                 None => commands_open = false,
+                Some(Command::SyncNow) if run.is_some() && !stopping && engine.cut_network_wait() => {
+                    state.message = None;
+                }
                 Some(Command::SyncNow) if run.is_some() || stopping => {
                     state.message = Some("a sync is already running".into());
                 }
@@ -476,6 +575,65 @@ fn start_run<'a>(
     stop: &watch::Receiver<Stop>,
 ) -> RunFuture<'a> {
     perform.perform(Arc::clone(config), trigger, stop.clone())
+}
+
+impl Engine {
+    /// With `network.require`, a scheduled or catch-up run first waits here until the
+    /// machine is online, holding no lock. The trigger to run with (`manual` when "Sync
+    /// now" ended the wait), or `None` when the scheduler stopped meanwhile.
+    async fn await_network(
+        &self,
+        config: &Config,
+        trigger: Trigger,
+        mut stop: watch::Receiver<Stop>,
+    ) -> Option<Trigger> {
+        if !config.network.require || !matches!(trigger, Trigger::Schedule | Trigger::CatchUp) {
+            return Some(trigger);
+        }
+        // A "Sync now" meant for an earlier wait is no reason to skip this one.
+        tokio::select! {
+            biased;
+            () = self.network_wait_cut.notified() => {}
+            () = std::future::ready(()) => {}
+        }
+        let mut marker = None;
+        let waited =
+            network::wait_until_online(&config.network, &mut stop, &self.network_wait_cut, |why| {
+                tracing::info!("{trigger} run waits for the network: {why}");
+                self.snapshot
+                    .send_modify(|s| s.running = Some(Running::WaitingForNetwork));
+                marker = network::WaitMarker::create(&network::marker_path(&self.ws))
+                    .inspect_err(|e| tracing::warn!("cannot mark the wait for the network: {e}"))
+                    .ok();
+            })
+            .await;
+        let waited_at_all =
+            marker.is_some() || self.snapshot.borrow().running == Some(Running::WaitingForNetwork);
+        drop(marker);
+        if waited_at_all {
+            self.snapshot.send_modify(|s| s.running = None);
+        }
+        match waited {
+            network::Waited::Online => {
+                if waited_at_all {
+                    tracing::info!("online: the {trigger} run starts");
+                }
+                Some(trigger)
+            }
+            network::Waited::SyncNow => Some(Trigger::Manual),
+            network::Waited::Stopped => None,
+        }
+    }
+
+    /// "Sync now" while a scheduled run waits for the network: that run starts now, as
+    /// a manual one. Whether a run was waiting.
+    fn cut_network_wait(&self) -> bool {
+        let waiting = self.snapshot.borrow().running == Some(Running::WaitingForNetwork);
+        if waiting {
+            self.network_wait_cut.notify_one();
+        }
+        waiting
+    }
 }
 
 /// When to wake: at the due time, at the next wall-clock minute with `minute_updates`,

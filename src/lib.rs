@@ -14,6 +14,9 @@
 //! - [`status`]: the status file and the run history.
 //! - [`engine`]: the orchestrator ([`engine::Engine::run_once`]) and the scheduler loop
 //!   ([`engine::serve`]) that every front end drives.
+//! - [`retry`]: the `retry` key, and the backoff between a failing job's tries.
+//! - [`network`]: the `network` key: scheduled runs that wait until the machine is online.
+//! - [`runs`]: looking back and ahead — the `history`, `next` and `logs` commands.
 //! - [`notify`]: which runs deserve a desktop notification, and showing it.
 //! - [`cli`]: the command line: arguments, the daemon, and each command, down to an exit code.
 //! - `tray` (feature `tray`): the system-tray front end.
@@ -24,8 +27,11 @@ pub mod config;
 pub mod engine;
 mod fsutil;
 pub mod lock;
+pub mod network;
 pub mod notify;
+pub mod retry;
 pub mod runner;
+pub mod runs;
 pub mod schedule;
 pub mod status;
 pub mod sys;

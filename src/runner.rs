@@ -63,6 +63,9 @@ pub struct JobContext<'a> {
     pub log_shown: String,
     /// The run's own deadline (`staleLockMinutes` after it started).
     pub run_deadline: Instant,
+    /// Which try this is, of how many (`retry`), for the log's header; `None` for a job
+    /// that gets one try.
+    pub attempt: Option<(u32, u32)>,
 }
 
 /// What ended a job that did not finish by itself.
@@ -81,12 +84,15 @@ pub struct JobRun {
     pub tail: String,
     /// Whether it was stopped by the shutdown signal.
     pub interrupted: bool,
+    /// Whether it failed by itself (a non-zero exit, or killed by a signal), which `retry`
+    /// tries again; a timeout, "could not start" and a shutdown are final.
+    pub retryable: bool,
 }
 
 /// Runs one job to its end, however it ends.
 pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<Stop>) -> JobRun {
     let started = Instant::now();
-    let log = Arc::new(Mutex::new(LogSink::start(cx.log, job)));
+    let log = Arc::new(Mutex::new(LogSink::start(cx.log, job, cx.attempt)));
     let mut cmd = command(job);
     cmd.current_dir(cx.root)
         .envs(job.env.iter().map(|(k, v)| (k, v)))
@@ -104,6 +110,7 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
                 result: could_not_start(job, cx, reason, started),
                 tail: String::new(),
                 interrupted: false,
+                retryable: false,
             };
         }
     };
@@ -156,6 +163,10 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
 
     let mut sink = log.lock().unwrap();
     let tail = sink.tail();
+    let retryable = cut.is_none()
+        && matches!(&exit, Ok(status) if !status.success())
+        && !(matches!(job.command, JobCommand::Shell(_))
+            && exit.as_ref().ok().and_then(ExitStatus::code) == Some(127));
     let (outcome, exit_code, reason) = judge(job, exit, cut);
     sink.finish(
         reason.as_deref().unwrap_or("exited with code 0"),
@@ -169,11 +180,13 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
         duration_ms: Some(started.elapsed().as_millis() as u64),
         reason,
         log: Some(cx.log_shown.clone()),
+        attempts: None,
     };
     JobRun {
         result,
         tail,
         interrupted: cut == Some(Cut::Shutdown),
+        retryable,
     }
 }
 
@@ -272,6 +285,7 @@ fn could_not_start(job: &Job, cx: &JobContext<'_>, reason: String, started: Inst
         duration_ms: Some(started.elapsed().as_millis() as u64),
         reason: Some(reason),
         log: Some(cx.log_shown.clone()),
+        attempts: None,
     }
 }
 
@@ -304,7 +318,7 @@ struct LogSink {
 
 impl LogSink {
     /// Starts the job's part of the run log with a header line.
-    fn start(run_log: Option<&File>, job: &Job) -> LogSink {
+    fn start(run_log: Option<&File>, job: &Job, attempt: Option<(u32, u32)>) -> LogSink {
         let mut file = run_log.and_then(|f| {
             f.try_clone()
                 .inspect_err(|e| tracing::warn!("cannot write the job's log: {e}"))
@@ -315,7 +329,8 @@ impl LogSink {
                 JobCommand::Shell(line) => line.clone(),
                 JobCommand::Argv(argv) => format!("{argv:?}"),
             };
-            let _ = writeln!(f, "── job {:?}: {command}", job.name);
+            let attempt = attempt.map_or(String::new(), |(n, of)| format!(" (try {n}/{of})"));
+            let _ = writeln!(f, "── job {:?}{attempt}: {command}", job.name);
         }
         LogSink {
             file,

@@ -74,6 +74,9 @@ pub struct JobResult {
     /// Its output, relative to the workspace root.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<String>,
+    /// How many times it ran (more than 1 when `retry` tried it again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<u32>,
 }
 
 impl JobResult {
@@ -85,6 +88,7 @@ impl JobResult {
             duration_ms: None,
             reason: None,
             log: None,
+            attempts: None,
         }
     }
 }

@@ -1,11 +1,11 @@
 //! The platform seam: everything that differs between unix and Windows lives here, behind
 //! one set of functions — process groups and killing a job's whole process tree, file
 //! permissions, opening files without following links, the host name, opening a folder,
-//! whether a desktop session is there, and (for the tray) the start-at-login entry.
+//! whether a desktop session is there, whether there is a route out, and (for the tray) the start-at-login entry.
 //!
 //! The rest of the crate calls these; the few `cfg`s left elsewhere are local details of
 //! one function each (an exit status's signal, a new file's mode, freedesktop notification
-//! hints, the GTK main loop's alarm).
+//! hints, the GTK main loop's alarm) or pick a file (`net`, the route check).
 
 mod timer;
 pub use timer::WallTimer;
@@ -27,6 +27,18 @@ pub mod autostart;
 #[cfg_attr(windows, path = "fs_windows.rs")]
 mod fs;
 pub use fs::{check_private, check_real_dir, check_regular_or_absent, open_regular};
+
+/// Whether the system has a usable route out (the first half of "online"): one file per
+/// OS. `Err` when the system cannot say.
+#[cfg_attr(target_os = "linux", path = "net/linux.rs")]
+#[cfg_attr(target_os = "macos", path = "net/macos.rs")]
+#[cfg_attr(windows, path = "net/windows.rs")]
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    path = "net/other.rs"
+)]
+mod net;
+pub use net::route_out;
 
 pub use imp::{
     JobTree, check_not_shared_writable, create_dir, desktop_session_available, hostname,

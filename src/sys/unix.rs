@@ -124,7 +124,7 @@ pub fn hostname() -> String {
     String::from_utf8_lossy(&buf[..end]).into_owned()
 }
 
-/// Opens a folder in the desktop's file manager.
+/// Opens a folder in the desktop's file manager (a file, in its default application).
 pub fn open_folder(path: &Path) -> io::Result<()> {
     let opener = if cfg!(target_os = "macos") {
         "open"

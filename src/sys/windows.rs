@@ -114,7 +114,7 @@ pub fn hostname() -> String {
     std::env::var("COMPUTERNAME").unwrap_or_else(|_| "localhost".to_owned())
 }
 
-/// Opens a folder in Explorer.
+/// Opens a folder in Explorer (a file, in its default application).
 pub fn open_folder(path: &Path) -> io::Result<()> {
     std::process::Command::new("explorer")
         .arg(path)

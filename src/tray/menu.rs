@@ -7,7 +7,7 @@ use tray_icon::menu::{
     CheckMenuItem, IsMenuItem, Menu, MenuId, MenuItem, PredefinedMenuItem, Submenu,
 };
 
-use super::state::{MenuState, preset_label};
+use super::state::{MenuState, RECENT_RUNS, preset_label};
 use crate::config::INTERVAL_PRESETS;
 
 /// What a click on an item asks for.
@@ -18,6 +18,8 @@ pub enum Action {
     /// The "Custom: …" item: nothing to change, only the checks to restore.
     Custom,
     Pause,
+    /// A line of "Recent runs ▸", newest first from 0: open that run's log.
+    Recent(usize),
     OpenLogs,
     StartAtLogin,
     Quit,
@@ -30,6 +32,7 @@ impl Action {
             Action::Interval(n) => format!("interval-{n}"),
             Action::Custom => "interval-custom".into(),
             Action::Pause => "pause".into(),
+            Action::Recent(i) => format!("recent-{i}"),
             Action::OpenLogs => "open-logs".into(),
             Action::StartAtLogin => "start-at-login".into(),
             Action::Quit => "quit".into(),
@@ -46,6 +49,7 @@ impl Action {
             "open-logs" => Action::OpenLogs,
             "start-at-login" => Action::StartAtLogin,
             "quit" => Action::Quit,
+            _ if id.starts_with("recent-") => Action::Recent(id["recent-".len()..].parse().ok()?),
             _ => Action::Interval(id.strip_prefix("interval-")?.parse().ok()?),
         })
     }
@@ -68,6 +72,12 @@ pub struct TrayMenu {
     interval: Submenu,
     custom: CheckMenuItem,
     pause: CheckMenuItem,
+    /// "Recent runs ▸": its lines, made once, of which the first `recent_count` are in
+    /// the submenu (none: the "No runs yet" line is).
+    recent: Submenu,
+    recent_lines: Vec<MenuItem>,
+    no_runs: MenuItem,
+    recent_count: usize,
     login: CheckMenuItem,
     shown: Option<MenuState>,
 }
@@ -86,6 +96,9 @@ impl TrayMenu {
         for (_, preset) in &presets {
             interval.append(preset).expect("a menu item appends");
         }
+        let recent = Submenu::new("Recent runs", true);
+        let no_runs = MenuItem::new("No runs yet", false, None);
+        recent.append(&no_runs).expect("a menu item appends");
         let tray = TrayMenu {
             menu: Menu::new(),
             last: MenuItem::new("Never synced", false, None),
@@ -96,16 +109,23 @@ impl TrayMenu {
             interval,
             custom: check(Action::Custom, "Custom", true),
             pause: check(Action::Pause, "Pause scheduled syncs", false),
+            recent,
+            recent_lines: (0..RECENT_RUNS)
+                .map(|i| item(Action::Recent(i), ""))
+                .collect(),
+            no_runs,
+            recent_count: 0,
             login: check(Action::StartAtLogin, "Start at login", login),
             shown: None,
         };
-        let items: [&dyn IsMenuItem; 10] = [
+        let items: [&dyn IsMenuItem; 11] = [
             &tray.last,
             &tray.next,
             &PredefinedMenuItem::separator(),
             &tray.sync_now,
             &tray.interval,
             &tray.pause,
+            &tray.recent,
             &item(Action::OpenLogs, "Open logs"),
             &tray.login,
             &PredefinedMenuItem::separator(),
@@ -160,8 +180,35 @@ impl TrayMenu {
                 None => {}
             }
         }
+        if old.as_ref().is_none_or(|o| o.recent != m.recent) {
+            self.show_recent(m);
+        }
         self.shown = Some(m.clone());
         self.sync_checks();
+    }
+
+    /// Fills "Recent runs ▸", adding or removing lines when their number changes.
+    fn show_recent(&mut self, m: &MenuState) {
+        let n = m.recent.len().min(self.recent_lines.len());
+        if n != self.recent_count {
+            if self.recent_count == 0 {
+                let _ = self.recent.remove(&self.no_runs);
+            }
+            for line in &self.recent_lines[..self.recent_count] {
+                let _ = self.recent.remove(line);
+            }
+            for line in &self.recent_lines[..n] {
+                let _ = self.recent.append(line);
+            }
+            if n == 0 {
+                let _ = self.recent.append(&self.no_runs);
+            }
+            self.recent_count = n;
+        }
+        for (line, run) in self.recent_lines.iter().zip(&m.recent) {
+            line.set_text(label(&run.label));
+            line.set_enabled(run.has_log);
+        }
     }
 
     /// Puts every check mark back as the state says. The toolkit toggles a check item
@@ -205,11 +252,13 @@ mod tests {
             Action::StartAtLogin,
             Action::Quit,
         ];
+        actions.extend((0..RECENT_RUNS).map(Action::Recent));
         actions.extend(INTERVAL_PRESETS.iter().map(|&n| Action::Interval(n)));
         for action in actions {
             assert_eq!(Action::from_id(&MenuId::new(action.id())), Some(action));
         }
         assert_eq!(Action::from_id(&MenuId::new("interval-x")), None);
+        assert_eq!(Action::from_id(&MenuId::new("recent-x")), None);
         assert_eq!(Action::from_id(&MenuId::new("something")), None);
     }
 

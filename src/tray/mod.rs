@@ -58,6 +58,8 @@ const NO_DISPLAY: &str = "synctray: no desktop session (no display) is available
 enum UserEvent {
     /// The engine's state changed.
     Snapshot(Box<Snapshot>),
+    /// The last runs changed (newest first), for "Recent runs ▸".
+    Recent(Vec<Status>),
     /// A menu item was clicked.
     Menu(MenuId),
     /// The engine has stopped: no run is left, the lock is released.
@@ -128,6 +130,7 @@ pub fn run(ws: Workspace) -> ExitCode {
             // differently now.
             Event::NewEvents(StartCause::ResumeTimeReached { .. }) => gui.refresh(),
             Event::UserEvent(UserEvent::Snapshot(snapshot)) => gui.show(*snapshot),
+            Event::UserEvent(UserEvent::Recent(runs)) => gui.show_recent(runs),
             Event::UserEvent(UserEvent::Menu(id)) => gui.clicked(&id),
             Event::UserEvent(UserEvent::Exit) => {
                 gui.tray = None;
@@ -193,8 +196,17 @@ fn engine_main(
         let options = ServeOptions::default();
         let mut snapshots = engine.subscribe();
         let forward = async {
+            // The history is read here, off the GUI thread, when the last run changes.
+            let mut runs_of = None;
             while snapshots.changed().await.is_ok() {
                 let snapshot = snapshots.borrow_and_update().clone();
+                if runs_of.as_ref() != Some(&snapshot.last) {
+                    runs_of = Some(snapshot.last.clone());
+                    let runs = crate::runs::recent(&engine.ws, state::RECENT_RUNS);
+                    if exit.0.send_event(UserEvent::Recent(runs)).is_err() {
+                        break;
+                    }
+                }
                 if exit
                     .0
                     .send_event(UserEvent::Snapshot(Box::new(snapshot)))
@@ -224,6 +236,8 @@ struct Gui {
     /// The icon shown now.
     icon: IconKind,
     snapshot: Snapshot,
+    /// The last runs, newest first, for "Recent runs ▸".
+    recent: Vec<Status>,
     /// Whether a snapshot came from the engine yet (before, the files' state is shown).
     started: bool,
     messages: MessageAge,
@@ -256,6 +270,7 @@ impl Gui {
             tray: None,
             icon: IconKind::Ok,
             snapshot: first,
+            recent: Vec::new(),
             started: false,
             messages: MessageAge::default(),
             next_refresh: Instant::now(),
@@ -309,6 +324,11 @@ impl Gui {
         self.refresh();
     }
 
+    fn show_recent(&mut self, runs: Vec<Status>) {
+        self.recent = runs;
+        self.render();
+    }
+
     /// Shows the last snapshot as of now: after a new one, and at each minute.
     fn refresh(&mut self) {
         self.render();
@@ -326,13 +346,19 @@ impl Gui {
         let now = now.with_timezone(&Local);
         self.plan_refresh(now, message_hidden_at);
         let mut m = menu_state(&snapshot, now);
+        m.recent = state::recent_items(&self.recent, now);
         if !self.started {
             m.next_line = "Starting…".into();
         }
         // SIGTERM or Ctrl-C may have started the drain.
         self.quitting |= *self.stop.borrow() != Stop::Run;
         if self.quitting {
-            m.next_line = if snapshot.running.is_some() {
+            // A run waiting for the network stops at once: nothing to wait for.
+            m.next_line = if snapshot
+                .running
+                .as_ref()
+                .is_some_and(|r| *r != engine::Running::WaitingForNetwork)
+            {
                 "Quitting: stopping the sync…"
             } else {
                 "Quitting…"
@@ -389,6 +415,7 @@ impl Gui {
             Action::Interval(n) => self.send(Command::SetInterval(n)),
             Action::Custom => {}
             Action::Pause => self.send(Command::SetPaused(!self.snapshot.paused)),
+            Action::Recent(i) => self.open_run_log(i),
             Action::OpenLogs => self.open_logs(),
             Action::StartAtLogin => self.toggle_login(),
             Action::Quit => self.quit(),
@@ -408,6 +435,24 @@ impl Gui {
         let logs = &self.ws.logs;
         if let Err(e) = sys::create_dir(logs).and_then(|()| sys::open_folder(logs)) {
             tracing::warn!("cannot open {}: {e}", logs.display());
+        }
+    }
+
+    /// Opens a recent run's log with the desktop's viewer for it.
+    fn open_run_log(&self, i: usize) {
+        let Some(path) = self
+            .recent
+            .get(i)
+            .and_then(|run| crate::runs::log_path(&self.ws, run))
+        else {
+            return;
+        };
+        if !path.is_file() {
+            tracing::warn!("{}: the run's log is gone", path.display());
+            return;
+        }
+        if let Err(e) = sys::open_folder(&path) {
+            tracing::warn!("cannot open {}: {e}", path.display());
         }
     }
 

@@ -52,6 +52,42 @@ pub struct MenuState {
     pub icon: IconKind,
     /// The icon's tooltip (where the platform shows one): the lines above.
     pub tooltip: String,
+    /// "Recent runs ▸": the last runs, newest first (see [`recent_items`]).
+    pub recent: Vec<RecentItem>,
+}
+
+/// How many runs "Recent runs ▸" lists.
+pub const RECENT_RUNS: usize = 5;
+
+/// One line of "Recent runs ▸"; a click opens the run's log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecentItem {
+    /// "✓ 14:30 · 3.1 s", "✗ 14:15 · quality: exited with code 1".
+    pub label: String,
+    /// Whether the record names a log to open (a run that ran no job has none).
+    pub has_log: bool,
+}
+
+/// The longest a failure gets in "Recent runs ▸".
+const RECENT_FAILURE_CHARS: usize = 50;
+
+/// "Recent runs ▸" for `runs` (newest first, as [`crate::runs::recent`] gives them), with
+/// times as the menu says them from `now`.
+pub fn recent_items(runs: &[Status], now: DateTime<Local>) -> Vec<RecentItem> {
+    runs.iter()
+        .take(RECENT_RUNS)
+        .map(|run| {
+            let when = clock(run.started(), now);
+            let label = match crate::runs::failure(run) {
+                None => format!("✓ {when} · {}", duration(run.duration_ms)),
+                Some(why) => format!("✗ {when} · {}", truncate(&why, RECENT_FAILURE_CHARS)),
+            };
+            RecentItem {
+                label,
+                has_log: run.jobs.iter().any(|j| j.log.is_some()),
+            }
+        })
+        .collect()
 }
 
 /// The label of a preset of "Change interval": "Every 5 min", "Every 1 h".
@@ -81,6 +117,17 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
     };
     let next_line = match &snap.running {
         Some(Running::Here { index, total, job }) => format!("Syncing {index}/{total}: {job}…"),
+        Some(Running::Retrying {
+            job,
+            next_try,
+            attempts,
+            at,
+            ..
+        }) => format!(
+            "Retrying {job} {} (try {next_try}/{attempts})…",
+            countdown(*at, now)
+        ),
+        Some(Running::WaitingForNetwork) => "Waiting for network…".to_owned(),
         Some(Running::Elsewhere(holder)) => match holder.pid {
             Some(pid) => format!("Syncing (another process, pid {pid})…"),
             None => "Syncing (another process)…".to_owned(),
@@ -109,7 +156,12 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
             )),
         ),
     };
-    let icon = if snap.running.is_some() {
+    // A run waiting for the network holds no lock and has not started: "Sync now" runs it.
+    let busy = snap
+        .running
+        .as_ref()
+        .is_some_and(|r| *r != Running::WaitingForNetwork);
+    let icon = if busy {
         IconKind::Syncing
     } else if snap.paused {
         IconKind::Paused
@@ -131,12 +183,13 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         last_line,
         next_line,
         notice: notice.map(|n| truncate(&n, NOTICE_CHARS)),
-        sync_now_enabled: snap.running.is_none(),
+        sync_now_enabled: !busy,
         interval_checked,
         custom,
         paused: snap.paused,
         icon,
         tooltip,
+        recent: Vec::new(),
     }
 }
 
@@ -214,6 +267,16 @@ pub fn until_next_minute(now: DateTime<Local>) -> Duration {
     let into =
         Duration::from_secs(now.second().into()) + Duration::from_nanos(now.nanosecond().into());
     Duration::from_secs(60).saturating_sub(into) + MARGIN
+}
+
+/// How long until a retry: "in 30 s" under a minute, then as [`relative`] says it.
+pub fn countdown(t: DateTime<Utc>, now: DateTime<Local>) -> String {
+    let ms = (t - now.with_timezone(&Utc)).num_milliseconds();
+    match ms {
+        ..=0 => "now".to_owned(),
+        1..60_000 => format!("in {} s", (ms + 999) / 1000),
+        _ => relative(t, now),
+    }
 }
 
 /// A run's length: "3.1 s", "2 min 5 s", "1 h 3 min".
@@ -394,6 +457,107 @@ mod tests {
             menu_state(&unknown, now).next_line,
             "Syncing (another process)…"
         );
+    }
+
+    #[test]
+    fn a_retry_says_which_job_when_and_which_try() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let snap = Snapshot {
+            running: Some(Running::Retrying {
+                index: 2,
+                total: 3,
+                job: "quality".into(),
+                next_try: 2,
+                attempts: 3,
+                at: utc(now) + TimeDelta::seconds(30),
+            }),
+            ..snapshot(now)
+        };
+        let m = menu_state(&snap, now);
+        assert_eq!(m.next_line, "Retrying quality in 30 s (try 2/3)…");
+        assert!(!m.sync_now_enabled);
+        assert_eq!(m.icon, IconKind::Syncing);
+        let later = now + TimeDelta::milliseconds(12_500);
+        assert_eq!(
+            menu_state(&snap, later).next_line,
+            "Retrying quality in 18 s (try 2/3)…"
+        );
+        let long = Snapshot {
+            running: Some(Running::Retrying {
+                index: 2,
+                total: 3,
+                job: "quality".into(),
+                next_try: 3,
+                attempts: 3,
+                at: utc(now) + TimeDelta::seconds(120),
+            }),
+            ..snapshot(now)
+        };
+        assert_eq!(
+            menu_state(&long, now).next_line,
+            "Retrying quality in 2 min (try 3/3)…"
+        );
+    }
+
+    #[test]
+    fn waiting_for_the_network_is_no_failure_and_leaves_sync_now_on() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let snap = Snapshot {
+            running: Some(Running::WaitingForNetwork),
+            last: Some(finished(local(2026, 11, 25, 14, 30, 3), true)),
+            ..snapshot(now)
+        };
+        let m = menu_state(&snap, now);
+        assert_eq!(m.next_line, "Waiting for network…");
+        assert!(m.sync_now_enabled);
+        assert_eq!(m.icon, IconKind::Ok);
+        assert_eq!(m.last_line, "✓ Last sync 14:30 · 3.1 s");
+    }
+
+    #[test]
+    fn recent_runs_show_a_mark_the_time_and_the_length_or_the_failure() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let at = |h, m| utc(local(2026, 11, 25, h, m, 0)).format("%Y-%m-%dT%H:%M:%S%.3fZ");
+        let runs: Vec<Status> = [
+            format!(
+                r#"{{"lastSync":"{}","startedAt":"{}","status":"success","durationMs":3120,
+                    "jobs":[{{"name":"a","status":"success","log":"data/logs/1.log"}}]}}"#,
+                at(14, 30),
+                at(14, 30)
+            ),
+            format!(
+                r#"{{"lastSync":"{}","startedAt":"{}","status":"error","durationMs":1900,"error":"quality: exited with code 1: boom",
+                    "jobs":[{{"name":"tokens","status":"success","log":"data/logs/2.log"}},
+                            {{"name":"quality","status":"error","reason":"exited with code 1","attempts":3,"log":"data/logs/2.log"}}]}}"#,
+                at(14, 15),
+                at(14, 15)
+            ),
+            format!(
+                r#"{{"lastSync":"{}","startedAt":"{}","status":"error","durationMs":5,"error":"interrupted by shutdown"}}"#,
+                utc(local(2026, 11, 24, 23, 0, 0)).format("%Y-%m-%dT%H:%M:%S%.3fZ"),
+                utc(local(2026, 11, 24, 23, 0, 0)).format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            ),
+        ]
+        .iter()
+        .map(|j| status(j))
+        .collect();
+        let items = recent_items(&runs, now);
+        let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "✓ 14:30 · 3.1 s",
+                "✗ 14:15 · quality: exited with code 1 (3 tries)",
+                "✗ yesterday 23:00 · interrupted by shutdown"
+            ]
+        );
+        assert_eq!(
+            items.iter().map(|i| i.has_log).collect::<Vec<_>>(),
+            [true, true, false]
+        );
+        let many: Vec<Status> = std::iter::repeat_n(runs[0].clone(), 8).collect();
+        assert_eq!(recent_items(&many, now).len(), RECENT_RUNS);
+        assert!(recent_items(&[], now).is_empty());
     }
 
     #[test]

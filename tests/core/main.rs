@@ -9,5 +9,9 @@ mod config;
 mod daemon;
 mod files;
 mod lock;
+#[cfg(target_os = "linux")]
+mod network;
+mod retry;
+mod runs;
 mod scheduler;
 mod simulation;
