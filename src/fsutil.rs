@@ -42,8 +42,7 @@ pub fn atomic_write(
     if durability == Durability::Flushed {
         tmp.as_file().sync_all()?;
     }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::sys::persist(tmp, path)
 }
 
 /// The unix mode of an existing file, to keep it across a rewrite; 0o644 otherwise.
