@@ -716,8 +716,24 @@ fn the_status_file_is_replaced_while_a_reader_holds_it_open() {
 
 #[test]
 fn the_tray_docks_its_icon_and_runs_jobs_without_a_console_window() {
-    let Some(wine) = wine() else { return };
-    let dir = tempfile::tempdir().unwrap();
+    let Some(shared) = wine() else { return };
+    // A prefix of its own: Wine's desktop process (which hosts notification icons) serves a
+    // whole prefix, on the display of whichever program started it first, and the other
+    // tests run without one.
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let copied = Command::new("cp")
+        .arg("-a")
+        .arg(&shared.prefix)
+        .arg(dir.path().join("prefix"))
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let wine = &Wine {
+        bin: shared.bin.clone(),
+        prefix: dir.path().join("prefix"),
+        helper: dir.path().join("prefix/helper.exe"),
+    };
+    let _prefix = PrivatePrefix(wine);
     // An X server (it names a free display on fd 1) and a system tray.
     let mut xvfb = Command::new("Xvfb")
         .args(["-displayfd", "1", "-screen", "0", "800x600x24", "-nolisten", "tcp"])
@@ -744,7 +760,7 @@ fn the_tray_docks_its_icon_and_runs_jobs_without_a_console_window() {
         .args(["--height", "32"])
         .spawn()
         .expect("trayer starts");
-    let mut desktop = [xvfb, trayer];
+    let _desktop = KilledOnDrop(vec![xvfb, trayer]);
     let tree = || {
         let out = x("xwininfo")
             .args(["-root", "-tree"])
@@ -778,7 +794,7 @@ fn the_tray_docks_its_icon_and_runs_jobs_without_a_console_window() {
         tray.log()
     );
     let status = ws.status().unwrap();
-    assert_eq!(status["status"], "success", "{status}");
+    assert_eq!(status["status"], "success", "{status}\n{}", tray.log());
     let logs = ws.logs();
     assert_eq!(
         logs.matches("console-window=0").count(),
@@ -806,10 +822,27 @@ fn the_tray_docks_its_icon_and_runs_jobs_without_a_console_window() {
         tray.log()
     );
     assert!(tray.child.try_wait().unwrap().is_none(), "{}", tray.log());
-    drop(tray);
-    for process in desktop.iter_mut().rev() {
-        let _ = process.kill();
-        let _ = process.wait();
+}
+
+/// Processes a test started, killed when it ends, however it ends.
+struct KilledOnDrop(Vec<Child>);
+
+impl Drop for KilledOnDrop {
+    fn drop(&mut self) {
+        for process in self.0.iter_mut().rev() {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+    }
+}
+
+/// Ends every process of a test's own prefix when the test ends, however it ends.
+struct PrivatePrefix<'w>(&'w Wine);
+
+impl Drop for PrivatePrefix<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.command("wineserver").arg("-k").status();
+        let _ = self.0.command("wineserver").arg("-w").status();
     }
 }
 
