@@ -770,7 +770,7 @@ fn the_tray_docks_its_icon_and_runs_jobs_without_a_console_window() {
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     assert!(
-        wait_until(Duration::from_secs(10), || tree().contains("\"panel\"")),
+        wait_until(Duration::from_secs(30), || tree().contains("\"panel\"")),
         "trayer did not start"
     );
 
