@@ -8,7 +8,9 @@ fn main() {
     println!("cargo::rustc-check-cfg=cfg(gtk)");
     println!("cargo::rerun-if-changed=build.rs");
     let var = |name| std::env::var(name).unwrap_or_default();
-    let unix = var("CARGO_CFG_TARGET_FAMILY").split(',').any(|f| f == "unix");
+    let unix = var("CARGO_CFG_TARGET_FAMILY")
+        .split(',')
+        .any(|f| f == "unix");
     let os = var("CARGO_CFG_TARGET_OS");
     if unix && !matches!(os.as_str(), "macos" | "ios" | "android") {
         println!("cargo::rustc-cfg=gtk");

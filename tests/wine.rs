@@ -441,7 +441,9 @@ fn commands_give_their_exit_codes() {
     assert_eq!(sync.status.code(), Some(0), "{}", text(&sync));
     assert_eq!(ws.status().unwrap()["status"], "success");
 
-    ws.write_config(r#"{"jobs": [{"name": "fails", "command": "echo Error: broken 1>&2 & exit 3"}]}"#);
+    ws.write_config(
+        r#"{"jobs": [{"name": "fails", "command": "echo Error: broken 1>&2 & exit 3"}]}"#,
+    );
     let sync = wine.run(&ws, &["sync"]);
     assert_eq!(sync.status.code(), Some(1), "{}", text(&sync));
     let status = ws.status().unwrap();
@@ -508,7 +510,11 @@ fn a_held_lock_skips_and_a_killed_holder_leaves_no_job_and_no_block() {
     );
     let second = wine.run(&ws, &["sync"]);
     assert_eq!(second.status.code(), Some(75), "{}", text(&second));
-    assert!(text(&second).contains("already running"), "{}", text(&second));
+    assert!(
+        text(&second).contains("already running"),
+        "{}",
+        text(&second)
+    );
 
     // A hard kill: no chance to clean up. The job object's last handle closes with the
     // process, and that ends the job and its grandchild.
@@ -522,7 +528,11 @@ fn a_held_lock_skips_and_a_killed_holder_leaves_no_job_and_no_block() {
     ws.write_config(r#"{"jobs": [{"name": "quick", "command": "exit 0"}]}"#);
     let next = wine.run(&ws, &["sync"]);
     assert_eq!(next.status.code(), Some(0), "{}", text(&next));
-    assert!(text(&next).contains("taking over the lock"), "{}", text(&next));
+    assert!(
+        text(&next).contains("taking over the lock"),
+        "{}",
+        text(&next)
+    );
     assert!(!ws.lock_exists());
 }
 
@@ -540,13 +550,19 @@ fn status_does_not_report_a_killed_holder_as_running() {
         helper_job(wine, "slow", &mark, 120, false)
     ));
     let mut holder = Running::start(wine.synctray(&ws, &["sync"]), ws.path("holder.log"));
-    assert!(wait_until(Duration::from_secs(30), || !processes_with(&mark).is_empty()));
+    assert!(wait_until(Duration::from_secs(30), || !processes_with(
+        &mark
+    )
+    .is_empty()));
     let status = wine.run(&ws, &["status", "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(report["running"], true, "{report}");
     holder.child.kill().unwrap();
     holder.child.wait().unwrap();
-    assert!(wait_until(Duration::from_secs(10), || processes_with(&mark).is_empty()));
+    assert!(wait_until(Duration::from_secs(10), || processes_with(
+        &mark
+    )
+    .is_empty()));
     let status = wine.run(&ws, &["status", "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(report["running"], false, "{report}");
@@ -571,7 +587,10 @@ fn a_job_past_its_timeout_is_stopped_with_its_whole_tree() {
     );
     let status = ws.status().unwrap();
     assert!(
-        status["error"].as_str().unwrap().contains("tree: timed out"),
+        status["error"]
+            .as_str()
+            .unwrap()
+            .contains("tree: timed out"),
         "{status}"
     );
     assert_eq!(status["jobs"][1]["status"], "not-run", "{status}");
@@ -587,7 +606,9 @@ fn a_job_past_its_timeout_is_stopped_with_its_whole_tree() {
 #[test]
 fn the_daemon_runs_a_seconds_schedule_and_stops_on_ctrl_c() {
     let Some(wine) = wine() else { return };
-    let ws = Ws::new(r#"{"schedule": "*/1 * * * * *", "jobs": [{"name": "tick", "command": "echo tick"}]}"#);
+    let ws = Ws::new(
+        r#"{"schedule": "*/1 * * * * *", "jobs": [{"name": "tick", "command": "echo tick"}]}"#,
+    );
     let mut daemon = Running::start(wine.synctray(&ws, &["--daemon"]), ws.path("daemon.log"));
     assert!(
         wait_until(Duration::from_secs(30), || ws.history_len() >= 3),
@@ -633,7 +654,12 @@ fn ctrl_c_gives_the_running_job_its_grace_period() {
         "the job was cut short instead of finishing in its grace period: {}",
         daemon.log()
     );
-    assert_eq!(ws.status().unwrap()["status"], "success", "{}", daemon.log());
+    assert_eq!(
+        ws.status().unwrap()["status"],
+        "success",
+        "{}",
+        daemon.log()
+    );
     assert!(processes_with(&mark).is_empty());
     assert!(!ws.lock_exists());
 }
@@ -664,7 +690,11 @@ fn a_second_ctrl_c_stops_the_job_tree_at_once() {
         "{}",
         daemon.log()
     );
-    assert!(sent.elapsed() < Duration::from_secs(5), "{:?}", sent.elapsed());
+    assert!(
+        sent.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        sent.elapsed()
+    );
     assert!(
         wait_until(Duration::from_secs(5), || processes_with(&mark).is_empty()),
         "{:?}",
@@ -694,7 +724,11 @@ fn the_status_file_is_replaced_while_a_reader_holds_it_open() {
     let mut reader = wine
         .command("wine")
         .arg(&wine.helper)
-        .args(["hold", &windows_path(&ws.path("data/sync-status.json")), "1800"])
+        .args([
+            "hold",
+            &windows_path(&ws.path("data/sync-status.json")),
+            "1800",
+        ])
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -736,7 +770,15 @@ fn the_tray_docks_its_icon_and_runs_jobs_without_a_console_window() {
     let _prefix = PrivatePrefix(wine);
     // An X server (it names a free display on fd 1) and a system tray.
     let mut xvfb = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "800x600x24", "-nolisten", "tcp"])
+        .args([
+            "-displayfd",
+            "1",
+            "-screen",
+            "0",
+            "800x600x24",
+            "-nolisten",
+            "tcp",
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -756,7 +798,14 @@ fn the_tray_docks_its_icon_and_runs_jobs_without_a_console_window() {
         cmd
     };
     let trayer = x("trayer")
-        .args(["--edge", "top", "--align", "right", "--widthtype", "request"])
+        .args([
+            "--edge",
+            "top",
+            "--align",
+            "right",
+            "--widthtype",
+            "request",
+        ])
         .args(["--height", "32"])
         .spawn()
         .expect("trayer starts");
@@ -871,6 +920,9 @@ fn the_windows_unit_tests_of_the_platform_seam_pass() {
         "the_run_value_is_written_read_and_removed_through_the_registry",
         "windows_arguments_survive_the_c_runtime_parser",
     ] {
-        assert!(shown.contains(&format!("{name} ... ok")), "{name} did not pass:\n{shown}");
+        assert!(
+            shown.contains(&format!("{name} ... ok")),
+            "{name} did not pass:\n{shown}"
+        );
     }
 }

@@ -29,6 +29,6 @@ pub mod autostart;
 
 pub use imp::{
     JobTree, SHELL_NOT_FOUND, check_not_shared_writable, create_dir, desktop_session_available,
-    hostname, open_folder, open_nofollow, persist, prepare_job_command, process_alive,
-    same_file, shell_command, write_options,
+    hostname, open_folder, open_nofollow, persist, prepare_job_command, process_alive, same_file,
+    shell_command, write_options,
 };

@@ -167,7 +167,9 @@ fn resume(pid: u32) -> io::Result<()> {
         }
         CloseHandle(snapshot);
         if resumed == 0 {
-            return Err(io::Error::other("no thread of the process could be resumed"));
+            return Err(io::Error::other(
+                "no thread of the process could be resumed",
+            ));
         }
     }
     Ok(())
@@ -289,9 +291,13 @@ fn persist_within(
 /// The errors a rename over a file that someone holds open gives (access denied is what
 /// `MoveFileExW` reports for a target open without delete sharing).
 fn is_sharing_violation(e: &io::Error) -> bool {
-    [ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION, ERROR_ACCESS_DENIED]
-        .iter()
-        .any(|&code| e.raw_os_error() == Some(code as i32))
+    [
+        ERROR_SHARING_VIOLATION,
+        ERROR_LOCK_VIOLATION,
+        ERROR_ACCESS_DENIED,
+    ]
+    .iter()
+    .any(|&code| e.raw_os_error() == Some(code as i32))
 }
 
 /// The machine's host name, as recorded in the lock file.
@@ -425,7 +431,12 @@ fn session_ending() -> ! {
 /// A hidden top-level window (message-only windows get no session messages) and its
 /// message loop, for the end of the session.
 fn session_window() {
-    unsafe extern "system" fn proc(hwnd: HWND, msg: u32, wparam: WPARAM, lparam: LPARAM) -> LRESULT {
+    unsafe extern "system" fn proc(
+        hwnd: HWND,
+        msg: u32,
+        wparam: WPARAM,
+        lparam: LPARAM,
+    ) -> LRESULT {
         match msg {
             WM_QUERYENDSESSION => TRUE as LRESULT,
             WM_ENDSESSION if wparam != 0 => session_ending(),

@@ -88,8 +88,14 @@ mod tests {
 
     #[test]
     fn the_agent_starts_the_workspace_it_names() {
-        let agent = launch_agent(Path::new("/Applications/synctray"), Path::new("/Users/me/a&b"));
+        let agent = launch_agent(
+            Path::new("/Applications/synctray"),
+            Path::new("/Users/me/a&b"),
+        );
         assert!(agent.contains(&workspace_args(Path::new("/Users/me/a&b"))));
-        assert!(agent.contains("<string>/Users/me/a&amp;b</string>"), "{agent}");
+        assert!(
+            agent.contains("<string>/Users/me/a&amp;b</string>"),
+            "{agent}"
+        );
     }
 }
