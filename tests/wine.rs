@@ -154,11 +154,14 @@ fn wine() -> Option<&'static Wine> {
 }
 
 impl Wine {
-    /// Makes the prefix (once; a prefix left half-made by an interrupted run is made
-    /// again) with the `ProcessPrng` stand-in, and builds the helper.
+    /// Makes the prefix (once, and kept for the next run; one left half-made by an
+    /// interrupted run is made again) with the `ProcessPrng` stand-in, and builds the
+    /// helper.
     fn prepare(&self) {
+        // The ready mark holds the sources it was made from: a changed helper remakes it.
         let ready = self.prefix.join("synctray-ready");
-        if ready.exists() {
+        let made_from = format!("{PRNG_C}{HELPER_C}");
+        if fs::read_to_string(&ready).is_ok_and(|t| t == made_from) {
             return;
         }
         let _ = fs::remove_dir_all(&self.prefix);
@@ -184,7 +187,7 @@ impl Wine {
         gcc(HELPER_C, &[], &self.helper);
         // wineboot's own processes must be gone before tests start theirs.
         let _ = self.command("wineserver").arg("-w").status();
-        fs::write(&ready, "").unwrap();
+        fs::write(&ready, made_from).unwrap();
         eprintln!("wine prefix ready in {:?}", started.elapsed());
     }
 
