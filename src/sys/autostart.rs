@@ -2,7 +2,7 @@
 //! the user logs in. One file per platform:
 //!
 //! # Platform specific behavior
-//! - Linux and other freedesktop systems ([`freedesktop`]): an XDG autostart entry,
+//! - Linux and other freedesktop systems (`freedesktop`): an XDG autostart entry,
 //!   `$XDG_CONFIG_HOME/autostart/synctray.desktop` (default `~/.config/autostart`).
 //! - macOS (`macos`): a LaunchAgent, `~/Library/LaunchAgents/org.synctray.tray.plist`, which
 //!   launchd loads at the next login.
