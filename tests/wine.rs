@@ -865,7 +865,7 @@ fn the_tray_docks_its_icon_and_runs_jobs_without_a_console_window() {
             .lines()
             .skip(1)
             .take_while(|l| l.starts_with("        "))
-            .any(|l| icon_sized(l))
+            .any(icon_sized)
     };
     assert!(
         wait_until(Duration::from_secs(20), docked),
