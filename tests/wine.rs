@@ -1,6 +1,6 @@
 //! The real Windows build (`synctray.exe`, `synctray-tray.exe` for x86_64-pc-windows-gnu)
 //! run under Wine: commands and exit codes, the lock, job trees, the daemon, Ctrl-C, the
-//! tray icon, and the Windows unit tests of the platform seam.
+//! end of the session, the tray icon, and the Windows unit tests of the platform seam.
 //!
 //! `.ci/wine` builds the executables once and runs this target with
 //! `SYNCTRAY_WINDOWS_BIN` (the folder holding both executables) and
@@ -19,8 +19,8 @@
 //!
 //! What Wine cannot show (and so no test here claims): that a file locked with
 //! `LockFileEx` cannot be read by another process on real Windows (Wine lets the read
-//! through); the console-close, logoff and shutdown stops (Wine ends the processes of a
-//! session without waiting for their handlers); the tray's menu (Wine's
+//! through); closing a console window (the session's end is shown, through
+//! `wineboot --end-session`, and goes the same way); the tray's menu (Wine's
 //! `Shell_NotifyIconGetRect` is a stub and tray-icon drops the click), so the tray test
 //! checks the icon docking and the jobs it runs, not the menu.
 
@@ -757,41 +757,10 @@ fn the_tray_docks_its_icon_and_runs_jobs_without_a_console_window() {
     // A prefix of its own: Wine's desktop process (which hosts notification icons) serves a
     // whole prefix, on the display of whichever program started it first, and the other
     // tests run without one.
-    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-    let copied = Command::new("cp")
-        .arg("-a")
-        .arg(&shared.prefix)
-        .arg(dir.path().join("prefix"))
-        .status()
-        .unwrap();
-    assert!(copied.success());
-    let wine = &Wine {
-        bin: shared.bin.clone(),
-        prefix: dir.path().join("prefix"),
-        helper: dir.path().join("prefix/helper.exe"),
-    };
+    let (dir, wine) = private_prefix(shared);
+    let wine = &wine;
     let _prefix = PrivatePrefix(wine);
-    // An X server (it names a free display on fd 1) and a system tray.
-    let mut xvfb = Command::new("Xvfb")
-        .args([
-            "-displayfd",
-            "1",
-            "-screen",
-            "0",
-            "800x600x24",
-            "-nolisten",
-            "tcp",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb starts");
-    let mut line = String::new();
-    BufReader::new(xvfb.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let display = format!(":{}", line.trim());
+    let (xvfb, display) = xvfb();
     let x = |program: &str| {
         let mut cmd = Command::new(program);
         cmd.env("DISPLAY", &display)
@@ -874,6 +843,99 @@ fn the_tray_docks_its_icon_and_runs_jobs_without_a_console_window() {
         tray.log()
     );
     assert!(tray.child.try_wait().unwrap().is_none(), "{}", tray.log());
+}
+
+/// A copy of the prepared prefix, for a test that starts Wine's desktop on its own display
+/// or ends the session: one wineserver and one desktop process per prefix.
+fn private_prefix(shared: &Wine) -> (tempfile::TempDir, Wine) {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let copied = Command::new("cp")
+        .arg("-a")
+        .arg(&shared.prefix)
+        .arg(dir.path().join("prefix"))
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let wine = Wine {
+        bin: shared.bin.clone(),
+        prefix: dir.path().join("prefix"),
+        helper: dir.path().join("prefix/helper.exe"),
+    };
+    (dir, wine)
+}
+
+/// An X server on a free display (it names it on fd 1), and that display.
+fn xvfb() -> (Child, String) {
+    let mut xvfb = Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", "800x600x24"])
+        .args(["-nolisten", "tcp"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb starts");
+    let mut line = String::new();
+    BufReader::new(xvfb.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (xvfb, format!(":{}", line.trim()))
+}
+
+#[test]
+fn the_end_of_the_session_stops_the_daemon_gracefully_in_time() {
+    let Some(shared) = wine() else { return };
+    // Ending the session ends every program of the prefix: a prefix of its own, and a
+    // display, since Windows tells a program of the session's end through its windows.
+    let (_dir, wine) = private_prefix(shared);
+    let wine = &wine;
+    let _prefix = PrivatePrefix(wine);
+    let (xvfb, display) = xvfb();
+    let _xvfb = KilledOnDrop(vec![xvfb]);
+    let mark = marker("session");
+    let ws = Ws::new(&format!(
+        r#"{{"intervalMinutes": 60, "jobs": [{}]}}"#,
+        helper_job(wine, "sleeper", &mark, 120, true)
+    ));
+    let mut command = wine.synctray(&ws, &["--daemon"]);
+    command.env("DISPLAY", &display);
+    let mut daemon = Running::start(command, ws.path("daemon.log"));
+    assert!(
+        wait_until(Duration::from_secs(30), || processes_with(&mark).len() >= 2),
+        "the job did not start: {}",
+        daemon.log()
+    );
+    // Log off, as Windows does it: every program is told, then ended a few seconds later.
+    let ended = wine
+        .command("wineboot")
+        .arg("--end-session")
+        .env("DISPLAY", &display)
+        .status()
+        .unwrap();
+    assert!(ended.success());
+    assert_eq!(
+        daemon.wait_exit(Duration::from_secs(10)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+    let log = daemon.log();
+    let drain = log.find("a run in progress has").expect(&log);
+    let now = log.find("stopping now").expect(&log);
+    assert!(drain < now, "first the grace period, then the stop:\n{log}");
+    let status = ws.status().expect(&log);
+    assert!(
+        status["error"]
+            .as_str()
+            .unwrap()
+            .contains("interrupted by shutdown"),
+        "{status}"
+    );
+    assert!(
+        wait_until(Duration::from_secs(5), || processes_with(&mark).is_empty()),
+        "{:?}",
+        processes_with(&mark)
+    );
+    assert!(!ws.lock_exists());
 }
 
 /// Processes a test started, killed when it ends, however it ends.
