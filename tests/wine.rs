@@ -982,6 +982,8 @@ fn the_windows_unit_tests_of_the_platform_seam_pass() {
         .command("wine")
         .arg(&tests)
         .args(["sys::", "--test-threads=1"])
+        // The prefix is this run's own: the real Run key may be written.
+        .env("SYNCTRAY_TEST_REAL_RUN_KEY", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .output()
@@ -993,6 +995,7 @@ fn the_windows_unit_tests_of_the_platform_seam_pass() {
         "the_status_is_replaced_once_a_reader_that_blocks_it_lets_go",
         "a_process_is_alive_until_it_exits",
         "the_run_value_is_written_read_and_removed_through_the_registry",
+        "enable_writes_the_run_value_that_windows_starts_at_login",
         "windows_arguments_survive_the_c_runtime_parser",
     ] {
         assert!(

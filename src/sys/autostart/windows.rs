@@ -165,6 +165,38 @@ mod tests {
         );
     }
 
+    /// The public functions on the real Run key, read back by `reg.exe`. Only where the
+    /// user's own entry cannot be harmed: the Wine tests set `SYNCTRAY_TEST_REAL_RUN_KEY`
+    /// in their private prefix; anywhere else this test checks only the key's name.
+    #[test]
+    fn enable_writes_the_run_value_that_windows_starts_at_login() {
+        assert_eq!(RUN_KEY, r"Software\Microsoft\Windows\CurrentVersion\Run");
+        if std::env::var_os("SYNCTRAY_TEST_REAL_RUN_KEY").is_none() {
+            return;
+        }
+        let query = || {
+            let out = std::process::Command::new("reg")
+                .args(["query", &format!(r"HKCU\{RUN_KEY}"), "/v", VALUE])
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let ws = Path::new(r"C:\Users\me\my ws");
+        disable().unwrap();
+        assert!(!super::super::is_enabled(ws));
+        super::super::enable(Path::new(r"C:\bin\synctray.exe"), ws).unwrap();
+        assert!(super::super::is_enabled(ws));
+        assert!(!super::super::is_enabled(Path::new(r"C:\other")));
+        assert!(
+            query().contains(r#""C:\bin\synctray.exe" --workspace "C:\Users\me\my ws""#),
+            "{}",
+            query()
+        );
+        super::super::disable().unwrap();
+        assert!(!super::super::is_enabled(ws));
+        assert!(!query().contains("synctray"), "{}", query());
+    }
+
     /// The registry calls themselves, on a key of their own (never the user's real Run
     /// key): written, read back by `reg.exe` as Windows would, matched to its workspace
     /// only, replaced, removed.
