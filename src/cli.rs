@@ -243,7 +243,7 @@ async fn next_signal() -> std::io::Result<()> {
 
 #[cfg(not(unix))]
 async fn next_signal() -> std::io::Result<()> {
-    tokio::signal::ctrl_c().await
+    crate::sys::next_stop_signal().await
 }
 
 /// Takes the workspace's instance lock for a tray or daemon, or explains who has it.

@@ -59,8 +59,7 @@ pub fn atomic_write(
     if durability == Durability::Flushed {
         tmp.as_file().sync_all()?;
     }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    crate::sys::persist(tmp, path)
 }
 
 /// Removes the temporary files that interrupted writes (a kill, a crash, a power cut) left

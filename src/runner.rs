@@ -192,16 +192,7 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
 
 fn command(job: &Job) -> tokio::process::Command {
     match &job.command {
-        JobCommand::Shell(line) => {
-            let (shell, flag) = if cfg!(windows) {
-                ("cmd", "/C")
-            } else {
-                ("sh", "-c")
-            };
-            let mut cmd = tokio::process::Command::new(shell);
-            cmd.arg(flag).arg(line);
-            cmd
-        }
+        JobCommand::Shell(line) => sys::shell_command(line),
         JobCommand::Argv(argv) => {
             let mut cmd = tokio::process::Command::new(&argv[0]);
             cmd.args(&argv[1..]);
@@ -253,8 +244,10 @@ fn judge(
         (None, Err(e)) => format!("could not be waited for: {e}"),
         (None, Ok(status)) if status.success() => return (Outcome::Success, code, None),
         (None, Ok(status)) => match code {
-            Some(127) if matches!(job.command, JobCommand::Shell(_)) => {
-                "could not start: command not found (exit code 127)".to_owned()
+            Some(code)
+                if code == sys::SHELL_NOT_FOUND && matches!(job.command, JobCommand::Shell(_)) =>
+            {
+                format!("could not start: command not found (exit code {code})")
             }
             Some(code) => format!("exited with code {code}"),
             None => signal_reason(status),

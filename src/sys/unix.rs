@@ -160,3 +160,19 @@ pub fn process_alive(pid: u32) -> Option<bool> {
     let rc = unsafe { libc::kill(pid, 0) };
     Some(rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM))
 }
+
+/// The command that runs `line` through the platform shell: `sh -c LINE`.
+pub fn shell_command(line: &str) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new("sh");
+    cmd.arg("-c").arg(line);
+    cmd
+}
+
+/// The exit code with which the shell says it found no such command.
+pub const SHELL_NOT_FOUND: i32 = 127;
+
+/// Renames a finished temporary file over `path`: rename(2) replaces it atomically, even
+/// while readers hold the old file open.
+pub fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
+    tmp.persist(path).map(drop).map_err(|e| e.error)
+}

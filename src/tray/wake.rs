@@ -1,43 +1,34 @@
 //! An alarm that wakes the GUI thread at a given `Instant`, for
 //! `ControlFlow::WaitUntil`.
 //!
-//! On Windows and macOS tao arms a timer for `WaitUntil` itself. On Linux and the BSDs
-//! (GTK) tao 0.37 does not: it blocks in `gtk_main_iteration_do` until some GTK source
-//! fires, so a `WaitUntil` deadline passes unnoticed while nothing else happens
+//! On Windows and macOS tao arms a timer for `WaitUntil` itself. On the GTK platforms
+//! (`cfg(gtk)`, which the build script sets for Linux and the BSDs) tao 0.37 does not: it
+//! blocks in `gtk_main_iteration_do` until some GTK source fires, so a `WaitUntil` deadline passes unnoticed while nothing else happens
 //! (tauri-apps/tao#988). There, [`Alarm`] adds a one-shot GLib timeout to the main
 //! context: the blocked iteration returns at the deadline, tao sees it has passed and
 //! sends `StartCause::ResumeTimeReached`. The timeout's callback does nothing else.
 
-#[cfg(all(
-    unix,
-    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-))]
+#[cfg(gtk)]
 pub use gtk_alarm::Alarm;
+#[cfg(not(gtk))]
+pub use no_alarm::Alarm;
 
-/// Nothing to arm: tao wakes for `ControlFlow::WaitUntil` by itself here.
-#[cfg(not(all(
-    unix,
-    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-)))]
-#[derive(Debug, Default)]
-pub struct Alarm;
+#[cfg(not(gtk))]
+mod no_alarm {
+    /// Nothing to arm: tao wakes for `ControlFlow::WaitUntil` by itself here.
+    #[derive(Debug, Default)]
+    pub struct Alarm;
 
-#[cfg(not(all(
-    unix,
-    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-)))]
-impl Alarm {
-    pub fn new() -> Alarm {
-        Alarm
+    impl Alarm {
+        pub fn new() -> Alarm {
+            Alarm
+        }
+
+        pub fn set(&mut self, _at: std::time::Instant) {}
     }
-
-    pub fn set(&mut self, _at: std::time::Instant) {}
 }
 
-#[cfg(all(
-    unix,
-    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-))]
+#[cfg(gtk)]
 mod gtk_alarm {
     use std::time::Instant;
 

@@ -1,0 +1,101 @@
+//! The LaunchAgent that launchd loads at login, for macOS.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+const LABEL: &str = "org.synctray.tray";
+
+pub fn location() -> Option<PathBuf> {
+    let base = directories::BaseDirs::new()?;
+    Some(
+        base.home_dir()
+            .join("Library/LaunchAgents")
+            .join(format!("{LABEL}.plist")),
+    )
+}
+
+fn path() -> io::Result<PathBuf> {
+    location().ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            "no home folder for the LaunchAgent",
+        )
+    })
+}
+
+pub fn is_enabled(root: &Path) -> io::Result<bool> {
+    let text = std::fs::read_to_string(path()?)?;
+    Ok(text.contains(&workspace_args(root)))
+}
+
+pub fn enable(exe: &Path, root: &Path) -> io::Result<()> {
+    let path = path()?;
+    crate::sys::create_dir(path.parent().expect("the agent has a folder"))?;
+    crate::fsutil::atomic_write(
+        &path,
+        launch_agent(exe, root).as_bytes(),
+        0o644,
+        crate::fsutil::Durability::Flushed,
+    )
+}
+
+pub fn disable() -> io::Result<()> {
+    match std::fs::remove_file(path()?) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+fn workspace_args(root: &Path) -> String {
+    format!(
+        "<string>--workspace</string>\n    <string>{}</string>",
+        xml_escape(&root.to_string_lossy())
+    )
+}
+
+fn launch_agent(exe: &Path, root: &Path) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n\
+         <plist version=\"1.0\">\n\
+         <dict>\n  \
+           <key>Label</key>\n  <string>{LABEL}</string>\n  \
+           <key>ProgramArguments</key>\n  <array>\n    <string>{}</string>\n    {}\n  </array>\n  \
+           <key>RunAtLoad</key>\n  <true/>\n  \
+           <key>ProcessType</key>\n  <string>Interactive</string>\n\
+         </dict>\n\
+         </plist>\n",
+        xml_escape(&exe.to_string_lossy()),
+        workspace_args(root)
+    )
+}
+
+fn xml_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_is_escaped() {
+        assert_eq!(xml_escape(r#"a&b<c>"d""#), "a&amp;b&lt;c&gt;&quot;d&quot;");
+    }
+
+    #[test]
+    fn the_agent_starts_the_workspace_it_names() {
+        let agent = launch_agent(
+            Path::new("/Applications/synctray"),
+            Path::new("/Users/me/a&b"),
+        );
+        assert!(agent.contains(&workspace_args(Path::new("/Users/me/a&b"))));
+        assert!(
+            agent.contains("<string>/Users/me/a&amp;b</string>"),
+            "{agent}"
+        );
+    }
+}

@@ -1,0 +1,1006 @@
+//! The real Windows build (`synctray.exe`, `synctray-tray.exe` for x86_64-pc-windows-gnu)
+//! run under Wine: commands and exit codes, the lock, job trees, the daemon, Ctrl-C, the
+//! end of the session, the tray icon, and the Windows unit tests of the platform seam.
+//!
+//! `.ci/wine` builds the executables once and runs this target with
+//! `SYNCTRAY_WINDOWS_BIN` (the folder holding both executables) and
+//! `SYNCTRAY_WINDOWS_UNIT_TESTS` (the library's unit-test executable). Without the first,
+//! every test here says so and passes: a plain `cargo test` does not build for Windows.
+//! With it, a missing tool (wine, the mingw C compiler, Xvfb, trayer, xwininfo) fails the
+//! test when `CI` is set, and otherwise skips it naming the package to install.
+//!
+//! Test environment (not product code): a private `WINEPREFIX` under the cargo target
+//! folder, made once per run, with a stand-in `bcryptprimitives.dll` that exports
+//! `ProcessPrng` (Rust's std needs it; Windows 10+ has it, Wine 8 does not), built here
+//! with mingw; and `helper.exe`, a small Windows program used as a job: it says whether it
+//! has a console window, can start a grandchild copy of itself, sleeps, and leaves a
+//! `MARKER.done` file when it finishes. Its marker argument is what finds its processes in
+//! `/proc` (Wine shows the Windows command line there).
+//!
+//! What Wine cannot show (and so no test here claims): that a file locked with
+//! `LockFileEx` cannot be read by another process on real Windows (Wine lets the read
+//! through); closing a console window (the session's end is shown, through
+//! `wineboot --end-session`, and goes the same way); the tray's menu (Wine's
+//! `Shell_NotifyIconGetRect` is a stub and tray-icon drops the click), so the tray test
+//! checks the icon docking and the jobs it runs, not the menu.
+
+#![cfg(target_os = "linux")]
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The stand-in for `bcryptprimitives.dll`: `ProcessPrng` over `RtlGenRandom`.
+const PRNG_C: &str = r#"
+#include <windows.h>
+BOOLEAN WINAPI SystemFunction036(PVOID buffer, ULONG length);
+__declspec(dllexport) BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
+    while (len) {
+        ULONG n = len > 0x10000000 ? 0x10000000 : (ULONG)len;
+        if (!SystemFunction036(data, n)) return FALSE;
+        data += n; len -= n;
+    }
+    return TRUE;
+}
+"#;
+
+/// The job program: `helper.exe MARKER SECONDS [tree]`, or `helper.exe hold FILE MS` to
+/// hold FILE open without delete sharing (as many readers do) for MS milliseconds.
+const HELPER_C: &str = r#"
+#include <windows.h>
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "hold") == 0) {
+        HANDLE h = CreateFileA(argv[2], GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+        if (h == INVALID_HANDLE_VALUE) return 4;
+        printf("holding\n");
+        fflush(stdout);
+        Sleep((DWORD)atoi(argv[3]));
+        CloseHandle(h);
+        return 0;
+    }
+    if (argc < 3) return 2;
+    printf("console-window=%d\n", GetConsoleWindow() != NULL);
+    fflush(stdout);
+    if (argc > 3 && strcmp(argv[3], "tree") == 0) {
+        char cmd[1024];
+        STARTUPINFOA si = { sizeof si };
+        PROCESS_INFORMATION pi;
+        snprintf(cmd, sizeof cmd, "\"%s\" %s-grandchild %s", argv[0], argv[1], argv[2]);
+        if (!CreateProcessA(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) return 3;
+        CloseHandle(pi.hThread);
+        CloseHandle(pi.hProcess);
+    }
+    Sleep((DWORD)(atof(argv[2]) * 1000));
+    char name[600];
+    snprintf(name, sizeof name, "%s.done", argv[1]);
+    FILE *f = fopen(name, "w");
+    if (f) fclose(f);
+    printf("done\n");
+    return 0;
+}
+"#;
+
+/// The Windows build and the prefix it runs in.
+struct Wine {
+    bin: PathBuf,
+    prefix: PathBuf,
+    helper: PathBuf,
+}
+
+/// The programs the Wine tests need, and the Debian package of each.
+const TOOLS: [(&str, &str); 6] = [
+    ("wine", "wine"),
+    ("wineserver", "wine"),
+    ("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"),
+    ("Xvfb", "xvfb"),
+    ("trayer", "trayer"),
+    ("xwininfo", "x11-utils"),
+];
+
+/// The Windows build under Wine, or `None` (with the reason printed) when this run has
+/// none. Panics under `CI` when the build is given but a tool is missing.
+fn wine() -> Option<&'static Wine> {
+    static WINE: OnceLock<Option<Wine>> = OnceLock::new();
+    WINE.get_or_init(|| {
+        let Some(bin) = std::env::var_os("SYNCTRAY_WINDOWS_BIN").map(PathBuf::from) else {
+            eprintln!(
+                "skipped: SYNCTRAY_WINDOWS_BIN is not set (`.ci/wine` builds the Windows \
+                 executables and runs these tests)"
+            );
+            return None;
+        };
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let missing: Vec<_> = TOOLS
+            .iter()
+            .filter(|(tool, _)| !std::env::split_paths(&path).any(|d| d.join(tool).is_file()))
+            .collect();
+        if !missing.is_empty() {
+            let packages: Vec<_> = missing.iter().map(|(_, p)| *p).collect();
+            let message = format!(
+                "missing {:?}; run `apt-get install -y --no-install-recommends {}`",
+                missing.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+                packages.join(" ")
+            );
+            if std::env::var_os("CI").is_some() {
+                panic!("the Wine tests need their tools: {message}");
+            }
+            eprintln!("skipped: {message}");
+            return None;
+        }
+        for exe in ["synctray.exe", "synctray-tray.exe"] {
+            assert!(
+                bin.join(exe).is_file(),
+                "{} is missing: SYNCTRAY_WINDOWS_BIN must hold the Windows build",
+                bin.join(exe).display()
+            );
+        }
+        let prefix = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wine-prefix");
+        let helper = prefix.join("helper.exe");
+        let wine = Wine {
+            bin,
+            prefix,
+            helper,
+        };
+        wine.prepare();
+        Some(wine)
+    })
+    .as_ref()
+}
+
+impl Wine {
+    /// Makes the prefix (once, and kept for the next run; one left half-made by an
+    /// interrupted run is made again) with the `ProcessPrng` stand-in, and builds the
+    /// helper.
+    fn prepare(&self) {
+        // The ready mark holds the sources it was made from: a changed helper remakes it.
+        let ready = self.prefix.join("synctray-ready");
+        let made_from = format!("{PRNG_C}{HELPER_C}");
+        if fs::read_to_string(&ready).is_ok_and(|t| t == made_from) {
+            return;
+        }
+        let _ = fs::remove_dir_all(&self.prefix);
+        fs::create_dir_all(&self.prefix).unwrap();
+        let started = Instant::now();
+        let boot = self
+            .command("wineboot")
+            .arg("-i")
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=;winemenubuilder.exe=d")
+            .output()
+            .expect("wineboot runs");
+        let system32 = self.prefix.join("drive_c/windows/system32");
+        assert!(
+            system32.is_dir(),
+            "wineboot made no prefix: {}",
+            String::from_utf8_lossy(&boot.stderr)
+        );
+        gcc(
+            PRNG_C,
+            &["-shared", "-ladvapi32"],
+            &system32.join("bcryptprimitives.dll"),
+        );
+        gcc(HELPER_C, &[], &self.helper);
+        // wineboot's own processes must be gone before tests start theirs.
+        let _ = self.command("wineserver").arg("-w").status();
+        fs::write(&ready, made_from).unwrap();
+        eprintln!("wine prefix ready in {:?}", started.elapsed());
+    }
+
+    /// A program run in the prefix, with no display and no output.
+    fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env("WINEPREFIX", &self.prefix)
+            .env("WINEDEBUG", "-all")
+            .env("WINEDLLOVERRIDES", "winemenubuilder.exe=d")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("SYNCTRAY_WORKSPACE")
+            .env("SYNCTRAY_LOG", "debug")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        cmd
+    }
+
+    /// `wine synctray.exe --workspace WS args…`.
+    fn synctray(&self, ws: &Ws, args: &[&str]) -> Command {
+        let mut cmd = self.command("wine");
+        cmd.arg(self.bin.join("synctray.exe"))
+            .arg("--workspace")
+            .arg(windows_path(ws.root()))
+            .args(args);
+        cmd
+    }
+
+    fn run(&self, ws: &Ws, args: &[&str]) -> Output {
+        self.synctray(ws, args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .expect("wine runs synctray.exe")
+    }
+
+    /// The helper's path as Windows sees it.
+    fn helper(&self) -> String {
+        windows_path(&self.helper)
+    }
+}
+
+fn gcc(source: &str, flags: &[&str], out: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("source.c");
+    fs::write(&c, source).unwrap();
+    let built = Command::new("x86_64-w64-mingw32-gcc")
+        .arg("-O2")
+        .arg("-o")
+        .arg(out)
+        .arg(&c)
+        .args(flags)
+        .output()
+        .expect("mingw gcc runs");
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+}
+
+/// A unix path as Wine's Windows programs see it (drive Z: is `/`).
+fn windows_path(path: &Path) -> String {
+    format!("Z:{}", path.display()).replace('/', "\\")
+}
+
+/// A JSON string literal.
+fn json(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
+}
+
+/// A temporary workspace.
+struct Ws {
+    dir: tempfile::TempDir,
+}
+
+impl Ws {
+    fn new(config: &str) -> Ws {
+        let ws = Ws {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        fs::create_dir_all(ws.path("data/config")).unwrap();
+        ws.write_config(config);
+        ws
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    fn write_config(&self, text: &str) {
+        fs::write(self.path("data/config/sync.json"), text).unwrap();
+    }
+
+    fn status(&self) -> Option<serde_json::Value> {
+        let text = fs::read_to_string(self.path("data/sync-status.json")).ok()?;
+        Some(serde_json::from_str(&text).expect("the status file always parses"))
+    }
+
+    fn history_len(&self) -> usize {
+        fs::read_to_string(self.path("data/sync-history.jsonl"))
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    }
+
+    /// Every run log, concatenated.
+    fn logs(&self) -> String {
+        let mut all = String::new();
+        for entry in fs::read_dir(self.path("data/logs")).into_iter().flatten() {
+            all += &fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
+        }
+        all
+    }
+
+    fn lock_exists(&self) -> bool {
+        self.path("data/.sync-lock").exists()
+    }
+}
+
+/// A synctray process under Wine, killed (with whatever it started) if the test ends first.
+struct Running {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Running {
+    /// Starts `command` in a unix process group of its own, as a terminal starts a
+    /// foreground program, with its stderr in `log`.
+    fn start(mut command: Command, log: PathBuf) -> Running {
+        use std::os::unix::process::CommandExt;
+        let child = command
+            .stderr(fs::File::create(&log).unwrap())
+            .process_group(0)
+            .spawn()
+            .expect("wine starts");
+        Running { child, log }
+    }
+
+    /// Ctrl-C in its terminal: SIGINT to its whole process group.
+    fn ctrl_c(&self) {
+        // SAFETY: kill(2) on the group of a child we started; no memory is touched.
+        unsafe { libc::kill(-(self.child.id() as libc::pid_t), libc::SIGINT) };
+    }
+
+    fn wait_exit(&mut self, timeout: Duration) -> Option<i32> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status.code().unwrap_or(-1));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    fn log(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Polls `cond` until it holds or `timeout` passes; whether it held.
+fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if cond() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Processes whose command line contains `marker`.
+fn processes_with(marker: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if let Ok(cmdline) = fs::read(entry.path().join("cmdline"))
+            && String::from_utf8_lossy(&cmdline).contains(marker)
+        {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+/// A marker unique to this test process and call.
+fn marker(name: &str) -> String {
+    static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{name}{}x{n}", std::process::id())
+}
+
+/// A job running the helper directly: `MARKER SECONDS [tree]`.
+fn helper_job(wine: &Wine, name: &str, mark: &str, seconds: u32, tree: bool) -> String {
+    let mut argv = vec![wine.helper(), mark.to_owned(), seconds.to_string()];
+    if tree {
+        argv.push("tree".into());
+    }
+    format!(
+        r#"{{"name": {}, "command": {}}}"#,
+        json(name),
+        serde_json::to_string(&argv).unwrap()
+    )
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[test]
+fn commands_give_their_exit_codes() {
+    let Some(wine) = wine() else { return };
+    let ws = Ws::new(r#"{"intervalMinutes": 15, "jobs": [{"name": "ok", "command": "exit 0"}]}"#);
+    let check = wine.run(&ws, &["check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check));
+
+    let interval = wine.run(&ws, &["interval", "45"]);
+    assert_eq!(interval.status.code(), Some(0), "{}", text(&interval));
+    let config = fs::read_to_string(ws.path("data/config/sync.json")).unwrap();
+    assert!(config.contains("\"intervalMinutes\": 45"), "{config}");
+    let bad = wine.run(&ws, &["interval", "0"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
+    for (args, paused) in [(["pause"], true), (["resume"], false)] {
+        let out = wine.run(&ws, &args);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let status = wine.run(&ws, &["status", "--json"]);
+        let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+        assert_eq!(report["paused"], paused, "{report}");
+    }
+
+    let sync = wine.run(&ws, &["sync"]);
+    assert_eq!(sync.status.code(), Some(0), "{}", text(&sync));
+    assert_eq!(ws.status().unwrap()["status"], "success");
+
+    ws.write_config(
+        r#"{"jobs": [{"name": "fails", "command": "echo Error: broken 1>&2 & exit 3"}]}"#,
+    );
+    let sync = wine.run(&ws, &["sync"]);
+    assert_eq!(sync.status.code(), Some(1), "{}", text(&sync));
+    let status = ws.status().unwrap();
+    assert_eq!(status["jobs"][0]["exitCode"], 3, "{status}");
+    assert!(
+        status["error"].as_str().unwrap().contains("Error: broken"),
+        "{status}"
+    );
+
+    ws.write_config(r#"{"intervalMinutes": 0}"#);
+    let check = wine.run(&ws, &["check"]);
+    assert_eq!(check.status.code(), Some(2), "{}", text(&check));
+    assert!(
+        text(&check).contains("intervalMinutes must be a whole number from 1 to 1440, got 0"),
+        "{}",
+        text(&check)
+    );
+    assert!(!ws.lock_exists());
+}
+
+#[test]
+fn a_string_command_reaches_cmd_exactly_as_written() {
+    let Some(wine) = wine() else { return };
+    let line = r#"echo "a b" & if "x y"=="x y" echo quoted-compare-ok"#;
+    let ws = Ws::new(&format!(
+        r#"{{"jobs": [{{"name": "quotes", "command": {}}}]}}"#,
+        json(line)
+    ));
+    let sync = wine.run(&ws, &["sync"]);
+    assert_eq!(sync.status.code(), Some(0), "{}", text(&sync));
+    let log = ws.logs();
+    assert!(
+        log.lines().any(|l| l.trim_end() == r#""a b""#),
+        "cmd did not get the quotes as written:\n{log}"
+    );
+    assert!(!log.contains(r#"\""#), "re-quoted:\n{log}");
+    assert!(log.contains("quoted-compare-ok"), "{log}");
+}
+
+#[test]
+fn a_missing_program_under_cmd_is_reported_as_could_not_start() {
+    let Some(wine) = wine() else { return };
+    let ws = Ws::new(r#"{"jobs": [{"name": "missing", "command": "no-such-program-here --x"}]}"#);
+    let sync = wine.run(&ws, &["sync"]);
+    assert_eq!(sync.status.code(), Some(1), "{}", text(&sync));
+    let status = ws.status().unwrap();
+    let reason = status["jobs"][0]["reason"].as_str().unwrap();
+    assert!(reason.starts_with("could not start"), "{status}");
+}
+
+#[test]
+fn a_held_lock_skips_and_a_killed_holder_leaves_no_job_and_no_block() {
+    let Some(wine) = wine() else { return };
+    let mark = marker("held");
+    let ws = Ws::new(&format!(
+        r#"{{"jobs": [{}]}}"#,
+        helper_job(wine, "slow", &mark, 120, true)
+    ));
+    let mut holder = Running::start(wine.synctray(&ws, &["sync"]), ws.path("holder.log"));
+    assert!(
+        wait_until(Duration::from_secs(30), || processes_with(&mark).len() >= 2),
+        "the job and its grandchild did not start: {}",
+        holder.log()
+    );
+    let second = wine.run(&ws, &["sync"]);
+    assert_eq!(second.status.code(), Some(75), "{}", text(&second));
+    assert!(
+        text(&second).contains("already running"),
+        "{}",
+        text(&second)
+    );
+
+    // A hard kill: no chance to clean up. The job object's last handle closes with the
+    // process, and that ends the job and its grandchild.
+    holder.child.kill().unwrap();
+    holder.child.wait().unwrap();
+    assert!(
+        wait_until(Duration::from_secs(10), || processes_with(&mark).is_empty()),
+        "the job tree outlived the killed synctray: {:?}",
+        processes_with(&mark)
+    );
+    ws.write_config(r#"{"jobs": [{"name": "quick", "command": "exit 0"}]}"#);
+    let next = wine.run(&ws, &["sync"]);
+    assert_eq!(next.status.code(), Some(0), "{}", text(&next));
+    assert!(
+        text(&next).contains("taking over the lock"),
+        "{}",
+        text(&next)
+    );
+    assert!(!ws.lock_exists());
+}
+
+/// Needs the lock redesign (who holds the lock kept beside `.sync-lock`, "running" from
+/// the OS lock): with the holder's pid read from the lock file, Wine hands the dead
+/// holder's pid straight to the next process (the `status` command itself), which then
+/// looks alive.
+#[test]
+#[ignore = "passes once `running` comes from the OS lock rather than a process id"]
+fn status_does_not_report_a_killed_holder_as_running() {
+    let Some(wine) = wine() else { return };
+    let mark = marker("status");
+    let ws = Ws::new(&format!(
+        r#"{{"jobs": [{}]}}"#,
+        helper_job(wine, "slow", &mark, 120, false)
+    ));
+    let mut holder = Running::start(wine.synctray(&ws, &["sync"]), ws.path("holder.log"));
+    assert!(wait_until(Duration::from_secs(30), || !processes_with(
+        &mark
+    )
+    .is_empty()));
+    let status = wine.run(&ws, &["status", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(report["running"], true, "{report}");
+    holder.child.kill().unwrap();
+    holder.child.wait().unwrap();
+    assert!(wait_until(Duration::from_secs(10), || processes_with(
+        &mark
+    )
+    .is_empty()));
+    let status = wine.run(&ws, &["status", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(report["running"], false, "{report}");
+}
+
+#[test]
+fn a_job_past_its_timeout_is_stopped_with_its_whole_tree() {
+    let Some(wine) = wine() else { return };
+    let mark = marker("timeout");
+    let mut job = helper_job(wine, "tree", &mark, 300, true);
+    job.insert_str(job.len() - 1, r#", "timeoutMinutes": 1"#);
+    let ws = Ws::new(&format!(
+        r#"{{"jobs": [{job}, {{"name": "next", "command": "exit 0"}}]}}"#
+    ));
+    let started = Instant::now();
+    let sync = wine.run(&ws, &["sync"]);
+    let took = started.elapsed();
+    assert_eq!(sync.status.code(), Some(1), "{}", text(&sync));
+    assert!(
+        took >= Duration::from_secs(59) && took < Duration::from_secs(80),
+        "took {took:?}"
+    );
+    let status = ws.status().unwrap();
+    assert!(
+        status["error"]
+            .as_str()
+            .unwrap()
+            .contains("tree: timed out"),
+        "{status}"
+    );
+    assert_eq!(status["jobs"][1]["status"], "not-run", "{status}");
+    assert!(
+        wait_until(Duration::from_secs(5), || processes_with(&mark).is_empty()),
+        "the job tree outlived its timeout: {:?}",
+        processes_with(&mark)
+    );
+    assert!(!ws.path(&format!("{mark}-grandchild.done")).exists());
+    assert!(!ws.lock_exists());
+}
+
+#[test]
+fn the_daemon_runs_a_seconds_schedule_and_stops_on_ctrl_c() {
+    let Some(wine) = wine() else { return };
+    let ws = Ws::new(
+        r#"{"schedule": "*/1 * * * * *", "jobs": [{"name": "tick", "command": "echo tick"}]}"#,
+    );
+    let mut daemon = Running::start(wine.synctray(&ws, &["--daemon"]), ws.path("daemon.log"));
+    assert!(
+        wait_until(Duration::from_secs(30), || ws.history_len() >= 3),
+        "three runs, a second apart: {}",
+        daemon.log()
+    );
+    daemon.ctrl_c();
+    assert_eq!(
+        daemon.wait_exit(Duration::from_secs(15)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+    assert!(!ws.lock_exists());
+    assert!(!ws.path("data/.synctray-instance").exists());
+}
+
+#[test]
+fn ctrl_c_gives_the_running_job_its_grace_period() {
+    let Some(wine) = wine() else { return };
+    let mark = marker("grace");
+    let ws = Ws::new(&format!(
+        r#"{{"intervalMinutes": 60, "jobs": [{}]}}"#,
+        helper_job(wine, "sleeper", &mark, 4, true)
+    ));
+    // Never synced: the first run starts at once.
+    let mut daemon = Running::start(wine.synctray(&ws, &["--daemon"]), ws.path("daemon.log"));
+    assert!(
+        wait_until(Duration::from_secs(30), || processes_with(&mark).len() >= 2),
+        "the job did not start: {}",
+        daemon.log()
+    );
+    // The terminal's Ctrl-C goes to synctray, never to the job (its own process group).
+    daemon.ctrl_c();
+    assert_eq!(
+        daemon.wait_exit(Duration::from_secs(20)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+    assert!(
+        ws.path(&format!("{mark}.done")).exists(),
+        "the job was cut short instead of finishing in its grace period: {}",
+        daemon.log()
+    );
+    assert_eq!(
+        ws.status().unwrap()["status"],
+        "success",
+        "{}",
+        daemon.log()
+    );
+    assert!(processes_with(&mark).is_empty());
+    assert!(!ws.lock_exists());
+}
+
+#[test]
+fn a_second_ctrl_c_stops_the_job_tree_at_once() {
+    let Some(wine) = wine() else { return };
+    let mark = marker("twice");
+    let ws = Ws::new(&format!(
+        r#"{{"intervalMinutes": 60, "jobs": [{}]}}"#,
+        helper_job(wine, "sleeper", &mark, 120, true)
+    ));
+    let mut daemon = Running::start(wine.synctray(&ws, &["--daemon"]), ws.path("daemon.log"));
+    assert!(
+        wait_until(Duration::from_secs(30), || processes_with(&mark).len() >= 2),
+        "the job did not start: {}",
+        daemon.log()
+    );
+    daemon.ctrl_c();
+    assert!(wait_until(Duration::from_secs(10), || daemon
+        .log()
+        .contains("press Ctrl-C again")));
+    let sent = Instant::now();
+    daemon.ctrl_c();
+    assert_eq!(
+        daemon.wait_exit(Duration::from_secs(10)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+    assert!(
+        sent.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        sent.elapsed()
+    );
+    assert!(
+        wait_until(Duration::from_secs(5), || processes_with(&mark).is_empty()),
+        "{:?}",
+        processes_with(&mark)
+    );
+    let status = ws.status().unwrap();
+    assert!(
+        status["error"]
+            .as_str()
+            .unwrap()
+            .contains("interrupted by shutdown"),
+        "{status}"
+    );
+    assert!(!ws.lock_exists());
+}
+
+#[test]
+fn the_status_file_is_replaced_while_a_reader_holds_it_open() {
+    let Some(wine) = wine() else { return };
+    let ws = Ws::new(r#"{"jobs": [{"name": "ok", "command": "exit 0"}]}"#);
+    let first = wine.run(&ws, &["sync"]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    let before = ws.status().unwrap()["lastSync"].clone();
+
+    // A Windows reader that opens the file without delete sharing, for longer than the
+    // next sync needs to start and run, and less than the replace's patience.
+    let mut reader = wine
+        .command("wine")
+        .arg(&wine.helper)
+        .args([
+            "hold",
+            &windows_path(&ws.path("data/sync-status.json")),
+            "1800",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(reader.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "holding");
+    let sync = wine.run(&ws, &["sync"]);
+    assert_eq!(reader.wait().unwrap().code(), Some(0));
+    assert_eq!(sync.status.code(), Some(0), "{}", text(&sync));
+    assert_ne!(
+        ws.status().unwrap()["lastSync"],
+        before,
+        "the status was not replaced: {}",
+        text(&sync)
+    );
+}
+
+#[test]
+fn the_tray_docks_its_icon_and_runs_jobs_without_a_console_window() {
+    let Some(shared) = wine() else { return };
+    // A prefix of its own: Wine's desktop process (which hosts notification icons) serves a
+    // whole prefix, on the display of whichever program started it first, and the other
+    // tests run without one.
+    let (dir, wine) = private_prefix(shared);
+    let wine = &wine;
+    let _prefix = PrivatePrefix(wine);
+    let (xvfb, display) = xvfb();
+    let x = |program: &str| {
+        let mut cmd = Command::new(program);
+        cmd.env("DISPLAY", &display)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        cmd
+    };
+    let trayer = x("trayer")
+        .args([
+            "--edge",
+            "top",
+            "--align",
+            "right",
+            "--widthtype",
+            "request",
+        ])
+        .args(["--height", "32"])
+        .spawn()
+        .expect("trayer starts");
+    let _desktop = KilledOnDrop(vec![xvfb, trayer]);
+    let tree = || {
+        let out = x("xwininfo")
+            .args(["-root", "-tree"])
+            .stdout(Stdio::piped())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(
+        wait_until(Duration::from_secs(30), || tree().contains("\"panel\"")),
+        "trayer did not start"
+    );
+
+    let (argv_mark, cmd_mark) = (marker("trayargv"), marker("traycmd"));
+    let ws = Ws::new(&format!(
+        r#"{{"intervalMinutes": 60, "jobs": [{}, {{"name": "shell", "command": {}}}]}}"#,
+        helper_job(wine, "argv", &argv_mark, 1, false),
+        json(&format!("{} {cmd_mark} 1", wine.helper()))
+    ));
+    let mut command = wine.command("wine");
+    command
+        .arg(wine.bin.join("synctray-tray.exe"))
+        .arg("--workspace")
+        .arg(windows_path(ws.root()))
+        .env("DISPLAY", &display);
+    let mut tray = Running::start(command, dir.path().join("tray.log"));
+    // Never synced: the catch-up run starts at once.
+    assert!(
+        wait_until(Duration::from_secs(60), || ws.status().is_some()),
+        "no run: {}",
+        tray.log()
+    );
+    let status = ws.status().unwrap();
+    assert_eq!(status["status"], "success", "{status}\n{}", tray.log());
+    let logs = ws.logs();
+    assert_eq!(
+        logs.matches("console-window=0").count(),
+        2,
+        "a job of the tray got a console window:\n{logs}"
+    );
+
+    // Wine's explorer docks the notification icon into trayer's panel (XEmbed): the panel
+    // gains an icon-sized child window.
+    let docked = || {
+        let tree = tree();
+        let Some(panel) = tree.find("\"panel\"") else {
+            return false;
+        };
+        tree[panel..]
+            .lines()
+            .skip(1)
+            .take_while(|l| l.starts_with("        "))
+            .any(icon_sized)
+    };
+    assert!(
+        wait_until(Duration::from_secs(20), docked),
+        "no icon docked in the tray:\n{}\n{}",
+        tree(),
+        tray.log()
+    );
+    assert!(tray.child.try_wait().unwrap().is_none(), "{}", tray.log());
+}
+
+/// A copy of the prepared prefix, for a test that starts Wine's desktop on its own display
+/// or ends the session: one wineserver and one desktop process per prefix.
+fn private_prefix(shared: &Wine) -> (tempfile::TempDir, Wine) {
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let copied = Command::new("cp")
+        .arg("-a")
+        .arg(&shared.prefix)
+        .arg(dir.path().join("prefix"))
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let wine = Wine {
+        bin: shared.bin.clone(),
+        prefix: dir.path().join("prefix"),
+        helper: dir.path().join("prefix/helper.exe"),
+    };
+    (dir, wine)
+}
+
+/// An X server on a free display (it names it on fd 1), and that display.
+fn xvfb() -> (Child, String) {
+    let mut xvfb = Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", "800x600x24"])
+        .args(["-nolisten", "tcp"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb starts");
+    let mut line = String::new();
+    BufReader::new(xvfb.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (xvfb, format!(":{}", line.trim()))
+}
+
+#[test]
+fn the_end_of_the_session_stops_the_daemon_gracefully_in_time() {
+    let Some(shared) = wine() else { return };
+    // Ending the session ends every program of the prefix: a prefix of its own, and a
+    // display, since Windows tells a program of the session's end through its windows.
+    let (_dir, wine) = private_prefix(shared);
+    let wine = &wine;
+    let _prefix = PrivatePrefix(wine);
+    let (xvfb, display) = xvfb();
+    let _xvfb = KilledOnDrop(vec![xvfb]);
+    let mark = marker("session");
+    let ws = Ws::new(&format!(
+        r#"{{"intervalMinutes": 60, "jobs": [{}]}}"#,
+        helper_job(wine, "sleeper", &mark, 120, true)
+    ));
+    let mut command = wine.synctray(&ws, &["--daemon"]);
+    command.env("DISPLAY", &display);
+    let mut daemon = Running::start(command, ws.path("daemon.log"));
+    assert!(
+        wait_until(Duration::from_secs(30), || processes_with(&mark).len() >= 2),
+        "the job did not start: {}",
+        daemon.log()
+    );
+    // Log off, as Windows does it: every program is told, then ended a few seconds later.
+    let ended = wine
+        .command("wineboot")
+        .arg("--end-session")
+        .env("DISPLAY", &display)
+        .status()
+        .unwrap();
+    assert!(ended.success());
+    assert_eq!(
+        daemon.wait_exit(Duration::from_secs(10)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+    let log = daemon.log();
+    let drain = log.find("a run in progress has").expect(&log);
+    let now = log.find("stopping now").expect(&log);
+    assert!(drain < now, "first the grace period, then the stop:\n{log}");
+    let status = ws.status().expect(&log);
+    assert!(
+        status["error"]
+            .as_str()
+            .unwrap()
+            .contains("interrupted by shutdown"),
+        "{status}"
+    );
+    assert!(
+        wait_until(Duration::from_secs(5), || processes_with(&mark).is_empty()),
+        "{:?}",
+        processes_with(&mark)
+    );
+    assert!(!ws.lock_exists());
+}
+
+/// Processes a test started, killed when it ends, however it ends.
+struct KilledOnDrop(Vec<Child>);
+
+impl Drop for KilledOnDrop {
+    fn drop(&mut self) {
+        for process in self.0.iter_mut().rev() {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+    }
+}
+
+/// Whether an `xwininfo -tree` line is a window of at least 16×16 pixels (trayer's own
+/// placeholder child is 1×1).
+fn icon_sized(line: &str) -> bool {
+    line.split_whitespace().any(|word| {
+        let size = word.split('+').next().unwrap_or_default();
+        let mut dims = size.split('x').map(|n| n.parse::<u32>().unwrap_or(0));
+        matches!((dims.next(), dims.next(), dims.next()), (Some(w), Some(h), None) if w >= 16 && h >= 16)
+    })
+}
+
+/// Ends every process of a test's own prefix when the test ends, however it ends.
+struct PrivatePrefix<'w>(&'w Wine);
+
+impl Drop for PrivatePrefix<'_> {
+    fn drop(&mut self) {
+        let _ = self.0.command("wineserver").arg("-k").status();
+        let _ = self.0.command("wineserver").arg("-w").status();
+    }
+}
+
+#[test]
+fn the_windows_unit_tests_of_the_platform_seam_pass() {
+    let Some(wine) = wine() else { return };
+    let Some(tests) = std::env::var_os("SYNCTRAY_WINDOWS_UNIT_TESTS") else {
+        panic!("SYNCTRAY_WINDOWS_UNIT_TESTS must name the library's Windows unit-test executable");
+    };
+    // The seam's own tests: same_file, the retrying replace, process liveness, the Run
+    // value through the registry API.
+    let out = wine
+        .command("wine")
+        .arg(&tests)
+        .args(["sys::", "--test-threads=1"])
+        // The prefix is this run's own: the real Run key may be written.
+        .env("SYNCTRAY_TEST_REAL_RUN_KEY", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    for name in [
+        "a_file_replaced_at_its_path_is_not_the_same_file",
+        "the_status_is_replaced_once_a_reader_that_blocks_it_lets_go",
+        "a_process_is_alive_until_it_exits",
+        "the_run_value_is_written_read_and_removed_through_the_registry",
+        "enable_writes_the_run_value_that_windows_starts_at_login",
+        "windows_arguments_survive_the_c_runtime_parser",
+    ] {
+        assert!(
+            shown.contains(&format!("{name} ... ok")),
+            "{name} did not pass:\n{shown}"
+        );
+    }
+}
