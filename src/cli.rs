@@ -91,6 +91,20 @@ pub enum Cmd {
     Resume,
     /// Check the configuration; exits 0 if it is valid, 2 if not.
     Check,
+    /// Print the completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    ///
+    /// bash: `synctray completions bash > ~/.local/share/bash-completion/completions/synctray`;
+    /// zsh: into a folder on $fpath as `_synctray`; fish: `~/.config/fish/completions/synctray.fish`.
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (synctray.1, synctray-sync.1, …) into DIR, for packagers.
+    #[command(hide = true)]
+    Man {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 /// Carries out the command line of `synctray`.
@@ -106,6 +120,12 @@ pub fn run(args: Args) -> ExitCode {
                 "--daemon takes no command",
             )
             .exit();
+    }
+    // Made from the argument definitions alone: no workspace is looked for (or created).
+    match args.command {
+        Some(Cmd::Completions { shell }) => return crate::usage::print_completions(shell),
+        Some(Cmd::Man { dir }) => return crate::usage::write_man_pages(&dir),
+        _ => {}
     }
     init_logging(if args.daemon {
         tracing::Level::INFO
@@ -124,6 +144,7 @@ pub fn run(args: Args) -> ExitCode {
         Some(Cmd::Pause) => edit(&ws, Edit::Paused(true)),
         Some(Cmd::Resume) => edit(&ws, Edit::Paused(false)),
         Some(Cmd::Check) => check(&ws),
+        Some(Cmd::Completions { .. } | Cmd::Man { .. }) => unreachable!("printed before the workspace"),
     }
 }
 

@@ -15,6 +15,7 @@
 //! - [`engine`]: the orchestrator ([`engine::Engine::run_once`]) and the scheduler loop
 //!   ([`engine::serve`]) that every front end drives.
 //! - [`notify`]: which runs deserve a desktop notification, and showing it.
+//! - [`usage`]: shell completions and the man page, generated from the command-line definition.
 //! - [`cli`]: the command line: arguments, the daemon, and each command, down to an exit code.
 //! - `tray` (feature `tray`): the system-tray front end.
 //! - [`sys`]: the platform seam (process trees, permissions, links, host name).
@@ -28,6 +29,7 @@ pub mod notify;
 pub mod runner;
 pub mod schedule;
 pub mod status;
+pub mod usage;
 pub mod sys;
 #[cfg(feature = "tray")]
 pub mod tray;
