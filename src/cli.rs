@@ -144,7 +144,9 @@ pub fn run(args: Args) -> ExitCode {
         Some(Cmd::Pause) => edit(&ws, Edit::Paused(true)),
         Some(Cmd::Resume) => edit(&ws, Edit::Paused(false)),
         Some(Cmd::Check) => check(&ws),
-        Some(Cmd::Completions { .. } | Cmd::Man { .. }) => unreachable!("printed before the workspace"),
+        Some(Cmd::Completions { .. } | Cmd::Man { .. }) => {
+            unreachable!("printed before the workspace")
+        }
     }
 }
 

@@ -29,9 +29,9 @@ pub mod notify;
 pub mod runner;
 pub mod schedule;
 pub mod status;
-pub mod usage;
 pub mod sys;
 #[cfg(feature = "tray")]
 pub mod tray;
+pub mod usage;
 mod watch;
 pub mod workspace;

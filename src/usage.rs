@@ -45,7 +45,10 @@ pub(crate) fn write_man_pages(dir: &Path) -> ExitCode {
     match man_pages(dir) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("synctray: cannot write the man pages into {}: {e}", dir.display());
+            eprintln!(
+                "synctray: cannot write the man pages into {}: {e}",
+                dir.display()
+            );
             ExitCode::FAILURE
         }
     }
@@ -63,7 +66,10 @@ mod tests {
             clap_complete::Shell::Fish,
         ] {
             let text = String::from_utf8(completions(shell)).unwrap();
-            for command in Args::command().get_subcommands().filter(|c| !c.is_hide_set()) {
+            for command in Args::command()
+                .get_subcommands()
+                .filter(|c| !c.is_hide_set())
+            {
                 assert!(
                     text.contains(command.get_name()),
                     "{shell} completions lack `{}`",
@@ -82,8 +88,13 @@ mod tests {
         let main = std::fs::read_to_string(dir.path().join("synctray.1")).unwrap();
         assert!(main.contains(".TH synctray 1"), "{main}");
         assert!(main.contains("\\-\\-workspace"), "{main}");
-        for command in Args::command().get_subcommands().filter(|c| !c.is_hide_set()) {
-            let page = dir.path().join(format!("synctray-{}.1", command.get_name()));
+        for command in Args::command()
+            .get_subcommands()
+            .filter(|c| !c.is_hide_set())
+        {
+            let page = dir
+                .path()
+                .join(format!("synctray-{}.1", command.get_name()));
             assert!(page.is_file(), "no page {}", page.display());
         }
         assert!(
