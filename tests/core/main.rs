@@ -8,3 +8,4 @@ mod daemon;
 mod files;
 mod lock;
 mod scheduler;
+mod usage;

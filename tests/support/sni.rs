@@ -256,28 +256,6 @@ impl SniHost {
         self.request(json!({ "cmd": "click", "id": item.id }))
             .unwrap_or_else(|e| panic!("clicking {label:?}: {e}"));
     }
-
-    /// Polls the menu until `check` holds, or fails with what it said last.
-    pub fn wait_menu(
-        &self,
-        what: &str,
-        timeout: Duration,
-        check: impl Fn(&MenuItem) -> bool,
-    ) -> MenuItem {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let menu = self.menu();
-            if check(&menu) {
-                return menu;
-            }
-            if Instant::now() > deadline {
-                panic!(
-                    "timed out after {timeout:?} waiting for the menu to show {what}; it shows\n{menu}"
-                );
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
 }
 
 impl Drop for SniHost {
