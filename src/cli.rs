@@ -119,6 +119,20 @@ pub enum Cmd {
         #[arg(long = "run", value_name = "K", default_value = "1", value_parser = crate::runs::parse_count)]
         run: usize,
     },
+    /// Print the completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    ///
+    /// bash: `synctray completions bash > ~/.local/share/bash-completion/completions/synctray`;
+    /// zsh: into a folder on $fpath as `_synctray`; fish: `~/.config/fish/completions/synctray.fish`.
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (synctray.1, synctray-sync.1, …) into DIR, for packagers.
+    #[command(hide = true)]
+    Man {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 /// Carries out the command line of `synctray`.
@@ -134,6 +148,12 @@ pub fn run(args: Args) -> ExitCode {
                 "--daemon takes no command",
             )
             .exit();
+    }
+    // Made from the argument definitions alone: no workspace is looked for (or created).
+    match args.command {
+        Some(Cmd::Completions { shell }) => return crate::usage::print_completions(shell),
+        Some(Cmd::Man { dir }) => return crate::usage::write_man_pages(&dir),
+        _ => {}
     }
     init_logging(if args.daemon {
         tracing::Level::INFO
@@ -156,6 +176,9 @@ pub fn run(args: Args) -> ExitCode {
         Some(Cmd::History { count, json }) => crate::runs::history(&ws, count, json),
         Some(Cmd::Next { count, json }) => crate::runs::next(&ws, count, json),
         Some(Cmd::Logs { run }) => crate::runs::logs(&ws, run),
+        Some(Cmd::Completions { .. } | Cmd::Man { .. }) => {
+            unreachable!("printed before the workspace")
+        }
     }
 }
 

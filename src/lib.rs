@@ -18,6 +18,7 @@
 //! - [`network`]: the `network` key: scheduled runs that wait until the machine is online.
 //! - [`runs`]: looking back and ahead — the `history`, `next` and `logs` commands.
 //! - [`notify`]: which runs deserve a desktop notification, and showing it.
+//! - [`usage`]: shell completions and the man page, generated from the command-line definition.
 //! - [`cli`]: the command line: arguments, the daemon, and each command, down to an exit code.
 //! - `tray` (feature `tray`): the system-tray front end.
 //! - [`sys`]: the platform seam (process trees, permissions, links, host name).
@@ -37,5 +38,6 @@ pub mod status;
 pub mod sys;
 #[cfg(feature = "tray")]
 pub mod tray;
+pub mod usage;
 mod watch;
 pub mod workspace;

@@ -15,3 +15,4 @@ mod retry;
 mod runs;
 mod scheduler;
 mod simulation;
+mod usage;

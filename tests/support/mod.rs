@@ -1,0 +1,16 @@
+//! Test support shared by `tests/core`, `tests/tray.rs` and the footprint bench, each of
+//! which includes it with `#[path]`:
+//! - [`ws`]: a temporary workspace and the `synctray` command run on it;
+//! - [`proc`]: polling with a deadline, finding and stopping processes;
+//! - [`desktop`]: a private desktop session in memory: an X server (Xvfb), a session bus,
+//!   trayer as an XEmbed system tray, dunst with a bus monitor that records every
+//!   notification, and a StatusNotifierItem host ([`sni`]) as KDE and GNOME show tray
+//!   items, driven over D-Bus.
+//!
+//! Not every crate that includes it uses every item.
+#![allow(dead_code)]
+
+pub mod desktop;
+pub mod proc;
+pub mod sni;
+pub mod ws;

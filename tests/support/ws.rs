@@ -1,0 +1,151 @@
+//! A temporary workspace and the `synctray` command run on it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use super::proc::{set_mode, wait_until};
+
+/// The `synctray` executable under test.
+pub const SYNCTRAY: &str = env!("CARGO_BIN_EXE_synctray");
+
+/// A temporary workspace with `data/config/sync.json`.
+pub struct Ws {
+    pub dir: tempfile::TempDir,
+}
+
+impl Ws {
+    /// A workspace whose config is `config` (JSON text).
+    pub fn new(config: &str) -> Ws {
+        let ws = Ws {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        std::fs::create_dir_all(ws.path("data/config")).unwrap();
+        ws.write_config(config);
+        ws
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.path("data/config/sync.json")
+    }
+
+    pub fn write_config(&self, text: &str) {
+        let path = self.config_path();
+        std::fs::write(&path, text).unwrap();
+        set_mode(&path, 0o644);
+    }
+
+    /// The config file as JSON.
+    pub fn config(&self) -> serde_json::Value {
+        let text = std::fs::read_to_string(self.config_path()).unwrap();
+        serde_json::from_str(&text).expect("the config parses")
+    }
+
+    /// `synctray --workspace <this> args…`, logging at debug level.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(SYNCTRAY);
+        cmd.arg("--workspace").arg(self.root()).args(args);
+        cmd.env("SYNCTRAY_LOG", "debug")
+            .env_remove("SYNCTRAY_WORKSPACE")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+
+    /// `synctray status --json`.
+    pub fn status_json(&self) -> serde_json::Value {
+        let out = self.run(&["status", "--json"]);
+        assert!(
+            out.status.success(),
+            "status --json: {}",
+            super::proc::stderr(&out)
+        );
+        serde_json::from_slice(&out.stdout).expect("status --json prints JSON")
+    }
+
+    /// Starts `synctray --daemon` with its stderr in `daemon.log`.
+    pub fn daemon(&self) -> Daemon {
+        let log = std::fs::File::create(self.path("daemon.log")).unwrap();
+        let child = self
+            .cmd(&["--daemon"])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        Daemon {
+            child,
+            log: self.path("daemon.log"),
+        }
+    }
+
+    /// The status file, `None` before the first recorded run.
+    pub fn status(&self) -> Option<serde_json::Value> {
+        let text = std::fs::read_to_string(self.path("data/sync-status.json")).ok()?;
+        Some(serde_json::from_str(&text).expect("the status file always parses"))
+    }
+
+    pub fn history(&self) -> Vec<serde_json::Value> {
+        let text =
+            std::fs::read_to_string(self.path("data/sync-history.jsonl")).unwrap_or_default();
+        text.lines()
+            .map(|l| serde_json::from_str(l).expect("history lines parse"))
+            .collect()
+    }
+
+    pub fn lock_exists(&self) -> bool {
+        self.path("data/.sync-lock").exists()
+    }
+}
+
+/// A running daemon, killed if the test ends without stopping it.
+pub struct Daemon {
+    pub child: Child,
+    pub log: PathBuf,
+}
+
+impl Daemon {
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    pub fn signal(&self, sig: libc::c_int) {
+        // SAFETY: kill(2) on the daemon this test started.
+        unsafe { libc::kill(self.pid(), sig) };
+    }
+
+    /// Waits for the daemon to exit; its exit code, or `None` after `timeout`.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<i32> {
+        let mut code = None;
+        wait_until(timeout, || {
+            code = self
+                .child
+                .try_wait()
+                .unwrap()
+                .map(|status| status.code().unwrap_or(-1));
+            code.is_some()
+        });
+        code
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
