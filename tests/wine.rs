@@ -2,12 +2,12 @@
 //! run under Wine: commands and exit codes, the lock, job trees, the daemon, Ctrl-C, the
 //! end of the session, the tray icon, and the Windows unit tests of the platform seam.
 //!
-//! `.ci/wine` builds the executables once and runs this target with
-//! `SYNCTRAY_WINDOWS_BIN` (the folder holding both executables) and
-//! `SYNCTRAY_WINDOWS_UNIT_TESTS` (the library's unit-test executable). Without the first,
-//! every test here says so and passes: a plain `cargo test` does not build for Windows.
-//! With it, a missing tool (wine, the mingw C compiler, Xvfb, trayer, xwininfo) fails the
-//! test when `CI` is set, and otherwise skips it naming the package to install.
+//! `.ci/wine` builds the executables once and prints `SYNCTRAY_WINDOWS_BIN` (the folder
+//! holding both executables) and `SYNCTRAY_WINDOWS_UNIT_TESTS` (the library's unit-test
+//! executable); CI sets them before the README's `cargo test`. Without them, or with a
+//! missing tool (wine, the mingw C compiler, Xvfb, trayer, xwininfo), every test here
+//! fails when `CI` is set, and otherwise says what is missing and passes: a plain
+//! `cargo test` on a developer's machine does not build for Windows.
 //!
 //! Test environment (not product code): a private `WINEPREFIX` under the cargo target
 //! folder, made once per run, with a stand-in `bcryptprimitives.dll` that exports
@@ -109,10 +109,12 @@ fn wine() -> Option<&'static Wine> {
     static WINE: OnceLock<Option<Wine>> = OnceLock::new();
     WINE.get_or_init(|| {
         let Some(bin) = std::env::var_os("SYNCTRAY_WINDOWS_BIN").map(PathBuf::from) else {
-            eprintln!(
-                "skipped: SYNCTRAY_WINDOWS_BIN is not set (`.ci/wine` builds the Windows \
-                 executables and runs these tests)"
-            );
+            let message = "SYNCTRAY_WINDOWS_BIN is not set: `.ci/wine` builds \
+                           the Windows executables and sets it";
+            if std::env::var_os("CI").is_some() {
+                panic!("the Wine tests need the Windows build: {message}");
+            }
+            eprintln!("skipped: {message}");
             return None;
         };
         let path = std::env::var_os("PATH").unwrap_or_default();
