@@ -1,8 +1,9 @@
 //! Texts made from the command-line definition ([`crate::cli::Args`]): the shell completion
 //! scripts and the man pages. Both are generated from the clap definition at run time
-//! (`synctray completions SHELL`, and the hidden `synctray man DIR`), which is also how the
-//! Linux package gets its `synctray.1` and its bash, zsh and fish completions, so they
-//! can never disagree with the arguments the program takes.
+//! (`synctray completions SHELL`, and the hidden `synctray man DIR`). The Linux package
+//! ships the same output from `data/man` and `data/completions`, which a unit test keeps
+//! identical to what the definition generates, so they can never disagree with the
+//! arguments the program takes.
 
 use std::io::Write;
 use std::path::Path;
@@ -79,6 +80,53 @@ mod tests {
             assert!(text.contains("workspace"), "{shell}: {text}");
             assert!(text.contains("daemon"), "{shell}: {text}");
         }
+    }
+
+    /// The package ships the generated pages and scripts from `data/man` and
+    /// `data/completions` (so that a plain `cargo deb` needs no step before it). They must be
+    /// exactly what the definition generates now: `SYNCTRAY_BLESS=1 cargo test --lib usage`
+    /// writes them anew after a change to the arguments.
+    #[test]
+    fn the_packaged_man_pages_and_completions_are_generated_from_the_current_arguments() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("data");
+        let fresh = tempfile::tempdir().unwrap();
+        man_pages(fresh.path()).unwrap();
+        let mut expected: Vec<(std::path::PathBuf, Vec<u8>)> = std::fs::read_dir(fresh.path())
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (root.join("man").join(e.file_name()), std::fs::read(e.path()).unwrap())
+            })
+            .collect();
+        for (shell, name) in [
+            (clap_complete::Shell::Bash, "synctray.bash"),
+            (clap_complete::Shell::Zsh, "_synctray"),
+            (clap_complete::Shell::Fish, "synctray.fish"),
+        ] {
+            expected.push((root.join("completions").join(name), completions(shell)));
+        }
+        let bless = std::env::var_os("SYNCTRAY_BLESS").is_some();
+        if bless {
+            for dir in ["man", "completions"] {
+                let _ = std::fs::remove_dir_all(root.join(dir));
+                std::fs::create_dir_all(root.join(dir)).unwrap();
+            }
+        }
+        let mut stale = Vec::new();
+        for (path, text) in &expected {
+            if bless {
+                std::fs::write(path, text).unwrap();
+            } else if std::fs::read(path).ok().as_ref() != Some(text) {
+                stale.push(path.display().to_string());
+            }
+        }
+        let shipped = std::fs::read_dir(root.join("man")).unwrap().count();
+        let generated = expected.len() - 3;
+        assert!(
+            stale.is_empty() && shipped == generated,
+            "out of date with the arguments: {stale:?} ({shipped} man pages shipped, \
+             {generated} generated); run `SYNCTRAY_BLESS=1 cargo test --lib usage`"
+        );
     }
 
     #[test]

@@ -1,0 +1,82 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_synctray_global_optspecs
+    string join \n w/workspace= daemon h/help V/version
+end
+
+function __fish_synctray_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_synctray_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_synctray_using_subcommand
+    set -l cmd (__fish_synctray_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c synctray -n "__fish_synctray_needs_command" -s w -l workspace -d 'The workspace folder (the one holding data/config/sync.json)' -r -F
+complete -c synctray -n "__fish_synctray_needs_command" -l daemon -d 'Run the scheduler without a tray icon; stops on SIGTERM or Ctrl-C'
+complete -c synctray -n "__fish_synctray_needs_command" -s h -l help -d 'Print help'
+complete -c synctray -n "__fish_synctray_needs_command" -s V -l version -d 'Print version'
+complete -c synctray -n "__fish_synctray_needs_command" -f -a "sync" -d 'Run the sync jobs once now, in this process, under the lock'
+complete -c synctray -n "__fish_synctray_needs_command" -f -a "status" -d 'Show the workspace, the last run, the next run and whether a sync is running'
+complete -c synctray -n "__fish_synctray_needs_command" -f -a "interval" -d 'Sync every N minutes (1 to 1440); replaces a `schedule` in the config'
+complete -c synctray -n "__fish_synctray_needs_command" -f -a "pause" -d 'Pause scheduled syncs (`synctray sync` still works)'
+complete -c synctray -n "__fish_synctray_needs_command" -f -a "resume" -d 'Resume scheduled syncs'
+complete -c synctray -n "__fish_synctray_needs_command" -f -a "check" -d 'Check the configuration; exits 0 if it is valid, 2 if not'
+complete -c synctray -n "__fish_synctray_needs_command" -f -a "history" -d 'Show the last runs, newest first: start, result, trigger, duration, what failed'
+complete -c synctray -n "__fish_synctray_needs_command" -f -a "next" -d 'Show the next times the scheduler will run, in local time and UTC; exits 2 if the configuration is invalid'
+complete -c synctray -n "__fish_synctray_needs_command" -f -a "logs" -d 'Print the log of the last run, or of the run K runs back; exits 1 if there is none'
+complete -c synctray -n "__fish_synctray_needs_command" -f -a "completions" -d 'Print the completion script for SHELL (bash, zsh, fish, elvish, powershell)'
+complete -c synctray -n "__fish_synctray_needs_command" -f -a "man" -d 'Write the man pages (synctray.1, synctray-sync.1, …) into DIR, for packagers'
+complete -c synctray -n "__fish_synctray_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c synctray -n "__fish_synctray_using_subcommand sync" -s w -l workspace -d 'The workspace folder (the one holding data/config/sync.json)' -r -F
+complete -c synctray -n "__fish_synctray_using_subcommand sync" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c synctray -n "__fish_synctray_using_subcommand status" -s w -l workspace -d 'The workspace folder (the one holding data/config/sync.json)' -r -F
+complete -c synctray -n "__fish_synctray_using_subcommand status" -l json -d 'Print one JSON object (camelCase keys) instead of text'
+complete -c synctray -n "__fish_synctray_using_subcommand status" -s h -l help -d 'Print help'
+complete -c synctray -n "__fish_synctray_using_subcommand interval" -s w -l workspace -d 'The workspace folder (the one holding data/config/sync.json)' -r -F
+complete -c synctray -n "__fish_synctray_using_subcommand interval" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c synctray -n "__fish_synctray_using_subcommand pause" -s w -l workspace -d 'The workspace folder (the one holding data/config/sync.json)' -r -F
+complete -c synctray -n "__fish_synctray_using_subcommand pause" -s h -l help -d 'Print help'
+complete -c synctray -n "__fish_synctray_using_subcommand resume" -s w -l workspace -d 'The workspace folder (the one holding data/config/sync.json)' -r -F
+complete -c synctray -n "__fish_synctray_using_subcommand resume" -s h -l help -d 'Print help'
+complete -c synctray -n "__fish_synctray_using_subcommand check" -s w -l workspace -d 'The workspace folder (the one holding data/config/sync.json)' -r -F
+complete -c synctray -n "__fish_synctray_using_subcommand check" -s h -l help -d 'Print help'
+complete -c synctray -n "__fish_synctray_using_subcommand history" -s n -d 'How many runs' -r
+complete -c synctray -n "__fish_synctray_using_subcommand history" -s w -l workspace -d 'The workspace folder (the one holding data/config/sync.json)' -r -F
+complete -c synctray -n "__fish_synctray_using_subcommand history" -l json -d 'Print a JSON array of the history records instead of text'
+complete -c synctray -n "__fish_synctray_using_subcommand history" -s h -l help -d 'Print help'
+complete -c synctray -n "__fish_synctray_using_subcommand next" -s n -d 'How many times' -r
+complete -c synctray -n "__fish_synctray_using_subcommand next" -s w -l workspace -d 'The workspace folder (the one holding data/config/sync.json)' -r -F
+complete -c synctray -n "__fish_synctray_using_subcommand next" -l json -d 'Print a JSON array of ISO-8601 UTC times instead of text'
+complete -c synctray -n "__fish_synctray_using_subcommand next" -s h -l help -d 'Print help'
+complete -c synctray -n "__fish_synctray_using_subcommand logs" -l run -d '1 is the last run, 2 the one before, …' -r
+complete -c synctray -n "__fish_synctray_using_subcommand logs" -s w -l workspace -d 'The workspace folder (the one holding data/config/sync.json)' -r -F
+complete -c synctray -n "__fish_synctray_using_subcommand logs" -s h -l help -d 'Print help'
+complete -c synctray -n "__fish_synctray_using_subcommand completions" -s w -l workspace -d 'The workspace folder (the one holding data/config/sync.json)' -r -F
+complete -c synctray -n "__fish_synctray_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c synctray -n "__fish_synctray_using_subcommand man" -s w -l workspace -d 'The workspace folder (the one holding data/config/sync.json)' -r -F
+complete -c synctray -n "__fish_synctray_using_subcommand man" -s h -l help -d 'Print help'
+complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync status interval pause resume check history next logs completions man help" -f -a "sync" -d 'Run the sync jobs once now, in this process, under the lock'
+complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync status interval pause resume check history next logs completions man help" -f -a "status" -d 'Show the workspace, the last run, the next run and whether a sync is running'
+complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync status interval pause resume check history next logs completions man help" -f -a "interval" -d 'Sync every N minutes (1 to 1440); replaces a `schedule` in the config'
+complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync status interval pause resume check history next logs completions man help" -f -a "pause" -d 'Pause scheduled syncs (`synctray sync` still works)'
+complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync status interval pause resume check history next logs completions man help" -f -a "resume" -d 'Resume scheduled syncs'
+complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync status interval pause resume check history next logs completions man help" -f -a "check" -d 'Check the configuration; exits 0 if it is valid, 2 if not'
+complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync status interval pause resume check history next logs completions man help" -f -a "history" -d 'Show the last runs, newest first: start, result, trigger, duration, what failed'
+complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync status interval pause resume check history next logs completions man help" -f -a "next" -d 'Show the next times the scheduler will run, in local time and UTC; exits 2 if the configuration is invalid'
+complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync status interval pause resume check history next logs completions man help" -f -a "logs" -d 'Print the log of the last run, or of the run K runs back; exits 1 if there is none'
+complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync status interval pause resume check history next logs completions man help" -f -a "completions" -d 'Print the completion script for SHELL (bash, zsh, fish, elvish, powershell)'
+complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync status interval pause resume check history next logs completions man help" -f -a "man" -d 'Write the man pages (synctray.1, synctray-sync.1, …) into DIR, for packagers'
+complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync status interval pause resume check history next logs completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
