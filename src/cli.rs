@@ -411,7 +411,11 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
     let now = Utc::now();
     let last = Status::read(&ws.status);
     let config = Config::load(&ws.config);
-    let holder = lock::inspect(&ws.lock);
+    // "Running" from the OS lock (or an original's fresh lock file), never from a pid.
+    let stale = config
+        .as_ref()
+        .map_or(lock::DEFAULT_STALE, |c| c.stale_lock);
+    let holder = lock::probe(&ws.lock, stale, now);
     let next_run = config
         .as_ref()
         .ok()
@@ -493,8 +497,7 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
                 since: h.since,
                 pid: h.pid,
                 host: h.host.clone(),
-                trigger: None,
-                job: None
+                ..lock::Holder::default()
             },
             h.job
                 .as_deref()

@@ -194,6 +194,7 @@ impl Engine {
                 log: log.as_ref(),
                 log_shown: log_shown.clone(),
                 run_deadline,
+                lock: Some(&lock),
             };
             let run = runner::run_job(job, &cx, &mut stop).await;
             interrupted |= run.interrupted;

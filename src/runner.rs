@@ -1,4 +1,5 @@
-//! Running one job: its own process group (job object on Windows), its output copied to a
+//! Running one job: its own process tree (under a supervisor on Linux, a job object on
+//! Windows, a process group elsewhere; see [`crate::sys`]), its output copied to a
 //! bounded log file with a small tail kept for the error message, its timeout, and the
 //! shutdown signal. The orchestrator calls [`run_job`] once per job, in order.
 
@@ -15,6 +16,7 @@ use tokio::sync::watch;
 use tokio::time::{Instant, sleep_until};
 
 use crate::config::{Job, JobCommand};
+use crate::lock::RunLock;
 use crate::status::{JobResult, Outcome};
 use crate::sys::{self, JobTree};
 
@@ -63,6 +65,9 @@ pub struct JobContext<'a> {
     pub log_shown: String,
     /// The run's own deadline (`staleLockMinutes` after it started).
     pub run_deadline: Instant,
+    /// The run lock, where the job's process tree is recorded while it runs, so that a run
+    /// that takes over after this process died makes sure the tree is gone first.
+    pub lock: Option<&'a RunLock>,
 }
 
 /// What ended a job that did not finish by itself.
@@ -110,6 +115,9 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
     // Dropping the tree (at the end of this function, or if this future is dropped)
     // kills whatever the job left running.
     let tree = JobTree::new(&child);
+    if let Some(lock) = cx.lock {
+        lock.set_tree(tree.as_ref().and_then(sys::tree_id));
+    }
     let readers = [
         child
             .stdout
@@ -145,7 +153,12 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
             }
         }
     };
-    drop(tree);
+    match tree {
+        // Waited for: what is left of the tree goes now, without signalling a process id
+        // that is no longer the job's.
+        Some(tree) if exit.is_ok() => sys::job_ended(tree),
+        tree => drop(tree),
+    }
     for reader in readers.into_iter().flatten() {
         let abort = reader.abort_handle();
         if tokio::time::timeout(DRAIN_GRACE, reader).await.is_err() {
