@@ -235,6 +235,9 @@ fn daemon(ws: Workspace) -> ExitCode {
         let engine = Engine::new(ws, Arc::new(SystemClock), notify::desktop());
         let (stop_tx, stop_rx) = watch::channel(Stop::Run);
         tokio::spawn(stop_on_signals(stop_tx));
+        // Let the signal task install its handlers before a job can start: a SIGTERM that
+        // came first would end the process at once, leaving the job and the lock.
+        tokio::task::yield_now().await;
         // The daemon takes no commands: its controls are the config file and the CLI.
         let (_commands, commands_rx) = mpsc::unbounded_channel();
         engine::serve(
@@ -315,6 +318,7 @@ fn sync(ws: Workspace) -> ExitCode {
         let engine = Engine::new(ws, Arc::new(SystemClock), Box::new(notify::Silent));
         let (stop_tx, stop_rx) = watch::channel(Stop::Run);
         let signals = tokio::spawn(stop_on_signals(stop_tx));
+        tokio::task::yield_now().await;
         let outcome = engine.run_once(&config, Trigger::Cli, stop_rx).await;
         signals.abort();
         outcome
