@@ -120,7 +120,10 @@ pub enum LockError {
     /// A lock path is a folder, a FIFO, a socket or a device.
     NotAFile(PathBuf),
     /// The processes of a dead holder's run could not be ended: no run may start beside them.
-    Leftover { path: PathBuf, pid: u32 },
+    Leftover {
+        path: PathBuf,
+        pid: u32,
+    },
     Io(PathBuf, io::Error),
 }
 
@@ -350,7 +353,10 @@ pub fn try_acquire(
         Ok(()) => lock.stamp_created = true,
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
             // The original took it between our look and now.
-            let since = read_stamp(&lock.files.stamp).ok().flatten().and_then(|s| s.since);
+            let since = read_stamp(&lock.files.stamp)
+                .ok()
+                .flatten()
+                .and_then(|s| s.since);
             return Ok(Acquire::Held(Holder {
                 since,
                 ..Holder::default()
@@ -402,16 +408,16 @@ impl RunLock {
     /// Records the running job's process tree, so that a run that takes over after this
     /// process died can make sure the tree is gone first.
     pub fn set_tree(&self, tree: Option<TreeId>) {
-        self.holder
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .tree = tree;
+        self.holder.lock().unwrap_or_else(|e| e.into_inner()).tree = tree;
         self.save();
     }
 
     /// Who holds the lock: this process.
     pub fn holder(&self) -> Holder {
-        self.holder.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.holder
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     fn save(&self) {
@@ -492,7 +498,9 @@ fn lock_exclusive(path: &Path) -> Result<Option<File>, LockError> {
             return Ok(Some(file));
         }
     }
-    Err(io_err(io::Error::other("the lock file kept changing under us")))
+    Err(io_err(io::Error::other(
+        "the lock file kept changing under us",
+    )))
 }
 
 /// Writes `bytes` to `path` as a new file that appears whole, or fails with
@@ -676,7 +684,10 @@ mod tests {
         assert_eq!(holder.pid, Some(std::process::id()));
         drop(first);
         assert!(!path.exists(), "lock file left behind");
-        assert!(!dir.path().join(HOLDER_FILE).exists(), "holder file left behind");
+        assert!(
+            !dir.path().join(HOLDER_FILE).exists(),
+            "holder file left behind"
+        );
         assert!(matches!(acquire(&path), Acquire::Acquired(_)));
     }
 
@@ -696,7 +707,11 @@ mod tests {
             serde_json::from_slice(&fs::read(dir.path().join(HOLDER_FILE)).unwrap()).unwrap();
         assert_eq!(holder["pid"], std::process::id());
         let seen = inspect(&path).unwrap();
-        assert_eq!(seen.pid, Some(std::process::id()), "a newline in a job name forges nothing");
+        assert_eq!(
+            seen.pid,
+            Some(std::process::id()),
+            "a newline in a job name forges nothing"
+        );
         assert_eq!(seen.job.as_deref(), Some("2/3 quality\npid=1\nhost=fake"));
     }
 
@@ -772,7 +787,10 @@ mod tests {
         assert!(
             matches!(stale(60), Acquire::Held(h) if h.since == Some(chrono::SubsecRound::trunc_subsecs(ten_min_ago, 3)))
         );
-        assert!(inspect(&path).is_some(), "the original's run reads as running");
+        assert!(
+            inspect(&path).is_some(),
+            "the original's run reads as running"
+        );
         assert!(path.exists(), "an honoured lock is left alone");
         assert!(matches!(stale(5), Acquire::Acquired(_)));
     }
@@ -783,8 +801,13 @@ mod tests {
         let tomorrow = Utc::now() + chrono::TimeDelta::days(1);
         fs::write(&path, iso_ms::format(&tomorrow)).unwrap();
         let just_now = |minutes: u64| {
-            try_acquire(&path, Trigger::Cli, Duration::from_secs(60 * minutes), Utc::now())
-                .unwrap()
+            try_acquire(
+                &path,
+                Trigger::Cli,
+                Duration::from_secs(60 * minutes),
+                Utc::now(),
+            )
+            .unwrap()
         };
         // Written just now: honoured, as if taken now, not until tomorrow and one hour.
         assert!(matches!(just_now(60), Acquire::Held(_)));

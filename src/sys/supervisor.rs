@@ -57,7 +57,10 @@ fn split(parent: pid_t) -> io::Result<()> {
             before.as_mut_ptr(),
         ))?;
         let before = before.assume_init();
-        check(libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1 as libc::c_ulong))?;
+        check(libc::prctl(
+            libc::PR_SET_CHILD_SUBREAPER,
+            1 as libc::c_ulong,
+        ))?;
         check(libc::prctl(
             libc::PR_SET_PDEATHSIG,
             libc::SIGUSR1 as libc::c_ulong,
@@ -122,7 +125,13 @@ unsafe fn watched_signals() -> libc::sigset_t {
 unsafe fn close_all_files() {
     // SAFETY: closing descriptors of this process only.
     unsafe {
-        if libc::syscall(libc::SYS_close_range, 0 as libc::c_uint, libc::c_uint::MAX, 0) == 0 {
+        if libc::syscall(
+            libc::SYS_close_range,
+            0 as libc::c_uint,
+            libc::c_uint::MAX,
+            0,
+        ) == 0
+        {
             return;
         }
         let mut limit = libc::rlimit {

@@ -102,7 +102,9 @@ pub fn end_leftover_tree(id: crate::sys::TreeId, wait: std::time::Duration) -> b
         if !alive() {
             return true;
         }
-        tracing::info!("waiting for the processes of the previous run (supervisor pid {pid}) to end");
+        tracing::info!(
+            "waiting for the processes of the previous run (supervisor pid {pid}) to end"
+        );
         // SAFETY: kill(2) touches no memory; the start time proved whose pid this is.
         unsafe { libc::kill(pid, libc::SIGUSR1) };
         if wait_for(wait / 2, || !alive()) {

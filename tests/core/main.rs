@@ -7,4 +7,5 @@ mod config;
 mod daemon;
 mod files;
 mod lock;
+mod procs;
 mod scheduler;
