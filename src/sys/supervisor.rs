@@ -10,8 +10,9 @@
 //!   gets SIGKILL if the supervisor dies;
 //! - SIGTERM from synctray: it passes SIGTERM to every process of the tree (a graceful
 //!   stop, which reaches `setsid` children too); SIGUSR1: it kills them all;
-//! - when the job ends, it kills whatever the job left running, reaps it all, and only then
-//!   exits, the way the job did (the same exit code, or the same signal), so synctray sees
+//! - when the job ends, it kills whatever the job left running (after a SIGTERM, once
+//!   synctray's SIGUSR1 says the grace is over, or as soon as nothing is left), reaps it
+//!   all, and only then exits, the way the job did (the same exit code, or the same signal), so synctray sees
 //!   the job's own status. Its exit is proof that the tree is gone.
 //!
 //! A subreaper inside synctray would die with it; this one is a process of its own. It
@@ -152,32 +153,53 @@ unsafe fn close_all_files() {
 unsafe fn supervise(me: pid_t, job: pid_t, watched: &libc::sigset_t) -> ! {
     // SAFETY: system calls only.
     unsafe {
-        let status = loop {
+        let mut status = None;
+        // Asked to stop gently: once the job has ended, the rest of the tree gets the time
+        // synctray grants (until its SIGUSR1) to end on its own, as the job had.
+        let mut stopping = false;
+        loop {
             match libc::sigwaitinfo(watched, null_mut()) {
                 libc::SIGCHLD => {
-                    if let Some(status) = reap(job) {
-                        break status;
+                    let (ended, children_left) = reap(job);
+                    status = status.or(ended);
+                    if status.is_some() && (!stopping || !children_left) {
+                        break;
                     }
                 }
-                libc::SIGUSR1 => signal_tree(me, libc::SIGKILL),
-                libc::SIGTERM | libc::SIGINT | libc::SIGHUP => signal_tree(me, libc::SIGTERM),
+                libc::SIGUSR1 => {
+                    signal_tree(me, libc::SIGKILL);
+                    if status.is_some() {
+                        break;
+                    }
+                }
+                libc::SIGTERM | libc::SIGINT | libc::SIGHUP => {
+                    stopping = true;
+                    signal_tree(me, libc::SIGTERM);
+                }
                 _ => {} // EINTR
             }
-        };
+        }
         end_tree(me);
-        exit_like(status)
+        exit_like(status.unwrap_or(0))
     }
 }
 
-/// Reaps every child that has ended; the job's wait status once the job has.
-unsafe fn reap(job: pid_t) -> Option<c_int> {
+/// Reaps every child that has ended: the job's wait status if it was among them, and
+/// whether any child is left.
+unsafe fn reap(job: pid_t) -> (Option<c_int>, bool) {
     let mut found = None;
     loop {
         let mut status = 0;
         // SAFETY: waitpid writes to a local.
         let pid = unsafe { libc::waitpid(-1, &mut status, libc::WNOHANG) };
-        if pid <= 0 {
-            return found;
+        if pid == 0 {
+            return (found, true);
+        }
+        if pid < 0 {
+            if errno() == libc::EINTR {
+                continue;
+            }
+            return (found, false);
         }
         if pid == job {
             found = Some(status);
