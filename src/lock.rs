@@ -395,21 +395,28 @@ pub fn inspect(path: &Path) -> Option<Holder> {
 
 impl RunLock {
     /// Records the job now running ("2/3 quality"), so that other processes (the tray,
-    /// `synctray status`) can show progress.
+    /// `synctray status`) can show progress. It reaches the holder file with the job's
+    /// process tree ([`RunLock::set_tree`], which the runner calls as the job starts): one
+    /// write a job. A caller that waits before starting the job calls [`RunLock::flush`].
     pub fn set_job(&mut self, job: Option<String>) {
-        {
-            let mut holder = self.holder.lock().unwrap_or_else(|e| e.into_inner());
-            holder.job = job;
-            holder.tree = None;
-        }
-        self.save();
+        let mut holder = self.holder.lock().unwrap_or_else(|e| e.into_inner());
+        holder.job = job;
+        holder.tree = None;
     }
 
-    /// Records the running job's process tree, so that a run that takes over after this
-    /// process died can make sure the tree is gone first.
+    /// Records the running job's process tree (with the job set by [`RunLock::set_job`]),
+    /// so that a run that takes over after this process died makes sure the tree is gone
+    /// first.
     pub fn set_tree(&self, tree: Option<TreeId>) {
         self.holder.lock().unwrap_or_else(|e| e.into_inner()).tree = tree;
-        self.save();
+        self.flush();
+    }
+
+    /// Writes what [`RunLock::set_job`] recorded to the holder file now.
+    pub fn flush(&self) {
+        if let Err(e) = self.write_holder() {
+            tracing::warn!("{}: cannot write: {e}", self.files.holder.display());
+        }
     }
 
     /// Who holds the lock: this process.
@@ -418,12 +425,6 @@ impl RunLock {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
-    }
-
-    fn save(&self) {
-        if let Err(e) = self.write_holder() {
-            tracing::warn!("{}: cannot write: {e}", self.files.holder.display());
-        }
     }
 
     fn write_holder(&self) -> io::Result<()> {
@@ -701,6 +702,7 @@ mod tests {
             panic!()
         };
         lock.set_job(Some("2/3 quality\npid=1\nhost=fake".into()));
+        lock.flush();
         let text = fs::read_to_string(&path).unwrap();
         assert_eq!(text, iso_ms::format(&now), "only the time, no newline");
         let holder: serde_json::Value =

@@ -103,6 +103,9 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
     let mut child = match cmd.spawn() {
         Ok(child) => child,
         Err(e) => {
+            if let Some(lock) = cx.lock {
+                lock.set_tree(None);
+            }
             let reason = format!("could not start: {e}");
             log.lock().unwrap().finish(&reason, started.elapsed());
             return JobRun {
