@@ -292,3 +292,57 @@ pub fn process_alive(pid: u32) -> Option<bool> {
     let rc = unsafe { libc::kill(pid, 0) };
     Some(rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alive_with(marker: &str) -> bool {
+        fs::read_dir("/proc").unwrap().flatten().any(|e| {
+            fs::read(e.path().join("cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(marker))
+        })
+    }
+
+    /// What a run that takes over a dead holder's lock does: the tree recorded in the
+    /// holder file, setsid'd process included, is ended before the new run starts.
+    #[test]
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    fn a_recorded_tree_is_ended_by_whoever_takes_over() {
+        let marker = format!("300.0{}77", std::process::id());
+        let setsid_marker = format!("300.0{}78", std::process::id());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let id = runtime.block_on(async {
+            let mut cmd = tokio::process::Command::new("sh");
+            cmd.arg("-c").arg(format!(
+                "sleep {marker} & setsid sleep {setsid_marker} & wait"
+            ));
+            prepare_job_command(&mut cmd);
+            let child = cmd.spawn().unwrap();
+            let tree = JobTree::new(&child).unwrap();
+            let id = tree_id(&tree).expect("a tree id");
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while !(alive_with(&marker) && (!SUPERVISED || alive_with(&setsid_marker))) {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the job did not start"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            // As if this process had died: nobody here will stop the tree.
+            std::mem::forget(tree);
+            std::mem::forget(child);
+            id
+        });
+        assert!(end_leftover_tree(id, std::time::Duration::from_secs(10)));
+        assert!(!alive_with(&marker), "the job's child survived");
+        if SUPERVISED {
+            assert!(!alive_with(&setsid_marker), "the setsid'd process survived");
+        }
+        // A second look finds nothing to do.
+        assert!(end_leftover_tree(id, std::time::Duration::from_secs(1)));
+    }
+}
