@@ -179,7 +179,7 @@ fn a_graceful_stop_asks_setsid_children_to_stop_too() {
 fn what_a_job_leaves_running_ends_with_the_job() {
     let (background, setsid) = (sleep_marker(300), sleep_marker(300));
     let ws = Ws::new(&format!(
-        r#"{{"jobs": [{{"name": "leaver", "command": "sleep {background} & setsid sleep {setsid} & exit 0"}}]}}"#
+        r#"{{"jobs": [{{"name": "leaver", "command": "sleep {background} & setsid sleep {setsid} & sleep 0.5; exit 0"}}]}}"#
     ));
     let started = Instant::now();
     let output = ws.run(&["sync"]);
