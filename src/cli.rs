@@ -299,6 +299,9 @@ fn daemon(ws: Workspace) -> ExitCode {
         let engine = Engine::new(ws, Arc::new(SystemClock), notify::desktop());
         let (stop_tx, stop_rx) = watch::channel(Stop::Run);
         tokio::spawn(stop_on_signals(stop_tx));
+        // Let the signal task install its handlers before a job can start: a SIGTERM that
+        // came first would end the process at once, leaving the job and the lock.
+        tokio::task::yield_now().await;
         // The daemon takes no commands: its controls are the config file and the CLI.
         let (_commands, commands_rx) = mpsc::unbounded_channel();
         engine::serve(
@@ -382,6 +385,7 @@ fn sync(ws: Workspace) -> ExitCode {
         let engine = Engine::new(ws, Arc::new(SystemClock), Box::new(notify::Silent));
         let (stop_tx, stop_rx) = watch::channel(Stop::Run);
         let signals = tokio::spawn(stop_on_signals(stop_tx));
+        tokio::task::yield_now().await;
         let outcome = engine.run_once(&config, Trigger::Cli, stop_rx).await;
         signals.abort();
         outcome
@@ -481,7 +485,11 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
     let now = Utc::now();
     let last = Status::read(&ws.status);
     let config = Config::load(&ws.config);
-    let holder = lock::inspect(&ws.lock);
+    // "Running" from the OS lock (or an original's fresh lock file), never from a pid.
+    let stale = config
+        .as_ref()
+        .map_or(lock::DEFAULT_STALE, |c| c.stale_lock);
+    let holder = lock::probe(&ws.lock, stale, now);
     let next_run = config
         .as_ref()
         .ok()
@@ -567,8 +575,7 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
                 since: h.since,
                 pid: h.pid,
                 host: h.host.clone(),
-                trigger: None,
-                job: None
+                ..lock::Holder::default()
             },
             h.job
                 .as_deref()

@@ -170,12 +170,7 @@ impl Engine {
     ) -> Result<RunOutcome, LockError> {
         let started_at = self.clock.now();
         let started = Instant::now();
-        let mut lock = match lock::try_acquire(
-            &self.ws.lock,
-            trigger,
-            config.stale_lock,
-            started_at,
-        )? {
+        let lock = match lock::try_acquire(&self.ws.lock, trigger, config.stale_lock, started_at)? {
             Acquire::Acquired(lock) => lock,
             Acquire::Held(holder) => {
                 tracing::info!(
@@ -219,9 +214,10 @@ impl Engine {
                 log_shown: log_shown.clone(),
                 run_deadline,
                 attempt: None,
+                lock: Some(&lock),
             };
             let run = self
-                .run_job_tried(config, job, (i + 1, total), cx, &mut lock, &mut stop)
+                .run_job_tried(config, job, (i + 1, total), cx, &lock, &mut stop)
                 .await;
             interrupted |= run.interrupted;
             if run.result.status == Outcome::Error {
@@ -292,7 +288,7 @@ impl Engine {
         job: &config::Job,
         (index, total): (usize, usize),
         mut cx: JobContext<'_>,
-        lock: &mut lock::RunLock,
+        lock: &lock::RunLock,
         stop: &mut watch::Receiver<Stop>,
     ) -> runner::JobRun {
         let attempts = config.retry.attempts;
@@ -315,6 +311,8 @@ impl Engine {
                 "{index}/{total} {} (waiting for try {tries}/{attempts})",
                 job.name
             )));
+            // No job starts (and records its tree) until the wait ends: write it now.
+            lock.flush();
             self.snapshot.send_modify(|s| {
                 s.running = Some(Running::Retrying {
                     index,

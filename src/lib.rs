@@ -10,7 +10,7 @@
 //! - [`schedule`]: cron expressions and "every N minutes", and the pure planning function
 //!   that decides the next run and catch-up.
 //! - [`lock`]: the cross-process run lock, held as a guard value.
-//! - [`runner`]: one job in its own process group, with a bounded log, timeout and stop.
+//! - [`runner`]: one job in its own process tree, with a bounded log, timeout and stop.
 //! - [`status`]: the status file and the run history.
 //! - [`engine`]: the orchestrator ([`engine::Engine::run_once`]) and the scheduler loop
 //!   ([`engine::serve`]) that every front end drives.

@@ -1,102 +1,94 @@
-//! The run lock, `data/.sync-lock`: at most one run per workspace at a time, across every
-//! synctray process on the machine.
+//! The run lock: at most one run per workspace at a time, across every synctray process on
+//! the machine and the original Node process.
 //!
-//! Holding the lock is holding a [`RunLock`] value. Two things make it hold between
-//! processes and survive crashes:
-//! - an OS file lock (`flock` / `LockFileEx`) on the file, which the kernel drops when the
-//!   holder dies, however it dies — so a dead holder's lock is taken over at once;
-//! - the file's text, for humans, dashboards and the original: first the ISO-8601 time it
-//!   was taken (as the original wrote it), then `pid=`, `host=`, `trigger=` and the job now
-//!   running. A file without an OS lock whose writer cannot be proven dead (the original's,
-//!   or one from another host) counts as held until it is older than `staleLockMinutes`.
+//! Three files in `data/`, each with one job:
+//! - `.sync-run.lock` ([`OS_LOCK_FILE`]): the OS lock (`flock` / `LockFileEx`, through
+//!   `File::try_lock`) that excludes synctray processes from each other. synctray never
+//!   deletes it, so deleting the other files by hand never lets a second run start, and the
+//!   kernel drops the lock when its holder dies, however it dies: a dead holder's lock is
+//!   taken over at once. Nobody ever reads it: on Windows, `LockFileEx` makes the bytes of
+//!   a locked file unreadable to other processes, so no reader may need its contents.
+//! - `.sync-lock`: what the original reads. It exists only while a run is in progress and
+//!   holds exactly the ISO-8601 time the lock was taken (`2026-11-25T14:30:00.000Z`, like
+//!   JavaScript's `toISOString`, no newline), so the original honours it. It is created
+//!   whole (a hard link to a finished temporary file), and only when absent: a `.sync-lock`
+//!   of the original's is never overwritten.
+//! - `.sync-lock.json` ([`HOLDER_FILE`]): who holds the lock — pid, host, trigger, the job
+//!   running now, since when, and the job's process tree, which a run that takes over
+//!   after a crash must make sure is gone. Replaced atomically; readable while the lock is
+//!   held on every platform (it is not the OS-locked file). `status` and the tray read it.
 //!
-//! Dropping the [`RunLock`] removes the file and then releases the OS lock, on every way
+//! "Running" comes from the OS lock, never from a process id. A probe ([`probe`]) takes the
+//! lock *shared* for an instant; a run that finds the lock taken checks, with a shared lock
+//! of its own, whether a run holds it (exclusively) or only probes do, and tries again in
+//! the second case: a probe never makes a real run skip.
+//!
+//! With the OS lock free, the files may still say the lock is held: a `.sync-lock` whose
+//! holder cannot be proven dead (one written by the original, or by a synctray of another
+//! host) counts as held until it is older than `staleLockMinutes`, then is removed with a
+//! warning; a time in the future counts as the file's modification time. A holder file of
+//! this host's synctray, with the OS lock free, is a dead holder: taken over at once.
+//!
+//! Holding the lock is holding a [`RunLock`]; dropping it releases everything, on every way
 //! out of a run: success, failure, timeout, panic, shutdown.
 
 use std::fmt;
-use std::fs::File;
-use std::io::{self, Read, Seek, Write};
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 
+use crate::fsutil::{self, Durability};
 use crate::schedule::Trigger;
 use crate::status::iso_ms;
-use crate::sys;
+use crate::sys::{self, TreeId};
 
-/// Who holds (or held) the lock, from the lock file's text.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The file that carries the OS lock, beside `.sync-lock`. Never deleted, never read.
+pub const OS_LOCK_FILE: &str = ".sync-run.lock";
+/// Who holds the lock, beside `.sync-lock`.
+pub const HOLDER_FILE: &str = ".sync-lock.json";
+/// How long an unprovable lock is honoured when the configuration does not say.
+pub const DEFAULT_STALE: Duration = Duration::from_secs(60 * 60);
+/// How long a run that takes over waits for the previous run's processes to end.
+const LEFTOVER_WAIT: Duration = Duration::from_secs(10);
+/// How long a run keeps trying while only probes hold the OS lock (for an instant each).
+const PROBE_PATIENCE: Duration = Duration::from_secs(2);
+
+/// Who holds (or held) the lock, from the holder file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Holder {
     /// When the lock was taken.
+    #[serde(with = "iso_ms::option")]
     pub since: Option<DateTime<Utc>>,
     pub pid: Option<u32>,
     pub host: Option<String>,
     pub trigger: Option<String>,
     /// The job running now: "2/3 quality".
     pub job: Option<String>,
+    /// The running job's process tree, to end if its synctray dies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tree: Option<TreeId>,
 }
 
 impl Holder {
-    fn ours(trigger: Trigger, now: DateTime<Utc>) -> Holder {
+    fn ours(trigger: Option<Trigger>, now: DateTime<Utc>) -> Holder {
         Holder {
             since: Some(now),
             pid: Some(std::process::id()),
             host: Some(sys::hostname()),
-            trigger: Some(trigger.to_string()),
+            trigger: trigger.map(|t| t.to_string()),
             job: None,
+            tree: None,
         }
     }
 
-    /// Parses the lock file's text. The original's file holds only the time.
-    pub fn parse(text: &str) -> Holder {
-        let mut lines = text.lines();
-        let since = lines
-            .next()
-            .and_then(|l| DateTime::parse_from_rfc3339(l.trim()).ok())
-            .map(|t| t.with_timezone(&Utc));
-        let mut holder = Holder {
-            since,
-            ..Holder::default()
-        };
-        for line in lines {
-            match line.split_once('=') {
-                Some(("pid", v)) => holder.pid = v.trim().parse().ok(),
-                Some(("host", v)) => holder.host = Some(v.trim().to_owned()),
-                Some(("trigger", v)) => holder.trigger = Some(v.trim().to_owned()),
-                Some(("job", v)) => holder.job = Some(v.trim().to_owned()),
-                _ => {}
-            }
-        }
-        holder
-    }
-
-    fn render(&self) -> String {
-        let mut text = self.since.map(|t| iso_ms::format(&t)).unwrap_or_default();
-        text.push('\n');
-        let fields = [
-            ("pid", self.pid.map(|p| p.to_string())),
-            ("host", self.host.clone()),
-            ("trigger", self.trigger.clone()),
-            ("job", self.job.clone()),
-        ];
-        for (key, value) in fields {
-            if let Some(value) = value {
-                text.push_str(&format!("{key}={value}\n"));
-            }
-        }
-        text
-    }
-
-    /// Whether this holder is a process on this machine that no longer exists.
-    fn is_provably_dead(&self) -> bool {
-        self.host.as_deref() == Some(sys::hostname().as_str())
-            && self.pid.and_then(sys::process_alive) == Some(false)
-    }
-
-    /// Whether the holder is a synctray of this machine (whose OS lock proves it alive).
-    fn is_local_synctray(&self) -> bool {
-        self.pid.is_some() && self.host.as_deref() == Some(sys::hostname().as_str())
+    /// Whether this holder is (or was) a synctray of this machine.
+    fn is_local(&self) -> bool {
+        self.host.as_deref().is_none_or(|h| h == sys::hostname())
     }
 }
 
@@ -122,9 +114,16 @@ impl fmt::Display for Holder {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum LockError {
-    /// The lock path is a symbolic link: refused, so that nobody can make synctray
-    /// create or truncate a file elsewhere.
+    /// A lock path is a symbolic link: refused, so that nobody can make synctray create,
+    /// truncate or remove a file elsewhere.
     Symlink(PathBuf),
+    /// A lock path is a folder, a FIFO, a socket or a device.
+    NotAFile(PathBuf),
+    /// The processes of a dead holder's run could not be ended: no run may start beside them.
+    Leftover {
+        path: PathBuf,
+        pid: u32,
+    },
     Io(PathBuf, io::Error),
 }
 
@@ -135,6 +134,17 @@ impl fmt::Display for LockError {
                 f,
                 "{}: the lock path is a symbolic link; refusing to use it (remove it)",
                 p.display()
+            ),
+            LockError::NotAFile(p) => write!(
+                f,
+                "{}: the lock path is not a regular file; refusing to use it (remove it)",
+                p.display()
+            ),
+            LockError::Leftover { path, pid } => write!(
+                f,
+                "{}: the processes of the previous run (under pid {pid}) did not end; \
+                 not starting a run beside them",
+                path.display()
             ),
             LockError::Io(p, e) => write!(f, "{}: cannot use the lock file: {e}", p.display()),
         }
@@ -151,16 +161,139 @@ pub enum Acquire {
     Held(Holder),
 }
 
+/// The lock's three files, from the path of `.sync-lock`.
+#[derive(Debug, Clone)]
+struct Files {
+    stamp: PathBuf,
+    holder: PathBuf,
+    os: PathBuf,
+}
+
+impl Files {
+    fn beside(stamp: &Path) -> Files {
+        Files {
+            stamp: stamp.to_owned(),
+            holder: stamp.with_file_name(HOLDER_FILE),
+            os: stamp.with_file_name(OS_LOCK_FILE),
+        }
+    }
+
+    fn refuse_links(&self) -> Result<(), LockError> {
+        for path in [&self.os, &self.stamp, &self.holder] {
+            refuse_symlink(path)?;
+        }
+        Ok(())
+    }
+
+    /// Who holds the OS lock, as the holder file says (the time of `.sync-lock` if the
+    /// holder has not written it yet, or someone deleted it).
+    fn holder_now(&self) -> Holder {
+        match read_holder_file(&self.holder) {
+            Ok(Some(holder)) if holder != Holder::default() => holder,
+            _ => Holder {
+                since: read_stamp(&self.stamp).ok().flatten().and_then(|s| s.since),
+                ..Holder::default()
+            },
+        }
+    }
+}
+
+/// The content of `.sync-lock`.
+#[derive(Debug)]
+struct Stamp {
+    text: String,
+    /// The whole text as an ISO-8601 time, as the original's `new Date(text)` reads it.
+    since: Option<DateTime<Utc>>,
+    modified: Option<DateTime<Utc>>,
+}
+
+impl Stamp {
+    /// When the lock was taken: its time; its modification time when the time is in the
+    /// future or the file is empty (being written); `None` when it holds no time at all.
+    fn taken(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match self.since {
+            Some(t) if t <= now => Some(t),
+            Some(_) => self.modified,
+            None if self.text.trim().is_empty() => self.modified,
+            None => None,
+        }
+    }
+}
+
+/// What the files say while no synctray of this machine holds the OS lock.
+#[derive(Debug, Default)]
+struct Leftovers {
+    /// The holder file of a synctray of this machine, which therefore no longer runs.
+    dead: Option<Holder>,
+    /// Who still counts as holding the lock: the original, or a synctray of another host.
+    held: Option<Holder>,
+    /// Why `.sync-lock` goes, if it does.
+    remove_stamp: Option<Removal>,
+}
+
+#[derive(Debug)]
+enum Removal {
+    /// It is the dead holder's.
+    Dead,
+    /// Honoured for `staleLockMinutes`, and older.
+    Stale(Holder),
+    /// It holds no time: not a lock anyone could honour.
+    NotALock(String),
+}
+
+fn assess(files: &Files, stale: Duration, now: DateTime<Utc>) -> Result<Leftovers, LockError> {
+    let previous = read_holder_file(&files.holder)?;
+    let (dead, foreign) = match previous {
+        Some(holder) if holder.is_local() => (Some(holder), None),
+        Some(holder) => (None, Some(holder)),
+        None => (None, None),
+    };
+    let mut found = Leftovers {
+        dead,
+        ..Leftovers::default()
+    };
+    let Some(stamp) = read_stamp(&files.stamp)? else {
+        return Ok(found);
+    };
+    let dead_since = found.dead.as_ref().and_then(|h| h.since);
+    if dead_since.is_some() && dead_since == stamp.since {
+        found.remove_stamp = Some(Removal::Dead);
+        return Ok(found);
+    }
+    match stamp.taken(now) {
+        None => {
+            let text: String = stamp.text.chars().take(60).collect();
+            found.remove_stamp = Some(Removal::NotALock(text));
+        }
+        Some(taken) => {
+            let holder = Holder {
+                since: Some(taken),
+                ..foreign.unwrap_or_default()
+            };
+            let age = (now - taken).to_std().unwrap_or_default();
+            if age < stale {
+                found.held = Some(holder);
+            } else {
+                found.remove_stamp = Some(Removal::Stale(holder));
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// The held run lock. Dropping it releases it.
 #[derive(Debug)]
 #[must_use = "the lock is released when this value is dropped"]
 pub struct RunLock {
-    file: File,
-    path: PathBuf,
-    holder: Holder,
+    os: File,
+    files: Files,
+    holder: Mutex<Holder>,
+    /// What this run wrote to `.sync-lock`.
+    stamp_text: String,
+    stamp_created: bool,
 }
 
-/// Tries to take the lock at `path` without waiting.
+/// Tries to take the lock whose `.sync-lock` is at `path`, without waiting.
 ///
 /// `stale` is how long a lock file whose holder cannot be proven dead is honoured.
 pub fn try_acquire(
@@ -169,138 +302,335 @@ pub fn try_acquire(
     stale: Duration,
     now: DateTime<Utc>,
 ) -> Result<Acquire, LockError> {
+    let files = Files::beside(path);
+    files.refuse_links()?;
+    let os = lock_exclusive(&files.os)?;
+    let Some(os) = os else {
+        return Ok(Acquire::Held(files.holder_now()));
+    };
+    // From here on no other synctray of this machine can run this workspace; dropping
+    // `os` lets them again.
+    let found = assess(&files, stale, now)?;
+    if let Some(dead) = &found.dead {
+        tracing::info!("taking over the lock of {dead}, which is no longer running");
+        if let Some(tree) = dead.tree
+            && !sys::end_leftover_tree(tree, LEFTOVER_WAIT)
+        {
+            return Err(LockError::Leftover {
+                path: files.holder.clone(),
+                pid: tree.pid,
+            });
+        }
+    }
+    if let Some(holder) = found.held {
+        return Ok(Acquire::Held(holder));
+    }
+    match &found.remove_stamp {
+        None | Some(Removal::Dead) => {}
+        Some(Removal::Stale(holder)) => tracing::warn!(
+            "{}: removing a stale lock held by {holder} for longer than {} min",
+            files.stamp.display(),
+            stale.as_secs() / 60
+        ),
+        Some(Removal::NotALock(text)) => tracing::warn!(
+            "{}: removing a lock file that holds no time ({text:?})",
+            files.stamp.display()
+        ),
+    }
+    if found.remove_stamp.is_some() {
+        remove_if_there(&files.stamp).map_err(|e| LockError::Io(files.stamp.clone(), e))?;
+    }
+    let mut lock = RunLock {
+        os,
+        stamp_text: iso_ms::format(&now),
+        holder: Mutex::new(Holder::ours(Some(trigger), now)),
+        files,
+        stamp_created: false,
+    };
+    lock.write_holder()
+        .map_err(|e| LockError::Io(lock.files.holder.clone(), e))?;
+    match create_whole(&lock.files.stamp, lock.stamp_text.as_bytes()) {
+        Ok(()) => lock.stamp_created = true,
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            // The original took it between our look and now.
+            let since = read_stamp(&lock.files.stamp)
+                .ok()
+                .flatten()
+                .and_then(|s| s.since);
+            return Ok(Acquire::Held(Holder {
+                since,
+                ..Holder::default()
+            }));
+        }
+        Err(e) => return Err(LockError::Io(lock.files.stamp.clone(), e)),
+    }
+    Ok(Acquire::Acquired(lock))
+}
+
+/// Who holds the lock of `.sync-lock` at `path` now, without taking it; `None` when no run
+/// is in progress. A synctray's run is seen through the OS lock (taken shared for an
+/// instant, which never makes a run skip); the original's through a `.sync-lock` younger
+/// than `stale`.
+pub fn probe(path: &Path, stale: Duration, now: DateTime<Utc>) -> Option<Holder> {
+    let files = Files::beside(path);
+    if files.refuse_links().is_err() {
+        return None; // no run can take such a lock
+    }
+    if fs::symlink_metadata(&files.os).is_ok_and(|m| m.is_file())
+        && let Ok(os) = File::open(&files.os)
+    {
+        match os.try_lock_shared() {
+            Ok(()) => drop(os.unlock()),
+            Err(fs::TryLockError::WouldBlock) => return Some(files.holder_now()),
+            Err(fs::TryLockError::Error(_)) => {}
+        }
+    }
+    assess(&files, stale, now).ok()?.held
+}
+
+/// [`probe`] with the default `staleLockMinutes`, now.
+pub fn inspect(path: &Path) -> Option<Holder> {
+    probe(path, DEFAULT_STALE, Utc::now())
+}
+
+impl RunLock {
+    /// Records the job now running ("2/3 quality"), so that other processes (the tray,
+    /// `synctray status`) can show progress. It reaches the holder file with the job's
+    /// process tree ([`RunLock::set_tree`], which the runner calls as the job starts): one
+    /// write a job. A caller that waits before starting the job calls [`RunLock::flush`].
+    pub fn set_job(&self, job: Option<String>) {
+        let mut holder = self.holder.lock().unwrap_or_else(|e| e.into_inner());
+        holder.job = job;
+        holder.tree = None;
+    }
+
+    /// Records the running job's process tree (with the job set by [`RunLock::set_job`]),
+    /// so that a run that takes over after this process died makes sure the tree is gone
+    /// first.
+    pub fn set_tree(&self, tree: Option<TreeId>) {
+        self.holder.lock().unwrap_or_else(|e| e.into_inner()).tree = tree;
+        self.flush();
+    }
+
+    /// Writes what [`RunLock::set_job`] recorded to the holder file now.
+    pub fn flush(&self) {
+        if let Err(e) = self.write_holder() {
+            tracing::warn!("{}: cannot write: {e}", self.files.holder.display());
+        }
+    }
+
+    /// Who holds the lock: this process.
+    pub fn holder(&self) -> Holder {
+        self.holder
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn write_holder(&self) -> io::Result<()> {
+        let json = serde_json::to_vec(&self.holder()).map_err(io::Error::other)?;
+        fsutil::atomic_write(&self.files.holder, &json, 0o644, Durability::Renamed)
+    }
+}
+
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        // `.sync-lock` first: whoever sees it gone may start, and finds the OS lock free
+        // a moment later. Only ours is removed (the original may have replaced a
+        // hand-deleted one).
+        if self.stamp_created {
+            match fs::read(&self.files.stamp) {
+                Ok(text) if text == self.stamp_text.as_bytes() => {
+                    if let Err(e) = fs::remove_file(&self.files.stamp) {
+                        tracing::warn!("{}: cannot remove: {e}", self.files.stamp.display());
+                    }
+                }
+                Ok(_) => tracing::info!(
+                    "{}: left alone: another process replaced this run's lock file",
+                    self.files.stamp.display()
+                ),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => tracing::warn!("{}: cannot read: {e}", self.files.stamp.display()),
+            }
+        }
+        if let Err(e) = remove_if_there(&self.files.holder) {
+            tracing::warn!("{}: cannot remove: {e}", self.files.holder.display());
+        }
+        // Closing the file (after this) releases the OS lock too; unlock says it plainly.
+        let _ = self.os.unlock();
+    }
+}
+
+/// Opens the OS-lock file and takes its lock exclusively; `None` when a run holds it.
+fn lock_exclusive(path: &Path) -> Result<Option<File>, LockError> {
     let io_err = |e| LockError::Io(path.to_owned(), e);
-    // A holder may remove the file between our open and our lock; then we locked a file
-    // nobody else will ever see, and must start again. Twice is plenty in practice.
     for _ in 0..8 {
-        refuse_symlink(path)?;
-        let mut file = sys::open_nofollow(path).map_err(|e| {
-            if fs_is_symlink(path) {
+        let file = sys::open_nofollow(path).map_err(|e| {
+            if is_symlink(path) {
                 LockError::Symlink(path.to_owned())
             } else {
                 io_err(e)
             }
         })?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Ok(Acquire::Held(read_holder(&mut file)));
+        if !file.metadata().map_err(io_err)?.is_file() {
+            return Err(LockError::NotAFile(path.to_owned()));
+        }
+        let patience = Instant::now() + PROBE_PATIENCE;
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(fs::TryLockError::WouldBlock) => {}
+                Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
             }
-            Err(std::fs::TryLockError::Error(e)) => return Err(io_err(e)),
-        }
-        if !sys::same_file(&file, path).unwrap_or(false) {
-            continue;
-        }
-        let previous = read_holder(&mut file);
-        if previous != Holder::default() {
-            if previous.is_local_synctray() || previous.is_provably_dead() {
-                // Its OS lock is gone, so its process is: take over at once.
-                tracing::info!("taking over the lock of {previous}, which is no longer running");
-            } else {
-                let taken = previous.since.or_else(|| {
-                    file.metadata()
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .map(DateTime::<Utc>::from)
-                });
-                let age = taken.map(|t| (now - t).to_std().unwrap_or_default());
-                match age {
-                    Some(age) if age < stale => return Ok(Acquire::Held(previous)),
-                    _ => tracing::warn!(
-                        "{}: removing a stale lock held by {previous} for longer than {} min",
-                        path.display(),
-                        stale.as_secs() / 60
-                    ),
-                }
+            // Taken: by a run (exclusively), or only by probes (shared, for an instant)?
+            match file.try_lock_shared() {
+                Ok(()) => drop(file.unlock()),
+                Err(fs::TryLockError::WouldBlock) => return Ok(None),
+                Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
             }
+            if Instant::now() >= patience {
+                return Ok(None);
+            }
+            std::thread::sleep(Duration::from_millis(1));
         }
-        let lock = RunLock {
-            file,
-            path: path.to_owned(),
-            holder: Holder::ours(trigger, now),
-        };
-        lock.write_holder().map_err(io_err)?;
-        return Ok(Acquire::Acquired(lock));
+        // synctray never deletes this file; a person may have, between our open and our
+        // lock: then we hold a lock nobody else will see, and start again.
+        if sys::same_file(&file, path).unwrap_or(false) {
+            return Ok(Some(file));
+        }
     }
     Err(io_err(io::Error::other(
         "the lock file kept changing under us",
     )))
 }
 
-/// Who holds the lock now, without taking it (taking it, even briefly, could make a
-/// starting run skip). `None` when no run is in progress.
-pub fn inspect(path: &Path) -> Option<Holder> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let holder = Holder::parse(&text);
-    (!holder.is_provably_dead()).then_some(holder)
-}
-
-impl RunLock {
-    /// Records the job now running in the lock file ("2/3 quality"), so that other
-    /// processes (the tray, `synctray status`) can show progress.
-    pub fn set_job(&mut self, job: Option<String>) {
-        self.holder.job = job;
-        if let Err(e) = self.write_holder() {
-            tracing::warn!("{}: cannot update the lock file: {e}", self.path.display());
+/// Writes `bytes` to `path` as a new file that appears whole, or fails with
+/// `AlreadyExists` if `path` exists: a finished temporary file is hard-linked there.
+fn create_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".synctray-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644))?;
+    }
+    match fs::hard_link(tmp.path(), path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) => {
+            // A file system without hard links: create it in place (it is empty for an
+            // instant, which the original reads as "just taken").
+            let mut file = sys::write_options()
+                .write(true)
+                .create_new(true)
+                .open(path)?;
+            file.write_all(bytes)
         }
     }
-
-    fn write_holder(&self) -> io::Result<()> {
-        let mut file = &self.file;
-        let text = self.holder.render();
-        file.seek(io::SeekFrom::Start(0))?;
-        file.write_all(text.as_bytes())?;
-        file.set_len(text.len() as u64)?;
-        Ok(())
-    }
 }
 
-impl Drop for RunLock {
-    fn drop(&mut self) {
-        // Remove the file while still holding the OS lock: a process that opened it just
-        // before sees, once it gets the OS lock, that the path no longer names it.
-        if sys::same_file(&self.file, &self.path).unwrap_or(false)
-            && let Err(e) = std::fs::remove_file(&self.path)
-        {
-            tracing::warn!("{}: cannot remove the lock file: {e}", self.path.display());
-        }
-        // Closing the file (after this) releases the OS lock.
+/// Reads the holder file: `None` if there is none; a default holder if it does not parse
+/// (only synctray writes it, so it was a synctray, and an unknown one).
+fn read_holder_file(path: &Path) -> Result<Option<Holder>, LockError> {
+    let Some(bytes) = read_small(path)? else {
+        return Ok(None);
+    };
+    Ok(Some(serde_json::from_slice(&bytes).unwrap_or_default()))
+}
+
+fn read_stamp(path: &Path) -> Result<Option<Stamp>, LockError> {
+    let Some(bytes) = read_small(path)? else {
+        return Ok(None);
+    };
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let since = DateTime::parse_from_rfc3339(text.trim())
+        .ok()
+        .map(|t| t.with_timezone(&Utc));
+    let modified = fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(DateTime::<Utc>::from);
+    Ok(Some(Stamp {
+        text,
+        since,
+        modified,
+    }))
+}
+
+/// The first 4 KiB of a regular file; `None` if it does not exist. A link, a FIFO or a
+/// device is an error, never followed and never waited on.
+fn read_small(path: &Path) -> Result<Option<Vec<u8>>, LockError> {
+    match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(LockError::Io(path.to_owned(), e)),
+        Ok(m) if m.file_type().is_symlink() => return Err(LockError::Symlink(path.to_owned())),
+        Ok(m) if !m.is_file() => return Err(LockError::NotAFile(path.to_owned())),
+        Ok(_) => {}
+    }
+    let mut bytes = Vec::new();
+    match File::open(path) {
+        Ok(file) => file
+            .take(4096)
+            .read_to_end(&mut bytes)
+            .map_err(|e| LockError::Io(path.to_owned(), e))?,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(LockError::Io(path.to_owned(), e)),
+    };
+    Ok(Some(bytes))
+}
+
+fn remove_if_there(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
     }
 }
 
 /// The scheduler's instance lock (`data/.synctray-instance`): one tray or daemon per
 /// workspace. Runs are already exclusive through the run lock; this keeps a second tray
 /// from appearing and tells the user which process is already serving the workspace.
+/// Who holds it is written beside it (`.synctray-instance.json`), not in the locked file.
 #[derive(Debug)]
 #[must_use = "the instance lock is released when this value is dropped"]
 pub struct InstanceLock {
     file: File,
     path: PathBuf,
+    holder: PathBuf,
 }
 
 /// Takes the instance lock, or says who holds it.
 pub fn instance(path: &Path) -> Result<Result<InstanceLock, Holder>, LockError> {
     let io_err = |e| LockError::Io(path.to_owned(), e);
+    let holder_path = PathBuf::from(format!("{}.json", path.display()));
+    refuse_symlink(&holder_path)?;
     for _ in 0..8 {
         refuse_symlink(path)?;
-        let mut file = sys::open_nofollow(path).map_err(io_err)?;
+        let file = sys::open_nofollow(path).map_err(io_err)?;
         match file.try_lock() {
             Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Ok(Err(read_holder(&mut file))),
-            Err(std::fs::TryLockError::Error(e)) => return Err(io_err(e)),
+            Err(fs::TryLockError::WouldBlock) => {
+                return Ok(Err(read_holder_file(&holder_path)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default()));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
         }
         if !sys::same_file(&file, path).unwrap_or(false) {
             continue;
         }
-        let mut holder = Holder::ours(Trigger::Schedule, Utc::now());
-        holder.trigger = None;
-        let text = holder.render();
-        file.set_len(0)
-            .and_then(|()| (&file).write_all(text.as_bytes()))
-            .map_err(io_err)?;
+        let json = serde_json::to_vec(&Holder::ours(None, Utc::now())).map_err(io::Error::other);
+        json.and_then(|j| fsutil::atomic_write(&holder_path, &j, 0o644, Durability::Renamed))
+            .map_err(|e| LockError::Io(holder_path.clone(), e))?;
         return Ok(Ok(InstanceLock {
             file,
             path: path.to_owned(),
+            holder: holder_path,
         }));
     }
     Err(io_err(io::Error::other(
@@ -311,24 +641,18 @@ pub fn instance(path: &Path) -> Result<Result<InstanceLock, Holder>, LockError> 
 impl Drop for InstanceLock {
     fn drop(&mut self) {
         if sys::same_file(&self.file, &self.path).unwrap_or(false) {
-            let _ = std::fs::remove_file(&self.path);
+            let _ = fs::remove_file(&self.holder);
+            let _ = fs::remove_file(&self.path);
         }
     }
 }
 
-fn read_holder(file: &mut File) -> Holder {
-    let mut text = String::new();
-    let _ = file.seek(io::SeekFrom::Start(0));
-    let _ = file.take(4096).read_to_string(&mut text);
-    Holder::parse(&text)
-}
-
-fn fs_is_symlink(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+fn is_symlink(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 fn refuse_symlink(path: &Path) -> Result<(), LockError> {
-    if fs_is_symlink(path) {
+    if is_symlink(path) {
         Err(LockError::Symlink(path.to_owned()))
     } else {
         Ok(())
@@ -343,10 +667,15 @@ mod tests {
         try_acquire(path, Trigger::Cli, Duration::from_secs(3600), Utc::now()).unwrap()
     }
 
-    #[test]
-    fn second_holder_is_refused_until_the_first_drops() {
+    fn lock_path() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".sync-lock");
+        (dir, path)
+    }
+
+    #[test]
+    fn second_holder_is_refused_until_the_first_drops() {
+        let (dir, path) = lock_path();
         let Acquire::Acquired(first) = acquire(&path) else {
             panic!("free lock not taken")
         };
@@ -356,52 +685,97 @@ mod tests {
         assert_eq!(holder.pid, Some(std::process::id()));
         drop(first);
         assert!(!path.exists(), "lock file left behind");
+        assert!(
+            !dir.path().join(HOLDER_FILE).exists(),
+            "holder file left behind"
+        );
         assert!(matches!(acquire(&path), Acquire::Acquired(_)));
     }
 
     #[test]
-    fn the_file_starts_with_the_time_like_the_original() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".sync-lock");
-        let Acquire::Acquired(mut lock) = acquire(&path) else {
+    fn the_lock_file_holds_only_the_time_and_the_holder_is_beside_it() {
+        let (dir, path) = lock_path();
+        let now = Utc::now();
+        let Acquire::Acquired(lock) = try_acquire(&path, Trigger::Cli, DEFAULT_STALE, now).unwrap()
+        else {
             panic!()
         };
-        lock.set_job(Some("2/3 quality".into()));
-        let text = std::fs::read_to_string(&path).unwrap();
-        let first = text.lines().next().unwrap();
-        assert!(DateTime::parse_from_rfc3339(first).is_ok(), "{text}");
-        assert!(
-            text.contains(&format!("pid={}", std::process::id())),
-            "{text}"
+        lock.set_job(Some("2/3 quality\npid=1\nhost=fake".into()));
+        lock.flush();
+        let text = fs::read_to_string(&path).unwrap();
+        assert_eq!(text, iso_ms::format(&now), "only the time, no newline");
+        let holder: serde_json::Value =
+            serde_json::from_slice(&fs::read(dir.path().join(HOLDER_FILE)).unwrap()).unwrap();
+        assert_eq!(holder["pid"], std::process::id());
+        let seen = inspect(&path).unwrap();
+        assert_eq!(
+            seen.pid,
+            Some(std::process::id()),
+            "a newline in a job name forges nothing"
         );
-        assert_eq!(inspect(&path).unwrap().job.as_deref(), Some("2/3 quality"));
+        assert_eq!(seen.job.as_deref(), Some("2/3 quality\npid=1\nhost=fake"));
+    }
+
+    #[test]
+    fn deleting_the_lock_file_by_hand_does_not_let_a_second_run_start() {
+        let (_dir, path) = lock_path();
+        let Acquire::Acquired(first) = acquire(&path) else {
+            panic!()
+        };
+        fs::remove_file(&path).unwrap();
+        assert!(inspect(&path).is_some(), "still running");
+        assert!(matches!(acquire(&path), Acquire::Held(_)));
+        drop(first);
+        assert!(inspect(&path).is_none());
+        assert!(matches!(acquire(&path), Acquire::Acquired(_)));
+    }
+
+    #[test]
+    fn a_probe_holding_the_lock_shared_never_makes_a_run_skip() {
+        let (dir, path) = lock_path();
+        drop(acquire(&path)); // creates the OS-lock file
+        let probe = File::open(dir.path().join(OS_LOCK_FILE)).unwrap();
+        probe.try_lock_shared().unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            probe.unlock().unwrap();
+        });
+        assert!(
+            matches!(acquire(&path), Acquire::Acquired(_)),
+            "a probe made a run skip"
+        );
+        release.join().unwrap();
     }
 
     #[test]
     fn stale_lock_of_dead_process_is_taken_over() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".sync-lock");
-        // A lock written a minute ago by a synctray of this host that no longer runs.
-        let mut child = std::process::Command::new("true").spawn().unwrap();
-        let dead = child.id();
-        child.wait().unwrap();
-        let since = iso_ms::format(&(Utc::now() - chrono::TimeDelta::minutes(1)));
-        std::fs::write(
-            &path,
-            format!("{since}\npid={dead}\nhost={}\n", sys::hostname()),
+        let (dir, path) = lock_path();
+        // A lock taken a minute ago by a synctray of this host that no longer runs: its
+        // OS lock went with it; the files stayed.
+        let since = Utc::now() - chrono::TimeDelta::minutes(1);
+        let dead = Holder {
+            pid: Some(999_999_999),
+            ..Holder::ours(Some(Trigger::Cli), since)
+        };
+        fs::write(
+            dir.path().join(HOLDER_FILE),
+            serde_json::to_vec(&dead).unwrap(),
         )
         .unwrap();
+        fs::write(&path, iso_ms::format(&since)).unwrap();
         assert_eq!(inspect(&path), None, "a dead holder is not running");
-        assert!(matches!(acquire(&path), Acquire::Acquired(_)));
+        let Acquire::Acquired(lock) = acquire(&path) else {
+            panic!("a dead holder's lock was not taken over")
+        };
+        assert_eq!(lock.holder().pid, Some(std::process::id()));
     }
 
     #[test]
     fn unprovable_lock_is_honoured_until_stale() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".sync-lock");
+        let (_dir, path) = lock_path();
         let ten_min_ago = Utc::now() - chrono::TimeDelta::minutes(10);
         // The original's lock: only a time.
-        std::fs::write(&path, iso_ms::format(&ten_min_ago)).unwrap();
+        fs::write(&path, iso_ms::format(&ten_min_ago)).unwrap();
         let stale = |minutes: u64| {
             try_acquire(
                 &path,
@@ -414,20 +788,54 @@ mod tests {
         assert!(
             matches!(stale(60), Acquire::Held(h) if h.since == Some(chrono::SubsecRound::trunc_subsecs(ten_min_ago, 3)))
         );
+        assert!(
+            inspect(&path).is_some(),
+            "the original's run reads as running"
+        );
         assert!(path.exists(), "an honoured lock is left alone");
         assert!(matches!(stale(5), Acquire::Acquired(_)));
     }
 
     #[test]
+    fn a_lock_time_in_the_future_counts_as_the_files_modification_time() {
+        let (_dir, path) = lock_path();
+        let tomorrow = Utc::now() + chrono::TimeDelta::days(1);
+        fs::write(&path, iso_ms::format(&tomorrow)).unwrap();
+        let just_now = |minutes: u64| {
+            try_acquire(
+                &path,
+                Trigger::Cli,
+                Duration::from_secs(60 * minutes),
+                Utc::now(),
+            )
+            .unwrap()
+        };
+        // Written just now: honoured, as if taken now, not until tomorrow and one hour.
+        assert!(matches!(just_now(60), Acquire::Held(_)));
+        let file = File::options().write(true).open(&path).unwrap();
+        file.set_modified(std::time::SystemTime::now() - Duration::from_secs(2 * 3600))
+            .unwrap();
+        assert!(matches!(just_now(60), Acquire::Acquired(_)));
+    }
+
+    #[test]
+    fn a_garbage_lock_file_is_not_a_run() {
+        let (_dir, path) = lock_path();
+        fs::write(&path, "2026-11-25T14:30:00.000Z\npid=1\nhost=x\n").unwrap();
+        assert_eq!(inspect(&path), None);
+        assert!(matches!(acquire(&path), Acquire::Acquired(_)));
+    }
+
+    #[test]
     #[cfg(unix)]
     fn symlinked_lock_path_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".sync-lock");
+        let (dir, path) = lock_path();
         let target = dir.path().join("elsewhere");
         std::os::unix::fs::symlink(&target, &path).unwrap();
         let err =
             try_acquire(&path, Trigger::Cli, Duration::from_secs(60), Utc::now()).unwrap_err();
         assert!(matches!(err, LockError::Symlink(_)), "{err}");
         assert!(!target.exists(), "followed the link");
+        assert_eq!(inspect(&path), None);
     }
 }

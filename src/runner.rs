@@ -1,4 +1,5 @@
-//! Running one job: its own process group (job object on Windows), its output copied to a
+//! Running one job: its own process tree (under a supervisor on Linux, a job object on
+//! Windows, a process group elsewhere; see [`crate::sys`]), its output copied to a
 //! bounded log file with a small tail kept for the error message, its timeout, and the
 //! shutdown signal. The orchestrator calls [`run_job`] once per job, in order.
 
@@ -15,6 +16,7 @@ use tokio::sync::watch;
 use tokio::time::{Instant, sleep_until};
 
 use crate::config::{Job, JobCommand};
+use crate::lock::RunLock;
 use crate::status::{JobResult, Outcome};
 use crate::sys::{self, JobTree};
 
@@ -66,6 +68,9 @@ pub struct JobContext<'a> {
     /// Which try this is, of how many (`retry`), for the log's header; `None` for a job
     /// that gets one try.
     pub attempt: Option<(u32, u32)>,
+    /// The run lock, where the job's process tree is recorded while it runs, so that a run
+    /// that takes over after this process died makes sure the tree is gone first.
+    pub lock: Option<&'a RunLock>,
 }
 
 /// What ended a job that did not finish by itself.
@@ -104,6 +109,9 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
     let mut child = match cmd.spawn() {
         Ok(child) => child,
         Err(e) => {
+            if let Some(lock) = cx.lock {
+                lock.set_tree(None);
+            }
             let reason = format!("could not start: {e}");
             log.lock().unwrap().finish(&reason, started.elapsed());
             return JobRun {
@@ -117,6 +125,9 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
     // Dropping the tree (at the end of this function, or if this future is dropped)
     // kills whatever the job left running.
     let tree = JobTree::new(&child);
+    if let Some(lock) = cx.lock {
+        lock.set_tree(tree.as_ref().and_then(sys::tree_id));
+    }
     let readers = [
         child
             .stdout
@@ -152,7 +163,12 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
             }
         }
     };
-    drop(tree);
+    match tree {
+        // Waited for: what is left of the tree goes now, without signalling a process id
+        // that is no longer the job's.
+        Some(tree) if exit.is_ok() => sys::job_ended(tree),
+        tree => drop(tree),
+    }
     for reader in readers.into_iter().flatten() {
         let abort = reader.abort_handle();
         if tokio::time::timeout(DRAIN_GRACE, reader).await.is_err() {

@@ -95,7 +95,10 @@ mod tests {
             .unwrap()
             .map(|e| {
                 let e = e.unwrap();
-                (root.join("man").join(e.file_name()), std::fs::read(e.path()).unwrap())
+                (
+                    root.join("man").join(e.file_name()),
+                    std::fs::read(e.path()).unwrap(),
+                )
             })
             .collect();
         for (shell, name) in [

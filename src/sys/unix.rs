@@ -5,62 +5,190 @@ use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
-/// A job's process group: the job is its leader, so signalling the group reaches every
-/// process the job started, however deep, unless one of them deliberately left the group.
+/// A job's process tree.
+///
+/// On Linux, the job runs under a supervisor (see `supervisor.rs`) that synctray signals:
+/// SIGTERM to stop the tree gently, SIGUSR1 to kill it; the supervisor reaches every
+/// process of the job, `setsid` ones included, and kills the tree if synctray dies.
+/// Elsewhere, the job leads a process group of its own, and signalling the group reaches
+/// every process the job started, unless one of them left the group.
+///
 /// Dropping it kills whatever is left of the tree: no way out of a run leaves a job behind.
 #[derive(Debug)]
 pub struct JobTree {
-    pgid: libc::pid_t,
+    /// The supervisor (Linux) or the job, which leads the process group.
+    pid: libc::pid_t,
+    /// The root has been waited for: its id may belong to another process now.
+    ended: bool,
 }
 
+/// Whether jobs run under a supervisor.
+const SUPERVISED: bool = cfg!(target_os = "linux");
+
 impl JobTree {
-    /// Wraps the group of a child started with [`prepare_job_command`].
+    /// Wraps the tree of a child started with [`prepare_job_command`].
     pub fn new(child: &tokio::process::Child) -> Option<JobTree> {
         child.id().map(|pid| JobTree {
-            pgid: pid as libc::pid_t,
+            pid: pid as libc::pid_t,
+            ended: false,
         })
     }
 
     /// Asks every process of the tree to stop (SIGTERM).
     pub fn terminate(&self) {
-        self.signal(libc::SIGTERM);
+        if SUPERVISED {
+            self.signal(self.pid, libc::SIGTERM);
+        } else {
+            self.signal(-self.pid, libc::SIGTERM);
+        }
     }
 
     /// Stops every process of the tree at once (SIGKILL).
     pub fn kill(&self) {
-        self.signal(libc::SIGKILL);
+        if SUPERVISED {
+            self.signal(self.pid, libc::SIGUSR1);
+        } else {
+            self.signal(-self.pid, libc::SIGKILL);
+        }
     }
 
-    fn signal(&self, sig: libc::c_int) {
-        // SAFETY: kill(2) with a negative pid signals a process group; it touches no memory.
-        // ESRCH (the group is already gone) is the expected, harmless outcome after exit.
+    fn signal(&self, target: libc::pid_t, sig: libc::c_int) {
+        if self.ended && target > 0 {
+            return;
+        }
+        // SAFETY: kill(2) touches no memory. ESRCH (already gone) is harmless.
         unsafe {
-            libc::kill(-self.pgid, sig);
+            libc::kill(target, sig);
         }
     }
 }
 
 impl Drop for JobTree {
     fn drop(&mut self) {
-        self.kill();
+        if !self.ended {
+            self.kill();
+        }
     }
 }
 
-/// Puts the job in a process group of its own, and on Linux asks the kernel to kill it if
-/// synctray itself dies (even by SIGKILL), so a killed synctray leaves no job running.
+/// The job's process has been waited for. Under a supervisor, its exit means the tree is
+/// gone; a process group may still hold processes the job left, and they are killed.
+pub fn job_ended(mut tree: JobTree) {
+    if !SUPERVISED {
+        tree.kill();
+    }
+    tree.ended = true;
+}
+
+/// What a later run needs to make sure this tree is gone, if synctray dies meanwhile.
+pub fn tree_id(tree: &JobTree) -> Option<crate::sys::TreeId> {
+    let pid = u32::try_from(tree.pid).ok()?;
+    let start = start_time(pid)?;
+    Some(crate::sys::TreeId { pid, start })
+}
+
+/// Makes sure the tree of a job started by a synctray that died is gone, waiting at most
+/// `wait`; whether it is.
+///
+/// Linux: the supervisor, told of synctray's death, is already killing the tree; this asks
+/// it again, waits for it to exit, and if it does not, kills its descendants and it from
+/// here. Elsewhere: kills the job's process group, if it still exists.
+pub fn end_leftover_tree(id: crate::sys::TreeId, wait: std::time::Duration) -> bool {
+    let alive = || start_time(id.pid) == Some(id.start);
+    let Ok(pid) = libc::pid_t::try_from(id.pid) else {
+        return true;
+    };
+    if SUPERVISED {
+        if !alive() {
+            return true;
+        }
+        tracing::info!(
+            "waiting for the processes of the previous run (supervisor pid {pid}) to end"
+        );
+        // SAFETY: kill(2) touches no memory; the start time proved whose pid this is.
+        unsafe { libc::kill(pid, libc::SIGUSR1) };
+        if wait_for(wait / 2, || !alive()) {
+            return true;
+        }
+        #[cfg(target_os = "linux")]
+        crate::sys::supervisor::signal_tree(pid, libc::SIGKILL);
+        // SAFETY: as above.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+        wait_for(wait / 2, || !alive())
+    } else {
+        // SAFETY: signal 0 only checks whether the group exists.
+        let group_exists = || unsafe { libc::kill(-pid, 0) } == 0;
+        // A group id is not reused while the group exists; its leader may be gone.
+        let ours = alive() || (start_time(id.pid).is_none() && group_exists());
+        if !ours {
+            return true;
+        }
+        tracing::info!("killing the processes of the previous run (process group {pid})");
+        // SAFETY: as above.
+        unsafe { libc::kill(-pid, libc::SIGKILL) };
+        wait_for(wait, || !group_exists())
+    }
+}
+
+fn wait_for(timeout: std::time::Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if done() {
+            return true;
+        }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// When a live (not zombie) process started: clock ticks since boot, from /proc.
+#[cfg(target_os = "linux")]
+fn start_time(pid: u32) -> Option<u64> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // "PID (comm) S PPID …": fields after the last ')'; state is field 3, starttime 22.
+    let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
+    let state = fields.next()?;
+    if state == "Z" || state == "X" {
+        return None;
+    }
+    fields.nth(18)?.parse().ok()
+}
+
+/// When a process started: microseconds since the epoch, from the kernel's BSD info.
+#[cfg(target_os = "macos")]
+fn start_time(pid: u32) -> Option<u64> {
+    let mut info: libc::proc_bsdinfo = unsafe { std::mem::zeroed() };
+    let size = std::mem::size_of::<libc::proc_bsdinfo>() as libc::c_int;
+    // SAFETY: the buffer is a proc_bsdinfo of the size given.
+    let got = unsafe {
+        libc::proc_pidinfo(
+            pid as libc::c_int,
+            libc::PROC_PIDTBSDINFO,
+            0,
+            (&mut info as *mut libc::proc_bsdinfo).cast(),
+            size,
+        )
+    };
+    if got != size || info.pbi_status == libc::SZOMB {
+        return None;
+    }
+    Some(info.pbi_start_tvsec * 1_000_000 + info.pbi_start_tvusec)
+}
+
+/// No way to tell a process's start here: a tree is not recorded, and not killed again.
+#[cfg(not(any(target_os = "linux", target_os = "macos")))]
+fn start_time(_pid: u32) -> Option<u64> {
+    None
+}
+
+/// Puts the job in a process group of its own and, on Linux, under a supervisor that keeps
+/// every process it starts from outliving the run, even if synctray itself is SIGKILLed.
 pub fn prepare_job_command(cmd: &mut tokio::process::Command) {
     cmd.process_group(0);
     #[cfg(target_os = "linux")]
-    // SAFETY: the closure runs between fork and exec and calls only prctl(2), which is
-    // async-signal-safe.
-    unsafe {
-        cmd.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return Err(io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    crate::sys::supervisor::install(cmd);
 }
 
 /// Options for a file synctray creates: never writable by group or others.
@@ -175,4 +303,58 @@ pub const SHELL_NOT_FOUND: i32 = 127;
 /// while readers hold the old file open.
 pub fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
     tmp.persist(path).map(drop).map_err(|e| e.error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alive_with(marker: &str) -> bool {
+        fs::read_dir("/proc").unwrap().flatten().any(|e| {
+            fs::read(e.path().join("cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(marker))
+        })
+    }
+
+    /// What a run that takes over a dead holder's lock does: the tree recorded in the
+    /// holder file, setsid'd process included, is ended before the new run starts.
+    #[test]
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    fn a_recorded_tree_is_ended_by_whoever_takes_over() {
+        let marker = format!("300.0{}77", std::process::id());
+        let setsid_marker = format!("300.0{}78", std::process::id());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let id = runtime.block_on(async {
+            let mut cmd = tokio::process::Command::new("sh");
+            cmd.arg("-c").arg(format!(
+                "sleep {marker} & setsid sleep {setsid_marker} & wait"
+            ));
+            prepare_job_command(&mut cmd);
+            let child = cmd.spawn().unwrap();
+            let tree = JobTree::new(&child).unwrap();
+            let id = tree_id(&tree).expect("a tree id");
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while !(alive_with(&marker) && (!SUPERVISED || alive_with(&setsid_marker))) {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the job did not start"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            // As if this process had died: nobody here will stop the tree.
+            std::mem::forget(tree);
+            std::mem::forget(child);
+            id
+        });
+        assert!(end_leftover_tree(id, std::time::Duration::from_secs(10)));
+        assert!(!alive_with(&marker), "the job's child survived");
+        if SUPERVISED {
+            assert!(!alive_with(&setsid_marker), "the setsid'd process survived");
+        }
+        // A second look finds nothing to do.
+        assert!(end_leftover_tree(id, std::time::Duration::from_secs(1)));
+    }
 }

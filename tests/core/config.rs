@@ -5,6 +5,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
+#[cfg(target_os = "linux")]
 use crate::disk::Tmpfs;
 use crate::util::{Ws, set_mode, stderr};
 
@@ -470,6 +471,7 @@ fn two_edits_at_once_both_take_effect() {
     );
 }
 
+#[cfg(target_os = "linux")] // a tmpfs mount
 #[test]
 fn a_failed_write_says_cannot_write() {
     let Some(disk) = Tmpfs::mount(64) else {

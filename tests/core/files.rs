@@ -5,6 +5,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::time::Duration;
 
+#[cfg(target_os = "linux")]
 use crate::disk::Tmpfs;
 use crate::util::{Ws, stderr, wait_until};
 
@@ -362,6 +363,7 @@ fn the_history_never_holds_more_than_200_lines() {
     );
 }
 
+#[cfg(target_os = "linux")] // a tmpfs mount
 #[test]
 fn a_full_disk_mid_append_never_tears_a_history_line() {
     let Some(disk) = Tmpfs::mount(256) else {

@@ -1,6 +1,7 @@
 //! Integration tests of the engine and the command line, compiled as one binary (see
 //! ripgrep's tests/): each module is one topic, `util` holds the fixtures.
 
+#[cfg(target_os = "linux")]
 mod disk;
 mod util;
 
@@ -11,6 +12,7 @@ mod files;
 mod lock;
 #[cfg(target_os = "linux")]
 mod network;
+mod procs;
 mod retry;
 mod runs;
 mod scheduler;

@@ -5,4 +5,6 @@
 mod support;
 
 pub use support::proc::{processes_with, set_mode, sleep_marker, stderr, wait_until};
-pub use support::ws::{Daemon, Ws};
+#[cfg(target_os = "linux")]
+pub use support::ws::Daemon;
+pub use support::ws::Ws;

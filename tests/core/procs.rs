@@ -1,0 +1,216 @@
+//! Job processes never outlive their run: children, grandchildren, `setsid` and daemonised
+//! processes, whether the run ends by itself, by a graceful stop, or by synctray being
+//! SIGKILLed. Real processes, found by a unique argument in /proc.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use crate::util::{Ws, processes_with, sleep_marker, stderr, wait_until};
+
+/// A shell job that starts a grandchild, a `setsid` process (out of the job's process
+/// group and session) and a double-forked daemon, then waits.
+fn spawning_job(grandchild: &str, setsid: &str, daemon: &str, waits: &str) -> String {
+    format!(
+        r#"{{"jobs": [{{"name": "spawner", "command": "sleep {grandchild} & setsid sleep {setsid} & (sh -c 'sleep {daemon} &' &) ; sleep {waits}; wait"}}]}}"#
+    )
+}
+
+fn all_running(tags: &[&String]) -> bool {
+    tags.iter().all(|t| !processes_with(t).is_empty())
+}
+
+fn none_running(tags: &[&String]) -> bool {
+    tags.iter().all(|t| processes_with(t).is_empty())
+}
+
+/// A job for the next run that records whether any process of `tags` is alive while it
+/// runs. The marker is assembled at run time, so the checking shell's own command line
+/// does not hold it.
+fn overlap_probe(tags: &[&String]) -> String {
+    let checks: Vec<String> = tags
+        .iter()
+        .map(|t| {
+            let (head, tail) = t.split_at(4);
+            format!(
+                r#"m={head}; m=\"${{m}}{tail}\"; for p in /proc/[0-9]*; do c=$(tr '\\0' ' ' < $p/cmdline 2>/dev/null); case \"$c\" in *\"$m\"*) echo \"$m alive\" >> overlap;; esac; done"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"jobs": [{{"name": "probe", "command": "{}; touch probed"}}]}}"#,
+        checks.join("; ")
+    )
+}
+
+#[test]
+fn sigkill_of_sync_mid_job_leaves_no_process_and_the_next_sync_never_overlaps() {
+    let (grandchild, setsid, daemon, waits) = (
+        sleep_marker(300),
+        sleep_marker(300),
+        sleep_marker(300),
+        sleep_marker(300),
+    );
+    let tags = [&grandchild, &setsid, &daemon, &waits];
+    let ws = Ws::new(&spawning_job(&grandchild, &setsid, &daemon, &waits));
+    let mut sync = ws
+        .cmd(&["sync"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        wait_until(Duration::from_secs(10), || all_running(&tags)),
+        "the job's processes did not all start"
+    );
+    sync.kill().unwrap(); // SIGKILL: synctray gets no chance to clean up
+    sync.wait().unwrap();
+    // At once, before anything had time to end: the next run must not overlap.
+    ws.write_config(&overlap_probe(&tags));
+    let output = ws.run(&["sync"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        ws.path("probed").exists(),
+        "the next run did not run its job"
+    );
+    assert!(
+        !ws.path("overlap").exists(),
+        "the next run started while the previous run's processes lived: {}",
+        std::fs::read_to_string(ws.path("overlap")).unwrap_or_default()
+    );
+    assert!(
+        none_running(&tags),
+        "a process of the killed run survived: {:?}",
+        tags.map(|t| processes_with(t))
+    );
+    assert!(!ws.lock_exists());
+}
+
+#[test]
+fn sigkill_of_sync_kills_the_whole_tree_without_a_next_run() {
+    let (grandchild, setsid, daemon, waits) = (
+        sleep_marker(300),
+        sleep_marker(300),
+        sleep_marker(300),
+        sleep_marker(300),
+    );
+    let tags = [&grandchild, &setsid, &daemon, &waits];
+    let ws = Ws::new(&spawning_job(&grandchild, &setsid, &daemon, &waits));
+    let mut sync = ws
+        .cmd(&["sync"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(10), || all_running(&tags)));
+    sync.kill().unwrap();
+    sync.wait().unwrap();
+    assert!(
+        wait_until(Duration::from_secs(5), || none_running(&tags)),
+        "processes outlived a SIGKILLed synctray: {:?}",
+        tags.map(|t| processes_with(t))
+    );
+}
+
+#[test]
+fn a_graceful_stop_kills_setsid_and_daemonised_children() {
+    let (grandchild, setsid, daemon, waits) = (
+        sleep_marker(300),
+        sleep_marker(300),
+        sleep_marker(300),
+        sleep_marker(300),
+    );
+    let tags = [&grandchild, &setsid, &daemon, &waits];
+    let ws = Ws::new(&spawning_job(&grandchild, &setsid, &daemon, &waits));
+    let mut daemon_proc = ws.daemon();
+    assert!(
+        wait_until(Duration::from_secs(10), || all_running(&tags)),
+        "{}",
+        daemon_proc.log()
+    );
+    // Ctrl-C twice: stop now (the grace period is tested elsewhere).
+    daemon_proc.signal(libc::SIGINT);
+    std::thread::sleep(Duration::from_millis(200));
+    daemon_proc.signal(libc::SIGINT);
+    assert_eq!(
+        daemon_proc.wait_exit(Duration::from_secs(10)),
+        Some(0),
+        "{}",
+        daemon_proc.log()
+    );
+    assert!(
+        none_running(&tags),
+        "a job process survived the shutdown: {:?}",
+        tags.map(|t| processes_with(t))
+    );
+    assert!(!ws.lock_exists());
+}
+
+#[test]
+fn a_graceful_stop_asks_setsid_children_to_stop_too() {
+    // A setsid child that cleans up on SIGTERM: it must get the SIGTERM, not only a SIGKILL.
+    let tag = sleep_marker(300);
+    let ws = Ws::new(&format!(
+        r#"{{"jobs": [{{"name": "t", "command": "setsid sh -c 'trap \"echo got-term > termed; exit 0\" TERM; sleep {tag} & wait' & wait"}}]}}"#
+    ));
+    let mut daemon = ws.daemon();
+    assert!(
+        wait_until(Duration::from_secs(10), || !processes_with(&tag).is_empty()),
+        "{}",
+        daemon.log()
+    );
+    daemon.signal(libc::SIGTERM);
+    assert_eq!(
+        daemon.wait_exit(Duration::from_secs(20)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+    assert!(
+        ws.path("termed").exists(),
+        "the setsid child never got SIGTERM"
+    );
+    assert!(
+        wait_until(Duration::from_secs(2), || processes_with(&tag).is_empty()),
+        "left behind"
+    );
+}
+
+#[test]
+fn what_a_job_leaves_running_ends_with_the_job() {
+    let (background, setsid) = (sleep_marker(300), sleep_marker(300));
+    let ws = Ws::new(&format!(
+        r#"{{"jobs": [{{"name": "leaver", "command": "sleep {background} & setsid sleep {setsid} & sleep 0.5; exit 0"}}]}}"#
+    ));
+    let started = Instant::now();
+    let output = ws.run(&["sync"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(
+        processes_with(&background).is_empty() && processes_with(&setsid).is_empty(),
+        "a process outlived its run"
+    );
+}
+
+#[test]
+fn the_jobs_own_exit_status_and_signal_come_through() {
+    let ws = Ws::new(
+        r#"{"continueOnError": true, "jobs": [
+            {"name": "seven", "command": "exit 7"},
+            {"name": "killed", "command": "kill -KILL $$"},
+            {"name": "missing", "command": ["/nonexistent/program"]}
+        ]}"#,
+    );
+    let output = ws.run(&["sync"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let status = ws.status().unwrap();
+    let jobs = status["jobs"].as_array().unwrap();
+    assert_eq!(jobs[0]["reason"], "exited with code 7", "{status}");
+    assert_eq!(jobs[1]["reason"], "killed by signal 9", "{status}");
+    assert!(
+        jobs[2]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("could not start"),
+        "{status}"
+    );
+}
