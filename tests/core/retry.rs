@@ -124,10 +124,10 @@ fn a_shutdown_during_the_backoff_stops_at_once_and_cleans_up() {
         flaky(5)
     ));
     let mut daemon = ws.daemon();
-    // The lock stays held through the backoff, and says so.
+    // The lock stays held through the backoff, and its holder file says so.
     assert!(
         wait_until(Duration::from_secs(10), || {
-            std::fs::read_to_string(ws.path("data/.sync-lock"))
+            std::fs::read_to_string(ws.path("data/.sync-lock.json"))
                 .is_ok_and(|t| t.contains("waiting for try 2/3"))
         }),
         "{}",
