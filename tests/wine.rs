@@ -541,12 +541,10 @@ fn a_held_lock_skips_and_a_killed_holder_leaves_no_job_and_no_block() {
     assert!(!ws.lock_exists());
 }
 
-/// Needs the lock redesign (who holds the lock kept beside `.sync-lock`, "running" from
-/// the OS lock): with the holder's pid read from the lock file, Wine hands the dead
-/// holder's pid straight to the next process (the `status` command itself), which then
-/// looks alive.
+/// "Running" comes from the OS lock, never from a process id: Wine hands a dead holder's
+/// pid straight to the next process (here the `status` command itself), so a pid check
+/// would call the dead holder alive.
 #[test]
-#[ignore = "passes once `running` comes from the OS lock rather than a process id"]
 fn status_does_not_report_a_killed_holder_as_running() {
     let Some(wine) = wine() else { return };
     let mark = marker("status");
