@@ -57,10 +57,17 @@ struct Tray {
 }
 
 impl Tray {
+    /// A workspace's `bin/`, when it has one, comes first on the tray's PATH: stand-ins
+    /// for the desktop's programs (the opener of files and folders).
     fn start(desktop: &Desktop, ws: &Ws, log_name: &str) -> Tray {
         let log = desktop.path(log_name);
-        let child = desktop
-            .command(SYNCTRAY)
+        let mut cmd = desktop.command(SYNCTRAY);
+        if ws.path("bin").is_dir() {
+            let path = std::env::var_os("PATH").unwrap_or_default();
+            let dirs = std::iter::once(ws.path("bin")).chain(std::env::split_paths(&path));
+            cmd.env("PATH", std::env::join_paths(dirs).unwrap());
+        }
+        let child = cmd
             .arg("--workspace")
             .arg(ws.root())
             .env("SYNCTRAY_LOG", "debug")
@@ -266,6 +273,58 @@ fn sni_sync_now_on_a_failing_job_notifies_and_shows_the_error_then_the_recovery(
         m.children[0].label.starts_with("✓ Last sync ")
             && m.children[1].label.starts_with("Next run ")
     });
+}
+
+#[test]
+fn sni_recent_runs_list_the_last_runs_and_a_click_opens_that_runs_log() {
+    let Some(s) = Session::start(|ws| {
+        // The desktop's opener, standing in: it notes what it was asked to open.
+        fs::create_dir_all(ws.path("bin")).unwrap();
+        let opener = ws.path("bin/xdg-open");
+        fs::write(
+            &opener,
+            "#!/bin/sh\necho \"$1\" >> \"$(dirname \"$0\")/opened\"\n",
+        )
+        .unwrap();
+        support::proc::set_mode(&opener, 0o755);
+    }) else {
+        return;
+    };
+    s.wait_menu("no runs yet", SHORT, |m| {
+        m.find("Recent runs")
+            .is_some_and(|r| r.children.len() == 1 && !r.children[0].enabled)
+    });
+    s.click("Sync now");
+    s.wait("the first run", LONG, || s.status()["status"] == "success");
+    s.wait_idle();
+    fs::write(s.ws.path("broken"), "").unwrap();
+    s.click("Sync now");
+    s.wait("the second run to fail", LONG, || {
+        s.status()["status"] == "error"
+    });
+    let menu = s.wait_menu("both runs, newest first", SHORT, |m| {
+        m.find("Recent runs").is_some_and(|r| {
+            r.children.len() == 2
+                && r.children[0].label.starts_with("✗ ")
+                && r.children[0].label.contains("second: exited with code 1")
+                && r.children[1].label.starts_with("✓ ")
+        })
+    });
+    let failed = menu.find("Recent runs").unwrap().children[0].label.clone();
+    s.click(&failed);
+    let opened = s.ws.path("bin/opened");
+    s.wait("the opener to be asked", SHORT, || opened.exists());
+    let path = PathBuf::from(fs::read_to_string(&opened).unwrap().trim());
+    assert!(
+        path.starts_with(s.ws.path("data/logs")),
+        "opened {}",
+        path.display()
+    );
+    let log = fs::read_to_string(&path).unwrap();
+    assert!(
+        log.contains("Error: the data source is broken"),
+        "the failed run's log was opened, not another:\n{log}"
+    );
 }
 
 #[test]
