@@ -5,14 +5,14 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Local, Utc};
 use clap::{Parser, Subcommand};
 use tokio::sync::{mpsc, watch};
 
 use crate::config::{self, Config, Edit};
-use crate::engine::{self, Engine, RunOutcome, ServeOptions, SystemClock};
+use crate::engine::{Engine, RunOutcome, SystemClock};
+use crate::host::{self, Host};
 use crate::lock;
 use crate::notify;
 use crate::runner::Stop;
@@ -20,15 +20,7 @@ use crate::schedule::Trigger;
 use crate::status::{Outcome, Status, iso_ms};
 use crate::workspace::Workspace;
 
-/// Exit status: the run failed.
-pub const EXIT_FAILED: u8 = 1;
-/// Exit status: bad usage or an invalid configuration.
-pub const EXIT_USAGE: u8 = 2;
-/// Exit status: skipped, another process holds the lock (EX_TEMPFAIL).
-pub const EXIT_SKIPPED: u8 = 75;
-
-/// How long a run in progress may go on after SIGTERM / Ctrl-C / Quit.
-pub const GRACE: Duration = Duration::from_secs(10);
+pub use crate::host::{EXIT_FAILED, EXIT_SKIPPED, EXIT_USAGE};
 
 const ABOUT: &str = "Keeps a workspace's data fresh: runs its sync commands on a schedule, one run at a time, \
 records the result in data/sync-status.json and tells the desktop when a run fails.";
@@ -209,109 +201,25 @@ pub fn say(message: std::fmt::Arguments<'_>) {
 }
 
 /// Loads the workspace's configuration, or prints why not.
-pub fn load_config(ws: &Workspace) -> Result<Config, ExitCode> {
-    let config = Config::load(&ws.config).map_err(|e| fail(EXIT_USAGE, format_args!("{e}")))?;
-    for warning in &config.warnings {
-        tracing::warn!("{}: {warning}", ws.config.display());
-    }
-    Ok(config)
-}
-
-/// A single-threaded runtime: the engine waits on timers, pipes and child processes, and
-/// one thread does that with the fewest wake-ups and the least memory.
-pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-}
-
-/// The stop signal a terminal or a service manager gives: the first SIGTERM, SIGINT
-/// (Ctrl-C) or SIGHUP (the terminal closed) drains (the run in progress gets [`GRACE`]),
-/// the second stops at once.
-pub async fn stop_on_signals(stop: watch::Sender<Stop>) {
-    let mut first = true;
-    loop {
-        if let Err(e) = next_signal().await {
-            tracing::error!("cannot listen for signals: {e}");
-            return;
-        }
-        if first {
-            first = false;
-            tracing::info!(
-                "stopping: a run in progress has {} s to finish (press Ctrl-C again to stop at once)",
-                GRACE.as_secs()
-            );
-            stop.send_replace(Stop::Drain(tokio::time::Instant::now() + GRACE));
-        } else {
-            tracing::info!("stopping now");
-            stop.send_replace(Stop::Now);
-        }
-    }
-}
-
-#[cfg(unix)]
-async fn next_signal() -> std::io::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    let mut hup = signal(SignalKind::hangup())?;
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
-        _ = hup.recv() => {}
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-async fn next_signal() -> std::io::Result<()> {
-    crate::sys::next_stop_signal().await
-}
-
-/// Takes the workspace's instance lock for a tray or daemon, or explains who has it.
-pub fn claim_instance(ws: &Workspace, what: &str) -> Result<lock::InstanceLock, ExitCode> {
-    let path = ws.lock.with_file_name(".synctray-instance");
-    match lock::instance(&path) {
-        Ok(Ok(guard)) => Ok(guard),
-        Ok(Err(holder)) => Err(fail(
-            EXIT_USAGE,
-            format_args!(
-                "synctray is already running for {} ({holder}); not starting a second {what}",
-                ws.root.display()
-            ),
-        )),
-        Err(e) => Err(fail(EXIT_USAGE, format_args!("{e}"))),
-    }
+fn load_config(ws: &Workspace) -> Result<Config, ExitCode> {
+    host::load_config(ws).map_err(|e| fail(EXIT_USAGE, format_args!("{e}")))
 }
 
 fn daemon(ws: Workspace) -> ExitCode {
-    let config = match load_config(&ws) {
-        Ok(config) => config,
-        Err(code) => return code,
+    let host = match Host::open(ws, "daemon") {
+        Ok(host) => host,
+        Err(e) => return fail(EXIT_USAGE, format_args!("{e}")),
     };
-    let _instance = match claim_instance(&ws, "daemon") {
-        Ok(guard) => guard,
-        Err(code) => return code,
-    };
-    tracing::info!("synctray daemon for {} ({})", ws.root.display(), ws.source);
-    runtime().block_on(async {
-        let engine = Engine::new(ws, Arc::new(SystemClock), notify::desktop());
-        let (stop_tx, stop_rx) = watch::channel(Stop::Run);
-        tokio::spawn(stop_on_signals(stop_tx));
-        // Let the signal task install its handlers before a job can start: a SIGTERM that
-        // came first would end the process at once, leaving the job and the lock.
-        tokio::task::yield_now().await;
-        // The daemon takes no commands: its controls are the config file and the CLI.
-        let (_commands, commands_rx) = mpsc::unbounded_channel();
-        engine::serve(
-            &engine,
-            config,
-            commands_rx,
-            stop_rx,
-            ServeOptions::default(),
-        )
-        .await;
+    tracing::info!(
+        "synctray daemon for {} ({})",
+        host.ws.root.display(),
+        host.ws.source
+    );
+    // The daemon takes no commands: its controls are the config file and the CLI.
+    let (_commands, commands_rx) = mpsc::unbounded_channel();
+    let (stop, _) = watch::channel(Stop::Run);
+    host.serve(notify::desktop(), commands_rx, stop, |_| {
+        std::future::pending()
     });
     ExitCode::SUCCESS
 }
@@ -381,10 +289,10 @@ fn sync(ws: Workspace) -> ExitCode {
         Ok(config) => config,
         Err(code) => return code,
     };
-    let outcome = runtime().block_on(async {
+    let outcome = host::runtime().block_on(async {
         let engine = Engine::new(ws, Arc::new(SystemClock), Box::new(notify::Silent));
         let (stop_tx, stop_rx) = watch::channel(Stop::Run);
-        let signals = tokio::spawn(stop_on_signals(stop_tx));
+        let signals = tokio::spawn(host::stop_on_signals(stop_tx));
         tokio::task::yield_now().await;
         let outcome = engine.run_once(&config, Trigger::Cli, stop_rx).await;
         signals.abort();

@@ -14,12 +14,15 @@
 //! - [`status`]: the status file and the run history.
 //! - [`engine`]: the orchestrator ([`engine::Engine::run_once`]) and the scheduler loop
 //!   ([`engine::serve`]) that every front end drives.
+//! - [`host`]: the one door that hosts a workspace's scheduler for `--daemon` and the tray:
+//!   config, instance lock, runtime, signals and the two-stage stop, then the engine.
 //! - [`retry`]: the `retry` key, and the backoff between a failing job's tries.
 //! - [`network`]: the `network` key: scheduled runs that wait until the machine is online.
 //! - [`runs`]: looking back and ahead — the `history`, `next` and `logs` commands.
 //! - [`notify`]: which runs deserve a desktop notification, and showing it.
 //! - [`usage`]: shell completions and the man page, generated from the command-line definition.
-//! - [`cli`]: the command line: arguments, the daemon, and each command, down to an exit code.
+//! - [`cli`]: the command line: arguments, and each command (the daemon included), down to
+//!   an exit code.
 //! - `tray` (feature `tray`): the system-tray front end.
 //! - [`sys`]: the platform seam (process trees, permissions, links, host name).
 
@@ -27,6 +30,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 mod fsutil;
+pub mod host;
 pub mod lock;
 pub mod network;
 pub mod notify;

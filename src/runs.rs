@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Local, Utc};
 
-use crate::cli::EXIT_FAILED;
+use crate::cli::{EXIT_FAILED, EXIT_USAGE};
 use crate::config::Config;
 use crate::schedule::{Due, Trigger};
 use crate::status::{self, Outcome, Status, iso_ms};
@@ -132,9 +132,12 @@ pub fn history(ws: &Workspace, n: usize, json: bool) -> ExitCode {
 /// `synctray next [-n N] [--json]`: the next N times the scheduler will run. Exits 2
 /// when the config is invalid.
 pub fn next(ws: &Workspace, n: usize, json: bool) -> ExitCode {
-    let config = match crate::cli::load_config(ws) {
+    let config = match crate::host::load_config(ws) {
         Ok(config) => config,
-        Err(code) => return code,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "synctray: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
     };
     let now = Utc::now();
     let last = Status::read(&ws.status).map(|s| s.started());

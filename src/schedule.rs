@@ -77,7 +77,7 @@ pub fn parse_cron(expr: &str) -> Result<Cron, String> {
 }
 
 impl Schedule {
-    /// "Every N minutes", as PRODUCT.md defines it (not the original's `*/N`):
+    /// "Every N minutes" (not the original's `*/N`, which fires at :00 and :45 for 45):
     /// N dividing 60 fires at the minutes that are multiples of N; N a whole number of
     /// hours dividing 24 fires at the top of those hours; any other N fires N minutes
     /// after the previous run started.

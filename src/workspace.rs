@@ -79,7 +79,9 @@ impl Workspace {
         }
     }
 
-    /// Chooses the workspace as PRODUCT.md says, creating the default one if needed.
+    /// Chooses the workspace: `--workspace DIR`, else `SYNCTRAY_WORKSPACE`, else the current
+    /// directory if it holds `data/config/sync.json`, else the default workspace in the
+    /// platform's data directory, created with a starter config if needed.
     pub fn resolve(flag: Option<&Path>) -> io::Result<Workspace> {
         if let Some(dir) = flag {
             return Ok(Workspace::at(dir, Source::Flag));

@@ -36,8 +36,6 @@ mod supervisor;
 mod windows;
 #[cfg(windows)]
 use windows as imp;
-#[cfg(windows)]
-pub use windows::next_stop_signal;
 
 #[cfg(feature = "tray")]
 pub mod autostart;
@@ -60,9 +58,9 @@ mod net;
 pub use net::route_out;
 
 pub use imp::{
-    JobTree, SHELL_NOT_FOUND, check_not_shared_writable, create_dir, desktop_session_available,
-    hostname, open_folder, open_nofollow, persist, prepare_job_command, process_alive, same_file,
-    shell_command, write_options,
+    JobTree, SHELL_NOT_FOUND, StopSignals, check_not_shared_writable, create_dir,
+    desktop_session_available, hostname, open_folder, open_nofollow, persist, prepare_job_command,
+    process_alive, same_file, shell_command, write_options,
 };
 
 #[cfg(unix)]

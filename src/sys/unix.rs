@@ -281,6 +281,34 @@ pub fn desktop_session_available() -> bool {
             .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
 }
 
+/// The stop signals: SIGTERM, SIGINT (Ctrl-C) and SIGHUP (the terminal closed). Listened
+/// for from creation on, so a signal that comes between two waits is never lost.
+pub struct StopSignals {
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+    hup: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    pub fn new() -> io::Result<StopSignals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(StopSignals {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+
+    /// Waits for the next one.
+    pub async fn next(&mut self) {
+        tokio::select! {
+            _ = self.term.recv() => {}
+            _ = self.int.recv() => {}
+            _ = self.hup.recv() => {}
+        }
+    }
+}
+
 /// Whether a process with this id exists on this machine.
 pub fn process_alive(pid: u32) -> Option<bool> {
     let pid = libc::pid_t::try_from(pid).ok()?;

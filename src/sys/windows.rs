@@ -361,22 +361,36 @@ fn request_stop() {
     stop_notify().notify_one();
 }
 
-/// Waits for the next stop request of the console or the session: Ctrl-C or Ctrl-Break
-/// (one request each), or the console closing, the user logging off or Windows shutting
-/// down (one request at once, a second [`SESSION_END_DRAIN`] later). The caller turns the
-/// first request into the graceful stop and the second into "stop now", as for SIGTERM
-/// and SIGINT on unix. Call from one task only.
-pub async fn next_stop_signal() -> io::Result<()> {
-    static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
-    INSTALLED
-        .get_or_init(install_stop_handlers)
-        .clone()
-        .map_err(io::Error::other)?;
+/// The stop requests of the console or the session: Ctrl-C or Ctrl-Break (one request
+/// each), or the console closing, the user logging off or Windows shutting down (one
+/// request at once, a second [`SESSION_END_DRAIN`] later). The caller turns the first
+/// request into the graceful stop and the second into "stop now", as for SIGTERM and
+/// SIGINT on unix. Requests are counted from the first `new`, so none is lost between two
+/// waits. Use from one task only.
+pub struct StopSignals(());
+
+impl StopSignals {
+    pub fn new() -> io::Result<StopSignals> {
+        static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
+        INSTALLED
+            .get_or_init(install_stop_handlers)
+            .clone()
+            .map_err(io::Error::other)?;
+        Ok(StopSignals(()))
+    }
+
+    /// Waits for the next request.
+    pub async fn next(&mut self) {
+        next_stop_request().await
+    }
+}
+
+async fn next_stop_request() {
     loop {
         let handed = STOPS_HANDED_OUT.load(Ordering::SeqCst);
         if STOP_REQUESTS.load(Ordering::SeqCst) > handed {
             STOPS_HANDED_OUT.store(handed + 1, Ordering::SeqCst);
-            return Ok(());
+            return;
         }
         // `notify_one` keeps a permit when nobody waits: no request is missed.
         stop_notify().notified().await;

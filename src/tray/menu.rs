@@ -60,7 +60,8 @@ fn label(text: &str) -> String {
     text.replace('&', "&&")
 }
 
-/// The menu, as PRODUCT.md draws it, plus a notice line (a bad config edit or the engine's
+/// The menu (status lines, Sync now, Change interval, Pause, Recent runs, Open logs, Start
+/// at login, Quit), plus a notice line (a bad config edit or the engine's
 /// latest message) under the two status lines when there is one.
 pub struct TrayMenu {
     pub menu: Menu,

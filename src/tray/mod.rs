@@ -1,9 +1,9 @@
 //! The system-tray front end: `synctray` with no command.
 //!
-//! Two threads, and a border between them (see STYLE.md, "The GUI thread is a border"):
-//! - the engine thread runs [`engine::serve`] on the CLI's single-threaded tokio runtime,
-//!   with the same signals and grace period as `--daemon`, and forwards every
-//!   [`Snapshot`] into the event loop;
+//! Two threads, and a border between them (the tray and its menu are not `Send`):
+//! - the engine thread runs the workspace's [`Host`] — the same door as `--daemon`, with
+//!   the same signals and grace period — and forwards every [`Snapshot`] into the event
+//!   loop;
 //! - the main thread runs the tao event loop, which owns the tray icon and its menu (not
 //!   `Send`). It turns a snapshot into texts, checks and an icon ([`state::menu_state`],
 //!   pure and unit-tested), and clicks into [`Command`]s for the engine.
@@ -26,7 +26,6 @@ mod state;
 mod wake;
 
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Local, Utc};
@@ -37,9 +36,8 @@ use tokio::sync::{mpsc, watch};
 use tray_icon::menu::{MenuEvent, MenuId};
 use tray_icon::{TrayIcon, TrayIconBuilder, TrayIconEvent};
 
-use crate::cli;
-use crate::config::Config;
-use crate::engine::{self, Command, Engine, ServeOptions, Snapshot, SystemClock};
+use crate::engine::{Command, Snapshot};
+use crate::host::{self, EXIT_USAGE, Host};
 use crate::notify;
 use crate::runner::Stop;
 use crate::status::Status;
@@ -72,19 +70,18 @@ pub fn run(ws: Workspace) -> ExitCode {
     // tao panics (and GTK may abort) without a display: look before touching either.
     if !sys::desktop_session_available() {
         eprintln!("{NO_DISPLAY}");
-        return ExitCode::from(cli::EXIT_USAGE);
+        return ExitCode::from(EXIT_USAGE);
     }
-    let config = match cli::load_config(&ws) {
-        Ok(config) => config,
-        Err(code) => return code,
-    };
-    let _instance = match cli::claim_instance(&ws, "tray") {
-        Ok(guard) => guard,
-        Err(code) => return code,
+    let host = match Host::open(ws, "tray") {
+        Ok(host) => host,
+        Err(e) => {
+            eprintln!("synctray: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
     };
     let Some(mut event_loop) = new_event_loop() else {
         eprintln!("{NO_DISPLAY}");
-        return ExitCode::from(cli::EXIT_USAGE);
+        return ExitCode::from(EXIT_USAGE);
     };
     #[cfg(target_os = "macos")]
     {
@@ -92,6 +89,7 @@ pub fn run(ws: Workspace) -> ExitCode {
         use tao::platform::macos::{ActivationPolicy, EventLoopExtMacOS};
         event_loop.set_activation_policy(ActivationPolicy::Accessory);
     }
+    let ws = host.ws.clone();
     tracing::info!("synctray tray for {} ({})", ws.root.display(), ws.source);
 
     let proxy = event_loop.create_proxy();
@@ -106,19 +104,19 @@ pub fn run(ws: Workspace) -> ExitCode {
     // Until the engine's first snapshot, show what the files say.
     let first = Snapshot {
         last: Status::read(&ws.status),
-        paused: config.paused,
-        interval_minutes: config.interval_minutes,
-        cron: config.cron.clone(),
+        paused: host.config.paused,
+        interval_minutes: host.config.interval_minutes,
+        cron: host.config.cron.clone(),
         now: Some(Utc::now()),
         ..Snapshot::default()
     };
     let (commands, commands_rx) = mpsc::unbounded_channel();
-    let (stop, stop_rx) = watch::channel(Stop::Run);
+    let (stop, _) = watch::channel(Stop::Run);
     let engine_thread = {
-        let (ws, stop) = (ws.clone(), stop.clone());
+        let stop = stop.clone();
         std::thread::Builder::new()
             .name("engine".into())
-            .spawn(move || engine_main(ws, config, commands_rx, stop, stop_rx, proxy))
+            .spawn(move || engine_main(host, commands_rx, stop, proxy))
             .expect("a thread for the engine")
     };
 
@@ -171,13 +169,12 @@ fn new_event_loop() -> Option<EventLoop<UserEvent>> {
     event_loop.ok()
 }
 
-/// The engine thread: the scheduler, the signals, and the snapshots sent across.
+/// The engine thread: the host's scheduler (with its signals), and the snapshots sent
+/// across the border.
 fn engine_main(
-    ws: Workspace,
-    config: Config,
+    host: Host,
     commands: mpsc::UnboundedReceiver<Command>,
     stop: watch::Sender<Stop>,
-    stop_rx: watch::Receiver<Stop>,
     proxy: EventLoopProxy<UserEvent>,
 ) {
     /// Tells the event loop that the engine is gone, however this thread ends.
@@ -188,21 +185,20 @@ fn engine_main(
         }
     }
     let exit = ExitOnDrop(proxy);
-    cli::runtime().block_on(async {
-        let engine = Engine::new(ws, Arc::new(SystemClock), notify::desktop());
-        tokio::spawn(cli::stop_on_signals(stop));
-        // No minute snapshots: the GUI thread redraws "in 12 min" by itself, and the idle
-        // engine sleeps until its next run.
-        let options = ServeOptions::default();
+    // No minute snapshots: the GUI thread redraws "in 12 min" by itself, and the idle
+    // engine sleeps until its next run.
+    host.serve(notify::desktop(), commands, stop, |engine| {
         let mut snapshots = engine.subscribe();
-        let forward = async {
+        let ws = engine.ws.clone();
+        let exit = &exit;
+        async move {
             // The history is read here, off the GUI thread, when the last run changes.
             let mut runs_of = None;
             while snapshots.changed().await.is_ok() {
                 let snapshot = snapshots.borrow_and_update().clone();
                 if runs_of.as_ref() != Some(&snapshot.last) {
                     runs_of = Some(snapshot.last.clone());
-                    let runs = crate::runs::recent(&engine.ws, state::RECENT_RUNS);
+                    let runs = crate::runs::recent(&ws, state::RECENT_RUNS);
                     if exit.0.send_event(UserEvent::Recent(runs)).is_err() {
                         break;
                     }
@@ -216,11 +212,6 @@ fn engine_main(
                 }
             }
             // The event loop is gone; the scheduler still finishes its own way.
-            std::future::pending::<()>().await;
-        };
-        tokio::select! {
-            () = engine::serve(&engine, config, commands, stop_rx, options) => {}
-            () = forward => {}
         }
     });
 }
@@ -357,7 +348,7 @@ impl Gui {
             m.next_line = if snapshot
                 .running
                 .as_ref()
-                .is_some_and(|r| *r != engine::Running::WaitingForNetwork)
+                .is_some_and(|r| *r != crate::engine::Running::WaitingForNetwork)
             {
                 "Quitting: stopping the sync…"
             } else {
@@ -480,23 +471,11 @@ impl Gui {
     /// Quit: as SIGTERM. The first asks a run in progress to finish within the grace
     /// period; a second Quit stops it at once.
     fn quit(&mut self) {
-        // A signal may have started the drain already: then this is the second stop.
-        if self.quitting || *self.stop.borrow() != Stop::Run {
-            self.quitting = true;
-            tracing::info!("stopping now");
-            self.stop.send_replace(Stop::Now);
-            return;
-        }
         self.quitting = true;
-        if self.snapshot.running.is_some() {
-            tracing::info!(
-                "quitting: the sync in progress has {} s to finish",
-                cli::GRACE.as_secs()
-            );
+        // A signal may have started the drain already: then this is the second stop.
+        if let Stop::Drain(_) = host::escalate(&self.stop) {
+            self.render();
         }
-        self.stop
-            .send_replace(Stop::Drain(tokio::time::Instant::now() + cli::GRACE));
-        self.render();
     }
 }
 

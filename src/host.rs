@@ -1,0 +1,178 @@
+//! The one door that hosts a workspace's scheduler, for every front end that keeps one
+//! running (`--daemon` and the tray): it loads the configuration, claims the workspace's
+//! instance lock, builds the runtime, wires the stop signals with the two-stage stop, and
+//! runs [`engine::serve`]. The front ends only render what the engine says and map errors
+//! to exit statuses; one-shot commands (`sync`) use [`load_config`], [`runtime`] and
+//! [`stop_on_signals`] from here too.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+use crate::config::{Config, ConfigError};
+use crate::engine::{self, Command, Engine, ServeOptions, SystemClock};
+use crate::lock::{self, Holder, InstanceLock, LockError};
+use crate::notify::Notifier;
+use crate::runner::Stop;
+use crate::workspace::Workspace;
+
+/// Exit status: the run failed.
+pub const EXIT_FAILED: u8 = 1;
+/// Exit status: bad usage, an invalid configuration, no desktop, or the workspace is
+/// already served (every front end exits with it when [`Host::open`] fails).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit status: skipped, another process holds the lock (EX_TEMPFAIL).
+pub const EXIT_SKIPPED: u8 = 75;
+
+/// How long a run in progress may go on after the first SIGTERM, Ctrl-C, SIGHUP or Quit.
+pub const GRACE: Duration = Duration::from_secs(10);
+
+/// Why a workspace cannot be hosted.
+#[derive(Debug)]
+pub enum OpenError {
+    /// The configuration does not load.
+    Config(ConfigError),
+    /// Another tray or daemon serves the workspace.
+    Taken {
+        root: std::path::PathBuf,
+        holder: Box<Holder>,
+        what: &'static str,
+    },
+    /// The instance lock cannot be taken or read.
+    Instance(LockError),
+}
+
+impl fmt::Display for OpenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OpenError::Config(e) => e.fmt(f),
+            OpenError::Taken { root, holder, what } => write!(
+                f,
+                "synctray is already running for {} ({holder}); not starting a second {what}",
+                root.display()
+            ),
+            OpenError::Instance(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+/// A workspace held by this process's scheduler: its configuration as loaded, and the
+/// instance lock (released when the host is dropped).
+pub struct Host {
+    pub ws: Workspace,
+    pub config: Config,
+    _instance: InstanceLock,
+}
+
+impl Host {
+    /// Loads the configuration (its warnings go to the log) and claims the workspace for
+    /// `what` ("daemon", "tray"): one tray or daemon per workspace.
+    pub fn open(ws: Workspace, what: &'static str) -> Result<Host, OpenError> {
+        let config = load_config(&ws).map_err(OpenError::Config)?;
+        let path = ws.lock.with_file_name(".synctray-instance");
+        let instance = match lock::instance(&path).map_err(OpenError::Instance)? {
+            Ok(guard) => guard,
+            Err(holder) => {
+                return Err(OpenError::Taken {
+                    root: ws.root.clone(),
+                    holder: Box::new(holder),
+                    what,
+                });
+            }
+        };
+        Ok(Host {
+            ws,
+            config,
+            _instance: instance,
+        })
+    }
+
+    /// Runs the scheduler on this thread until `stop` leaves [`Stop::Run`] and the run in
+    /// progress has ended. SIGTERM, SIGINT and SIGHUP drive `stop` the way [`escalate`]
+    /// says; a front end may drive it too (the tray's Quit). `beside` runs alongside the
+    /// scheduler with the engine (the tray forwards its snapshots there) and is dropped
+    /// when the scheduler returns.
+    pub fn serve<F>(
+        self,
+        notifier: Box<dyn Notifier>,
+        commands: mpsc::UnboundedReceiver<Command>,
+        stop: watch::Sender<Stop>,
+        beside: impl FnOnce(&Engine) -> F,
+    ) where
+        F: Future<Output = ()>,
+    {
+        let Host { ws, config, .. } = &self;
+        runtime().block_on(async {
+            let engine = Engine::new(ws.clone(), Arc::new(SystemClock), notifier);
+            let stop_rx = stop.subscribe();
+            tokio::spawn(stop_on_signals(stop));
+            // Let the signal task install its handlers before a job can start: a SIGTERM
+            // that came first would end the process at once, leaving the job and the lock.
+            tokio::task::yield_now().await;
+            let beside = beside(&engine);
+            tokio::select! {
+                () = engine::serve(&engine, config.clone(), commands, stop_rx, ServeOptions::default()) => {}
+                () = async { beside.await; std::future::pending::<()>().await } => {}
+            }
+        });
+    }
+}
+
+/// Loads the workspace's configuration; its warnings go to the log.
+pub fn load_config(ws: &Workspace) -> Result<Config, ConfigError> {
+    let config = Config::load(&ws.config)?;
+    for warning in &config.warnings {
+        tracing::warn!("{}: {warning}", ws.config.display());
+    }
+    Ok(config)
+}
+
+/// A single-threaded runtime: the engine waits on timers, pipes and child processes, and
+/// one thread does that with the fewest wake-ups and the least memory.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+/// The two-stage stop, for every way a user asks to stop (a signal, Quit): the first asks
+/// a run in progress to finish within [`GRACE`], any later one stops at once. Sends the
+/// new stop and returns it.
+pub fn escalate(stop: &watch::Sender<Stop>) -> Stop {
+    let next = match *stop.borrow() {
+        Stop::Run => Stop::Drain(tokio::time::Instant::now() + GRACE),
+        _ => Stop::Now,
+    };
+    match next {
+        Stop::Drain(_) => tracing::info!(
+            "stopping: a run in progress has {} s to finish (stop again to end it at once)",
+            GRACE.as_secs()
+        ),
+        _ => tracing::info!("stopping now"),
+    }
+    stop.send_replace(next);
+    next
+}
+
+/// The stop signals a terminal or a service manager gives — SIGTERM, SIGINT (Ctrl-C),
+/// SIGHUP (the terminal closed); on Windows Ctrl-C, Ctrl-Break and the console's close,
+/// logoff and shutdown events — each [`escalate`]s `stop`.
+pub async fn stop_on_signals(stop: watch::Sender<Stop>) {
+    let mut signals = match crate::sys::StopSignals::new() {
+        Ok(signals) => signals,
+        Err(e) => {
+            tracing::error!("cannot listen for signals: {e}");
+            return;
+        }
+    };
+    loop {
+        signals.next().await;
+        escalate(&stop);
+    }
+}
