@@ -151,7 +151,7 @@ pub fn escalate(stop: &watch::Sender<Stop>) -> Stop {
     };
     match next {
         Stop::Drain(_) => tracing::info!(
-            "stopping: a run in progress has {} s to finish (stop again to end it at once)",
+            "stopping: a run in progress has {} s to finish (press Ctrl-C again or Quit again to stop at once)",
             GRACE.as_secs()
         ),
         _ => tracing::info!("stopping now"),
