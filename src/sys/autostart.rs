@@ -4,7 +4,7 @@
 //! # Platform specific behavior
 //! - Linux and other freedesktop systems (`freedesktop`): an XDG autostart entry,
 //!   `$XDG_CONFIG_HOME/autostart/synctray.desktop` (default `~/.config/autostart`).
-//! - macOS (`macos`): a LaunchAgent, `~/Library/LaunchAgents/org.synctray.tray.plist`, which
+//! - macOS (`macos`): a LaunchAgent, `~/Library/LaunchAgents/dev.synctray.tray.plist`, which
 //!   launchd loads at the next login.
 //! - Windows (`windows`): the value `synctray` under
 //!   `HKCU\Software\Microsoft\Windows\CurrentVersion\Run`, read and written through the

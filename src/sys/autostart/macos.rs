@@ -3,7 +3,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-const LABEL: &str = "org.synctray.tray";
+const LABEL: &str = "dev.synctray.tray";
 
 pub fn location() -> Option<PathBuf> {
     let base = directories::BaseDirs::new()?;
