@@ -55,3 +55,24 @@ pub fn disable() -> io::Result<()> {
 pub fn location() -> Option<PathBuf> {
     imp::location()
 }
+
+/// Writes a file-based entry (freedesktop, macOS) atomically, creating its folder.
+#[cfg(unix)]
+fn write_entry(path: &Path, text: &str) -> io::Result<()> {
+    crate::sys::create_dir(path.parent().expect("an entry has a folder"))?;
+    crate::fsutil::atomic_write(
+        path,
+        text.as_bytes(),
+        0o644,
+        crate::fsutil::Durability::Flushed,
+    )
+}
+
+/// Removes a file-based entry; one that is not there is no error.
+#[cfg(unix)]
+fn remove_entry(path: &Path) -> io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}

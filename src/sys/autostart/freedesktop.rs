@@ -28,21 +28,11 @@ pub fn is_enabled(root: &Path) -> io::Result<bool> {
 }
 
 pub fn enable(exe: &Path, root: &Path) -> io::Result<()> {
-    let path = path()?;
-    crate::sys::create_dir(path.parent().expect("the entry has a folder"))?;
-    crate::fsutil::atomic_write(
-        &path,
-        desktop_entry(exe, root).as_bytes(),
-        0o644,
-        crate::fsutil::Durability::Flushed,
-    )
+    super::write_entry(&path()?, &desktop_entry(exe, root))
 }
 
 pub fn disable() -> io::Result<()> {
-    match std::fs::remove_file(path()?) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        other => other,
-    }
+    super::remove_entry(&path()?)
 }
 
 /// The entry's text.

@@ -29,21 +29,11 @@ pub fn is_enabled(root: &Path) -> io::Result<bool> {
 }
 
 pub fn enable(exe: &Path, root: &Path) -> io::Result<()> {
-    let path = path()?;
-    crate::sys::create_dir(path.parent().expect("the agent has a folder"))?;
-    crate::fsutil::atomic_write(
-        &path,
-        launch_agent(exe, root).as_bytes(),
-        0o644,
-        crate::fsutil::Durability::Flushed,
-    )
+    super::write_entry(&path()?, &launch_agent(exe, root))
 }
 
 pub fn disable() -> io::Result<()> {
-    match std::fs::remove_file(path()?) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        other => other,
-    }
+    super::remove_entry(&path()?)
 }
 
 fn workspace_args(root: &Path) -> String {
