@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use chrono::{DateTime, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
@@ -360,10 +360,6 @@ fn error_text(job: &str, reason: &str, tail: &str) -> String {
 /// Settings of the scheduler loop.
 #[derive(Debug, Clone, Copy)]
 pub struct ServeOptions {
-    /// Wake at every wall-clock minute and send a snapshot, so that relative times in a
-    /// front end ("in 12 min") stay right. The daemon has no use for it and, idle, sleeps
-    /// until its next run.
-    pub minute_updates: bool,
     /// Follow the workspace's files: edits of the config, and runs and locks of other
     /// processes (by a watcher, else by looking once a minute). Off only in simulations
     /// where nothing but the loop itself touches the files.
@@ -372,10 +368,7 @@ pub struct ServeOptions {
 
 impl Default for ServeOptions {
     fn default() -> ServeOptions {
-        ServeOptions {
-            minute_updates: false,
-            follow_files: true,
-        }
+        ServeOptions { follow_files: true }
     }
 }
 
@@ -499,12 +492,7 @@ pub async fn serve_with(
 
         // A due time only while nothing runs: during a run it may already have passed,
         // and sleeping until a past time returns at once, for ever.
-        let wake = wake_at(
-            now,
-            due.filter(|_| run.is_none()).map(|d| d.at),
-            options.minute_updates,
-            look,
-        );
+        let wake = wake_at(now, due.filter(|_| run.is_none()).map(|d| d.at), look);
         let sleep = async {
             match wake {
                 Some(at) => clock.sleep_until(at).await,
@@ -634,23 +622,13 @@ impl Engine {
     }
 }
 
-/// When to wake: at the due time, at the next wall-clock minute with `minute_updates`,
-/// and within a minute when the files are looked at rather than watched, whichever comes
-/// first; `None` when there is nothing to wait for. Always after `now`, given a due
-/// time after `now`.
-fn wake_at(
-    now: DateTime<Utc>,
-    due: Option<DateTime<Utc>>,
-    minute_updates: bool,
-    look: bool,
-) -> Option<DateTime<Utc>> {
-    let next_minute = minute_updates.then(|| {
-        let into = chrono::TimeDelta::seconds(i64::from(now.second()))
-            + chrono::TimeDelta::nanoseconds(i64::from(now.nanosecond() % 1_000_000_000));
-        now - into + chrono::TimeDelta::minutes(1)
-    });
+/// When to wake: at the due time, and within a minute when the files are looked at
+/// rather than watched, whichever comes first; `None` when there is nothing to wait for.
+/// (Relative times in the tray, "in 12 min", are the GUI thread's to redraw.) Always after
+/// `now`, given a due time after `now`.
+fn wake_at(now: DateTime<Utc>, due: Option<DateTime<Utc>>, look: bool) -> Option<DateTime<Utc>> {
     let look = look.then(|| now + LOOK_EVERY);
-    [due, next_minute, look].into_iter().flatten().min()
+    [due, look].into_iter().flatten().min()
 }
 
 /// What the scheduler loop knows between iterations.

@@ -447,7 +447,6 @@ fn simulate(sc: &Scenario) -> Simulated {
         let (stop_tx, stop_rx) = watch::channel(Stop::Run);
         let (commands, commands_rx) = mpsc::unbounded_channel();
         let options = ServeOptions {
-            minute_updates: false,
             follow_files: false,
         };
         let began = Instant::now();
