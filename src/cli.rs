@@ -119,12 +119,6 @@ pub enum Cmd {
         #[arg(value_name = "SHELL")]
         shell: clap_complete::Shell,
     },
-    /// Write the man pages (synctray.1, synctray-sync.1, …) into DIR, for packagers.
-    #[command(hide = true)]
-    Man {
-        #[arg(value_name = "DIR")]
-        dir: PathBuf,
-    },
 }
 
 /// Carries out the command line of `synctray`.
@@ -142,10 +136,8 @@ pub fn run(args: Args) -> ExitCode {
             .exit();
     }
     // Made from the argument definitions alone: no workspace is looked for (or created).
-    match args.command {
-        Some(Cmd::Completions { shell }) => return crate::usage::print_completions(shell),
-        Some(Cmd::Man { dir }) => return crate::usage::write_man_pages(&dir),
-        _ => {}
+    if let Some(Cmd::Completions { shell }) = args.command {
+        return crate::usage::print_completions(shell);
     }
     init_logging(if args.daemon {
         tracing::Level::INFO
@@ -168,7 +160,7 @@ pub fn run(args: Args) -> ExitCode {
         Some(Cmd::History { count, json }) => crate::runs::history(&ws, count, json),
         Some(Cmd::Next { count, json }) => crate::runs::next(&ws, count, json),
         Some(Cmd::Logs { run }) => crate::runs::logs(&ws, run),
-        Some(Cmd::Completions { .. } | Cmd::Man { .. }) => {
+        Some(Cmd::Completions { .. }) => {
             unreachable!("printed before the workspace")
         }
     }

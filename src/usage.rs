@@ -1,12 +1,12 @@
 //! Texts made from the command-line definition ([`crate::cli::Args`]): the shell completion
-//! scripts and the man pages. Both are generated from the clap definition at run time
-//! (`synctray completions SHELL`, and the hidden `synctray man DIR`). The Linux package
-//! ships the same output from `data/man` and `data/completions`, which a unit test keeps
-//! identical to what the definition generates, so they can never disagree with the
-//! arguments the program takes.
+//! scripts (`synctray completions SHELL`) and the man pages. The Linux package ships both
+//! from `data/completions` and `data/man`, which a unit test here keeps identical to what
+//! the definition generates, so they can never disagree with the arguments the program
+//! takes. The man pages are made by that test only (`SYNCTRAY_BLESS=1 cargo test --lib
+//! usage`), so their generator is not in the program: every byte of the binary is resident
+//! memory of the idle daemon.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
 use clap::CommandFactory;
@@ -18,12 +18,6 @@ pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Args::command(), "synctray", &mut out);
     out
-}
-
-/// Writes `synctray.1` and one page per command (`synctray-sync.1`, …) into `dir`.
-pub fn man_pages(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    clap_mangen::generate_to(Args::command(), dir)
 }
 
 pub(crate) fn print_completions(shell: clap_complete::Shell) -> ExitCode {
@@ -42,22 +36,16 @@ pub(crate) fn print_completions(shell: clap_complete::Shell) -> ExitCode {
     }
 }
 
-pub(crate) fn write_man_pages(dir: &Path) -> ExitCode {
-    match man_pages(dir) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!(
-                "synctray: cannot write the man pages into {}: {e}",
-                dir.display()
-            );
-            ExitCode::FAILURE
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+
+    /// Writes `synctray.1` and one page per command (`synctray-sync.1`, …) into `dir`.
+    fn man_pages(dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        clap_mangen::generate_to(Args::command(), dir)
+    }
 
     #[test]
     fn completions_offer_every_command_and_option() {

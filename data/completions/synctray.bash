@@ -34,9 +34,6 @@ _synctray() {
             synctray,logs)
                 cmd="synctray__subcmd__logs"
                 ;;
-            synctray,man)
-                cmd="synctray__subcmd__man"
-                ;;
             synctray,next)
                 cmd="synctray__subcmd__next"
                 ;;
@@ -70,9 +67,6 @@ _synctray() {
             synctray__subcmd__help,logs)
                 cmd="synctray__subcmd__help__subcmd__logs"
                 ;;
-            synctray__subcmd__help,man)
-                cmd="synctray__subcmd__help__subcmd__man"
-                ;;
             synctray__subcmd__help,next)
                 cmd="synctray__subcmd__help__subcmd__next"
                 ;;
@@ -95,7 +89,7 @@ _synctray() {
 
     case "${cmd}" in
         synctray)
-            opts="-w -h -V --workspace --daemon --help --version sync status interval pause resume check history next logs completions man help"
+            opts="-w -h -V --workspace --daemon --help --version sync status interval pause resume check history next logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -161,7 +155,7 @@ _synctray() {
             return 0
             ;;
         synctray__subcmd__help)
-            opts="sync status interval pause resume check history next logs completions man help"
+            opts="sync status interval pause resume check history next logs completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -245,20 +239,6 @@ _synctray() {
             return 0
             ;;
         synctray__subcmd__help__subcmd__logs)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        synctray__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -401,28 +381,6 @@ _synctray() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --workspace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -w)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        synctray__subcmd__man)
-            opts="-w -h --workspace --help"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
                 --workspace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

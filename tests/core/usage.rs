@@ -1,4 +1,4 @@
-//! `synctray completions SHELL` and the man pages: made from the arguments alone.
+//! `synctray completions SHELL`: made from the arguments alone.
 
 use std::process::{Command, Stdio};
 
@@ -48,23 +48,4 @@ fn completions_print_for_each_shell_without_touching_a_workspace() {
         String::from_utf8_lossy(&out.stderr).contains("bash"),
         "names the shells it knows"
     );
-}
-
-#[test]
-fn man_writes_one_page_per_command() {
-    let (out, home) = run_in_empty_home(&["man", "pages"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let pages = home.path().join("pages");
-    let main = std::fs::read_to_string(pages.join("synctray.1")).unwrap();
-    assert!(main.contains(".SH SYNOPSIS"), "{main}");
-    for command in ["sync", "status", "interval", "check", "completions"] {
-        assert!(
-            pages.join(format!("synctray-{command}.1")).is_file(),
-            "no page for {command}"
-        );
-    }
 }
