@@ -41,7 +41,7 @@ impl Zone {
     /// The rules in force: the named zone's, or the system's zone now.
     fn rules(&self) -> jiff::tz::TimeZone {
         match self {
-            Zone::Local => jiff::tz::TimeZone::system(),
+            Zone::Local => crate::sys::local_zone(),
             Zone::Named(tz) => tz.clone(),
         }
     }

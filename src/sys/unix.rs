@@ -281,6 +281,20 @@ pub fn desktop_session_available() -> bool {
             .any(|v| std::env::var_os(v).is_some_and(|d| !d.is_empty()))
 }
 
+/// The system's time zone now. Without `TZ`, its rules are read from `/etc/localtime`
+/// directly: asking jiff for the system zone looks its name up in the time zone database,
+/// which lists the whole zoneinfo tree and keeps the list (about 170 KB) in memory for the
+/// life of the daemon. With `TZ` (a name, a path or a POSIX rule), jiff's own lookup.
+pub fn local_zone() -> jiff::tz::TimeZone {
+    if std::env::var_os("TZ").is_none()
+        && let Ok(data) = fs::read("/etc/localtime")
+        && let Ok(tz) = jiff::tz::TimeZone::tzif("Local", &data)
+    {
+        return tz;
+    }
+    jiff::tz::TimeZone::system()
+}
+
 /// The stop signals: SIGTERM, SIGINT (Ctrl-C) and SIGHUP (the terminal closed). Listened
 /// for from creation on, so a signal that comes between two waits is never lost.
 pub struct StopSignals {
@@ -336,6 +350,19 @@ pub fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Read from `/etc/localtime` or through jiff's lookup, the local zone has the same
+    /// rules: the same offset at every six hours of a year, DST changes included.
+    #[test]
+    fn the_local_zone_read_directly_has_the_systems_rules() {
+        let direct = local_zone();
+        let system = jiff::tz::TimeZone::system();
+        let start = jiff::Timestamp::from_second(1_767_225_600).unwrap(); // 2026-01-01
+        for step in 0..(365 * 4) {
+            let at = start + jiff::SignedDuration::from_hours(6 * step);
+            assert_eq!(direct.to_offset(at), system.to_offset(at), "at {at}");
+        }
+    }
 
     fn alive_with(marker: &str) -> bool {
         fs::read_dir("/proc").unwrap().flatten().any(|e| {

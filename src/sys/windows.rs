@@ -361,6 +361,11 @@ fn request_stop() {
     stop_notify().notify_one();
 }
 
+/// The system's time zone now (from the Windows setting, through jiff's bundled database).
+pub fn local_zone() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::system()
+}
+
 /// The stop requests of the console or the session: Ctrl-C or Ctrl-Break (one request
 /// each), or the console closing, the user logging off or Windows shutting down (one
 /// request at once, a second [`SESSION_END_DRAIN`] later). The caller turns the first
