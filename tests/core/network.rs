@@ -224,19 +224,8 @@ fn waiting_offline_checks_every_five_seconds_and_a_shutdown_ends_it_at_once() {
     );
     assert!(ws.history().is_empty());
 
-    let sent = Instant::now();
-    daemon.signal(libc::SIGTERM);
-    assert_eq!(
-        daemon.wait_exit(Duration::from_secs(10)),
-        Some(0),
-        "{}",
-        daemon.log()
-    );
-    assert!(
-        sent.elapsed() < Duration::from_secs(2),
-        "took {:?}",
-        sent.elapsed()
-    );
+    let took = daemon.stop_with(libc::SIGTERM, Duration::from_secs(10));
+    assert!(took < Duration::from_secs(2), "took {:?}", took);
     assert!(
         ws.status().is_none(),
         "a wait cut by shutdown records nothing"

@@ -136,18 +136,11 @@ fn a_shutdown_during_the_backoff_stops_at_once_and_cleans_up() {
     let status = ws.run(&["status", "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(report["running"], true, "{report}");
-    let sent = Instant::now();
-    daemon.signal(libc::SIGTERM);
-    assert_eq!(
-        daemon.wait_exit(Duration::from_secs(10)),
-        Some(0),
-        "{}",
-        daemon.log()
-    );
+    let took = daemon.stop_with(libc::SIGTERM, Duration::from_secs(10));
     assert!(
-        sent.elapsed() < Duration::from_secs(2),
+        took < Duration::from_secs(2),
         "the backoff held the shutdown for {:?}",
-        sent.elapsed()
+        took
     );
     assert_eq!(count(&ws), 1);
     assert!(!ws.lock_exists());

@@ -124,6 +124,17 @@ impl Daemon {
         unsafe { libc::kill(self.pid(), sig) };
     }
 
+    /// Sends `sig` and waits up to `timeout` for the daemon to exit 0 (failing with its log
+    /// otherwise); how long that took.
+    pub fn stop_with(&mut self, sig: libc::c_int, timeout: Duration) -> Duration {
+        let sent = std::time::Instant::now();
+        self.signal(sig);
+        let code = self.wait_exit(timeout);
+        let took = sent.elapsed();
+        assert_eq!(code, Some(0), "exit after {took:?}: {}", self.log());
+        took
+    }
+
     /// Waits for the daemon to exit; its exit code, or `None` after `timeout`.
     pub fn wait_exit(&mut self, timeout: Duration) -> Option<i32> {
         let mut code = None;
