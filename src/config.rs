@@ -126,15 +126,21 @@ pub enum ConfigErrorKind {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = self.path.display();
-        match &self.kind {
-            ConfigErrorKind::Io(e) => write!(f, "{path}: cannot read: {e}"),
-            ConfigErrorKind::Write(e) => write!(f, "{path}: cannot write: {e}"),
-            ConfigErrorKind::NotAFile => write!(f, "{path}: is not a regular file"),
-            ConfigErrorKind::NotUtf8 => write!(f, "{path}: is not UTF-8 text"),
-            ConfigErrorKind::Syntax(e) => write!(f, "{path}: is not valid JSON: {e}"),
-            ConfigErrorKind::Invalid { key, message } => write!(f, "{path}: {key} {message}"),
-            ConfigErrorKind::Insecure(e) => write!(f, "{path}: {e}"),
+        write!(f, "{}: {}", self.path.display(), self.kind)
+    }
+}
+
+impl fmt::Display for ConfigErrorKind {
+    /// What is wrong, without the file's path (a narrow menu says "Config" instead).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigErrorKind::Io(e) => write!(f, "cannot read: {e}"),
+            ConfigErrorKind::Write(e) => write!(f, "cannot write: {e}"),
+            ConfigErrorKind::NotAFile => f.write_str("is not a regular file"),
+            ConfigErrorKind::NotUtf8 => f.write_str("is not UTF-8 text"),
+            ConfigErrorKind::Syntax(e) => write!(f, "is not valid JSON: {e}"),
+            ConfigErrorKind::Invalid { key, message } => write!(f, "{key} {message}"),
+            ConfigErrorKind::Insecure(e) => f.write_str(e),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! clock, a stop signal and commands, and read [`Snapshot`]s back; all scheduling,
 //! locking and recording lives here.
 
+use std::fmt;
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -12,13 +13,13 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
-use crate::config::{self, Config, Edit};
+use crate::config::{self, Config, ConfigError, Edit};
 use crate::lock::{self, Acquire, Holder, LockError};
 use crate::network;
 use crate::notify::{self, Notifier};
 use crate::runner::{self, JobContext, Stop};
 use crate::schedule::{Due, Trigger};
-use crate::status::{self, JobResult, Outcome, Status};
+use crate::status::{self, Failure, JobFailure, JobResult, Outcome, RunError, Status};
 use crate::workspace::Workspace;
 
 /// How many run logs `data/logs/` keeps.
@@ -71,9 +72,8 @@ pub enum Command {
     SetPaused(bool),
 }
 
-/// What the front ends show: the state of the workspace, sent on every change and at
-/// every minute boundary (so relative times stay right).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What the front ends show: the state of the workspace, sent on every change.
+#[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// The last finished run, by any process.
     pub last: Option<Status>,
@@ -86,12 +86,47 @@ pub struct Snapshot {
     /// The `schedule` expression, when the file has one.
     pub cron: Option<String>,
     /// The file holds a bad edit; the last good configuration is still in use.
-    pub config_error: Option<String>,
+    pub config_error: Option<Arc<ConfigError>>,
     /// The latest thing worth telling the user that is not in the status file, such as
     /// a "Sync now" that found another process's run in progress.
-    pub message: Option<String>,
-    /// The time this snapshot was taken.
-    pub now: Option<DateTime<Utc>>,
+    pub message: Option<Message>,
+}
+
+/// Something the scheduler tells the front ends that the status file does not say, and
+/// when: a front end shows it for a while, then it is old news.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub at: DateTime<Utc>,
+    pub what: Notice,
+}
+
+/// What a [`Message`] says; its text is its [`fmt::Display`].
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// "Sync now" while a run is in progress.
+    AlreadyRunning,
+    /// A run was due (or asked for) while another process's run was in progress.
+    Skipped { trigger: Trigger, holder: Holder },
+    /// A run could not try the lock.
+    Lock(Arc<LockError>),
+    /// A front end's change could not be saved.
+    Edit(Arc<ConfigError>),
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Notice::AlreadyRunning => f.write_str("a sync is already running"),
+            Notice::Skipped { trigger, holder } => {
+                write!(
+                    f,
+                    "{trigger} skipped: a sync was already running ({holder})"
+                )
+            }
+            Notice::Lock(e) => e.fmt(f),
+            Notice::Edit(e) => e.fmt(f),
+        }
+    }
 }
 
 /// A run in progress.
@@ -189,14 +224,12 @@ impl Engine {
         let run_deadline = started + config.stale_lock;
         let total = config.jobs.len();
         let mut results = Vec::with_capacity(total);
-        let mut failure: Option<String> = None;
-        let mut failures = 0;
-        let mut interrupted = false;
+        let mut error = RunError::default();
         for (i, job) in config.jobs.iter().enumerate() {
             let cut_short = *stop.borrow() != Stop::Run || Instant::now() >= run_deadline;
-            let stopped_early = failure.is_some() && !config.continue_on_error;
+            let stopped_early = error.first.is_some() && !config.continue_on_error;
             if cut_short || stopped_early {
-                interrupted |= *stop.borrow() != Stop::Run;
+                error.interrupted |= *stop.borrow() != Stop::Run;
                 results.push(JobResult::not_run(&job.name));
                 continue;
             }
@@ -219,52 +252,36 @@ impl Engine {
             let run = self
                 .run_job_tried(config, job, (i + 1, total), cx, &lock, &mut stop)
                 .await;
-            interrupted |= run.interrupted;
-            if run.result.status == Outcome::Error {
-                failures += 1;
-                if failure.is_none() {
-                    let reason = run.result.reason.as_deref().unwrap_or("failed");
-                    failure = Some(error_text(&job.name, reason, &run.tail));
+            error.interrupted |= run.interrupted;
+            match run.failure {
+                Some(failure) => {
+                    tracing::info!("job {}: {failure}", job.name);
+                    error.add(JobFailure {
+                        job: job.name.clone(),
+                        failure,
+                        tail: run.tail,
+                    });
                 }
+                None => tracing::info!("job {}: exited with code 0", job.name),
             }
-            tracing::info!(
-                "job {}: {}",
-                job.name,
-                run.result.reason.as_deref().unwrap_or("exited with code 0")
-            );
             results.push(run.result);
         }
         let finished_at = self.clock.now();
-        let error = if interrupted {
-            Some(match &failure {
-                Some(f) if !f.contains("interrupted by shutdown") => {
-                    format!("interrupted by shutdown; {f}")
-                }
-                _ => "interrupted by shutdown".to_owned(),
-            })
-        } else if failures > 1 {
-            failure.map(|f| format!("{f} (and {} more job(s) failed)", failures - 1))
-        } else {
-            failure
-        };
         let next_run = config
             .plan(Some(started_at), started_at, finished_at)
             .map(|d| d.at);
         let mut status = Status {
             last_sync: finished_at,
-            status: if error.is_some() {
-                Outcome::Error
-            } else {
-                Outcome::Success
-            },
+            status: Outcome::Success,
             duration_ms: started.elapsed().as_millis() as u64,
-            error,
+            error: None,
             trigger: Some(trigger),
             started_at: Some(started_at),
             next_run,
             jobs: results,
+            interrupted: false,
         };
-        status::record(&self.ws.status, &self.ws.history, &mut status);
+        status::record(&self.ws.status, &self.ws.history, &mut status, &mut error);
         // The status is on disk before the lock goes: whoever sees the lock free sees it.
         drop(lock);
         self.ws.prune_logs(LOG_FILES);
@@ -272,7 +289,9 @@ impl Engine {
             None => tracing::info!("{trigger} run succeeded in {} ms", status.duration_ms),
             Some(e) => tracing::warn!("{trigger} run failed in {} ms: {e}", status.duration_ms),
         }
-        if let Some(note) = notify::note_for(previous.as_ref(), &status, &config.notifications) {
+        if let Some(note) =
+            notify::note_for(previous.as_ref(), &status, &error, &config.notifications)
+        {
             self.notifier.notify(note);
         }
         Ok(RunOutcome::Finished(status))
@@ -295,15 +314,16 @@ impl Engine {
         cx.attempt = (attempts > 1).then_some((1, attempts));
         let mut run = runner::run_job(job, &cx, stop).await;
         let mut tries = 1;
-        while run.retryable && tries < attempts {
+        while let Some(failure) = run.failure.clone().filter(Failure::is_retryable)
+            && tries < attempts
+        {
             let delay = config.retry.delay_before(tries + 1);
             if Instant::now() + delay >= cx.run_deadline {
                 break;
             }
             tries += 1;
-            let reason = run.result.reason.as_deref().unwrap_or("failed");
             tracing::info!(
-                "job {}: {reason}; trying again in {} s (try {tries}/{attempts})",
+                "job {}: {failure}; trying again in {} s (try {tries}/{attempts})",
                 job.name,
                 delay.as_secs(),
             );
@@ -345,16 +365,6 @@ impl Engine {
         run.result.attempts = Some(tries);
         run
     }
-}
-
-/// "quality: exited with code 1: Error: ESLint config not found", at most 2,000 characters.
-fn error_text(job: &str, reason: &str, tail: &str) -> String {
-    let head = format!("{job}: {reason}");
-    if tail.is_empty() {
-        return head;
-    }
-    let room = runner::ERROR_TAIL_CHARS.saturating_sub(head.chars().count() + 2);
-    format!("{head}: {}", runner::last_chars(tail, room))
 }
 
 /// Settings of the scheduler loop.
@@ -513,12 +523,12 @@ pub async fn serve_with(
                 match outcome {
                     Ok(RunOutcome::Finished(status)) => state.last = Some(status),
                     Ok(RunOutcome::Skipped(holder)) => {
-                        state.message = Some(format!("{} skipped: a sync was already running ({holder})", due.trigger));
+                        state.tell(clock, Notice::Skipped { trigger: due.trigger, holder });
                     }
                     Ok(RunOutcome::NotStarted) => {}
                     Err(e) => {
                         tracing::error!("{e}");
-                        state.message = Some(e.to_string());
+                        state.tell(clock, Notice::Lock(Arc::new(e)));
                     }
                 }
             }
@@ -528,15 +538,15 @@ pub async fn serve_with(
                     state.message = None;
                 }
                 Some(Command::SyncNow) if run.is_some() || stopping => {
-                    state.message = Some("a sync is already running".into());
+                    state.tell(clock, Notice::AlreadyRunning);
                 }
                 Some(Command::SyncNow) => {
                     state.message = None;
                     state.ran_until = None;
                     run = Some((start_run(perform, &state.config, Trigger::Manual, &stop), Due { at: now, trigger: Trigger::Manual }));
                 }
-                Some(Command::SetInterval(n)) => state.apply(ws, Edit::Interval(n)),
-                Some(Command::SetPaused(p)) => state.apply(ws, Edit::Paused(p)),
+                Some(Command::SetInterval(n)) => state.apply(ws, clock, Edit::Interval(n)),
+                Some(Command::SetPaused(p)) => state.apply(ws, clock, Edit::Paused(p)),
             },
             Some(()) = events.recv() => {
                 // Coalesce a burst (a rename, a history append, a lock removal).
@@ -636,7 +646,7 @@ struct LoopState {
     config: Arc<Config>,
     /// The config file's modification time and length when last read.
     config_stamp: Option<(SystemTime, u64)>,
-    config_error: Option<String>,
+    config_error: Option<Arc<ConfigError>>,
     last: Option<Status>,
     /// The last due time this loop handled (ran, or skipped for a held lock).
     handled: Option<DateTime<Utc>>,
@@ -649,7 +659,7 @@ struct LoopState {
     /// found it instead. Planning from "now" at every look would put the next slot always
     /// ahead, and nothing would run until the clock caught up with the old date.
     ignored_start: Option<DateTime<Utc>>,
-    message: Option<String>,
+    message: Option<Message>,
     elsewhere: Option<Holder>,
 }
 
@@ -723,12 +733,19 @@ impl LoopState {
             cron: self.config.cron.clone(),
             config_error: self.config_error.clone(),
             message: self.message.clone(),
-            now: Some(now),
         }
     }
 
+    /// Tells the front ends `what`, as of now.
+    fn tell(&mut self, clock: &dyn Clock, what: Notice) {
+        self.message = Some(Message {
+            at: clock.now(),
+            what,
+        });
+    }
+
     /// Applies a front end's change to the config file, and uses the result at once.
-    fn apply(&mut self, ws: &Workspace, edit: Edit) {
+    fn apply(&mut self, ws: &Workspace, clock: &dyn Clock, edit: Edit) {
         match config::edit(&ws.config, edit) {
             Ok(config) => {
                 tracing::info!(
@@ -743,7 +760,7 @@ impl LoopState {
             }
             Err(e) => {
                 tracing::error!("{e}");
-                self.message = Some(e.to_string());
+                self.tell(clock, Notice::Edit(Arc::new(e)));
             }
         }
     }
@@ -769,13 +786,15 @@ impl LoopState {
                     self.config_error = None;
                 }
                 Err(e) => {
+                    // Told once: the file may be looked at again before it is fixed.
                     let text = e.to_string();
-                    if self.config_error.as_deref() != Some(text.as_str()) {
+                    if self.config_error.as_ref().map(ToString::to_string) != Some(text.clone()) {
                         tracing::error!("{text}; keeping the last good configuration");
+                        let e = Arc::new(e);
                         engine
                             .notifier
-                            .notify(notify::Note::ConfigError(text.clone()));
-                        self.config_error = Some(text);
+                            .notify(notify::Note::ConfigError(Arc::clone(&e)));
+                        self.config_error = Some(e);
                     }
                 }
             }

@@ -5,41 +5,40 @@
 //! [`Silent`]. Without a notification server (no session bus, a headless build) a
 //! warning is logged once and nothing else happens.
 
-use crate::config::Notifications;
-use crate::status::{Outcome, Status};
+use std::sync::Arc;
+
+use crate::config::{ConfigError, Notifications};
+use crate::status::{Outcome, RunError, Status};
 
 /// Something to tell the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Note {
-    /// "Sync failed: quality" with the reason and the last error line.
-    Failed {
-        job: String,
-        reason: String,
-        last_line: Option<String>,
-    },
+    /// "Sync failed: quality" with the reason and the last line of the job's output.
+    Failed(RunError),
     /// The first success after a failure.
     Recovered { duration_ms: u64 },
     /// A success (off by default).
     Succeeded { duration_ms: u64 },
     /// The config file holds a bad edit; the last good one stays in use.
-    ConfigError(String),
+    ConfigError(Arc<ConfigError>),
 }
 
 impl Note {
     /// The notification's title and body.
     pub fn text(&self) -> (String, String) {
         match self {
-            Note::Failed {
-                job,
-                reason,
-                last_line,
-            } => {
-                let body = match last_line {
-                    Some(line) => format!("{reason}\n{line}"),
-                    None => reason.clone(),
-                };
-                (format!("Sync failed: {job}"), body)
-            }
+            Note::Failed(error) => match &error.first {
+                Some(first) => {
+                    // The output's last line says the most.
+                    let last_line = first.tail.lines().rev().find(|l| !l.trim().is_empty());
+                    let body = match last_line {
+                        Some(line) => format!("{}\n{}", first.failure, line.trim()),
+                        None => first.failure.to_string(),
+                    };
+                    (format!("Sync failed: {}", first.job), body)
+                }
+                None => ("Sync failed: run".into(), error.to_string()),
+            },
             Note::Recovered { duration_ms } => (
                 "Sync recovered".into(),
                 format!(
@@ -75,30 +74,16 @@ impl Notifier for Silent {
     fn notify(&self, _note: Note) {}
 }
 
-/// Which note, if any, a finished run deserves, given the run before it.
-pub fn note_for(previous: Option<&Status>, run: &Status, wanted: &Notifications) -> Option<Note> {
-    if run.status == Outcome::Error {
-        if !wanted.on_error {
-            return None;
-        }
-        let failed = run.jobs.iter().find(|j| j.status == Outcome::Error);
-        let job = failed.map_or("run".to_owned(), |j| j.name.clone());
-        let reason = failed
-            .and_then(|j| j.reason.clone())
-            .unwrap_or_else(|| run.error.clone().unwrap_or_default());
-        // The error reads "job: reason: output…"; the output's last line says the most.
-        let prefix = format!("{job}: {reason}: ");
-        let last_line = run
-            .error
-            .as_deref()
-            .and_then(|e| e.strip_prefix(prefix.as_str()))
-            .and_then(|output| output.lines().rev().find(|l| !l.trim().is_empty()))
-            .map(|l| l.trim().to_owned());
-        return Some(Note::Failed {
-            job,
-            reason,
-            last_line,
-        });
+/// Which note, if any, a finished run deserves, given the run before it: `run` as
+/// recorded, and `error`, why it failed (if it did).
+pub fn note_for(
+    previous: Option<&Status>,
+    run: &Status,
+    error: &RunError,
+    wanted: &Notifications,
+) -> Option<Note> {
+    if error.is_failure() {
+        return wanted.on_error.then(|| Note::Failed(error.clone()));
     }
     let after_failure = previous.is_some_and(|p| p.status == Outcome::Error);
     if after_failure && wanted.on_recovery {
@@ -199,6 +184,7 @@ mod desktop {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::status::{Failure, JobFailure};
 
     fn status(json: &str) -> Status {
         serde_json::from_str(json).unwrap()
@@ -206,14 +192,36 @@ mod tests {
 
     #[test]
     fn failure_names_the_job_the_reason_and_the_last_line() {
-        let run = status(
-            r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error","error":"quality: exited with code 1: warn\nError: ESLint config not found",
-                "jobs":[{"name":"tokens","status":"success"},{"name":"quality","status":"error","reason":"exited with code 1"}]}"#,
-        );
-        let note = note_for(None, &run, &Notifications::default()).unwrap();
+        let run = status(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error"}"#);
+        let error = RunError {
+            first: Some(JobFailure {
+                job: "quality".into(),
+                failure: Failure::Exited(1),
+                tail: "warn\nError: ESLint config not found\n\n".into(),
+            }),
+            ..RunError::default()
+        };
+        let note = note_for(None, &run, &error, &Notifications::default()).unwrap();
         let (summary, body) = note.text();
         assert_eq!(summary, "Sync failed: quality");
         assert_eq!(body, "exited with code 1\nError: ESLint config not found");
+    }
+
+    #[test]
+    fn a_run_that_failed_without_a_failed_job_says_why() {
+        let run = status(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error"}"#);
+        let error = RunError {
+            unrecorded: vec!["data/sync-status.json: cannot write: No space left on device".into()],
+            ..RunError::default()
+        };
+        let (summary, body) = note_for(None, &run, &error, &Notifications::default())
+            .unwrap()
+            .text();
+        assert_eq!(summary, "Sync failed: run");
+        assert_eq!(
+            body,
+            "the result could not be recorded: data/sync-status.json: cannot write: No space left on device"
+        );
     }
 
     #[test]
@@ -223,24 +231,29 @@ mod tests {
             r#"{"lastSync":"2026-11-25T14:45:03.120Z","status":"success","durationMs":1500}"#,
         );
         let wanted = Notifications::default();
-        assert_eq!(
-            note_for(Some(&bad), &good, &wanted),
+        let ok = RunError::default();
+        assert!(matches!(
+            note_for(Some(&bad), &good, &ok, &wanted),
             Some(Note::Recovered { duration_ms: 1500 })
-        );
-        assert_eq!(note_for(Some(&good), &good, &wanted), None);
+        ));
+        assert!(note_for(Some(&good), &good, &ok, &wanted).is_none());
         let all = Notifications {
             on_success: true,
             ..wanted
         };
-        assert_eq!(
-            note_for(Some(&good), &good, &all),
+        assert!(matches!(
+            note_for(Some(&good), &good, &ok, &all),
             Some(Note::Succeeded { duration_ms: 1500 })
-        );
+        ));
         let none = Notifications {
             on_error: false,
             on_recovery: false,
             on_success: false,
         };
-        assert_eq!(note_for(Some(&bad), &bad, &none), None);
+        let failed = RunError {
+            interrupted: true,
+            ..RunError::default()
+        };
+        assert!(note_for(Some(&bad), &bad, &failed, &none).is_none());
     }
 }

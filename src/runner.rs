@@ -17,15 +17,13 @@ use tokio::time::{Instant, sleep_until};
 
 use crate::config::{Job, JobCommand};
 use crate::lock::RunLock;
-use crate::status::{JobResult, Outcome};
+use crate::status::{self, Failure, JobResult, Outcome};
 use crate::sys::{self, JobTree};
 
 /// A job's log stops growing here; the rest of its output is counted and dropped.
 pub const LOG_CAP_BYTES: u64 = 1024 * 1024;
 /// How much of the end of a job's output is kept for the error message.
 const TAIL_BYTES: usize = 4096;
-/// At most this many characters of output go into the status file's `error`.
-pub const ERROR_TAIL_CHARS: usize = 2000;
 /// Between asking a job tree to stop and killing it.
 const TERM_GRACE: Duration = Duration::from_secs(3);
 /// How long to wait for output still buffered in the pipes once the job has ended.
@@ -73,25 +71,18 @@ pub struct JobContext<'a> {
     pub lock: Option<&'a RunLock>,
 }
 
-/// What ended a job that did not finish by itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Cut {
-    TimedOut(Duration),
-    RunTimedOut,
-    Shutdown,
-}
-
 /// A finished job: its result and the end of its output.
 #[derive(Debug)]
 pub struct JobRun {
+    /// What is recorded (its `reason` is [`JobRun::failure`]'s text).
     pub result: JobResult,
+    /// Why it did not succeed; `None` when it did.
+    pub failure: Option<Failure>,
     /// The last lines of its error output (or of its output, when it wrote no errors).
     pub tail: String,
-    /// Whether it was stopped by the shutdown signal.
+    /// Whether the shutdown signal ended it — the job itself, or (with `retry`) the wait
+    /// before its next try.
     pub interrupted: bool,
-    /// Whether it failed by itself (a non-zero exit, or killed by a signal), which `retry`
-    /// tries again; a timeout, "could not start" and a shutdown are final.
-    pub retryable: bool,
 }
 
 /// Runs one job to its end, however it ends.
@@ -112,13 +103,15 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
             if let Some(lock) = cx.lock {
                 lock.set_tree(None);
             }
-            let reason = format!("could not start: {e}");
-            log.lock().unwrap().finish(&reason, started.elapsed());
+            let failure = Failure::CouldNotStart(e.to_string());
+            log.lock()
+                .unwrap()
+                .finish(&failure.to_string(), started.elapsed());
             return JobRun {
-                result: could_not_start(job, cx, reason, started),
+                result: job_result(job, cx, None, Some(&failure), started),
+                failure: Some(failure),
                 tail: String::new(),
                 interrupted: false,
-                retryable: false,
             };
         }
     };
@@ -140,7 +133,7 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
     ];
 
     let job_deadline = (started + job.timeout).min(cx.run_deadline);
-    let mut cut = None;
+    let mut cut: Option<Failure> = None;
     let exit = loop {
         let stop_deadline = stop.borrow().deadline();
         let deadline = stop_deadline.map_or(job_deadline, |d| d.min(job_deadline));
@@ -148,17 +141,17 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
             exit = child.wait() => break exit,
             _ = sleep_until(deadline) => {
                 cut = Some(if stop_deadline.is_some_and(|d| d <= job_deadline) {
-                    Cut::Shutdown
+                    Failure::Interrupted
                 } else if job_deadline == cx.run_deadline && job.timeout > cx.run_deadline - started {
-                    Cut::RunTimedOut
+                    Failure::RunTimedOut
                 } else {
-                    Cut::TimedOut(job.timeout)
+                    Failure::TimedOut(job.timeout)
                 });
                 break stop_tree(&mut child, tree.as_ref(), stop).await;
             }
             changed = stop.changed() => if changed.is_err() {
                 // The front end is gone: nobody will tell us to stop gently any more.
-                cut = Some(Cut::Shutdown);
+                cut = Some(Failure::Interrupted);
                 break stop_tree(&mut child, tree.as_ref(), stop).await;
             }
         }
@@ -177,32 +170,22 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
         }
     }
 
+    let code = exit.as_ref().ok().and_then(ExitStatus::code);
+    let failure = cut.or_else(|| judge(job, exit));
     let mut sink = log.lock().unwrap();
     let tail = sink.tail();
-    let retryable = cut.is_none()
-        && matches!(&exit, Ok(status) if !status.success())
-        && !(matches!(job.command, JobCommand::Shell(_))
-            && exit.as_ref().ok().and_then(ExitStatus::code) == Some(127));
-    let (outcome, exit_code, reason) = judge(job, exit, cut);
     sink.finish(
-        reason.as_deref().unwrap_or("exited with code 0"),
+        &failure
+            .as_ref()
+            .map_or_else(|| "exited with code 0".to_owned(), Failure::to_string),
         started.elapsed(),
     );
     drop(sink);
-    let result = JobResult {
-        name: job.name.clone(),
-        status: outcome,
-        exit_code,
-        duration_ms: Some(started.elapsed().as_millis() as u64),
-        reason,
-        log: Some(cx.log_shown.clone()),
-        attempts: None,
-    };
     JobRun {
-        result,
+        result: job_result(job, cx, code, failure.as_ref(), started),
+        interrupted: failure == Some(Failure::Interrupted),
+        failure,
         tail,
-        interrupted: cut == Some(Cut::Shutdown),
-        retryable,
     }
 }
 
@@ -245,54 +228,43 @@ async fn stop_tree(
     child.wait().await
 }
 
-fn judge(
-    job: &Job,
-    exit: std::io::Result<ExitStatus>,
-    cut: Option<Cut>,
-) -> (Outcome, Option<i32>, Option<String>) {
-    let code = exit.as_ref().ok().and_then(ExitStatus::code);
-    let reason = match (cut, &exit) {
-        (Some(Cut::Shutdown), _) => "interrupted by shutdown".to_owned(),
-        (Some(Cut::TimedOut(after)), _) => {
-            format!("timed out after {} min", after.as_secs().div_ceil(60))
-        }
-        (Some(Cut::RunTimedOut), _) => "timed out (the run reached staleLockMinutes)".to_owned(),
-        (None, Err(e)) => format!("could not be waited for: {e}"),
-        (None, Ok(status)) if status.success() => return (Outcome::Success, code, None),
-        (None, Ok(status)) => match code {
-            Some(code)
-                if code == sys::SHELL_NOT_FOUND && matches!(job.command, JobCommand::Shell(_)) =>
-            {
-                format!("could not start: command not found (exit code {code})")
-            }
-            Some(code) => format!("exited with code {code}"),
-            None => signal_reason(status),
-        },
+/// Why a job that ended by itself failed; `None` when it succeeded.
+fn judge(job: &Job, exit: std::io::Result<ExitStatus>) -> Option<Failure> {
+    let status = match exit {
+        Ok(status) if status.success() => return None,
+        Ok(status) => status,
+        Err(e) => return Some(Failure::Unwaited(e.to_string())),
     };
-    (Outcome::Error, code, Some(reason))
+    Some(match (status.code(), sys::exit_signal(&status)) {
+        (Some(code), _)
+            if code == sys::SHELL_NOT_FOUND && matches!(job.command, JobCommand::Shell(_)) =>
+        {
+            Failure::NotFound(code)
+        }
+        (Some(code), _) => Failure::Exited(code),
+        (None, Some(sig)) => Failure::Signalled(sig),
+        (None, None) => Failure::Abnormal(status.to_string()),
+    })
 }
 
-#[cfg(unix)]
-fn signal_reason(status: &ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match status.signal() {
-        Some(sig) => format!("killed by signal {sig}"),
-        None => format!("ended abnormally ({status})"),
-    }
-}
-
-#[cfg(not(unix))]
-fn signal_reason(status: &ExitStatus) -> String {
-    format!("ended abnormally ({status})")
-}
-
-fn could_not_start(job: &Job, cx: &JobContext<'_>, reason: String, started: Instant) -> JobResult {
+/// The record of a job that ran (or could not start).
+fn job_result(
+    job: &Job,
+    cx: &JobContext<'_>,
+    exit_code: Option<i32>,
+    failure: Option<&Failure>,
+    started: Instant,
+) -> JobResult {
     JobResult {
         name: job.name.clone(),
-        status: Outcome::Error,
-        exit_code: None,
+        status: if failure.is_some() {
+            Outcome::Error
+        } else {
+            Outcome::Success
+        },
+        exit_code,
         duration_ms: Some(started.elapsed().as_millis() as u64),
-        reason: Some(reason),
+        reason: failure.map(Failure::to_string),
         log: Some(cx.log_shown.clone()),
         attempts: None,
     }
@@ -374,7 +346,10 @@ impl LogSink {
         } else {
             &self.out_tail
         };
-        last_chars(String::from_utf8_lossy(tail).trim(), ERROR_TAIL_CHARS)
+        status::last_chars(
+            String::from_utf8_lossy(tail).trim(),
+            status::ERROR_TAIL_CHARS,
+        )
     }
 
     fn finish(&mut self, how: &str, took: Duration) {
@@ -403,18 +378,5 @@ fn keep_tail(tail: &mut Vec<u8>, bytes: &[u8]) {
         if tail.len() > TAIL_BYTES {
             tail.drain(..tail.len() - TAIL_BYTES);
         }
-    }
-}
-
-/// The last `max` characters of `text`, cut at a line start where possible.
-pub fn last_chars(text: &str, max: usize) -> String {
-    let count = text.chars().count();
-    if count <= max {
-        return text.to_owned();
-    }
-    let cut: String = text.chars().skip(count - max).collect();
-    match cut.find('\n') {
-        Some(i) if i + 1 < cut.len() => cut[i + 1..].to_owned(),
-        _ => cut,
     }
 }

@@ -2,9 +2,11 @@
 //! format plus extensions, replaced atomically) and `data/sync-history.jsonl` (one line a
 //! finished run, newest last, bounded).
 
+use std::fmt;
 use std::fs::OpenOptions;
 use std::io::{self, Read, Write};
 use std::path::Path;
+use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,6 +16,8 @@ use crate::schedule::Trigger;
 
 /// How many runs the history keeps.
 pub const HISTORY_LINES: usize = 200;
+/// At most this many characters of a job's output go into the status file's `error`.
+pub const ERROR_TAIL_CHARS: usize = 2000;
 
 /// The result of a finished run, as the dashboard reads it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -46,6 +50,9 @@ pub struct Status {
     pub next_run: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub jobs: Vec<JobResult>,
+    /// The scheduler was stopped during the run (written only when true).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 /// A run's or a job's outcome.
@@ -79,6 +86,139 @@ pub struct JobResult {
     pub attempts: Option<u32>,
 }
 
+/// Why a run is an error, as values: [`fmt::Display`] renders the status file's `error`,
+/// and the notification is made from the same values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunError {
+    /// The first job that failed.
+    pub first: Option<JobFailure>,
+    /// How many jobs after it failed too.
+    pub more: usize,
+    /// The scheduler was stopped during the run.
+    pub interrupted: bool,
+    /// Why the result could not be recorded (a full disk, a link in the way).
+    pub unrecorded: Vec<String>,
+}
+
+/// A failed job, as a run's error names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobFailure {
+    pub job: String,
+    pub failure: Failure,
+    /// The last lines of its error output (or of its output, when it wrote no errors).
+    pub tail: String,
+}
+
+impl RunError {
+    /// Whether the run failed at all.
+    pub fn is_failure(&self) -> bool {
+        self.first.is_some() || self.interrupted || !self.unrecorded.is_empty()
+    }
+
+    /// Takes in a failed job: the first is named, the others counted.
+    pub fn add(&mut self, failed: JobFailure) {
+        match self.first {
+            None => self.first = Some(failed),
+            Some(_) => self.more += 1,
+        }
+    }
+}
+
+impl fmt::Display for JobFailure {
+    /// "quality: exited with code 1: Error: ESLint config not found", at most
+    /// [`ERROR_TAIL_CHARS`] characters.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let head = format!("{}: {}", self.job, self.failure);
+        if self.tail.is_empty() {
+            return f.write_str(&head);
+        }
+        let room = ERROR_TAIL_CHARS.saturating_sub(head.chars().count() + 2);
+        write!(f, "{head}: {}", last_chars(&self.tail, room))
+    }
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        match &self.first {
+            Some(first) if self.interrupted && first.failure == Failure::Interrupted => {
+                parts.push(first.failure.to_string());
+            }
+            Some(first) if self.interrupted => {
+                parts.push(format!("{}; {first}", Failure::Interrupted));
+            }
+            Some(first) if self.more > 0 => {
+                parts.push(format!("{first} (and {} more job(s) failed)", self.more));
+            }
+            Some(first) => parts.push(first.to_string()),
+            None if self.interrupted => parts.push(Failure::Interrupted.to_string()),
+            None => {}
+        }
+        if !self.unrecorded.is_empty() {
+            parts.push(format!(
+                "the result could not be recorded: {}",
+                self.unrecorded.join("; ")
+            ));
+        }
+        f.write_str(&parts.join("; "))
+    }
+}
+
+/// Why a job did not succeed. Its text ([`fmt::Display`]) is the one the status file,
+/// the log and the notification say; the code decides on the value, never on the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// It exited with a code other than 0.
+    Exited(i32),
+    /// A signal ended it (unix).
+    Signalled(i32),
+    /// It ended with neither a code nor a signal.
+    Abnormal(String),
+    /// The shell found no such command (its exit code: 127, or 9009 for `cmd`).
+    NotFound(i32),
+    /// It could not be started: the operating system's reason.
+    CouldNotStart(String),
+    /// It could not be waited for: the operating system's reason.
+    Unwaited(String),
+    /// It ran past its `timeoutMinutes`.
+    TimedOut(Duration),
+    /// The run reached `staleLockMinutes`.
+    RunTimedOut,
+    /// The scheduler was stopped (the shutdown signal).
+    Interrupted,
+}
+
+impl Failure {
+    /// Whether it failed by itself (a code other than 0, a signal), which `retry` tries
+    /// again; a timeout, a missing command, "could not start" and a shutdown are final.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            Failure::Exited(_) | Failure::Signalled(_) | Failure::Abnormal(_)
+        )
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Exited(code) => write!(f, "exited with code {code}"),
+            Failure::Signalled(sig) => write!(f, "killed by signal {sig}"),
+            Failure::Abnormal(status) => write!(f, "ended abnormally ({status})"),
+            Failure::NotFound(code) => {
+                write!(f, "could not start: command not found (exit code {code})")
+            }
+            Failure::CouldNotStart(e) => write!(f, "could not start: {e}"),
+            Failure::Unwaited(e) => write!(f, "could not be waited for: {e}"),
+            Failure::TimedOut(after) => {
+                write!(f, "timed out after {} min", after.as_secs().div_ceil(60))
+            }
+            Failure::RunTimedOut => f.write_str("timed out (the run reached staleLockMinutes)"),
+            Failure::Interrupted => f.write_str("interrupted by shutdown"),
+        }
+    }
+}
+
 impl JobResult {
     pub fn not_run(name: &str) -> JobResult {
         JobResult {
@@ -94,6 +234,18 @@ impl JobResult {
 }
 
 impl Status {
+    /// Records `error` as the run's outcome: `status`, `error` and `interrupted`.
+    pub fn set_error(&mut self, error: &RunError) {
+        let failed = error.is_failure();
+        self.status = if failed {
+            Outcome::Error
+        } else {
+            Outcome::Success
+        };
+        self.error = failed.then(|| error.to_string());
+        self.interrupted = error.interrupted;
+    }
+
     pub fn is_success(&self) -> bool {
         self.status == Outcome::Success
     }
@@ -132,38 +284,32 @@ impl Status {
     }
 }
 
-/// Records a finished run: replaces the status file and appends to the history. A run
-/// whose result cannot be recorded (a full disk, a link or a folder in the way) is a
-/// failed run: `run` becomes an error that says why, logged here, and the status file
-/// says so too when it can still be written.
-pub fn record(status_path: &Path, history_path: &Path, run: &mut Status) {
-    let failure = run.error.clone();
-    let mut why = Vec::new();
-    let mark_failed = |run: &mut Status, why: &[String]| {
-        let note = format!("the result could not be recorded: {}", why.join("; "));
-        run.status = Outcome::Error;
-        run.error = Some(match &failure {
-            Some(failure) => format!("{failure}; {note}"),
-            None => note,
-        });
-    };
+/// Records a finished run whose outcome is `error`: replaces the status file and appends
+/// to the history. A run whose result cannot be recorded (a full disk, a link or a folder
+/// in the way) is a failed run: `error` says why (logged here), and so does `run`, and
+/// the status file too when it can still be written.
+pub fn record(status_path: &Path, history_path: &Path, run: &mut Status, error: &mut RunError) {
+    run.set_error(error);
     let status_written = match run.write(status_path) {
         Ok(()) => true,
         Err(e) => {
-            why.push(e.to_string());
-            mark_failed(run, &why);
+            error.unrecorded.push(e.to_string());
+            run.set_error(error);
             false
         }
     };
     if let Err(e) = append_history(history_path, run) {
-        why.push(e.to_string());
-        mark_failed(run, &why);
+        error.unrecorded.push(e.to_string());
+        run.set_error(error);
         if status_written {
             let _ = run.write(status_path);
         }
     }
-    if !why.is_empty() {
-        tracing::error!("the result could not be recorded: {}", why.join("; "));
+    if !error.unrecorded.is_empty() {
+        tracing::error!(
+            "the result could not be recorded: {}",
+            error.unrecorded.join("; ")
+        );
     }
 }
 
@@ -253,6 +399,19 @@ pub fn read_history(path: &Path) -> Vec<Status> {
     all[start..].to_vec()
 }
 
+/// The last `max` characters of `text`, cut at a line start where possible.
+pub fn last_chars(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().skip(count - max).collect();
+    match cut.find('\n') {
+        Some(i) if i + 1 < cut.len() => cut[i + 1..].to_owned(),
+        _ => cut,
+    }
+}
+
 /// Times as JavaScript's `toISOString` writes them: UTC, milliseconds, `Z`.
 pub mod iso_ms {
     use super::*;
@@ -327,6 +486,7 @@ mod tests {
             started_at: Some(t),
             next_run: None,
             jobs: vec![JobResult::not_run("projects")],
+            interrupted: false,
         };
         let json = serde_json::to_string(&status).unwrap();
         assert_eq!(

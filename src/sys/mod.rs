@@ -59,8 +59,8 @@ pub use net::route_out;
 
 pub use imp::{
     JobTree, SHELL_NOT_FOUND, StopSignals, check_not_shared_writable, create_dir,
-    desktop_session_available, hostname, local_zone, open_folder, open_nofollow, persist,
-    prepare_job_command, process_alive, same_file, shell_command, write_options,
+    desktop_session_available, exit_signal, hostname, local_zone, open_folder, open_nofollow,
+    persist, prepare_job_command, process_alive, same_file, shell_command, write_options,
 };
 
 #[cfg(unix)]

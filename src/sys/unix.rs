@@ -341,6 +341,12 @@ pub fn shell_command(line: &str) -> tokio::process::Command {
 /// The exit code with which the shell says it found no such command.
 pub const SHELL_NOT_FOUND: i32 = 127;
 
+/// The signal that ended a process, if one did.
+pub fn exit_signal(status: &std::process::ExitStatus) -> Option<i32> {
+    use std::os::unix::process::ExitStatusExt;
+    status.signal()
+}
+
 /// Renames a finished temporary file over `path`: rename(2) replaces it atomically, even
 /// while readers hold the old file open.
 pub fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {

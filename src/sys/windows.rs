@@ -196,6 +196,11 @@ pub fn shell_command(line: &str) -> tokio::process::Command {
 /// recognized as an internal or external command").
 pub const SHELL_NOT_FOUND: i32 = 9009;
 
+/// No signals on Windows: a process always ends with a code.
+pub fn exit_signal(_status: &std::process::ExitStatus) -> Option<i32> {
+    None
+}
+
 /// Options for a file synctray creates (Windows ACLs inherit from the folder).
 pub fn write_options() -> OpenOptions {
     OpenOptions::new()

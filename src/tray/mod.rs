@@ -46,7 +46,7 @@ use crate::workspace::Workspace;
 
 use icons::Icons;
 use menu::{Action, TrayMenu};
-use state::{IconKind, MenuState, MessageAge, menu_state, until_next_minute};
+use state::{IconKind, MenuState, menu_state, until_next_minute};
 use wake::Alarm;
 
 const NO_DISPLAY: &str = "synctray: no desktop session (no display) is available; run `synctray --daemon` for the headless scheduler";
@@ -107,7 +107,6 @@ pub fn run(ws: Workspace) -> ExitCode {
         paused: host.config.paused,
         interval_minutes: host.config.interval_minutes,
         cron: host.config.cron.clone(),
-        now: Some(Utc::now()),
         ..Snapshot::default()
     };
     let (commands, commands_rx) = mpsc::unbounded_channel();
@@ -231,7 +230,6 @@ struct Gui {
     recent: Vec<Status>,
     /// Whether a snapshot came from the engine yet (before, the files' state is shown).
     started: bool,
-    messages: MessageAge,
     /// When the menu next reads differently without news from the engine: just after
     /// the next wall-clock minute, or when a message's time is up. The event loop waits
     /// until then.
@@ -263,7 +261,6 @@ impl Gui {
             snapshot: first,
             recent: Vec::new(),
             started: false,
-            messages: MessageAge::default(),
             next_refresh: Instant::now(),
             alarm: Alarm::new(),
             quitting: false,
@@ -330,13 +327,16 @@ impl Gui {
     /// Shows the last snapshot, with relative times counted from now, and plans the
     /// next redraw.
     fn render(&mut self) {
-        let now = Utc::now();
-        let mut snapshot = self.snapshot.clone();
-        snapshot.message = self.messages.fresh(snapshot.message.as_deref(), now);
-        let message_hidden_at = snapshot.message.as_ref().and(self.messages.hidden_at());
-        let now = now.with_timezone(&Local);
+        let now = Local::now();
+        let message_hidden_at = self
+            .snapshot
+            .message
+            .as_ref()
+            .map(state::hidden_at)
+            .filter(|at| *at > now);
         self.plan_refresh(now, message_hidden_at);
-        let mut m = menu_state(&snapshot, now);
+        let snapshot = &self.snapshot;
+        let mut m = menu_state(snapshot, now);
         m.recent = state::recent_items(&self.recent, now);
         if !self.started {
             m.next_line = "Starting…".into();

@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Datelike, Local, TimeDelta, Timelike, Utc};
 
 use crate::config::{self, INTERVAL_PRESETS};
-use crate::engine::{Running, Snapshot};
+use crate::engine::{Message, Running, Snapshot};
 use crate::status::{Outcome, Status};
 
 /// Which of the four icons (see `icons/README.md`).
@@ -138,9 +138,11 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
             None => "No run scheduled".to_owned(),
         },
     };
-    let notice = match (&snap.config_error, &snap.message) {
-        (Some(e), _) => Some(format!("⚠ Config not applied: {}", short_config_error(e))),
-        (None, Some(m)) => Some(format!("⚠ {m}")),
+    let message = snap.message.as_ref().filter(|m| hidden_at(m) > now);
+    let notice = match (&snap.config_error, message) {
+        // The line says "Config": the file's path would not fit a narrow menu.
+        (Some(e), _) => Some(format!("⚠ Config not applied: {}", e.kind)),
+        (None, Some(m)) => Some(format!("⚠ {}", m.what)),
         (None, None) => None,
     };
     let (interval_checked, custom) = match &snap.cron {
@@ -199,17 +201,9 @@ fn failed_what(s: &Status) -> String {
         return job.name.clone();
     }
     match s.error.as_deref() {
-        Some(e) if e.starts_with("interrupted by shutdown") => "interrupted".to_owned(),
+        _ if s.interrupted => "interrupted".to_owned(),
         Some(e) => truncate(e.lines().next().unwrap_or(e), 40),
         None => "error".to_owned(),
-    }
-}
-
-/// The config error without the file's path (the line says "Config"): the menu is narrow.
-fn short_config_error(e: &str) -> &str {
-    match e.find("sync.json: ") {
-        Some(i) => &e[i + "sync.json: ".len()..],
-        None => e,
     }
 }
 
@@ -290,43 +284,24 @@ pub fn duration(ms: u64) -> String {
     }
 }
 
-/// Keeps an engine message in the menu for a while after it first appears: the engine
-/// repeats its latest message in every snapshot until something replaces it, and an old
-/// "a sync is already running" would mislead.
-#[derive(Debug, Default)]
-pub struct MessageAge {
-    seen: Option<(String, DateTime<Utc>)>,
-}
+/// How long an engine message stays in the menu after the engine said it: an old "a
+/// sync is already running" would mislead.
+pub const MESSAGE_SHOWN_FOR: TimeDelta = TimeDelta::minutes(2);
 
-impl MessageAge {
-    /// How long a message stays in the menu.
-    pub const SHOWN_FOR: TimeDelta = TimeDelta::minutes(2);
-
-    /// `message` if it is new or was first seen less than [`Self::SHOWN_FOR`] before `now`.
-    pub fn fresh(&mut self, message: Option<&str>, now: DateTime<Utc>) -> Option<String> {
-        let message = message?;
-        match &self.seen {
-            Some((seen, at)) if seen == message => {
-                (now - *at < Self::SHOWN_FOR).then(|| message.to_owned())
-            }
-            _ => {
-                self.seen = Some((message.to_owned(), now));
-                Some(message.to_owned())
-            }
-        }
-    }
-
-    /// When the message [`fresh`](Self::fresh) last saw is hidden, shown or not.
-    pub fn hidden_at(&self) -> Option<DateTime<Utc>> {
-        self.seen.as_ref().map(|(_, at)| *at + Self::SHOWN_FOR)
-    }
+/// When `message` leaves the menu.
+pub fn hidden_at(message: &Message) -> DateTime<Utc> {
+    message.at + MESSAGE_SHOWN_FOR
 }
 
 #[cfg(test)]
 mod tests {
     use chrono::TimeZone;
 
+    use std::sync::Arc;
+
     use super::*;
+    use crate::config::ConfigError;
+    use crate::engine::Notice;
     use crate::lock::Holder;
 
     fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Local> {
@@ -342,9 +317,9 @@ mod tests {
     }
 
     fn snapshot(now: DateTime<Local>) -> Snapshot {
+        let _ = now;
         Snapshot {
             interval_minutes: 15,
-            now: Some(utc(now)),
             ..Snapshot::default()
         }
     }
@@ -410,6 +385,7 @@ mod tests {
         let mut s = finished(local(2026, 11, 25, 14, 30, 3), false);
         s.jobs.clear();
         s.error = Some("interrupted by shutdown".into());
+        s.interrupted = true;
         let snap = Snapshot {
             last: Some(s),
             ..snapshot(now)
@@ -632,12 +608,26 @@ mod tests {
         );
     }
 
+    fn busy(at: DateTime<Local>) -> Option<Message> {
+        Some(Message {
+            at: utc(at),
+            what: Notice::AlreadyRunning,
+        })
+    }
+
     #[test]
     fn a_config_error_beats_a_message_and_is_shortened_to_the_file() {
         let now = local(2026, 11, 25, 14, 33, 0);
+        let error = ConfigError {
+            path: "/home/me/ws/data/config/sync.json".into(),
+            kind: config::ConfigErrorKind::Invalid {
+                key: "intervalMinutes".into(),
+                message: "must be a whole number from 1 to 1440, got 0".into(),
+            },
+        };
         let snap = Snapshot {
-            config_error: Some("/home/me/ws/data/config/sync.json: intervalMinutes must be a whole number from 1 to 1440, got 0".into()),
-            message: Some("a sync is already running".into()),
+            config_error: Some(Arc::new(error)),
+            message: busy(now),
             ..snapshot(now)
         };
         let m = menu_state(&snap, now);
@@ -652,7 +642,7 @@ mod tests {
         );
         assert!(m.tooltip.ends_with("got 0"), "{}", m.tooltip);
         let message = Snapshot {
-            message: Some("a sync is already running".into()),
+            message: busy(now),
             ..snapshot(now)
         };
         assert_eq!(
@@ -734,27 +724,30 @@ mod tests {
     }
 
     #[test]
-    fn a_message_is_shown_for_a_while_then_hidden_until_another_comes() {
-        let t0 = Utc.with_ymd_and_hms(2026, 11, 25, 14, 0, 0).unwrap();
-        let mut age = MessageAge::default();
-        assert_eq!(age.fresh(None, t0), None);
-        assert_eq!(age.fresh(Some("busy"), t0).as_deref(), Some("busy"));
+    fn a_message_is_shown_for_two_minutes_from_when_the_engine_said_it() {
+        let said = local(2026, 11, 25, 14, 0, 0);
+        let snap = Snapshot {
+            message: busy(said),
+            ..snapshot(said)
+        };
+        let notice = |now| menu_state(&snap, now).notice;
+        let shown = Some("⚠ a sync is already running".to_owned());
+        assert_eq!(notice(said), shown);
+        assert_eq!(notice(said + TimeDelta::seconds(119)), shown);
+        assert_eq!(notice(said + TimeDelta::minutes(2)), None);
+        assert_eq!(notice(said + TimeDelta::minutes(3)), None);
         assert_eq!(
-            age.fresh(Some("busy"), t0 + TimeDelta::minutes(1))
-                .as_deref(),
-            Some("busy")
+            hidden_at(snap.message.as_ref().unwrap()),
+            utc(said) + MESSAGE_SHOWN_FOR
         );
-        assert_eq!(age.hidden_at(), Some(t0 + TimeDelta::minutes(2)));
-        assert_eq!(age.fresh(Some("busy"), t0 + TimeDelta::minutes(2)), None);
-        assert_eq!(age.fresh(Some("busy"), t0 + TimeDelta::minutes(3)), None);
+        // The same words said again are news again.
+        let again = Snapshot {
+            message: busy(said + TimeDelta::minutes(3)),
+            ..snapshot(said)
+        };
         assert_eq!(
-            age.fresh(Some("other"), t0 + TimeDelta::minutes(3))
-                .as_deref(),
-            Some("other")
-        );
-        assert_eq!(
-            age.hidden_at(),
-            Some(t0 + TimeDelta::minutes(3) + MessageAge::SHOWN_FOR)
+            menu_state(&again, said + TimeDelta::minutes(4)).notice,
+            shown
         );
     }
 }

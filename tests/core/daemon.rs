@@ -66,6 +66,8 @@ fn sigterm_while_a_job_sleeps_stops_cleanly_within_the_grace_period() {
             .contains("interrupted by shutdown"),
         "{status}"
     );
+    // Said as a value too, for whatever reads the file.
+    assert_eq!(status["interrupted"], true, "{status}");
 }
 
 #[test]

@@ -227,5 +227,6 @@ fn a_try_that_is_retried_notifies_nothing_and_the_tray_hears_of_the_retry() {
     assert!(matches!(outcome, Ok(RunOutcome::Finished(ref s)) if !s.is_success()));
     let notes = notes.0.lock().unwrap();
     assert_eq!(notes.len(), 1, "{notes:?}");
-    assert!(matches!(&notes[0], Note::Failed { job, .. } if job == "quality"));
+    assert!(matches!(&notes[0], Note::Failed(_)), "{notes:?}");
+    assert_eq!(notes[0].text().0, "Sync failed: quality");
 }

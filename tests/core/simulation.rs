@@ -363,6 +363,7 @@ impl Perform for SimRuns {
                 started_at: Some(start),
                 next_run: None,
                 jobs: Vec::new(),
+                interrupted: false,
             }))
         })
     }
