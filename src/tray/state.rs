@@ -9,6 +9,7 @@ use chrono::{DateTime, Datelike, Local, TimeDelta, Timelike, Utc};
 
 use crate::config::{self, INTERVAL_PRESETS};
 use crate::engine::{Running, Snapshot};
+use crate::schedule::Cadence;
 use crate::status::{Outcome, Status};
 
 /// Which of the four icons (see `icons/README.md`).
@@ -143,16 +144,16 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         (None, Some(m)) => Some(format!("⚠ {m}")),
         (None, None) => None,
     };
-    let (interval_checked, custom) = match &snap.cron {
-        Some(expr) => (None, Some(format!("Custom: schedule {expr}"))),
-        None if INTERVAL_PRESETS.contains(&snap.interval_minutes) => {
-            (Some(snap.interval_minutes), None)
+    let (interval_checked, custom) = match &snap.cadence {
+        Cadence::Cron { expr, .. } => (None, Some(format!("Custom: schedule {expr}"))),
+        Cadence::Every { minutes, .. } if INTERVAL_PRESETS.contains(minutes) => {
+            (Some(*minutes), None)
         }
-        None => (
+        Cadence::Every { minutes, .. } => (
             None,
             Some(format!(
                 "Custom: every {}",
-                config::describe_minutes(snap.interval_minutes)
+                config::describe_minutes(*minutes)
             )),
         ),
     };
@@ -343,7 +344,7 @@ mod tests {
 
     fn snapshot(now: DateTime<Local>) -> Snapshot {
         Snapshot {
-            interval_minutes: 15,
+            cadence: Cadence::every_minutes(15),
             now: Some(utc(now)),
             ..Snapshot::default()
         }
@@ -578,7 +579,7 @@ mod tests {
     fn an_interval_that_is_no_preset_or_a_cron_schedule_is_a_checked_custom_item() {
         let now = local(2026, 11, 25, 14, 33, 0);
         let odd = Snapshot {
-            interval_minutes: 45,
+            cadence: Cadence::every_minutes(45),
             ..snapshot(now)
         };
         assert_eq!(
@@ -587,7 +588,7 @@ mod tests {
         );
         assert_eq!(menu_state(&odd, now).interval_checked, None);
         let hours = Snapshot {
-            interval_minutes: 180,
+            cadence: Cadence::every_minutes(180),
             ..snapshot(now)
         };
         assert_eq!(
@@ -595,7 +596,7 @@ mod tests {
             Some("Custom: every 3 h")
         );
         let cron = Snapshot {
-            cron: Some("0 9 * * MON-FRI".into()),
+            cadence: Cadence::cron("0 9 * * MON-FRI").unwrap(),
             ..snapshot(now)
         };
         assert_eq!(
@@ -605,7 +606,7 @@ mod tests {
         assert_eq!(menu_state(&cron, now).interval_checked, None);
         for n in INTERVAL_PRESETS {
             let preset = Snapshot {
-                interval_minutes: n,
+                cadence: Cadence::every_minutes(n),
                 ..snapshot(now)
             };
             assert_eq!(menu_state(&preset, now).interval_checked, Some(n));
