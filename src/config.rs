@@ -2,9 +2,12 @@
 //! keys synctray owns (`intervalMinutes`, `schedule`, `paused`) while keeping every other
 //! key as the user wrote it.
 //!
-//! Parsing is two steps, as in ripgrep's flags: the file becomes a JSON object (the raw
-//! form), then [`Config::from_json`] checks each key and says, on failure, which key, what
-//! is allowed and what it got. Nothing here runs a job or reads a clock.
+//! Parsing keeps the raw form apart from the checked one, as ripgrep's flags do: the file
+//! becomes a JSON object (which an edit changes and splices back into the text), serde
+//! reads that into raw structs whose fields are the known keys, each holding its value as
+//! written, and [`Config::from_json`] checks each key once and says, on failure, which
+//! key, what is allowed and what it got. Keys the raw structs do not know are warnings.
+//! Nothing here runs a job or reads a clock.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -20,14 +23,13 @@ use serde_json::{Map, Value};
 use crate::fsutil::{self, Durability};
 use crate::schedule::{self, Cadence, Zone};
 
+/// The whole numbers `intervalMinutes` may be, from a minute to a day; the CLI's
+/// `interval` and the tray's presets keep to them too.
+pub const INTERVAL_MINUTES: RangeInclusive<u32> = 1..=1440;
 /// The interval when the file names none (the original's default).
 pub const DEFAULT_INTERVAL_MINUTES: u32 = 15;
 /// The presets of the tray's "Change interval" menu, in minutes.
 pub const INTERVAL_PRESETS: [u32; 9] = [5, 10, 15, 30, 60, 120, 360, 720, 1440];
-
-/// The whole numbers `intervalMinutes` (and the tray's and the CLI's interval) may be:
-/// from a minute to a day.
-pub const INTERVAL_MINUTES: RangeInclusive<u32> = 1..=1440;
 
 /// A validated configuration.
 #[derive(Debug, Clone)]
@@ -1039,6 +1041,83 @@ mod tests {
         assert_eq!(config.warnings.len(), 2, "{:?}", config.warnings);
         assert!(config.warnings[0].contains("\"colour\""));
         assert!(config.warnings[1].contains("jobs[0].retries"));
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_the_keys_their_raw_struct_reads() {
+        let config = Config::parse(
+            r#"{ "colour": "blue", "notifications": {"onErorr": true}, "retry": {"tries": 2},
+                 "network": {"probe": "a.example:1", "x": 1},
+                 "jobs": [{"name": "a", "command": "x"}, {"name": "b", "command": "y", "retries": 2}] }"#,
+        )
+        .unwrap();
+        assert_eq!(
+            config.warnings,
+            [
+                "unknown key \"colour\" is ignored (known keys: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, paused, notifications, retry, network)",
+                "unknown key \"notifications.onErorr\" is ignored",
+                "unknown key \"retry.tries\" is ignored (known: attempts, delaySeconds)",
+                "unknown key \"network.x\" is ignored (known: require, probe)",
+                "\"network.probe\" is only used with \"network.require\": true (runs do not wait for the network)",
+                "unknown key \"jobs[1].retries\" is ignored",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_null_is_a_bad_value_not_an_absent_key() {
+        let message = |text: &str| match Config::parse(text) {
+            Err(ConfigErrorKind::Invalid { key, message }) => format!("{key} {message}"),
+            other => panic!("{text}: expected an invalid value, got {other:?}"),
+        };
+        assert_eq!(
+            message(r#"{"paused": null}"#),
+            "paused must be true or false, got null"
+        );
+        assert_eq!(
+            message(r#"{"notifications": {"onError": null}}"#),
+            "notifications.onError must be true or false, got null"
+        );
+        assert_eq!(
+            message(r#"{"jobs": [{"name": "a", "command": null}]}"#),
+            "jobs[0].command must be a non-empty string (run by the shell) or a non-empty list of strings (program and arguments), got null"
+        );
+        assert_eq!(
+            message(r#"{"notifications": 3}"#),
+            "notifications must be an object with onError, onRecovery, onSuccess, got 3"
+        );
+        // A null probe is no probe.
+        let config = Config::parse(r#"{"network": {"require": true, "probe": null}}"#).unwrap();
+        assert!(config.network.probe.is_none() && config.warnings.is_empty());
+    }
+
+    #[test]
+    fn a_schedule_replaces_the_interval_which_is_still_checked() {
+        let config = Config::parse(r#"{"intervalMinutes": 30, "schedule": "0 9 * * *"}"#).unwrap();
+        assert_eq!(config.cadence.expr(), Some("0 9 * * *"));
+        assert_eq!(config.cadence.minutes(), None);
+        assert_eq!(
+            config.describe_schedule(),
+            "schedule \"0 9 * * *\" (local time)"
+        );
+        let config = Config::parse(r#"{"intervalMinutes": 90}"#).unwrap();
+        assert_eq!(config.cadence.minutes(), Some(90));
+        assert_eq!(config.describe_schedule(), "every 90 min");
+        assert!(matches!(
+            Config::parse(r#"{"intervalMinutes": 0, "schedule": "0 9 * * *"}"#),
+            Err(ConfigErrorKind::Invalid { key, .. }) if key == "intervalMinutes"
+        ));
+    }
+
+    #[test]
+    fn the_default_and_the_presets_are_allowed_intervals() {
+        assert!(INTERVAL_MINUTES.contains(&DEFAULT_INTERVAL_MINUTES));
+        assert!(
+            INTERVAL_PRESETS
+                .iter()
+                .all(|n| INTERVAL_MINUTES.contains(n))
+        );
+        assert_eq!(Cadence::default().minutes(), Some(DEFAULT_INTERVAL_MINUTES));
     }
 
     #[test]
