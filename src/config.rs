@@ -182,7 +182,7 @@ impl Config {
 
     /// Validates the raw JSON object into a typed configuration.
     pub fn from_json(object: &Map<String, Value>) -> Result<Config, ConfigErrorKind> {
-        Config::from_raw(raw(object)?)
+        Config::from_raw(read_raw(object)?)
     }
 
     /// Checks every key, once: the first bad one is the error, naming the key, what is
@@ -407,7 +407,9 @@ pub(crate) fn given<'de, D: Deserializer<'de>>(value: D) -> Result<Option<Value>
 /// Reads a JSON object into the raw struct `T`: its known keys, and the rest in its
 /// flattened map. Every field takes any value, so this fails only if `T` is not such a
 /// struct.
-pub(crate) fn raw<T: DeserializeOwned>(object: &Map<String, Value>) -> Result<T, ConfigErrorKind> {
+pub(crate) fn read_raw<T: DeserializeOwned>(
+    object: &Map<String, Value>,
+) -> Result<T, ConfigErrorKind> {
     T::deserialize(object).map_err(|e| ConfigErrorKind::Syntax(e.to_string()))
 }
 
@@ -464,7 +466,7 @@ impl Notifications {
             );
             return Err(invalid("notifications", &allowed, value));
         };
-        let raw: RawNotifications = raw(object)?;
+        let raw: RawNotifications = read_raw(object)?;
         let notifications = Notifications {
             on_error: flag(&raw.on_error, "notifications.onError", d.on_error)?,
             on_recovery: flag(&raw.on_recovery, "notifications.onRecovery", d.on_recovery)?,
@@ -523,7 +525,7 @@ fn parse_jobs(
                 item,
             ));
         };
-        let job: RawJob = raw(object)?;
+        let job: RawJob = read_raw(object)?;
         const NAME_RULE: &str = "must be a non-empty string of at most 64 printable characters (no control characters such as a newline)";
         let name = match &job.name {
             Some(Value::String(s))
@@ -1062,6 +1064,21 @@ mod tests {
                 "unknown key \"jobs[1].retries\" is ignored",
             ]
         );
+        // Keys are matched as spelled in the file, and the raw struct's own names mean nothing.
+        let config = Config::parse(r#"{"interval_minutes": 5, "unknown": 1}"#).unwrap();
+        let keys: Vec<_> = config
+            .warnings
+            .iter()
+            .map(|w| w.split(" is ignored").next().unwrap())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "unknown key \"interval_minutes\"",
+                "unknown key \"unknown\""
+            ]
+        );
+        assert_eq!(config.cadence.minutes(), Some(DEFAULT_INTERVAL_MINUTES));
     }
 
     #[test]

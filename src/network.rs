@@ -110,7 +110,7 @@ impl Network {
         let Value::Object(object) = value else {
             return Err(invalid("network", SHAPE, value));
         };
-        let raw: RawNetwork = config::raw(object)?;
+        let raw: RawNetwork = config::read_raw(object)?;
         let require = config::flag(&raw.require, "network.require", false)?;
         let probe = match &raw.probe {
             None | Some(Value::Null) => None,

@@ -63,7 +63,7 @@ impl Retry {
         let Value::Object(object) = value else {
             return Err(invalid("retry", SHAPE, value));
         };
-        let raw: RawRetry = config::raw(object)?;
+        let raw: RawRetry = config::read_raw(object)?;
         let attempts = match &raw.attempts {
             None => Retry::default().attempts,
             Some(v) => v
