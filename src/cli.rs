@@ -77,7 +77,7 @@ pub enum Cmd {
     /// N dividing 60 runs at the multiples of N past the hour; N hours dividing 24 at the top
     /// of those hours; any other N, N minutes after the previous run started.
     Interval {
-        #[arg(value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1440))]
+        #[arg(value_name = "N", value_parser = interval_minutes())]
         minutes: u32,
     },
     /// Pause scheduled syncs (`synctray sync` still works).
@@ -119,6 +119,12 @@ pub enum Cmd {
         #[arg(value_name = "SHELL")]
         shell: clap_complete::Shell,
     },
+}
+
+/// `N` of `synctray interval`: a whole number in [`config::INTERVAL_MINUTES`].
+fn interval_minutes() -> clap::builder::RangedI64ValueParser<u32> {
+    let range = config::INTERVAL_MINUTES;
+    clap::value_parser!(u32).range(i64::from(*range.start())..=i64::from(*range.end()))
 }
 
 /// Carries out the command line of `synctray`.
@@ -411,12 +417,11 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
             trigger: h.trigger,
             job: h.job,
         }),
-        interval_minutes: config
+        interval_minutes: config.as_ref().ok().and_then(|c| c.cadence.minutes()),
+        schedule: config
             .as_ref()
             .ok()
-            .filter(|c| c.cron.is_none())
-            .map(|c| c.interval_minutes),
-        schedule: config.as_ref().ok().and_then(|c| c.cron.clone()),
+            .and_then(|c| c.cadence.expr().map(str::to_owned)),
         paused: config.as_ref().is_ok_and(|c| c.paused),
         config_error: config.as_ref().err().map(ToString::to_string),
     };

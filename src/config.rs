@@ -2,49 +2,40 @@
 //! keys synctray owns (`intervalMinutes`, `schedule`, `paused`) while keeping every other
 //! key as the user wrote it.
 //!
-//! Parsing is two steps, as in ripgrep's flags: the file becomes a JSON object (the raw
-//! form), then [`Config::from_json`] checks each key and says, on failure, which key, what
-//! is allowed and what it got. Nothing here runs a job or reads a clock.
+//! Parsing keeps the raw form apart from the checked one, as ripgrep's flags do: the file
+//! becomes a JSON object (which an edit changes and splices back into the text), serde
+//! reads that into raw structs whose fields are the known keys, each holding its value as
+//! written, and [`Config::from_json`] checks each key once and says, on failure, which
+//! key, what is allowed and what it got. Keys the raw structs do not know are warnings.
+//! Nothing here runs a job or reads a clock.
 
 use std::collections::HashSet;
 use std::fmt;
 use std::io;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use crate::fsutil::{self, Durability};
-use crate::schedule::{self, Schedule, Zone};
+use crate::schedule::{self, Cadence, Zone};
 
+/// The whole numbers `intervalMinutes` may be, from a minute to a day; the CLI's
+/// `interval` and the tray's presets keep to them too.
+pub const INTERVAL_MINUTES: RangeInclusive<u32> = 1..=1440;
 /// The interval when the file names none (the original's default).
 pub const DEFAULT_INTERVAL_MINUTES: u32 = 15;
 /// The presets of the tray's "Change interval" menu, in minutes.
 pub const INTERVAL_PRESETS: [u32; 9] = [5, 10, 15, 30, 60, 120, 360, 720, 1440];
 
-const KNOWN_KEYS: [&str; 11] = [
-    "intervalMinutes",
-    "schedule",
-    "timezone",
-    "jobs",
-    "continueOnError",
-    "catchUp",
-    "staleLockMinutes",
-    "paused",
-    "notifications",
-    "retry",
-    "network",
-];
-
 /// A validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `intervalMinutes` (default 15); replaced by `cron` when the file has a `schedule`.
-    pub interval_minutes: u32,
-    /// The `schedule` expression as written, when there is one.
-    pub cron: Option<String>,
-    /// When runs fall due, from `schedule` or `intervalMinutes`.
-    pub schedule: Schedule,
+    /// When runs fall due: `schedule` when the file has one, else `intervalMinutes`.
+    pub cadence: Cadence,
     pub zone: Zone,
     pub jobs: Vec<Job>,
     pub continue_on_error: bool,
@@ -197,19 +188,28 @@ impl Config {
 
     /// Validates the raw JSON object into a typed configuration.
     pub fn from_json(object: &Map<String, Value>) -> Result<Config, ConfigErrorKind> {
-        let interval_minutes = match object.get("intervalMinutes") {
+        Config::from_raw(read_raw(object)?)
+    }
+
+    /// Checks every key, once: the first bad one is the error, naming the key, what is
+    /// allowed and what it got. Unknown keys, here and in the nested objects, are
+    /// warnings.
+    fn from_raw(raw: RawConfig) -> Result<Config, ConfigErrorKind> {
+        // Checked even when `schedule` rules: a bad value is an error either way.
+        let interval = match &raw.interval_minutes {
             None => DEFAULT_INTERVAL_MINUTES,
-            Some(v) => whole(v, 1, 1440).map(|n| n as u32).ok_or_else(|| {
+            Some(v) => whole(v, INTERVAL_MINUTES)
+                .ok_or_else(|| invalid("intervalMinutes", &interval_rule(), v))?,
+        };
+        let cadence = match &raw.schedule {
+            None => Cadence::every_minutes(interval),
+            Some(v @ Value::String(expr)) => Cadence::cron(expr).map_err(|e| {
                 invalid(
-                    "intervalMinutes",
-                    "must be a whole number from 1 to 1440",
+                    "schedule",
+                    &format!("must be a cron expression (5 fields, or 6 with seconds first): {e}"),
                     v,
                 )
             })?,
-        };
-        let cron = match object.get("schedule") {
-            None => None,
-            Some(Value::String(s)) => Some(s.clone()),
             Some(v) => {
                 return Err(invalid(
                     "schedule",
@@ -218,112 +218,45 @@ impl Config {
                 ));
             }
         };
-        let schedule = match &cron {
-            None => Schedule::every_minutes(interval_minutes),
-            Some(expr) => Schedule::Cron(Box::new(schedule::parse_cron(expr).map_err(|e| {
-                ConfigErrorKind::Invalid {
-                    key: "schedule".into(),
-                    message: format!(
-                        "must be a cron expression (5 fields, or 6 with seconds first): {e}, got {}",
-                        shown(&Value::String(expr.clone()))
-                    ),
-                }
-            })?)),
-        };
-        let zone = match object.get("timezone") {
+        let zone = match &raw.timezone {
             None => Zone::Local,
-            Some(Value::String(name)) => Zone::named(name).ok_or_else(|| {
+            Some(v) => v.as_str().and_then(Zone::named).ok_or_else(|| {
                 invalid(
                     "timezone",
                     "must be an IANA time zone name such as \"Europe/Madrid\"",
-                    &Value::String(name.clone()),
+                    v,
                 )
             })?,
-            Some(v) => {
-                return Err(invalid(
-                    "timezone",
-                    "must be an IANA time zone name such as \"Europe/Madrid\"",
-                    v,
-                ));
-            }
         };
-        let stale_minutes = match object.get("staleLockMinutes") {
-            None => 60,
-            Some(v) => whole(v, 1, u32::MAX.into()).ok_or_else(|| {
+        let stale_lock = match &raw.stale_lock_minutes {
+            None => minutes(60),
+            Some(v) => minutes(whole(v, 1..=u32::MAX).ok_or_else(|| {
                 invalid(
                     "staleLockMinutes",
                     "must be a whole number of minutes from 1",
                     v,
                 )
-            })?,
+            })?),
         };
-        let stale_lock = minutes(stale_minutes);
-        let jobs = match object.get("jobs") {
+        // Each part's unknown keys, reported in this order.
+        let mut warnings = unknown_top_level_keys(&raw.unknown);
+        let mut job_warnings = Vec::new();
+        let jobs = match &raw.jobs {
             None => original_jobs(stale_lock),
-            Some(v) => parse_jobs(v, stale_lock)?,
+            Some(v) => parse_jobs(v, stale_lock, &mut job_warnings)?,
         };
-        let notifications = match object.get("notifications") {
-            None => Notifications::default(),
-            Some(Value::Object(n)) => {
-                let d = Notifications::default();
-                Notifications {
-                    on_error: flag(n, "notifications.onError", "onError", d.on_error)?,
-                    on_recovery: flag(n, "notifications.onRecovery", "onRecovery", d.on_recovery)?,
-                    on_success: flag(n, "notifications.onSuccess", "onSuccess", d.on_success)?,
-                }
-            }
-            Some(v) => {
-                return Err(invalid(
-                    "notifications",
-                    "must be an object with onError, onRecovery, onSuccess",
-                    v,
-                ));
-            }
-        };
-        let retry = crate::retry::Retry::from_json(object.get("retry"))?;
-        let network = crate::network::Network::from_json(object.get("network"))?;
-        let mut warnings: Vec<String> = object
-            .keys()
-            .filter(|k| !KNOWN_KEYS.contains(&k.as_str()))
-            .map(|k| {
-                format!(
-                    "unknown key {k:?} is ignored (known keys: {})",
-                    KNOWN_KEYS.join(", ")
-                )
-            })
-            .collect();
-        if let Some(Value::Object(n)) = object.get("notifications") {
-            warnings.extend(
-                n.keys()
-                    .filter(|k| !["onError", "onRecovery", "onSuccess"].contains(&k.as_str()))
-                    .map(|k| format!("unknown key \"notifications.{k}\" is ignored")),
-            );
-        }
-        warnings.extend(crate::retry::unknown_keys(object.get("retry")));
-        warnings.extend(crate::network::unknown_keys(object.get("network")));
-        if let Some(Value::Array(list)) = object.get("jobs") {
-            for (i, job) in list.iter().enumerate() {
-                if let Value::Object(job) = job {
-                    warnings.extend(
-                        job.keys()
-                            .filter(|k| {
-                                !["name", "command", "env", "timeoutMinutes"].contains(&k.as_str())
-                            })
-                            .map(|k| format!("unknown key \"jobs[{i}].{k}\" is ignored")),
-                    );
-                }
-            }
-        }
+        let notifications = Notifications::from_json(raw.notifications.as_ref(), &mut warnings)?;
+        let retry = crate::retry::Retry::from_json(raw.retry.as_ref(), &mut warnings)?;
+        let network = crate::network::Network::from_json(raw.network.as_ref(), &mut warnings)?;
+        warnings.append(&mut job_warnings);
         Ok(Config {
-            interval_minutes,
-            cron,
-            schedule,
+            cadence,
             zone,
             jobs,
-            continue_on_error: flag(object, "continueOnError", "continueOnError", false)?,
-            catch_up: flag(object, "catchUp", "catchUp", true)?,
+            continue_on_error: flag(&raw.continue_on_error, "continueOnError", false)?,
+            catch_up: flag(&raw.catch_up, "catchUp", true)?,
             stale_lock,
-            paused: flag(object, "paused", "paused", false)?,
+            paused: flag(&raw.paused, "paused", false)?,
             notifications,
             retry,
             network,
@@ -347,14 +280,14 @@ impl Config {
             since,
             catch_up: self.catch_up,
         };
-        schedule::plan(&self.schedule, &self.zone, input, now)
+        schedule::plan(&self.cadence, &self.zone, input, now)
     }
 
     /// How the schedule reads in a menu or a status line.
     pub fn describe_schedule(&self) -> String {
-        match &self.cron {
-            Some(expr) => format!("schedule \"{expr}\" ({})", self.zone),
-            None => format!("every {}", describe_minutes(self.interval_minutes)),
+        match &self.cadence {
+            Cadence::Cron { expr, .. } => format!("schedule \"{expr}\" ({})", self.zone),
+            Cadence::Every { minutes, .. } => format!("every {}", describe_minutes(*minutes)),
         }
     }
 }
@@ -368,26 +301,189 @@ pub fn describe_minutes(minutes: u32) -> String {
     }
 }
 
-fn minutes(n: u64) -> Duration {
-    Duration::from_secs(n.saturating_mul(60))
+/// What `intervalMinutes` may be, as an error says it.
+fn interval_rule() -> String {
+    format!(
+        "must be a whole number from {} to {}",
+        INTERVAL_MINUTES.start(),
+        INTERVAL_MINUTES.end()
+    )
 }
 
-/// A whole number within `lo..=hi` (JSON numbers with a fraction, strings and the like are
+fn minutes(n: u32) -> Duration {
+    Duration::from_secs(u64::from(n) * 60)
+}
+
+/// A whole number within `range` (JSON numbers with a fraction, strings and the like are
 /// not whole numbers).
-fn whole(value: &Value, lo: u64, hi: u64) -> Option<u64> {
-    value.as_u64().filter(|n| (lo..=hi).contains(n))
+fn whole(value: &Value, range: RangeInclusive<u32>) -> Option<u32> {
+    value
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|n| range.contains(n))
 }
 
-fn flag(
-    object: &Map<String, Value>,
+/// A `true`/`false` key: `default` when absent.
+pub(crate) fn flag(
+    value: &Option<Value>,
     key: &str,
-    field: &str,
     default: bool,
 ) -> Result<bool, ConfigErrorKind> {
-    match object.get(field) {
+    match value {
         None => Ok(default),
         Some(Value::Bool(b)) => Ok(*b),
         Some(v) => Err(invalid(key, "must be true or false", v)),
+    }
+}
+
+/// `data/config/sync.json` as written, before any check. Each field is a known key, and
+/// holds its value exactly as written (`null` included; `None` when the key is absent) so
+/// that an error can quote it; every other key lands in `unknown`. The nested objects
+/// (`notifications`, each job, `retry`, `network`) have raw structs of their own, read
+/// once their key is known to hold an object.
+///
+/// The fields are the list of known keys: the warning for an unknown key names them from
+/// here ([`known_keys`]), so that list cannot drift from the keys that are read.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RawConfig {
+    #[serde(default, deserialize_with = "given")]
+    interval_minutes: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    schedule: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    timezone: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    jobs: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    continue_on_error: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    catch_up: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    stale_lock_minutes: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    paused: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    notifications: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    retry: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    network: Option<Value>,
+    #[serde(flatten)]
+    unknown: Map<String, Value>,
+}
+
+/// `notifications`, as written (see [`RawConfig`]).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RawNotifications {
+    #[serde(default, deserialize_with = "given")]
+    on_error: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    on_recovery: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    on_success: Option<Value>,
+    #[serde(flatten)]
+    unknown: Map<String, Value>,
+}
+
+/// One item of `jobs`, as written (see [`RawConfig`]).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RawJob {
+    #[serde(default, deserialize_with = "given")]
+    name: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    command: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    env: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    timeout_minutes: Option<Value>,
+    #[serde(flatten)]
+    unknown: Map<String, Value>,
+}
+
+/// A key's value as written. Serde reads a `null` as an absent key into an `Option`;
+/// here `null` is `Some(Value::Null)`, a value that is not allowed, and only an absent
+/// key is `None` (with `#[serde(default)]`).
+pub(crate) fn given<'de, D: Deserializer<'de>>(value: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(value).map(Some)
+}
+
+/// Reads a JSON object into the raw struct `T`: its known keys, and the rest in its
+/// flattened map. Every field takes any value, so this fails only if `T` is not such a
+/// struct.
+pub(crate) fn read_raw<T: DeserializeOwned>(
+    object: &Map<String, Value>,
+) -> Result<T, ConfigErrorKind> {
+    T::deserialize(object).map_err(|e| ConfigErrorKind::Syntax(e.to_string()))
+}
+
+/// The keys the raw struct `T` reads, spelled as in the file, in the order of its fields
+/// (an empty `T` serialises every field, and nothing for its flattened map).
+pub(crate) fn known_keys<T: Serialize + Default>() -> Vec<String> {
+    match serde_json::to_value(T::default()) {
+        Ok(Value::Object(fields)) => fields.into_iter().map(|(key, _)| key).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// "unknown key \"retry.x\" is ignored (known: …)" for each key of the object `name` that
+/// its raw struct `T` left in `unknown`.
+pub(crate) fn unknown_keys_in<T: Serialize + Default>(
+    name: &str,
+    unknown: &Map<String, Value>,
+) -> Vec<String> {
+    if unknown.is_empty() {
+        return Vec::new();
+    }
+    let known = known_keys::<T>().join(", ");
+    unknown
+        .keys()
+        .map(|k| format!("unknown key \"{name}.{k}\" is ignored (known: {known})"))
+        .collect()
+}
+
+fn unknown_top_level_keys(unknown: &Map<String, Value>) -> Vec<String> {
+    if unknown.is_empty() {
+        return Vec::new();
+    }
+    let known = known_keys::<RawConfig>().join(", ");
+    unknown
+        .keys()
+        .map(|k| format!("unknown key {k:?} is ignored (known keys: {known})"))
+        .collect()
+}
+
+impl Notifications {
+    /// Validates the `notifications` value (absent: the defaults).
+    fn from_json(
+        value: Option<&Value>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Notifications, ConfigErrorKind> {
+        let d = Notifications::default();
+        let Some(value) = value else {
+            return Ok(d);
+        };
+        let Value::Object(object) = value else {
+            let allowed = format!(
+                "must be an object with {}",
+                known_keys::<RawNotifications>().join(", ")
+            );
+            return Err(invalid("notifications", &allowed, value));
+        };
+        let raw: RawNotifications = read_raw(object)?;
+        let notifications = Notifications {
+            on_error: flag(&raw.on_error, "notifications.onError", d.on_error)?,
+            on_recovery: flag(&raw.on_recovery, "notifications.onRecovery", d.on_recovery)?,
+            on_success: flag(&raw.on_success, "notifications.onSuccess", d.on_success)?,
+        };
+        warnings.extend(
+            raw.unknown
+                .keys()
+                .map(|k| format!("unknown key \"notifications.{k}\" is ignored")),
+        );
+        Ok(notifications)
     }
 }
 
@@ -405,7 +501,11 @@ fn original_jobs(timeout: Duration) -> Vec<Job> {
         .collect()
 }
 
-fn parse_jobs(value: &Value, stale_lock: Duration) -> Result<Vec<Job>, ConfigErrorKind> {
+fn parse_jobs(
+    value: &Value,
+    stale_lock: Duration,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Job>, ConfigErrorKind> {
     let Value::Array(list) = value else {
         return Err(invalid(
             "jobs",
@@ -424,15 +524,16 @@ fn parse_jobs(value: &Value, stale_lock: Duration) -> Result<Vec<Job>, ConfigErr
     let mut jobs = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
         let key = |field: &str| format!("jobs[{i}].{field}");
-        let Value::Object(job) = item else {
+        let Value::Object(object) = item else {
             return Err(invalid(
                 format!("jobs[{i}]"),
                 "must be an object with a name and a command",
                 item,
             ));
         };
+        let job: RawJob = read_raw(object)?;
         const NAME_RULE: &str = "must be a non-empty string of at most 64 printable characters (no control characters such as a newline)";
-        let name = match job.get("name") {
+        let name = match &job.name {
             Some(Value::String(s))
                 if !s.trim().is_empty()
                     && s.trim().chars().count() <= 64
@@ -444,7 +545,7 @@ fn parse_jobs(value: &Value, stale_lock: Duration) -> Result<Vec<Job>, ConfigErr
                 return Err(invalid(
                     key("name"),
                     NAME_RULE,
-                    other.unwrap_or(&Value::Null),
+                    other.as_ref().unwrap_or(&Value::Null),
                 ));
             }
         };
@@ -455,7 +556,7 @@ fn parse_jobs(value: &Value, stale_lock: Duration) -> Result<Vec<Job>, ConfigErr
                 &Value::String(name),
             ));
         }
-        let command = match job.get("command") {
+        let command = match &job.command {
             Some(Value::String(s)) if !s.trim().is_empty() => JobCommand::Shell(s.clone()),
             Some(Value::Array(parts))
                 if !parts.is_empty()
@@ -473,7 +574,7 @@ fn parse_jobs(value: &Value, stale_lock: Duration) -> Result<Vec<Job>, ConfigErr
                 return Err(invalid(
                     key("command"),
                     "must be a non-empty string (run by the shell) or a non-empty list of strings (program and arguments)",
-                    other.unwrap_or(&Value::Null),
+                    other.as_ref().unwrap_or(&Value::Null),
                 ));
             }
         };
@@ -486,10 +587,10 @@ fn parse_jobs(value: &Value, stale_lock: Duration) -> Result<Vec<Job>, ConfigErr
             return Err(invalid(
                 key("command"),
                 "must not contain a NUL byte (\\u0000)",
-                job.get("command").unwrap_or(&Value::Null),
+                job.command.as_ref().unwrap_or(&Value::Null),
             ));
         }
-        let env = match job.get("env") {
+        let env = match &job.env {
             None => Vec::new(),
             Some(Value::Object(vars)) => vars
                 .iter()
@@ -512,9 +613,9 @@ fn parse_jobs(value: &Value, stale_lock: Duration) -> Result<Vec<Job>, ConfigErr
                 ));
             }
         };
-        let timeout = match job.get("timeoutMinutes") {
+        let timeout = match &job.timeout_minutes {
             None => stale_lock,
-            Some(v) => minutes(whole(v, 1, u32::MAX.into()).ok_or_else(|| {
+            Some(v) => minutes(whole(v, 1..=u32::MAX).ok_or_else(|| {
                 invalid(
                     key("timeoutMinutes"),
                     "must be a whole number of minutes from 1",
@@ -522,6 +623,11 @@ fn parse_jobs(value: &Value, stale_lock: Duration) -> Result<Vec<Job>, ConfigErr
                 )
             })?),
         };
+        warnings.extend(
+            job.unknown
+                .keys()
+                .map(|k| format!("unknown key \"jobs[{i}].{k}\" is ignored")),
+        );
         jobs.push(Job {
             name,
             command,
@@ -623,11 +729,11 @@ pub const EDIT_LOCK: &str = ".synctray-edit-lock";
 pub fn edit(path: &Path, edit: Edit) -> Result<Config, ConfigError> {
     let fail = |kind| ConfigError::new(path, kind);
     if let Edit::Interval(n) = edit
-        && !(1..=1440).contains(&n)
+        && !INTERVAL_MINUTES.contains(&n)
     {
         return Err(fail(invalid(
             "intervalMinutes",
-            "must be a whole number from 1 to 1440",
+            &interval_rule(),
             &Value::from(n),
         )));
     }
@@ -891,7 +997,7 @@ mod tests {
     #[test]
     fn the_originals_file_runs_the_originals_three_jobs() {
         let config = Config::parse(r#"{"intervalMinutes": 15}"#).unwrap();
-        assert_eq!(config.interval_minutes, 15);
+        assert_eq!(config.cadence.minutes(), Some(15));
         let names: Vec<_> = config.jobs.iter().map(|j| j.name.as_str()).collect();
         assert_eq!(names, ["tokens", "quality", "projects"]);
         assert_eq!(
@@ -913,7 +1019,7 @@ mod tests {
                  "notifications": { "onError": false, "onRecovery": false, "onSuccess": true } }"#,
         )
         .unwrap();
-        assert_eq!(config.cron.as_deref(), Some("0 9-18 * * MON-FRI"));
+        assert_eq!(config.cadence.expr(), Some("0 9-18 * * MON-FRI"));
         assert_eq!(config.zone.to_string(), "Europe/Madrid");
         assert_eq!(config.jobs[0].timeout, Duration::from_secs(600));
         assert_eq!(
@@ -943,6 +1049,98 @@ mod tests {
         assert_eq!(config.warnings.len(), 2, "{:?}", config.warnings);
         assert!(config.warnings[0].contains("\"colour\""));
         assert!(config.warnings[1].contains("jobs[0].retries"));
+    }
+
+    #[test]
+    fn unknown_keys_are_named_with_the_keys_their_raw_struct_reads() {
+        let config = Config::parse(
+            r#"{ "colour": "blue", "notifications": {"onErorr": true}, "retry": {"tries": 2},
+                 "network": {"probe": "a.example:1", "x": 1},
+                 "jobs": [{"name": "a", "command": "x"}, {"name": "b", "command": "y", "retries": 2}] }"#,
+        )
+        .unwrap();
+        assert_eq!(
+            config.warnings,
+            [
+                "unknown key \"colour\" is ignored (known keys: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, paused, notifications, retry, network)",
+                "unknown key \"notifications.onErorr\" is ignored",
+                "unknown key \"retry.tries\" is ignored (known: attempts, delaySeconds)",
+                "unknown key \"network.x\" is ignored (known: require, probe)",
+                "\"network.probe\" is only used with \"network.require\": true (runs do not wait for the network)",
+                "unknown key \"jobs[1].retries\" is ignored",
+            ]
+        );
+        // Keys are matched as spelled in the file, and the raw struct's own names mean nothing.
+        let config = Config::parse(r#"{"interval_minutes": 5, "unknown": 1}"#).unwrap();
+        let keys: Vec<_> = config
+            .warnings
+            .iter()
+            .map(|w| w.split(" is ignored").next().unwrap())
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "unknown key \"interval_minutes\"",
+                "unknown key \"unknown\""
+            ]
+        );
+        assert_eq!(config.cadence.minutes(), Some(DEFAULT_INTERVAL_MINUTES));
+    }
+
+    #[test]
+    fn a_null_is_a_bad_value_not_an_absent_key() {
+        let message = |text: &str| match Config::parse(text) {
+            Err(ConfigErrorKind::Invalid { key, message }) => format!("{key} {message}"),
+            other => panic!("{text}: expected an invalid value, got {other:?}"),
+        };
+        assert_eq!(
+            message(r#"{"paused": null}"#),
+            "paused must be true or false, got null"
+        );
+        assert_eq!(
+            message(r#"{"notifications": {"onError": null}}"#),
+            "notifications.onError must be true or false, got null"
+        );
+        assert_eq!(
+            message(r#"{"jobs": [{"name": "a", "command": null}]}"#),
+            "jobs[0].command must be a non-empty string (run by the shell) or a non-empty list of strings (program and arguments), got null"
+        );
+        assert_eq!(
+            message(r#"{"notifications": 3}"#),
+            "notifications must be an object with onError, onRecovery, onSuccess, got 3"
+        );
+        // A null probe is no probe.
+        let config = Config::parse(r#"{"network": {"require": true, "probe": null}}"#).unwrap();
+        assert!(config.network.probe.is_none() && config.warnings.is_empty());
+    }
+
+    #[test]
+    fn a_schedule_replaces_the_interval_which_is_still_checked() {
+        let config = Config::parse(r#"{"intervalMinutes": 30, "schedule": "0 9 * * *"}"#).unwrap();
+        assert_eq!(config.cadence.expr(), Some("0 9 * * *"));
+        assert_eq!(config.cadence.minutes(), None);
+        assert_eq!(
+            config.describe_schedule(),
+            "schedule \"0 9 * * *\" (local time)"
+        );
+        let config = Config::parse(r#"{"intervalMinutes": 90}"#).unwrap();
+        assert_eq!(config.cadence.minutes(), Some(90));
+        assert_eq!(config.describe_schedule(), "every 90 min");
+        assert!(matches!(
+            Config::parse(r#"{"intervalMinutes": 0, "schedule": "0 9 * * *"}"#),
+            Err(ConfigErrorKind::Invalid { key, .. }) if key == "intervalMinutes"
+        ));
+    }
+
+    #[test]
+    fn the_default_and_the_presets_are_allowed_intervals() {
+        assert!(INTERVAL_MINUTES.contains(&DEFAULT_INTERVAL_MINUTES));
+        assert!(
+            INTERVAL_PRESETS
+                .iter()
+                .all(|n| INTERVAL_MINUTES.contains(n))
+        );
+        assert_eq!(Cadence::default().minutes(), Some(DEFAULT_INTERVAL_MINUTES));
     }
 
     #[test]

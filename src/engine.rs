@@ -82,9 +82,8 @@ pub struct Snapshot {
     /// A run in progress, here or in another process.
     pub running: Option<Running>,
     pub paused: bool,
-    pub interval_minutes: u32,
-    /// The `schedule` expression, when the file has one.
-    pub cron: Option<String>,
+    /// Every N minutes, or the `schedule` expression.
+    pub cadence: crate::schedule::Cadence,
     /// The file holds a bad edit; the last good configuration is still in use.
     pub config_error: Option<Arc<ConfigError>>,
     /// The latest thing worth telling the user that is not in the status file, such as
@@ -706,7 +705,7 @@ impl LoopState {
         Some(Due {
             at: self
                 .config
-                .schedule
+                .cadence
                 .next_slot_after(&self.config.zone, last, ended)?,
             trigger: Trigger::Schedule,
         })
@@ -729,8 +728,7 @@ impl LoopState {
             next_run: due.map(|d| d.at.max(now)),
             running,
             paused: self.config.paused,
-            interval_minutes: self.config.interval_minutes,
-            cron: self.config.cron.clone(),
+            cadence: self.config.cadence.clone(),
             config_error: self.config_error.clone(),
             message: self.message.clone(),
         }

@@ -18,10 +18,11 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use tokio::sync::{Notify, watch};
 
-use crate::config::{ConfigErrorKind, invalid};
+use crate::config::{self, ConfigErrorKind, invalid};
 use crate::runner::Stop;
 use crate::workspace::Workspace;
 
@@ -30,7 +31,6 @@ pub const CHECK_EVERY: Duration = Duration::from_secs(5);
 /// How long the probe's TCP connection may take.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
-const KEYS: [&str; 2] = ["require", "probe"];
 const SHAPE: &str =
     "must be an object such as {\"require\": true, \"probe\": \"api.example.com:443\"}";
 const PROBE_ALLOWED: &str =
@@ -84,45 +84,52 @@ impl Probe {
     }
 }
 
+/// `network`, as written (see [`config`]'s raw structs).
+#[derive(Debug, Default, Deserialize, Serialize)]
+struct RawNetwork {
+    #[serde(default, deserialize_with = "config::given")]
+    require: Option<Value>,
+    #[serde(default, deserialize_with = "config::given")]
+    probe: Option<Value>,
+    #[serde(flatten)]
+    unknown: Map<String, Value>,
+}
+
 impl Network {
-    /// Validates the `network` value (absent: runs never wait).
-    pub fn from_json(value: Option<&Value>) -> Result<Network, ConfigErrorKind> {
+    /// Validates the `network` value (absent: runs never wait). Its unknown keys are
+    /// `warnings`, and so is a probe given without `require` (likely forgotten: a probe
+    /// alone makes no run wait; an explicit `"require": false` is a choice, and not warned
+    /// about).
+    pub fn from_json(
+        value: Option<&Value>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Network, ConfigErrorKind> {
         let Some(value) = value else {
             return Ok(Network::default());
         };
         let Value::Object(object) = value else {
             return Err(invalid("network", SHAPE, value));
         };
-        let require = match object.get("require") {
-            None => false,
-            Some(Value::Bool(b)) => *b,
-            Some(v) => return Err(invalid("network.require", "must be true or false", v)),
-        };
-        let probe = match object.get("probe") {
+        let raw: RawNetwork = config::read_raw(object)?;
+        let require = config::flag(&raw.require, "network.require", false)?;
+        let probe = match &raw.probe {
             None | Some(Value::Null) => None,
             Some(v @ Value::String(s)) => {
                 Some(Probe::parse(s).ok_or_else(|| invalid("network.probe", PROBE_ALLOWED, v))?)
             }
             Some(v) => return Err(invalid("network.probe", PROBE_ALLOWED, v)),
         };
+        warnings.extend(config::unknown_keys_in::<RawNetwork>(
+            "network",
+            &raw.unknown,
+        ));
+        if raw.probe.is_some() && raw.require.is_none() {
+            warnings.push(
+                "\"network.probe\" is only used with \"network.require\": true (runs do not wait for the network)".into(),
+            );
+        }
         Ok(Network { require, probe })
     }
-}
-
-/// Warnings for keys of `network` that synctray does not know, and for a probe given
-/// without `require` (likely forgotten: a probe alone makes no run wait; an explicit
-/// `"require": false` is a choice, and not warned about).
-pub fn unknown_keys(value: Option<&Value>) -> Vec<String> {
-    let mut warnings = crate::retry::keys_not_in(value, "network", &KEYS);
-    if let Some(Value::Object(object)) = value
-        && object.contains_key("probe")
-        && !object.contains_key("require")
-    {
-        warnings.push(
-            "\"network.probe\" is only used with \"network.require\": true (runs do not wait for the network)".into(),
-        );
-    }
-    warnings
 }
 
 /// Why the machine does not count as online.

@@ -6,11 +6,12 @@
 
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use crate::config::{ConfigErrorKind, invalid};
+use crate::config::{self, ConfigErrorKind, invalid};
 use crate::runner::Stop;
 
 /// The most tries a job may be given.
@@ -18,7 +19,6 @@ pub const MAX_ATTEMPTS: u64 = 10;
 /// The longest first delay, in seconds.
 pub const MAX_DELAY_SECONDS: u64 = 3600;
 
-const KEYS: [&str; 2] = ["attempts", "delaySeconds"];
 const SHAPE: &str = "must be an object such as {\"attempts\": 3, \"delaySeconds\": 30}";
 
 /// A validated `retry`.
@@ -39,16 +39,32 @@ impl Default for Retry {
     }
 }
 
+/// `retry`, as written (see [`config`]'s raw structs).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RawRetry {
+    #[serde(default, deserialize_with = "config::given")]
+    attempts: Option<Value>,
+    #[serde(default, deserialize_with = "config::given")]
+    delay_seconds: Option<Value>,
+    #[serde(flatten)]
+    unknown: Map<String, Value>,
+}
+
 impl Retry {
-    /// Validates the `retry` value (absent: no retry).
-    pub fn from_json(value: Option<&Value>) -> Result<Retry, ConfigErrorKind> {
+    /// Validates the `retry` value (absent: no retry); its unknown keys are `warnings`.
+    pub fn from_json(
+        value: Option<&Value>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Retry, ConfigErrorKind> {
         let Some(value) = value else {
             return Ok(Retry::default());
         };
         let Value::Object(object) = value else {
             return Err(invalid("retry", SHAPE, value));
         };
-        let attempts = match object.get("attempts") {
+        let raw: RawRetry = config::read_raw(object)?;
+        let attempts = match &raw.attempts {
             None => Retry::default().attempts,
             Some(v) => v
                 .as_u64()
@@ -63,7 +79,7 @@ impl Retry {
                     )
                 })? as u32,
         };
-        let delay = match object.get("delaySeconds") {
+        let delay = match &raw.delay_seconds {
             None => Retry::default().delay,
             Some(v) => {
                 Duration::from_secs(v.as_u64().filter(|n| *n <= MAX_DELAY_SECONDS).ok_or_else(
@@ -79,6 +95,7 @@ impl Retry {
                 )?)
             }
         };
+        warnings.extend(config::unknown_keys_in::<RawRetry>("retry", &raw.unknown));
         Ok(Retry { attempts, delay })
     }
 
@@ -87,32 +104,6 @@ impl Retry {
         let doublings = try_.saturating_sub(2).min(31);
         self.delay.saturating_mul(1 << doublings)
     }
-}
-
-/// Warnings for keys of `retry` that synctray does not know.
-pub fn unknown_keys(value: Option<&Value>) -> Vec<String> {
-    keys_not_in(value, "retry", &KEYS)
-}
-
-/// "unknown key \"retry.x\" is ignored" for each key of an object `value` not in `known`.
-pub(crate) fn keys_not_in(value: Option<&Value>, name: &str, known: &[&str]) -> Vec<String> {
-    let Some(Value::Object(object)) = value else {
-        return Vec::new();
-    };
-    object_keys_not_in(object, name, known)
-}
-
-fn object_keys_not_in(object: &Map<String, Value>, name: &str, known: &[&str]) -> Vec<String> {
-    object
-        .keys()
-        .filter(|k| !known.contains(&k.as_str()))
-        .map(|k| {
-            format!(
-                "unknown key \"{name}.{k}\" is ignored (known: {})",
-                known.join(", ")
-            )
-        })
-        .collect()
 }
 
 /// Waits until `until`, or less: returns `false` as soon as `stop` leaves [`Stop::Run`]

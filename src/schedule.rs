@@ -1,4 +1,4 @@
-//! When runs fall due: a parsed [`Schedule`] and the pure [`plan`] function that, given
+//! When runs fall due: a parsed [`Cadence`] and the pure [`plan`] function that, given
 //! the last run and the time now, says when the next run is and whether it is a catch-up.
 //!
 //! Nothing here reads a clock: time comes in as arguments, so the tests can make days pass
@@ -56,14 +56,26 @@ impl fmt::Display for Zone {
     }
 }
 
-/// A parsed schedule.
-#[derive(Debug, Clone)]
-pub enum Schedule {
-    /// Fixed wall-clock times: a `schedule` cron expression, or an `intervalMinutes` that
-    /// divides the hour or the day (turned into the equivalent expression).
-    Cron(Box<Cron>),
-    /// N minutes after the previous run started (an `intervalMinutes` such as 45 or 90).
-    Every(Duration),
+/// How often runs fall due, as the config says it and parsed: every N minutes
+/// (`intervalMinutes`), or the times of a cron expression (`schedule`, which then rules).
+/// Menus and reports show what the file says; [`plan`] reads the parsed form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cadence {
+    /// `intervalMinutes`: every N minutes (see [`Cadence::every_minutes`]).
+    Every {
+        minutes: u32,
+        /// The wall-clock times it fires at, when N divides the hour or the day; `None`
+        /// when it fires N minutes after the previous run started.
+        grid: Option<Box<Cron>>,
+    },
+    /// `schedule`: a cron expression, as written and parsed.
+    Cron { expr: String, cron: Box<Cron> },
+}
+
+/// How a cadence fires: at fixed wall-clock times, or a fixed time after the previous run.
+enum Fires<'a> {
+    At(&'a Cron),
+    After(Duration),
 }
 
 /// Parses a cron expression in croner's syntax: 5 fields, or 6 with seconds first.
@@ -76,12 +88,19 @@ pub fn parse_cron(expr: &str) -> Result<Cron, String> {
         .map_err(|e| e.to_string())
 }
 
-impl Schedule {
+impl Default for Cadence {
+    /// The interval of a file that names none.
+    fn default() -> Self {
+        Cadence::every_minutes(crate::config::DEFAULT_INTERVAL_MINUTES)
+    }
+}
+
+impl Cadence {
     /// "Every N minutes" (not the original's `*/N`, which fires at :00 and :45 for 45):
     /// N dividing 60 fires at the minutes that are multiples of N; N a whole number of
     /// hours dividing 24 fires at the top of those hours; any other N fires N minutes
-    /// after the previous run started.
-    pub fn every_minutes(minutes: u32) -> Schedule {
+    /// after the previous run started. N is from [`crate::config::INTERVAL_MINUTES`].
+    pub fn every_minutes(minutes: u32) -> Cadence {
         let aligned = if minutes == 60 {
             Some("0 0 * * * *".to_owned())
         } else if minutes < 60 && 60 % minutes == 0 {
@@ -96,18 +115,55 @@ impl Schedule {
         } else {
             None
         };
-        match aligned {
-            Some(expr) => Schedule::Cron(Box::new(parse_cron(&expr).expect("built-in pattern"))),
-            None => Schedule::Every(Duration::from_secs(u64::from(minutes) * 60)),
+        Cadence::Every {
+            minutes,
+            grid: aligned.map(|expr| Box::new(parse_cron(&expr).expect("built-in pattern"))),
+        }
+    }
+
+    /// A `schedule` expression (see [`parse_cron`]), kept as written.
+    pub fn cron(expr: &str) -> Result<Cadence, String> {
+        Ok(Cadence::Cron {
+            expr: expr.to_owned(),
+            cron: Box::new(parse_cron(expr)?),
+        })
+    }
+
+    /// N, for "every N minutes"; `None` for a cron expression.
+    pub fn minutes(&self) -> Option<u32> {
+        match self {
+            Cadence::Every { minutes, .. } => Some(*minutes),
+            Cadence::Cron { .. } => None,
+        }
+    }
+
+    /// The cron expression as written; `None` for "every N minutes".
+    pub fn expr(&self) -> Option<&str> {
+        match self {
+            Cadence::Every { .. } => None,
+            Cadence::Cron { expr, .. } => Some(expr),
+        }
+    }
+
+    fn fires(&self) -> Fires<'_> {
+        match self {
+            Cadence::Cron { cron, .. }
+            | Cadence::Every {
+                grid: Some(cron), ..
+            } => Fires::At(cron),
+            Cadence::Every {
+                minutes,
+                grid: None,
+            } => Fires::After(Duration::from_secs(u64::from(*minutes) * 60)),
         }
     }
 
     /// The first due time strictly after `after`, for a schedule whose previous run (or
     /// anchor) was at `after`. `None` when the expression never matches again.
     pub fn next_after(&self, zone: &Zone, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        match self {
-            Schedule::Every(every) => Some(after + *every),
-            Schedule::Cron(cron) => {
+        match self.fires() {
+            Fires::After(every) => Some(after + every),
+            Fires::At(cron) => {
                 // Through jiff for both zones: a repeated hour is walked on both of its
                 // halves (an interval fires on each, a fixed time once), and a fixed time
                 // in a skipped hour fires at the first valid time after it.
@@ -129,14 +185,14 @@ impl Schedule {
         last: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Option<DateTime<Utc>> {
-        match self {
-            Schedule::Every(every) => {
-                let every = chrono::TimeDelta::from_std(*every).ok()?;
+        match self.fires() {
+            Fires::After(every) => {
+                let every = chrono::TimeDelta::from_std(every).ok()?;
                 let step = every.num_milliseconds().max(1);
                 let behind = (now - last).num_milliseconds().max(0) / step;
                 Some(last + chrono::TimeDelta::milliseconds(step * (behind + 1)))
             }
-            Schedule::Cron(_) => self.next_after(zone, now.max(last)),
+            Fires::At(_) => self.next_after(zone, now.max(last)),
         }
     }
 }
@@ -196,7 +252,7 @@ pub struct PlanInput {
 /// - A workspace that never ran is behind: with `catch_up` it runs now.
 /// - A previous run (or start) dated after `now` counts as `now`: a clock set back never
 ///   stalls the schedule until it catches up with the old time.
-pub fn plan(schedule: &Schedule, zone: &Zone, input: PlanInput, now: DateTime<Utc>) -> Option<Due> {
+pub fn plan(cadence: &Cadence, zone: &Zone, input: PlanInput, now: DateTime<Utc>) -> Option<Due> {
     let catch_up_now = Due {
         at: now,
         trigger: Trigger::CatchUp,
@@ -205,13 +261,13 @@ pub fn plan(schedule: &Schedule, zone: &Zone, input: PlanInput, now: DateTime<Ut
         if input.catch_up {
             return Some(catch_up_now);
         }
-        let at = schedule.next_after(zone, input.since.min(now))?;
+        let at = cadence.next_after(zone, input.since.min(now))?;
         return Some(Due {
             at,
             trigger: Trigger::Schedule,
         });
     };
-    let first = schedule.next_after(zone, last)?;
+    let first = cadence.next_after(zone, last)?;
     if first + ON_TIME >= now {
         return Some(Due {
             at: first,
@@ -226,7 +282,7 @@ pub fn plan(schedule: &Schedule, zone: &Zone, input: PlanInput, now: DateTime<Ut
     // loop wakes at the slot it planned: `last` is still the run before the skipped
     // slots, and that slot must not be skipped in turn.
     Some(Due {
-        at: schedule.next_slot_after(zone, last, now - ON_TIME)?,
+        at: cadence.next_slot_after(zone, last, now - ON_TIME)?,
         trigger: Trigger::Schedule,
     })
 }
@@ -247,7 +303,7 @@ mod tests {
     /// The next `count` due times of "every N minutes", run by run, as a scheduler would
     /// see them: each run starts at its due time.
     fn runs(minutes: u32, start: &str, count: usize) -> Vec<String> {
-        let schedule = Schedule::every_minutes(minutes);
+        let schedule = Cadence::every_minutes(minutes);
         let mut last = utc(start);
         (0..count)
             .map(|_| {
@@ -314,7 +370,7 @@ mod tests {
             since: now,
             catch_up: true,
         };
-        let due = plan(&Schedule::every_minutes(15), &utc_zone(), input, now).unwrap();
+        let due = plan(&Cadence::every_minutes(15), &utc_zone(), input, now).unwrap();
         assert_eq!(
             due,
             Due {
@@ -327,7 +383,7 @@ mod tests {
             catch_up: false,
             ..input
         };
-        let due = plan(&Schedule::every_minutes(15), &utc_zone(), input, now).unwrap();
+        let due = plan(&Cadence::every_minutes(15), &utc_zone(), input, now).unwrap();
         assert_eq!(
             due,
             Due {
@@ -339,7 +395,7 @@ mod tests {
 
     #[test]
     fn missed_slots_give_one_catch_up_run_not_one_per_slot() {
-        let schedule = Schedule::every_minutes(15);
+        let schedule = Cadence::every_minutes(15);
         let last = utc("2026-11-25T10:00:00Z");
         // Ten slots passed while the machine slept.
         let woke = utc("2026-11-25T12:37:00Z");
@@ -380,10 +436,10 @@ mod tests {
             since: last,
             catch_up: false,
         };
-        let due = plan(&Schedule::every_minutes(15), &utc_zone(), input, woke).unwrap();
+        let due = plan(&Cadence::every_minutes(15), &utc_zone(), input, woke).unwrap();
         assert_eq!(due.at, utc("2026-11-25T12:45:00Z"));
         // N minutes after the previous run: stays on that run's grid.
-        let due = plan(&Schedule::every_minutes(45), &utc_zone(), input, woke).unwrap();
+        let due = plan(&Cadence::every_minutes(45), &utc_zone(), input, woke).unwrap();
         assert_eq!(due.at, utc("2026-11-25T12:15:00Z") + TimeDelta::minutes(45));
     }
 
@@ -397,7 +453,7 @@ mod tests {
             catch_up: false,
         };
         for minutes in [15, 45] {
-            let schedule = Schedule::every_minutes(minutes);
+            let schedule = Cadence::every_minutes(minutes);
             let next = plan(&schedule, &utc_zone(), input, utc("2026-11-25T12:37:00Z"))
                 .unwrap()
                 .at;
@@ -423,7 +479,7 @@ mod tests {
                 since: now,
                 catch_up,
             };
-            let due = plan(&Schedule::every_minutes(15), &utc_zone(), input, now).unwrap();
+            let due = plan(&Cadence::every_minutes(15), &utc_zone(), input, now).unwrap();
             assert_eq!(
                 due,
                 Due {
@@ -431,7 +487,7 @@ mod tests {
                     trigger: Trigger::Schedule
                 }
             );
-            let due = plan(&Schedule::every_minutes(45), &utc_zone(), input, now).unwrap();
+            let due = plan(&Cadence::every_minutes(45), &utc_zone(), input, now).unwrap();
             assert_eq!(due.at, utc("2026-11-25T05:52:00Z"));
         }
     }
@@ -445,7 +501,7 @@ mod tests {
             catch_up: true,
         };
         let now = utc("2026-11-25T10:15:02Z");
-        let due = plan(&Schedule::every_minutes(15), &utc_zone(), input, now).unwrap();
+        let due = plan(&Cadence::every_minutes(15), &utc_zone(), input, now).unwrap();
         assert_eq!(
             due,
             Due {
@@ -459,7 +515,7 @@ mod tests {
     fn cron_schedule_in_a_named_zone_follows_daylight_saving() {
         // 09:00 every day in Madrid: CEST (UTC+2) until the night of 25 Oct 2026, then
         // CET (UTC+1), so the same local time moves by an hour in UTC.
-        let schedule = Schedule::Cron(Box::new(parse_cron("0 9 * * *").unwrap()));
+        let schedule = Cadence::cron("0 9 * * *").unwrap();
         let zone = &Zone::named("Europe/Madrid").unwrap();
         let before = schedule
             .next_after(zone, utc("2026-10-23T12:00:00Z"))
@@ -468,7 +524,7 @@ mod tests {
         let across = schedule.next_after(zone, before).unwrap();
         assert_eq!(across, utc("2026-10-25T08:00:00Z"));
         // 02:30 does not exist on the spring-forward night (29 Mar 2026, 02:00 → 03:00).
-        let schedule = Schedule::Cron(Box::new(parse_cron("30 2 * * *").unwrap()));
+        let schedule = Cadence::cron("30 2 * * *").unwrap();
         let next = schedule
             .next_after(zone, utc("2026-03-28T12:00:00Z"))
             .unwrap();
@@ -481,7 +537,7 @@ mod tests {
 
     #[test]
     fn seconds_field_is_accepted_and_bad_expressions_are_not() {
-        let schedule = Schedule::Cron(Box::new(parse_cron("*/5 * * * * *").unwrap()));
+        let schedule = Cadence::cron("*/5 * * * * *").unwrap();
         let next = schedule
             .next_after(&utc_zone(), utc("2026-11-25T10:00:01Z"))
             .unwrap();

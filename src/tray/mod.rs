@@ -105,8 +105,7 @@ pub fn run(ws: Workspace) -> ExitCode {
     let first = Snapshot {
         last: Status::read(&ws.status),
         paused: host.config.paused,
-        interval_minutes: host.config.interval_minutes,
-        cron: host.config.cron.clone(),
+        cadence: host.config.cadence.clone(),
         ..Snapshot::default()
     };
     let (commands, commands_rx) = mpsc::unbounded_channel();

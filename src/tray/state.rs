@@ -9,6 +9,7 @@ use chrono::{DateTime, Datelike, Local, TimeDelta, Timelike, Utc};
 
 use crate::config::{self, INTERVAL_PRESETS};
 use crate::engine::{Message, Running, Snapshot};
+use crate::schedule::Cadence;
 use crate::status::{Outcome, Status};
 
 /// Which of the four icons (see `icons/README.md`).
@@ -145,16 +146,16 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         (None, Some(m)) => Some(format!("⚠ {}", m.what)),
         (None, None) => None,
     };
-    let (interval_checked, custom) = match &snap.cron {
-        Some(expr) => (None, Some(format!("Custom: schedule {expr}"))),
-        None if INTERVAL_PRESETS.contains(&snap.interval_minutes) => {
-            (Some(snap.interval_minutes), None)
+    let (interval_checked, custom) = match &snap.cadence {
+        Cadence::Cron { expr, .. } => (None, Some(format!("Custom: schedule {expr}"))),
+        Cadence::Every { minutes, .. } if INTERVAL_PRESETS.contains(minutes) => {
+            (Some(*minutes), None)
         }
-        None => (
+        Cadence::Every { minutes, .. } => (
             None,
             Some(format!(
                 "Custom: every {}",
-                config::describe_minutes(snap.interval_minutes)
+                config::describe_minutes(*minutes)
             )),
         ),
     };
@@ -319,7 +320,7 @@ mod tests {
     fn snapshot(now: DateTime<Local>) -> Snapshot {
         let _ = now;
         Snapshot {
-            interval_minutes: 15,
+            cadence: Cadence::every_minutes(15),
             ..Snapshot::default()
         }
     }
@@ -554,7 +555,7 @@ mod tests {
     fn an_interval_that_is_no_preset_or_a_cron_schedule_is_a_checked_custom_item() {
         let now = local(2026, 11, 25, 14, 33, 0);
         let odd = Snapshot {
-            interval_minutes: 45,
+            cadence: Cadence::every_minutes(45),
             ..snapshot(now)
         };
         assert_eq!(
@@ -563,7 +564,7 @@ mod tests {
         );
         assert_eq!(menu_state(&odd, now).interval_checked, None);
         let hours = Snapshot {
-            interval_minutes: 180,
+            cadence: Cadence::every_minutes(180),
             ..snapshot(now)
         };
         assert_eq!(
@@ -571,7 +572,7 @@ mod tests {
             Some("Custom: every 3 h")
         );
         let cron = Snapshot {
-            cron: Some("0 9 * * MON-FRI".into()),
+            cadence: Cadence::cron("0 9 * * MON-FRI").unwrap(),
             ..snapshot(now)
         };
         assert_eq!(
@@ -581,7 +582,7 @@ mod tests {
         assert_eq!(menu_state(&cron, now).interval_checked, None);
         for n in INTERVAL_PRESETS {
             let preset = Snapshot {
-                interval_minutes: n,
+                cadence: Cadence::every_minutes(n),
                 ..snapshot(now)
             };
             assert_eq!(menu_state(&preset, now).interval_checked, Some(n));

@@ -172,7 +172,9 @@ impl SimRuns {
         // Odd milliseconds: a run never ends on the very instant of a slot.
         let odd = |ms: u64| Duration::from_millis(ms | 1);
         if rng.chance(self.long_percent) {
-            let interval = u64::from(config.interval_minutes) * 60_000;
+            // A cron schedule's runs are as long as the default interval's.
+            let minutes = config.cadence.minutes().unwrap_or(15);
+            let interval = u64::from(minutes) * 60_000;
             let cap = (interval * 3).clamp(3_000, 6 * 3_600_000);
             odd(rng.range(interval.min(cap), cap))
         } else {
@@ -209,10 +211,7 @@ impl SimRuns {
         let runs = self.runs.borrow();
         let Some(prev) = runs.last() else {
             // A workspace that never ran: at once with catchUp, else at the first slot.
-            let first = config
-                .schedule
-                .next_after(&config.zone, self.since)
-                .unwrap();
+            let first = config.cadence.next_after(&config.zone, self.since).unwrap();
             let ok = match trigger {
                 Trigger::CatchUp => true,
                 _ => world.last_event.is_some() || start + EPS >= first,
@@ -223,10 +222,7 @@ impl SimRuns {
             return;
         };
         let set_back = world.last_set_back.is_some_and(|t| t >= prev.start_mono);
-        let slot = config
-            .schedule
-            .next_after(&config.zone, prev.start)
-            .unwrap();
+        let slot = config.cadence.next_after(&config.zone, prev.start).unwrap();
         // Never early, so never twice for one slot; and a catch-up only once a slot after
         // the previous run has passed.
         // A previous run dated after this one (set back, or a bad file) counts as now.
@@ -253,7 +249,7 @@ impl SimRuns {
             (Trigger::CatchUp, end)
         } else {
             let next = config
-                .schedule
+                .cadence
                 .next_slot_after(&config.zone, prev.start, end)
                 .unwrap();
             (Trigger::Schedule, next)
@@ -300,7 +296,7 @@ impl SimRuns {
             && end <= now
         {
             let next = config
-                .schedule
+                .cadence
                 .next_slot_after(&config.zone, prev.start.min(end), end)
                 .unwrap();
             if next + EPS >= now {
