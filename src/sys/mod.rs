@@ -57,6 +57,7 @@ pub use fs::{check_private, check_real_dir, check_regular_or_absent, open_regula
 mod net;
 pub use net::route_out;
 
+pub use imp::hand_over;
 pub use imp::{
     JobTree, SHELL_NOT_FOUND, StopSignals, check_not_shared_writable, create_dir,
     desktop_session_available, hostname, local_zone, open_folder, open_nofollow, persist,
