@@ -43,7 +43,10 @@ pub mod autostart;
 #[cfg_attr(unix, path = "fs_unix.rs")]
 #[cfg_attr(windows, path = "fs_windows.rs")]
 mod fs;
-pub use fs::{check_private, check_real_dir, check_regular_or_absent, open_regular};
+pub use fs::{
+    check_private, check_real_dir, check_regular_or_absent, file_mode, open_regular,
+    set_create_mode, set_mode,
+};
 
 /// Whether the system has a usable route out (the first half of "online"): one file per
 /// OS. `Err` when the system cannot say.
