@@ -60,6 +60,21 @@ pub use fs::{
 mod net;
 pub use net::route_out;
 
+/// Showing a desktop notification: a freedesktop server gets an icon, an urgency and the
+/// last failure replaced; macOS and Windows show the text as it is. One file per kind.
+#[cfg(feature = "notifications")]
+#[cfg_attr(
+    all(unix, not(target_os = "macos")),
+    path = "notification/freedesktop.rs"
+)]
+#[cfg_attr(
+    not(all(unix, not(target_os = "macos"))),
+    path = "notification/plain.rs"
+)]
+mod notification;
+#[cfg(feature = "notifications")]
+pub use notification::NotificationService;
+
 pub use imp::hand_over;
 pub use imp::{
     JobTree, SHELL_NOT_FOUND, StopSignals, check_not_shared_writable, create_dir,
