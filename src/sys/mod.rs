@@ -39,6 +39,8 @@ use windows as imp;
 
 #[cfg(feature = "tray")]
 pub mod autostart;
+#[cfg(feature = "tray")]
+pub mod tray;
 
 #[cfg_attr(unix, path = "fs_unix.rs")]
 #[cfg_attr(windows, path = "fs_windows.rs")]
