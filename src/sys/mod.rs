@@ -1,13 +1,17 @@
 //! The platform seam: everything that differs between unix and Windows lives here, behind
 //! one set of functions — process groups and killing a job's whole process tree, the
-//! shell, file permissions, opening files without following links, replacing a file,
-//! the host name, opening a folder, whether a desktop session is there, whether there is
-//! a route out, and (for the tray) the start-at-login entry. One file per OS: `unix.rs`,
-//! `windows.rs`, `fs_unix.rs`, `fs_windows.rs`, and per OS under `net/` and `autostart/`.
+//! shell, handing the process over to another program, file permissions and modes,
+//! opening files without following links, replacing a file, the host name, opening a
+//! folder, whether a desktop session is there, whether there is a route out, how a
+//! desktop notification is shown, and (for the tray) the start-at-login entry, the
+//! icons' size, the event loop's setup and its alarm. One file per OS: `unix.rs`,
+//! `windows.rs`, `fs_unix.rs`, `fs_windows.rs`, and per OS (or per kind of desktop)
+//! under `net/`, `autostart/`, `notification/` and `tray/`.
 //!
-//! The rest of the crate calls these; the few `cfg`s left elsewhere are local details of
-//! one function each (an exit status's signal, a new file's mode, freedesktop notification
-//! hints, the GTK main loop's alarm, Windows' console events in the CLI's signal wait).
+//! The rest of the crate calls these and needs no `cfg` of its own for an OS difference:
+//! the `cfg`s left elsewhere are features, tests that need a unix API to set up (a
+//! symbolic link, a FIFO), and the tray binary's `windows_subsystem`, an attribute of its
+//! crate root.
 //!
 //! # What keeps a job's processes from outliving its run
 //! - Linux: each job runs under a supervisor, a process forked from synctray between it
