@@ -243,18 +243,8 @@ fn launch_tray() -> ExitCode {
     };
     let mut cmd = std::process::Command::new(&exe);
     cmd.args(std::env::args_os().skip(1));
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        let e = cmd.exec();
-        fail(
-            EXIT_USAGE,
-            format_args!("cannot start {}: {e}", exe.display()),
-        )
-    }
-    #[cfg(not(unix))]
-    match cmd.status() {
-        Ok(status) => ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8),
+    match crate::sys::hand_over(&mut cmd) {
+        Ok(code) => code,
         Err(e) => fail(
             EXIT_USAGE,
             format_args!("cannot start {}: {e}", exe.display()),

@@ -46,20 +46,14 @@ pub fn atomic_write(
     let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(TEMP_SUFFIX);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(mode & !0o022));
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
+    sys::set_create_mode(&mut builder, mode);
     // The temporary file is created with O_EXCL: it never follows a link planted at its name.
     let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     if durability == Durability::Flushed {
         tmp.as_file().sync_all()?;
     }
-    crate::sys::persist(tmp, path)
+    sys::persist(tmp, path)
 }
 
 /// Removes the temporary files that interrupted writes (a kill, a crash, a power cut) left
@@ -107,15 +101,7 @@ pub fn clean_temp_files(dir: &Path) -> usize {
 
 /// The unix mode of an existing file, to keep it across a rewrite; 0o644 otherwise.
 pub fn mode_of(path: &Path) -> u32 {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = std::fs::metadata(path) {
-            return meta.permissions().mode() & 0o7777;
-        }
-    }
-    let _ = path;
-    0o644
+    sys::file_mode(path).unwrap_or(0o644)
 }
 
 #[cfg(test)]
@@ -123,41 +109,9 @@ mod tests {
     use super::*;
 
     #[test]
-    #[cfg(unix)]
-    fn atomic_write_refuses_a_link_and_a_fifo() {
-        let dir = tempfile::tempdir().unwrap();
-        let outside = dir.path().join("outside");
-        std::fs::write(&outside, "theirs").unwrap();
-        let link = dir.path().join("status.json");
-        std::os::unix::fs::symlink(&outside, &link).unwrap();
-        let e = atomic_write(&link, b"ours", 0o644, Durability::Renamed).unwrap_err();
-        assert!(e.to_string().contains("symbolic link"), "{e}");
-        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "theirs");
-        assert!(
-            std::fs::symlink_metadata(&link)
-                .unwrap()
-                .file_type()
-                .is_symlink()
-        );
-
-        let fifo = dir.path().join("fifo");
-        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
-        let e = atomic_write(&fifo, b"ours", 0o644, Durability::Renamed).unwrap_err();
-        assert!(e.to_string().contains("FIFO"), "{e}");
-    }
-
-    #[test]
     fn temp_files_of_dead_writers_are_removed_and_live_ones_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let mut child = std::process::Command::new(if cfg!(windows) { "cmd" } else { "true" })
-            .args(if cfg!(windows) {
-                &["/C", "exit"][..]
-            } else {
-                &[][..]
-            })
-            .spawn()
-            .unwrap();
+        let mut child = sys::shell_command("exit 0").as_std_mut().spawn().unwrap();
         let dead = child.id();
         child.wait().unwrap();
         let dead_tmp = dir.path().join(format!(".synctray-{dead}-abc123.tmp"));

@@ -464,6 +464,40 @@ impl Drop for RunLock {
 /// Opens the OS-lock file and takes its lock exclusively; `None` when a run holds it.
 fn lock_exclusive(path: &Path) -> Result<Option<File>, LockError> {
     let io_err = |e| LockError::Io(path.to_owned(), e);
+    open_locked(path, "the lock file", |file| {
+        let patience = Instant::now() + PROBE_PATIENCE;
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(true),
+                Err(fs::TryLockError::WouldBlock) => {}
+                Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
+            }
+            // Taken: by a run (exclusively), or only by probes (shared, for an instant)?
+            match file.try_lock_shared() {
+                Ok(()) => drop(file.unlock()),
+                Err(fs::TryLockError::WouldBlock) => return Ok(false),
+                Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
+            }
+            if Instant::now() >= patience {
+                return Ok(false);
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    })
+}
+
+/// Opens the file at `path` (a regular file, never through a link) and locks it with
+/// `lock`, which says `false` when another process holds the lock: then `None`. `what`
+/// names the file in the error.
+///
+/// synctray never deletes a lock file while it holds it; a person may have, between our
+/// open and our lock: then we hold a lock nobody else will see, and start again.
+fn open_locked(
+    path: &Path,
+    what: &str,
+    lock: impl Fn(&File) -> Result<bool, LockError>,
+) -> Result<Option<File>, LockError> {
+    let io_err = |e| LockError::Io(path.to_owned(), e);
     for _ in 0..8 {
         let file = sys::open_nofollow(path).map_err(|e| {
             if is_symlink(path) {
@@ -475,33 +509,16 @@ fn lock_exclusive(path: &Path) -> Result<Option<File>, LockError> {
         if !file.metadata().map_err(io_err)?.is_file() {
             return Err(LockError::NotAFile(path.to_owned()));
         }
-        let patience = Instant::now() + PROBE_PATIENCE;
-        loop {
-            match file.try_lock() {
-                Ok(()) => break,
-                Err(fs::TryLockError::WouldBlock) => {}
-                Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
-            }
-            // Taken: by a run (exclusively), or only by probes (shared, for an instant)?
-            match file.try_lock_shared() {
-                Ok(()) => drop(file.unlock()),
-                Err(fs::TryLockError::WouldBlock) => return Ok(None),
-                Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
-            }
-            if Instant::now() >= patience {
-                return Ok(None);
-            }
-            std::thread::sleep(Duration::from_millis(1));
+        if !lock(&file)? {
+            return Ok(None);
         }
-        // synctray never deletes this file; a person may have, between our open and our
-        // lock: then we hold a lock nobody else will see, and start again.
         if sys::same_file(&file, path).unwrap_or(false) {
             return Ok(Some(file));
         }
     }
-    Err(io_err(io::Error::other(
-        "the lock file kept changing under us",
-    )))
+    Err(io_err(io::Error::other(format!(
+        "{what} kept changing under us"
+    ))))
 }
 
 /// Writes `bytes` to `path` as a new file that appears whole, or fails with
@@ -513,12 +530,7 @@ fn create_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file()
-            .set_permissions(fs::Permissions::from_mode(0o644))?;
-    }
+    sys::set_mode(tmp.as_file(), 0o644)?;
     match fs::hard_link(tmp.path(), path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
@@ -605,37 +617,27 @@ pub struct InstanceLock {
 
 /// Takes the instance lock, or says who holds it.
 pub fn instance(path: &Path) -> Result<Result<InstanceLock, Holder>, LockError> {
-    let io_err = |e| LockError::Io(path.to_owned(), e);
     let holder_path = PathBuf::from(format!("{}.json", path.display()));
     refuse_symlink(&holder_path)?;
-    for _ in 0..8 {
-        refuse_symlink(path)?;
-        let file = sys::open_nofollow(path).map_err(io_err)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                return Ok(Err(read_holder_file(&holder_path)
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default()));
-            }
-            Err(fs::TryLockError::Error(e)) => return Err(io_err(e)),
-        }
-        if !sys::same_file(&file, path).unwrap_or(false) {
-            continue;
-        }
-        let json = serde_json::to_vec(&Holder::ours(None, Utc::now())).map_err(io::Error::other);
-        json.and_then(|j| fsutil::atomic_write(&holder_path, &j, 0o644, Durability::Renamed))
-            .map_err(|e| LockError::Io(holder_path.clone(), e))?;
-        return Ok(Ok(InstanceLock {
-            file,
-            path: path.to_owned(),
-            holder: holder_path,
-        }));
-    }
-    Err(io_err(io::Error::other(
-        "the instance file kept changing under us",
-    )))
+    let locked = open_locked(path, "the instance file", |file| match file.try_lock() {
+        Ok(()) => Ok(true),
+        Err(fs::TryLockError::WouldBlock) => Ok(false),
+        Err(fs::TryLockError::Error(e)) => Err(LockError::Io(path.to_owned(), e)),
+    })?;
+    let Some(file) = locked else {
+        return Ok(Err(read_holder_file(&holder_path)
+            .ok()
+            .flatten()
+            .unwrap_or_default()));
+    };
+    let json = serde_json::to_vec(&Holder::ours(None, Utc::now())).map_err(io::Error::other);
+    json.and_then(|j| fsutil::atomic_write(&holder_path, &j, 0o644, Durability::Renamed))
+        .map_err(|e| LockError::Io(holder_path.clone(), e))?;
+    Ok(Ok(InstanceLock {
+        file,
+        path: path.to_owned(),
+        holder: holder_path,
+    }))
 }
 
 impl Drop for InstanceLock {
@@ -690,6 +692,26 @@ mod tests {
             "holder file left behind"
         );
         assert!(matches!(acquire(&path), Acquire::Acquired(_)));
+    }
+
+    #[test]
+    fn a_second_instance_is_refused_and_told_who_serves_until_the_first_drops() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".synctray-instance");
+        let first = instance(&path)
+            .unwrap()
+            .expect("a free instance lock is taken");
+        let Err(holder) = instance(&path).unwrap() else {
+            panic!("the instance lock was taken twice")
+        };
+        assert_eq!(holder.pid, Some(std::process::id()));
+        drop(first);
+        assert!(!path.exists(), "instance file left behind");
+        assert!(
+            !dir.path().join(".synctray-instance.json").exists(),
+            "holder file left behind"
+        );
+        assert!(instance(&path).unwrap().is_ok());
     }
 
     #[test]

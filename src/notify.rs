@@ -120,19 +120,16 @@ impl Notifier for LogOnly {
 
 #[cfg(feature = "notifications")]
 mod desktop {
-    #[cfg(all(unix, not(target_os = "macos")))]
-    use std::sync::Mutex;
     use std::sync::atomic::{AtomicBool, Ordering};
 
     use super::{Note, Notifier};
+    use crate::sys::NotificationService;
 
     /// Notifications through the platform's notification service.
     #[derive(Debug, Default)]
     pub struct Desktop {
-        /// The id of the last "Sync failed" shown, so that the next failure replaces it
-        /// rather than stacking (freedesktop servers allow it; others stack).
-        #[cfg(all(unix, not(target_os = "macos")))]
-        last_failure: Mutex<Option<u32>>,
+        /// The platform's part: how a failure looks, and whether it replaces the last one.
+        service: NotificationService,
         /// Whether "no notification server" was logged already.
         warned: AtomicBool,
     }
@@ -142,41 +139,15 @@ mod desktop {
             let (summary, body) = note.text();
             let mut n = notify_rust::Notification::new();
             n.appname("synctray").summary(&summary).body(&body);
-            #[cfg(all(unix, not(target_os = "macos")))]
-            let failure = self.freedesktop_hints(&mut n, &note);
-            match n.show() {
-                #[cfg(all(unix, not(target_os = "macos")))]
-                Ok(handle) if failure => *self.last_failure.lock().unwrap() = Some(handle.id()),
-                Ok(_) => {}
-                Err(e) => {
-                    if !self.warned.swap(true, Ordering::Relaxed) {
-                        tracing::warn!(
-                            "desktop notifications are unavailable ({e}); they are logged instead"
-                        );
-                    }
-                    tracing::info!("notification: {summary}: {body}");
+            let failure = matches!(note, Note::Failed(_));
+            if let Err(e) = self.service.show(&mut n, failure) {
+                if !self.warned.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(
+                        "desktop notifications are unavailable ({e}); they are logged instead"
+                    );
                 }
+                tracing::info!("notification: {summary}: {body}");
             }
-        }
-    }
-
-    #[cfg(all(unix, not(target_os = "macos")))]
-    impl Desktop {
-        /// Icon, urgency and the id to replace; whether `note` is a failure.
-        fn freedesktop_hints(&self, n: &mut notify_rust::Notification, note: &Note) -> bool {
-            let failure = matches!(note, Note::Failed { .. });
-            n.icon(if failure {
-                "dialog-error"
-            } else {
-                "emblem-synchronizing"
-            });
-            if failure {
-                n.urgency(notify_rust::Urgency::Critical);
-                if let Some(id) = *self.last_failure.lock().unwrap() {
-                    n.id(id);
-                }
-            }
-            failure
         }
     }
 }

@@ -381,7 +381,7 @@ pub fn append_history(path: &Path, status: &Status) -> io::Result<()> {
 }
 
 /// The most recent runs of the history, oldest first (lines that do not parse are skipped).
-pub fn read_history(path: &Path) -> Vec<Status> {
+pub(crate) fn read_history(path: &Path) -> Vec<Status> {
     let text = match read_regular(path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => {

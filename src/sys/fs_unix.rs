@@ -102,6 +102,25 @@ pub fn check_private(meta: &fs::Metadata, path: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Makes the files `builder` creates get `mode`, less any group/other write bits (and
+/// less what the umask takes away): a file synctray writes is never writable by others.
+pub fn set_create_mode(builder: &mut tempfile::Builder, mode: u32) {
+    builder.permissions(fs::Permissions::from_mode(mode & !0o022));
+}
+
+/// Sets the mode of an open file to `mode` exactly (the umask does not apply).
+pub fn set_mode(file: &File, mode: u32) -> io::Result<()> {
+    file.set_permissions(fs::Permissions::from_mode(mode))
+}
+
+/// The permission bits of the file at `path` (a link is followed); `None` when there is
+/// no file.
+pub fn file_mode(path: &Path) -> Option<u32> {
+    fs::metadata(path)
+        .ok()
+        .map(|meta| meta.permissions().mode() & 0o7777)
+}
+
 fn symlink_refused() -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidInput,
@@ -129,5 +148,36 @@ fn kind_of(t: &fs::FileType) -> &'static str {
         "a symbolic link"
     } else {
         "not a regular file"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::fsutil;
+
+    #[test]
+    fn atomic_write_refuses_a_link_and_a_fifo() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        std::fs::write(&outside, "theirs").unwrap();
+        let link = dir.path().join("status.json");
+        std::os::unix::fs::symlink(&outside, &link).unwrap();
+        let e =
+            fsutil::atomic_write(&link, b"ours", 0o644, fsutil::Durability::Renamed).unwrap_err();
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "theirs");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+
+        let fifo = dir.path().join("fifo");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let e =
+            fsutil::atomic_write(&fifo, b"ours", 0o644, fsutil::Durability::Renamed).unwrap_err();
+        assert!(e.to_string().contains("FIFO"), "{e}");
     }
 }

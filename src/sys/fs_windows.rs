@@ -53,3 +53,16 @@ pub fn check_real_dir(path: &Path) -> io::Result<()> {
 pub fn check_private(_meta: &fs::Metadata, _path: &Path) -> Result<(), String> {
     Ok(())
 }
+
+/// Windows has no mode bits: a new file's ACL is inherited from its folder.
+pub fn set_create_mode(_builder: &mut tempfile::Builder, _mode: u32) {}
+
+/// Windows has no mode bits: nothing to set.
+pub fn set_mode(_file: &File, _mode: u32) -> io::Result<()> {
+    Ok(())
+}
+
+/// Windows has no mode bits: always `None`.
+pub fn file_mode(_path: &Path) -> Option<u32> {
+    None
+}

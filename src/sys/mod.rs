@@ -1,13 +1,17 @@
 //! The platform seam: everything that differs between unix and Windows lives here, behind
 //! one set of functions — process groups and killing a job's whole process tree, the
-//! shell, file permissions, opening files without following links, replacing a file,
-//! the host name, opening a folder, whether a desktop session is there, whether there is
-//! a route out, and (for the tray) the start-at-login entry. One file per OS: `unix.rs`,
-//! `windows.rs`, `fs_unix.rs`, `fs_windows.rs`, and per OS under `net/` and `autostart/`.
+//! shell, handing the process over to another program, file permissions and modes,
+//! opening files without following links, replacing a file, the host name, opening a
+//! folder, whether a desktop session is there, whether there is a route out, how a
+//! desktop notification is shown, and (for the tray) the start-at-login entry, the
+//! icons' size, the event loop's setup and its alarm. One file per OS: `unix.rs`,
+//! `windows.rs`, `fs_unix.rs`, `fs_windows.rs`, and per OS (or per kind of desktop)
+//! under `net/`, `autostart/`, `notification/` and `tray/`.
 //!
-//! The rest of the crate calls these; the few `cfg`s left elsewhere are local details of
-//! one function each (an exit status's signal, a new file's mode, freedesktop notification
-//! hints, the GTK main loop's alarm, Windows' console events in the CLI's signal wait).
+//! The rest of the crate calls these and needs no `cfg` of its own for an OS difference:
+//! the `cfg`s left elsewhere are features, tests that need a unix API to set up (a
+//! symbolic link, a FIFO), and the tray binary's `windows_subsystem`, an attribute of its
+//! crate root.
 //!
 //! # What keeps a job's processes from outliving its run
 //! - Linux: each job runs under a supervisor, a process forked from synctray between it
@@ -39,11 +43,16 @@ use windows as imp;
 
 #[cfg(feature = "tray")]
 pub mod autostart;
+#[cfg(feature = "tray")]
+pub mod tray;
 
 #[cfg_attr(unix, path = "fs_unix.rs")]
 #[cfg_attr(windows, path = "fs_windows.rs")]
 mod fs;
-pub use fs::{check_private, check_real_dir, check_regular_or_absent, open_regular};
+pub use fs::{
+    check_private, check_real_dir, check_regular_or_absent, file_mode, open_regular,
+    set_create_mode, set_mode,
+};
 
 /// Whether the system has a usable route out (the first half of "online"): one file per
 /// OS. `Err` when the system cannot say.
@@ -57,6 +66,22 @@ pub use fs::{check_private, check_real_dir, check_regular_or_absent, open_regula
 mod net;
 pub use net::route_out;
 
+/// Showing a desktop notification: a freedesktop server gets an icon, an urgency and the
+/// last failure replaced; macOS and Windows show the text as it is. One file per kind.
+#[cfg(feature = "notifications")]
+#[cfg_attr(
+    all(unix, not(target_os = "macos")),
+    path = "notification/freedesktop.rs"
+)]
+#[cfg_attr(
+    not(all(unix, not(target_os = "macos"))),
+    path = "notification/plain.rs"
+)]
+mod notification;
+#[cfg(feature = "notifications")]
+pub use notification::NotificationService;
+
+pub use imp::hand_over;
 pub use imp::{
     JobTree, SHELL_NOT_FOUND, StopSignals, check_not_shared_writable, create_dir,
     desktop_session_available, exit_signal, hostname, local_zone, open_folder, open_nofollow,

@@ -252,6 +252,14 @@ pub fn hostname() -> String {
     String::from_utf8_lossy(&buf[..end]).into_owned()
 }
 
+/// Hands this process over to `cmd`: exec(2) replaces it, with its process id, its
+/// terminal and its signals, so the program it started is the process the user (or a
+/// service manager) sees. Returns only when the exec failed.
+pub fn hand_over(cmd: &mut std::process::Command) -> io::Result<std::process::ExitCode> {
+    use std::os::unix::process::CommandExt;
+    Err(cmd.exec())
+}
+
 /// Opens a folder in the desktop's file manager (a file, in its default application).
 pub fn open_folder(path: &Path) -> io::Result<()> {
     let opener = if cfg!(target_os = "macos") {

@@ -310,6 +310,15 @@ pub fn hostname() -> String {
     std::env::var("COMPUTERNAME").unwrap_or_else(|_| "localhost".to_owned())
 }
 
+/// Hands this process over to `cmd`: Windows has no exec, so `cmd` runs as a child with
+/// the same console, and its exit code becomes this process's (clamped to 0–255).
+pub fn hand_over(cmd: &mut std::process::Command) -> io::Result<std::process::ExitCode> {
+    let status = cmd.status()?;
+    Ok(std::process::ExitCode::from(
+        status.code().unwrap_or(1).clamp(0, 255) as u8,
+    ))
+}
+
 /// Opens a folder in Explorer (a file, in its default application).
 pub fn open_folder(path: &Path) -> io::Result<()> {
     std::process::Command::new("explorer")

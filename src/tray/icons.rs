@@ -5,9 +5,8 @@ use tray_icon::Icon;
 
 use super::state::IconKind;
 
-/// macOS draws the menu bar at twice the pixels on every Mac sold today; elsewhere the
-/// panel asks for 16 to 32 px and scales the 32 px image best.
-const LARGE: bool = cfg!(target_os = "macos");
+/// The 64 px icons, or the 32 px ones: the platform's choice.
+const LARGE: bool = crate::sys::tray::LARGE_ICONS;
 
 fn png_bytes(kind: IconKind) -> &'static [u8] {
     match (kind, LARGE) {

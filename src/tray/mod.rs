@@ -17,13 +17,13 @@
 //! ends when the engine thread says it has finished.
 //!
 //! Modules: [`state`] (snapshot → what to show), [`menu`] (the widgets), [`icons`] (the
-//! embedded PNGs), [`wake`] (the minute's alarm, where tao needs help). The
-//! start-at-login entry is platform code, in [`crate::sys::autostart`].
+//! embedded PNGs). The platform's part — the icons' size, the event loop's setup and the
+//! minute's alarm where tao needs help — is in [`crate::sys::tray`], and the
+//! start-at-login entry in [`crate::sys::autostart`].
 
 mod icons;
 mod menu;
 mod state;
-mod wake;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -41,13 +41,13 @@ use crate::host::{self, EXIT_USAGE, Host};
 use crate::notify;
 use crate::runner::Stop;
 use crate::status::Status;
+use crate::sys::tray::Alarm;
 use crate::sys::{self, autostart};
 use crate::workspace::Workspace;
 
 use icons::Icons;
 use menu::{Action, TrayMenu};
 use state::{IconKind, MenuState, menu_state, until_next_minute};
-use wake::Alarm;
 
 const NO_DISPLAY: &str = "synctray: no desktop session (no display) is available; run `synctray --daemon` for the headless scheduler";
 
@@ -83,12 +83,7 @@ pub fn run(ws: Workspace) -> ExitCode {
         eprintln!("{NO_DISPLAY}");
         return ExitCode::from(EXIT_USAGE);
     };
-    #[cfg(target_os = "macos")]
-    {
-        // A menu-bar extra: no Dock icon, no application menu.
-        use tao::platform::macos::{ActivationPolicy, EventLoopExtMacOS};
-        event_loop.set_activation_policy(ActivationPolicy::Accessory);
-    }
+    sys::tray::prepare_event_loop(&mut event_loop);
     let ws = host.ws.clone();
     tracing::info!("synctray tray for {} ({})", ws.root.display(), ws.source);
 

@@ -94,8 +94,8 @@ fn a_run_due_during_a_suspend_starts_soon_after_waking_and_only_once() {
     let config = Config::load(&ws.config_path()).unwrap();
     let (stop_tx, stop_rx) = watch::channel(Stop::Run);
     let (_commands, commands_rx) = mpsc::unbounded_channel();
-    let history = ws.path("data/sync-history.jsonl");
-    let runs = move || synctray::status::read_history(&history);
+    let served = Workspace::at(ws.root(), Source::Flag);
+    let runs = move || synctray::runs::recent(&served, usize::MAX);
 
     runtime().block_on(async {
         let serve = engine::serve(
