@@ -2,7 +2,7 @@
 //! Every command is a thin door into the engine; errors become exit statuses here only.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -13,10 +13,11 @@ use tokio::sync::{mpsc, watch};
 use crate::config::{self, Config, Edit};
 use crate::engine::{Engine, RunOutcome, SystemClock};
 use crate::host::{self, Host};
-use crate::lock;
+use crate::lock::Holder;
 use crate::notify;
 use crate::runner::Stop;
-use crate::schedule::Trigger;
+use crate::schedule::{Cadence, Trigger};
+use crate::snapshot::{Running, Snapshot};
 use crate::status::{Outcome, Status, iso_ms};
 use crate::workspace::Workspace;
 
@@ -341,79 +342,54 @@ fn print_run(status: &Status) {
     };
 }
 
-/// What `synctray status` reports.
+/// What `synctray status` reports: the workspace's [`Snapshot`], as the files say it.
 #[derive(Debug, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Report {
-    workspace: PathBuf,
+struct Report<'a> {
+    workspace: &'a Path,
     workspace_source: crate::workspace::Source,
     #[serde(with = "iso_ms::option")]
     last_sync: Option<DateTime<Utc>>,
     status: Option<Outcome>,
-    error: Option<String>,
+    error: Option<&'a str>,
     #[serde(with = "iso_ms::option")]
     next_run: Option<DateTime<Utc>>,
     running: bool,
     /// A scheduled run has fallen due while offline and waits for the network.
     waiting_for_network: bool,
-    lock_holder: Option<HolderReport>,
+    lock_holder: Option<&'a Holder>,
     #[serde(skip_serializing_if = "Option::is_none")]
     interval_minutes: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    schedule: Option<String>,
+    schedule: Option<&'a str>,
     paused: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     config_error: Option<String>,
 }
 
-#[derive(Debug, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct HolderReport {
-    pid: Option<u32>,
-    host: Option<String>,
-    #[serde(with = "iso_ms::option")]
-    since: Option<DateTime<Utc>>,
-    trigger: Option<String>,
-    job: Option<String>,
-}
-
 fn status(ws: &Workspace, json: bool) -> ExitCode {
-    let now = Utc::now();
-    let last = Status::read(&ws.status);
-    let config = Config::load(&ws.config);
-    // "Running" from the OS lock (or an original's fresh lock file), never from a pid.
-    let stale = config
-        .as_ref()
-        .map_or(lock::DEFAULT_STALE, |c| c.stale_lock);
-    let holder = lock::probe(&ws.lock, stale, now);
-    let next_run = config
-        .as_ref()
-        .ok()
-        .and_then(|c| c.plan(last.as_ref().map(Status::started), now, now))
-        .map(|d| d.at.max(now));
+    let config = Config::load(&ws.config).map_err(Arc::new);
+    let snap = Snapshot::read(ws, config.as_ref().map_err(Arc::clone), Utc::now());
+    let last = snap.last.as_ref();
+    let holder = match &snap.running {
+        Some(Running::Elsewhere(holder)) => Some(holder),
+        _ => None,
+    };
+    let cadence = config.as_ref().ok().map(|c| &c.cadence);
     let report = Report {
-        workspace: ws.root.clone(),
+        workspace: &ws.root,
         workspace_source: ws.source,
-        last_sync: last.as_ref().map(|s| s.last_sync),
-        status: last.as_ref().map(|s| s.status),
-        error: last.as_ref().and_then(|s| s.error.clone()),
-        next_run,
+        last_sync: last.map(|s| s.last_sync),
+        status: last.map(|s| s.status),
+        error: last.and_then(|s| s.error.as_deref()),
+        next_run: snap.next_run,
         running: holder.is_some(),
-        waiting_for_network: crate::network::is_waiting(&crate::network::marker_path(ws)),
-        lock_holder: holder.map(|h| HolderReport {
-            pid: h.pid,
-            host: h.host,
-            since: h.since,
-            trigger: h.trigger,
-            job: h.job,
-        }),
-        interval_minutes: config.as_ref().ok().and_then(|c| c.cadence.minutes()),
-        schedule: config
-            .as_ref()
-            .ok()
-            .and_then(|c| c.cadence.expr().map(str::to_owned)),
-        paused: config.as_ref().is_ok_and(|c| c.paused),
-        config_error: config.as_ref().err().map(ToString::to_string),
+        waiting_for_network: snap.running == Some(Running::WaitingForNetwork),
+        lock_holder: holder,
+        interval_minutes: cadence.and_then(Cadence::minutes),
+        schedule: cadence.and_then(Cadence::expr),
+        paused: snap.paused,
+        config_error: snap.config_error.as_ref().map(ToString::to_string),
     };
     if json {
         say(format_args!(
@@ -429,7 +405,7 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
     };
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "workspace  {} ({})", ws.root.display(), ws.source);
-    let _ = match &last {
+    let _ = match last {
         None => writeln!(out, "last sync  never"),
         Some(s) => writeln!(
             out,
@@ -444,7 +420,7 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
                 .unwrap_or_default(),
         ),
     };
-    let _ = match (&config, next_run) {
+    let _ = match (&config, snap.next_run) {
         (Err(e), _) => writeln!(out, "config     invalid: {e}"),
         (Ok(c), _) if c.paused => writeln!(
             out,
@@ -458,20 +434,14 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
             c.describe_schedule()
         ),
     };
-    let _ = match &report.lock_holder {
+    let _ = match holder {
         None if report.waiting_for_network => {
             writeln!(out, "running    no: a scheduled run waits for the network")
         }
         None => writeln!(out, "running    no"),
         Some(h) => writeln!(
             out,
-            "running    yes: {}{}",
-            lock::Holder {
-                since: h.since,
-                pid: h.pid,
-                host: h.host.clone(),
-                ..lock::Holder::default()
-            },
+            "running    yes: {h}{}",
             h.job
                 .as_deref()
                 .map(|j| format!(", job {j}"))

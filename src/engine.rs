@@ -3,7 +3,6 @@
 //! clock, a stop signal and commands, and read [`Snapshot`]s back; all scheduling,
 //! locking and recording lives here.
 
-use std::fmt;
 use std::path::Path;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -19,6 +18,7 @@ use crate::network;
 use crate::notify::{self, Notifier};
 use crate::runner::{self, JobContext, Stop};
 use crate::schedule::{Due, Trigger};
+use crate::snapshot::{Message, Notice, Running, Snapshot};
 use crate::status::{self, Failure, JobFailure, JobResult, Outcome, RunError, Status};
 use crate::workspace::Workspace;
 
@@ -70,88 +70,6 @@ pub enum Command {
     SetInterval(u32),
     /// Pause or resume scheduled runs (written to the file as `paused`).
     SetPaused(bool),
-}
-
-/// What the front ends show: the state of the workspace, sent on every change.
-#[derive(Debug, Clone, Default)]
-pub struct Snapshot {
-    /// The last finished run, by any process.
-    pub last: Option<Status>,
-    /// The next scheduled run; `None` when paused (or the schedule never fires again).
-    pub next_run: Option<DateTime<Utc>>,
-    /// A run in progress, here or in another process.
-    pub running: Option<Running>,
-    pub paused: bool,
-    /// Every N minutes, or the `schedule` expression.
-    pub cadence: crate::schedule::Cadence,
-    /// The file holds a bad edit; the last good configuration is still in use.
-    pub config_error: Option<Arc<ConfigError>>,
-    /// The latest thing worth telling the user that is not in the status file, such as
-    /// a "Sync now" that found another process's run in progress.
-    pub message: Option<Message>,
-}
-
-/// Something the scheduler tells the front ends that the status file does not say, and
-/// when: a front end shows it for a while, then it is old news.
-#[derive(Debug, Clone)]
-pub struct Message {
-    pub at: DateTime<Utc>,
-    pub what: Notice,
-}
-
-/// What a [`Message`] says; its text is its [`fmt::Display`].
-#[derive(Debug, Clone)]
-pub enum Notice {
-    /// "Sync now" while a run is in progress.
-    AlreadyRunning,
-    /// A run was due (or asked for) while another process's run was in progress.
-    Skipped { trigger: Trigger, holder: Holder },
-    /// A run could not try the lock.
-    Lock(Arc<LockError>),
-    /// A front end's change could not be saved.
-    Edit(Arc<ConfigError>),
-}
-
-impl fmt::Display for Notice {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Notice::AlreadyRunning => f.write_str("a sync is already running"),
-            Notice::Skipped { trigger, holder } => {
-                write!(
-                    f,
-                    "{trigger} skipped: a sync was already running ({holder})"
-                )
-            }
-            Notice::Lock(e) => e.fmt(f),
-            Notice::Edit(e) => e.fmt(f),
-        }
-    }
-}
-
-/// A run in progress.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Running {
-    /// In this process: job `index` (from 1) of `total`.
-    Here {
-        index: usize,
-        total: usize,
-        job: String,
-    },
-    /// In another process, per the lock file.
-    Elsewhere(Holder),
-    /// In this process: job `index` of `total` failed and is tried again at `at`
-    /// (`retry`), try `next_try` of `attempts`. The lock is held.
-    Retrying {
-        index: usize,
-        total: usize,
-        job: String,
-        next_try: u32,
-        attempts: u32,
-        at: DateTime<Utc>,
-    },
-    /// A scheduled run fell due while offline and waits for the network (`network`). No
-    /// lock is held, and "Sync now" runs at once.
-    WaitingForNetwork,
 }
 
 /// How a run attempt ended.

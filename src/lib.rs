@@ -12,6 +12,8 @@
 //! - [`lock`]: the cross-process run lock, held as a guard value.
 //! - [`runner`]: one job in its own process tree, with a bounded log, timeout and stop.
 //! - [`status`]: the status file and the run history.
+//! - [`snapshot`]: the state of a workspace as the front ends show it, from the scheduler
+//!   or read from the files.
 //! - [`engine`]: the orchestrator ([`engine::Engine::run_once`]) and the scheduler loop
 //!   ([`engine::serve`]) that every front end drives.
 //! - [`host`]: the one door that hosts a workspace's scheduler for `--daemon` and the tray:
@@ -38,6 +40,7 @@ pub mod retry;
 pub mod runner;
 pub mod runs;
 pub mod schedule;
+pub mod snapshot;
 pub mod status;
 pub mod sys;
 #[cfg(feature = "tray")]

@@ -36,10 +36,11 @@ use tokio::sync::{mpsc, watch};
 use tray_icon::menu::{MenuEvent, MenuId};
 use tray_icon::{TrayIcon, TrayIconBuilder, TrayIconEvent};
 
-use crate::engine::{Command, Snapshot};
+use crate::engine::Command;
 use crate::host::{self, EXIT_USAGE, Host};
 use crate::notify;
 use crate::runner::Stop;
+use crate::snapshot::Snapshot;
 use crate::status::Status;
 use crate::sys::tray::Alarm;
 use crate::sys::{self, autostart};
@@ -97,12 +98,7 @@ pub fn run(ws: Workspace) -> ExitCode {
     TrayIconEvent::set_event_handler(Some(|_| {}));
 
     // Until the engine's first snapshot, show what the files say.
-    let first = Snapshot {
-        last: Status::read(&ws.status),
-        paused: host.config.paused,
-        cadence: host.config.cadence.clone(),
-        ..Snapshot::default()
-    };
+    let first = Snapshot::read(&ws, Ok(&host.config), Utc::now());
     let (commands, commands_rx) = mpsc::unbounded_channel();
     let (stop, _) = watch::channel(Stop::Run);
     let engine_thread = {
@@ -342,7 +338,7 @@ impl Gui {
             m.next_line = if snapshot
                 .running
                 .as_ref()
-                .is_some_and(|r| *r != crate::engine::Running::WaitingForNetwork)
+                .is_some_and(|r| *r != crate::snapshot::Running::WaitingForNetwork)
             {
                 "Quitting: stopping the sync…"
             } else {

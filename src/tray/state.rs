@@ -8,8 +8,8 @@ use std::time::Duration;
 use chrono::{DateTime, Datelike, Local, TimeDelta, Timelike, Utc};
 
 use crate::config::{self, INTERVAL_PRESETS};
-use crate::engine::{Message, Running, Snapshot};
 use crate::schedule::Cadence;
+use crate::snapshot::{Message, Running, Snapshot};
 use crate::status::{Outcome, Status};
 
 /// Which of the four icons (see `icons/README.md`).
@@ -302,8 +302,8 @@ mod tests {
 
     use super::*;
     use crate::config::ConfigError;
-    use crate::engine::Notice;
     use crate::lock::Holder;
+    use crate::snapshot::Notice;
 
     fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Local> {
         Local.with_ymd_and_hms(y, mo, d, h, mi, s).unwrap()

@@ -338,6 +338,31 @@ fn status_json_reports_every_key() {
 }
 
 #[test]
+fn status_with_an_invalid_config_says_what_is_wrong_and_plans_nothing() {
+    let ws = Ws::new(r#"{"jobs": [{"name": "a", "command": "true"}]}"#);
+    assert!(ws.run(&["sync"]).status.success());
+    ws.write_config(r#"{"intervalMinutes": 0}"#);
+    let report = ws.status_json();
+    let error = report["configError"].as_str().unwrap();
+    assert!(
+        error.contains("sync.json: intervalMinutes must be a whole number from 1 to 1440, got 0"),
+        "{report}"
+    );
+    assert_eq!(report["nextRun"], serde_json::Value::Null, "{report}");
+    assert!(report.get("intervalMinutes").is_none(), "{report}");
+    assert!(report.get("schedule").is_none(), "{report}");
+    assert_eq!(report["status"], "success", "the last run is still told");
+    assert_eq!(report["running"], false);
+    let text = ws.run(&["status"]);
+    assert!(text.status.success());
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("config     invalid: ") && text.contains("intervalMinutes must be"),
+        "{text}"
+    );
+}
+
+#[test]
 fn a_config_folder_other_users_can_write_is_refused() {
     for (rel, mode) in [
         ("data/config", 0o777),

@@ -263,9 +263,10 @@ fn sync_never_waits_for_the_network() {
 fn sync_now_while_a_scheduled_run_waits_for_the_network_runs_it_at_once() {
     use std::sync::Arc;
     use synctray::config::Config;
-    use synctray::engine::{self, Command, Engine, Running, ServeOptions, SystemClock};
+    use synctray::engine::{self, Command, Engine, ServeOptions, SystemClock};
     use synctray::notify::Silent;
     use synctray::runner::Stop;
+    use synctray::snapshot::Running;
     use synctray::workspace::{Source, Workspace};
     use tokio::sync::{mpsc, watch};
 

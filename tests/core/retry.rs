@@ -5,10 +5,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use synctray::config::Config;
-use synctray::engine::{Engine, RunOutcome, Running, SystemClock};
+use synctray::engine::{Engine, RunOutcome, SystemClock};
 use synctray::notify::{Note, Notifier};
 use synctray::runner::Stop;
 use synctray::schedule::Trigger;
+use synctray::snapshot::Running;
 use synctray::workspace::{Source, Workspace};
 use tokio::sync::watch;
 

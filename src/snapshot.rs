@@ -1,0 +1,139 @@
+//! What the front ends show: the state of a workspace as one [`Snapshot`] value. The
+//! scheduler sends one on every change ([`crate::engine::Engine::subscribe`]); a process
+//! that runs no scheduler (`synctray status`), or the tray before its scheduler's first
+//! word, reads one from the workspace's files ([`Snapshot::read`]). Either way the front
+//! ends render the same value.
+
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::{Config, ConfigError};
+use crate::lock::{self, Holder, LockError};
+use crate::schedule::{Cadence, Trigger};
+use crate::status::Status;
+use crate::workspace::Workspace;
+
+/// What the front ends show: the state of the workspace, sent on every change.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// The last finished run, by any process.
+    pub last: Option<Status>,
+    /// The next scheduled run; `None` when paused (or the schedule never fires again).
+    pub next_run: Option<DateTime<Utc>>,
+    /// A run in progress, here or in another process.
+    pub running: Option<Running>,
+    pub paused: bool,
+    /// Every N minutes, or the `schedule` expression.
+    pub cadence: Cadence,
+    /// The file holds a bad edit; the last good configuration is still in use.
+    pub config_error: Option<Arc<ConfigError>>,
+    /// The latest thing worth telling the user that is not in the status file, such as
+    /// a "Sync now" that found another process's run in progress.
+    pub message: Option<Message>,
+}
+
+impl Snapshot {
+    /// The workspace's state as its files say it at `now`, with `config` as loaded: the
+    /// last run from the status file, a run in progress from the lock (never from a
+    /// pid), a run waiting for the network from its marker, and the next run as the
+    /// scheduler would plan it from the last run. With a configuration that does not
+    /// load, nothing is planned and the error is said.
+    pub fn read(
+        ws: &Workspace,
+        config: Result<&Config, Arc<ConfigError>>,
+        now: DateTime<Utc>,
+    ) -> Snapshot {
+        let last = Status::read(&ws.status);
+        let stale = config
+            .as_ref()
+            .map_or(lock::DEFAULT_STALE, |c| c.stale_lock);
+        let running = match lock::probe(&ws.lock, stale, now) {
+            Some(holder) => Some(Running::Elsewhere(holder)),
+            None if crate::network::is_waiting(&crate::network::marker_path(ws)) => {
+                Some(Running::WaitingForNetwork)
+            }
+            None => None,
+        };
+        let (config, config_error) = match config {
+            Ok(config) => (Some(config), None),
+            Err(e) => (None, Some(e)),
+        };
+        let next_run = config
+            .and_then(|c| c.plan(last.as_ref().map(Status::started), now, now))
+            .map(|d| d.at.max(now));
+        Snapshot {
+            last,
+            next_run,
+            running,
+            paused: config.is_some_and(|c| c.paused),
+            cadence: config.map(|c| c.cadence.clone()).unwrap_or_default(),
+            config_error,
+            message: None,
+        }
+    }
+}
+
+/// Something the scheduler tells the front ends that the status file does not say, and
+/// when: a front end shows it for a while, then it is old news.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub at: DateTime<Utc>,
+    pub what: Notice,
+}
+
+/// What a [`Message`] says; its text is its [`fmt::Display`].
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// "Sync now" while a run is in progress.
+    AlreadyRunning,
+    /// A run was due (or asked for) while another process's run was in progress.
+    Skipped { trigger: Trigger, holder: Holder },
+    /// A run could not try the lock.
+    Lock(Arc<LockError>),
+    /// A front end's change could not be saved.
+    Edit(Arc<ConfigError>),
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Notice::AlreadyRunning => f.write_str("a sync is already running"),
+            Notice::Skipped { trigger, holder } => {
+                write!(
+                    f,
+                    "{trigger} skipped: a sync was already running ({holder})"
+                )
+            }
+            Notice::Lock(e) => e.fmt(f),
+            Notice::Edit(e) => e.fmt(f),
+        }
+    }
+}
+
+/// A run in progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Running {
+    /// In this process: job `index` (from 1) of `total`.
+    Here {
+        index: usize,
+        total: usize,
+        job: String,
+    },
+    /// In another process, per the lock file.
+    Elsewhere(Holder),
+    /// In this process: job `index` of `total` failed and is tried again at `at`
+    /// (`retry`), try `next_try` of `attempts`. The lock is held.
+    Retrying {
+        index: usize,
+        total: usize,
+        job: String,
+        next_try: u32,
+        attempts: u32,
+        at: DateTime<Utc>,
+    },
+    /// A scheduled run fell due while offline and waits for the network (`network`). No
+    /// lock is held, and "Sync now" runs at once.
+    WaitingForNetwork,
+}
