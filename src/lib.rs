@@ -11,7 +11,8 @@
 //!   that decides the next run and catch-up.
 //! - [`lock`]: the cross-process run lock, held as a guard value.
 //! - [`runner`]: one job in its own process tree, with a bounded log, timeout and stop.
-//! - [`status`]: the status file and the run history.
+//! - [`status`]: the status file and the run history; a job's [`status::Failure`] and a
+//!   run's [`status::RunError`], the typed values its texts are rendered from.
 //! - [`snapshot`]: the state of a workspace as the front ends show it, from the scheduler
 //!   or read from the files.
 //! - [`engine`]: the orchestrator ([`engine::Engine::run_once`]) and the scheduler loop
@@ -26,7 +27,9 @@
 //! - [`cli`]: the command line: arguments, and each command (the daemon included), down to
 //!   an exit code.
 //! - `tray` (feature `tray`): the system-tray front end.
-//! - [`sys`]: the platform seam (process trees, permissions, links, host name).
+//! - [`sys`]: the platform seam, and the only place with an OS `cfg`: process trees,
+//!   signals, the shell, file modes and links, notification hints, the tray's platform
+//!   parts.
 
 pub mod cli;
 pub mod config;
