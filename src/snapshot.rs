@@ -27,7 +27,9 @@ pub struct Snapshot {
     pub paused: bool,
     /// Every N minutes, or the `schedule` expression.
     pub cadence: Cadence,
-    /// The file holds a bad edit; the last good configuration is still in use.
+    /// The config file does not load. From the scheduler: a bad edit, and the last good
+    /// configuration stays in use. Read from the files: there is no configuration, so
+    /// nothing is planned (and `paused` and `cadence` mean nothing).
     pub config_error: Option<Arc<ConfigError>>,
     /// The latest thing worth telling the user that is not in the status file, such as
     /// a "Sync now" that found another process's run in progress.
