@@ -22,12 +22,8 @@ use serde_json::{Map, Value};
 
 use crate::fsutil::{self, Durability};
 use crate::schedule::{self, Cadence, Zone};
+pub use crate::schedule::{DEFAULT_INTERVAL_MINUTES, INTERVAL_MINUTES};
 
-/// The whole numbers `intervalMinutes` may be, from a minute to a day; the CLI's
-/// `interval` and the tray's presets keep to them too.
-pub const INTERVAL_MINUTES: RangeInclusive<u32> = 1..=1440;
-/// The interval when the file names none (the original's default).
-pub const DEFAULT_INTERVAL_MINUTES: u32 = 15;
 /// The presets of the tray's "Change interval" menu, in minutes.
 pub const INTERVAL_PRESETS: [u32; 9] = [5, 10, 15, 30, 60, 120, 360, 720, 1440];
 

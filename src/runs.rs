@@ -11,8 +11,8 @@ use std::process::ExitCode;
 
 use chrono::{DateTime, Local, Utc};
 
-use crate::cli::{EXIT_FAILED, EXIT_USAGE};
 use crate::config::Config;
+use crate::host::{EXIT_FAILED, EXIT_USAGE};
 use crate::schedule::{Due, Trigger};
 use crate::status::{self, Outcome, Status, iso_ms};
 use crate::workspace::Workspace;

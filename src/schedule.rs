@@ -5,6 +5,7 @@
 //! and jump the wall clock as a suspend does.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -88,10 +89,16 @@ pub fn parse_cron(expr: &str) -> Result<Cron, String> {
         .map_err(|e| e.to_string())
 }
 
+/// The whole numbers of minutes "every N minutes" may be, from a minute to a day
+/// (`intervalMinutes`; the CLI's `interval` and the tray's presets keep to them too).
+pub const INTERVAL_MINUTES: RangeInclusive<u32> = 1..=1440;
+/// The interval when the file names none (the original's default).
+pub const DEFAULT_INTERVAL_MINUTES: u32 = 15;
+
 impl Default for Cadence {
     /// The interval of a file that names none.
     fn default() -> Self {
-        Cadence::every_minutes(crate::config::DEFAULT_INTERVAL_MINUTES)
+        Cadence::every_minutes(DEFAULT_INTERVAL_MINUTES)
     }
 }
 
@@ -99,7 +106,7 @@ impl Cadence {
     /// "Every N minutes" (not the original's `*/N`, which fires at :00 and :45 for 45):
     /// N dividing 60 fires at the minutes that are multiples of N; N a whole number of
     /// hours dividing 24 fires at the top of those hours; any other N fires N minutes
-    /// after the previous run started. N is from [`crate::config::INTERVAL_MINUTES`].
+    /// after the previous run started. N is from [`INTERVAL_MINUTES`].
     pub fn every_minutes(minutes: u32) -> Cadence {
         let aligned = if minutes == 60 {
             Some("0 0 * * * *".to_owned())
