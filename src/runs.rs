@@ -87,7 +87,7 @@ fn emit(text: &str) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("synctray: cannot write the output: {e}");
+            let _ = writeln!(std::io::stderr(), "synctray: cannot write the output: {e}");
             ExitCode::from(EXIT_FAILED)
         }
     }
@@ -183,7 +183,8 @@ pub fn next(ws: &Workspace, n: usize, json: bool) -> ExitCode {
 pub fn logs(ws: &Workspace, k: usize) -> ExitCode {
     let runs = recent(ws, k);
     let Some(run) = runs.get(k - 1) else {
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "synctray: no run {k} back: {} run(s) recorded in {}",
             runs.len(),
             ws.history.display()
@@ -191,7 +192,8 @@ pub fn logs(ws: &Workspace, k: usize) -> ExitCode {
         return ExitCode::from(EXIT_FAILED);
     };
     let Some(path) = log_path(ws, run) else {
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "synctray: the run of {} has no log (no job ran)",
             local(run.started())
         );
@@ -204,13 +206,14 @@ pub fn logs(ws: &Workspace, k: usize) -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("synctray: cannot write the output: {e}");
+                    let _ = writeln!(std::io::stderr(), "synctray: cannot write the output: {e}");
                     ExitCode::from(EXIT_FAILED)
                 }
             }
         }
         Err(e) => {
-            eprintln!(
+            let _ = writeln!(
+                std::io::stderr(),
                 "synctray: {}: cannot read the log of the run of {}: {e} (the newest {} logs are kept)",
                 path.display(),
                 local(run.started()),

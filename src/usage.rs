@@ -30,7 +30,10 @@ pub(crate) fn print_completions(shell: clap_complete::Shell) -> ExitCode {
         // A reader that went away (`| head`) ends it quietly.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("synctray: cannot write to standard output: {e}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "synctray: cannot write to standard output: {e}"
+            );
             ExitCode::FAILURE
         }
     }

@@ -635,6 +635,19 @@ fn without_a_display_the_tray_exits_2_and_suggests_the_daemon() {
         );
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
+    // With nobody left to read the message (a launcher that closed its end), the same.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let status = Command::new(SYNCTRAY)
+        .arg("--workspace")
+        .arg(ws.root())
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("DISPLAY")
+        .stdin(Stdio::null())
+        .stderr(Stdio::from(writer))
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(2), "{status}");
     assert!(!ws.path("data/.synctray-instance").exists());
 }
 

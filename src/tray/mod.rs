@@ -25,6 +25,7 @@ mod icons;
 mod menu;
 mod state;
 
+use std::io::Write as _;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -70,18 +71,18 @@ enum UserEvent {
 pub fn run(ws: Workspace) -> ExitCode {
     // tao panics (and GTK may abort) without a display: look before touching either.
     if !sys::desktop_session_available() {
-        eprintln!("{NO_DISPLAY}");
+        let _ = writeln!(std::io::stderr(), "{NO_DISPLAY}");
         return ExitCode::from(EXIT_USAGE);
     }
     let host = match Host::open(ws, "tray") {
         Ok(host) => host,
         Err(e) => {
-            eprintln!("synctray: {e}");
+            let _ = writeln!(std::io::stderr(), "synctray: {e}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
     let Some(mut event_loop) = new_event_loop() else {
-        eprintln!("{NO_DISPLAY}");
+        let _ = writeln!(std::io::stderr(), "{NO_DISPLAY}");
         return ExitCode::from(EXIT_USAGE);
     };
     sys::tray::prepare_event_loop(&mut event_loop);

@@ -83,7 +83,12 @@ fn output_into_a_closed_pipe_ends_quietly() {
         assert_eq!(output.status.code(), Some(expected), "{args:?}: {message}");
     }
     // And with stderr closed too (a terminal that went away).
-    for args in [&["status", "--json"][..], &["check"], &["interval", "0"]] {
+    for args in [
+        &["status", "--json"][..],
+        &["check"],
+        &["interval", "0"],
+        &["logs", "--run", "9"],
+    ] {
         let (out_r, out_w) = std::io::pipe().unwrap();
         let (err_r, err_w) = std::io::pipe().unwrap();
         drop((out_r, err_r));
