@@ -23,9 +23,9 @@
 //! - [`network`]: the `network` key: scheduled runs that wait until the machine is online.
 //! - [`runs`]: looking back and ahead — the `history`, `next` and `logs` commands.
 //! - [`notify`]: which runs deserve a desktop notification, and showing it.
-//! - [`usage`]: shell completions and the man page, generated from the command-line definition.
 //! - [`cli`]: the command line: arguments, and each command (the daemon included), down to
-//!   an exit code.
+//!   an exit code; its `usage` module makes the shell completions and the man pages from
+//!   the command-line definition.
 //! - `tray` (feature `tray`): the system-tray front end.
 //! - [`sys`]: the platform seam, and the only place with an OS `cfg`: process trees,
 //!   signals, the shell, file modes and links, notification hints, the tray's platform
@@ -48,6 +48,5 @@ pub mod status;
 pub mod sys;
 #[cfg(feature = "tray")]
 pub mod tray;
-pub mod usage;
 mod watch;
 pub mod workspace;

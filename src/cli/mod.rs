@@ -21,6 +21,8 @@ use crate::snapshot::{Running, Snapshot};
 use crate::status::{Outcome, Status, iso_ms};
 use crate::workspace::Workspace;
 
+mod usage;
+
 pub use crate::host::{EXIT_FAILED, EXIT_SKIPPED, EXIT_USAGE};
 
 const ABOUT: &str = "Keeps a workspace's data fresh: runs its sync commands on a schedule, one run at a time, \
@@ -144,7 +146,7 @@ pub fn run(args: Args) -> ExitCode {
     }
     // Made from the argument definitions alone: no workspace is looked for (or created).
     if let Some(Cmd::Completions { shell }) = args.command {
-        return crate::usage::print_completions(shell);
+        return usage::print_completions(shell);
     }
     init_logging(if args.daemon {
         tracing::Level::INFO

@@ -1,4 +1,4 @@
-//! Texts made from the command-line definition ([`crate::cli::Args`]): the shell completion
+//! Texts made from the command-line definition ([`super::Args`]): the shell completion
 //! scripts (`synctray completions SHELL`) and the man pages. The Linux package ships both
 //! from `data/completions` and `data/man`, which a unit test here keeps identical to what
 //! the definition generates, so they can never disagree with the arguments the program
@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::CommandFactory;
 
-use crate::cli::Args;
+use super::Args;
 
 /// The completion script for `shell`.
 pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
