@@ -187,6 +187,7 @@ impl Engine {
         let next_run = config
             .plan(Some(started_at), started_at, finished_at)
             .map(|d| d.at);
+        // `status`, `error` and `interrupted` come from `error` as it is recorded.
         let mut status = Status {
             last_sync: finished_at,
             status: Outcome::Success,
