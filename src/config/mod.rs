@@ -24,6 +24,10 @@ use crate::fsutil::{self, Durability};
 use crate::schedule::{self, Cadence, Zone};
 pub use crate::schedule::{DEFAULT_INTERVAL_MINUTES, INTERVAL_MINUTES};
 
+mod retry;
+
+pub use self::retry::Retry;
+
 /// The presets of the tray's "Change interval" menu, in minutes.
 pub const INTERVAL_PRESETS: [u32; 9] = [5, 10, 15, 30, 60, 120, 360, 720, 1440];
 
@@ -41,7 +45,7 @@ pub struct Config {
     pub paused: bool,
     pub notifications: Notifications,
     /// `retry`: how often a failing job is tried, and the backoff between tries.
-    pub retry: crate::retry::Retry,
+    pub retry: Retry,
     /// `network`: whether scheduled runs wait to be online, and the probe that says so.
     pub network: crate::network::Network,
     /// Unknown keys: kept in the file, reported, never an error.
@@ -242,7 +246,7 @@ impl Config {
             Some(v) => parse_jobs(v, stale_lock, &mut job_warnings)?,
         };
         let notifications = Notifications::from_json(raw.notifications.as_ref(), &mut warnings)?;
-        let retry = crate::retry::Retry::from_json(raw.retry.as_ref(), &mut warnings)?;
+        let retry = Retry::from_json(raw.retry.as_ref(), &mut warnings)?;
         let network = crate::network::Network::from_json(raw.network.as_ref(), &mut warnings)?;
         warnings.append(&mut job_warnings);
         Ok(Config {
