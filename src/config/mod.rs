@@ -7,7 +7,10 @@
 //! reads that into raw structs whose fields are the known keys, each holding its value as
 //! written, and [`Config::from_json`] checks each key once and says, on failure, which
 //! key, what is allowed and what it got. Keys the raw structs do not know are warnings.
-//! Nothing here runs a job or reads a clock.
+//! This is the only module that reads the file's JSON: the `retry` and `network` keys are
+//! read here too (in `retry.rs` and `network.rs` beside this file) into [`Retry`] and
+//! [`Network`], values the backoff and the network wait then use. Nothing here runs a job
+//! or reads a clock.
 
 use std::collections::HashSet;
 use std::fmt;
