@@ -5,8 +5,8 @@
 //!
 //! Layout:
 //! - [`workspace`]: which workspace, and the paths of its files.
-//! - [`config`]: `data/config/sync.json`, parsed then validated into a typed [`config::Config`];
-//!   rewriting the keys synctray owns.
+//! - [`config`]: `data/config/sync.json`, parsed then validated into a typed [`config::Config`]
+//!   (every key, `retry` and `network` included); rewriting the keys synctray owns.
 //! - [`schedule`]: cron expressions and "every N minutes", and the pure planning function
 //!   that decides the next run and catch-up.
 //! - [`lock`]: the cross-process run lock, held as a guard value.
@@ -19,8 +19,9 @@
 //!   ([`engine::serve`]) that every front end drives.
 //! - [`host`]: the one door that hosts a workspace's scheduler for `--daemon` and the tray:
 //!   config, instance lock, runtime, signals and the two-stage stop, then the engine.
-//! - [`retry`]: the `retry` key, and the backoff between a failing job's tries.
-//! - [`network`]: the `network` key: scheduled runs that wait until the machine is online.
+//! - [`retry`]: the backoff between a failing job's tries, as the `retry` key sets it.
+//! - [`network`]: scheduled runs that wait until the machine is online, as the `network` key
+//!   asks.
 //! - [`runs`]: looking back and ahead — the `history`, `next` and `logs` commands.
 //! - [`notify`]: which runs deserve a desktop notification, and showing it.
 //! - [`cli`]: the command line: arguments, and each command (the daemon included), down to

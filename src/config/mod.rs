@@ -7,7 +7,10 @@
 //! reads that into raw structs whose fields are the known keys, each holding its value as
 //! written, and [`Config::from_json`] checks each key once and says, on failure, which
 //! key, what is allowed and what it got. Keys the raw structs do not know are warnings.
-//! Nothing here runs a job or reads a clock.
+//! This is the only module that reads the file's JSON: the `retry` and `network` keys are
+//! read here too (in `retry.rs` and `network.rs` beside this file) into [`Retry`] and
+//! [`Network`], values the backoff and the network wait then use. Nothing here runs a job
+//! or reads a clock.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -23,6 +26,12 @@ use serde_json::{Map, Value};
 use crate::fsutil::{self, Durability};
 use crate::schedule::{self, Cadence, Zone};
 pub use crate::schedule::{DEFAULT_INTERVAL_MINUTES, INTERVAL_MINUTES};
+
+mod network;
+mod retry;
+
+pub use self::network::{Network, Probe};
+pub use self::retry::Retry;
 
 /// The presets of the tray's "Change interval" menu, in minutes.
 pub const INTERVAL_PRESETS: [u32; 9] = [5, 10, 15, 30, 60, 120, 360, 720, 1440];
@@ -41,9 +50,9 @@ pub struct Config {
     pub paused: bool,
     pub notifications: Notifications,
     /// `retry`: how often a failing job is tried, and the backoff between tries.
-    pub retry: crate::retry::Retry,
+    pub retry: Retry,
     /// `network`: whether scheduled runs wait to be online, and the probe that says so.
-    pub network: crate::network::Network,
+    pub network: Network,
     /// Unknown keys: kept in the file, reported, never an error.
     pub warnings: Vec<String>,
 }
@@ -151,7 +160,7 @@ impl ConfigError {
 }
 
 /// An invalid value: `key`, what is allowed, and what it got.
-pub(crate) fn invalid(key: impl Into<String>, allowed: &str, got: &Value) -> ConfigErrorKind {
+fn invalid(key: impl Into<String>, allowed: &str, got: &Value) -> ConfigErrorKind {
     ConfigErrorKind::Invalid {
         key: key.into(),
         message: format!("{allowed}, got {}", shown(got)),
@@ -242,8 +251,8 @@ impl Config {
             Some(v) => parse_jobs(v, stale_lock, &mut job_warnings)?,
         };
         let notifications = Notifications::from_json(raw.notifications.as_ref(), &mut warnings)?;
-        let retry = crate::retry::Retry::from_json(raw.retry.as_ref(), &mut warnings)?;
-        let network = crate::network::Network::from_json(raw.network.as_ref(), &mut warnings)?;
+        let retry = Retry::from_json(raw.retry.as_ref(), &mut warnings)?;
+        let network = Network::from_json(raw.network.as_ref(), &mut warnings)?;
         warnings.append(&mut job_warnings);
         Ok(Config {
             cadence,
@@ -320,11 +329,7 @@ fn whole(value: &Value, range: RangeInclusive<u32>) -> Option<u32> {
 }
 
 /// A `true`/`false` key: `default` when absent.
-pub(crate) fn flag(
-    value: &Option<Value>,
-    key: &str,
-    default: bool,
-) -> Result<bool, ConfigErrorKind> {
+fn flag(value: &Option<Value>, key: &str, default: bool) -> Result<bool, ConfigErrorKind> {
     match value {
         None => Ok(default),
         Some(Value::Bool(b)) => Ok(*b),
@@ -402,22 +407,20 @@ struct RawJob {
 /// A key's value as written. Serde reads a `null` as an absent key into an `Option`;
 /// here `null` is `Some(Value::Null)`, a value that is not allowed, and only an absent
 /// key is `None` (with `#[serde(default)]`).
-pub(crate) fn given<'de, D: Deserializer<'de>>(value: D) -> Result<Option<Value>, D::Error> {
+fn given<'de, D: Deserializer<'de>>(value: D) -> Result<Option<Value>, D::Error> {
     Value::deserialize(value).map(Some)
 }
 
 /// Reads a JSON object into the raw struct `T`: its known keys, and the rest in its
 /// flattened map. Every field takes any value, so this fails only if `T` is not such a
 /// struct.
-pub(crate) fn read_raw<T: DeserializeOwned>(
-    object: &Map<String, Value>,
-) -> Result<T, ConfigErrorKind> {
+fn read_raw<T: DeserializeOwned>(object: &Map<String, Value>) -> Result<T, ConfigErrorKind> {
     T::deserialize(object).map_err(|e| ConfigErrorKind::Syntax(e.to_string()))
 }
 
 /// The keys the raw struct `T` reads, spelled as in the file, in the order of its fields
 /// (an empty `T` serialises every field, and nothing for its flattened map).
-pub(crate) fn known_keys<T: Serialize + Default>() -> Vec<String> {
+fn known_keys<T: Serialize + Default>() -> Vec<String> {
     match serde_json::to_value(T::default()) {
         Ok(Value::Object(fields)) => fields.into_iter().map(|(key, _)| key).collect(),
         _ => Vec::new(),
@@ -426,7 +429,7 @@ pub(crate) fn known_keys<T: Serialize + Default>() -> Vec<String> {
 
 /// "unknown key \"retry.x\" is ignored (known: …)" for each key of the object `name` that
 /// its raw struct `T` left in `unknown`.
-pub(crate) fn unknown_keys_in<T: Serialize + Default>(
+fn unknown_keys_in<T: Serialize + Default>(
     name: &str,
     unknown: &Map<String, Value>,
 ) -> Vec<String> {
