@@ -122,7 +122,7 @@ impl Workspace {
     }
 
     /// Removes the temporary files that interrupted writes left in `data/` and
-    /// `data/config/` and the folder of a symlinked config's file (see [`crate::fsutil::clean_temp_files`]). Called at every start.
+    /// `data/config/` and the folder of a symlinked config's file (see `fsutil::clean_temp_files`). Called at every start.
     pub fn clean_temp_files(&self) {
         // A symlinked config is written in the folder of the file it points to.
         let target = std::fs::canonicalize(&self.config).ok();

@@ -41,7 +41,7 @@ impl fmt::Display for Probe {
 }
 
 impl Probe {
-    /// Parses "host:port", "[v6]:port".
+    /// Parses `"host:port"`, `"[v6]:port"`.
     pub fn parse(text: &str) -> Option<Probe> {
         let (host, port) = text.rsplit_once(':')?;
         let host = match host.strip_prefix('[') {

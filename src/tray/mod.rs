@@ -5,7 +5,7 @@
 //!   the same signals and grace period — and forwards every [`Snapshot`] into the event
 //!   loop;
 //! - the main thread runs the tao event loop, which owns the tray icon and its menu (not
-//!   `Send`). It turns a snapshot into texts, checks and an icon ([`state::menu_state`],
+//!   `Send`). It turns a snapshot into texts, checks and an icon (`state::menu_state`,
 //!   pure and unit-tested), and clicks into [`Command`]s for the engine.
 //!
 //! Relative times ("in 12 min") are the GUI thread's to keep right: it redraws the menu
@@ -16,7 +16,7 @@
 //! included. Quit is SIGTERM by another door: it sets [`Stop::Drain`] and the event loop
 //! ends when the engine thread says it has finished.
 //!
-//! Modules: [`state`] (snapshot → what to show), [`menu`] (the widgets), [`icons`] (the
+//! Modules: `state` (snapshot → what to show), `menu` (the widgets), `icons` (the
 //! embedded PNGs). The platform's part — the icons' size, the event loop's setup and the
 //! minute's alarm where tao needs help — is in [`crate::sys::tray`], and the
 //! start-at-login entry in [`crate::sys::autostart`].
