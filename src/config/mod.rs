@@ -418,6 +418,19 @@ fn read_raw<T: DeserializeOwned>(object: &Map<String, Value>) -> Result<T, Confi
     T::deserialize(object).map_err(|e| ConfigErrorKind::Syntax(e.to_string()))
 }
 
+/// [`read_raw`] for the value of a nested key (`notifications`, `jobs[0]`, `retry`…): a
+/// value that is not an object is an error at `key` that says what is `allowed`.
+fn read_nested<T: DeserializeOwned>(
+    key: impl Into<String>,
+    allowed: &str,
+    value: &Value,
+) -> Result<T, ConfigErrorKind> {
+    match value {
+        Value::Object(object) => read_raw(object),
+        _ => Err(invalid(key, allowed, value)),
+    }
+}
+
 /// The keys the raw struct `T` reads, spelled as in the file, in the order of its fields
 /// (an empty `T` serialises every field, and nothing for its flattened map).
 fn known_keys<T: Serialize + Default>() -> Vec<String> {
@@ -464,14 +477,11 @@ impl Notifications {
         let Some(value) = value else {
             return Ok(d);
         };
-        let Value::Object(object) = value else {
-            let allowed = format!(
-                "must be an object with {}",
-                known_keys::<RawNotifications>().join(", ")
-            );
-            return Err(invalid("notifications", &allowed, value));
-        };
-        let raw: RawNotifications = read_raw(object)?;
+        let allowed = format!(
+            "must be an object with {}",
+            known_keys::<RawNotifications>().join(", ")
+        );
+        let raw: RawNotifications = read_nested("notifications", &allowed, value)?;
         let notifications = Notifications {
             on_error: flag(&raw.on_error, "notifications.onError", d.on_error)?,
             on_recovery: flag(&raw.on_recovery, "notifications.onRecovery", d.on_recovery)?,
@@ -523,14 +533,11 @@ fn parse_jobs(
     let mut jobs = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
         let key = |field: &str| format!("jobs[{i}].{field}");
-        let Value::Object(object) = item else {
-            return Err(invalid(
-                format!("jobs[{i}]"),
-                "must be an object with a name and a command",
-                item,
-            ));
-        };
-        let job: RawJob = read_raw(object)?;
+        let job: RawJob = read_nested(
+            format!("jobs[{i}]"),
+            "must be an object with a name and a command",
+            item,
+        )?;
         const NAME_RULE: &str = "must be a non-empty string of at most 64 printable characters (no control characters such as a newline)";
         let name = match &job.name {
             Some(Value::String(s))

@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{ConfigErrorKind, flag, invalid, read_raw, unknown_keys_in};
+use super::{ConfigErrorKind, flag, invalid, read_nested, unknown_keys_in};
 
 const SHAPE: &str =
     "must be an object such as {\"require\": true, \"probe\": \"api.example.com:443\"}";
@@ -84,10 +84,7 @@ impl Network {
         let Some(value) = value else {
             return Ok(Network::default());
         };
-        let Value::Object(object) = value else {
-            return Err(invalid("network", SHAPE, value));
-        };
-        let raw: RawNetwork = read_raw(object)?;
+        let raw: RawNetwork = read_nested("network", SHAPE, value)?;
         let require = flag(&raw.require, "network.require", false)?;
         let probe = match &raw.probe {
             None | Some(Value::Null) => None,

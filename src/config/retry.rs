@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{ConfigErrorKind, invalid, read_raw, unknown_keys_in};
+use super::{ConfigErrorKind, invalid, read_nested, unknown_keys_in};
 
 /// The most tries a job may be given.
 const MAX_ATTEMPTS: u64 = 10;
@@ -54,10 +54,7 @@ impl Retry {
         let Some(value) = value else {
             return Ok(Retry::default());
         };
-        let Value::Object(object) = value else {
-            return Err(invalid("retry", SHAPE, value));
-        };
-        let raw: RawRetry = read_raw(object)?;
+        let raw: RawRetry = read_nested("retry", SHAPE, value)?;
         let attempts = match &raw.attempts {
             None => Retry::default().attempts,
             Some(v) => v
