@@ -7,51 +7,64 @@ use std::time::{Duration, Instant};
 
 use crate::util::{Ws, processes_with, sleep_marker, stderr, wait_until};
 
-/// A shell job that starts a grandchild, a `setsid` process (out of the job's process
-/// group and session) and a double-forked daemon, then waits.
-fn spawning_job(grandchild: &str, setsid: &str, daemon: &str, waits: &str) -> String {
-    format!(
-        r#"{{"jobs": [{{"name": "spawner", "command": "sleep {grandchild} & setsid sleep {setsid} & (sh -c 'sleep {daemon} &' &) ; sleep {waits}; wait"}}]}}"#
-    )
+/// The processes of a job that starts a grandchild, a `setsid` process (out of the job's
+/// process group and session) and a double-forked daemon, then waits: each found by a
+/// marker of its own.
+struct Tree {
+    tags: [String; 4],
 }
 
-fn all_running(tags: &[&String]) -> bool {
-    tags.iter().all(|t| !processes_with(t).is_empty())
+impl Tree {
+    fn new() -> Tree {
+        Tree {
+            tags: std::array::from_fn(|_| sleep_marker(300)),
+        }
+    }
+
+    /// A workspace whose one job starts this tree.
+    fn workspace(&self) -> Ws {
+        let [grandchild, setsid, daemon, waits] = &self.tags;
+        Ws::new(&format!(
+            r#"{{"jobs": [{{"name": "spawner", "command": "sleep {grandchild} & setsid sleep {setsid} & (sh -c 'sleep {daemon} &' &) ; sleep {waits}; wait"}}]}}"#
+        ))
+    }
+
+    fn alive(&self) -> Vec<Vec<u32>> {
+        self.tags.iter().map(|t| processes_with(t)).collect()
+    }
+
+    fn all_running(&self) -> bool {
+        self.alive().iter().all(|pids| !pids.is_empty())
+    }
+
+    fn none_running(&self) -> bool {
+        self.alive().iter().all(Vec::is_empty)
+    }
+
+    /// A job for the next run that records whether any process of the tree is alive while
+    /// it runs. The marker is assembled at run time, so the checking shell's own command
+    /// line does not hold it.
+    fn overlap_probe(&self) -> String {
+        let checks: Vec<String> = self
+            .tags
+            .iter()
+            .map(|t| {
+                let (head, tail) = t.split_at(4);
+                format!(
+                    r#"m={head}; m=\"${{m}}{tail}\"; for p in /proc/[0-9]*; do c=$(tr '\\0' ' ' < $p/cmdline 2>/dev/null); case \"$c\" in *\"$m\"*) echo \"$m alive\" >> overlap;; esac; done"#
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"jobs": [{{"name": "probe", "command": "{}; touch probed"}}]}}"#,
+            checks.join("; ")
+        )
+    }
 }
 
-fn none_running(tags: &[&String]) -> bool {
-    tags.iter().all(|t| processes_with(t).is_empty())
-}
-
-/// A job for the next run that records whether any process of `tags` is alive while it
-/// runs. The marker is assembled at run time, so the checking shell's own command line
-/// does not hold it.
-fn overlap_probe(tags: &[&String]) -> String {
-    let checks: Vec<String> = tags
-        .iter()
-        .map(|t| {
-            let (head, tail) = t.split_at(4);
-            format!(
-                r#"m={head}; m=\"${{m}}{tail}\"; for p in /proc/[0-9]*; do c=$(tr '\\0' ' ' < $p/cmdline 2>/dev/null); case \"$c\" in *\"$m\"*) echo \"$m alive\" >> overlap;; esac; done"#
-            )
-        })
-        .collect();
-    format!(
-        r#"{{"jobs": [{{"name": "probe", "command": "{}; touch probed"}}]}}"#,
-        checks.join("; ")
-    )
-}
-
-#[test]
-fn sigkill_of_sync_mid_job_leaves_no_process_and_the_next_sync_never_overlaps() {
-    let (grandchild, setsid, daemon, waits) = (
-        sleep_marker(300),
-        sleep_marker(300),
-        sleep_marker(300),
-        sleep_marker(300),
-    );
-    let tags = [&grandchild, &setsid, &daemon, &waits];
-    let ws = Ws::new(&spawning_job(&grandchild, &setsid, &daemon, &waits));
+/// `synctray sync` on `ws`, SIGKILLed (no chance to clean up) once every process of
+/// `tree` runs.
+fn sigkill_sync_mid_job(ws: &Ws, tree: &Tree) {
     let mut sync = ws
         .cmd(&["sync"])
         .stdout(Stdio::null())
@@ -59,13 +72,20 @@ fn sigkill_of_sync_mid_job_leaves_no_process_and_the_next_sync_never_overlaps() 
         .spawn()
         .unwrap();
     assert!(
-        wait_until(Duration::from_secs(10), || all_running(&tags)),
+        wait_until(Duration::from_secs(10), || tree.all_running()),
         "the job's processes did not all start"
     );
-    sync.kill().unwrap(); // SIGKILL: synctray gets no chance to clean up
+    sync.kill().unwrap();
     sync.wait().unwrap();
+}
+
+#[test]
+fn sigkill_of_sync_mid_job_leaves_no_process_and_the_next_sync_never_overlaps() {
+    let tree = Tree::new();
+    let ws = tree.workspace();
+    sigkill_sync_mid_job(&ws, &tree);
     // At once, before anything had time to end: the next run must not overlap.
-    ws.write_config(&overlap_probe(&tags));
+    ws.write_config(&tree.overlap_probe());
     let output = ws.run(&["sync"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
@@ -78,69 +98,49 @@ fn sigkill_of_sync_mid_job_leaves_no_process_and_the_next_sync_never_overlaps() 
         std::fs::read_to_string(ws.path("overlap")).unwrap_or_default()
     );
     assert!(
-        none_running(&tags),
+        tree.none_running(),
         "a process of the killed run survived: {:?}",
-        tags.map(|t| processes_with(t))
+        tree.alive()
     );
     assert!(!ws.lock_exists());
 }
 
 #[test]
 fn sigkill_of_sync_kills_the_whole_tree_without_a_next_run() {
-    let (grandchild, setsid, daemon, waits) = (
-        sleep_marker(300),
-        sleep_marker(300),
-        sleep_marker(300),
-        sleep_marker(300),
-    );
-    let tags = [&grandchild, &setsid, &daemon, &waits];
-    let ws = Ws::new(&spawning_job(&grandchild, &setsid, &daemon, &waits));
-    let mut sync = ws
-        .cmd(&["sync"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(wait_until(Duration::from_secs(10), || all_running(&tags)));
-    sync.kill().unwrap();
-    sync.wait().unwrap();
+    let tree = Tree::new();
+    let ws = tree.workspace();
+    sigkill_sync_mid_job(&ws, &tree);
     assert!(
-        wait_until(Duration::from_secs(5), || none_running(&tags)),
+        wait_until(Duration::from_secs(5), || tree.none_running()),
         "processes outlived a SIGKILLed synctray: {:?}",
-        tags.map(|t| processes_with(t))
+        tree.alive()
     );
 }
 
 #[test]
 fn a_graceful_stop_kills_setsid_and_daemonised_children() {
-    let (grandchild, setsid, daemon, waits) = (
-        sleep_marker(300),
-        sleep_marker(300),
-        sleep_marker(300),
-        sleep_marker(300),
-    );
-    let tags = [&grandchild, &setsid, &daemon, &waits];
-    let ws = Ws::new(&spawning_job(&grandchild, &setsid, &daemon, &waits));
-    let mut daemon_proc = ws.daemon();
+    let tree = Tree::new();
+    let ws = tree.workspace();
+    let mut daemon = ws.daemon();
     assert!(
-        wait_until(Duration::from_secs(10), || all_running(&tags)),
+        wait_until(Duration::from_secs(10), || tree.all_running()),
         "{}",
-        daemon_proc.log()
+        daemon.log()
     );
     // Ctrl-C twice: stop now (the grace period is tested elsewhere).
-    daemon_proc.signal(libc::SIGINT);
+    daemon.signal(libc::SIGINT);
     std::thread::sleep(Duration::from_millis(200));
-    daemon_proc.signal(libc::SIGINT);
+    daemon.signal(libc::SIGINT);
     assert_eq!(
-        daemon_proc.wait_exit(Duration::from_secs(10)),
+        daemon.wait_exit(Duration::from_secs(10)),
         Some(0),
         "{}",
-        daemon_proc.log()
+        daemon.log()
     );
     assert!(
-        none_running(&tags),
+        tree.none_running(),
         "a job process survived the shutdown: {:?}",
-        tags.map(|t| processes_with(t))
+        tree.alive()
     );
     assert!(!ws.lock_exists());
 }
