@@ -33,6 +33,11 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+mod support;
+
+use support::desktop::{Desktop, Parts};
+use support::proc::{processes_with, wait_until};
+
 /// The stand-in for `bcryptprimitives.dll`: `ProcessPrng` over `RtlGenRandom`.
 const PRNG_C: &str = r#"
 #include <windows.h>
@@ -360,36 +365,6 @@ impl Drop for Running {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Polls `cond` until it holds or `timeout` passes; whether it held.
-fn wait_until(timeout: Duration, mut cond: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if cond() {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Processes whose command line contains `marker`.
-fn processes_with(marker: &str) -> Vec<u32> {
-    let mut found = Vec::new();
-    for entry in fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        if let Ok(cmdline) = fs::read(entry.path().join("cmdline"))
-            && String::from_utf8_lossy(&cmdline).contains(marker)
-        {
-            found.push(pid);
-        }
-    }
-    found
 }
 
 /// A marker unique to this test process and call.
@@ -760,40 +735,22 @@ fn the_tray_docks_its_icon_and_runs_jobs_without_a_console_window() {
     let (dir, wine) = private_prefix(shared);
     let wine = &wine;
     let _prefix = PrivatePrefix(wine);
-    let (xvfb, display) = xvfb();
-    let x = |program: &str| {
-        let mut cmd = Command::new(program);
-        cmd.env("DISPLAY", &display)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        cmd
-    };
-    let trayer = x("trayer")
-        .args([
-            "--edge",
-            "top",
-            "--align",
-            "right",
-            "--widthtype",
-            "request",
-        ])
-        .args(["--height", "32"])
-        .spawn()
-        .expect("trayer starts");
-    let _desktop = KilledOnDrop(vec![xvfb, trayer]);
+    // Xvfb and trayer, trayer's panel up.
+    let desktop = Desktop::with(Parts {
+        xembed_tray: true,
+        sni_host: false,
+        notifications: false,
+    });
+    let display = desktop.display();
     let tree = || {
-        let out = x("xwininfo")
+        let out = desktop
+            .command("xwininfo")
             .args(["-root", "-tree"])
             .stdout(Stdio::piped())
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    assert!(
-        wait_until(Duration::from_secs(30), || tree().contains("\"panel\"")),
-        "trayer did not start"
-    );
 
     let (argv_mark, cmd_mark) = (marker("trayargv"), marker("traycmd"));
     let ws = Ws::new(&format!(
@@ -806,7 +763,7 @@ fn the_tray_docks_its_icon_and_runs_jobs_without_a_console_window() {
         .arg(wine.bin.join("synctray-tray.exe"))
         .arg("--workspace")
         .arg(windows_path(ws.root()))
-        .env("DISPLAY", &display);
+        .env("DISPLAY", display);
     let mut tray = Running::start(command, dir.path().join("tray.log"));
     // Never synced: the catch-up run starts at once.
     assert!(
@@ -864,23 +821,6 @@ fn private_prefix(shared: &Wine) -> (tempfile::TempDir, Wine) {
     (dir, wine)
 }
 
-/// An X server on a free display (it names it on fd 1), and that display.
-fn xvfb() -> (Child, String) {
-    let mut xvfb = Command::new("Xvfb")
-        .args(["-displayfd", "1", "-screen", "0", "800x600x24"])
-        .args(["-nolisten", "tcp"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb starts");
-    let mut line = String::new();
-    BufReader::new(xvfb.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    (xvfb, format!(":{}", line.trim()))
-}
-
 #[test]
 fn the_end_of_the_session_stops_the_daemon_gracefully_in_time() {
     let Some(shared) = wine() else { return };
@@ -889,15 +829,19 @@ fn the_end_of_the_session_stops_the_daemon_gracefully_in_time() {
     let (_dir, wine) = private_prefix(shared);
     let wine = &wine;
     let _prefix = PrivatePrefix(wine);
-    let (xvfb, display) = xvfb();
-    let _xvfb = KilledOnDrop(vec![xvfb]);
+    let desktop = Desktop::with(Parts {
+        xembed_tray: false,
+        sni_host: false,
+        notifications: false,
+    });
+    let display = desktop.display();
     let mark = marker("session");
     let ws = Ws::new(&format!(
         r#"{{"intervalMinutes": 60, "jobs": [{}]}}"#,
         helper_job(wine, "sleeper", &mark, 120, true)
     ));
     let mut command = wine.synctray(&ws, &["--daemon"]);
-    command.env("DISPLAY", &display);
+    command.env("DISPLAY", display);
     let mut daemon = Running::start(command, ws.path("daemon.log"));
     assert!(
         wait_until(Duration::from_secs(30), || processes_with(&mark).len() >= 2),
@@ -908,7 +852,7 @@ fn the_end_of_the_session_stops_the_daemon_gracefully_in_time() {
     let ended = wine
         .command("wineboot")
         .arg("--end-session")
-        .env("DISPLAY", &display)
+        .env("DISPLAY", display)
         .status()
         .unwrap();
     assert!(ended.success());
@@ -936,18 +880,6 @@ fn the_end_of_the_session_stops_the_daemon_gracefully_in_time() {
         processes_with(&mark)
     );
     assert!(!ws.lock_exists());
-}
-
-/// Processes a test started, killed when it ends, however it ends.
-struct KilledOnDrop(Vec<Child>);
-
-impl Drop for KilledOnDrop {
-    fn drop(&mut self) {
-        for process in self.0.iter_mut().rev() {
-            let _ = process.kill();
-            let _ = process.wait();
-        }
-    }
 }
 
 /// Whether an `xwininfo -tree` line is a window of at least 16×16 pixels (trayer's own

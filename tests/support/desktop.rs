@@ -285,6 +285,11 @@ impl Desktop {
         self.dir.join(name)
     }
 
+    /// The X display, ":N".
+    pub fn display(&self) -> &str {
+        &self.display
+    }
+
     pub fn home(&self) -> PathBuf {
         self.path("home")
     }

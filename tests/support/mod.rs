@@ -1,5 +1,5 @@
-//! Test support shared by `tests/core`, `tests/tray.rs` and the footprint bench, each of
-//! which includes it with `#[path]`:
+//! Test support shared by `tests/core`, `tests/tray.rs`, `tests/wine.rs` and the footprint
+//! bench, each of which includes it as a module:
 //! - [`ws`]: a temporary workspace and the `synctray` command run on it;
 //! - [`proc`]: polling with a deadline, finding and stopping processes;
 //! - [`desktop`]: a private desktop session in memory: an X server (Xvfb), a session bus,
