@@ -33,8 +33,8 @@ fn can_unshare() -> bool {
 
 /// `synctray --daemon` in a new network namespace with only loopback (up).
 fn offline_daemon(ws: &Ws) -> Daemon {
-    let log = std::fs::File::create(ws.path("daemon.log")).unwrap();
-    let child = Command::new("unshare")
+    let mut command = Command::new("unshare");
+    command
         .args(["-n", "sh", "-c", "ip link set lo up && exec \"$@\"", "sh"])
         .arg(env!("CARGO_BIN_EXE_synctray"))
         .arg("--workspace")
@@ -42,15 +42,8 @@ fn offline_daemon(ws: &Ws) -> Daemon {
         .arg("--daemon")
         .env("SYNCTRAY_LOG", "debug")
         .env_remove("SYNCTRAY_WORKSPACE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    Daemon {
-        child,
-        log: ws.path("daemon.log"),
-    }
+        .stdin(Stdio::null());
+    ws.start_daemon(command)
 }
 
 /// Runs `args` inside the daemon's network namespace.
@@ -82,12 +75,6 @@ fn listen_in_namespace(daemon: &Daemon, port: u16) -> std::sync::mpsc::Receiver<
         }
     });
     ready
-}
-
-fn status_json(ws: &Ws) -> serde_json::Value {
-    let out = ws.run(&["status", "--json"]);
-    assert!(out.status.success());
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// Voluntary plus involuntary context switches of all of a process's threads.
@@ -137,12 +124,12 @@ fn a_run_due_offline_waits_without_failing_then_runs_once_when_online() {
     assert!(
         wait_until(
             Duration::from_secs(10),
-            || status_json(&ws)["waitingForNetwork"] == true
+            || ws.status_json()["waitingForNetwork"] == true
         ),
         "{}",
         daemon.log()
     );
-    let status = status_json(&ws);
+    let status = ws.status_json();
     assert_eq!(status["running"], false, "{status}");
     assert!(!ws.lock_exists(), "no lock is held while waiting");
     assert!(ws.status().is_none(), "offline is not recorded");
@@ -158,7 +145,7 @@ fn a_run_due_offline_waits_without_failing_then_runs_once_when_online() {
         "{}",
         daemon.log()
     );
-    assert_eq!(status_json(&ws)["waitingForNetwork"], true);
+    assert_eq!(ws.status_json()["waitingForNetwork"], true);
     assert!(ws.status().is_none());
 
     // The probe comes up: the run starts within a check (5 s), once.
@@ -181,7 +168,7 @@ fn a_run_due_offline_waits_without_failing_then_runs_once_when_online() {
     assert_eq!(status["trigger"], "catch-up");
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(ws.history().len(), 1, "one run, not one per check");
-    let report = status_json(&ws);
+    let report = ws.status_json();
     assert_eq!(report["waitingForNetwork"], false, "{report}");
     assert!(!ws.path("data/.sync-network-wait").exists());
 
@@ -209,7 +196,7 @@ fn waiting_offline_checks_every_five_seconds_and_a_shutdown_ends_it_at_once() {
     assert!(
         wait_until(
             Duration::from_secs(10),
-            || status_json(&ws)["waitingForNetwork"] == true
+            || ws.status_json()["waitingForNetwork"] == true
         ),
         "{}",
         daemon.log()

@@ -76,13 +76,14 @@ impl Ws {
 
     /// Starts `synctray --daemon` with its stderr in `daemon.log`.
     pub fn daemon(&self) -> Daemon {
+        self.start_daemon(self.cmd(&["--daemon"]))
+    }
+
+    /// Starts `command`, a daemon of this workspace (`synctray --daemon`, or something that
+    /// runs it), with its stderr in `daemon.log`.
+    pub fn start_daemon(&self, mut command: Command) -> Daemon {
         let log = std::fs::File::create(self.path("daemon.log")).unwrap();
-        let child = self
-            .cmd(&["--daemon"])
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap();
+        let child = command.stdout(Stdio::null()).stderr(log).spawn().unwrap();
         Daemon {
             child,
             log: self.path("daemon.log"),
