@@ -264,14 +264,15 @@ pub fn check_not_shared_writable(_meta: &fs::Metadata) -> Result<(), String> {
 
 /// Renames a finished temporary file over `path`. A reader that holds `path` open
 /// without delete sharing (many editors and scripts do) makes the rename fail with a
-/// sharing violation until it closes the file: the rename is retried for up to
-/// [`REPLACE_PATIENCE`], then the error is returned.
+/// sharing violation until it closes the file: the rename is retried, with a backoff that
+/// grows to a second, for up to [`REPLACE_PATIENCE`] (the run still holds the lock), then
+/// the error is returned.
 pub fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> io::Result<()> {
     persist_within(tmp, path, REPLACE_PATIENCE)
 }
 
 /// How long a replace waits for readers of the old file to let go.
-pub const REPLACE_PATIENCE: Duration = Duration::from_secs(2);
+pub const REPLACE_PATIENCE: Duration = Duration::from_secs(30);
 
 fn persist_within(
     mut tmp: tempfile::NamedTempFile,
@@ -286,7 +287,7 @@ fn persist_within(
             Err(e) if is_sharing_violation(&e.error) && Instant::now() < deadline => {
                 tmp = e.file;
                 std::thread::sleep(pause.min(deadline.saturating_duration_since(Instant::now())));
-                pause = (pause * 2).min(Duration::from_millis(100));
+                pause = (pause * 2).min(Duration::from_secs(1));
             }
             Err(e) => return Err(e.error),
         }
