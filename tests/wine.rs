@@ -397,6 +397,7 @@ fn text(output: &Output) -> String {
 }
 
 #[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
 fn commands_give_their_exit_codes() {
     let Some(wine) = wine() else { return };
     let ws = Ws::new(r#"{"intervalMinutes": 15, "jobs": [{"name": "ok", "command": "exit 0"}]}"#);
@@ -445,6 +446,7 @@ fn commands_give_their_exit_codes() {
 }
 
 #[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
 fn a_string_command_reaches_cmd_exactly_as_written() {
     let Some(wine) = wine() else { return };
     let line = r#"echo "a b" & if "x y"=="x y" echo quoted-compare-ok"#;
@@ -464,6 +466,7 @@ fn a_string_command_reaches_cmd_exactly_as_written() {
 }
 
 #[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
 fn a_missing_program_under_cmd_is_reported_as_could_not_start() {
     let Some(wine) = wine() else { return };
     let ws = Ws::new(r#"{"jobs": [{"name": "missing", "command": "no-such-program-here --x"}]}"#);
@@ -475,6 +478,7 @@ fn a_missing_program_under_cmd_is_reported_as_could_not_start() {
 }
 
 #[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
 fn a_held_lock_skips_and_a_killed_holder_leaves_no_job_and_no_block() {
     let Some(wine) = wine() else { return };
     let mark = marker("held");
@@ -520,6 +524,7 @@ fn a_held_lock_skips_and_a_killed_holder_leaves_no_job_and_no_block() {
 /// pid straight to the next process (here the `status` command itself), so a pid check
 /// would call the dead holder alive.
 #[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
 fn status_does_not_report_a_killed_holder_as_running() {
     let Some(wine) = wine() else { return };
     let mark = marker("status");
@@ -547,6 +552,7 @@ fn status_does_not_report_a_killed_holder_as_running() {
 }
 
 #[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
 fn a_job_past_its_timeout_is_stopped_with_its_whole_tree() {
     let Some(wine) = wine() else { return };
     let mark = marker("timeout");
@@ -582,6 +588,7 @@ fn a_job_past_its_timeout_is_stopped_with_its_whole_tree() {
 }
 
 #[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
 fn the_daemon_runs_a_seconds_schedule_and_stops_on_ctrl_c() {
     let Some(wine) = wine() else { return };
     let ws = Ws::new(
@@ -605,6 +612,7 @@ fn the_daemon_runs_a_seconds_schedule_and_stops_on_ctrl_c() {
 }
 
 #[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
 fn ctrl_c_gives_the_running_job_its_grace_period() {
     let Some(wine) = wine() else { return };
     let mark = marker("grace");
@@ -643,6 +651,7 @@ fn ctrl_c_gives_the_running_job_its_grace_period() {
 }
 
 #[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
 fn a_second_ctrl_c_stops_the_job_tree_at_once() {
     let Some(wine) = wine() else { return };
     let mark = marker("twice");
@@ -690,6 +699,7 @@ fn a_second_ctrl_c_stops_the_job_tree_at_once() {
 }
 
 #[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
 fn the_status_file_is_replaced_while_a_reader_holds_it_open() {
     let Some(wine) = wine() else { return };
     let ws = Ws::new(r#"{"jobs": [{"name": "ok", "command": "exit 0"}]}"#);
@@ -705,7 +715,7 @@ fn the_status_file_is_replaced_while_a_reader_holds_it_open() {
         .args([
             "hold",
             &windows_path(&ws.path("data/sync-status.json")),
-            "1800",
+            "6000",
         ])
         .stdout(Stdio::piped())
         .spawn()
@@ -727,6 +737,7 @@ fn the_status_file_is_replaced_while_a_reader_holds_it_open() {
 }
 
 #[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
 fn the_tray_docks_its_icon_and_runs_jobs_without_a_console_window() {
     let Some(shared) = wine() else { return };
     // A prefix of its own: Wine's desktop process (which hosts notification icons) serves a
@@ -822,6 +833,7 @@ fn private_prefix(shared: &Wine) -> (tempfile::TempDir, Wine) {
 }
 
 #[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
 fn the_end_of_the_session_stops_the_daemon_gracefully_in_time() {
     let Some(shared) = wine() else { return };
     // Ending the session ends every program of the prefix: a prefix of its own, and a
@@ -903,6 +915,7 @@ impl Drop for PrivatePrefix<'_> {
 }
 
 #[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
 fn the_windows_unit_tests_of_the_platform_seam_pass() {
     let Some(wine) = wine() else { return };
     let Some(tests) = std::env::var_os("SYNCTRAY_WINDOWS_UNIT_TESTS") else {
