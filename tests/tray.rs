@@ -187,6 +187,10 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
     };
     let item = s.desktop.sni().item();
     assert_eq!(item["Status"], "Active", "{item}");
+    // Stable across starts (no pid), so that desktops remember the icon's settings.
+    let id = item["Id"].as_str().unwrap_or_default();
+    assert!(id.ends_with("synctray"), "{item}");
+    assert!(!id.contains(&s.tray.pid().to_string()), "{item}");
     assert!(
         item["Menu"].as_str().is_some_and(|m| m.starts_with('/')),
         "the item exports a menu: {item}"

@@ -270,10 +270,11 @@ impl Gui {
             return;
         };
         let mut builder = TrayIconBuilder::new()
-            .with_id(format!("synctray-{}", std::process::id()))
+            // Stable across starts, so that a desktop remembers the icon's settings.
+            .with_id("synctray")
             .with_menu(Box::new(self.menu.menu.clone()))
             .with_icon(self.icons.get(m.icon))
-            .with_tooltip(&m.tooltip)
+            .with_tooltip(self.tooltip(&m))
             .with_menu_on_left_click(true);
         if let Some(dir) = &self.icon_dir {
             builder = builder.with_temp_dir_path(dir.path());
@@ -290,6 +291,17 @@ impl Gui {
             Err(_) => self
                 .fail("cannot show the tray icon (on Linux it needs libayatana-appindicator3-1)"),
         }
+    }
+
+    /// The tooltip, naming the workspace by its folder's name.
+    fn tooltip(&self, m: &MenuState) -> String {
+        let name = self
+            .ws
+            .root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| self.ws.root.display().to_string());
+        state::named_tooltip(&name, m)
     }
 
     fn fail(&mut self, why: &str) {
@@ -360,7 +372,7 @@ impl Gui {
                 }
                 self.icon = m.icon;
             }
-            let _ = tray.set_tooltip(Some(&m.tooltip));
+            let _ = tray.set_tooltip(Some(self.tooltip(&m)));
         }
     }
 
