@@ -241,12 +241,13 @@ impl Gui {
         stop: watch::Sender<Stop>,
     ) -> Gui {
         let login = autostart::is_enabled(&ws.root);
+        let name = workspace_name(&ws);
         let mut gui = Gui {
             ws,
             commands,
             stop,
             icons: Icons::load(),
-            menu: TrayMenu::new(login),
+            menu: TrayMenu::new(login, &name),
             tray: None,
             icon: IconKind::Ok,
             snapshot: first,
@@ -295,13 +296,7 @@ impl Gui {
 
     /// The tooltip, naming the workspace by its folder's name.
     fn tooltip(&self, m: &MenuState) -> String {
-        let name = self
-            .ws
-            .root
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| self.ws.root.display().to_string());
-        state::named_tooltip(&name, m)
+        state::named_tooltip(&workspace_name(&self.ws), m)
     }
 
     fn fail(&mut self, why: &str) {
@@ -480,6 +475,14 @@ impl Gui {
             self.render();
         }
     }
+}
+
+/// The workspace's name as the tray shows it: its folder's name.
+fn workspace_name(ws: &Workspace) -> String {
+    ws.root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| ws.root.display().to_string())
 }
 
 /// One debug line per change of the menu: what a user would read in it.
