@@ -187,6 +187,10 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
     };
     let item = s.desktop.sni().item();
     assert_eq!(item["Status"], "Active", "{item}");
+    // Stable across starts (no pid), so that desktops remember the icon's settings.
+    let id = item["Id"].as_str().unwrap_or_default();
+    assert!(id.ends_with("synctray"), "{item}");
+    assert!(!id.contains(&s.tray.pid().to_string()), "{item}");
     assert!(
         item["Menu"].as_str().is_some_and(|m| m.starts_with('/')),
         "the item exports a menu: {item}"
@@ -196,9 +200,20 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
 
     let menu = s.menu();
     let top = labels(&menu);
-    assert_eq!(top[0], "Never synced", "{menu}");
-    assert!(top[1].starts_with("Next run tomorrow 00:00 (in "), "{menu}");
-    for status_line in &menu.children[..2] {
+    let name =
+        s.ws.root()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+    assert_eq!(
+        top[0],
+        format!("synctray — {name}"),
+        "the menu names its workspace:\n{menu}"
+    );
+    assert_eq!(top[1], "Never synced", "{menu}");
+    assert!(top[2].starts_with("Next run tomorrow 00:00 (in "), "{menu}");
+    for status_line in &menu.children[1..3] {
         assert!(
             !status_line.enabled,
             "status lines are disabled text:\n{menu}"
@@ -251,8 +266,8 @@ fn sni_sync_now_on_a_failing_job_notifies_and_shows_the_error_then_the_recovery(
         s.desktop.notifications()
     );
     s.wait_menu("the failure", SHORT, |m| {
-        m.children[0].label.starts_with("✗ Last sync ")
-            && m.children[0].label.contains(" · failed: second")
+        m.children[1].label.starts_with("✗ Last sync ")
+            && m.children[1].label.contains(" · failed: second")
     });
     s.wait_idle();
     assert!(s.tray.log().contains("icon: error"), "{}", s.tray.context());
@@ -270,8 +285,8 @@ fn sni_sync_now_on_a_failing_job_notifies_and_shows_the_error_then_the_recovery(
     });
     s.desktop.wait_notification("Sync recovered", SHORT);
     s.wait_menu("the success", SHORT, |m| {
-        m.children[0].label.starts_with("✓ Last sync ")
-            && m.children[1].label.starts_with("Next run ")
+        m.children[1].label.starts_with("✓ Last sync ")
+            && m.children[2].label.starts_with("Next run ")
     });
 }
 
@@ -379,7 +394,7 @@ fn sni_pause_is_a_check_item_kept_in_the_file() {
         s.ws.config()["paused"] == true
     });
     s.wait_menu("Paused, checked", SHORT, |m| {
-        m.children[1].label == "Paused" && m.find("Pause scheduled syncs").unwrap().checked()
+        m.children[2].label == "Paused" && m.find("Pause scheduled syncs").unwrap().checked()
     });
     assert!(
         s.tray.log().contains("icon: paused"),
@@ -393,7 +408,7 @@ fn sni_pause_is_a_check_item_kept_in_the_file() {
         s.ws.config()["paused"] == false
     });
     s.wait_menu("the next run, unchecked", SHORT, |m| {
-        m.children[1].label.starts_with("Next run ")
+        m.children[2].label.starts_with("Next run ")
             && !m.find("Pause scheduled syncs").unwrap().checked()
     });
 }
@@ -412,7 +427,7 @@ fn sni_a_run_by_another_process_shows_and_disables_sync_now() {
         .unwrap();
     let pid = cli.id();
     let menu = s.wait_menu("the other process's run", SHORT, |m| {
-        m.children[1].label == format!("Syncing (another process, pid {pid})…")
+        m.children[2].label == format!("Syncing (another process, pid {pid})…")
     });
     assert!(
         !menu.find("Sync now").unwrap().enabled,
@@ -437,7 +452,7 @@ fn sni_quit_during_a_job_exits_0_leaving_no_job_and_no_lock() {
     };
     s.click("Sync now");
     let menu = s.wait_menu("the second job running", SHORT, |m| {
-        m.children[1].label == "Syncing 2/2: second…"
+        m.children[2].label == "Syncing 2/2: second…"
     });
     assert!(!menu.find("Sync now").unwrap().enabled, "{menu}");
     s.wait("the job's process", SHORT, || {

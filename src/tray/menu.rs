@@ -84,7 +84,7 @@ pub struct TrayMenu {
 }
 
 impl TrayMenu {
-    pub fn new(login: bool) -> TrayMenu {
+    pub fn new(login: bool, name: &str) -> TrayMenu {
         let item = |action: Action, text: &str| MenuItem::with_id(action.id(), text, true, None);
         let check = |action: Action, text: &str, checked| {
             CheckMenuItem::with_id(action.id(), text, true, checked, None)
@@ -119,7 +119,10 @@ impl TrayMenu {
             login: check(Action::StartAtLogin, "Start at login", login),
             shown: None,
         };
-        let items: [&dyn IsMenuItem; 11] = [
+        // The workspace's name first, so that two trays can be told apart.
+        let title = MenuItem::new(format!("synctray — {name}"), false, None);
+        let items: [&dyn IsMenuItem; 12] = [
+            &title,
             &tray.last,
             &tray.next,
             &PredefinedMenuItem::separator(),

@@ -241,12 +241,13 @@ impl Gui {
         stop: watch::Sender<Stop>,
     ) -> Gui {
         let login = autostart::is_enabled(&ws.root);
+        let name = workspace_name(&ws);
         let mut gui = Gui {
             ws,
             commands,
             stop,
             icons: Icons::load(),
-            menu: TrayMenu::new(login),
+            menu: TrayMenu::new(login, &name),
             tray: None,
             icon: IconKind::Ok,
             snapshot: first,
@@ -270,10 +271,11 @@ impl Gui {
             return;
         };
         let mut builder = TrayIconBuilder::new()
-            .with_id(format!("synctray-{}", std::process::id()))
+            // Stable across starts, so that a desktop remembers the icon's settings.
+            .with_id("synctray")
             .with_menu(Box::new(self.menu.menu.clone()))
             .with_icon(self.icons.get(m.icon))
-            .with_tooltip(&m.tooltip)
+            .with_tooltip(self.tooltip(&m))
             .with_menu_on_left_click(true);
         if let Some(dir) = &self.icon_dir {
             builder = builder.with_temp_dir_path(dir.path());
@@ -290,6 +292,11 @@ impl Gui {
             Err(_) => self
                 .fail("cannot show the tray icon (on Linux it needs libayatana-appindicator3-1)"),
         }
+    }
+
+    /// The tooltip, naming the workspace by its folder's name.
+    fn tooltip(&self, m: &MenuState) -> String {
+        state::named_tooltip(&workspace_name(&self.ws), m)
     }
 
     fn fail(&mut self, why: &str) {
@@ -360,7 +367,7 @@ impl Gui {
                 }
                 self.icon = m.icon;
             }
-            let _ = tray.set_tooltip(Some(&m.tooltip));
+            let _ = tray.set_tooltip(Some(self.tooltip(&m)));
         }
     }
 
@@ -468,6 +475,14 @@ impl Gui {
             self.render();
         }
     }
+}
+
+/// The workspace's name as the tray shows it: its folder's name.
+fn workspace_name(ws: &Workspace) -> String {
+    ws.root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| ws.root.display().to_string())
 }
 
 /// One debug line per change of the menu: what a user would read in it.

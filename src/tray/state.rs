@@ -196,6 +196,13 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
     }
 }
 
+/// The icon's tooltip for the workspace `name`: "synctray — dashboard: ✓ Last sync 14:30 · 3.1 s",
+/// then the other lines of `m.tooltip`, so two trays can be told apart.
+pub fn named_tooltip(name: &str, m: &MenuState) -> String {
+    let rest = m.tooltip.strip_prefix("synctray\n").unwrap_or(&m.tooltip);
+    format!("synctray — {name}: {rest}")
+}
+
 /// What a failed run's first line names: the failing job, else the run's error.
 fn failed_what(s: &Status) -> String {
     if let Some(job) = s.jobs.iter().find(|j| j.status == Outcome::Error) {
@@ -357,6 +364,10 @@ mod tests {
         assert_eq!(
             m.tooltip,
             "synctray\nNever synced\nNext run 14:45 (in 12 min)"
+        );
+        assert_eq!(
+            named_tooltip("dashboard", &m),
+            "synctray — dashboard: Never synced\nNext run 14:45 (in 12 min)"
         );
     }
 
