@@ -478,8 +478,16 @@ fn edit(ws: &Workspace, change: Edit) -> ExitCode {
 fn check(ws: &Workspace) -> ExitCode {
     match load_config(ws) {
         Ok(config) => {
+            for warning in &config.warnings {
+                say(format_args!("{}: warning: {warning}", ws.config.display()));
+            }
+            let warned = match config.warnings.len() {
+                0 => String::new(),
+                1 => ", 1 warning".to_owned(),
+                n => format!(", {n} warnings"),
+            };
             say(format_args!(
-                "{}: valid; {}, {} job(s): {}",
+                "{}: valid{warned}; {}, {} job(s): {}",
                 ws.config.display(),
                 config.describe_schedule(),
                 config.jobs.len(),

@@ -244,7 +244,7 @@ impl Config {
             })?),
         };
         // Each part's unknown keys, reported in this order.
-        let mut warnings = unknown_top_level_keys(&raw.unknown);
+        let mut warnings = unknown_keys_in::<RawConfig>("", &raw.unknown);
         let mut job_warnings = Vec::new();
         let jobs = match &raw.jobs {
             None => original_jobs(stale_lock),
@@ -440,8 +440,9 @@ fn known_keys<T: Serialize + Default>() -> Vec<String> {
     }
 }
 
-/// "unknown key \"retry.x\" is ignored (known: …)" for each key of the object `name` that
-/// its raw struct `T` left in `unknown`.
+/// "retry.tries: unknown key (did you mean attempts?)" for each key of the object `name`
+/// (empty: the top level) that its raw struct `T` left in `unknown`; a key too far from
+/// every known one is given the list of known keys instead.
 fn unknown_keys_in<T: Serialize + Default>(
     name: &str,
     unknown: &Map<String, Value>,
@@ -449,22 +450,55 @@ fn unknown_keys_in<T: Serialize + Default>(
     if unknown.is_empty() {
         return Vec::new();
     }
-    let known = known_keys::<T>().join(", ");
+    let known = known_keys::<T>();
     unknown
         .keys()
-        .map(|k| format!("unknown key \"{name}.{k}\" is ignored (known: {known})"))
+        .map(|k| {
+            let path = if name.is_empty() {
+                k.clone()
+            } else {
+                format!("{name}.{k}")
+            };
+            match closest(k, &known) {
+                Some(m) => format!("{path}: unknown key (did you mean {m}?)"),
+                None => format!("{path}: unknown key, ignored (known: {})", known.join(", ")),
+            }
+        })
         .collect()
 }
 
-fn unknown_top_level_keys(unknown: &Map<String, Value>) -> Vec<String> {
-    if unknown.is_empty() {
-        return Vec::new();
+/// The known key a typo most likely meant: the nearest by edit distance (ignoring case
+/// and `_`/`-`), if it is at most a third of the key's length away (at least 1).
+fn closest<'a>(key: &str, known: &'a [String]) -> Option<&'a str> {
+    let norm = |s: &str| -> Vec<char> {
+        s.chars()
+            .filter(|c| *c != '_' && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let k = norm(key);
+    let limit = (k.len() / 3).max(1);
+    known
+        .iter()
+        .map(|c| (edit_distance(&k, &norm(c)), c.as_str()))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance between two strings of chars.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let here = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(here + 1);
+            prev = here;
+        }
     }
-    let known = known_keys::<RawConfig>().join(", ");
-    unknown
-        .keys()
-        .map(|k| format!("unknown key {k:?} is ignored (known keys: {known})"))
-        .collect()
+    row[b.len()]
 }
 
 impl Notifications {
@@ -487,11 +521,10 @@ impl Notifications {
             on_recovery: flag(&raw.on_recovery, "notifications.onRecovery", d.on_recovery)?,
             on_success: flag(&raw.on_success, "notifications.onSuccess", d.on_success)?,
         };
-        warnings.extend(
-            raw.unknown
-                .keys()
-                .map(|k| format!("unknown key \"notifications.{k}\" is ignored")),
-        );
+        warnings.extend(unknown_keys_in::<RawNotifications>(
+            "notifications",
+            &raw.unknown,
+        ));
         Ok(notifications)
     }
 }
@@ -629,11 +662,10 @@ fn parse_jobs(
                 )
             })?),
         };
-        warnings.extend(
-            job.unknown
-                .keys()
-                .map(|k| format!("unknown key \"jobs[{i}].{k}\" is ignored")),
-        );
+        warnings.extend(unknown_keys_in::<RawJob>(
+            &format!("jobs[{i}]"),
+            &job.unknown,
+        ));
         jobs.push(Job {
             name,
             command,
@@ -1053,8 +1085,8 @@ mod tests {
     fn unknown_keys_are_warnings() {
         let config = Config::parse(r#"{"intervalMinutes": 5, "colour": "blue", "jobs": [{"name": "a", "command": "x", "retries": 2}]}"#).unwrap();
         assert_eq!(config.warnings.len(), 2, "{:?}", config.warnings);
-        assert!(config.warnings[0].contains("\"colour\""));
-        assert!(config.warnings[1].contains("jobs[0].retries"));
+        assert!(config.warnings[0].starts_with("colour: unknown key"));
+        assert!(config.warnings[1].starts_with("jobs[0].retries: unknown key"));
     }
 
     #[test]
@@ -1068,26 +1100,23 @@ mod tests {
         assert_eq!(
             config.warnings,
             [
-                "unknown key \"colour\" is ignored (known keys: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, paused, notifications, retry, network)",
-                "unknown key \"notifications.onErorr\" is ignored",
-                "unknown key \"retry.tries\" is ignored (known: attempts, delaySeconds)",
-                "unknown key \"network.x\" is ignored (known: require, probe)",
+                "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, paused, notifications, retry, network)",
+                "notifications.onErorr: unknown key (did you mean onError?)",
+                "retry.tries: unknown key, ignored (known: attempts, delaySeconds)",
+                "network.x: unknown key, ignored (known: require, probe)",
                 "\"network.probe\" is only used with \"network.require\": true (runs do not wait for the network)",
-                "unknown key \"jobs[1].retries\" is ignored",
+                "jobs[1].retries: unknown key, ignored (known: name, command, env, timeoutMinutes)",
             ]
         );
-        // Keys are matched as spelled in the file, and the raw struct's own names mean nothing.
-        let config = Config::parse(r#"{"interval_minutes": 5, "unknown": 1}"#).unwrap();
-        let keys: Vec<_> = config
-            .warnings
-            .iter()
-            .map(|w| w.split(" is ignored").next().unwrap())
-            .collect();
+        // Keys are matched as spelled in the file: a typo names the key it most likely meant.
+        let config =
+            Config::parse(r#"{"intervalMinuts": 5, "interval_minutes": 5, "unknown": 1}"#).unwrap();
         assert_eq!(
-            keys,
+            config.warnings,
             [
-                "unknown key \"interval_minutes\"",
-                "unknown key \"unknown\""
+                "intervalMinuts: unknown key (did you mean intervalMinutes?)",
+                "interval_minutes: unknown key (did you mean intervalMinutes?)",
+                "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, paused, notifications, retry, network)",
             ]
         );
         assert_eq!(config.cadence.minutes(), Some(DEFAULT_INTERVAL_MINUTES));

@@ -253,10 +253,15 @@ fn the_originals_file_is_valid_and_unknown_keys_only_warn() {
     );
     let output = ws.run(&["check"]);
     assert!(output.status.success());
+    // The warning and the count are on stdout, with the result.
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("theme: unknown key"), "{text}");
+    assert!(text.contains(": valid, 1 warning; "), "{text}");
+    let ws = Ws::new(r#"{"intervalMinuts": 15, "jobs": [{"name": "a", "command": "true"}]}"#);
+    let text = String::from_utf8_lossy(&ws.run(&["check"]).stdout).into_owned();
     assert!(
-        stderr(&output).contains("unknown key \"theme\""),
-        "{}",
-        stderr(&output)
+        text.contains("intervalMinuts: unknown key (did you mean intervalMinutes?)"),
+        "{text}"
     );
 }
 
