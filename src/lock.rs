@@ -525,8 +525,11 @@ fn open_locked(
 /// `AlreadyExists` if `path` exists: a finished temporary file is hard-linked there.
 fn create_whole(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
+    // Named like every temporary file (the pid in the name): the next start can prove a
+    // killed writer's leftover dead and remove it.
+    let prefix = format!(".synctray-{}-", std::process::id());
     let mut tmp = tempfile::Builder::new()
-        .prefix(".synctray-")
+        .prefix(&prefix)
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;

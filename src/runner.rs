@@ -265,7 +265,7 @@ fn job_result(
         exit_code,
         duration_ms: Some(started.elapsed().as_millis() as u64),
         reason: failure.map(Failure::to_string),
-        log: Some(cx.log_shown.clone()),
+        log: cx.log.is_some().then(|| cx.log_shown.clone()),
         attempts: None,
     }
 }

@@ -148,6 +148,13 @@ impl Workspace {
     /// file in it (never through a link, never a FIFO). `None`, with a warning, when it
     /// cannot: the run goes on without a log.
     pub fn create_run_log(&self, path: &Path) -> Option<File> {
+        if self.logs.exists() && !self.logs.is_dir() {
+            tracing::warn!(
+                "{} is not a folder: the run goes on without a log (move that file away to get run logs back)",
+                self.shown(&self.logs)
+            );
+            return None;
+        }
         let created = sys::create_dir(&self.logs)
             .and_then(|()| sys::check_real_dir(&self.logs))
             .and_then(|()| {

@@ -497,3 +497,56 @@ fn a_run_whose_result_cannot_be_recorded_is_notified_as_a_failure() {
         "{body}"
     );
 }
+
+#[test]
+fn no_temporary_file_survives_syncs_killed_at_random_moments() {
+    let ws = Ws::new(ONE_JOB);
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64
+        | 1;
+    let started = std::time::Instant::now();
+    let mut kills = 0;
+    while kills < 300 && started.elapsed() < Duration::from_secs(15) {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut child = ws.cmd(&["sync"]).spawn().unwrap();
+        std::thread::sleep(Duration::from_micros(seed % 20_000));
+        let _ = child.kill(); // SIGKILL
+        child.wait().unwrap();
+        kills += 1;
+    }
+    let output = ws.run(&["sync"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut left = Vec::new();
+    let mut dirs = vec![ws.path("data")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if entry.file_type().unwrap().is_dir() {
+                dirs.push(entry.path());
+            } else if name.starts_with(".synctray-") && name.ends_with(".tmp") {
+                left.push(entry.path());
+            }
+        }
+    }
+    assert!(left.is_empty(), "after {kills} kills: {left:?}");
+}
+
+#[test]
+fn a_file_at_data_logs_is_named_and_no_log_is_recorded() {
+    // A failing job, whose log would be named in the status.
+    let ws = Ws::new(r#"{"jobs": [{"name": "a", "command": ["false"]}]}"#);
+    std::fs::write(ws.path("data/logs"), "not a folder").unwrap();
+    let output = ws.run(&["sync"]);
+    let err = stderr(&output);
+    assert!(err.contains("data/logs is not a folder"), "{err}");
+    assert!(!err.contains("os error 17"), "{err}");
+    let status = ws.status().expect("the run is recorded");
+    assert_eq!(status["jobs"][0]["status"], "error", "{status}");
+    for job in status["jobs"].as_array().unwrap() {
+        assert!(job.get("log").is_none_or(|l| l.is_null()), "{job}");
+    }
+}
