@@ -536,6 +536,28 @@ fn sni_sigterm_stops_the_tray_cleanly() {
     assert!(s.desktop.sni().try_item().is_err(), "the item is gone");
 }
 
+/// A tray icon and its menu draw nothing with OpenGL: the tray starts GTK without it, so
+/// no GL driver (nor Mesa's LLVM) is mapped into it.
+#[test]
+fn sni_the_tray_maps_no_gl_library() {
+    let Some(s) = Session::start(|_| {}) else {
+        return;
+    };
+    let pid = s.tray.pid();
+    let maps = fs::read_to_string(format!("/proc/{pid}/maps")).expect("the tray's maps");
+    let gl: Vec<_> = maps
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .filter(|path| {
+            let name = path.rsplit('/').next().unwrap_or_default();
+            ["libGL", "libEGL", "libGLX", "libLLVM", "libgallium"]
+                .iter()
+                .any(|lib| name.starts_with(lib))
+        })
+        .collect();
+    assert!(gl.is_empty(), "the tray maps {gl:?}\n{}", s.tray.context());
+}
+
 /// The classic tray: the icon is an X window that trayer embeds, and a click opens the
 /// GTK menu. A screenshot of it is left in the target folder (`tray-menu.png`).
 #[test]

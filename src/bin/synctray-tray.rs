@@ -9,5 +9,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // A tray icon and its menu never draw with OpenGL, but GTK 3 maps the GL driver (and
+    // Mesa's LLVM: about 30 MiB of PSS) at start to choose a visual unless told not to.
+    // A `GDK_GL` the person set is theirs.
+    if std::env::var_os("GDK_GL").is_none() {
+        // SAFETY: the first thing `main` does, before any thread exists that could read
+        // the environment.
+        unsafe { std::env::set_var("GDK_GL", "disable") };
+    }
     synctray::cli::run_tray(synctray::cli::Args::parse())
 }
