@@ -103,7 +103,14 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
             if let Some(lock) = cx.lock {
                 lock.set_tree(None);
             }
-            let failure = Failure::CouldNotStart(e.to_string());
+            let failure = Failure::CouldNotStart {
+                program: program(job).to_string_lossy().into_owned(),
+                why: match e.kind() {
+                    std::io::ErrorKind::NotFound => "program not found".to_owned(),
+                    std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+                    _ => e.to_string(),
+                },
+            };
             log.lock()
                 .unwrap()
                 .finish(&failure.to_string(), started.elapsed());
@@ -187,6 +194,11 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
         failure,
         tail,
     }
+}
+
+/// The program a job's command starts: its argv's first word, or the shell.
+fn program(job: &Job) -> std::ffi::OsString {
+    command(job).as_std().get_program().to_owned()
 }
 
 fn command(job: &Job) -> tokio::process::Command {

@@ -176,8 +176,9 @@ pub enum Failure {
     Abnormal(String),
     /// The shell found no such command (its exit code: 127, or 9009 for `cmd`).
     NotFound(i32),
-    /// It could not be started: the operating system's reason.
-    CouldNotStart(String),
+    /// It could not be started: the program it tried and why ("program not found", or the
+    /// operating system's reason).
+    CouldNotStart { program: String, why: String },
     /// It could not be waited for: the operating system's reason.
     Unwaited(String),
     /// It ran past its `timeoutMinutes`.
@@ -208,7 +209,9 @@ impl fmt::Display for Failure {
             Failure::NotFound(code) => {
                 write!(f, "could not start: command not found (exit code {code})")
             }
-            Failure::CouldNotStart(e) => write!(f, "could not start: {e}"),
+            Failure::CouldNotStart { program, why } => {
+                write!(f, "could not start \"{program}\": {why}")
+            }
             Failure::Unwaited(e) => write!(f, "could not be waited for: {e}"),
             Failure::TimedOut(after) => {
                 write!(f, "timed out after {} min", after.as_secs().div_ceil(60))

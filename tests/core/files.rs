@@ -108,6 +108,12 @@ fn a_missing_program_is_an_error_could_not_start() {
             "{job}"
         );
     }
+    // The program is named, and what went wrong in words.
+    assert_eq!(
+        status["jobs"][0]["reason"],
+        r#"could not start "no-such-program-synctray": program not found"#,
+        "{status}"
+    );
 }
 
 #[test]
