@@ -477,7 +477,24 @@ fn edit(ws: &Workspace, change: Edit) -> ExitCode {
 
 fn check(ws: &Workspace) -> ExitCode {
     match load_config(ws) {
-        Ok(config) => {
+        Ok(mut config) => {
+            let unstartable = config
+                .jobs
+                .iter()
+                .filter_map(|job| match &job.command {
+                    config::JobCommand::Argv(argv) => {
+                        let path = job.env.iter().find(|(k, _)| k == "PATH").map(|(_, v)| v);
+                        (!findable(&argv[0], &ws.root, path.map(std::ffi::OsStr::new))).then(|| {
+                            format!(
+                                "jobs.{}: {:?} is not on PATH (the job cannot start)",
+                                job.name, argv[0]
+                            )
+                        })
+                    }
+                    config::JobCommand::Shell(_) => None,
+                })
+                .collect::<Vec<_>>();
+            config.warnings.extend(unstartable);
             for warning in &config.warnings {
                 say(format_args!("{}: warning: {warning}", ws.config.display()));
             }
@@ -502,6 +519,24 @@ fn check(ws: &Workspace) -> ExitCode {
         }
         Err(code) => code,
     }
+}
+
+/// Whether an array command's program can be started from `root`: a name with a path
+/// separator names a file (relative to the workspace), a bare name is looked up on `path`
+/// (the job's own `PATH`, else synctray's).
+fn findable(program: &str, root: &Path, path: Option<&std::ffi::OsStr>) -> bool {
+    let candidates = |dir: &Path| {
+        let file = dir.join(program);
+        let exe = cfg!(windows).then(|| file.with_extension("exe"));
+        std::iter::once(file).chain(exe)
+    };
+    if program.contains('/') || program.contains(std::path::MAIN_SEPARATOR) {
+        return candidates(root).any(|f| f.is_file());
+    }
+    let path = path.map(Into::into).or_else(|| std::env::var_os("PATH"));
+    path.is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| candidates(&dir).any(|f| f.is_file()))
+    })
 }
 
 #[cfg(test)]

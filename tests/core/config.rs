@@ -532,3 +532,21 @@ fn a_failed_write_says_cannot_write() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn check_warns_when_an_array_commands_program_is_not_on_path() {
+    let ws = Ws::new(
+        r#"{"jobs": [{"name": "lost", "command": ["no-such-program-synctray", "--x"]},
+                     {"name": "found", "command": ["sh", "-c", "true"]},
+                     {"name": "shell", "command": "no-such-program-synctray"}]}"#,
+    );
+    let output = ws.run(&["check"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains(r#"jobs.lost: "no-such-program-synctray" is not on PATH"#),
+        "{text}"
+    );
+    // Only the array command's program is looked up; `sh` is found.
+    assert!(text.contains(": valid, 1 warning; "), "{text}");
+}
