@@ -569,7 +569,8 @@ fn xembed_the_icon_docks_in_trayer_and_a_click_opens_its_menu() {
     let ws = workspace();
     let tray = Tray::start(&desktop, &ws, "tray.log");
     let icon_window = || {
-        let out = desktop.xdotool(&["search", "--class", &format!("synctray-{}$", tray.pid())]);
+        // The icon's window class ends in the item's id (this desktop holds one tray).
+        let out = desktop.xdotool(&["search", "--class", "synctray$"]);
         String::from_utf8_lossy(&out.stdout)
             .lines()
             .next()
