@@ -413,6 +413,7 @@ pub async fn serve_with(
             run = Some((start_run(perform, &state.config, due.trigger, &stop), due));
             continue;
         }
+        state.forget_gone_causes(run.is_some());
         let running_here = engine.snapshot.borrow().running.clone();
         engine
             .snapshot
@@ -653,6 +654,21 @@ impl LoopState {
         }
     }
 
+    /// Drops the message whose cause has gone: "already running" once no run is left
+    /// here, "skipped" once the other process's run has ended.
+    fn forget_gone_causes(&mut self, run_here: bool) {
+        let gone = self.message.as_ref().is_some_and(|m| match &m.what {
+            Notice::AlreadyRunning => !run_here,
+            Notice::Skipped { .. } => self.elsewhere.is_none(),
+            // A failed edit goes when a good configuration is read (see `refresh`); a
+            // lock error when the next run starts.
+            Notice::Edit(_) | Notice::Lock(_) => false,
+        });
+        if gone {
+            self.message = None;
+        }
+    }
+
     /// Tells the front ends `what`, as of now.
     fn tell(&mut self, clock: &dyn Clock, what: Notice) {
         self.message = Some(Message {
@@ -701,6 +717,14 @@ impl LoopState {
                     }
                     self.config = Arc::new(config);
                     self.config_error = None;
+                    // The file was fixed: a failed edit's message is old news.
+                    if self
+                        .message
+                        .as_ref()
+                        .is_some_and(|m| matches!(m.what, Notice::Edit(_)))
+                    {
+                        self.message = None;
+                    }
                 }
                 Err(e) => {
                     // Told once: the file may be looked at again before it is fixed.

@@ -914,3 +914,76 @@ fn random_days_with_suspends_clock_changes_commands_and_stops_keep_every_invaria
         "only {total_runs} runs in all"
     );
 }
+
+/// A run that takes a minute of simulated time.
+struct MinuteRun;
+
+impl Perform for MinuteRun {
+    fn perform(
+        &self,
+        _config: Arc<Config>,
+        trigger: Trigger,
+        _stop: watch::Receiver<Stop>,
+    ) -> RunFuture<'_> {
+        Box::pin(async move {
+            let start = Utc::now();
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            Ok(RunOutcome::Finished(Status {
+                last_sync: start,
+                status: Outcome::Success,
+                duration_ms: 60_000,
+                error: None,
+                trigger: Some(trigger),
+                started_at: Some(start),
+                next_run: None,
+                jobs: Vec::new(),
+                interrupted: false,
+            }))
+        })
+    }
+}
+
+#[test]
+fn already_running_is_said_during_a_run_and_goes_when_the_run_ends() {
+    let ws = Ws::new(r#"{"intervalMinutes": 15, "jobs": [{"name": "a", "command": ["true"]}]}"#);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let clock = Arc::new(SimClock::new(utc("2026-11-25T14:00:00Z")));
+        let engine = Engine::new(
+            Workspace::at(ws.root(), Source::Flag),
+            clock,
+            Box::new(synctray::notify::Silent),
+        );
+        let config = Config::load(&ws.config_path()).unwrap();
+        let snapshots = engine.subscribe();
+        let (stop_tx, stop_rx) = watch::channel(Stop::Run);
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let options = ServeOptions {
+            follow_files: false,
+        };
+        let serve = engine::serve_with(&engine, &MinuteRun, config, commands_rx, stop_rx, options);
+        let drive = async {
+            let began = Instant::now();
+            let message = || {
+                snapshots
+                    .borrow()
+                    .message
+                    .as_ref()
+                    .map(|m| m.what.to_string())
+            };
+            // The workspace never ran: its first run starts at once and takes a minute.
+            tokio::time::sleep_until(began + Duration::from_secs(5)).await;
+            commands.send(Command::SyncNow).unwrap();
+            tokio::time::sleep_until(began + Duration::from_secs(6)).await;
+            assert_eq!(message().as_deref(), Some("a sync is already running"));
+            tokio::time::sleep_until(began + Duration::from_secs(65)).await;
+            assert_eq!(message(), None, "the run it spoke of has ended");
+            stop_tx.send_replace(Stop::Drain(Instant::now() + GRACE));
+        };
+        tokio::join!(serve, drive);
+    });
+}
