@@ -432,7 +432,13 @@ pub async fn serve_with(
             // In this order when several are ready at once: a stop first, then the end of
             // a run, then commands; the timer last.
             biased;
-            changed = stop.changed(), if stop_open => stop_open = changed.is_ok(),
+            changed = stop.changed(), if stop_open => {
+                stop_open = changed.is_ok();
+                let draining = match *stop.borrow() { Stop::Drain(until) => Some(until), _ => None };
+                if let Some(until) = draining {
+                    say_stopping(until, run.is_some());
+                }
+            }
             outcome = async { run.as_mut().expect("guarded").0.as_mut().await }, if run.is_some() => {
                 let (_, due) = run.take().expect("guarded");
                 engine.snapshot.send_modify(|s| s.running = None);
@@ -744,6 +750,19 @@ impl LoopState {
             self.last = Some(status);
         }
         self.elsewhere = lock::inspect(&ws.lock);
+    }
+}
+
+/// What a graceful stop means now: a run in progress gets its grace, else nothing waits.
+pub fn say_stopping(until: tokio::time::Instant, running: bool) {
+    if running {
+        let grace = until.saturating_duration_since(tokio::time::Instant::now());
+        tracing::info!(
+            "stopping: a run in progress has {} s to finish (press Ctrl-C again or Quit again to stop at once)",
+            grace.as_secs_f64().round()
+        );
+    } else {
+        tracing::info!("stopping: no run in progress");
     }
 }
 

@@ -149,12 +149,9 @@ pub fn escalate(stop: &watch::Sender<Stop>) -> Stop {
         Stop::Run => Stop::Drain(tokio::time::Instant::now() + GRACE),
         _ => Stop::Now,
     };
-    match next {
-        Stop::Drain(_) => tracing::info!(
-            "stopping: a run in progress has {} s to finish (press Ctrl-C again or Quit again to stop at once)",
-            GRACE.as_secs()
-        ),
-        _ => tracing::info!("stopping now"),
+    // The engine says what a graceful stop means (it knows whether a run is in progress).
+    if next == Stop::Now {
+        tracing::info!("stopping now");
     }
     stop.send_replace(next);
     next

@@ -284,9 +284,23 @@ fn sync(ws: Workspace) -> ExitCode {
         let engine = Engine::new(ws, Arc::new(SystemClock), Box::new(notify::Silent));
         let (stop_tx, stop_rx) = watch::channel(Stop::Run);
         let signals = tokio::spawn(host::stop_on_signals(stop_tx));
+        // This run is in progress until `run_once` returns: a graceful stop gives it grace.
+        let mut stops = stop_rx.clone();
+        let say = tokio::spawn(async move {
+            while stops.changed().await.is_ok() {
+                let draining = match *stops.borrow() {
+                    Stop::Drain(until) => Some(until),
+                    _ => None,
+                };
+                if let Some(until) = draining {
+                    crate::engine::say_stopping(until, true);
+                }
+            }
+        });
         tokio::task::yield_now().await;
         let outcome = engine.run_once(&config, Trigger::Cli, stop_rx).await;
         signals.abort();
+        say.abort();
         outcome
     });
     match outcome {

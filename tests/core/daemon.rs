@@ -68,6 +68,28 @@ fn sigterm_while_a_job_sleeps_stops_cleanly_within_the_grace_period() {
     );
     // Said as a value too, for whatever reads the file.
     assert_eq!(status["interrupted"], true, "{status}");
+    let log = daemon.log();
+    assert!(
+        log.contains("a run in progress has 10 s to finish"),
+        "{log}"
+    );
+}
+
+#[test]
+fn sigterm_with_no_run_in_progress_does_not_speak_of_one() {
+    let ws = Ws::new(r#"{"intervalMinutes": 60, "jobs": [{"name": "ok", "command": ["true"]}]}"#);
+    // The first run (never synced) ends at once; then the daemon is idle.
+    let mut daemon = ws.daemon();
+    assert!(
+        wait_until(Duration::from_secs(10), || ws.status().is_some()),
+        "no run: {}",
+        daemon.log()
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    daemon.stop_with(libc::SIGTERM, Duration::from_secs(5));
+    let log = daemon.log();
+    assert!(log.contains("stopping: no run in progress"), "{log}");
+    assert!(!log.contains("a run in progress has"), "{log}");
 }
 
 #[test]
