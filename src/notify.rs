@@ -21,6 +21,10 @@ pub enum Note {
     Succeeded { duration_ms: u64 },
     /// The config file holds a bad edit; the last good one stays in use.
     ConfigError(Arc<ConfigError>),
+    /// The tray did not start: why (another tray or daemon serves the workspace, its
+    /// config does not load). Said on the desktop because a tray started from the app
+    /// menu or at login has no terminal to say it on.
+    NotStarted(String),
 }
 
 impl Note {
@@ -57,6 +61,7 @@ impl Note {
                 "synctray: configuration not applied".into(),
                 format!("{e}\nThe last good configuration stays in use."),
             ),
+            Note::NotStarted(why) => ("synctray: the tray did not start".into(), why.clone()),
         }
     }
 }

@@ -520,6 +520,16 @@ fn sni_a_second_tray_on_the_workspace_does_not_start() {
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert_eq!(second.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("already running"), "{stderr}");
+    // Said on the desktop too: a tray started from the app menu has no terminal.
+    s.desktop
+        .wait_notification("synctray: the tray did not start", Duration::from_secs(5));
+    assert!(
+        s.desktop
+            .notifications()
+            .contains("not starting a second tray"),
+        "{}",
+        s.desktop.notifications()
+    );
 }
 
 #[test]

@@ -78,6 +78,7 @@ pub fn run(ws: Workspace) -> ExitCode {
         Ok(host) => host,
         Err(e) => {
             let _ = writeln!(std::io::stderr(), "synctray: {e}");
+            notify::desktop().notify(notify::Note::NotStarted(e.to_string()));
             return ExitCode::from(EXIT_USAGE);
         }
     };
