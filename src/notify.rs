@@ -87,10 +87,15 @@ pub fn note_for(
     error: &RunError,
     wanted: &Notifications,
 ) -> Option<Note> {
+    // A run cut short by Quit, a shutdown or a logout did not fail: the person stopped it.
+    if error.interrupted {
+        return None;
+    }
     if error.is_failure() {
         return wanted.on_error.then(|| Note::Failed(error.clone()));
     }
-    let after_failure = previous.is_some_and(|p| p.status == Outcome::Error);
+    // Nor is the run after an interrupted one a recovery.
+    let after_failure = previous.is_some_and(|p| p.status == Outcome::Error && !p.interrupted);
     if after_failure && wanted.on_recovery {
         Some(Note::Recovered {
             duration_ms: run.duration_ms,
@@ -181,6 +186,26 @@ mod tests {
         let (summary, body) = note.text();
         assert_eq!(summary, "Sync failed: quality");
         assert_eq!(body, "exited with code 1\nError: ESLint config not found");
+    }
+
+    #[test]
+    fn an_interrupted_run_notifies_nothing_and_the_next_success_is_no_recovery() {
+        let cut = status(
+            r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error","error":"interrupted by shutdown","interrupted":true}"#,
+        );
+        let error = RunError {
+            first: Some(JobFailure {
+                job: "quality".into(),
+                failure: Failure::Interrupted,
+                tail: String::new(),
+            }),
+            interrupted: true,
+            ..RunError::default()
+        };
+        let wanted = Notifications::default();
+        assert!(note_for(None, &cut, &error, &wanted).is_none());
+        let ok = status(r#"{"lastSync":"2026-11-25T14:45:03.120Z","status":"success"}"#);
+        assert!(note_for(Some(&cut), &ok, &RunError::default(), &wanted).is_none());
     }
 
     #[test]

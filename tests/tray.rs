@@ -475,9 +475,16 @@ fn sni_quit_during_a_job_exits_0_leaving_no_job_and_no_lock() {
         "the instance lock is released"
     );
     assert_eq!(s.status()["error"], "interrupted by shutdown");
+    assert_eq!(s.status()["interrupted"], true);
     assert!(
         s.desktop.sni().try_item().is_err(),
         "the item is gone from the bus"
+    );
+    // A run the person stopped did not fail: nothing says it did.
+    assert!(
+        !s.desktop.notifications().contains("Sync failed"),
+        "{}",
+        s.desktop.notifications()
     );
 }
 

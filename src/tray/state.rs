@@ -110,6 +110,11 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
                 duration(s.duration_ms)
             )
         }
+        // Stopped by Quit, a shutdown or a logout: not a failure; the next run decides.
+        Some(s) if s.interrupted => format!(
+            "Interrupted {} (stopped during the run)",
+            clock(s.last_sync, now)
+        ),
         Some(s) => format!(
             "✗ Last sync {} · failed: {}",
             clock(s.last_sync, now),
@@ -171,7 +176,7 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
     } else if snap
         .last
         .as_ref()
-        .is_some_and(|s| s.status == Outcome::Error)
+        .is_some_and(|s| s.status == Outcome::Error && !s.interrupted)
     {
         IconKind::Error
     } else {
@@ -392,7 +397,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failure_without_a_failed_job_names_the_error() {
+    fn an_interrupted_run_is_not_shown_as_a_failure() {
         let now = local(2026, 11, 25, 14, 33, 0);
         let mut s = finished(local(2026, 11, 25, 14, 30, 3), false);
         s.jobs.clear();
@@ -402,10 +407,10 @@ mod tests {
             last: Some(s),
             ..snapshot(now)
         };
-        assert_eq!(
-            menu_state(&snap, now).last_line,
-            "✗ Last sync 14:30 · failed: interrupted"
-        );
+        // Interrupted (Quit, shutdown, logout) is not a failure: no ✗, no red icon.
+        let m = menu_state(&snap, now);
+        assert_eq!(m.last_line, "Interrupted 14:30 (stopped during the run)");
+        assert_eq!(m.icon, IconKind::Ok);
     }
 
     #[test]
