@@ -500,7 +500,7 @@ fn check(ws: &Workspace) -> ExitCode {
                         let path = job.env.iter().find(|(k, _)| k == "PATH").map(|(_, v)| v);
                         (!findable(&argv[0], &ws.root, path.map(std::ffi::OsStr::new))).then(|| {
                             format!(
-                                "jobs.{}: {:?} is not on PATH (the job cannot start)",
+                                "jobs.{}: \"{}\" is not on PATH (the job cannot start)",
                                 job.name, argv[0]
                             )
                         })
