@@ -350,18 +350,33 @@ impl Perform for SimRuns {
             let _ = writeln!(self.trace.borrow_mut(), "{end} run ends");
             self.runs.borrow_mut().last_mut().unwrap().end = Some(end);
             self.running.set(false);
-            Ok(RunOutcome::Finished(Status {
-                last_sync: end,
-                status: Outcome::Success,
-                duration_ms: (Instant::now() - start_mono).as_millis() as u64,
-                error: None,
-                trigger: Some(trigger),
-                started_at: Some(start),
-                next_run: None,
-                jobs: Vec::new(),
-                interrupted: false,
-            }))
+            let took = Instant::now() - start_mono;
+            Ok(RunOutcome::Finished(succeeded(trigger, start, end, took)))
         })
+    }
+}
+
+/// A runtime on tokio's paused clock: time jumps to the next timer whenever all wait.
+fn paused_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .unwrap()
+}
+
+/// The record of a stand-in run that succeeded.
+fn succeeded(trigger: Trigger, start: DateTime<Utc>, end: DateTime<Utc>, took: Duration) -> Status {
+    Status {
+        last_sync: end,
+        status: Outcome::Success,
+        duration_ms: took.as_millis() as u64,
+        error: None,
+        trigger: Some(trigger),
+        started_at: Some(start),
+        next_run: None,
+        jobs: Vec::new(),
+        interrupted: false,
     }
 }
 
@@ -409,12 +424,7 @@ fn simulate(sc: &Scenario) -> Simulated {
         )
         .unwrap();
     }
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .start_paused(true)
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    paused_runtime().block_on(async {
         let clock = Arc::new(SimClock::new(sc.start));
         let engine = Engine::new(
             Workspace::at(ws.root(), Source::Flag),
@@ -928,17 +938,8 @@ impl Perform for MinuteRun {
         Box::pin(async move {
             let start = Utc::now();
             tokio::time::sleep(Duration::from_secs(60)).await;
-            Ok(RunOutcome::Finished(Status {
-                last_sync: start,
-                status: Outcome::Success,
-                duration_ms: 60_000,
-                error: None,
-                trigger: Some(trigger),
-                started_at: Some(start),
-                next_run: None,
-                jobs: Vec::new(),
-                interrupted: false,
-            }))
+            let took = Duration::from_secs(60);
+            Ok(RunOutcome::Finished(succeeded(trigger, start, start, took)))
         })
     }
 }
@@ -946,12 +947,7 @@ impl Perform for MinuteRun {
 #[test]
 fn already_running_is_said_during_a_run_and_goes_when_the_run_ends() {
     let ws = Ws::new(r#"{"intervalMinutes": 15, "jobs": [{"name": "a", "command": ["true"]}]}"#);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .start_paused(true)
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    paused_runtime().block_on(async {
         let clock = Arc::new(SimClock::new(utc("2026-11-25T14:00:00Z")));
         let engine = Engine::new(
             Workspace::at(ws.root(), Source::Flag),
