@@ -13,9 +13,10 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 use crate::config::{self, Config, ConfigError, Edit};
+use crate::health::{self, Problem};
 use crate::lock::{self, Acquire, Holder, LockError};
 use crate::network;
-use crate::notify::{self, Notifier};
+use crate::notify::{self, Alerts, Notifier, Verdict};
 use crate::runner::{self, JobContext, Stop};
 use crate::schedule::{Due, Trigger};
 use crate::snapshot::{Message, Notice, Running, Snapshot};
@@ -92,6 +93,8 @@ pub struct Engine {
     snapshot: watch::Sender<Snapshot>,
     /// "Sync now" while a scheduled run waits for the network: it stops waiting.
     network_wait_cut: tokio::sync::Notify,
+    /// Which changes of state have been told on the desktop (one notification an incident).
+    alerts: std::sync::Mutex<Alerts>,
 }
 
 impl Engine {
@@ -102,6 +105,15 @@ impl Engine {
             notifier,
             snapshot: watch::Sender::new(Snapshot::default()),
             network_wait_cut: tokio::sync::Notify::new(),
+            alerts: std::sync::Mutex::new(Alerts::default()),
+        }
+    }
+
+    /// Lets the notification state machine decide on a change, and shows what it says.
+    fn alert(&self, decide: impl FnOnce(&mut Alerts) -> Option<Verdict>) {
+        let verdict = decide(&mut self.alerts.lock().unwrap());
+        if let Some(verdict) = verdict {
+            verdict.apply(&*self.notifier);
         }
     }
 
@@ -198,6 +210,8 @@ impl Engine {
             next_run,
             jobs: results,
             interrupted: false,
+            // Carried over; this run's end if it succeeds.
+            last_success: previous.as_ref().and_then(Status::last_success),
         };
         status::record(&self.ws.status, &self.ws.history, &mut status, &mut error);
         // The status is on disk before the lock goes: whoever sees the lock free sees it.
@@ -207,11 +221,7 @@ impl Engine {
             None => tracing::info!("{trigger} run succeeded in {} ms", status.duration_ms),
             Some(e) => tracing::warn!("{trigger} run failed in {} ms: {e}", status.duration_ms),
         }
-        if let Some(note) =
-            notify::note_for(previous.as_ref(), &status, &error, &config.notifications)
-        {
-            self.notifier.notify(note);
-        }
+        self.alert(|a| a.after_run(previous.as_ref(), &status, &error, &config.notifications));
         Ok(RunOutcome::Finished(status))
     }
 
@@ -374,7 +384,12 @@ pub async fn serve_with(
         ignored_start: None,
         message: None,
         elsewhere: lock::inspect(&ws.lock),
+        fresh_since: None,
+        problem: None,
     };
+    state.fresh_since = health::fresh_since(&ws.history, state.last.as_ref());
+    // Runs that cannot start are said at once, not at the first due time.
+    state.see_problem(engine, health::probe(ws), true);
     let (events_tx, mut events) = mpsc::unbounded_channel();
     let watcher = if options.follow_files {
         crate::watch::watch_workspace(ws, events_tx)
@@ -415,13 +430,19 @@ pub async fn serve_with(
         }
         state.forget_gone_causes(run.is_some());
         let running_here = engine.snapshot.borrow().running.clone();
-        engine
-            .snapshot
-            .send_replace(state.snapshot(now, due, running_here, run.is_some()));
+        let failing = engine.alerts.lock().unwrap().failing().cloned();
+        let snap = state.snapshot(now, due, running_here, run.is_some(), failing);
+        let overdue = snap.overdue(now);
+        engine.alert(|a| a.overdue(overdue, snap.last_success(), &state.config.notifications));
+        // Stale data is a deadline the loop sleeps to, once; not a poll.
+        let overdue_at = health::overdue_at(snap.fresh_since, snap.overdue_after, snap.paused)
+            .filter(|at| *at > now);
+        engine.snapshot.send_replace(snap);
 
         // A due time only while nothing runs: during a run it may already have passed,
         // and sleeping until a past time returns at once, for ever.
-        let wake = wake_at(now, due.filter(|_| run.is_none()).map(|d| d.at), look);
+        let due_at = due.filter(|_| run.is_none()).map(|d| d.at);
+        let wake = wake_at(now, due_at.into_iter().chain(overdue_at).min(), look);
         let sleep = async {
             match wake {
                 Some(at) => clock.sleep_until(at).await,
@@ -446,14 +467,19 @@ pub async fn serve_with(
                 state.elsewhere = lock::inspect(&ws.lock);
                 state.ran_until = Some(clock.now());
                 match outcome {
-                    Ok(RunOutcome::Finished(status)) => state.last = Some(status),
+                    Ok(RunOutcome::Finished(status)) => {
+                        state.last = Some(status);
+                        state.fresh_since = health::fresh_since(&ws.history, state.last.as_ref());
+                        state.see_problem(engine, None, false);
+                    }
                     Ok(RunOutcome::Skipped(holder)) => {
                         state.tell(clock, Notice::Skipped { trigger: due.trigger, holder });
+                        state.see_problem(engine, None, false);
                     }
                     Ok(RunOutcome::NotStarted) => {}
                     Err(e) => {
                         tracing::error!("{e}");
-                        state.tell(clock, Notice::Lock(Arc::new(e)));
+                        state.see_problem(engine, Some(health::lock_words(&e)), false);
                     }
                 }
             }
@@ -586,6 +612,10 @@ struct LoopState {
     ignored_start: Option<DateTime<Utc>>,
     message: Option<Message>,
     elsewhere: Option<Holder>,
+    /// See [`health::fresh_since`]; follows `last`.
+    fresh_since: Option<DateTime<Utc>>,
+    /// Scheduled runs cannot start (a run could not try the lock, or it is seen without one).
+    problem: Option<Problem>,
 }
 
 impl LoopState {
@@ -643,6 +673,7 @@ impl LoopState {
         due: Option<Due>,
         running_here: Option<Running>,
         run_here: bool,
+        failing: Option<notify::Failing>,
     ) -> Snapshot {
         let running = if run_here {
             running_here
@@ -657,7 +688,41 @@ impl LoopState {
             cadence: self.config.cadence.clone(),
             config_error: self.config_error.clone(),
             message: self.message.clone(),
+            fresh_since: self.fresh_since,
+            overdue_after: self.config.overdue_after,
+            problem: self.problem.clone(),
+            failing,
         }
+    }
+
+    /// Takes in what keeps runs from starting: `what` (none, when a run got the lock or
+    /// the probe sees nothing), from the probe when `probed`. A problem only a run could
+    /// see (a full disk, a leftover run) goes only when a run gets the lock.
+    fn see_problem(&mut self, engine: &Engine, what: Option<String>, probed: bool) {
+        let keep = match (&self.problem, &what) {
+            (Some(p), None) => probed && !p.probed,
+            (Some(p), Some(w)) => p.what == *w,
+            (None, _) => false,
+        };
+        if keep || (self.problem.is_none() && what.is_none()) {
+            return;
+        }
+        self.problem = match what {
+            Some(what) => {
+                tracing::error!("scheduled runs cannot start: {what}");
+                Some(Problem {
+                    probed: probed || health::probe(&engine.ws).as_ref() == Some(&what),
+                    since: engine.clock.now(),
+                    what,
+                })
+            }
+            None => {
+                tracing::info!("scheduled runs can start again");
+                None
+            }
+        };
+        let now = self.problem.as_ref().map(|p| p.what.as_str());
+        engine.alert(|a| a.problem(now, &self.config.notifications));
     }
 
     /// Drops the message whose cause has gone: "already running" once no run is left
@@ -666,9 +731,8 @@ impl LoopState {
         let gone = self.message.as_ref().is_some_and(|m| match &m.what {
             Notice::AlreadyRunning => !run_here,
             Notice::Skipped { .. } => self.elsewhere.is_none(),
-            // A failed edit goes when a good configuration is read (see `refresh`); a
-            // lock error when the next run starts.
-            Notice::Edit(_) | Notice::Lock(_) => false,
+            // A failed edit goes when a good configuration is read (see `refresh`).
+            Notice::Edit(_) => false,
         });
         if gone {
             self.message = None;
@@ -748,8 +812,10 @@ impl LoopState {
         }
         if let Some(status) = Status::read(&ws.status) {
             self.last = Some(status);
+            self.fresh_since = health::fresh_since(&ws.history, self.last.as_ref());
         }
         self.elsewhere = lock::inspect(&ws.lock);
+        self.see_problem(engine, health::probe(ws), true);
     }
 }
 

@@ -13,6 +13,8 @@
 //! - [`runner`]: one job in its own process tree, with a bounded log, timeout and stop.
 //! - [`status`]: the status file and the run history; a job's [`status::Failure`] and a
 //!   run's [`status::RunError`], the typed values its texts are rendered from.
+//! - [`health`]: whether the data can be trusted: how fresh it is (overdue) and what keeps
+//!   scheduled runs from starting (a problem).
 //! - [`snapshot`]: the state of a workspace as the front ends show it, from the scheduler
 //!   or read from the files.
 //! - [`engine`]: the orchestrator ([`engine::Engine::run_once`]) and the scheduler loop
@@ -23,7 +25,8 @@
 //! - [`network`]: scheduled runs that wait until the machine is online, as the `network` key
 //!   asks.
 //! - [`runs`]: looking back and ahead — the `history`, `next` and `logs` commands.
-//! - [`notify`]: which runs deserve a desktop notification, and showing it.
+//! - [`notify`]: which changes of state deserve a desktop notification (one per
+//!   incident), and showing it.
 //! - [`cli`]: the command line: arguments, and each command (the daemon included), down to
 //!   an exit code; its `usage` module makes the shell completions and the man pages from
 //!   the command-line definition.
@@ -36,6 +39,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 mod fsutil;
+pub mod health;
 pub mod host;
 pub mod lock;
 pub mod network;

@@ -1,22 +1,35 @@
-//! Desktop notifications: which runs deserve one ([`note_for`]), and how they are shown.
+//! Desktop notifications: which states deserve one ([`Alerts`]), and how they are shown.
 //!
-//! The engine decides and calls a [`Notifier`] given by the front end: the tray and the
+//! Notifications follow the state, not the runs: one per incident (a failure, a problem
+//! that stops runs, data gone stale), and the recovery takes the incident's place on
+//! screen. The engine decides and calls a [`Notifier`] given by the front end: the tray and the
 //! daemon pass [`desktop()`], `synctray sync` (whose user is at the terminal) passes
 //! [`Silent`]. Without a notification server (no session bus, a headless build) a
 //! warning is logged once and nothing else happens.
 
+use std::mem::Discriminant;
 use std::sync::Arc;
 
+use chrono::{DateTime, TimeDelta, Utc};
+
 use crate::config::{ConfigError, Notifications};
-use crate::status::{Outcome, RunError, Status};
+use crate::status::{Failure, Outcome, RunError, Status};
 
 /// Something to tell the user.
 #[derive(Debug, Clone)]
 pub enum Note {
     /// "Sync failed: quality" with the reason and the last line of the job's output.
     Failed(RunError),
-    /// The first success after a failure.
-    Recovered { duration_ms: u64 },
+    /// The first success after a failure, or runs that can start again after a problem
+    /// (then there is no run yet to time).
+    Recovered { duration_ms: Option<u64> },
+    /// Scheduled runs cannot start: why, in words ("data/ is read-only").
+    Problem(String),
+    /// No run has succeeded for longer than `overdueAfterMinutes`: how old the data is.
+    Overdue {
+        age: TimeDelta,
+        last_success: Option<DateTime<Utc>>,
+    },
     /// A success (off by default).
     Succeeded { duration_ms: u64 },
     /// The config file holds a bad edit; the last good one stays in use.
@@ -43,12 +56,29 @@ impl Note {
                 }
                 None => ("Sync failed: run".into(), error.to_string()),
             },
-            Note::Recovered { duration_ms } => (
+            Note::Recovered {
+                duration_ms: Some(ms),
+            } => (
                 "Sync recovered".into(),
-                format!(
-                    "All jobs succeeded in {:.1} s.",
-                    *duration_ms as f64 / 1000.0
-                ),
+                format!("All jobs succeeded in {:.1} s.", *ms as f64 / 1000.0),
+            ),
+            Note::Recovered { duration_ms: None } => (
+                "Sync recovered".into(),
+                "Scheduled runs can start again.".into(),
+            ),
+            Note::Problem(what) => (
+                format!("Cannot sync: {what}"),
+                "Scheduled runs cannot start until this is fixed.".into(),
+            ),
+            Note::Overdue { age, last_success } => (
+                format!("Data is {} old", age_words(*age)),
+                match last_success {
+                    Some(at) => format!(
+                        "The last successful sync was at {}.",
+                        at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+                    ),
+                    None => "No sync has succeeded yet.".into(),
+                },
             ),
             Note::Succeeded { duration_ms } => (
                 "Sync succeeded".into(),
@@ -66,9 +96,219 @@ impl Note {
     }
 }
 
+impl Note {
+    /// Whether it is about the workspace's incident (a failure, a problem, stale data, the
+    /// recovery from one): such notes take each other's place on screen, so that no
+    /// failure stays up beside a recovery.
+    pub fn is_incident(&self) -> bool {
+        matches!(
+            self,
+            Note::Failed(_) | Note::Recovered { .. } | Note::Problem(_) | Note::Overdue { .. }
+        )
+    }
+
+    /// Whether it says something is wrong (the error icon and urgency).
+    pub fn is_alarm(&self) -> bool {
+        matches!(
+            self,
+            Note::Failed(_) | Note::Problem(_) | Note::Overdue { .. } | Note::NotStarted(_)
+        )
+    }
+}
+
+/// An age as a notification says it: "45 min", "3 h", "2 d".
+pub fn age_words(age: TimeDelta) -> String {
+    let minutes = age.num_minutes().max(1);
+    match minutes {
+        ..120 => format!("{minutes} min"),
+        120..2880 => format!("{} h", minutes / 60),
+        _ => format!("{} d", minutes / 1440),
+    }
+}
+
 /// Shows notes to the user.
 pub trait Notifier: Send + Sync {
     fn notify(&self, note: Note);
+
+    /// Takes the incident's notification off the screen (its cause has gone, and no
+    /// recovery is to be told).
+    fn withdraw(&self) {}
+}
+
+/// A failure streak: the same job failing for the same kind of reason, run after run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failing {
+    /// The failing job; `None` when the run failed with no failed job (its result could
+    /// not be recorded).
+    pub job: Option<String>,
+    /// When the first run of the streak started.
+    pub since: DateTime<Utc>,
+    /// How many runs of the streak there have been.
+    pub runs: u32,
+    kind: Option<Discriminant<Failure>>,
+}
+
+/// What the incident's notification says now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Shown {
+    Failure,
+    Problem(String),
+    Overdue,
+}
+
+/// The notification state machine of one workspace: which changes of state deserve a
+/// notification. One per incident — the same failure again (same job, same kind of
+/// reason) only counts; stale data is the reminder; the recovery replaces whatever the
+/// incident showed. A run cut short by a shutdown changes nothing.
+#[derive(Debug, Default)]
+pub struct Alerts {
+    failing: Option<Failing>,
+    problem: Option<String>,
+    overdue: bool,
+    /// The incident's notification on screen, if any.
+    shown: Option<Shown>,
+}
+
+impl Alerts {
+    /// The current failure streak, for the menu: "quality failing since 14:15 (5 runs)".
+    pub fn failing(&self) -> Option<&Failing> {
+        self.failing.as_ref()
+    }
+
+    /// Takes in a finished run: `previous` is the run before it as recorded, `run` this
+    /// one and `error` why it failed (if it did).
+    pub fn after_run(
+        &mut self,
+        previous: Option<&Status>,
+        run: &Status,
+        error: &RunError,
+        wanted: &Notifications,
+    ) -> Option<Verdict> {
+        // A run cut short by Quit, a shutdown or a logout did not fail: the person stopped it.
+        if error.interrupted {
+            return None;
+        }
+        // A run under the lock: whatever kept runs from starting is gone.
+        let problem_gone = self.problem.take().is_some();
+        if error.is_failure() {
+            let job = error.first.as_ref().map(|f| f.job.clone());
+            let kind = error
+                .first
+                .as_ref()
+                .map(|f| std::mem::discriminant(&f.failure));
+            if let Some(streak) = self
+                .failing
+                .as_mut()
+                .filter(|f| f.job == job && f.kind == kind)
+            {
+                streak.runs += 1;
+                return None;
+            }
+            self.failing = Some(Failing {
+                job,
+                since: run.started(),
+                runs: 1,
+                kind,
+            });
+            if !wanted.on_error {
+                return None;
+            }
+            self.shown = Some(Shown::Failure);
+            return Some(Verdict::Show(Note::Failed(error.clone())));
+        }
+        self.failing = None;
+        self.overdue = false;
+        let was_shown = self.shown.take().is_some();
+        // Nor is the run after an interrupted one a recovery.
+        let after_failure = previous.is_some_and(|p| p.status == Outcome::Error && !p.interrupted);
+        let recovered = Note::Recovered {
+            duration_ms: Some(run.duration_ms),
+        };
+        if (after_failure || was_shown || problem_gone) && wanted.on_recovery {
+            Some(Verdict::Show(recovered))
+        } else if was_shown {
+            Some(Verdict::Withdraw)
+        } else if wanted.on_success {
+            Some(Verdict::Show(Note::Succeeded {
+                duration_ms: run.duration_ms,
+            }))
+        } else {
+            None
+        }
+    }
+
+    /// Takes in whether scheduled runs can start: `Some(why)` when they cannot.
+    pub fn problem(&mut self, now: Option<&str>, wanted: &Notifications) -> Option<Verdict> {
+        if self.problem.as_deref() == now {
+            return None;
+        }
+        self.problem = now.map(str::to_owned);
+        match now {
+            Some(what) if wanted.on_error => {
+                self.shown = Some(Shown::Problem(what.to_owned()));
+                Some(Verdict::Show(Note::Problem(what.to_owned())))
+            }
+            Some(_) => None,
+            None => match self.shown {
+                Some(Shown::Problem(_)) => {
+                    self.shown = None;
+                    Some(if wanted.on_recovery {
+                        Verdict::Show(Note::Recovered { duration_ms: None })
+                    } else {
+                        Verdict::Withdraw
+                    })
+                }
+                _ => None,
+            },
+        }
+    }
+
+    /// Takes in whether the data is overdue at `now`, with its last success.
+    pub fn overdue(
+        &mut self,
+        overdue: Option<TimeDelta>,
+        last_success: Option<DateTime<Utc>>,
+        wanted: &Notifications,
+    ) -> Option<Verdict> {
+        match overdue {
+            Some(age) if !self.overdue => {
+                self.overdue = true;
+                if !wanted.on_error {
+                    return None;
+                }
+                self.shown = Some(Shown::Overdue);
+                Some(Verdict::Show(Note::Overdue { age, last_success }))
+            }
+            None if self.overdue => {
+                // Paused, or the threshold moved; a success is `after_run`'s to tell.
+                self.overdue = false;
+                if self.shown == Some(Shown::Overdue) {
+                    self.shown = None;
+                    return Some(Verdict::Withdraw);
+                }
+                None
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What to do on screen.
+#[derive(Debug, Clone)]
+pub enum Verdict {
+    Show(Note),
+    /// Take the incident's notification down.
+    Withdraw,
+}
+
+impl Verdict {
+    /// Does it, with `notifier`.
+    pub fn apply(self, notifier: &dyn Notifier) {
+        match self {
+            Verdict::Show(note) => notifier.notify(note),
+            Verdict::Withdraw => notifier.withdraw(),
+        }
+    }
 }
 
 /// Shows nothing (the CLI's user reads the terminal).
@@ -77,36 +317,6 @@ pub struct Silent;
 
 impl Notifier for Silent {
     fn notify(&self, _note: Note) {}
-}
-
-/// Which note, if any, a finished run deserves, given the run before it: `run` as
-/// recorded, and `error`, why it failed (if it did).
-pub fn note_for(
-    previous: Option<&Status>,
-    run: &Status,
-    error: &RunError,
-    wanted: &Notifications,
-) -> Option<Note> {
-    // A run cut short by Quit, a shutdown or a logout did not fail: the person stopped it.
-    if error.interrupted {
-        return None;
-    }
-    if error.is_failure() {
-        return wanted.on_error.then(|| Note::Failed(error.clone()));
-    }
-    // Nor is the run after an interrupted one a recovery.
-    let after_failure = previous.is_some_and(|p| p.status == Outcome::Error && !p.interrupted);
-    if after_failure && wanted.on_recovery {
-        Some(Note::Recovered {
-            duration_ms: run.duration_ms,
-        })
-    } else if wanted.on_success {
-        Some(Note::Succeeded {
-            duration_ms: run.duration_ms,
-        })
-    } else {
-        None
-    }
 }
 
 /// The desktop's notifier when this build has one, else one that logs.
@@ -149,8 +359,10 @@ mod desktop {
             let (summary, body) = note.text();
             let mut n = notify_rust::Notification::new();
             n.appname("synctray").summary(&summary).body(&body);
-            let failure = matches!(note, Note::Failed(_));
-            if let Err(e) = self.service.show(&mut n, failure) {
+            if let Err(e) = self
+                .service
+                .show(&mut n, note.is_alarm(), note.is_incident())
+            {
                 if !self.warned.swap(true, Ordering::Relaxed) {
                     tracing::warn!(
                         "desktop notifications are unavailable ({e}); they are logged instead"
@@ -158,6 +370,10 @@ mod desktop {
                 }
                 tracing::info!("notification: {summary}: {body}");
             }
+        }
+
+        fn withdraw(&self) {
+            self.service.close_incident();
         }
     }
 }
@@ -169,6 +385,40 @@ mod tests {
 
     fn status(json: &str) -> Status {
         serde_json::from_str(json).unwrap()
+    }
+
+    /// The note a run shows, for a workspace whose alerts are `alerts`.
+    fn shown(
+        alerts: &mut Alerts,
+        previous: Option<&Status>,
+        run: &Status,
+        error: &RunError,
+        wanted: &Notifications,
+    ) -> Option<Note> {
+        match alerts.after_run(previous, run, error, wanted)? {
+            Verdict::Show(note) => Some(note),
+            Verdict::Withdraw => None,
+        }
+    }
+
+    fn note_for(
+        previous: Option<&Status>,
+        run: &Status,
+        error: &RunError,
+        wanted: &Notifications,
+    ) -> Option<Note> {
+        shown(&mut Alerts::default(), previous, run, error, wanted)
+    }
+
+    fn failed(job: &str, failure: Failure) -> RunError {
+        RunError {
+            first: Some(JobFailure {
+                job: job.into(),
+                failure,
+                tail: String::new(),
+            }),
+            ..RunError::default()
+        }
     }
 
     #[test]
@@ -186,6 +436,146 @@ mod tests {
         let (summary, body) = note.text();
         assert_eq!(summary, "Sync failed: quality");
         assert_eq!(body, "exited with code 1\nError: ESLint config not found");
+    }
+
+    #[test]
+    fn the_same_failure_again_is_counted_not_shown_and_a_different_one_is_shown() {
+        let wanted = Notifications::default();
+        let mut alerts = Alerts::default();
+        let run = status(
+            r#"{"lastSync":"2026-11-25T14:15:03.120Z","startedAt":"2026-11-25T14:15:00.000Z","status":"error"}"#,
+        );
+        let later = status(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error"}"#);
+        let exit1 = failed("quality", Failure::Exited(1));
+        assert!(matches!(
+            shown(&mut alerts, None, &run, &exit1, &wanted),
+            Some(Note::Failed(_))
+        ));
+        // Another exit code is the same kind of reason: the same incident.
+        for _ in 0..4 {
+            let exit2 = failed("quality", Failure::Exited(2));
+            assert!(shown(&mut alerts, Some(&run), &later, &exit2, &wanted).is_none());
+        }
+        let streak = alerts.failing().unwrap();
+        assert_eq!(streak.job.as_deref(), Some("quality"));
+        assert_eq!(streak.runs, 5);
+        assert_eq!(streak.since, run.started());
+        // A shutdown in the middle of the streak changes nothing.
+        let mut cut = failed("quality", Failure::Interrupted);
+        cut.interrupted = true;
+        assert!(shown(&mut alerts, Some(&later), &later, &cut, &wanted).is_none());
+        assert_eq!(alerts.failing().unwrap().runs, 5);
+        // A timeout of the same job, or another job: a new incident.
+        let timeout = failed(
+            "quality",
+            Failure::TimedOut(std::time::Duration::from_secs(60)),
+        );
+        assert!(shown(&mut alerts, Some(&later), &later, &timeout, &wanted).is_some());
+        let other = failed(
+            "projects",
+            Failure::TimedOut(std::time::Duration::from_secs(60)),
+        );
+        assert!(shown(&mut alerts, Some(&later), &later, &other, &wanted).is_some());
+        assert_eq!(alerts.failing().unwrap().runs, 1);
+    }
+
+    #[test]
+    fn a_problem_is_shown_once_and_its_end_is_a_recovery() {
+        let wanted = Notifications::default();
+        let mut alerts = Alerts::default();
+        let first = alerts.problem(Some("data/ is read-only"), &wanted);
+        assert!(
+            matches!(first, Some(Verdict::Show(Note::Problem(ref w))) if w == "data/ is read-only")
+        );
+        assert!(
+            alerts
+                .problem(Some("data/ is read-only"), &wanted)
+                .is_none()
+        );
+        let (summary, _) = Note::Problem("data/ is read-only".into()).text();
+        assert_eq!(summary, "Cannot sync: data/ is read-only");
+        assert!(matches!(
+            alerts.problem(None, &wanted),
+            Some(Verdict::Show(Note::Recovered { duration_ms: None }))
+        ));
+        assert!(alerts.problem(None, &wanted).is_none());
+        // A run that gets the lock ends the problem too, and says so once.
+        alerts.problem(Some("the disk is full"), &wanted);
+        let good = status(
+            r#"{"lastSync":"2026-11-25T14:45:03.120Z","status":"success","durationMs":1500}"#,
+        );
+        assert!(matches!(
+            shown(
+                &mut alerts,
+                Some(&good),
+                &good,
+                &RunError::default(),
+                &wanted
+            ),
+            Some(Note::Recovered {
+                duration_ms: Some(1500)
+            })
+        ));
+        assert!(alerts.problem(None, &wanted).is_none());
+    }
+
+    #[test]
+    fn stale_data_is_told_once_and_a_success_recovers_it() {
+        let wanted = Notifications::default();
+        let mut alerts = Alerts::default();
+        let age = Some(TimeDelta::hours(3));
+        let Some(Verdict::Show(note)) = alerts.overdue(age, None, &wanted) else {
+            panic!("stale data is told");
+        };
+        assert_eq!(note.text().0, "Data is 3 h old");
+        assert!(
+            alerts
+                .overdue(Some(TimeDelta::hours(4)), None, &wanted)
+                .is_none()
+        );
+        let good = status(
+            r#"{"lastSync":"2026-11-25T14:45:03.120Z","status":"success","durationMs":1500}"#,
+        );
+        let bad = status(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error","error":"x"}"#);
+        assert!(matches!(
+            shown(
+                &mut alerts,
+                Some(&bad),
+                &good,
+                &RunError::default(),
+                &wanted
+            ),
+            Some(Note::Recovered { .. })
+        ));
+        // Paused while stale: the reminder is taken down, nothing new is said.
+        alerts.overdue(age, None, &wanted);
+        assert!(matches!(
+            alerts.overdue(None, None, &wanted),
+            Some(Verdict::Withdraw)
+        ));
+    }
+
+    #[test]
+    fn a_recovery_not_wanted_takes_the_failure_down() {
+        let wanted = Notifications {
+            on_recovery: false,
+            ..Notifications::default()
+        };
+        let mut alerts = Alerts::default();
+        let bad = status(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error","error":"x"}"#);
+        let good = status(r#"{"lastSync":"2026-11-25T14:45:03.120Z","status":"success"}"#);
+        alerts.after_run(None, &bad, &failed("quality", Failure::Exited(1)), &wanted);
+        assert!(matches!(
+            alerts.after_run(Some(&bad), &good, &RunError::default(), &wanted),
+            Some(Verdict::Withdraw)
+        ));
+    }
+
+    #[test]
+    fn ages_read_in_the_largest_whole_unit() {
+        assert_eq!(age_words(TimeDelta::minutes(45)), "45 min");
+        assert_eq!(age_words(TimeDelta::minutes(190)), "3 h");
+        assert_eq!(age_words(TimeDelta::hours(50)), "2 d");
     }
 
     #[test]
@@ -235,7 +625,9 @@ mod tests {
         let ok = RunError::default();
         assert!(matches!(
             note_for(Some(&bad), &good, &ok, &wanted),
-            Some(Note::Recovered { duration_ms: 1500 })
+            Some(Note::Recovered {
+                duration_ms: Some(1500)
+            })
         ));
         assert!(note_for(Some(&good), &good, &ok, &wanted).is_none());
         let all = Notifications {

@@ -170,17 +170,54 @@ impl Cadence {
     pub fn next_after(&self, zone: &Zone, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self.fires() {
             Fires::After(every) => Some(after + every),
-            Fires::At(cron) => {
-                // Through jiff for both zones: a repeated hour is walked on both of its
-                // halves (an interval fires on each, a fixed time once), and a fixed time
-                // in a skipped hour fires at the first valid time after it.
-                let after = jiff::Timestamp::from_millisecond(after.timestamp_millis()).ok()?;
-                let next = cron
-                    .find_next_occurrence(&after.to_zoned(zone.rules()), false)
-                    .ok()?;
-                DateTime::from_timestamp_millis(next.timestamp().as_millisecond())
+            // Through jiff for both zones: a repeated hour is walked on both of its halves
+            // (an interval fires on each, a fixed time once), and a fixed time in a
+            // skipped hour fires at the first valid time after it.
+            Fires::At(cron) => Cadence::next_at(cron, zone, after),
+        }
+    }
+
+    /// The longest time between two consecutive due times over the `window` after `from`
+    /// (the default of `overdueAfterMinutes` is twice it); the gap after the first due
+    /// time counts even when it ends past the window. `None` when the schedule does not
+    /// fire twice again. Walked slot by slot, but never in steps under a minute, so that a
+    /// schedule of every second costs at most a week of minutes (10,080 steps); a gap is
+    /// then at most a minute short, which the doubling covers.
+    pub fn longest_gap(
+        &self,
+        zone: &Zone,
+        from: DateTime<Utc>,
+        window: chrono::TimeDelta,
+    ) -> Option<chrono::TimeDelta> {
+        let cron = match self.fires() {
+            Fires::After(every) => return chrono::TimeDelta::from_std(every).ok(),
+            Fires::At(cron) => cron,
+        };
+        let end = from + window;
+        let step = chrono::TimeDelta::minutes(1);
+        let mut at = Cadence::next_at(cron, zone, from)?;
+        let mut longest = None;
+        // The gap after the first due time counts even when it ends past the window (a
+        // monthly schedule).
+        loop {
+            let Some(next) = Cadence::next_at(cron, zone, at) else {
+                break;
+            };
+            longest = longest.max(Some(next - at));
+            at = next.max(at + step);
+            if at >= end {
+                break;
             }
         }
+        longest
+    }
+
+    fn next_at(cron: &Cron, zone: &Zone, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let after = jiff::Timestamp::from_millisecond(after.timestamp_millis()).ok()?;
+        let next = cron
+            .find_next_occurrence(&after.to_zoned(zone.rules()), false)
+            .ok()?;
+        DateTime::from_timestamp_millis(next.timestamp().as_millisecond())
     }
 
     /// The first slot strictly after `now`, for a schedule whose previous run was at
@@ -325,6 +362,36 @@ mod tests {
                 last.format("%d %H:%M").to_string()
             })
             .collect()
+    }
+
+    #[test]
+    fn the_longest_gap_is_found_in_the_coming_week() {
+        let week = TimeDelta::days(7);
+        let from = utc("2026-11-25T10:07:00Z");
+        let gap = |c: Cadence| c.longest_gap(&utc_zone(), from, week);
+        assert_eq!(
+            gap(Cadence::every_minutes(15)),
+            Some(TimeDelta::minutes(15))
+        );
+        assert_eq!(
+            gap(Cadence::every_minutes(45)),
+            Some(TimeDelta::minutes(45))
+        );
+        // Weekdays at 9: Friday 09:00 to Monday 09:00.
+        let weekdays = Cadence::cron("0 9 * * MON-FRI").unwrap();
+        assert_eq!(gap(weekdays), Some(TimeDelta::hours(72)));
+        // Every second during office hours: the night is the gap, found in a minute's steps.
+        let busy = Cadence::cron("* * 9-17 * * *").unwrap();
+        let night = gap(busy).unwrap();
+        assert!(
+            night <= TimeDelta::hours(15) && night > TimeDelta::hours(15) - TimeDelta::minutes(1),
+            "{night}"
+        );
+        // Once a year: the gap after the first one, past the window.
+        assert_eq!(
+            gap(Cadence::cron("0 0 1 1 *").unwrap()),
+            Some(TimeDelta::days(365))
+        );
     }
 
     #[test]

@@ -7,10 +7,12 @@
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::config::{Config, ConfigError};
-use crate::lock::{self, Holder, LockError};
+use crate::health::{self, Problem};
+use crate::lock::{self, Holder};
+use crate::notify::Failing;
 use crate::schedule::{Cadence, Trigger};
 use crate::status::Status;
 use crate::workspace::Workspace;
@@ -34,6 +36,14 @@ pub struct Snapshot {
     /// The latest thing worth telling the user that is not in the status file, such as
     /// a "Sync now" that found another process's run in progress.
     pub message: Option<Message>,
+    /// When the data was last known fresh (see [`health::fresh_since`]).
+    pub fresh_since: Option<DateTime<Utc>>,
+    /// `overdueAfterMinutes`; `None` when off (or there is no configuration).
+    pub overdue_after: Option<TimeDelta>,
+    /// Scheduled runs cannot start: why, since when.
+    pub problem: Option<Problem>,
+    /// The same failure, run after run (from the scheduler only).
+    pub failing: Option<Failing>,
 }
 
 impl Snapshot {
@@ -62,10 +72,23 @@ impl Snapshot {
             Ok(config) => (Some(config), None),
             Err(e) => (None, Some(e)),
         };
+        let started = last.as_ref().map(Status::started);
         let next_run = config
-            .and_then(|c| c.plan(last.as_ref().map(Status::started), now, now))
+            .and_then(|c| c.plan(started, now, now))
             .map(|d| d.at.max(now));
+        // Runs cannot start since the first one that should have run after the last one
+        // recorded (or now, when none has been missed yet).
+        let problem = health::probe(ws).map(|what| Problem {
+            what,
+            since: config
+                .zip(started)
+                .and_then(|(c, s)| c.cadence.next_slot_after(&c.zone, s, s))
+                .filter(|at| *at <= now)
+                .unwrap_or(now),
+            probed: true,
+        });
         Snapshot {
+            fresh_since: health::fresh_since(&ws.history, last.as_ref()),
             last,
             next_run,
             running,
@@ -73,7 +96,20 @@ impl Snapshot {
             cadence: config.map(|c| c.cadence.clone()).unwrap_or_default(),
             config_error,
             message: None,
+            overdue_after: config.and_then(|c| c.overdue_after),
+            problem,
+            failing: None,
         }
+    }
+
+    /// How old the data is at `now`, when it is overdue; never while paused.
+    pub fn overdue(&self, now: DateTime<Utc>) -> Option<TimeDelta> {
+        health::overdue_age(self.fresh_since, self.overdue_after, self.paused, now)
+    }
+
+    /// When the last successful run finished.
+    pub fn last_success(&self) -> Option<DateTime<Utc>> {
+        self.last.as_ref().and_then(Status::last_success)
     }
 }
 
@@ -92,8 +128,6 @@ pub enum Notice {
     AlreadyRunning,
     /// A run was due (or asked for) while another process's run was in progress.
     Skipped { trigger: Trigger, holder: Holder },
-    /// A run could not try the lock.
-    Lock(Arc<LockError>),
     /// A front end's change could not be saved.
     Edit(Arc<ConfigError>),
 }
@@ -108,7 +142,6 @@ impl fmt::Display for Notice {
                     "{trigger} skipped: a sync was already running ({holder})"
                 )
             }
-            Notice::Lock(e) => e.fmt(f),
             Notice::Edit(e) => e.fmt(f),
         }
     }

@@ -53,6 +53,14 @@ pub struct Status {
     /// The scheduler was stopped during the run (written only when true).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
+    /// When the last successful run finished: this run, or one before it. Kept through
+    /// later failures; the original's files lack it (see [`Status::last_success`]).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "iso_ms::option"
+    )]
+    pub last_success: Option<DateTime<Utc>>,
 }
 
 /// A run's or a job's outcome.
@@ -247,6 +255,18 @@ impl Status {
         };
         self.error = failed.then(|| error.to_string());
         self.interrupted = error.interrupted;
+        if !failed {
+            self.last_success = Some(self.last_sync);
+        }
+    }
+
+    /// When the last successful run finished: `lastSuccess`, or for a file written by
+    /// the original (which lacks it) its `lastSync` when it says `success`.
+    pub fn last_success(&self) -> Option<DateTime<Utc>> {
+        match self.last_success {
+            Some(at) => Some(at),
+            None => self.is_success().then_some(self.last_sync),
+        }
     }
 
     pub fn is_success(&self) -> bool {
@@ -490,6 +510,7 @@ mod tests {
             next_run: None,
             jobs: vec![JobResult::not_run("projects")],
             interrupted: false,
+            last_success: None,
         };
         let json = serde_json::to_string(&status).unwrap();
         assert_eq!(

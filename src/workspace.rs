@@ -113,6 +113,11 @@ impl Workspace {
         Ok(ws)
     }
 
+    /// The folder of synctray's files: `data/`.
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.join("data")
+    }
+
     /// A path inside the workspace as the status file shows it (relative, `/`-separated).
     pub fn shown(&self, path: &Path) -> String {
         path.strip_prefix(&self.root)

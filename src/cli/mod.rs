@@ -368,6 +368,13 @@ struct Report<'a> {
     last_sync: Option<DateTime<Utc>>,
     status: Option<Outcome>,
     error: Option<&'a str>,
+    /// When the last successful run finished (kept through later failures).
+    #[serde(with = "iso_ms::option")]
+    last_success: Option<DateTime<Utc>>,
+    /// No run has succeeded for longer than `overdueAfterMinutes`.
+    overdue: bool,
+    /// Scheduled runs cannot start: `{ what, since }`.
+    problem: Option<&'a crate::health::Problem>,
     #[serde(with = "iso_ms::option")]
     next_run: Option<DateTime<Utc>>,
     running: bool,
@@ -385,7 +392,9 @@ struct Report<'a> {
 
 fn status(ws: &Workspace, json: bool) -> ExitCode {
     let config = Config::load(&ws.config).map_err(Arc::new);
-    let snap = Snapshot::read(ws, config.as_ref().map_err(Arc::clone), Utc::now());
+    let now = Utc::now();
+    let snap = Snapshot::read(ws, config.as_ref().map_err(Arc::clone), now);
+    let overdue = snap.overdue(now);
     let last = snap.last.as_ref();
     let holder = match &snap.running {
         Some(Running::Elsewhere(holder)) => Some(holder),
@@ -398,6 +407,9 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
         last_sync: last.map(|s| s.last_sync),
         status: last.map(|s| s.status),
         error: last.and_then(|s| s.error.as_deref()),
+        last_success: snap.last_success(),
+        overdue: overdue.is_some(),
+        problem: snap.problem.as_ref(),
         next_run: snap.next_run,
         running: holder.is_some(),
         waiting_for_network: snap.running == Some(Running::WaitingForNetwork),
@@ -436,6 +448,24 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
                 .unwrap_or_default(),
         ),
     };
+    if let Some(p) = &snap.problem {
+        let _ = writeln!(out, "problem    ✗ cannot sync: {} (since {})", p.what, local(p.since));
+    }
+    if let Some(age) = overdue {
+        let _ = match snap.last_success() {
+            Some(at) => writeln!(
+                out,
+                "fresh      ⚠ data is {} old (last success {})",
+                crate::notify::age_words(age),
+                local(at)
+            ),
+            None => writeln!(
+                out,
+                "fresh      ⚠ data is {} old (no sync has succeeded)",
+                crate::notify::age_words(age)
+            ),
+        };
+    }
     let _ = match (&config, snap.next_run) {
         (Err(e), _) => writeln!(out, "config     invalid: {e}"),
         (Ok(c), _) if c.paused => writeln!(

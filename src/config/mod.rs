@@ -47,6 +47,9 @@ pub struct Config {
     pub catch_up: bool,
     /// No run may outlive this; an unprovable lock is honoured this long.
     pub stale_lock: Duration,
+    /// `overdueAfterMinutes`: the data is stale when the last success is older than this;
+    /// `None` when it is turned off (`0`).
+    pub overdue_after: Option<chrono::TimeDelta>,
     pub paused: bool,
     pub notifications: Notifications,
     /// `retry`: how often a failing job is tried, and the backoff between tries.
@@ -243,6 +246,22 @@ impl Config {
                 )
             })?),
         };
+        let overdue_after = match &raw.overdue_after_minutes {
+            None => default_overdue_after(&cadence, &zone),
+            Some(v) => match whole(v, 0..=OVERDUE_MAX_MINUTES) {
+                Some(0) => None,
+                Some(n) => Some(chrono::TimeDelta::minutes(n.into())),
+                None => {
+                    return Err(invalid(
+                        "overdueAfterMinutes",
+                        &format!(
+                            "must be a whole number of minutes from 0 (never overdue) to {OVERDUE_MAX_MINUTES}"
+                        ),
+                        v,
+                    ));
+                }
+            },
+        };
         // Each part's unknown keys, reported in this order.
         let mut warnings = unknown_keys_in::<RawConfig>("", &raw.unknown);
         let mut job_warnings = Vec::new();
@@ -261,6 +280,7 @@ impl Config {
             continue_on_error: flag(&raw.continue_on_error, "continueOnError", false)?,
             catch_up: flag(&raw.catch_up, "catchUp", true)?,
             stale_lock,
+            overdue_after,
             paused: flag(&raw.paused, "paused", false)?,
             notifications,
             retry,
@@ -315,6 +335,18 @@ fn interval_rule() -> String {
     )
 }
 
+/// The largest `overdueAfterMinutes`: a year.
+const OVERDUE_MAX_MINUTES: u32 = 525_600;
+
+/// `overdueAfterMinutes` when the file names none: twice the longest gap between two
+/// consecutive due times of the cadence over the coming week (30 min for every 15 min).
+fn default_overdue_after(cadence: &Cadence, zone: &Zone) -> Option<chrono::TimeDelta> {
+    let week = chrono::TimeDelta::days(7);
+    cadence
+        .longest_gap(zone, chrono::Utc::now(), week)
+        .map(|gap| gap * 2)
+}
+
 fn minutes(n: u32) -> Duration {
     Duration::from_secs(u64::from(n) * 60)
 }
@@ -362,6 +394,8 @@ struct RawConfig {
     catch_up: Option<Value>,
     #[serde(default, deserialize_with = "given")]
     stale_lock_minutes: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    overdue_after_minutes: Option<Value>,
     #[serde(default, deserialize_with = "given")]
     paused: Option<Value>,
     #[serde(default, deserialize_with = "given")]
@@ -1100,7 +1134,7 @@ mod tests {
         assert_eq!(
             config.warnings,
             [
-                "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, paused, notifications, retry, network)",
+                "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network)",
                 "notifications.onErorr: unknown key (did you mean onError?)",
                 "retry.tries: unknown key, ignored (known: attempts, delaySeconds)",
                 "network.x: unknown key, ignored (known: require, probe)",
@@ -1116,7 +1150,7 @@ mod tests {
             [
                 "intervalMinuts: unknown key (did you mean intervalMinutes?)",
                 "interval_minutes: unknown key (did you mean intervalMinutes?)",
-                "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, paused, notifications, retry, network)",
+                "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network)",
             ]
         );
         assert_eq!(config.cadence.minutes(), Some(DEFAULT_INTERVAL_MINUTES));

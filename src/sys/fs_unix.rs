@@ -72,6 +72,21 @@ pub fn check_real_dir(path: &Path) -> io::Result<()> {
     }
 }
 
+/// Whether this process may create files in the folder `path`: the error says why not
+/// (a read-only file system, no permission). Asked of the kernel (`access`), which
+/// creates nothing.
+pub fn check_dir_writable(path: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    // SAFETY: a NUL-terminated path that lives across the call.
+    if unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
 /// Refuses a file or folder that users other than its owner can write, as sshd's
 /// StrictModes does: whoever can write the config (or replace it through its folder) can
 /// make synctray run any command as you. The text says why and how to fix it.

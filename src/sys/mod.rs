@@ -50,8 +50,8 @@ pub mod tray;
 #[cfg_attr(windows, path = "fs_windows.rs")]
 mod fs;
 pub use fs::{
-    check_private, check_real_dir, check_regular_or_absent, file_mode, open_regular,
-    set_create_mode, set_mode,
+    check_dir_writable, check_private, check_real_dir, check_regular_or_absent, file_mode,
+    open_regular, set_create_mode, set_mode,
 };
 
 /// Whether the system has a usable route out (the first half of "online"): one file per

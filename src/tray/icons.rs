@@ -18,6 +18,7 @@ fn png_bytes(kind: IconKind) -> &'static [u8] {
         (IconKind::Syncing, true) => include_bytes!("../../icons/syncing@2x.png"),
         (IconKind::Error, true) => include_bytes!("../../icons/error@2x.png"),
         (IconKind::Paused, true) => include_bytes!("../../icons/paused@2x.png"),
+        (IconKind::Stale, _) => png_bytes(IconKind::Error),
     }
 }
 
@@ -53,6 +54,7 @@ impl Icons {
             IconKind::Syncing => self.syncing.clone(),
             IconKind::Error => self.error.clone(),
             IconKind::Paused => self.paused.clone(),
+            IconKind::Stale => self.error.clone(),
         }
     }
 }

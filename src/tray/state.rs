@@ -12,13 +12,15 @@ use crate::schedule::Cadence;
 use crate::snapshot::{Message, Running, Snapshot};
 use crate::status::{Outcome, Status};
 
-/// Which of the four icons (see `icons/README.md`).
+/// Which of the five icons (see `icons/README.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IconKind {
     Ok,
     Syncing,
     Error,
     Paused,
+    /// The data is overdue: no run has succeeded for longer than `overdueAfterMinutes`.
+    Stale,
 }
 
 impl IconKind {
@@ -28,6 +30,7 @@ impl IconKind {
             IconKind::Syncing => "syncing",
             IconKind::Error => "error",
             IconKind::Paused => "paused",
+            IconKind::Stale => "stale",
         }
     }
 }
@@ -101,7 +104,36 @@ const NOTICE_CHARS: usize = 60;
 
 /// The menu for `snap`, with relative times counted from `now`.
 pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
+    let overdue = snap.overdue(now.with_timezone(&Utc));
     let last_line = match &snap.last {
+        // What keeps the data from being fresh comes first: runs that cannot start, then
+        // data gone stale, then a failure that keeps coming back.
+        _ if snap.problem.is_some() => {
+            format!(
+                "✗ Cannot sync: {}",
+                snap.problem.as_ref().expect("guarded").what
+            )
+        }
+        _ if overdue.is_some() => {
+            let age = crate::notify::age_words(overdue.expect("guarded"));
+            match snap.last_success() {
+                Some(at) => format!("⚠ Data is {age} old (last success {})", clock(at, now)),
+                None => format!("⚠ Data is {age} old (no sync has succeeded)"),
+            }
+        }
+        Some(s)
+            if !s.is_success()
+                && !s.interrupted
+                && snap.failing.as_ref().is_some_and(|f| f.runs > 1) =>
+        {
+            let f = snap.failing.as_ref().expect("guarded");
+            format!(
+                "✗ {} failing since {} ({} runs)",
+                f.job.as_deref().unwrap_or("sync"),
+                clock(f.since, now),
+                f.runs
+            )
+        }
         None => "Never synced".to_owned(),
         Some(s) if s.is_success() => {
             format!(
@@ -111,10 +143,17 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
             )
         }
         // Stopped by Quit, a shutdown or a logout: not a failure; the next run decides.
-        Some(s) if s.interrupted => format!(
-            "Interrupted {} (stopped during the run)",
-            clock(s.last_sync, now)
-        ),
+        Some(s) if s.interrupted => match s.last_success() {
+            Some(ok) => format!(
+                "Interrupted {} (stopped during the run) · last success {}",
+                clock(s.last_sync, now),
+                clock(ok, now)
+            ),
+            None => format!(
+                "Interrupted {} (stopped during the run)",
+                clock(s.last_sync, now)
+            ),
+        },
         Some(s) => format!(
             "✗ Last sync {} · failed: {}",
             clock(s.last_sync, now),
@@ -169,8 +208,11 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         .running
         .as_ref()
         .is_some_and(|r| *r != Running::WaitingForNetwork);
+    // Never a green ✓ over a workspace whose runs cannot start or whose data is stale.
     let icon = if busy {
         IconKind::Syncing
+    } else if snap.problem.is_some() {
+        IconKind::Error
     } else if snap.paused {
         IconKind::Paused
     } else if snap
@@ -179,6 +221,8 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         .is_some_and(|s| s.status == Outcome::Error && !s.interrupted)
     {
         IconKind::Error
+    } else if overdue.is_some() {
+        IconKind::Stale
     } else {
         IconKind::Ok
     };
@@ -551,6 +595,80 @@ mod tests {
         let many: Vec<Status> = std::iter::repeat_n(runs[0].clone(), 8).collect();
         assert_eq!(recent_items(&many, now).len(), RECENT_RUNS);
         assert!(recent_items(&[], now).is_empty());
+    }
+
+    #[test]
+    fn runs_that_cannot_start_show_the_error_icon_and_the_reason_over_a_success() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let snap = Snapshot {
+            last: Some(finished(local(2026, 11, 25, 14, 30, 3), true)),
+            problem: Some(crate::health::Problem {
+                what: "data/ is read-only".into(),
+                since: utc(now),
+                probed: true,
+            }),
+            ..snapshot(now)
+        };
+        let m = menu_state(&snap, now);
+        assert_eq!(m.last_line, "✗ Cannot sync: data/ is read-only");
+        assert_eq!(m.icon, IconKind::Error);
+    }
+
+    #[test]
+    fn stale_data_shows_its_age_and_the_stale_icon_and_paused_data_is_never_stale() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let success = finished(local(2026, 11, 25, 11, 30, 0), true);
+        let snap = Snapshot {
+            fresh_since: success.last_success(),
+            last: Some(success),
+            overdue_after: Some(TimeDelta::minutes(30)),
+            ..snapshot(now)
+        };
+        let m = menu_state(&snap, now);
+        assert_eq!(m.last_line, "⚠ Data is 3 h old (last success 11:30)");
+        assert_eq!(m.icon, IconKind::Stale);
+        // Not yet overdue a minute earlier than the threshold.
+        let early = local(2026, 11, 25, 11, 59, 0);
+        assert_eq!(menu_state(&snap, early).icon, IconKind::Ok);
+        let paused = Snapshot {
+            paused: true,
+            ..snap.clone()
+        };
+        assert_eq!(menu_state(&paused, now).icon, IconKind::Paused);
+        assert!(
+            menu_state(&paused, now)
+                .last_line
+                .starts_with("✓ Last sync")
+        );
+    }
+
+    #[test]
+    fn a_failure_that_keeps_coming_back_says_since_when_and_how_many_runs() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let mut alerts = crate::notify::Alerts::default();
+        let wanted = crate::config::Notifications::default();
+        let error = crate::status::RunError {
+            first: Some(crate::status::JobFailure {
+                job: "quality".into(),
+                failure: crate::status::Failure::Exited(1),
+                tail: String::new(),
+            }),
+            ..Default::default()
+        };
+        let mut first = finished(local(2026, 11, 25, 14, 15, 3), false);
+        first.started_at = Some(utc(local(2026, 11, 25, 14, 15, 0)));
+        alerts.after_run(None, &first, &error, &wanted);
+        for _ in 0..4 {
+            alerts.after_run(Some(&first), &first, &error, &wanted);
+        }
+        let snap = Snapshot {
+            last: Some(finished(local(2026, 11, 25, 14, 30, 3), false)),
+            failing: alerts.failing().cloned(),
+            ..snapshot(now)
+        };
+        let m = menu_state(&snap, now);
+        assert_eq!(m.last_line, "✗ quality failing since 14:15 (5 runs)");
+        assert_eq!(m.icon, IconKind::Error);
     }
 
     #[test]

@@ -377,6 +377,7 @@ fn succeeded(trigger: Trigger, start: DateTime<Utc>, end: DateTime<Utc>, took: D
         next_run: None,
         jobs: Vec::new(),
         interrupted: false,
+        last_success: Some(end),
     }
 }
 

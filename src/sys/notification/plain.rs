@@ -9,8 +9,17 @@ use notify_rust::Notification;
 pub struct NotificationService;
 
 impl NotificationService {
-    /// Shows `n`; a failure looks like any other notification here.
-    pub fn show(&self, n: &mut Notification, _failure: bool) -> notify_rust::error::Result<()> {
+    /// Shows `n`; an alarm looks like any other notification here, and nothing replaces
+    /// the incident's last one (the notification centres keep them all).
+    pub fn show(
+        &self,
+        n: &mut Notification,
+        _alarm: bool,
+        _incident: bool,
+    ) -> notify_rust::error::Result<()> {
         n.show().map(drop)
     }
+
+    /// Nothing to close: the notification centre keeps what it was given.
+    pub fn close_incident(&self) {}
 }
