@@ -241,7 +241,7 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
 }
 
 #[test]
-fn sni_sync_now_on_a_failing_job_notifies_and_shows_the_error_then_the_recovery() {
+fn sni_a_failing_job_notifies_once_and_its_recovery_takes_the_failures_place() {
     let Some(s) = Session::start(|ws| fs::write(ws.path("broken"), "").unwrap()) else {
         return;
     };
@@ -257,7 +257,8 @@ fn sni_sync_now_on_a_failing_job_notifies_and_shows_the_error_then_the_recovery(
             .contains("Error: the data source is broken"),
         "{status}"
     );
-    s.desktop.wait_notification("Sync failed: second", SHORT);
+    let failed = s.desktop.wait_notification("Sync failed: second", SHORT);
+    assert_eq!(failed["urgency"], 2, "a failure is critical: {failed}");
     assert!(
         s.desktop
             .notifications()
@@ -277,13 +278,31 @@ fn sni_sync_now_on_a_failing_job_notifies_and_shows_the_error_then_the_recovery(
         "the item's icon changed with the state"
     );
 
+    // The same failure again: counted in the menu, not shown again.
+    s.click("Sync now");
+    s.wait_menu("the second failure counted", LONG, |m| {
+        m.children[1].label.starts_with("✗ second failing since ")
+            && m.children[1].label.ends_with(" (2 runs)")
+    });
+    s.wait_idle();
+    assert_eq!(
+        s.desktop.notified("Sync failed: second").len(),
+        1,
+        "{}",
+        s.desktop.notifications()
+    );
+
     // Fixed, Sync now again: recovered.
     fs::remove_file(s.ws.path("broken")).unwrap();
     s.click("Sync now");
     s.wait("the run to succeed", LONG, || {
         s.status()["status"] == "success"
     });
-    s.desktop.wait_notification("Sync recovered", SHORT);
+    let recovered = s.desktop.wait_notification("Sync recovered", SHORT);
+    // In the failure's place, so that no failure stays on screen beside a green icon.
+    assert_eq!(recovered["replaces"], failed["id"], "{recovered}");
+    assert_eq!(recovered["id"], failed["id"], "{recovered}");
+    assert_ne!(recovered["urgency"], 2, "{recovered}");
     s.wait_menu("the success", SHORT, |m| {
         m.children[1].label.starts_with("✓ Last sync ")
             && m.children[2].label.starts_with("Next run ")

@@ -173,7 +173,7 @@ fn a_job_past_its_timeout_is_stopped_with_its_whole_tree() {
 }
 
 #[test]
-fn failure_then_recovery_notify_once_each() {
+fn the_same_failure_notifies_once_and_its_recovery_once() {
     let ws = Ws::new(
         r#"{"jobs": [{"name": "flaky", "command": "test ! -e broken || { echo 'Error: it broke' >&2; exit 1; }"}]}"#,
     );
@@ -191,6 +191,8 @@ fn failure_then_recovery_notify_once_each() {
             .unwrap()
     };
     std::fs::write(ws.path("broken"), "").unwrap();
+    // The same failure three times: one incident, one notification.
+    run(&engine);
     run(&engine);
     run(&engine);
     std::fs::remove_file(ws.path("broken")).unwrap();
@@ -200,7 +202,7 @@ fn failure_then_recovery_notify_once_each() {
     let titles: Vec<String> = notes.iter().map(|n| n.text().0).collect();
     assert_eq!(
         titles,
-        ["Sync failed: flaky", "Sync failed: flaky", "Sync recovered"]
+        ["Sync failed: flaky", "Sync recovered"]
     );
     assert_eq!(notes[0].text().1, "exited with code 1\nError: it broke");
     let status = Status::read(&ws.path("data/sync-status.json")).unwrap();

@@ -1,8 +1,8 @@
 //! A private desktop session in memory, for the tray tests and the bench's tray figures.
 //!
 //! Xvfb is the X server (it picks a free display itself), `dbus-daemon` the session bus,
-//! trayer an XEmbed system tray, dunst a notification server with `dbus-monitor`
-//! recording every `Notify` call, and [`SniHost`] a StatusNotifierItem host as KDE and
+//! trayer an XEmbed system tray, `notification_server.py` a notification server that
+//! records every `Notify` and `CloseNotification` call with its id, and [`SniHost`] a StatusNotifierItem host as KDE and
 //! GNOME (AppIndicator extension) are. libayatana-appindicator registers its item with
 //! the host when there is one on the bus, and falls back to the XEmbed icon in trayer
 //! when there is none: a desktop has one or the other, chosen with [`Parts`].
@@ -20,6 +20,12 @@ use std::time::Duration;
 use super::proc::{on_path, wait_for, wait_until};
 use super::sni::SniHost;
 
+/// The notification server the desktop runs.
+const NOTIFICATION_SERVER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/support/notification_server.py"
+);
+
 /// What runs on the desktop besides the X server and the session bus.
 #[derive(Clone, Copy, Debug)]
 pub struct Parts {
@@ -27,7 +33,7 @@ pub struct Parts {
     pub xembed_tray: bool,
     /// A StatusNotifierItem host that owns `org.kde.StatusNotifierWatcher`.
     pub sni_host: bool,
-    /// dunst, and a bus monitor that records every notification.
+    /// A notification server that records every notification.
     pub notifications: bool,
 }
 
@@ -55,9 +61,7 @@ impl Parts {
                 ("import", "imagemagick"),
             ]);
         }
-        if self.notifications {
-            tools.extend([("dunst", "dunst"), ("dbus-monitor", "dbus-bin")]);
-        }
+
         tools
     }
 
@@ -72,7 +76,7 @@ impl Parts {
                 packages.push(package);
             }
         }
-        if self.sni_host && !SniHost::available() {
+        if (self.sni_host || self.notifications) && !SniHost::available() {
             what.push("python3 with dbus and gi (the StatusNotifierItem host)".into());
             packages.extend(["python3-dbus", "python3-gi"]);
         }
@@ -156,16 +160,10 @@ impl Desktop {
                 packages.join(" ")
             ));
         }
-        for sub in ["home/.config/dunst", "run"] {
+        for sub in ["home", "run"] {
             fs::create_dir_all(scratch.join(sub)).map_err(|e| e.to_string())?;
         }
         super::proc::set_mode(&scratch.join("run"), 0o700);
-        // Notifications at the bottom left, away from the tray and its menu.
-        fs::write(
-            scratch.join("home/.config/dunst/dunstrc"),
-            "[global]\n    origin = bottom-left\n    offset = 10x10\n",
-        )
-        .map_err(|e| e.to_string())?;
         let mut desktop = Desktop {
             dir: scratch.to_owned(),
             display: String::new(),
@@ -208,18 +206,18 @@ impl Desktop {
         }
 
         if parts.notifications {
-            let mut monitor = desktop.command("dbus-monitor");
-            monitor.arg("interface='org.freedesktop.Notifications'");
-            let monitor = desktop.spawn(monitor, "notifications.log")?;
-            desktop.children.push(monitor);
-            let dunst = desktop.spawn(desktop.command("dunst"), "dunst.log")?;
-            desktop.children.push(dunst);
+            let mut server = desktop.command(NOTIFICATION_SERVER);
+            server.arg(desktop.path("notifications.log"));
+            let server = desktop.spawn(server, "notification-server.log")?;
+            desktop.children.push(server);
             if !wait_until(Duration::from_secs(10), || {
-                desktop.notifications().contains("member=NameLost")
+                fs::read_to_string(desktop.path("notification-server.log"))
+                    .is_ok_and(|log| log.contains(r#"{"ready": true}"#))
             }) {
                 return Err(format!(
-                    "dbus-monitor did not listen: {}",
-                    desktop.notifications()
+                    "the notification server did not start: {}",
+                    fs::read_to_string(desktop.path("notification-server.log"))
+                        .unwrap_or_default()
                 ));
             }
         }
@@ -325,22 +323,39 @@ impl Desktop {
             .expect("a desktop with a StatusNotifierItem host")
     }
 
-    /// Every notification sent so far, as dbus-monitor printed it.
+    /// Every call to the notification server so far, one JSON object a line (see
+    /// `notification_server.py`).
     pub fn notifications(&self) -> String {
         fs::read_to_string(self.path("notifications.log")).unwrap_or_default()
     }
 
-    /// Waits for a notification whose summary is `summary`.
-    pub fn wait_notification(&self, summary: &str, timeout: Duration) {
+    /// The calls to the notification server so far, parsed: `Notify` calls with their
+    /// `id`, `replaces`, `summary`, `body`, `actions` and `urgency`; `CloseNotification`
+    /// calls with their `id`.
+    pub fn notification_calls(&self) -> Vec<serde_json::Value> {
+        self.notifications()
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("the server writes JSON"))
+            .collect()
+    }
+
+    /// The `Notify` calls whose summary is `summary`.
+    pub fn notified(&self, summary: &str) -> Vec<serde_json::Value> {
+        self.notification_calls()
+            .into_iter()
+            .filter(|c| c["call"] == "Notify" && c["summary"] == summary)
+            .collect()
+    }
+
+    /// Waits for a notification whose summary is `summary`, and returns its call.
+    pub fn wait_notification(&self, summary: &str, timeout: Duration) -> serde_json::Value {
         wait_for(
             &format!("a {summary:?} notification"),
             timeout,
-            || {
-                self.notifications()
-                    .contains(&format!("string \"{summary}\""))
-            },
+            || !self.notified(summary).is_empty(),
             || self.notifications(),
         );
+        self.notified(summary).remove(0)
     }
 
     pub fn xdotool(&self, args: &[&str]) -> Output {

@@ -3,8 +3,8 @@
 //! - [`ws`]: a temporary workspace and the `synctray` command run on it;
 //! - [`proc`]: polling with a deadline, finding and stopping processes;
 //! - [`desktop`]: a private desktop session in memory: an X server (Xvfb), a session bus,
-//!   trayer as an XEmbed system tray, dunst with a bus monitor that records every
-//!   notification, and a StatusNotifierItem host ([`sni`]) as KDE and GNOME show tray
+//!   trayer as an XEmbed system tray, a notification server that records every call with
+//!   its id (`notification_server.py`), and a StatusNotifierItem host ([`sni`]) as KDE and GNOME show tray
 //!   items, driven over D-Bus.
 //!
 //! Not every crate that includes it uses every item.
