@@ -66,7 +66,10 @@ impl std::error::Error for OpenError {}
 pub struct Host {
     pub ws: Workspace,
     pub config: Config,
-    _instance: InstanceLock,
+    /// `None` while the lock cannot even be created (data/ read-only, gone): the scheduler
+    /// serves the workspace anyway, so that the problem is seen, and claims the lock once
+    /// runs can start again.
+    instance: Option<InstanceLock>,
 }
 
 impl Host {
@@ -74,21 +77,20 @@ impl Host {
     /// `what` ("daemon", "tray"): one tray or daemon per workspace.
     pub fn open(ws: Workspace, what: &'static str) -> Result<Host, OpenError> {
         let config = load_config(&ws).map_err(OpenError::Config)?;
-        let path = ws.lock.with_file_name(".synctray-instance");
-        let instance = match lock::instance(&path).map_err(OpenError::Instance)? {
-            Ok(guard) => guard,
-            Err(holder) => {
-                return Err(OpenError::Taken {
-                    root: ws.root.clone(),
-                    holder: Box::new(holder),
-                    what,
-                });
+        let instance = match claim(&ws, what) {
+            Ok(guard) => Some(guard),
+            // Nothing can run while the lock cannot be created: the scheduler says why,
+            // on the desktop too, rather than the process ending with a line on stderr.
+            Err(OpenError::Instance(e)) if crate::health::probe(&ws).is_some() => {
+                tracing::warn!("{e}; serving the workspace until it can be claimed");
+                None
             }
+            Err(e) => return Err(e),
         };
         Ok(Host {
             ws,
             config,
-            _instance: instance,
+            instance,
         })
     }
 
@@ -106,20 +108,77 @@ impl Host {
     ) where
         F: Future<Output = ()>,
     {
-        let Host { ws, config, .. } = &self;
+        let Host {
+            ws,
+            config,
+            mut instance,
+        } = self;
         runtime().block_on(async {
             let engine = Engine::new(ws.clone(), Arc::new(SystemClock), notifier);
             let stop_rx = stop.subscribe();
+            let stop_tx = stop.clone();
             tokio::spawn(stop_on_signals(stop));
             // Let the signal task install its handlers before a job can start: a SIGTERM
             // that came first would end the process at once, leaving the job and the lock.
             tokio::task::yield_now().await;
             let beside = beside(&engine);
+            let unclaimed = instance.is_none();
+            let claim_later = async {
+                if unclaimed {
+                    instance = claim_once_runs_can_start(&engine, &stop_tx).await;
+                }
+                std::future::pending::<()>().await
+            };
             tokio::select! {
-                () = engine::serve(&engine, config.clone(), commands, stop_rx, ServeOptions::default()) => {}
+                () = engine::serve(&engine, config, commands, stop_rx, ServeOptions::default()) => {}
                 () = async { beside.await; std::future::pending::<()>().await } => {}
+                () = claim_later => {}
             }
         });
+        drop(instance);
+    }
+}
+
+/// Claims `ws` for `what` with its instance lock.
+fn claim(ws: &Workspace, what: &'static str) -> Result<InstanceLock, OpenError> {
+    let path = ws.lock.with_file_name(".synctray-instance");
+    match lock::instance(&path).map_err(OpenError::Instance)? {
+        Ok(guard) => Ok(guard),
+        Err(holder) => Err(OpenError::Taken {
+            root: ws.root.clone(),
+            holder: Box::new(holder),
+            what,
+        }),
+    }
+}
+
+/// Waits until the engine sees no problem, then claims the instance lock. Another tray or
+/// daemon that claimed it meanwhile serves the workspace: this one stops.
+async fn claim_once_runs_can_start(
+    engine: &Engine,
+    stop: &watch::Sender<Stop>,
+) -> Option<InstanceLock> {
+    let mut snapshots = engine.subscribe();
+    loop {
+        if snapshots.borrow_and_update().problem.is_none() {
+            match claim(&engine.ws, "scheduler") {
+                Ok(guard) => {
+                    tracing::info!("the workspace is claimed: runs can start");
+                    return Some(guard);
+                }
+                Err(OpenError::Taken { holder, .. }) => {
+                    tracing::warn!(
+                        "another synctray serves the workspace now ({holder}); stopping"
+                    );
+                    escalate(stop);
+                    return None;
+                }
+                Err(_) => {}
+            }
+        }
+        if snapshots.changed().await.is_err() {
+            return None;
+        }
     }
 }
 

@@ -199,10 +199,7 @@ impl Cadence {
         let mut longest = None;
         // The gap after the first due time counts even when it ends past the window (a
         // monthly schedule).
-        loop {
-            let Some(next) = Cadence::next_at(cron, zone, at) else {
-                break;
-            };
+        while let Some(next) = Cadence::next_at(cron, zone, at) {
             longest = longest.max(Some(next - at));
             at = next.max(at + step);
             if at >= end {

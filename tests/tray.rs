@@ -1,5 +1,5 @@
 //! The tray as a person uses it, on a real desktop in memory (`tests/support/desktop.rs`):
-//! an X server, a session bus, a notification server recorded by a bus monitor, and the
+//! an X server, a session bus, a notification server that records each call with its id, and the
 //! real `synctray` binary.
 //!
 //! Most tests see the tray as KDE Plasma and GNOME (AppIndicator extension) do: a
@@ -746,4 +746,112 @@ fn a_tray_does_not_start_where_a_daemon_serves_the_workspace() {
         stderr.contains("already running") && stderr.contains("not starting a second tray"),
         "{stderr}"
     );
+}
+
+/// Whether this machine can bind-mount a folder read-only in a mount namespace of its own
+/// (root, util-linux). Fails under CI when it cannot, else says so and skips.
+fn can_remount_read_only() -> bool {
+    let ok = Command::new("unshare")
+        .args([
+            "-m",
+            "sh",
+            "-c",
+            "mount --bind / /mnt && mount -o remount,bind,ro /mnt",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        let why = "this test needs `unshare -m` and `mount` as root (util-linux)";
+        assert!(std::env::var_os("CI").is_none(), "{why}");
+        eprintln!("skipped: {why}");
+    }
+    ok
+}
+
+#[test]
+fn daemon_on_read_only_data_says_so_once_and_its_end_replaces_the_notice() {
+    let parts = Parts {
+        xembed_tray: false,
+        sni_host: false,
+        notifications: true,
+    };
+    if !parts.present() || !can_remount_read_only() {
+        return;
+    }
+    let desktop = Desktop::with(parts);
+    let ws = Ws::new(r#"{"schedule": "* * * * * *", "jobs": [{"name": "a", "command": "true"}]}"#);
+    let data = ws.path("data");
+    // The daemon, in a mount namespace of its own where data/ is read-only.
+    let mut command = desktop.command("unshare");
+    command
+        .args([
+            "-m",
+            "sh",
+            "-c",
+            r#"mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@""#,
+            "sh",
+        ])
+        .arg(&data)
+        .arg(SYNCTRAY)
+        .arg("--workspace")
+        .arg(ws.root())
+        .arg("--daemon")
+        .env("SYNCTRAY_LOG", "debug")
+        .env_remove("SYNCTRAY_WORKSPACE")
+        .stdin(Stdio::null());
+    let mut daemon = ws.start_daemon(command);
+    let pid = daemon.pid().to_string();
+    let in_namespace = |args: &[&std::ffi::OsStr]| {
+        Command::new("nsenter")
+            .args(["-t", &pid, "-m"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let problem = desktop.wait_notification("Cannot sync: data/ is read-only", SHORT);
+    assert_eq!(problem["urgency"], 2, "{problem}");
+    // `status` as seen where the daemon runs: the problem, in words and since when.
+    let status = in_namespace(&[
+        SYNCTRAY.as_ref(),
+        "--workspace".as_ref(),
+        ws.root().as_os_str(),
+        "status".as_ref(),
+        "--json".as_ref(),
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(report["problem"]["what"], "data/ is read-only", "{report}");
+    assert!(report["problem"]["since"].is_string(), "{report}");
+    // Every second a scheduled run cannot start; it is said once.
+    assert!(
+        support::proc::wait_until(Duration::from_secs(20), || {
+            daemon
+                .log()
+                .matches(".sync-run.lock: cannot use the lock file")
+                .count()
+                >= 3
+        }),
+        "{}",
+        daemon.log()
+    );
+    assert_eq!(
+        desktop.notified("Cannot sync: data/ is read-only").len(),
+        1,
+        "{}",
+        desktop.notifications()
+    );
+    // Writable again: the next run records its result, and the recovery takes the
+    // problem's place on screen.
+    let remount = in_namespace(&[
+        "mount".as_ref(),
+        "-o".as_ref(),
+        "remount,bind,rw".as_ref(),
+        data.as_os_str(),
+    ]);
+    assert!(remount.status.success(), "{remount:?}");
+    let recovered = desktop.wait_notification("Sync recovered", LONG);
+    assert_eq!(recovered["replaces"], problem["id"], "{recovered}");
+    assert!(ws.status().is_some_and(|s| s["status"] == "success"));
+    daemon.stop_with(libc::SIGTERM, SHORT);
 }

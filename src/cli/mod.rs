@@ -449,7 +449,12 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
         ),
     };
     if let Some(p) = &snap.problem {
-        let _ = writeln!(out, "problem    ✗ cannot sync: {} (since {})", p.what, local(p.since));
+        let _ = writeln!(
+            out,
+            "problem    ✗ cannot sync: {} (since {})",
+            p.what,
+            local(p.since)
+        );
     }
     if let Some(age) = overdue {
         let _ = match snap.last_success() {

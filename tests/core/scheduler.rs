@@ -200,10 +200,7 @@ fn the_same_failure_notifies_once_and_its_recovery_once() {
     run(&engine);
     let notes = notes.lock().unwrap();
     let titles: Vec<String> = notes.iter().map(|n| n.text().0).collect();
-    assert_eq!(
-        titles,
-        ["Sync failed: flaky", "Sync recovered"]
-    );
+    assert_eq!(titles, ["Sync failed: flaky", "Sync recovered"]);
     assert_eq!(notes[0].text().1, "exited with code 1\nError: it broke");
     let status = Status::read(&ws.path("data/sync-status.json")).unwrap();
     assert!(status.is_success());

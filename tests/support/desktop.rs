@@ -216,8 +216,7 @@ impl Desktop {
             }) {
                 return Err(format!(
                     "the notification server did not start: {}",
-                    fs::read_to_string(desktop.path("notification-server.log"))
-                        .unwrap_or_default()
+                    fs::read_to_string(desktop.path("notification-server.log")).unwrap_or_default()
                 ));
             }
         }
