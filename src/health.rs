@@ -95,8 +95,8 @@ pub fn fresh_since(history: &Path, last: Option<&Status>) -> Option<DateTime<Utc
         return Some(at);
     }
     let first = crate::status::read_history(history)
-        .iter()
-        .find_map(|run| run.last_success().or(Some(run.started())));
+        .first()
+        .map(|run| run.last_success().unwrap_or_else(|| run.started()));
     Some(first.unwrap_or_else(|| last.started()).min(last.started()))
 }
 

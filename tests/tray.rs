@@ -751,23 +751,16 @@ fn a_tray_does_not_start_where_a_daemon_serves_the_workspace() {
 /// Whether this machine can bind-mount a folder read-only in a mount namespace of its own
 /// (root, util-linux). Fails under CI when it cannot, else says so and skips.
 fn can_remount_read_only() -> bool {
-    let ok = Command::new("unshare")
-        .args([
+    support::proc::can_run_as_root(
+        &[
+            "unshare",
             "-m",
             "sh",
             "-c",
             "mount --bind / /mnt && mount -o remount,bind,ro /mnt",
-        ])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        let why = "this test needs `unshare -m` and `mount` as root (util-linux)";
-        assert!(std::env::var_os("CI").is_none(), "{why}");
-        eprintln!("skipped: {why}");
-    }
-    ok
+        ],
+        "this test needs `unshare -m` and `mount` as root (util-linux)",
+    )
 }
 
 #[test]

@@ -17,18 +17,10 @@ use crate::util::{Daemon, Ws, wait_until};
 
 /// Whether this machine can run a daemon offline, in a namespace of its own.
 fn can_unshare() -> bool {
-    let ok = Command::new("unshare")
-        .args(["-n", "sh", "-c", "ip link set lo up"])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        let why = "network tests need `unshare -n` and `ip` as root (apt-get install util-linux iproute2; run as root)";
-        assert!(std::env::var_os("CI").is_none(), "{why}");
-        eprintln!("skipped: {why}");
-    }
-    ok
+    crate::util::can_run_as_root(
+        &["unshare", "-n", "sh", "-c", "ip link set lo up"],
+        "network tests need `unshare -n` and `ip` as root (apt-get install util-linux iproute2; run as root)",
+    )
 }
 
 /// `synctray --daemon` in a new network namespace with only loopback (up).

@@ -4,7 +4,9 @@
 #[path = "../support/mod.rs"]
 mod support;
 
-pub use support::proc::{processes_with, set_mode, sleep_marker, stderr, wait_until};
+pub use support::proc::{
+    can_run_as_root, processes_with, set_mode, sleep_marker, stderr, wait_until,
+};
 #[cfg(target_os = "linux")]
 pub use support::ws::Daemon;
 pub use support::ws::Ws;

@@ -84,6 +84,23 @@ pub fn sleep_marker(seconds: u32) -> String {
     format!("{seconds}.04{:07}{n:04}", std::process::id())
 }
 
+/// Whether the command `args` succeeds here (as root: a namespace, a mount), for a test that
+/// needs what it tries. When it fails, the test fails under CI (the `CI` variable is
+/// set) with `why`, and is otherwise skipped, saying so.
+pub fn can_run_as_root(args: &[&str], why: &str) -> bool {
+    let ok = std::process::Command::new(args[0])
+        .args(&args[1..])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(std::env::var_os("CI").is_none(), "{why}");
+        eprintln!("skipped: {why}");
+    }
+    ok
+}
+
 /// Is `program` on PATH (or, given with a slash, an existing path)?
 pub fn on_path(program: &str) -> bool {
     if program.contains('/') {
