@@ -733,6 +733,8 @@ impl LoopState {
             Notice::Skipped { .. } => self.elsewhere.is_none(),
             // A failed edit goes when a good configuration is read (see `refresh`).
             Notice::Edit(_) => false,
+            // Shown for a while, as any message (its cause is in the file until fixed).
+            Notice::Warning(_) => false,
         });
         if gone {
             self.message = None;
@@ -784,6 +786,24 @@ impl LoopState {
                     );
                     for warning in &config.warnings {
                         tracing::warn!("{}: {warning}", ws.config.display());
+                    }
+                    // A warning the last configuration did not have is said once, on the
+                    // desktop and in the menu: a tray's log is read by nobody.
+                    let new: Vec<&String> = config
+                        .warnings
+                        .iter()
+                        .filter(|w| !self.config.warnings.contains(w))
+                        .collect();
+                    if !new.is_empty() {
+                        let text = new
+                            .iter()
+                            .map(|w| w.as_str())
+                            .collect::<Vec<_>>()
+                            .join("\n");
+                        engine
+                            .notifier
+                            .notify(notify::Note::ConfigWarning(text.clone()));
+                        self.tell(&*engine.clock, Notice::Warning(text));
                     }
                     self.config = Arc::new(config);
                     self.config_error = None;

@@ -30,6 +30,12 @@ pub const EXIT_SKIPPED: u8 = 75;
 /// How long a run in progress may go on after the first SIGTERM, Ctrl-C, SIGHUP or Quit.
 pub const GRACE: Duration = Duration::from_secs(10);
 
+/// How long a run in progress may go on when the desktop session ends under the tray
+/// (logout: the session manager's SIGTERM or SIGHUP, or the display connection lost): a
+/// session that ends does not wait long, and the run must still be recorded and the lock
+/// released before it is gone.
+pub const SESSION_GRACE: Duration = Duration::from_millis(2500);
+
 /// Why a workspace cannot be hosted.
 #[derive(Debug)]
 pub enum OpenError {
@@ -70,6 +76,9 @@ pub struct Host {
     /// serves the workspace anyway, so that the problem is seen, and claims the lock once
     /// runs can start again.
     instance: Option<InstanceLock>,
+    /// The grace a stop signal gives a run in progress: [`GRACE`], or [`SESSION_GRACE`]
+    /// for the tray, whose signals come from the ending session.
+    signal_grace: Duration,
 }
 
 impl Host {
@@ -91,7 +100,15 @@ impl Host {
             ws,
             config,
             instance,
+            signal_grace: GRACE,
         })
+    }
+
+    /// Gives a run in progress `grace` after a stop signal (the first; a second stops it
+    /// at once) instead of [`GRACE`].
+    pub fn with_signal_grace(mut self, grace: Duration) -> Host {
+        self.signal_grace = grace;
+        self
     }
 
     /// Runs the scheduler on this thread until `stop` leaves [`Stop::Run`] and the run in
@@ -112,12 +129,13 @@ impl Host {
             ws,
             config,
             mut instance,
+            signal_grace,
         } = self;
         runtime().block_on(async {
             let engine = Engine::new(ws.clone(), Arc::new(SystemClock), notifier);
             let stop_rx = stop.subscribe();
             let stop_tx = stop.clone();
-            tokio::spawn(stop_on_signals(stop));
+            tokio::spawn(stop_on_signals_with(stop, signal_grace));
             // Let the signal task install its handlers before a job can start: a SIGTERM
             // that came first would end the process at once, leaving the job and the lock.
             tokio::task::yield_now().await;
@@ -204,8 +222,13 @@ pub fn runtime() -> tokio::runtime::Runtime {
 /// a run in progress to finish within [`GRACE`], any later one stops at once. Sends the
 /// new stop and returns it.
 pub fn escalate(stop: &watch::Sender<Stop>) -> Stop {
+    escalate_with(stop, GRACE)
+}
+
+/// [`escalate`], with `grace` for a run in progress at the first stop.
+pub fn escalate_with(stop: &watch::Sender<Stop>, grace: Duration) -> Stop {
     let next = match *stop.borrow() {
-        Stop::Run => Stop::Drain(tokio::time::Instant::now() + GRACE),
+        Stop::Run => Stop::Drain(tokio::time::Instant::now() + grace),
         _ => Stop::Now,
     };
     // The engine says what a graceful stop means (it knows whether a run is in progress).
@@ -220,6 +243,11 @@ pub fn escalate(stop: &watch::Sender<Stop>) -> Stop {
 /// SIGHUP (the terminal closed); on Windows Ctrl-C, Ctrl-Break and the console's close,
 /// logoff and shutdown events — each [`escalate`]s `stop`.
 pub async fn stop_on_signals(stop: watch::Sender<Stop>) {
+    stop_on_signals_with(stop, GRACE).await
+}
+
+/// [`stop_on_signals`], with `grace` for a run in progress at the first signal.
+pub async fn stop_on_signals_with(stop: watch::Sender<Stop>, grace: Duration) {
     let mut signals = match crate::sys::StopSignals::new() {
         Ok(signals) => signals,
         Err(e) => {
@@ -229,6 +257,6 @@ pub async fn stop_on_signals(stop: watch::Sender<Stop>) {
     };
     loop {
         signals.next().await;
-        escalate(&stop);
+        escalate_with(&stop, grace);
     }
 }

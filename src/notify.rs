@@ -38,6 +38,15 @@ pub enum Note {
     /// config does not load). Said on the desktop because a tray started from the app
     /// menu or at login has no terminal to say it on.
     NotStarted(String),
+    /// A file or folder the person asked the tray to open could not be opened (no file
+    /// manager, no opener installed): which, and why, so that it can be opened by hand.
+    OpenFailed {
+        path: std::path::PathBuf,
+        why: String,
+    },
+    /// The configuration file gained a warning while the tray runs (an unknown key, a
+    /// program not on PATH): said once, when it first appears.
+    ConfigWarning(String),
 }
 
 impl Note {
@@ -92,6 +101,19 @@ impl Note {
                 format!("{e}\nThe last good configuration stays in use."),
             ),
             Note::NotStarted(why) => ("synctray: the tray did not start".into(), why.clone()),
+            Note::OpenFailed { path, why } => (
+                format!(
+                    "synctray: cannot open {}",
+                    path.file_name().map_or_else(
+                        || path.display().to_string(),
+                        |n| n.to_string_lossy().into_owned()
+                    )
+                ),
+                format!("{why}.\nIts path: {}", path.display()),
+            ),
+            Note::ConfigWarning(warning) => {
+                ("synctray: check the configuration".into(), warning.clone())
+            }
         }
     }
 }

@@ -25,7 +25,7 @@ pub const LOG_CAP_BYTES: u64 = 1024 * 1024;
 /// How much of the end of a job's output is kept for the error message.
 const TAIL_BYTES: usize = 4096;
 /// Between asking a job tree to stop and killing it.
-const TERM_GRACE: Duration = Duration::from_secs(3);
+pub const TERM_GRACE: Duration = Duration::from_secs(3);
 /// How long to wait for output still buffered in the pipes once the job has ended.
 const DRAIN_GRACE: Duration = Duration::from_secs(2);
 

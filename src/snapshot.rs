@@ -130,6 +130,9 @@ pub enum Notice {
     Skipped { trigger: Trigger, holder: Holder },
     /// A front end's change could not be saved.
     Edit(Arc<ConfigError>),
+    /// The config file, as just reloaded, has a warning (or several, one a line) it did
+    /// not have before: an unknown key, a program not on PATH.
+    Warning(String),
 }
 
 impl fmt::Display for Notice {
@@ -143,6 +146,7 @@ impl fmt::Display for Notice {
                 )
             }
             Notice::Edit(e) => e.fmt(f),
+            Notice::Warning(w) => write!(f, "config: {w}"),
         }
     }
 }

@@ -62,6 +62,10 @@ impl Tray {
     fn start(desktop: &Desktop, ws: &Ws, log_name: &str) -> Tray {
         let log = desktop.path(log_name);
         let mut cmd = desktop.command(SYNCTRAY);
+        // Its own temporary folder, where the icon files it writes can be seen (and must
+        // be gone after it).
+        fs::create_dir_all(desktop.path("tmp")).unwrap();
+        cmd.env("TMPDIR", desktop.path("tmp"));
         if ws.path("bin").is_dir() {
             let path = std::env::var_os("PATH").unwrap_or_default();
             let dirs = std::iter::once(ws.path("bin")).chain(std::env::split_paths(&path));
@@ -114,6 +118,14 @@ struct Session {
 impl Session {
     /// `None` (the test is skipped) when the tools are missing outside CI.
     fn start(prepare: impl FnOnce(&Ws)) -> Option<Session> {
+        let session = Session::start_registered(prepare)?;
+        session.wait_idle();
+        Some(session)
+    }
+
+    /// [`Session::start`], waiting only for the item to register (not for a served,
+    /// idle workspace).
+    fn start_registered(prepare: impl FnOnce(&Ws)) -> Option<Session> {
         if !Parts::SNI.present() {
             return None;
         }
@@ -123,8 +135,14 @@ impl Session {
         let tray = Tray::start(&desktop, &ws, "tray.log");
         let session = Session { tray, ws, desktop };
         session.desktop.sni().wait_registered(LONG);
-        session.wait_idle();
         Some(session)
+    }
+
+    /// The icon files the tray wrote for the panel that are still there.
+    fn icon_files(&self) -> Vec<PathBuf> {
+        fs::read_dir(self.desktop.path("tmp"))
+            .map(|dir| dir.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
     }
 
     fn menu(&self) -> MenuItem {
@@ -847,4 +865,234 @@ fn daemon_on_read_only_data_says_so_once_and_its_end_replaces_the_notice() {
     assert_eq!(recovered["replaces"], problem["id"], "{recovered}");
     assert!(ws.status().is_some_and(|s| s["status"] == "success"));
     daemon.stop_with(libc::SIGTERM, SHORT);
+}
+
+/// The `Notify` calls whose summary starts with `prefix`.
+fn notified_starting(desktop: &Desktop, prefix: &str) -> Vec<serde_json::Value> {
+    desktop
+        .notification_calls()
+        .into_iter()
+        .filter(|c| {
+            c["call"] == "Notify" && c["summary"].as_str().is_some_and(|s| s.starts_with(prefix))
+        })
+        .collect()
+}
+
+/// Logout on X11: the display goes away under the tray during a run. The tray stops as
+/// Quit does, with the session's short grace: the run is recorded as interrupted, no job
+/// and no lock is left, and the icon files it wrote for the panel are gone.
+#[test]
+fn sni_logout_the_display_lost_during_a_job_records_the_run_and_leaves_nothing() {
+    let marker = support::proc::sleep_marker(300);
+    let Some(mut s) = Session::start(|ws| fs::write(ws.path("slow"), &marker).unwrap()) else {
+        return;
+    };
+    assert!(!s.icon_files().is_empty(), "the tray writes its icon files");
+    s.click("Sync now");
+    s.wait("the job's process", SHORT, || {
+        !processes_with(&marker).is_empty()
+    });
+
+    let lost = std::time::Instant::now();
+    s.desktop.kill_display();
+    let exit = wait_exit(&mut s.tray.child, LONG)
+        .unwrap_or_else(|| panic!("the tray did not stop\n{}", s.tray.context()));
+    let took = lost.elapsed();
+    assert_eq!(exit.code(), Some(0), "{}", s.tray.context());
+    assert!(
+        s.tray.log().contains("the display connection is lost"),
+        "{}",
+        s.tray.context()
+    );
+    // 2.5 s of grace, then the job is stopped: well inside what a session waits.
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(6),
+        "stopped after {took:?}\n{}",
+        s.tray.context()
+    );
+    assert_eq!(processes_with(&marker), Vec::<u32>::new(), "no job is left");
+    assert!(!s.ws.lock_exists(), "the run lock is released");
+    assert!(!s.ws.path("data/.synctray-instance").exists());
+    assert_eq!(s.status()["interrupted"], true, "{}", s.status());
+    assert_eq!(
+        s.icon_files(),
+        Vec::<PathBuf>::new(),
+        "the icon files are removed"
+    );
+}
+
+/// The session manager's SIGTERM at logout: the run in progress gets the session's 2.5 s,
+/// not the 10 s of a stop at the terminal, and is recorded as interrupted.
+#[test]
+fn sni_sigterm_during_a_job_gives_it_the_sessions_short_grace() {
+    let marker = support::proc::sleep_marker(300);
+    let Some(mut s) = Session::start(|ws| fs::write(ws.path("slow"), &marker).unwrap()) else {
+        return;
+    };
+    s.click("Sync now");
+    s.wait("the job's process", SHORT, || {
+        !processes_with(&marker).is_empty()
+    });
+    let sent = std::time::Instant::now();
+    // SAFETY: kill(2) on the tray this test started.
+    unsafe { libc::kill(s.tray.pid() as libc::pid_t, libc::SIGTERM) };
+    let exit = wait_exit(&mut s.tray.child, LONG)
+        .unwrap_or_else(|| panic!("the tray did not stop\n{}", s.tray.context()));
+    let took = sent.elapsed();
+    assert_eq!(exit.code(), Some(0), "{}", s.tray.context());
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(6),
+        "stopped after {took:?}\n{}",
+        s.tray.context()
+    );
+    assert_eq!(processes_with(&marker), Vec::<u32>::new(), "no job is left");
+    assert!(!s.ws.lock_exists(), "the run lock is released");
+    assert_eq!(s.status()["interrupted"], true, "{}", s.status());
+    assert_eq!(
+        s.icon_files(),
+        Vec::<PathBuf>::new(),
+        "the icon files are removed"
+    );
+}
+
+/// A tray started on a workspace whose config does not load still shows its icon, in the
+/// error state, with the reason and the items that fix it, says so once on the desktop,
+/// and serves the workspace as soon as the file is fixed.
+#[test]
+fn sni_a_tray_whose_config_does_not_load_shows_why_and_serves_it_once_fixed() {
+    let Some(s) = Session::start_registered(|ws| {
+        fs::copy(ws.config_path(), ws.path("good.json")).unwrap();
+        ws.write_config(r#"{ "intervalMinutes": "often" }"#);
+    }) else {
+        return;
+    };
+    let menu = s.wait_menu("why it cannot sync", SHORT, |m| {
+        m.children.get(1).is_some_and(|l| {
+            l.label
+                .starts_with("✗ Cannot sync: the configuration does not load: ")
+                && l.label.contains("intervalMinutes")
+        })
+    });
+    assert!(!menu.find("Sync now").unwrap().enabled, "{menu}");
+    for fix in ["Edit configuration…", "Open workspace folder", "Quit"] {
+        assert!(
+            menu.find(fix).is_some_and(|i| i.enabled),
+            "no {fix:?} in\n{menu}"
+        );
+    }
+    assert!(s.tray.log().contains("icon: error"), "{}", s.tray.context());
+    s.wait("the problem's notification", SHORT, || {
+        !notified_starting(&s.desktop, "Cannot sync: the configuration does not load").is_empty()
+    });
+    let problem = notified_starting(&s.desktop, "Cannot sync:").remove(0);
+    assert_eq!(problem["urgency"], 2, "{problem}");
+
+    fs::copy(s.ws.path("good.json"), s.ws.config_path()).unwrap();
+    s.wait_menu("the workspace served", SHORT, |m| {
+        m.children[1].label == "Never synced"
+            && m.children[2].label.starts_with("Next run ")
+            && m.find("Sync now").is_some_and(|i| i.enabled)
+    });
+    let recovered = s.desktop.wait_notification("Sync recovered", SHORT);
+    assert_eq!(recovered["replaces"], problem["id"], "{recovered}");
+    assert_eq!(
+        notified_starting(&s.desktop, "Cannot sync:").len(),
+        1,
+        "{}",
+        s.desktop.notifications()
+    );
+    // Served for real: a run happens and is recorded.
+    s.click("Sync now");
+    s.wait("the run", LONG, || s.status()["status"] == "success");
+    assert!(s.ws.path("data/.synctray-instance").exists());
+}
+
+/// "Edit configuration…" and "Open workspace folder" hand the file and the folder to the
+/// desktop's opener; an opener that fails says so in a notification, with the path.
+#[test]
+fn sni_edit_configuration_and_open_workspace_folder_and_a_failing_opener_is_told() {
+    let Some(s) = Session::start(|ws| {
+        fs::create_dir_all(ws.path("bin")).unwrap();
+        let opener = ws.path("bin/xdg-open");
+        fs::write(
+            &opener,
+            "#!/bin/sh\nhere=\"$(dirname \"$0\")\"\necho \"$1\" >> \"$here/opened\"\n[ -e \"$here/fail\" ] && exit 3\nexit 0\n",
+        )
+        .unwrap();
+        support::proc::set_mode(&opener, 0o755);
+    }) else {
+        return;
+    };
+    let opened = s.ws.path("bin/opened");
+    let asked = || -> Vec<String> {
+        fs::read_to_string(&opened)
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    s.click("Edit configuration…");
+    s.wait("the opener to get the config", SHORT, || asked().len() == 1);
+    assert_eq!(asked()[0], s.ws.config_path().display().to_string());
+    s.click("Open workspace folder");
+    s.wait("the opener to get the folder", SHORT, || asked().len() == 2);
+    assert_eq!(asked()[1], s.ws.root().display().to_string());
+    assert!(
+        notified_starting(&s.desktop, "synctray: cannot open").is_empty(),
+        "{}",
+        s.desktop.notifications()
+    );
+
+    fs::write(s.ws.path("bin/fail"), "").unwrap();
+    s.click("Edit configuration…");
+    let failed = s
+        .desktop
+        .wait_notification("synctray: cannot open sync.json", SHORT);
+    let body = failed["body"].as_str().unwrap_or_default();
+    assert!(
+        body.contains(&s.ws.config_path().display().to_string()),
+        "{failed}"
+    );
+    assert!(body.contains("xdg-open"), "{failed}");
+}
+
+/// A warning that a config edit brings (a typo'd key) is told once while the tray runs:
+/// a notification naming the fix, and a line in the menu; the same warning again is not.
+#[test]
+fn sni_a_new_config_warning_is_told_once() {
+    let Some(s) = Session::start(|_| {}) else {
+        return;
+    };
+    let mut config = s.ws.config();
+    config["intervalMinuts"] = 5.into();
+    s.ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    let warned = s
+        .desktop
+        .wait_notification("synctray: check the configuration", SHORT);
+    assert!(
+        warned["body"].as_str().is_some_and(
+            |b| b.contains("intervalMinuts: unknown key (did you mean intervalMinutes?)")
+        ),
+        "{warned}"
+    );
+    s.wait_menu("the warning", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ config: intervalMinuts"))
+    });
+
+    // Another edit that keeps the typo: nothing new to say.
+    config["catchUp"] = true.into();
+    s.ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    s.wait("the edit to be read", SHORT, || {
+        s.tray.log().matches("reloaded").count() >= 2
+    });
+    assert_eq!(
+        s.desktop
+            .notified("synctray: check the configuration")
+            .len(),
+        1,
+        "{}",
+        s.desktop.notifications()
+    );
 }

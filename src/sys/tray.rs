@@ -32,3 +32,54 @@ pub fn prepare_event_loop<T: 'static>(event_loop: &mut EventLoop<T>) {
 /// Readies the event loop before it runs: nothing to do here.
 #[cfg(not(target_os = "macos"))]
 pub fn prepare_event_loop<T: 'static>(_event_loop: &mut EventLoop<T>) {}
+
+/// Calls `handler` once when the connection to the X display is lost (the session ended
+/// under the tray: logout, the X server gone), then ends the process with status 0 when it
+/// returns. The handler runs on the GUI thread and may block (it stops the engine and
+/// waits for it): nothing else can happen on that thread any more, since Xlib ends the
+/// process once its I/O error handler returns. Installed in place of GDK's own handler,
+/// which ends the process at once, leaving the run unrecorded and the lock behind. Call
+/// after the event loop (and so the display) is open.
+///
+/// Without an X display (a Wayland session) there is nothing to hook: GDK ends the process
+/// itself when the compositor goes, and the session manager's SIGTERM is what gives the run
+/// its grace.
+#[cfg(gtk)]
+pub fn on_display_lost(handler: impl Fn() + Send + Sync + 'static) {
+    use std::ffi::{c_int, c_void};
+    use std::sync::OnceLock;
+
+    type IoErrorHandler = unsafe extern "C" fn(*mut c_void) -> c_int;
+    type SetIoErrorHandler = unsafe extern "C" fn(Option<IoErrorHandler>) -> Option<IoErrorHandler>;
+    static HANDLER: OnceLock<Box<dyn Fn() + Send + Sync>> = OnceLock::new();
+
+    unsafe extern "C" fn lost(_display: *mut c_void) -> c_int {
+        if let Some(handler) = HANDLER.get() {
+            handler();
+        }
+        // Not `exit`: the display is gone, and GTK's exit handlers would talk to it.
+        // SAFETY: ends the process; everything worth keeping was written by the handler.
+        unsafe { libc::_exit(0) }
+    }
+
+    if HANDLER.set(Box::new(handler)).is_err() {
+        return;
+    }
+    // libX11 is in the process already when GDK runs on X11 (it links it); it is looked
+    // up rather than linked so that a Wayland-only session needs no X library.
+    // SAFETY: dlsym with a NUL-terminated name; the pointer, when found, is Xlib's
+    // `XSetIOErrorHandler`, whose signature is the one declared above.
+    unsafe {
+        let symbol = libc::dlsym(libc::RTLD_DEFAULT, c"XSetIOErrorHandler".as_ptr());
+        if symbol.is_null() {
+            return;
+        }
+        let set: SetIoErrorHandler = std::mem::transmute(symbol);
+        set(Some(lost));
+    }
+}
+
+/// Calls `handler` when the display connection is lost: nothing to hook on this platform
+/// (the system's session end arrives as a signal or a session message).
+#[cfg(not(gtk))]
+pub fn on_display_lost(_handler: impl Fn() + Send + Sync + 'static) {}

@@ -260,23 +260,35 @@ pub fn hand_over(cmd: &mut std::process::Command) -> io::Result<std::process::Ex
     Err(cmd.exec())
 }
 
-/// Opens a folder in the desktop's file manager (a file, in its default application).
+/// Opens a folder in the desktop's file manager (a file, in its default application), and
+/// waits for the opener to say whether it could: an error when it cannot start (no
+/// `xdg-open`) or exits with a failure (no application for the file, no file manager).
+/// Blocks while the opener runs: call it off the GUI thread.
 pub fn open_folder(path: &Path) -> io::Result<()> {
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else {
         "xdg-open"
     };
-    std::process::Command::new(opener)
+    let status = std::process::Command::new(opener)
         .arg(path)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .spawn()
-        .map(|mut child| {
-            // Reaped by a short-lived thread, so a long-running tray collects no zombies.
-            std::thread::spawn(move || child.wait());
-        })
+        .status()
+        .map_err(|e| match e.kind() {
+            io::ErrorKind::NotFound => {
+                io::Error::new(e.kind(), format!("{opener} is not installed"))
+            }
+            _ => io::Error::new(e.kind(), format!("{opener} could not start: {e}")),
+        })?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!(
+            "{opener} found no application to open it ({status})"
+        )))
+    }
 }
 
 /// Whether a GUI can be shown: on macOS always; elsewhere only when a display server is

@@ -21,6 +21,10 @@ pub enum Action {
     /// A line of "Recent runs ▸", newest first from 0: open that run's log.
     Recent(usize),
     OpenLogs,
+    /// "Edit configuration…": `sync.json` in the desktop's editor for it.
+    EditConfig,
+    /// "Open workspace folder".
+    OpenFolder,
     StartAtLogin,
     Quit,
 }
@@ -34,6 +38,8 @@ impl Action {
             Action::Pause => "pause".into(),
             Action::Recent(i) => format!("recent-{i}"),
             Action::OpenLogs => "open-logs".into(),
+            Action::EditConfig => "edit-config".into(),
+            Action::OpenFolder => "open-folder".into(),
             Action::StartAtLogin => "start-at-login".into(),
             Action::Quit => "quit".into(),
         }
@@ -47,6 +53,8 @@ impl Action {
             "interval-custom" => Action::Custom,
             "pause" => Action::Pause,
             "open-logs" => Action::OpenLogs,
+            "edit-config" => Action::EditConfig,
+            "open-folder" => Action::OpenFolder,
             "start-at-login" => Action::StartAtLogin,
             "quit" => Action::Quit,
             _ if id.starts_with("recent-") => Action::Recent(id["recent-".len()..].parse().ok()?),
@@ -60,8 +68,8 @@ fn label(text: &str) -> String {
     text.replace('&', "&&")
 }
 
-/// The menu (status lines, Sync now, Change interval, Pause, Recent runs, Open logs, Start
-/// at login, Quit), plus a notice line (a bad config edit or the engine's
+/// The menu (status lines, Sync now, Change interval, Pause, Recent runs, Open logs, Edit
+/// configuration…, Open workspace folder, Start at login, Quit), plus a notice line (a bad config edit or the engine's
 /// latest message) under the two status lines when there is one.
 pub struct TrayMenu {
     pub menu: Menu,
@@ -121,7 +129,7 @@ impl TrayMenu {
         };
         // The workspace's name first, so that two trays can be told apart.
         let title = MenuItem::new(format!("synctray — {name}"), false, None);
-        let items: [&dyn IsMenuItem; 12] = [
+        let items: [&dyn IsMenuItem; 14] = [
             &title,
             &tray.last,
             &tray.next,
@@ -131,6 +139,8 @@ impl TrayMenu {
             &tray.pause,
             &tray.recent,
             &item(Action::OpenLogs, "Open logs"),
+            &item(Action::EditConfig, "Edit configuration…"),
+            &item(Action::OpenFolder, "Open workspace folder"),
             &tray.login,
             &PredefinedMenuItem::separator(),
             &item(Action::Quit, "Quit"),
@@ -253,6 +263,8 @@ mod tests {
             Action::Custom,
             Action::Pause,
             Action::OpenLogs,
+            Action::EditConfig,
+            Action::OpenFolder,
             Action::StartAtLogin,
             Action::Quit,
         ];

@@ -26,7 +26,9 @@ mod menu;
 mod state;
 
 use std::io::Write as _;
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Local, Utc};
@@ -38,8 +40,9 @@ use tray_icon::menu::{MenuEvent, MenuId};
 use tray_icon::{TrayIcon, TrayIconBuilder, TrayIconEvent};
 
 use crate::engine::Command;
-use crate::host::{self, EXIT_USAGE, Host};
-use crate::notify;
+use crate::health::Problem;
+use crate::host::{self, EXIT_USAGE, Host, OpenError, SESSION_GRACE};
+use crate::notify::{self, Note, Notifier};
 use crate::runner::Stop;
 use crate::snapshot::Snapshot;
 use crate::status::Status;
@@ -58,6 +61,8 @@ const NO_DISPLAY: &str = "synctray: no desktop session (no display) is available
 enum UserEvent {
     /// The engine's state changed.
     Snapshot(Box<Snapshot>),
+    /// The workspace cannot be served (yet): what its files say, and why, as the problem.
+    Unserved(Box<Snapshot>),
     /// The last runs changed (newest first), for "Recent runs ▸".
     Recent(Vec<Status>),
     /// A menu item was clicked.
@@ -66,28 +71,52 @@ enum UserEvent {
     Exit,
 }
 
-/// Runs the tray until Quit, SIGTERM or Ctrl-C. Exits 2 when there is no desktop session,
-/// the config is invalid, or another tray or daemon serves the workspace.
+/// Runs the tray until Quit, SIGTERM or Ctrl-C (or the session's end). Exits 2 when there
+/// is no desktop session, or another tray or daemon serves the workspace. A workspace that
+/// cannot be served (a config that does not load, a folder gone, data/ unusable) is shown
+/// in the error state with the reason, and served as soon as it is fixed.
 pub fn run(ws: Workspace) -> ExitCode {
     // tao panics (and GTK may abort) without a display: look before touching either.
     if !sys::desktop_session_available() {
         let _ = writeln!(std::io::stderr(), "{NO_DISPLAY}");
         return ExitCode::from(EXIT_USAGE);
     }
-    let host = match Host::open(ws, "tray") {
-        Ok(host) => host,
-        Err(e) => {
+    let notifier = notify::desktop();
+    // Before the toolkit: a second tray needs no display to say so.
+    let opened = match Host::open(ws.clone(), "tray") {
+        // Said on the desktop too: a tray started from the app menu has no terminal.
+        Err(e @ OpenError::Taken { .. }) => {
             let _ = writeln!(std::io::stderr(), "synctray: {e}");
-            notify::desktop().notify(notify::Note::NotStarted(e.to_string()));
+            notifier.notify(Note::NotStarted(e.to_string()));
             return ExitCode::from(EXIT_USAGE);
         }
+        opened => opened,
     };
     let Some(mut event_loop) = new_event_loop() else {
         let _ = writeln!(std::io::stderr(), "{NO_DISPLAY}");
         return ExitCode::from(EXIT_USAGE);
     };
+    let (host, first) = match opened {
+        Ok(host) => {
+            let first = Snapshot::read(&host.ws, Ok(&host.config), Utc::now());
+            // The tray's stop signals come from the session (logout): a short grace.
+            (Some(host.with_signal_grace(SESSION_GRACE)), first)
+        }
+        // Shown where the person looks, not on a stderr nobody reads: the icon in the
+        // error state, the reason, and the items that fix it.
+        Err(e) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "synctray: {e}; the tray shows it until it is fixed"
+            );
+            let first = unserved(&ws, e, Utc::now());
+            if let Some(problem) = &first.problem {
+                notifier.notify(Note::Problem(problem.what.clone()));
+            }
+            (None, first)
+        }
+    };
     sys::tray::prepare_event_loop(&mut event_loop);
-    let ws = host.ws.clone();
     tracing::info!("synctray tray for {} ({})", ws.root.display(), ws.source);
 
     let proxy = event_loop.create_proxy();
@@ -99,19 +128,40 @@ pub fn run(ws: Workspace) -> ExitCode {
     // handler they would pile up in tray-icon's channel.
     TrayIconEvent::set_event_handler(Some(|_| {}));
 
-    // Until the engine's first snapshot, show what the files say.
-    let first = Snapshot::read(&ws, Ok(&host.config), Utc::now());
+    // Until the engine's first snapshot, `first` shows what the files say.
+    let served = host.is_some();
     let (commands, commands_rx) = mpsc::unbounded_channel();
     let (stop, _) = watch::channel(Stop::Run);
+    let done = Arc::new(Done::default());
     let engine_thread = {
         let stop = stop.clone();
+        let done = Arc::clone(&done);
+        let ws = ws.clone();
         std::thread::Builder::new()
             .name("engine".into())
-            .spawn(move || engine_main(host, commands_rx, stop, proxy))
+            .spawn(move || {
+                let opened = Opened { host, ws, notifier };
+                engine_main(opened, commands_rx, stop, proxy, done)
+            })
             .expect("a thread for the engine")
     };
 
-    let mut gui = Gui::new(ws, first, commands, stop);
+    let mut gui = Gui::new(ws, first, commands, stop.clone());
+    gui.served = served;
+    gui.render();
+    // Logout on X11: the display goes before any signal comes. Stop as Quit does, with
+    // the session's short grace, and leave nothing behind.
+    let icon_dir = gui.icon_dir.as_ref().map(|d| d.path().to_owned());
+    sys::tray::on_display_lost(move || {
+        tracing::warn!("the display connection is lost (the session is ending); stopping");
+        host::escalate_with(&stop, SESSION_GRACE);
+        if !done.wait(SESSION_GRACE + crate::runner::TERM_GRACE + Duration::from_secs(2)) {
+            tracing::error!("the run did not end in time");
+        }
+        if let Some(dir) = &icon_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    });
     let code = event_loop.run_return(|event, _, control_flow| {
         match event {
             Event::NewEvents(StartCause::Init) => gui.create_icon(),
@@ -119,6 +169,7 @@ pub fn run(ws: Workspace) -> ExitCode {
             // differently now.
             Event::NewEvents(StartCause::ResumeTimeReached { .. }) => gui.refresh(),
             Event::UserEvent(UserEvent::Snapshot(snapshot)) => gui.show(*snapshot),
+            Event::UserEvent(UserEvent::Unserved(snapshot)) => gui.show_unserved(*snapshot),
             Event::UserEvent(UserEvent::Recent(runs)) => gui.show_recent(runs),
             Event::UserEvent(UserEvent::Menu(id)) => gui.clicked(&id),
             Event::UserEvent(UserEvent::Exit) => {
@@ -160,25 +211,69 @@ fn new_event_loop() -> Option<EventLoop<UserEvent>> {
     event_loop.ok()
 }
 
-/// The engine thread: the host's scheduler (with its signals), and the snapshots sent
-/// across the border.
+/// What the engine thread starts from: the host, when the workspace could be served at
+/// start; else the workspace to wait for.
+struct Opened {
+    host: Option<Host>,
+    ws: Workspace,
+    notifier: Box<dyn Notifier>,
+}
+
+/// The engine thread has finished: the run is recorded and the locks are released.
+#[derive(Default)]
+struct Done {
+    finished: Mutex<bool>,
+    changed: Condvar,
+}
+
+impl Done {
+    fn set(&self) {
+        *self.finished.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.changed.notify_all();
+    }
+
+    /// Waits up to `timeout`; whether the engine finished.
+    fn wait(&self, timeout: Duration) -> bool {
+        let finished = self.finished.lock().unwrap_or_else(|e| e.into_inner());
+        let (finished, _) = self
+            .changed
+            .wait_timeout_while(finished, timeout, |done| !*done)
+            .unwrap_or_else(|e| e.into_inner());
+        *finished
+    }
+}
+
+/// The engine thread: waits until the workspace can be served if it could not be at
+/// start, then the host's scheduler (with its signals), and the snapshots sent across the
+/// border.
 fn engine_main(
-    host: Host,
+    opened: Opened,
     commands: mpsc::UnboundedReceiver<Command>,
     stop: watch::Sender<Stop>,
     proxy: EventLoopProxy<UserEvent>,
+    done: Arc<Done>,
 ) {
-    /// Tells the event loop that the engine is gone, however this thread ends.
-    struct ExitOnDrop(EventLoopProxy<UserEvent>);
+    /// Tells the event loop (and a logout waiting for it) that the engine is gone,
+    /// however this thread ends.
+    struct ExitOnDrop(EventLoopProxy<UserEvent>, Arc<Done>);
     impl Drop for ExitOnDrop {
         fn drop(&mut self) {
+            self.1.set();
             let _ = self.0.send_event(UserEvent::Exit);
         }
     }
-    let exit = ExitOnDrop(proxy);
+    let exit = ExitOnDrop(proxy, done);
+    let Opened { host, ws, notifier } = opened;
+    let host = match host {
+        Some(host) => host,
+        None => match wait_until_servable(&ws, &*notifier, &stop, &exit.0) {
+            Some(host) => host,
+            None => return,
+        },
+    };
     // No minute snapshots: the GUI thread redraws "in 12 min" by itself, and the idle
     // engine sleeps until its next run.
-    host.serve(notify::desktop(), commands, stop, |engine| {
+    host.serve(notifier, commands, stop, |engine| {
         let mut snapshots = engine.subscribe();
         let ws = engine.ws.clone();
         let exit = &exit;
@@ -207,6 +302,95 @@ fn engine_main(
     });
 }
 
+/// While the workspace cannot be served: tries again every second (the folder may come
+/// back, the config be fixed, data/ become writable), and shows why whenever that changes.
+/// The host once it can be served (the recovery is said where the problem was), `None`
+/// when the tray is stopped first or another tray or daemon has taken the workspace.
+fn wait_until_servable(
+    ws: &Workspace,
+    notifier: &dyn Notifier,
+    stop: &watch::Sender<Stop>,
+    proxy: &EventLoopProxy<UserEvent>,
+) -> Option<Host> {
+    const TRY_EVERY: Duration = Duration::from_secs(1);
+    let mut stops = stop.subscribe();
+    host::runtime().block_on(async {
+        let signals = tokio::spawn(host::stop_on_signals_with(stop.clone(), SESSION_GRACE));
+        let mut shown = None;
+        let host = loop {
+            if *stops.borrow_and_update() != Stop::Run {
+                break None;
+            }
+            match Host::open(ws.clone(), "tray") {
+                Ok(host) => {
+                    tracing::info!("the workspace can be served now");
+                    notifier.notify(Note::Recovered { duration_ms: None });
+                    break Some(host.with_signal_grace(SESSION_GRACE));
+                }
+                Err(e @ OpenError::Taken { .. }) => {
+                    tracing::warn!("{e}");
+                    notifier.withdraw();
+                    notifier.notify(Note::NotStarted(e.to_string()));
+                    break None;
+                }
+                Err(e) => {
+                    let snapshot = unserved(ws, e, Utc::now());
+                    let what = snapshot.problem.as_ref().map(|p| p.what.clone());
+                    if what != shown {
+                        if let Some(what) = &what {
+                            tracing::warn!("cannot sync: {what}");
+                        }
+                        shown = what;
+                        if proxy
+                            .send_event(UserEvent::Unserved(Box::new(snapshot)))
+                            .is_err()
+                        {
+                            break None;
+                        }
+                    }
+                }
+            }
+            tokio::select! {
+                () = tokio::time::sleep(TRY_EVERY) => {}
+                _ = stops.changed() => {}
+            }
+        };
+        signals.abort();
+        host
+    })
+}
+
+/// What the tray shows of a workspace it cannot serve: its files' state, with why no run
+/// can start as the problem.
+fn unserved(ws: &Workspace, e: OpenError, now: DateTime<Utc>) -> Snapshot {
+    let (config, why) = match e {
+        OpenError::Config(e) => {
+            let why = format!("the configuration does not load: {}", e.kind);
+            (Err(Arc::new(e)), why)
+        }
+        e => match host::load_config(ws) {
+            Ok(config) => {
+                let why = e.to_string();
+                (Ok(config), why)
+            }
+            Err(config) => {
+                let why = format!("the configuration does not load: {}", config.kind);
+                (Err(Arc::new(config)), why)
+            }
+        },
+    };
+    let mut snapshot = Snapshot::read(ws, config.as_ref().map_err(Arc::clone), now);
+    // The problem line says it; "Config not applied" would speak of a last good
+    // configuration that there is not.
+    snapshot.config_error = None;
+    snapshot.problem.get_or_insert(Problem {
+        what: why,
+        since: now,
+        probed: true,
+    });
+    snapshot
+}
+
 /// The GUI thread's side: the widgets, and what it last heard from the engine.
 struct Gui {
     ws: Workspace,
@@ -232,6 +416,11 @@ struct Gui {
     quitting: bool,
     /// Where tray-icon writes the icon PNGs the panel reads (Linux); removed on exit.
     icon_dir: Option<tempfile::TempDir>,
+    /// Whether the engine serves the workspace; until then the menu shows why not, and
+    /// what would need the engine is off.
+    served: bool,
+    /// Tells the person what the tray itself could not do (open a file or folder).
+    notes: Arc<dyn Notifier>,
 }
 
 impl Gui {
@@ -261,6 +450,8 @@ impl Gui {
                 .prefix("synctray-icons-")
                 .tempdir()
                 .ok(),
+            served: true,
+            notes: Arc::from(notify::desktop()),
         };
         gui.render();
         gui
@@ -308,6 +499,15 @@ impl Gui {
     fn show(&mut self, snapshot: Snapshot) {
         self.snapshot = snapshot;
         self.started = true;
+        self.served = true;
+        self.refresh();
+    }
+
+    /// The workspace cannot be served: `snapshot` says why.
+    fn show_unserved(&mut self, snapshot: Snapshot) {
+        self.snapshot = snapshot;
+        self.started = true;
+        self.served = false;
         self.refresh();
     }
 
@@ -339,6 +539,10 @@ impl Gui {
         m.recent = state::recent_items(&self.recent, now);
         if !self.started {
             m.next_line = "Starting…".into();
+        }
+        if !self.served {
+            m.next_line = "Not syncing until this is fixed".into();
+            m.sync_now_enabled = false;
         }
         // SIGTERM or Ctrl-C may have started the drain.
         self.quitting |= *self.stop.borrow() != Stop::Run;
@@ -407,6 +611,8 @@ impl Gui {
             Action::Pause => self.send(Command::SetPaused(!self.snapshot.paused)),
             Action::Recent(i) => self.open_run_log(i),
             Action::OpenLogs => self.open_logs(),
+            Action::EditConfig => self.open(&self.ws.config),
+            Action::OpenFolder => self.open(&self.ws.root),
             Action::StartAtLogin => self.toggle_login(),
             Action::Quit => self.quit(),
         }
@@ -416,6 +622,10 @@ impl Gui {
     }
 
     fn send(&self, command: Command) {
+        if !self.served {
+            tracing::info!("{command:?} ignored: the workspace is not served");
+            return;
+        }
         if self.commands.send(command).is_err() {
             tracing::warn!("{command:?} ignored: the scheduler has stopped");
         }
@@ -423,26 +633,43 @@ impl Gui {
 
     fn open_logs(&self) {
         let logs = &self.ws.logs;
-        if let Err(e) = sys::create_dir(logs).and_then(|()| sys::open_folder(logs)) {
-            tracing::warn!("cannot open {}: {e}", logs.display());
-        }
+        // Made for the person to look into, as the logs will be there.
+        let _ = sys::create_dir(logs);
+        self.open(logs);
     }
 
     /// Opens a recent run's log with the desktop's viewer for it.
     fn open_run_log(&self, i: usize) {
-        let Some(path) = self
+        if let Some(path) = self
             .recent
             .get(i)
             .and_then(|run| crate::runs::log_path(&self.ws, run))
-        else {
-            return;
-        };
-        if !path.is_file() {
-            tracing::warn!("{}: the run's log is gone", path.display());
-            return;
+        {
+            self.open(&path);
         }
-        if let Err(e) = sys::open_folder(&path) {
-            tracing::warn!("cannot open {}: {e}", path.display());
+    }
+
+    /// Opens `path` with the desktop's opener (the file manager for a folder, the default
+    /// application for a file) off the GUI thread; when that fails, a notification says
+    /// so with the path, so that it can be opened by hand.
+    fn open(&self, path: &Path) {
+        let path = path.to_owned();
+        let notes = Arc::clone(&self.notes);
+        let opening = std::thread::Builder::new()
+            .name("open".into())
+            .spawn(move || {
+                let result = if path.exists() {
+                    sys::open_folder(&path).map_err(|e| e.to_string())
+                } else {
+                    Err("it does not exist".to_owned())
+                };
+                if let Err(why) = result {
+                    tracing::warn!("cannot open {}: {why}", path.display());
+                    notes.notify(Note::OpenFailed { path, why });
+                }
+            });
+        if let Err(e) = opening {
+            tracing::warn!("cannot open anything: {e}");
         }
     }
 

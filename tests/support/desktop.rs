@@ -282,6 +282,14 @@ impl Desktop {
         self.dir.join(name)
     }
 
+    /// Ends the X server under the programs of the session, as a logout does: their
+    /// display connection is lost.
+    pub fn kill_display(&mut self) {
+        let xvfb = &mut self.children[0];
+        let _ = xvfb.kill();
+        let _ = xvfb.wait();
+    }
+
     /// The X display, ":N".
     pub fn display(&self) -> &str {
         &self.display
