@@ -118,7 +118,50 @@ impl Note {
     }
 }
 
+/// What the person can do from a notification, where the notification server offers
+/// actions: on a failure, look at the run's log or try again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteAction {
+    ShowLog,
+    SyncNow,
+}
+
+impl NoteAction {
+    /// The action's key on the wire.
+    pub fn key(self) -> &'static str {
+        match self {
+            NoteAction::ShowLog => "show-log",
+            NoteAction::SyncNow => "sync-now",
+        }
+    }
+
+    /// The button's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            NoteAction::ShowLog => "Show log",
+            NoteAction::SyncNow => "Sync now",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<NoteAction> {
+        [NoteAction::ShowLog, NoteAction::SyncNow]
+            .into_iter()
+            .find(|a| a.key() == key)
+    }
+}
+
+/// Carries out a [`NoteAction`] the person chose (the tray's; called on another thread).
+pub type ActionHandler = Arc<dyn Fn(NoteAction) + Send + Sync>;
+
 impl Note {
+    /// The actions it offers: a failure's are "Show log" and "Sync now".
+    pub fn actions(&self) -> &'static [NoteAction] {
+        match self {
+            Note::Failed(_) => &[NoteAction::ShowLog, NoteAction::SyncNow],
+            _ => &[],
+        }
+    }
+
     /// Whether it is about the workspace's incident (a failure, a problem, stale data, the
     /// recovery from one): such notes take each other's place on screen, so that no
     /// failure stays up beside a recovery.
@@ -349,6 +392,21 @@ pub fn desktop() -> Box<dyn Notifier> {
     return Box::new(LogOnly);
 }
 
+/// [`desktop()`], whose notes offer their [`NoteAction`]s where the notification server
+/// shows actions; `on_action` carries out the one chosen.
+pub fn desktop_with_actions(on_action: ActionHandler) -> Box<dyn Notifier> {
+    #[cfg(feature = "notifications")]
+    return Box::new(desktop::Desktop {
+        on_action: Some(on_action),
+        ..Default::default()
+    });
+    #[cfg(not(feature = "notifications"))]
+    {
+        drop(on_action);
+        return Box::new(LogOnly);
+    }
+}
+
 /// Logs notes (a build without desktop notifications).
 #[derive(Debug, Default)]
 pub struct LogOnly;
@@ -364,16 +422,29 @@ impl Notifier for LogOnly {
 mod desktop {
     use std::sync::atomic::{AtomicBool, Ordering};
 
-    use super::{Note, Notifier};
+    use std::sync::Arc;
+
+    use super::{ActionHandler, Note, NoteAction, Notifier};
     use crate::sys::NotificationService;
 
     /// Notifications through the platform's notification service.
-    #[derive(Debug, Default)]
+    #[derive(Default)]
     pub struct Desktop {
         /// The platform's part: how a failure looks, and whether it replaces the last one.
-        service: NotificationService,
+        pub(super) service: NotificationService,
         /// Whether "no notification server" was logged already.
-        warned: AtomicBool,
+        pub(super) warned: AtomicBool,
+        /// Carries out a note's action; without it, notes offer none.
+        pub(super) on_action: Option<ActionHandler>,
+    }
+
+    impl std::fmt::Debug for Desktop {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("Desktop")
+                .field("service", &self.service)
+                .field("actions", &self.on_action.is_some())
+                .finish()
+        }
     }
 
     impl Notifier for Desktop {
@@ -381,10 +452,28 @@ mod desktop {
             let (summary, body) = note.text();
             let mut n = notify_rust::Notification::new();
             n.appname("synctray").summary(&summary).body(&body);
-            if let Err(e) = self
-                .service
-                .show(&mut n, note.is_alarm(), note.is_incident())
-            {
+            let actions: Vec<(&str, &str)> = match &self.on_action {
+                Some(_) => note
+                    .actions()
+                    .iter()
+                    .map(|a| (a.key(), a.label()))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let on_action = self.on_action.clone().map(|handler| {
+                Arc::new(move |key: &str| {
+                    if let Some(action) = NoteAction::from_key(key) {
+                        handler(action);
+                    }
+                }) as Arc<dyn Fn(&str) + Send + Sync>
+            });
+            if let Err(e) = self.service.show(
+                &mut n,
+                note.is_alarm(),
+                note.is_incident(),
+                &actions,
+                on_action,
+            ) {
                 if !self.warned.swap(true, Ordering::Relaxed) {
                     tracing::warn!(
                         "desktop notifications are unavailable ({e}); they are logged instead"

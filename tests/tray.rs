@@ -1096,3 +1096,64 @@ fn sni_a_new_config_warning_is_told_once() {
         s.desktop.notifications()
     );
 }
+
+/// A failing workspace whose desktop has a stand-in opener, its failure notified: the
+/// session, and the failure's notification.
+fn failed_with_opener() -> Option<(Session, serde_json::Value)> {
+    let s = Session::start(|ws| {
+        fs::write(ws.path("broken"), "").unwrap();
+        fs::create_dir_all(ws.path("bin")).unwrap();
+        let opener = ws.path("bin/xdg-open");
+        fs::write(
+            &opener,
+            "#!/bin/sh\necho \"$1\" >> \"$(dirname \"$0\")/opened\"\n",
+        )
+        .unwrap();
+        support::proc::set_mode(&opener, 0o755);
+    })?;
+    s.click("Sync now");
+    let failed = s.desktop.wait_notification("Sync failed: second", LONG);
+    s.wait_idle();
+    // The server advertises actions: the failure offers its two.
+    assert_eq!(
+        failed["actions"],
+        serde_json::json!(["show-log", "Show log", "sync-now", "Sync now"]),
+        "{failed}"
+    );
+    Some((s, failed))
+}
+
+#[test]
+fn sni_show_log_on_a_failures_notification_opens_that_runs_log() {
+    let Some((s, failed)) = failed_with_opener() else {
+        return;
+    };
+    s.desktop
+        .invoke_action(failed["id"].as_u64().unwrap(), "show-log");
+    let opened = s.ws.path("bin/opened");
+    s.wait("the opener to be asked", SHORT, || opened.exists());
+    let path = PathBuf::from(fs::read_to_string(&opened).unwrap().trim());
+    assert!(
+        path.starts_with(s.ws.path("data/logs")),
+        "{}",
+        path.display()
+    );
+    let log = fs::read_to_string(&path).unwrap();
+    assert!(log.contains("Error: the data source is broken"), "{log}");
+}
+
+#[test]
+fn sni_sync_now_on_a_failures_notification_runs_again() {
+    let Some((s, failed)) = failed_with_opener() else {
+        return;
+    };
+    fs::remove_file(s.ws.path("broken")).unwrap();
+    s.desktop
+        .invoke_action(failed["id"].as_u64().unwrap(), "sync-now");
+    s.wait("the run the notification asked for", LONG, || {
+        s.status()["status"] == "success"
+    });
+    assert_eq!(s.status()["trigger"], "manual", "{}", s.status());
+    let recovered = s.desktop.wait_notification("Sync recovered", SHORT);
+    assert_eq!(recovered["id"], failed["id"], "{recovered}");
+}

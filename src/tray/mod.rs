@@ -42,7 +42,7 @@ use tray_icon::{TrayIcon, TrayIconBuilder, TrayIconEvent};
 use crate::engine::Command;
 use crate::health::Problem;
 use crate::host::{self, EXIT_USAGE, Host, OpenError, SESSION_GRACE};
-use crate::notify::{self, Note, Notifier};
+use crate::notify::{self, Note, NoteAction, Notifier};
 use crate::runner::Stop;
 use crate::snapshot::Snapshot;
 use crate::status::Status;
@@ -67,6 +67,8 @@ enum UserEvent {
     Recent(Vec<Status>),
     /// A menu item was clicked.
     Menu(MenuId),
+    /// An action of a notification was chosen.
+    NoteAction(NoteAction),
     /// The engine has stopped: no run is left, the lock is released.
     Exit,
 }
@@ -81,13 +83,12 @@ pub fn run(ws: Workspace) -> ExitCode {
         let _ = writeln!(std::io::stderr(), "{NO_DISPLAY}");
         return ExitCode::from(EXIT_USAGE);
     }
-    let notifier = notify::desktop();
     // Before the toolkit: a second tray needs no display to say so.
     let opened = match Host::open(ws.clone(), "tray") {
         // Said on the desktop too: a tray started from the app menu has no terminal.
         Err(e @ OpenError::Taken { .. }) => {
             let _ = writeln!(std::io::stderr(), "synctray: {e}");
-            notifier.notify(Note::NotStarted(e.to_string()));
+            notify::desktop().notify(Note::NotStarted(e.to_string()));
             return ExitCode::from(EXIT_USAGE);
         }
         opened => opened,
@@ -95,6 +96,16 @@ pub fn run(ws: Workspace) -> ExitCode {
     let Some(mut event_loop) = new_event_loop() else {
         let _ = writeln!(std::io::stderr(), "{NO_DISPLAY}");
         return ExitCode::from(EXIT_USAGE);
+    };
+    let proxy = event_loop.create_proxy();
+    // A failure's notification offers "Show log" and "Sync now": the click comes back
+    // here as any menu click does.
+    let notifier = {
+        let proxy = Mutex::new(proxy.clone());
+        notify::desktop_with_actions(Arc::new(move |action| {
+            let proxy = proxy.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = proxy.send_event(UserEvent::NoteAction(action));
+        }))
     };
     let (host, first) = match opened {
         Ok(host) => {
@@ -119,7 +130,6 @@ pub fn run(ws: Workspace) -> ExitCode {
     sys::tray::prepare_event_loop(&mut event_loop);
     tracing::info!("synctray tray for {} ({})", ws.root.display(), ws.source);
 
-    let proxy = event_loop.create_proxy();
     let menu_proxy = proxy.clone();
     MenuEvent::set_event_handler(Some(move |e: MenuEvent| {
         let _ = menu_proxy.send_event(UserEvent::Menu(e.id));
@@ -172,6 +182,7 @@ pub fn run(ws: Workspace) -> ExitCode {
             Event::UserEvent(UserEvent::Unserved(snapshot)) => gui.show_unserved(*snapshot),
             Event::UserEvent(UserEvent::Recent(runs)) => gui.show_recent(runs),
             Event::UserEvent(UserEvent::Menu(id)) => gui.clicked(&id),
+            Event::UserEvent(UserEvent::NoteAction(action)) => gui.note_action(action),
             Event::UserEvent(UserEvent::Exit) => {
                 gui.tray = None;
                 *control_flow = ControlFlow::Exit;
@@ -619,6 +630,23 @@ impl Gui {
         // The toolkit has toggled the clicked check item; the engine's next snapshot says
         // what really holds, and until then the checks show the last one.
         self.menu.sync_checks();
+    }
+
+    /// The person chose an action of a failure's notification.
+    fn note_action(&self, action: NoteAction) {
+        tracing::debug!("notification action: {action:?}");
+        match action {
+            NoteAction::SyncNow => self.send(Command::SyncNow),
+            NoteAction::ShowLog => {
+                // The failed run's log: the newest failed run of the history.
+                let failed = crate::runs::recent(&self.ws, state::RECENT_RUNS)
+                    .into_iter()
+                    .find(|run| !run.is_success() && !run.interrupted);
+                if let Some(path) = failed.and_then(|run| crate::runs::log_path(&self.ws, &run)) {
+                    self.open(&path);
+                }
+            }
+        }
     }
 
     fn send(&self, command: Command) {

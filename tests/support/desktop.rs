@@ -365,6 +365,24 @@ impl Desktop {
         self.notified(summary).remove(0)
     }
 
+    /// Clicks the button `action` of notification `id`, as the person does: the server's
+    /// `ActionInvoked` signal, sent on the session bus.
+    pub fn invoke_action(&self, id: u64, action: &str) {
+        let status = self
+            .command("dbus-send")
+            .args([
+                "--session",
+                "--type=signal",
+                "/org/freedesktop/Notifications",
+                "org.freedesktop.Notifications.ActionInvoked",
+                &format!("uint32:{id}"),
+                &format!("string:{action}"),
+            ])
+            .status()
+            .expect("dbus-send runs");
+        assert!(status.success(), "dbus-send: {status}");
+    }
+
     pub fn xdotool(&self, args: &[&str]) -> Output {
         self.command("xdotool")
             .args(args)

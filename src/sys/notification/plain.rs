@@ -16,6 +16,8 @@ impl NotificationService {
         n: &mut Notification,
         _alarm: bool,
         _incident: bool,
+        _actions: &[(&str, &str)],
+        _on_action: Option<std::sync::Arc<dyn Fn(&str) + Send + Sync>>,
     ) -> notify_rust::error::Result<()> {
         n.show().map(drop)
     }
