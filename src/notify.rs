@@ -465,7 +465,7 @@ mod desktop {
                     if let Some(action) = NoteAction::from_key(key) {
                         handler(action);
                     }
-                }) as Arc<dyn Fn(&str) + Send + Sync>
+                }) as crate::sys::OnAction
             });
             if let Err(e) = self.service.show(
                 &mut n,

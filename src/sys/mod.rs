@@ -81,6 +81,10 @@ mod notification;
 #[cfg(feature = "notifications")]
 pub use notification::NotificationService;
 
+/// Called with the key of the action the person chose on a notification.
+#[cfg(feature = "notifications")]
+pub type OnAction = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
+
 pub use imp::hand_over;
 pub use imp::{
     JobTree, SHELL_NOT_FOUND, StopSignals, check_not_shared_writable, create_dir,

@@ -17,7 +17,7 @@ impl NotificationService {
         _alarm: bool,
         _incident: bool,
         _actions: &[(&str, &str)],
-        _on_action: Option<std::sync::Arc<dyn Fn(&str) + Send + Sync>>,
+        _on_action: Option<super::OnAction>,
     ) -> notify_rust::error::Result<()> {
         n.show().map(drop)
     }
