@@ -28,6 +28,30 @@ const TEMP_SUFFIX: &str = ".tmp";
 /// no write takes that long.
 const TEMP_MAX_AGE: Duration = Duration::from_secs(3600);
 
+/// Takes an OS lock on the file `name` beside `path` (created if need be), waiting for its
+/// holder: edits of `path` by several processes, one at a time. The lock is held until the
+/// returned file is dropped.
+pub fn lock_beside(path: &Path, name: &str) -> io::Result<std::fs::File> {
+    let lock_path = path.with_file_name(name);
+    let fail = |e: io::Error| {
+        io::Error::new(
+            e.kind(),
+            format!("{}: cannot lock for editing: {e}", lock_path.display()),
+        )
+    };
+    // A lock file deleted by hand between our open and our lock is no lock: open again.
+    for _ in 0..8 {
+        let mut options = crate::sys::write_options();
+        options.read(true).write(true).create(true).truncate(false);
+        let file = crate::sys::open_regular(&lock_path, &mut options, false).map_err(fail)?;
+        file.lock().map_err(fail)?;
+        if crate::sys::same_file(&file, &lock_path).unwrap_or(false) {
+            return Ok(file);
+        }
+    }
+    Err(fail(io::Error::other("the lock file kept changing")))
+}
+
 /// Replaces `path` with `bytes` atomically: a reader sees the old file or the new one,
 /// never a mix, whatever happens to this process meanwhile.
 ///

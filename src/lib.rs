@@ -5,6 +5,8 @@
 //!
 //! Layout:
 //! - [`workspace`]: which workspace, and the paths of its files.
+//! - [`workspaces`]: the person's list of workspaces (`workspaces.json`), which the tray
+//!   and the daemon serve together.
 //! - [`config`]: `data/config/sync.json`, parsed then validated into a typed [`config::Config`]
 //!   (every key, `retry` and `network` included); rewriting the keys synctray owns.
 //! - [`schedule`]: cron expressions and "every N minutes", and the pure planning function
@@ -55,3 +57,4 @@ pub mod sys;
 pub mod tray;
 mod watch;
 pub mod workspace;
+pub mod workspaces;

@@ -111,6 +111,76 @@ impl Snapshot {
     pub fn last_success(&self) -> Option<DateTime<Utc>> {
         self.last.as_ref().and_then(Status::last_success)
     }
+
+    /// The workspace's state in one word, as the icon shows it at `now`. Never "ok" over
+    /// a workspace whose runs cannot start or whose data is stale.
+    pub fn state(&self, now: DateTime<Utc>) -> State {
+        // A run waiting for the network holds no lock and has not started.
+        let busy = self
+            .running
+            .as_ref()
+            .is_some_and(|r| *r != Running::WaitingForNetwork);
+        if busy {
+            State::Syncing
+        } else if self.problem.is_some() {
+            State::Error
+        } else if self.paused {
+            State::Paused
+        } else if self
+            .last
+            .as_ref()
+            .is_some_and(|s| s.status == crate::status::Outcome::Error && !s.interrupted)
+        {
+            State::Error
+        } else if self.overdue(now).is_some() {
+            State::Stale
+        } else {
+            State::Ok
+        }
+    }
+}
+
+/// A workspace's state in one word: what its icon shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    /// Ordered from the least to the most in need of attention (see [`State::worst`]).
+    Paused,
+    Ok,
+    Syncing,
+    /// The data is overdue: no run has succeeded for longer than `overdueAfterMinutes`.
+    Stale,
+    /// The last run failed, or runs cannot start.
+    Error,
+}
+
+impl State {
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Ok => "ok",
+            State::Syncing => "syncing",
+            State::Error => "error",
+            State::Paused => "paused",
+            State::Stale => "stale",
+        }
+    }
+
+    /// The state of several workspaces shown as one: the worst (error > stale > syncing >
+    /// ok), and paused only when all are.
+    pub fn worst(states: impl IntoIterator<Item = State>) -> Option<State> {
+        states.into_iter().max()
+    }
+
+    /// A mark for a line: "✓", "✗", …
+    pub fn mark(self) -> &'static str {
+        match self {
+            State::Ok => "✓",
+            State::Syncing => "↻",
+            State::Error => "✗",
+            State::Paused => "⏸",
+            State::Stale => "⚠",
+        }
+    }
 }
 
 /// Something the scheduler tells the front ends that the status file does not say, and

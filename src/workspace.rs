@@ -26,6 +26,8 @@ pub enum Source {
     CurrentDir,
     /// The platform's data folder.
     Default,
+    /// The person's workspace list (`synctray add`).
+    List,
 }
 
 impl fmt::Display for Source {
@@ -35,6 +37,7 @@ impl fmt::Display for Source {
             Source::Env => "from SYNCTRAY_WORKSPACE",
             Source::CurrentDir => "the current directory holds data/config/sync.json",
             Source::Default => "the default workspace (no --workspace, no SYNCTRAY_WORKSPACE, no config in the current directory)",
+            Source::List => "in the workspace list",
         })
     }
 }
@@ -43,6 +46,8 @@ impl fmt::Display for Source {
 #[derive(Debug, Clone)]
 pub struct Workspace {
     pub root: PathBuf,
+    /// What the person calls it: its name in the workspace list, else its folder's name.
+    pub name: String,
     pub source: Source,
     pub config: PathBuf,
     pub status: PathBuf,
@@ -68,7 +73,12 @@ impl Workspace {
         let root: PathBuf = root.into();
         let root = std::path::absolute(&root).unwrap_or(root);
         let data = root.join("data");
+        let name = root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| root.display().to_string());
         Workspace {
+            name,
             config: root.join(CONFIG),
             status: data.join("sync-status.json"),
             history: data.join("sync-history.jsonl"),
@@ -77,6 +87,13 @@ impl Workspace {
             root,
             source,
         }
+    }
+
+    /// The listed workspace `listed`.
+    pub fn listed(listed: &crate::workspaces::Listed) -> Workspace {
+        let mut ws = Workspace::at(&listed.path, Source::List);
+        ws.name = listed.name.clone();
+        ws
     }
 
     /// Chooses the workspace: `--workspace DIR`, else `SYNCTRAY_WORKSPACE`, else the current

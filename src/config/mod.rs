@@ -855,27 +855,8 @@ pub fn edit(path: &Path, edit: Edit) -> Result<Config, ConfigError> {
 
 /// Takes the edit lock beside `path`, waiting for another editor to finish.
 fn lock_edits(path: &Path) -> Result<std::fs::File, ConfigError> {
-    let lock_path = path.with_file_name(EDIT_LOCK);
-    let fail = |e: io::Error| {
-        ConfigError::new(
-            path,
-            ConfigErrorKind::Write(io::Error::new(
-                e.kind(),
-                format!("{}: cannot lock for editing: {e}", lock_path.display()),
-            )),
-        )
-    };
-    // A lock file deleted by hand between our open and our lock is no lock: open again.
-    for _ in 0..8 {
-        let mut options = crate::sys::write_options();
-        options.read(true).write(true).create(true).truncate(false);
-        let file = crate::sys::open_regular(&lock_path, &mut options, false).map_err(fail)?;
-        file.lock().map_err(fail)?;
-        if crate::sys::same_file(&file, &lock_path).unwrap_or(false) {
-            return Ok(file);
-        }
-    }
-    Err(fail(io::Error::other("the lock file kept changing")))
+    crate::fsutil::lock_beside(path, EDIT_LOCK)
+        .map_err(|e| ConfigError::new(path, ConfigErrorKind::Write(e)))
 }
 
 /// Edits of a JSON object's text that leave everything else byte for byte: the members'

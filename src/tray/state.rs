@@ -12,28 +12,8 @@ use crate::schedule::Cadence;
 use crate::snapshot::{Message, Running, Snapshot};
 use crate::status::{Outcome, Status};
 
-/// Which of the five icons (see `icons/README.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IconKind {
-    Ok,
-    Syncing,
-    Error,
-    Paused,
-    /// The data is overdue: no run has succeeded for longer than `overdueAfterMinutes`.
-    Stale,
-}
-
-impl IconKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            IconKind::Ok => "ok",
-            IconKind::Syncing => "syncing",
-            IconKind::Error => "error",
-            IconKind::Paused => "paused",
-            IconKind::Stale => "stale",
-        }
-    }
-}
+/// Which of the five icons (see `icons/README.md`): the workspace's state.
+pub use crate::snapshot::State as IconKind;
 
 /// Everything the menu and the icon show, computed from one snapshot.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -209,23 +189,7 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         .as_ref()
         .is_some_and(|r| *r != Running::WaitingForNetwork);
     // Never a green ✓ over a workspace whose runs cannot start or whose data is stale.
-    let icon = if busy {
-        IconKind::Syncing
-    } else if snap.problem.is_some() {
-        IconKind::Error
-    } else if snap.paused {
-        IconKind::Paused
-    } else if snap
-        .last
-        .as_ref()
-        .is_some_and(|s| s.status == Outcome::Error && !s.interrupted)
-    {
-        IconKind::Error
-    } else if overdue.is_some() {
-        IconKind::Stale
-    } else {
-        IconKind::Ok
-    };
+    let icon = snap.state(now.with_timezone(&Utc));
     let mut tooltip = format!("synctray\n{last_line}\n{next_line}");
     if let Some(notice) = &notice {
         tooltip.push('\n');
