@@ -1,4 +1,4 @@
-//! The four tray icons, embedded in the binary as the PNGs of `icons/` and decoded once
+//! The five tray icons, embedded in the binary as the PNGs of `icons/` and decoded once
 //! at start-up into the RGBA pixels that `tray-icon` wants.
 
 use tray_icon::Icon;
@@ -14,11 +14,12 @@ fn png_bytes(kind: IconKind) -> &'static [u8] {
         (IconKind::Syncing, false) => include_bytes!("../../icons/syncing.png"),
         (IconKind::Error, false) => include_bytes!("../../icons/error.png"),
         (IconKind::Paused, false) => include_bytes!("../../icons/paused.png"),
+        (IconKind::Stale, false) => include_bytes!("../../icons/stale.png"),
         (IconKind::Ok, true) => include_bytes!("../../icons/ok@2x.png"),
         (IconKind::Syncing, true) => include_bytes!("../../icons/syncing@2x.png"),
         (IconKind::Error, true) => include_bytes!("../../icons/error@2x.png"),
         (IconKind::Paused, true) => include_bytes!("../../icons/paused@2x.png"),
-        (IconKind::Stale, _) => png_bytes(IconKind::Error),
+        (IconKind::Stale, true) => include_bytes!("../../icons/stale@2x.png"),
     }
 }
 
@@ -28,6 +29,7 @@ pub struct Icons {
     syncing: Icon,
     error: Icon,
     paused: Icon,
+    stale: Icon,
 }
 
 impl Icons {
@@ -45,6 +47,7 @@ impl Icons {
             syncing: icon(IconKind::Syncing),
             error: icon(IconKind::Error),
             paused: icon(IconKind::Paused),
+            stale: icon(IconKind::Stale),
         }
     }
 
@@ -54,7 +57,7 @@ impl Icons {
             IconKind::Syncing => self.syncing.clone(),
             IconKind::Error => self.error.clone(),
             IconKind::Paused => self.paused.clone(),
-            IconKind::Stale => self.error.clone(),
+            IconKind::Stale => self.stale.clone(),
         }
     }
 }
@@ -94,6 +97,7 @@ mod tests {
             IconKind::Syncing,
             IconKind::Error,
             IconKind::Paused,
+            IconKind::Stale,
         ];
         let mut seen = Vec::new();
         for kind in kinds {
