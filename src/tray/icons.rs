@@ -1,4 +1,4 @@
-//! The four tray icons, embedded in the binary as the PNGs of `icons/` and decoded once
+//! The five tray icons, embedded in the binary as the PNGs of `icons/` and decoded once
 //! at start-up into the RGBA pixels that `tray-icon` wants.
 
 use tray_icon::Icon;
@@ -14,11 +14,12 @@ fn png_bytes(kind: IconKind) -> &'static [u8] {
         (IconKind::Syncing, false) => include_bytes!("../../icons/syncing.png"),
         (IconKind::Error, false) => include_bytes!("../../icons/error.png"),
         (IconKind::Paused, false) => include_bytes!("../../icons/paused.png"),
+        (IconKind::Stale, false) => include_bytes!("../../icons/stale.png"),
         (IconKind::Ok, true) => include_bytes!("../../icons/ok@2x.png"),
         (IconKind::Syncing, true) => include_bytes!("../../icons/syncing@2x.png"),
         (IconKind::Error, true) => include_bytes!("../../icons/error@2x.png"),
         (IconKind::Paused, true) => include_bytes!("../../icons/paused@2x.png"),
-        (IconKind::Stale, _) => png_bytes(IconKind::Error),
+        (IconKind::Stale, true) => include_bytes!("../../icons/stale@2x.png"),
     }
 }
 
@@ -28,6 +29,7 @@ pub struct Icons {
     syncing: Icon,
     error: Icon,
     paused: Icon,
+    stale: Icon,
 }
 
 impl Icons {
@@ -45,6 +47,7 @@ impl Icons {
             syncing: icon(IconKind::Syncing),
             error: icon(IconKind::Error),
             paused: icon(IconKind::Paused),
+            stale: icon(IconKind::Stale),
         }
     }
 
@@ -54,7 +57,7 @@ impl Icons {
             IconKind::Syncing => self.syncing.clone(),
             IconKind::Error => self.error.clone(),
             IconKind::Paused => self.paused.clone(),
-            IconKind::Stale => self.error.clone(),
+            IconKind::Stale => self.stale.clone(),
         }
     }
 }
@@ -87,16 +90,32 @@ pub fn decode(bytes: &[u8]) -> Result<(Vec<u8>, u32, u32), String> {
 mod tests {
     use super::*;
 
+    const KINDS: [IconKind; 5] = [
+        IconKind::Ok,
+        IconKind::Syncing,
+        IconKind::Error,
+        IconKind::Paused,
+        IconKind::Stale,
+    ];
+
+    /// The icons that have a badge over the grey arrows (all but `syncing`).
+    const BADGED: [IconKind; 4] = [
+        IconKind::Ok,
+        IconKind::Error,
+        IconKind::Paused,
+        IconKind::Stale,
+    ];
+
+    /// The sizes a panel shows a tray icon at.
+    const PANEL_SIZES: [usize; 2] = [16, 24];
+
+    /// WCAG's minimum contrast for graphics (success criterion 1.4.11).
+    const MIN_CONTRAST: f64 = 3.0;
+
     #[test]
     fn every_embedded_icon_decodes_to_distinct_square_rgba() {
-        let kinds = [
-            IconKind::Ok,
-            IconKind::Syncing,
-            IconKind::Error,
-            IconKind::Paused,
-        ];
         let mut seen = Vec::new();
-        for kind in kinds {
+        for kind in KINDS {
             let (rgba, w, h) = decode(png_bytes(kind)).unwrap();
             assert_eq!(
                 (w, h),
@@ -118,5 +137,295 @@ mod tests {
             seen.push(rgba);
         }
         let _ = Icons::load();
+    }
+
+    /// An icon as a panel shows it: `size` x `size` pixels, each the area average of the
+    /// source pixels it covers, as premultiplied `[r, g, b, a]` in 0..=1 (sRGB values, which
+    /// is how panels blend).
+    struct Small {
+        size: usize,
+        px: Vec<[f64; 4]>,
+    }
+
+    /// Box-filters a square RGBA image down to `size` px (a source pixel that straddles two
+    /// output pixels counts in both, by the part of it each covers).
+    fn downscale(rgba: &[u8], width: u32, size: usize) -> Small {
+        let w = width as usize;
+        assert_eq!(rgba.len(), w * w * 4, "a square image");
+        let k = w as f64 / size as f64;
+        // weights[o] = (source index, how much of it lies in output cell o)
+        let weights: Vec<Vec<(usize, f64)>> = (0..size)
+            .map(|o| {
+                let (lo, hi) = (o as f64 * k, (o + 1) as f64 * k);
+                (lo.floor() as usize..(hi.ceil() as usize).min(w))
+                    .map(|i| (i, (hi.min(i as f64 + 1.0) - lo.max(i as f64)) / k))
+                    .filter(|&(_, f)| f > 0.0)
+                    .collect()
+            })
+            .collect();
+        let mut px = Vec::with_capacity(size * size);
+        for wy in &weights {
+            for wx in &weights {
+                let mut acc = [0.0; 4];
+                for &(y, fy) in wy {
+                    for &(x, fx) in wx {
+                        let p = &rgba[(y * w + x) * 4..][..4];
+                        let a = fx * fy * p[3] as f64 / 255.0;
+                        for c in 0..3 {
+                            acc[c] += a * p[c] as f64 / 255.0;
+                        }
+                        acc[3] += a;
+                    }
+                }
+                px.push(acc);
+            }
+        }
+        Small { size, px }
+    }
+
+    fn small(kind: IconKind, size: usize) -> Small {
+        let (rgba, w, _) = decode(png_bytes(kind)).unwrap();
+        downscale(&rgba, w, size)
+    }
+
+    /// A pixel composited over an opaque grey background (0 = black, 1 = white).
+    fn over(p: [f64; 4], bg: f64) -> [f64; 3] {
+        [0, 1, 2].map(|i| p[i] + (1.0 - p[3]) * bg)
+    }
+
+    /// WCAG relative luminance of an sRGB colour.
+    fn luminance(rgb: [f64; 3]) -> f64 {
+        let lin = |c: f64| {
+            if c <= 0.04045 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * lin(rgb[0]) + 0.7152 * lin(rgb[1]) + 0.0722 * lin(rgb[2])
+    }
+
+    fn contrast(a: f64, b: f64) -> f64 {
+        (a.max(b) + 0.05) / (a.min(b) + 0.05)
+    }
+
+    /// The two arrows of the base glyph, as pixel indices: the connected parts (8-neighbour)
+    /// of the syncing icon's blue fill, which is the base glyph alone (icons/README.md: one
+    /// base glyph). A pixel belongs to the fill when more than half of it is fill, measured
+    /// by blue minus red (the fill `#4a9ff5` has 0xf5 - 0x4a of it, the halo and the
+    /// background none).
+    fn arrows(size: usize) -> Vec<Vec<usize>> {
+        let sync = small(IconKind::Syncing, size);
+        let fill_share = (0xf5 - 0x4a) as f64 / 255.0;
+        let mut fill: Vec<bool> = sync
+            .px
+            .iter()
+            .map(|p| (p[2] - p[0]) / fill_share > 0.5)
+            .collect();
+        let mut parts = Vec::new();
+        for start in 0..fill.len() {
+            if !fill[start] {
+                continue;
+            }
+            fill[start] = false;
+            let (mut part, mut todo) = (Vec::new(), vec![start]);
+            while let Some(i) = todo.pop() {
+                part.push(i);
+                for j in neighbours(i, size) {
+                    if fill[j] {
+                        fill[j] = false;
+                        todo.push(j);
+                    }
+                }
+            }
+            parts.push(part);
+        }
+        assert_eq!(
+            parts.len(),
+            2,
+            "the syncing icon at {size} px shows two separate arrows: {parts:?}"
+        );
+        parts
+    }
+
+    fn neighbours(i: usize, size: usize) -> impl Iterator<Item = usize> {
+        let (x, y) = ((i % size) as isize, (i / size) as isize);
+        (-1..=1)
+            .flat_map(move |dy| (-1..=1).map(move |dx| (x + dx, y + dy)))
+            .filter(move |&(nx, ny)| {
+                (nx, ny) != (x, y)
+                    && (0..size as isize).contains(&nx)
+                    && (0..size as isize).contains(&ny)
+            })
+            .map(move |(nx, ny)| ny as usize * size + nx as usize)
+    }
+
+    /// An arrow with the 1 px band around it: its fill and its halo.
+    fn with_band(part: &[usize], size: usize) -> Vec<usize> {
+        let mut all: Vec<usize> = part
+            .iter()
+            .flat_map(|&i| std::iter::once(i).chain(neighbours(i, size)))
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+
+    /// What the contrast measure found for one icon at one size over one background.
+    #[derive(Debug)]
+    struct Legibility {
+        /// The share of the icon's square that contrasts >= 3:1 with the background.
+        area: f64,
+        /// For each arrow (fill plus its 1 px band), the share of its pixels that contrast
+        /// >= 3:1 with the background.
+        arrows: Vec<f64>,
+    }
+
+    /// The icon's area that stands out from the panel must be a fair part of its square,
+    /// and each arrow must stand out on its own (not only the badge): at least these shares.
+    const MIN_AREA: f64 = 0.15;
+    const MIN_ARROW: f64 = 0.35;
+
+    fn legibility(icon: &Small, bg: f64, arrows: &[Vec<usize>]) -> Legibility {
+        let bg_lum = luminance([bg; 3]);
+        let stands_out: Vec<bool> = icon
+            .px
+            .iter()
+            .map(|&p| contrast(luminance(over(p, bg)), bg_lum) >= MIN_CONTRAST)
+            .collect();
+        let share = |pixels: &[usize]| {
+            pixels.iter().filter(|&&i| stands_out[i]).count() as f64 / pixels.len() as f64
+        };
+        Legibility {
+            area: stands_out.iter().filter(|&&s| s).count() as f64 / stands_out.len() as f64,
+            arrows: arrows
+                .iter()
+                .map(|a| share(&with_band(a, icon.size)))
+                .collect(),
+        }
+    }
+
+    impl Legibility {
+        fn passes(&self) -> bool {
+            self.area >= MIN_AREA && self.arrows.iter().all(|&a| a >= MIN_ARROW)
+        }
+    }
+
+    const PANELS: [(&str, f64); 2] = [("black", 0.0), ("white", 1.0)];
+
+    #[test]
+    fn every_icon_stands_out_on_black_and_on_white_panels_at_16_and_24_px() {
+        let mut failures = Vec::new();
+        for size in PANEL_SIZES {
+            let arrows = arrows(size);
+            for kind in KINDS {
+                let icon = small(kind, size);
+                for (panel, bg) in PANELS {
+                    let l = legibility(&icon, bg, &arrows);
+                    eprintln!("{} {size} px on {panel}: {l:?}", kind.name());
+                    if !l.passes() {
+                        failures.push(format!("{} at {size} px on {panel}: {l:?}", kind.name()));
+                    }
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "icons that do not stand out (need area >= {MIN_AREA}, each arrow >= {MIN_ARROW}):\n{}",
+            failures.join("\n")
+        );
+    }
+
+    /// The measure above is not one every icon passes: an icon drawn as a dark outline only
+    /// (the syncing icon with its fill removed), or as a dark glyph, vanishes on black.
+    #[test]
+    fn the_contrast_measure_rejects_a_dark_outline_on_black() {
+        let (rgba, w, _) = decode(png_bytes(IconKind::Syncing)).unwrap();
+        // Pixels that are mostly fill become transparent, the rest the halo's #1b1b1b.
+        let outline: Vec<u8> = rgba
+            .chunks_exact(4)
+            .flat_map(|p| {
+                let fill = (p[2] as i32 - p[0] as i32) * p[3] as i32 / 255 > (0xf5 - 0x4a) / 2;
+                if fill {
+                    [0, 0, 0, 0]
+                } else {
+                    [0x1b, 0x1b, 0x1b, p[3]]
+                }
+            })
+            .collect();
+        let dark_glyph: Vec<u8> = rgba
+            .chunks_exact(4)
+            .flat_map(|p| [0x1b, 0x1b, 0x1b, p[3]])
+            .collect();
+        for size in PANEL_SIZES {
+            let arrows = arrows(size);
+            for (name, fixture) in [("outline", &outline), ("dark glyph", &dark_glyph)] {
+                let icon = downscale(fixture, w, size);
+                let on_black = legibility(&icon, 0.0, &arrows);
+                let on_white = legibility(&icon, 1.0, &arrows);
+                eprintln!("{name} {size} px on black: {on_black:?}, on white: {on_white:?}");
+                assert!(
+                    !on_black.passes(),
+                    "{name} at {size} px on black: {on_black:?}"
+                );
+                assert!(
+                    on_white.passes(),
+                    "{name} at {size} px on white: {on_white:?}"
+                );
+            }
+        }
+    }
+
+    /// The badge sits in the gap between the arrows: at 16 and 24 px, at least 70% of each
+    /// arrow's fill is drawn the same in all four badged icons, that is, no badge covers it.
+    /// (These icons keep 100% and 76-78%; the ones before the stale icon kept 17% of the
+    /// lower arrow at 16 px.)
+    #[test]
+    fn no_badge_covers_an_arrow_at_16_and_24_px() {
+        for size in PANEL_SIZES {
+            let icons: Vec<Small> = BADGED.iter().map(|&k| small(k, size)).collect();
+            let clear = |i: usize| icons.iter().all(|icon| icon.px[i] == icons[0].px[i]);
+            for (n, arrow) in arrows(size).iter().enumerate() {
+                let share = arrow.iter().filter(|&&i| clear(i)).count() as f64 / arrow.len() as f64;
+                eprintln!(
+                    "{size} px, arrow {n} ({} px): {:.0}% clear of every badge",
+                    arrow.len(),
+                    share * 100.0
+                );
+                assert!(
+                    share >= 0.7,
+                    "at {size} px a badge covers {:.0}% of arrow {n}",
+                    (1.0 - share) * 100.0
+                );
+            }
+        }
+    }
+
+    /// Shape carries the state: in greyscale (luma) at 16 px, over black and over white,
+    /// every two icons differ by at least a quarter of the grey scale in enough pixels.
+    #[test]
+    fn the_five_icons_differ_in_greyscale_at_16_px() {
+        const MIN_PIXELS: usize = 8;
+        let grey = |p: [f64; 3]| 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2];
+        let icons: Vec<(IconKind, Small)> = KINDS.iter().map(|&k| (k, small(k, 16))).collect();
+        for (panel, bg) in PANELS {
+            for (i, (a, ia)) in icons.iter().enumerate() {
+                for (b, ib) in &icons[i + 1..] {
+                    let differ = ia
+                        .px
+                        .iter()
+                        .zip(&ib.px)
+                        .filter(|&(&p, &q)| (grey(over(p, bg)) - grey(over(q, bg))).abs() >= 0.25)
+                        .count();
+                    eprintln!("{} vs {} on {panel}: {differ} px", a.name(), b.name());
+                    assert!(
+                        differ >= MIN_PIXELS,
+                        "{} and {} on {panel} at 16 px differ in only {differ} px of greyscale",
+                        a.name(),
+                        b.name()
+                    );
+                }
+            }
+        }
     }
 }
