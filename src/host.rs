@@ -77,8 +77,9 @@ pub struct Host {
     /// runs can start again.
     instance: Option<InstanceLock>,
     /// The grace a stop signal gives a run in progress: [`GRACE`], or [`SESSION_GRACE`]
-    /// for the tray, whose signals come from the ending session.
-    signal_grace: Duration,
+    /// for the tray, whose signals come from the ending session. `None`: this host does
+    /// not listen for signals (a [`Fleet`] does, for all of its workspaces).
+    signal_grace: Option<Duration>,
 }
 
 impl Host {
@@ -100,14 +101,20 @@ impl Host {
             ws,
             config,
             instance,
-            signal_grace: GRACE,
+            signal_grace: Some(GRACE),
         })
     }
 
     /// Gives a run in progress `grace` after a stop signal (the first; a second stops it
     /// at once) instead of [`GRACE`].
     pub fn with_signal_grace(mut self, grace: Duration) -> Host {
-        self.signal_grace = grace;
+        self.signal_grace = Some(grace);
+        self
+    }
+
+    /// Does not listen for stop signals: whoever drives `stop` does (a [`Fleet`]).
+    pub fn without_signals(mut self) -> Host {
+        self.signal_grace = None;
         self
     }
 
@@ -135,7 +142,9 @@ impl Host {
             let engine = Engine::new(ws.clone(), Arc::new(SystemClock), notifier);
             let stop_rx = stop.subscribe();
             let stop_tx = stop.clone();
-            tokio::spawn(stop_on_signals_with(stop, signal_grace));
+            if let Some(grace) = signal_grace {
+                tokio::spawn(stop_on_signals_with(stop, grace));
+            }
             // Let the signal task install its handlers before a job can start: a SIGTERM
             // that came first would end the process at once, leaving the job and the lock.
             tokio::task::yield_now().await;

@@ -21,6 +21,8 @@
 //!   or read from the files.
 //! - [`engine`]: the orchestrator ([`engine::Engine::run_once`]) and the scheduler loop
 //!   ([`engine::serve`]) that every front end drives.
+//! - [`fleet`]: several workspaces served by one process, a thread and a host each,
+//!   following the person's list.
 //! - [`host`]: the one door that hosts a workspace's scheduler for `--daemon` and the tray:
 //!   config, instance lock, runtime, signals and the two-stage stop, then the engine.
 //! - [`retry`]: the backoff between a failing job's tries, as the `retry` key sets it.
@@ -40,6 +42,7 @@
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod fleet;
 mod fsutil;
 pub mod health;
 pub mod host;

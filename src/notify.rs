@@ -389,31 +389,50 @@ pub fn desktop() -> Box<dyn Notifier> {
     #[cfg(feature = "notifications")]
     return Box::new(desktop::Desktop::default());
     #[cfg(not(feature = "notifications"))]
-    return Box::new(LogOnly);
+    return Box::new(LogOnly::default());
+}
+
+/// A note's summary naming its workspace, when there is a name to give.
+fn named(name: Option<&str>, summary: String) -> String {
+    match name {
+        Some(name) => format!("{name}: {summary}"),
+        None => summary,
+    }
 }
 
 /// [`desktop()`], whose notes offer their [`NoteAction`]s where the notification server
 /// shows actions; `on_action` carries out the one chosen.
 pub fn desktop_with_actions(on_action: ActionHandler) -> Box<dyn Notifier> {
+    desktop_for(None, Some(on_action))
+}
+
+/// [`desktop()`] for the workspace `name` when one process serves several (its notes say
+/// which: "dashboard: Sync failed: quality"), with [`NoteAction`]s given to `on_action`.
+pub fn desktop_for(name: Option<String>, on_action: Option<ActionHandler>) -> Box<dyn Notifier> {
     #[cfg(feature = "notifications")]
     return Box::new(desktop::Desktop {
-        on_action: Some(on_action),
+        name,
+        on_action,
         ..Default::default()
     });
     #[cfg(not(feature = "notifications"))]
     {
-        drop(on_action);
-        return Box::new(LogOnly);
+        let _ = on_action;
+        return Box::new(LogOnly { name });
     }
 }
 
 /// Logs notes (a build without desktop notifications).
 #[derive(Debug, Default)]
-pub struct LogOnly;
+pub struct LogOnly {
+    /// The workspace's name, when the process serves several.
+    name: Option<String>,
+}
 
 impl Notifier for LogOnly {
     fn notify(&self, note: Note) {
         let (summary, body) = note.text();
+        let summary = named(self.name.as_deref(), summary);
         tracing::info!("notification (not shown: built without notifications): {summary}: {body}");
     }
 }
@@ -436,6 +455,8 @@ mod desktop {
         pub(super) warned: AtomicBool,
         /// Carries out a note's action; without it, notes offer none.
         pub(super) on_action: Option<ActionHandler>,
+        /// The workspace's name, when the process serves several.
+        pub(super) name: Option<String>,
     }
 
     impl std::fmt::Debug for Desktop {
@@ -450,6 +471,7 @@ mod desktop {
     impl Notifier for Desktop {
         fn notify(&self, note: Note) {
             let (summary, body) = note.text();
+            let summary = super::named(self.name.as_deref(), summary);
             let mut n = notify_rust::Notification::new();
             n.appname("synctray").summary(&summary).body(&body);
             let actions: Vec<(&str, &str)> = match &self.on_action {

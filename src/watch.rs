@@ -1,5 +1,5 @@
 //! Telling the scheduler that a workspace file changed: the config (an edit), the status
-//! and the lock (a run by another process). The OS pushes the events (inotify, FSEvents,
+//! and the lock (a run by another process); and a fleet that the workspace list changed. The OS pushes the events (inotify, FSEvents,
 //! ReadDirectoryChangesW), so an idle process is not woken to poll.
 
 use std::path::Path;
@@ -24,5 +24,27 @@ pub fn watch_workspace(
     let data_dir = ws.status.parent().unwrap_or(Path::new("."));
     watcher.watch(config_dir, RecursiveMode::NonRecursive)?;
     watcher.watch(data_dir, RecursiveMode::NonRecursive)?;
+    Ok(watcher)
+}
+
+/// Calls `changed` on every change of the list at `path` (its folder is watched, created
+/// if need be; the OS pushes the events, so an idle process is not woken). Keep the
+/// returned watcher alive.
+pub fn watch_list(
+    path: &Path,
+    changed: impl Fn() + Send + 'static,
+) -> notify::Result<notify::RecommendedWatcher> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let _ = crate::sys::create_dir(folder);
+    let name = path.file_name().map(ToOwned::to_owned);
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        if let Ok(event) = event
+            && !event.kind.is_access()
+            && event.paths.iter().any(|p| p.file_name() == name.as_deref())
+        {
+            changed();
+        }
+    })?;
+    watcher.watch(folder, notify::RecursiveMode::NonRecursive)?;
     Ok(watcher)
 }

@@ -654,7 +654,7 @@ fn xembed_the_icon_docks_in_trayer_and_a_click_opens_its_menu() {
     wait_for(
         "the tray to be ready",
         LONG,
-        || tray.log().contains("menu: Never synced"),
+        || tray.log().contains(": Never synced | Next run"),
         || tray.context(),
     );
 

@@ -21,6 +21,7 @@ use crate::snapshot::{Running, Snapshot};
 use crate::status::{Outcome, Status, iso_ms};
 use crate::workspace::Workspace;
 
+mod list;
 mod usage;
 
 pub use crate::host::{EXIT_FAILED, EXIT_SKIPPED, EXIT_USAGE};
@@ -50,9 +51,10 @@ Examples:
 #[derive(Debug, Parser)]
 #[command(name = "synctray", version, about = ABOUT, after_help = AFTER_HELP)]
 pub struct Args {
-    /// The workspace folder (the one holding data/config/sync.json).
-    #[arg(long, short = 'w', value_name = "DIR", global = true)]
-    pub workspace: Option<PathBuf>,
+    /// The workspace: its folder (the one holding data/config/sync.json), or its name in
+    /// the workspace list. The tray and --daemon take it several times.
+    #[arg(long, short = 'w', value_name = "DIR|NAME", global = true)]
+    pub workspace: Vec<PathBuf>,
 
     /// Run the scheduler without a tray icon; stops on SIGTERM or Ctrl-C.
     #[arg(long)]
@@ -114,6 +116,26 @@ pub enum Cmd {
         #[arg(long = "run", value_name = "K", default_value = "1", value_parser = crate::runs::parse_count)]
         run: usize,
     },
+    /// Add a workspace to the list that the tray and --daemon serve (the current folder if
+    /// no DIR); exits 2 if the folder holds no valid workspace.
+    Add {
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// What to call it (default: the folder's name).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+    /// Remove a workspace from the list, by its name or its folder (its files stay).
+    Remove {
+        #[arg(value_name = "NAME|DIR")]
+        what: String,
+    },
+    /// List the workspaces of the list: name, folder, state, last run, next run.
+    Workspaces {
+        /// Print a JSON array instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the completion script for SHELL (bash, zsh, fish, elvish, powershell).
     ///
     /// bash: `synctray completions bash > ~/.local/share/bash-completion/completions/synctray`;
@@ -153,13 +175,29 @@ pub fn run(args: Args) -> ExitCode {
     } else {
         tracing::Level::WARN
     });
-    let ws = match Workspace::resolve(args.workspace.as_deref()) {
+    match &args.command {
+        Some(Cmd::Add { dir, name }) => return list::add(dir.as_deref(), name.as_deref()),
+        Some(Cmd::Remove { what }) => return list::remove(what),
+        Some(Cmd::Workspaces { json }) => return list::show(*json),
+        _ => {}
+    }
+    if args.command.is_none() {
+        return match list::served(&args.workspace) {
+            Ok(list::Served::One(ws)) => daemon(ws),
+            Ok(list::Served::Many(wss, list)) => {
+                crate::fleet::serve_daemon(wss, list);
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(EXIT_USAGE, format_args!("{e}")),
+        };
+    }
+    let ws = match list::one(&args.workspace) {
         Ok(ws) => ws,
-        Err(e) => return fail(EXIT_USAGE, format_args!("cannot find a workspace: {e}")),
+        Err(e) => return fail(EXIT_USAGE, format_args!("{e}")),
     };
     ws.clean_temp_files();
     match args.command {
-        None => daemon(ws),
+        None => unreachable!("the daemon is served above"),
         Some(Cmd::Sync) => sync(ws),
         Some(Cmd::Status { json }) => status(&ws, json),
         Some(Cmd::Interval { minutes }) => edit(&ws, Edit::Interval(minutes)),
@@ -169,8 +207,8 @@ pub fn run(args: Args) -> ExitCode {
         Some(Cmd::History { count, json }) => crate::runs::history(&ws, count, json),
         Some(Cmd::Next { count, json }) => crate::runs::next(&ws, count, json),
         Some(Cmd::Logs { run }) => crate::runs::logs(&ws, run),
-        Some(Cmd::Completions { .. }) => {
-            unreachable!("printed before the workspace")
+        Some(Cmd::Completions { .. } | Cmd::Add { .. } | Cmd::Remove { .. } | Cmd::Workspaces { .. }) => {
+            unreachable!("carried out before a workspace is chosen")
         }
     }
 }
@@ -266,12 +304,18 @@ pub fn run_tray(args: Args) -> ExitCode {
         );
     }
     init_logging(tracing::Level::INFO);
-    match Workspace::resolve(args.workspace.as_deref()) {
-        Ok(ws) => {
+    match list::served(&args.workspace) {
+        Ok(list::Served::One(ws)) => {
             ws.clean_temp_files();
-            crate::tray::run(ws)
+            crate::tray::run(vec![ws], None)
         }
-        Err(e) => fail(EXIT_USAGE, format_args!("cannot find a workspace: {e}")),
+        Ok(list::Served::Many(wss, list)) => {
+            for ws in &wss {
+                ws.clean_temp_files();
+            }
+            crate::tray::run(wss, list)
+        }
+        Err(e) => fail(EXIT_USAGE, format_args!("{e}")),
     }
 }
 

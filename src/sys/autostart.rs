@@ -10,9 +10,10 @@
 //!   `HKCU\Software\Microsoft\Windows\CurrentVersion\Run`, read and written through the
 //!   registry API (no helper process: the tray reads it every minute).
 //!
-//! There is one entry per user: it starts one workspace's tray. The tray shows "Start at
-//! login" checked only when the entry starts *its* workspace; checking it in another
-//! workspace's tray moves the entry there.
+//! There is one entry per user: it starts the tray on one workspace, or on the person's
+//! workspace list (every listed workspace in one tray). The tray shows "Start at login"
+//! checked only when the entry starts what *it* serves; checking it in another tray moves
+//! the entry there.
 //!
 //! The entries are written by hand rather than with a crate: each holds the program and
 //! its arguments quoted as its format requires, so a workspace path with spaces, quotes or
@@ -36,14 +37,23 @@ mod windows;
 #[cfg(windows)]
 use windows as imp;
 
-/// Whether the login entry exists and starts the workspace at `root`.
-pub fn is_enabled(root: &Path) -> bool {
-    imp::is_enabled(root).unwrap_or(false)
+/// What the login entry starts the tray on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Starts<'a> {
+    /// One workspace: `synctray --workspace ROOT`.
+    Workspace(&'a Path),
+    /// The person's workspace list: `synctray` with no `--workspace`.
+    List,
 }
 
-/// Writes (or replaces) the login entry so that it starts `exe --workspace root`.
-pub fn enable(exe: &Path, root: &Path) -> io::Result<()> {
-    imp::enable(exe, root)
+/// Whether the login entry exists and starts the tray on `starts`.
+pub fn is_enabled(starts: Starts<'_>) -> bool {
+    imp::is_enabled(starts).unwrap_or(false)
+}
+
+/// Writes (or replaces) the login entry so that it starts `exe` on `starts`.
+pub fn enable(exe: &Path, starts: Starts<'_>) -> io::Result<()> {
+    imp::enable(exe, starts)
 }
 
 /// Removes the login entry, if any.

@@ -1,5 +1,10 @@
-//! The tray's menu widgets: built once, then kept in step with a [`MenuState`]. Clicks
-//! come back as [`Action`]s, named by the items' ids.
+//! The tray's menu widgets: built for the workspaces served, then kept in step with each
+//! one's [`MenuState`]. Clicks come back as [`Action`]s, named by the items' ids.
+//!
+//! With one workspace the menu is that workspace's: its name, its status lines and its
+//! items, then Start at login and Quit. With several, each workspace is a line summing it
+//! up (`dashboard: ✓ 14:30 · next 14:45`) that opens a submenu of its own lines and items,
+//! then `Sync all now`, `Pause all`, `Start at login` and `Quit`.
 //!
 //! The widgets are not `Send`: everything here runs on the GUI thread.
 
@@ -10,9 +15,12 @@ use tray_icon::menu::{
 use super::state::{MenuState, RECENT_RUNS, preset_label};
 use crate::config::INTERVAL_PRESETS;
 
-/// What a click on an item asks for.
+/// A served workspace's id in the tray (its fleet id).
+pub type WsId = u64;
+
+/// What a click on one workspace's item asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub enum WsAction {
     SyncNow,
     Interval(u32),
     /// The "Custom: …" item: nothing to change, only the checks to restore.
@@ -25,21 +33,54 @@ pub enum Action {
     EditConfig,
     /// "Open workspace folder".
     OpenFolder,
+}
+
+/// What a click asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Ws(WsId, WsAction),
+    SyncAll,
+    PauseAll,
     StartAtLogin,
     Quit,
+}
+
+impl WsAction {
+    fn name(self) -> String {
+        match self {
+            WsAction::SyncNow => "sync-now".into(),
+            WsAction::Interval(n) => format!("interval-{n}"),
+            WsAction::Custom => "interval-custom".into(),
+            WsAction::Pause => "pause".into(),
+            WsAction::Recent(i) => format!("recent-{i}"),
+            WsAction::OpenLogs => "open-logs".into(),
+            WsAction::EditConfig => "edit-config".into(),
+            WsAction::OpenFolder => "open-folder".into(),
+        }
+    }
+
+    fn from_name(name: &str) -> Option<WsAction> {
+        Some(match name {
+            "sync-now" => WsAction::SyncNow,
+            "interval-custom" => WsAction::Custom,
+            "pause" => WsAction::Pause,
+            "open-logs" => WsAction::OpenLogs,
+            "edit-config" => WsAction::EditConfig,
+            "open-folder" => WsAction::OpenFolder,
+            _ if name.starts_with("recent-") => {
+                WsAction::Recent(name["recent-".len()..].parse().ok()?)
+            }
+            _ => WsAction::Interval(name.strip_prefix("interval-")?.parse().ok()?),
+        })
+    }
 }
 
 impl Action {
     fn id(self) -> String {
         match self {
-            Action::SyncNow => "sync-now".into(),
-            Action::Interval(n) => format!("interval-{n}"),
-            Action::Custom => "interval-custom".into(),
-            Action::Pause => "pause".into(),
-            Action::Recent(i) => format!("recent-{i}"),
-            Action::OpenLogs => "open-logs".into(),
-            Action::EditConfig => "edit-config".into(),
-            Action::OpenFolder => "open-folder".into(),
+            Action::Ws(ws, action) => format!("{ws}:{}", action.name()),
+            Action::SyncAll => "sync-all".into(),
+            Action::PauseAll => "pause-all".into(),
             Action::StartAtLogin => "start-at-login".into(),
             Action::Quit => "quit".into(),
         }
@@ -49,16 +90,14 @@ impl Action {
     pub fn from_id(id: &MenuId) -> Option<Action> {
         let id = id.as_ref();
         Some(match id {
-            "sync-now" => Action::SyncNow,
-            "interval-custom" => Action::Custom,
-            "pause" => Action::Pause,
-            "open-logs" => Action::OpenLogs,
-            "edit-config" => Action::EditConfig,
-            "open-folder" => Action::OpenFolder,
+            "sync-all" => Action::SyncAll,
+            "pause-all" => Action::PauseAll,
             "start-at-login" => Action::StartAtLogin,
             "quit" => Action::Quit,
-            _ if id.starts_with("recent-") => Action::Recent(id["recent-".len()..].parse().ok()?),
-            _ => Action::Interval(id.strip_prefix("interval-")?.parse().ok()?),
+            _ => {
+                let (ws, name) = id.split_once(':')?;
+                Action::Ws(ws.parse().ok()?, WsAction::from_name(name)?)
+            }
         })
     }
 }
@@ -68,11 +107,42 @@ fn label(text: &str) -> String {
     text.replace('&', "&&")
 }
 
-/// The menu (status lines, Sync now, Change interval, Pause, Recent runs, Open logs, Edit
-/// configuration…, Open workspace folder, Start at login, Quit), plus a notice line (a bad config edit or the engine's
-/// latest message) under the two status lines when there is one.
-pub struct TrayMenu {
-    pub menu: Menu,
+/// Where a workspace's items are: the menu itself, or the workspace's submenu.
+enum Parent {
+    Root(Menu),
+    Sub(Submenu),
+}
+
+impl Parent {
+    fn append(&self, item: &dyn IsMenuItem) {
+        let _ = match self {
+            Parent::Root(menu) => menu.append(item),
+            Parent::Sub(sub) => sub.append(item),
+        };
+    }
+
+    fn insert(&self, item: &dyn IsMenuItem, position: usize) {
+        let _ = match self {
+            Parent::Root(menu) => menu.insert(item, position),
+            Parent::Sub(sub) => sub.insert(item, position),
+        };
+    }
+
+    fn remove(&self, item: &dyn IsMenuItem) {
+        let _ = match self {
+            Parent::Root(menu) => menu.remove(item),
+            Parent::Sub(sub) => sub.remove(item),
+        };
+    }
+}
+
+/// One workspace's widgets: its status lines, a notice line when there is one, Sync now,
+/// Change interval, Pause, Recent runs, Open logs, Edit configuration…, Open workspace
+/// folder.
+struct WsMenu {
+    parent: Parent,
+    /// Where the notice line goes: just under the first status line.
+    notice_at: usize,
     last: MenuItem,
     next: MenuItem,
     notice: MenuItem,
@@ -87,19 +157,20 @@ pub struct TrayMenu {
     recent_lines: Vec<MenuItem>,
     no_runs: MenuItem,
     recent_count: usize,
-    login: CheckMenuItem,
     shown: Option<MenuState>,
 }
 
-impl TrayMenu {
-    pub fn new(login: bool, name: &str) -> TrayMenu {
-        let item = |action: Action, text: &str| MenuItem::with_id(action.id(), text, true, None);
-        let check = |action: Action, text: &str, checked| {
-            CheckMenuItem::with_id(action.id(), text, true, checked, None)
+impl WsMenu {
+    /// The widgets of workspace `ws`, appended to `parent` (after `before` items there).
+    fn new(ws: WsId, parent: Parent, before: usize) -> WsMenu {
+        let action = |a: WsAction| Action::Ws(ws, a).id();
+        let item = |a: WsAction, text: &str| MenuItem::with_id(action(a), text, true, None);
+        let check = |a: WsAction, text: &str, checked| {
+            CheckMenuItem::with_id(action(a), text, true, checked, None)
         };
         let presets: Vec<_> = INTERVAL_PRESETS
             .iter()
-            .map(|&n| (n, check(Action::Interval(n), &preset_label(n), false)))
+            .map(|&n| (n, check(WsAction::Interval(n), &preset_label(n), false)))
             .collect();
         let interval = Submenu::new("Change interval", true);
         for (_, preset) in &presets {
@@ -108,49 +179,45 @@ impl TrayMenu {
         let recent = Submenu::new("Recent runs", true);
         let no_runs = MenuItem::new("No runs yet", false, None);
         recent.append(&no_runs).expect("a menu item appends");
-        let tray = TrayMenu {
-            menu: Menu::new(),
+        let menu = WsMenu {
+            parent,
+            notice_at: before + 1,
             last: MenuItem::new("Never synced", false, None),
             next: MenuItem::new("Starting…", false, None),
             notice: MenuItem::new("", false, None),
-            sync_now: item(Action::SyncNow, "Sync now"),
+            sync_now: item(WsAction::SyncNow, "Sync now"),
             presets,
             interval,
-            custom: check(Action::Custom, "Custom", true),
-            pause: check(Action::Pause, "Pause scheduled syncs", false),
+            custom: check(WsAction::Custom, "Custom", true),
+            pause: check(WsAction::Pause, "Pause scheduled syncs", false),
             recent,
             recent_lines: (0..RECENT_RUNS)
-                .map(|i| item(Action::Recent(i), ""))
+                .map(|i| item(WsAction::Recent(i), ""))
                 .collect(),
             no_runs,
             recent_count: 0,
-            login: check(Action::StartAtLogin, "Start at login", login),
             shown: None,
         };
-        // The workspace's name first, so that two trays can be told apart.
-        let title = MenuItem::new(format!("synctray — {name}"), false, None);
-        let items: [&dyn IsMenuItem; 14] = [
-            &title,
-            &tray.last,
-            &tray.next,
+        let items: [&dyn IsMenuItem; 10] = [
+            &menu.last,
+            &menu.next,
             &PredefinedMenuItem::separator(),
-            &tray.sync_now,
-            &tray.interval,
-            &tray.pause,
-            &tray.recent,
-            &item(Action::OpenLogs, "Open logs"),
-            &item(Action::EditConfig, "Edit configuration…"),
-            &item(Action::OpenFolder, "Open workspace folder"),
-            &tray.login,
-            &PredefinedMenuItem::separator(),
-            &item(Action::Quit, "Quit"),
+            &menu.sync_now,
+            &menu.interval,
+            &menu.pause,
+            &menu.recent,
+            &item(WsAction::OpenLogs, "Open logs"),
+            &item(WsAction::EditConfig, "Edit configuration…"),
+            &item(WsAction::OpenFolder, "Open workspace folder"),
         ];
-        tray.menu.append_items(&items).expect("menu items append");
-        tray
+        for item in items {
+            menu.parent.append(item);
+        }
+        menu
     }
 
     /// Makes the widgets show `m`, touching only what changed.
-    pub fn show(&mut self, m: &MenuState) {
+    fn show(&mut self, m: &MenuState) {
         let old = self.shown.take();
         if old.as_ref().is_none_or(|o| o.last_line != m.last_line) {
             self.last.set_text(label(&m.last_line));
@@ -164,12 +231,10 @@ impl TrayMenu {
                 Some(text) => {
                     self.notice.set_text(label(text));
                     if !was_shown {
-                        let _ = self.menu.insert(&self.notice, 2);
+                        self.parent.insert(&self.notice, self.notice_at);
                     }
                 }
-                None if was_shown => {
-                    let _ = self.menu.remove(&self.notice);
-                }
+                None if was_shown => self.parent.remove(&self.notice),
                 None => {}
             }
         }
@@ -225,9 +290,8 @@ impl TrayMenu {
         }
     }
 
-    /// Puts every check mark back as the state says. The toolkit toggles a check item
-    /// itself when it is clicked, before the engine has said what happened.
-    pub fn sync_checks(&self) {
+    /// Puts every check mark back as the state says.
+    fn sync_checks(&self) {
         let Some(m) = &self.shown else { return };
         for (n, item) in &self.presets {
             set_checked(item, m.interval_checked == Some(*n));
@@ -235,14 +299,100 @@ impl TrayMenu {
         set_checked(&self.custom, m.custom.is_some());
         set_checked(&self.pause, m.paused);
     }
+}
+
+/// The tray's menu: each workspace's widgets, then the items for all of them.
+pub struct TrayMenu {
+    pub menu: Menu,
+    workspaces: Vec<(WsId, WsMenu)>,
+    /// With several workspaces, the line that sums each up and opens its submenu.
+    summaries: Vec<(WsId, Submenu)>,
+    login: CheckMenuItem,
+    pause_all: Option<CheckMenuItem>,
+}
+
+impl TrayMenu {
+    /// The menu for `workspaces` (id and name), with "Start at login" checked as `login`.
+    pub fn new(login: bool, workspaces: &[(WsId, String)]) -> TrayMenu {
+        let menu = Menu::new();
+        let login = CheckMenuItem::with_id(
+            Action::StartAtLogin.id(),
+            "Start at login",
+            true,
+            login,
+            None,
+        );
+        let quit = MenuItem::with_id(Action::Quit.id(), "Quit", true, None);
+        let mut tray = TrayMenu {
+            menu: menu.clone(),
+            workspaces: Vec::new(),
+            summaries: Vec::new(),
+            login,
+            pause_all: None,
+        };
+        if let [(id, name)] = workspaces {
+            // The workspace's name first, so that two trays can be told apart.
+            let title = MenuItem::new(format!("synctray — {name}"), false, None);
+            menu.append(&title).expect("a menu item appends");
+            let ws = WsMenu::new(*id, Parent::Root(menu.clone()), 1);
+            tray.workspaces.push((*id, ws));
+        } else {
+            for (id, name) in workspaces {
+                let sub = Submenu::new(label(name), true);
+                menu.append(&sub).expect("a menu item appends");
+                let ws = WsMenu::new(*id, Parent::Sub(sub.clone()), 0);
+                tray.workspaces.push((*id, ws));
+                tray.summaries.push((*id, sub));
+            }
+            let pause_all =
+                CheckMenuItem::with_id(Action::PauseAll.id(), "Pause all", true, false, None);
+            let items: [&dyn IsMenuItem; 3] = [
+                &PredefinedMenuItem::separator(),
+                &MenuItem::with_id(Action::SyncAll.id(), "Sync all now", true, None),
+                &pause_all,
+            ];
+            menu.append_items(&items).expect("menu items append");
+            tray.pause_all = Some(pause_all);
+        }
+        let items: [&dyn IsMenuItem; 3] = [&tray.login, &PredefinedMenuItem::separator(), &quit];
+        menu.append_items(&items).expect("menu items append");
+        tray
+    }
+
+    /// Makes workspace `ws`'s widgets show `m`; with several workspaces, its line says
+    /// `summary`.
+    pub fn show(&mut self, ws: WsId, m: &MenuState, summary: &str) {
+        if let Some((_, menu)) = self.workspaces.iter_mut().find(|(id, _)| *id == ws) {
+            menu.show(m);
+        }
+        if let Some((_, sub)) = self.summaries.iter().find(|(id, _)| *id == ws)
+            && sub.text() != label(summary)
+        {
+            sub.set_text(label(summary));
+        }
+    }
+
+    /// Puts every check mark back as the states say. The toolkit toggles a check item
+    /// itself when it is clicked, before the engine has said what happened.
+    pub fn sync_checks(&self, all_paused: bool) {
+        for (_, ws) in &self.workspaces {
+            ws.sync_checks();
+        }
+        if let Some(pause_all) = &self.pause_all {
+            set_checked(pause_all, all_paused);
+        }
+    }
 
     pub fn set_login(&self, on: bool) {
         set_checked(&self.login, on);
     }
 
-    /// The state last shown.
-    pub fn shown(&self) -> Option<&MenuState> {
-        self.shown.as_ref()
+    /// The state last shown for workspace `ws`.
+    pub fn shown(&self, ws: WsId) -> Option<&MenuState> {
+        self.workspaces
+            .iter()
+            .find(|(id, _)| *id == ws)
+            .and_then(|(_, menu)| menu.shown.as_ref())
     }
 }
 
@@ -258,23 +408,32 @@ mod tests {
 
     #[test]
     fn every_action_round_trips_through_its_item_id() {
-        let mut actions = vec![
-            Action::SyncNow,
-            Action::Custom,
-            Action::Pause,
-            Action::OpenLogs,
-            Action::EditConfig,
-            Action::OpenFolder,
+        let mut ws_actions = vec![
+            WsAction::SyncNow,
+            WsAction::Custom,
+            WsAction::Pause,
+            WsAction::OpenLogs,
+            WsAction::EditConfig,
+            WsAction::OpenFolder,
+        ];
+        ws_actions.extend((0..RECENT_RUNS).map(WsAction::Recent));
+        ws_actions.extend(INTERVAL_PRESETS.iter().map(|&n| WsAction::Interval(n)));
+        let mut actions: Vec<Action> = ws_actions
+            .into_iter()
+            .flat_map(|a| [Action::Ws(0, a), Action::Ws(12, a)])
+            .collect();
+        actions.extend([
+            Action::SyncAll,
+            Action::PauseAll,
             Action::StartAtLogin,
             Action::Quit,
-        ];
-        actions.extend((0..RECENT_RUNS).map(Action::Recent));
-        actions.extend(INTERVAL_PRESETS.iter().map(|&n| Action::Interval(n)));
+        ]);
         for action in actions {
             assert_eq!(Action::from_id(&MenuId::new(action.id())), Some(action));
         }
-        assert_eq!(Action::from_id(&MenuId::new("interval-x")), None);
-        assert_eq!(Action::from_id(&MenuId::new("recent-x")), None);
+        assert_eq!(Action::from_id(&MenuId::new("0:interval-x")), None);
+        assert_eq!(Action::from_id(&MenuId::new("0:recent-x")), None);
+        assert_eq!(Action::from_id(&MenuId::new("x:sync-now")), None);
         assert_eq!(Action::from_id(&MenuId::new("something")), None);
     }
 

@@ -216,6 +216,29 @@ pub fn named_tooltip(name: &str, m: &MenuState) -> String {
     format!("synctray — {name}: {rest}")
 }
 
+/// The line that sums a workspace up in a menu of several, opening its submenu:
+/// `dashboard: ✓ 14:30 · next 14:45`, `dashboard: ✗ Cannot sync`, `dashboard: Syncing…`.
+pub fn summary(name: &str, snap: &Snapshot, now: DateTime<Local>) -> String {
+    let state = snap.state(now.with_timezone(&Utc));
+    let what = match state {
+        IconKind::Syncing => "Syncing…".to_owned(),
+        IconKind::Error if snap.problem.is_some() => "✗ Cannot sync".to_owned(),
+        IconKind::Paused => "Paused".to_owned(),
+        IconKind::Stale => {
+            let age = snap.overdue(now.with_timezone(&Utc)).unwrap_or_default();
+            format!("⚠ {} old", crate::notify::age_words(age))
+        }
+        _ => match &snap.last {
+            Some(last) => format!("{} {}", state.mark(), clock(last.last_sync, now)),
+            None => "Never synced".to_owned(),
+        },
+    };
+    match snap.next_run.filter(|_| !snap.paused && state != IconKind::Syncing) {
+        Some(next) => format!("{name}: {what} · next {}", clock(next, now)),
+        None => format!("{name}: {what}"),
+    }
+}
+
 /// What a failed run's first line names: the failing job, else the run's error.
 fn failed_what(s: &Status) -> String {
     if let Some(job) = s.jobs.iter().find(|j| j.status == Outcome::Error) {

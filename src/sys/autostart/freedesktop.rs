@@ -4,6 +4,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::Starts;
+
 pub fn location() -> Option<PathBuf> {
     let base = directories::BaseDirs::new()?;
     Some(base.config_dir().join("autostart").join("synctray.desktop"))
@@ -18,17 +20,23 @@ fn path() -> io::Result<PathBuf> {
     })
 }
 
-pub fn is_enabled(root: &Path) -> io::Result<bool> {
+pub fn is_enabled(starts: Starts<'_>) -> io::Result<bool> {
     let text = std::fs::read_to_string(path()?)?;
-    let marker = format!(
-        "X-Synctray-Workspace={}",
-        desktop_value(&root.to_string_lossy())
-    );
+    let marker = format!("X-Synctray-Workspace={}", desktop_value(&target(starts)));
     Ok(text.lines().any(|l| l == marker) && !text.lines().any(|l| l.trim() == "Hidden=true"))
 }
 
-pub fn enable(exe: &Path, root: &Path) -> io::Result<()> {
-    super::write_entry(&path()?, &desktop_entry(exe, root))
+pub fn enable(exe: &Path, starts: Starts<'_>) -> io::Result<()> {
+    super::write_entry(&path()?, &desktop_entry(exe, starts))
+}
+
+/// The workspace the entry starts, as its marker says it: its folder, or empty for the
+/// workspace list.
+fn target(starts: Starts<'_>) -> String {
+    match starts {
+        Starts::Workspace(root) => root.to_string_lossy().into_owned(),
+        Starts::List => String::new(),
+    }
 }
 
 pub fn disable() -> io::Result<()> {
@@ -36,13 +44,16 @@ pub fn disable() -> io::Result<()> {
 }
 
 /// The entry's text.
-fn desktop_entry(exe: &Path, root: &Path) -> String {
-    let exec = format!(
-        "{} --workspace {}",
-        exec_arg(&exe.to_string_lossy()),
-        exec_arg(&root.to_string_lossy())
-    );
-    let root = root.to_string_lossy();
+fn desktop_entry(exe: &Path, starts: Starts<'_>) -> String {
+    let exe = exec_arg(&exe.to_string_lossy());
+    let (exec, comment) = match starts {
+        Starts::Workspace(root) => (
+            format!("{exe} --workspace {}", exec_arg(&root.to_string_lossy())),
+            format!("Keeps {} in sync", root.display()),
+        ),
+        Starts::List => (exe, "Keeps your workspaces in sync".to_owned()),
+    };
+    let root = target(starts);
     format!(
         "[Desktop Entry]\n\
          Type=Application\n\
@@ -52,7 +63,7 @@ fn desktop_entry(exe: &Path, root: &Path) -> String {
          Terminal=false\n\
          X-GNOME-Autostart-enabled=true\n\
          X-Synctray-Workspace={}\n",
-        desktop_value(&format!("Keeps {root} in sync")),
+        desktop_value(&comment),
         desktop_value(&exec),
         desktop_value(&root),
     )
@@ -100,7 +111,7 @@ mod tests {
     fn the_desktop_entry_quotes_paths_with_spaces_quotes_and_percent() {
         let entry = desktop_entry(
             Path::new("/opt/sync tray/synctray"),
-            Path::new("/home/me/My \"work\" 100%/ws$x"),
+            Starts::Workspace(Path::new("/home/me/My \"work\" 100%/ws$x")),
         );
         assert!(
             entry.starts_with("[Desktop Entry]\nType=Application\n"),
@@ -115,5 +126,12 @@ mod tests {
             entry.contains("X-Synctray-Workspace=/home/me/My \"work\" 100%/ws$x\n"),
             "{entry}"
         );
+    }
+
+    #[test]
+    fn the_entry_for_the_list_starts_the_tray_with_no_workspace() {
+        let entry = desktop_entry(Path::new("/usr/bin/synctray"), Starts::List);
+        assert!(entry.contains("Exec=\"/usr/bin/synctray\"\n"), "{entry}");
+        assert!(entry.contains("X-Synctray-Workspace=\n"), "{entry}");
     }
 }

@@ -3,6 +3,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::Starts;
+
 const LABEL: &str = "dev.synctray.tray";
 
 pub fn location() -> Option<PathBuf> {
@@ -23,13 +25,16 @@ fn path() -> io::Result<PathBuf> {
     })
 }
 
-pub fn is_enabled(root: &Path) -> io::Result<bool> {
+pub fn is_enabled(starts: Starts<'_>) -> io::Result<bool> {
     let text = std::fs::read_to_string(path()?)?;
-    Ok(text.contains(&workspace_args(root)))
+    Ok(match starts {
+        Starts::Workspace(root) => text.contains(&workspace_args(root)),
+        Starts::List => !text.contains("<string>--workspace</string>"),
+    })
 }
 
-pub fn enable(exe: &Path, root: &Path) -> io::Result<()> {
-    super::write_entry(&path()?, &launch_agent(exe, root))
+pub fn enable(exe: &Path, starts: Starts<'_>) -> io::Result<()> {
+    super::write_entry(&path()?, &launch_agent(exe, starts))
 }
 
 pub fn disable() -> io::Result<()> {
@@ -43,7 +48,11 @@ fn workspace_args(root: &Path) -> String {
     )
 }
 
-fn launch_agent(exe: &Path, root: &Path) -> String {
+fn launch_agent(exe: &Path, starts: Starts<'_>) -> String {
+    let args = match starts {
+        Starts::Workspace(root) => workspace_args(root),
+        Starts::List => String::new(),
+    };
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n\
@@ -56,7 +65,7 @@ fn launch_agent(exe: &Path, root: &Path) -> String {
          </dict>\n\
          </plist>\n",
         xml_escape(&exe.to_string_lossy()),
-        workspace_args(root)
+        args
     )
 }
 
@@ -80,7 +89,7 @@ mod tests {
     fn the_agent_starts_the_workspace_it_names() {
         let agent = launch_agent(
             Path::new("/Applications/synctray"),
-            Path::new("/Users/me/a&b"),
+            Starts::Workspace(Path::new("/Users/me/a&b")),
         );
         assert!(agent.contains(&workspace_args(Path::new("/Users/me/a&b"))));
         assert!(

@@ -6,6 +6,8 @@ use std::io;
 use std::os::windows::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+use super::Starts;
+
 use windows_sys::Win32::Foundation::{ERROR_FILE_NOT_FOUND, ERROR_MORE_DATA, ERROR_SUCCESS};
 use windows_sys::Win32::System::Registry::{
     HKEY_CURRENT_USER, REG_SZ, RRF_RT_REG_SZ, RegDeleteKeyValueW, RegGetValueW, RegSetKeyValueW,
@@ -20,21 +22,25 @@ pub fn location() -> Option<PathBuf> {
     None
 }
 
-pub fn is_enabled(root: &Path) -> io::Result<bool> {
-    is_enabled_at(RUN_KEY, root)
+pub fn is_enabled(starts: Starts<'_>) -> io::Result<bool> {
+    is_enabled_at(RUN_KEY, starts)
 }
 
-pub fn enable(exe: &Path, root: &Path) -> io::Result<()> {
-    set(RUN_KEY, &run_value(exe, root))
+pub fn enable(exe: &Path, starts: Starts<'_>) -> io::Result<()> {
+    set(RUN_KEY, &run_value(exe, starts))
 }
 
 pub fn disable() -> io::Result<()> {
     delete(RUN_KEY)
 }
 
-fn is_enabled_at(key: &str, root: &Path) -> io::Result<bool> {
-    let wanted = format!("--workspace {}", windows_arg(&root.to_string_lossy()));
-    Ok(get(key)?.is_some_and(|value| value.ends_with(&wanted)))
+fn is_enabled_at(key: &str, starts: Starts<'_>) -> io::Result<bool> {
+    Ok(get(key)?.is_some_and(|value| match starts {
+        Starts::Workspace(root) => {
+            value.ends_with(&format!("--workspace {}", windows_arg(&root.to_string_lossy())))
+        }
+        Starts::List => !value.contains(" --workspace "),
+    }))
 }
 
 fn wide(text: &str) -> Vec<u16> {
@@ -111,12 +117,15 @@ fn delete(key: &str) -> io::Result<()> {
 }
 
 /// The Run value: the command line Windows runs at login.
-fn run_value(exe: &Path, root: &Path) -> String {
-    format!(
-        "{} --workspace {}",
-        windows_arg(&exe.to_string_lossy()),
-        windows_arg(&root.to_string_lossy())
-    )
+fn run_value(exe: &Path, starts: Starts<'_>) -> String {
+    match starts {
+        Starts::Workspace(root) => format!(
+            "{} --workspace {}",
+            windows_arg(&exe.to_string_lossy()),
+            windows_arg(&root.to_string_lossy())
+        ),
+        Starts::List => windows_arg(&exe.to_string_lossy()),
+    }
 }
 
 /// Quotes one argument of a Windows command line so that the C runtime's parser (and
@@ -160,7 +169,7 @@ mod tests {
         assert_eq!(windows_arg(r"C:\"), r#""C:\\""#);
         assert_eq!(windows_arg(r#"a\"b"#), r#""a\\\"b""#);
         assert_eq!(
-            run_value(Path::new(r"C:\bin\synctray.exe"), Path::new(r"D:\My ws")),
+            run_value(Path::new(r"C:\bin\synctray.exe"), Starts::Workspace(Path::new(r"D:\My ws"))),
             r#""C:\bin\synctray.exe" --workspace "D:\My ws""#
         );
     }
@@ -183,17 +192,17 @@ mod tests {
         };
         let ws = Path::new(r"C:\Users\me\my ws");
         disable().unwrap();
-        assert!(!super::super::is_enabled(ws));
-        super::super::enable(Path::new(r"C:\bin\synctray.exe"), ws).unwrap();
-        assert!(super::super::is_enabled(ws));
-        assert!(!super::super::is_enabled(Path::new(r"C:\other")));
+        assert!(!super::super::is_enabled(Starts::Workspace(ws)));
+        super::super::enable(Path::new(r"C:\bin\synctray.exe"), Starts::Workspace(ws)).unwrap();
+        assert!(super::super::is_enabled(Starts::Workspace(ws)));
+        assert!(!super::super::is_enabled(Starts::Workspace(Path::new(r"C:\other"))));
         assert!(
             query().contains(r#""C:\bin\synctray.exe" --workspace "C:\Users\me\my ws""#),
             "{}",
             query()
         );
         super::super::disable().unwrap();
-        assert!(!super::super::is_enabled(ws));
+        assert!(!super::super::is_enabled(Starts::Workspace(ws)));
         assert!(!query().contains("synctray"), "{}", query());
     }
 
@@ -205,12 +214,12 @@ mod tests {
         let key = format!(r"Software\synctray-test-{}\Run", std::process::id());
         let (ws, other) = (Path::new(r"C:\work\my ws"), Path::new(r"C:\work\other"));
         assert_eq!(get(&key).unwrap(), None);
-        assert!(!is_enabled_at(&key, ws).unwrap());
+        assert!(!is_enabled_at(&key, Starts::Workspace(ws)).unwrap());
         delete(&key).expect("removing a missing value is fine");
 
-        set(&key, &run_value(Path::new(r"C:\bin\synctray.exe"), ws)).unwrap();
-        assert!(is_enabled_at(&key, ws).unwrap());
-        assert!(!is_enabled_at(&key, other).unwrap());
+        set(&key, &run_value(Path::new(r"C:\bin\synctray.exe"), Starts::Workspace(ws))).unwrap();
+        assert!(is_enabled_at(&key, Starts::Workspace(ws)).unwrap());
+        assert!(!is_enabled_at(&key, Starts::Workspace(other)).unwrap());
         let shown = std::process::Command::new("reg")
             .args(["query", &format!(r"HKCU\{key}"), "/v", VALUE])
             .output()
@@ -223,9 +232,9 @@ mod tests {
 
         // A long value (a deep workspace path) is read whole.
         let deep = PathBuf::from(format!(r"C:\{}", "d".repeat(600)));
-        set(&key, &run_value(Path::new(r"C:\bin\synctray.exe"), &deep)).unwrap();
-        assert!(is_enabled_at(&key, &deep).unwrap());
-        assert!(!is_enabled_at(&key, ws).unwrap());
+        set(&key, &run_value(Path::new(r"C:\bin\synctray.exe"), Starts::Workspace(&deep))).unwrap();
+        assert!(is_enabled_at(&key, Starts::Workspace(&deep)).unwrap());
+        assert!(!is_enabled_at(&key, Starts::Workspace(ws)).unwrap());
 
         delete(&key).unwrap();
         assert_eq!(get(&key).unwrap(), None);

@@ -1,0 +1,446 @@
+//! Several workspaces served by one process (the tray, `--daemon`). Each is served on a
+//! thread of its own by its own [`Host`] — instance lock, run lock, runtime, loop and
+//! files — so that a hung, failing or broken workspace never delays another's runs, and
+//! the set follows the person's list (`workspaces.json`) while the process runs.
+//!
+//! A workspace that cannot be served yet (its folder gone, a config that does not load)
+//! or that another process serves waits in [`open_when_servable`], showing why, and is
+//! served as soon as it can be.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::{mpsc, watch};
+
+use crate::config::{Config, Edit};
+use crate::engine::{Command, Engine, SystemClock};
+use crate::health::Problem;
+use crate::host::{self, GRACE, Host, OpenError};
+use crate::lock::Holder;
+use crate::notify::{self, Note, Notifier};
+use crate::runner::Stop;
+use crate::schedule::Trigger;
+use crate::snapshot::Snapshot;
+use crate::workspace::Workspace;
+use crate::workspaces::WorkspaceList;
+
+/// How often a workspace that cannot be served is tried again.
+const RETRY_BROKEN: Duration = Duration::from_secs(1);
+/// How often a workspace another process serves is looked at again (its state for the
+/// tray, and whether it can be taken over).
+const RETRY_ELSEWHERE: Duration = Duration::from_secs(2);
+
+/// Why a workspace is not served here (yet), with what its files say.
+#[derive(Debug)]
+pub enum Waiting {
+    /// It cannot be served: the snapshot's problem says why.
+    Unserved(Snapshot),
+    /// Another tray or daemon serves it: its state is read from its files.
+    Elsewhere(Snapshot, Holder),
+}
+
+/// Opens `ws`'s host as soon as it can be served. Meanwhile `show` is told why not (when
+/// that changes, and the files' state of a workspace served elsewhere every
+/// [`RETRY_ELSEWHERE`]); the first problem is notified, and its end too. A "Sync now"
+/// from `commands` for a workspace served elsewhere runs here, under the lock, as
+/// `synctray sync` would. `signals`: listen for stop signals with this grace (a tray of
+/// one workspace), or not (a [`Fleet`] forwards them). `None` when `stop` leaves
+/// [`Stop::Run`] first.
+pub fn open_when_servable(
+    ws: &Workspace,
+    what: &'static str,
+    notifier: &dyn Notifier,
+    stop: &watch::Sender<Stop>,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    mut show: impl FnMut(Waiting),
+    signals: Option<Duration>,
+) -> Option<Host> {
+    let mut stops = stop.subscribe();
+    host::runtime().block_on(async {
+        let signals = signals.map(|grace| {
+            tokio::spawn(host::stop_on_signals_with(stop.clone(), grace))
+        });
+        let mut shown: Option<String> = None;
+        let mut told_problem = false;
+        let mut told_elsewhere = false;
+        let opened = loop {
+            if *stops.borrow_and_update() != Stop::Run {
+                break None;
+            }
+            let wait = match Host::open(ws.clone(), what) {
+                Ok(host) => {
+                    tracing::info!("{}: served from now on", ws.name);
+                    if told_problem {
+                        notifier.notify(Note::Recovered { duration_ms: None });
+                    }
+                    break Some(host);
+                }
+                Err(OpenError::Taken { holder, .. }) => {
+                    if !told_elsewhere {
+                        tracing::info!("{}: served by another synctray ({holder})", ws.name);
+                        told_elsewhere = true;
+                    }
+                    shown = None;
+                    let config = host::load_config(ws).map_err(std::sync::Arc::new);
+                    let snapshot = Snapshot::read(ws, config.as_ref().map_err(Clone::clone), Utc::now());
+                    show(Waiting::Elsewhere(snapshot, *holder));
+                    RETRY_ELSEWHERE
+                }
+                Err(e) => {
+                    told_elsewhere = false;
+                    let snapshot = unserved(ws, e);
+                    let why = snapshot.problem.as_ref().map(|p| p.what.clone());
+                    if why != shown {
+                        if let Some(why) = &why {
+                            tracing::warn!("{}: cannot sync: {why}", ws.name);
+                            if !told_problem {
+                                notifier.notify(Note::Problem(why.clone()));
+                                told_problem = true;
+                            }
+                        }
+                        shown = why;
+                        show(Waiting::Unserved(snapshot));
+                    }
+                    RETRY_BROKEN
+                }
+            };
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                _ = stops.changed() => {}
+                Some(command) = commands.recv() => match command {
+                    // Served elsewhere: a manual run here, under the lock, and the edits
+                    // the scheduler there picks up from the file.
+                    Command::SyncNow if told_elsewhere => sync_here(ws, stop).await,
+                    Command::SetInterval(n) if told_elsewhere => edit(ws, Edit::Interval(n)),
+                    Command::SetPaused(on) if told_elsewhere => edit(ws, Edit::Paused(on)),
+                    command => tracing::info!(
+                        "{}: {command:?} ignored: the workspace cannot be served",
+                        ws.name
+                    ),
+                }
+            }
+        };
+        if let Some(signals) = signals {
+            signals.abort();
+        }
+        opened
+    })
+}
+
+/// A change from the menu to a workspace another process serves: written to its file.
+fn edit(ws: &Workspace, edit: Edit) {
+    if let Err(e) = crate::config::edit(&ws.config, edit) {
+        tracing::warn!("{e}");
+    }
+}
+
+/// "Sync now" for a workspace another process serves: one run here, under the lock.
+async fn sync_here(ws: &Workspace, stop: &watch::Sender<Stop>) {
+    let config = match host::load_config(ws) {
+        Ok(config) => config,
+        Err(e) => {
+            tracing::warn!("{e}");
+            return;
+        }
+    };
+    let engine = Engine::new(
+        ws.clone(),
+        std::sync::Arc::new(SystemClock),
+        Box::new(notify::Silent),
+    );
+    match engine.run_once(&config, Trigger::Manual, stop.subscribe()).await {
+        Ok(outcome) => tracing::info!("{}: manual run: {outcome:?}", ws.name),
+        Err(e) => tracing::warn!("{}: manual run: {e}", ws.name),
+    }
+}
+
+/// What is shown of a workspace that cannot be served: its files' state, with why no run
+/// can start as the problem.
+pub fn unserved(ws: &Workspace, e: OpenError) -> Snapshot {
+    let now = Utc::now();
+    let not_loaded = |e: &crate::config::ConfigError| format!("the configuration does not load: {}", e.kind);
+    let (config, why): (Result<Config, _>, String) = match e {
+        OpenError::Config(e) => {
+            let why = not_loaded(&e);
+            (Err(std::sync::Arc::new(e)), why)
+        }
+        e => match host::load_config(ws) {
+            Ok(config) => (Ok(config), e.to_string()),
+            Err(config) => {
+                let why = not_loaded(&config);
+                (Err(std::sync::Arc::new(config)), why)
+            }
+        },
+    };
+    let mut snapshot = Snapshot::read(ws, config.as_ref().map_err(Clone::clone), now);
+    // The problem line says it; "Config not applied" would speak of a last good
+    // configuration that there is not.
+    snapshot.config_error = None;
+    snapshot.problem.get_or_insert(Problem {
+        what: why,
+        since: now,
+        probed: true,
+    });
+    snapshot
+}
+
+/// A workspace served by a [`Fleet`]: its thread, and the stop it listens to.
+struct Member {
+    id: u64,
+    root: PathBuf,
+    stop: watch::Sender<Stop>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Makes the body of a workspace's thread: from its id in the fleet, the workspace and
+/// its stop.
+pub type Spawn = Box<dyn FnMut(u64, Workspace, watch::Sender<Stop>) -> Box<dyn FnOnce() + Send>>;
+
+/// The workspaces this process serves, one thread each, started and stopped as the set
+/// changes ([`Fleet::set`]); the process's stop is passed on to every one ([`Stops`]).
+pub struct Fleet {
+    members: Vec<Member>,
+    /// Removed from the set and still finishing (a run in progress gets its grace).
+    leaving: Vec<Member>,
+    spawn: Spawn,
+    next_id: u64,
+    stops: Stops,
+}
+
+/// Every workspace's stop, and how many of their threads still run: shared with whoever
+/// stops the process (a signal, a logout) from another thread.
+#[derive(Clone, Default)]
+pub struct Stops {
+    senders: Arc<Mutex<Vec<(u64, watch::Sender<Stop>)>>>,
+    live: Arc<(Mutex<usize>, Condvar)>,
+}
+
+impl Stops {
+    /// Passes the process's stop on to every workspace.
+    pub fn forward(&self, stop: Stop) {
+        for (_, sender) in self.senders.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            sender.send_replace(stop);
+        }
+    }
+
+    /// Waits up to `timeout` for every workspace's thread to finish; whether they did.
+    pub fn wait_finished(&self, timeout: Duration) -> bool {
+        let (count, changed) = &*self.live;
+        let count = count.lock().unwrap_or_else(|e| e.into_inner());
+        let (count, _) = changed
+            .wait_timeout_while(count, timeout, |n| *n > 0)
+            .unwrap_or_else(|e| e.into_inner());
+        *count == 0
+    }
+
+    /// Counts a thread from its start to its end.
+    fn enter(&self) -> impl Drop + use<> {
+        struct Leave(Arc<(Mutex<usize>, Condvar)>);
+        impl Drop for Leave {
+            fn drop(&mut self) {
+                let (count, changed) = &*self.0;
+                *count.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+                changed.notify_all();
+            }
+        }
+        *self.live.0.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        Leave(Arc::clone(&self.live))
+    }
+}
+
+/// What [`Fleet::set`] changed: the ids started (with their workspaces) and stopped.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub started: Vec<(u64, Workspace)>,
+    pub stopped: Vec<u64>,
+}
+
+impl Fleet {
+    pub fn new(spawn: Spawn) -> Fleet {
+        Fleet {
+            members: Vec::new(),
+            leaving: Vec::new(),
+            spawn,
+            next_id: 0,
+            stops: Stops::default(),
+        }
+    }
+
+    /// The stops of every workspace, for another thread.
+    pub fn stops(&self) -> Stops {
+        self.stops.clone()
+    }
+
+    /// Serves exactly `wanted` (by folder): starts the new ones, asks the ones no longer
+    /// wanted to stop (a run in progress gets [`GRACE`]).
+    pub fn set(&mut self, wanted: &[Workspace]) -> Changes {
+        let mut changes = Changes::default();
+        let (keep, leave): (Vec<_>, Vec<_>) = std::mem::take(&mut self.members)
+            .into_iter()
+            .partition(|m| wanted.iter().any(|w| w.root == m.root));
+        self.members = keep;
+        for member in leave {
+            tracing::info!("{}: no longer served", member.root.display());
+            host::escalate_with(&member.stop, GRACE);
+            changes.stopped.push(member.id);
+            self.leaving.push(member);
+        }
+        for ws in wanted {
+            if self.members.iter().any(|m| m.root == ws.root) {
+                continue;
+            }
+            let id = self.next_id;
+            self.next_id += 1;
+            let (stop, _) = watch::channel(Stop::Run);
+            self.stops
+                .senders
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push((id, stop.clone()));
+            let body = (self.spawn)(id, ws.clone(), stop.clone());
+            let live = self.stops.enter();
+            let thread = std::thread::Builder::new()
+                .name(format!("ws {}", ws.name))
+                .spawn(move || {
+                    let _live = live;
+                    body();
+                })
+                .expect("a thread for a workspace");
+            self.members.push(Member {
+                id,
+                root: ws.root.clone(),
+                stop,
+                thread: Some(thread),
+            });
+            changes.started.push((id, ws.clone()));
+        }
+        self.reap();
+        changes
+    }
+
+    /// Passes the process's stop on to every workspace.
+    pub fn forward(&self, stop: Stop) {
+        self.stops.forward(stop);
+    }
+
+    /// Whether every workspace's thread has finished.
+    pub fn finished(&self) -> bool {
+        self.members
+            .iter()
+            .chain(&self.leaving)
+            .all(|m| m.thread.as_ref().is_none_or(JoinHandle::is_finished))
+    }
+
+    /// Waits for every thread.
+    pub fn join(mut self) {
+        for member in self.members.iter_mut().chain(self.leaving.iter_mut()) {
+            if let Some(thread) = member.thread.take()
+                && thread.join().is_err()
+            {
+                tracing::error!("{}: its thread panicked", member.root.display());
+            }
+        }
+    }
+
+    /// Joins the removed workspaces' threads that have finished.
+    fn reap(&mut self) {
+        let senders = &self.stops.senders;
+        self.leaving.retain_mut(|m| {
+            if m.thread.as_ref().is_some_and(JoinHandle::is_finished) {
+                let _ = m.thread.take().map(JoinHandle::join);
+                senders
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .retain(|(id, _)| *id != m.id);
+                false
+            } else {
+                true
+            }
+        });
+    }
+}
+
+/// The workspaces of the list at `path`; `None` (and the reason logged) when it does not
+/// parse, so that the set served stays as it is.
+pub fn listed(path: &Path) -> Option<Vec<Workspace>> {
+    match WorkspaceList::load(path) {
+        Ok(list) => Some(list.workspaces.iter().map(Workspace::listed).collect()),
+        Err(e) => {
+            tracing::error!("{e}; serving the workspaces as they were");
+            None
+        }
+    }
+}
+
+/// `--daemon` for several workspaces (or for the list, followed as it changes): each
+/// served on its own thread; SIGTERM, SIGINT and SIGHUP stop them all the two-stage way.
+pub fn serve_daemon(initial: Vec<Workspace>, list: Option<PathBuf>) {
+    let named = initial.len() > 1 || list.is_some();
+    let mut fleet = Fleet::new(Box::new(move |_, ws, stop| {
+        Box::new(move || serve_one(ws, stop, named))
+    }));
+    fleet.set(&initial);
+    host::runtime().block_on(async {
+        let (stop_tx, mut stop_rx) = watch::channel(Stop::Run);
+        tokio::spawn(host::stop_on_signals(stop_tx));
+        let (changed_tx, mut changed) = mpsc::unbounded_channel();
+        let _watcher = list
+            .as_deref()
+            .and_then(|path| match crate::watch::watch_list(path, move || {
+                    let _ = changed_tx.send(());
+                }) {
+                Ok(watcher) => Some(watcher),
+                Err(e) => {
+                    tracing::warn!("cannot watch {}: {e}; changes need a restart", path.display());
+                    None
+                }
+            });
+        let mut stopping = false;
+        loop {
+            tokio::select! {
+                Ok(()) = stop_rx.changed() => {
+                    stopping = true;
+                    fleet.forward(*stop_rx.borrow_and_update());
+                }
+                Some(()) = changed.recv(), if !stopping => {
+                    // A burst of events for one save: read the list once it has settled.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    while changed.try_recv().is_ok() {}
+                    if let Some(wanted) = list.as_deref().and_then(listed) {
+                        fleet.set(&wanted);
+                    }
+                }
+                () = tokio::time::sleep(Duration::from_millis(100)), if stopping => {
+                    if fleet.finished() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    fleet.join();
+}
+
+/// One workspace of a daemon's fleet, on its own thread: served as soon as it can be,
+/// until `stop`.
+fn serve_one(ws: Workspace, stop: watch::Sender<Stop>, named: bool) {
+    let notifier = notify::desktop_for(named.then(|| ws.name.clone()), None);
+    // The daemon takes no commands: its controls are the config file and the CLI.
+    let (_commands, mut commands_rx) = mpsc::unbounded_channel();
+    let Some(host) = open_when_servable(
+        &ws,
+        "daemon",
+        &*notifier,
+        &stop,
+        &mut commands_rx,
+        |_| {},
+        None,
+    ) else {
+        return;
+    };
+    host.without_signals()
+        .serve(notifier, commands_rx, stop, |_| std::future::pending());
+}
