@@ -60,9 +60,8 @@ pub fn open_when_servable(
 ) -> Option<Host> {
     let mut stops = stop.subscribe();
     host::runtime().block_on(async {
-        let signals = signals.map(|grace| {
-            tokio::spawn(host::stop_on_signals_with(stop.clone(), grace))
-        });
+        let signals =
+            signals.map(|grace| tokio::spawn(host::stop_on_signals_with(stop.clone(), grace)));
         let mut shown: Option<String> = None;
         let mut told_problem = false;
         let mut told_elsewhere = false;
@@ -85,7 +84,8 @@ pub fn open_when_servable(
                     }
                     shown = None;
                     let config = host::load_config(ws).map_err(std::sync::Arc::new);
-                    let snapshot = Snapshot::read(ws, config.as_ref().map_err(Clone::clone), Utc::now());
+                    let snapshot =
+                        Snapshot::read(ws, config.as_ref().map_err(Clone::clone), Utc::now());
                     show(Waiting::Elsewhere(snapshot, *holder));
                     RETRY_ELSEWHERE
                 }
@@ -151,7 +151,10 @@ async fn sync_here(ws: &Workspace, stop: &watch::Sender<Stop>) {
         std::sync::Arc::new(SystemClock),
         Box::new(notify::Silent),
     );
-    match engine.run_once(&config, Trigger::Manual, stop.subscribe()).await {
+    match engine
+        .run_once(&config, Trigger::Manual, stop.subscribe())
+        .await
+    {
         Ok(outcome) => tracing::info!("{}: manual run: {outcome:?}", ws.name),
         Err(e) => tracing::warn!("{}: manual run: {e}", ws.name),
     }
@@ -161,7 +164,8 @@ async fn sync_here(ws: &Workspace, stop: &watch::Sender<Stop>) {
 /// can start as the problem.
 pub fn unserved(ws: &Workspace, e: OpenError) -> Snapshot {
     let now = Utc::now();
-    let not_loaded = |e: &crate::config::ConfigError| format!("the configuration does not load: {}", e.kind);
+    let not_loaded =
+        |e: &crate::config::ConfigError| format!("the configuration does not load: {}", e.kind);
     let (config, why): (Result<Config, _>, String) = match e {
         OpenError::Config(e) => {
             let why = not_loaded(&e);
@@ -221,7 +225,12 @@ pub struct Stops {
 impl Stops {
     /// Passes the process's stop on to every workspace.
     pub fn forward(&self, stop: Stop) {
-        for (_, sender) in self.senders.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+        for (_, sender) in self
+            .senders
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+        {
             sender.send_replace(stop);
         }
     }
@@ -387,17 +396,20 @@ pub fn serve_daemon(initial: Vec<Workspace>, list: Option<PathBuf>) {
         let (stop_tx, mut stop_rx) = watch::channel(Stop::Run);
         tokio::spawn(host::stop_on_signals(stop_tx));
         let (changed_tx, mut changed) = mpsc::unbounded_channel();
-        let _watcher = list
-            .as_deref()
-            .and_then(|path| match crate::watch::watch_list(path, move || {
-                    let _ = changed_tx.send(());
-                }) {
+        let _watcher = list.as_deref().and_then(|path| {
+            match crate::watch::watch_list(path, move || {
+                let _ = changed_tx.send(());
+            }) {
                 Ok(watcher) => Some(watcher),
                 Err(e) => {
-                    tracing::warn!("cannot watch {}: {e}; changes need a restart", path.display());
+                    tracing::warn!(
+                        "cannot watch {}: {e}; changes need a restart",
+                        path.display()
+                    );
                     None
                 }
-            });
+            }
+        });
         let mut stopping = false;
         loop {
             tokio::select! {

@@ -77,7 +77,9 @@ impl fmt::Display for ListError {
                 "the name {name:?} is taken by {}; choose another with --name",
                 path.display()
             ),
-            ListError::NotListed(what) => write!(f, "no listed workspace is named {what:?} or is that folder"),
+            ListError::NotListed(what) => {
+                write!(f, "no listed workspace is named {what:?} or is that folder")
+            }
         }
     }
 }
@@ -196,7 +198,10 @@ mod tests {
         let b = dir.path().join("b");
         std::fs::create_dir_all(&a).unwrap();
         std::fs::create_dir_all(&b).unwrap();
-        assert_eq!(WorkspaceList::load(&file).unwrap(), WorkspaceList::default());
+        assert_eq!(
+            WorkspaceList::load(&file).unwrap(),
+            WorkspaceList::default()
+        );
         WorkspaceList::add(&file, &a, "first").unwrap();
         WorkspaceList::add(&file, &b, "second").unwrap();
         // The same folder again: renamed, not listed twice.
@@ -214,7 +219,9 @@ mod tests {
         ));
         assert_eq!(WorkspaceList::remove(&file, "alpha").unwrap().path, a);
         assert_eq!(
-            WorkspaceList::remove(&file, b.to_str().unwrap()).unwrap().name,
+            WorkspaceList::remove(&file, b.to_str().unwrap())
+                .unwrap()
+                .name,
             "second"
         );
         assert!(matches!(
@@ -230,7 +237,10 @@ mod tests {
         let file = dir.path().join("workspaces.json");
         std::fs::write(&file, "{ \"workspaces\": [ oops").unwrap();
         let err = WorkspaceList::load(&file).unwrap_err();
-        assert!(err.to_string().starts_with(&file.display().to_string()), "{err}");
+        assert!(
+            err.to_string().starts_with(&file.display().to_string()),
+            "{err}"
+        );
         assert!(err.to_string().contains("fix or remove the file"), "{err}");
         assert!(WorkspaceList::add(&file, dir.path(), "x").is_err());
         assert_eq!(

@@ -16,6 +16,9 @@ _synctray() {
             ",$1")
                 cmd="synctray"
                 ;;
+            synctray,add)
+                cmd="synctray__subcmd__add"
+                ;;
             synctray,check)
                 cmd="synctray__subcmd__check"
                 ;;
@@ -40,6 +43,9 @@ _synctray() {
             synctray,pause)
                 cmd="synctray__subcmd__pause"
                 ;;
+            synctray,remove)
+                cmd="synctray__subcmd__remove"
+                ;;
             synctray,resume)
                 cmd="synctray__subcmd__resume"
                 ;;
@@ -48,6 +54,12 @@ _synctray() {
                 ;;
             synctray,sync)
                 cmd="synctray__subcmd__sync"
+                ;;
+            synctray,workspaces)
+                cmd="synctray__subcmd__workspaces"
+                ;;
+            synctray__subcmd__help,add)
+                cmd="synctray__subcmd__help__subcmd__add"
                 ;;
             synctray__subcmd__help,check)
                 cmd="synctray__subcmd__help__subcmd__check"
@@ -73,6 +85,9 @@ _synctray() {
             synctray__subcmd__help,pause)
                 cmd="synctray__subcmd__help__subcmd__pause"
                 ;;
+            synctray__subcmd__help,remove)
+                cmd="synctray__subcmd__help__subcmd__remove"
+                ;;
             synctray__subcmd__help,resume)
                 cmd="synctray__subcmd__help__subcmd__resume"
                 ;;
@@ -82,6 +97,9 @@ _synctray() {
             synctray__subcmd__help,sync)
                 cmd="synctray__subcmd__help__subcmd__sync"
                 ;;
+            synctray__subcmd__help,workspaces)
+                cmd="synctray__subcmd__help__subcmd__workspaces"
+                ;;
             *)
                 ;;
         esac
@@ -89,12 +107,38 @@ _synctray() {
 
     case "${cmd}" in
         synctray)
-            opts="-w -h -V --workspace --daemon --help --version sync status interval pause resume check history next logs completions help"
+            opts="-w -h -V --workspace --daemon --help --version sync status interval pause resume check history next logs add remove workspaces completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        synctray__subcmd__add)
+            opts="-w -h --name --workspace --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --workspace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -155,8 +199,22 @@ _synctray() {
             return 0
             ;;
         synctray__subcmd__help)
-            opts="sync status interval pause resume check history next logs completions help"
+            opts="sync status interval pause resume check history next logs add remove workspaces completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        synctray__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -280,6 +338,20 @@ _synctray() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        synctray__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         synctray__subcmd__help__subcmd__resume)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -309,6 +381,20 @@ _synctray() {
             return 0
             ;;
         synctray__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        synctray__subcmd__help__subcmd__workspaces)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -444,6 +530,28 @@ _synctray() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        synctray__subcmd__remove)
+            opts="-w -h --workspace --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         synctray__subcmd__resume)
             opts="-w -h --workspace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -490,6 +598,28 @@ _synctray() {
             ;;
         synctray__subcmd__sync)
             opts="-w -h --workspace --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        synctray__subcmd__workspaces)
+            opts="-w -h --json --workspace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -133,7 +133,10 @@ pub fn remove(what: &str) -> ExitCode {
     };
     match WorkspaceList::remove(&path, what) {
         Ok(Listed { name, path: root }) => {
-            say(format_args!("removed {name}: {} (its files stay)", root.display()));
+            say(format_args!(
+                "removed {name}: {} (its files stay)",
+                root.display()
+            ));
             ExitCode::SUCCESS
         }
         Err(e) => fail(EXIT_USAGE, format_args!("{e}")),
@@ -206,7 +209,11 @@ pub fn show(json: bool) -> ExitCode {
         )
     };
     let mut out = std::io::stdout().lock();
-    let width = rows.iter().map(|r| r.name.chars().count()).max().unwrap_or(0);
+    let width = rows
+        .iter()
+        .map(|r| r.name.chars().count())
+        .max()
+        .unwrap_or(0);
     for row in &rows {
         let _ = writeln!(
             out,

@@ -207,7 +207,9 @@ pub fn run(args: Args) -> ExitCode {
         Some(Cmd::History { count, json }) => crate::runs::history(&ws, count, json),
         Some(Cmd::Next { count, json }) => crate::runs::next(&ws, count, json),
         Some(Cmd::Logs { run }) => crate::runs::logs(&ws, run),
-        Some(Cmd::Completions { .. } | Cmd::Add { .. } | Cmd::Remove { .. } | Cmd::Workspaces { .. }) => {
+        Some(
+            Cmd::Completions { .. } | Cmd::Add { .. } | Cmd::Remove { .. } | Cmd::Workspaces { .. },
+        ) => {
             unreachable!("carried out before a workspace is chosen")
         }
     }

@@ -55,9 +55,9 @@ use crate::notify::{self, Note, NoteAction, Notifier};
 use crate::runner::Stop;
 use crate::snapshot::Snapshot;
 use crate::status::Status;
+use crate::sys;
 use crate::sys::autostart::{self, Starts};
 use crate::sys::tray::Alarm;
-use crate::sys;
 use crate::workspace::Workspace;
 
 use icons::Icons;
@@ -171,7 +171,8 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> ExitCode {
     sys::tray::on_display_lost(move || {
         tracing::warn!("the display connection is lost (the session is ending); stopping");
         stops.forward(host::escalate_with(&stop, SESSION_GRACE));
-        if !stops.wait_finished(SESSION_GRACE + crate::runner::TERM_GRACE + Duration::from_secs(2)) {
+        if !stops.wait_finished(SESSION_GRACE + crate::runner::TERM_GRACE + Duration::from_secs(2))
+        {
             tracing::error!("a run did not end in time");
         }
         if let Some(dir) = &icon_dir {
@@ -304,7 +305,15 @@ fn engine_main(
             let show = |waiting| {
                 let _ = gone.0.send_event(UserEvent::Waiting(id, Box::new(waiting)));
             };
-            match fleet::open_when_servable(&ws, "tray", &*notifier, &stop, &mut commands, show, None) {
+            match fleet::open_when_servable(
+                &ws,
+                "tray",
+                &*notifier,
+                &stop,
+                &mut commands,
+                show,
+                None,
+            ) {
                 Some(host) => host,
                 None => return,
             }
@@ -409,7 +418,10 @@ impl View {
 
     fn send(&self, command: Command) {
         if self.commands.send(command).is_err() {
-            tracing::warn!("{}: {command:?} ignored: its scheduler has stopped", self.ws.name);
+            tracing::warn!(
+                "{}: {command:?} ignored: its scheduler has stopped",
+                self.ws.name
+            );
         }
     }
 }
@@ -501,7 +513,11 @@ impl Gui {
                 .position(|w| w.root == v.ws.root)
                 .unwrap_or(usize::MAX)
         });
-        let names: Vec<(WsId, String)> = self.views.iter().map(|v| (v.id, v.ws.name.clone())).collect();
+        let names: Vec<(WsId, String)> = self
+            .views
+            .iter()
+            .map(|v| (v.id, v.ws.name.clone()))
+            .collect();
         self.menu = TrayMenu::new(autostart::is_enabled(self.starts()), &names);
         if let Some(tray) = &self.tray {
             tray.set_menu(Some(Box::new(self.menu.menu.clone())));

@@ -233,7 +233,10 @@ pub fn summary(name: &str, snap: &Snapshot, now: DateTime<Local>) -> String {
             None => "Never synced".to_owned(),
         },
     };
-    match snap.next_run.filter(|_| !snap.paused && state != IconKind::Syncing) {
+    match snap
+        .next_run
+        .filter(|_| !snap.paused && state != IconKind::Syncing)
+    {
         Some(next) => format!("{name}: {what} · next {}", clock(next, now)),
         None => format!("{name}: {what}"),
     }

@@ -18,3 +18,5 @@ mod runs;
 mod scheduler;
 mod simulation;
 mod usage;
+#[cfg(target_os = "linux")]
+mod workspaces;

@@ -9,4 +9,4 @@ pub use support::proc::{
 };
 #[cfg(target_os = "linux")]
 pub use support::ws::Daemon;
-pub use support::ws::Ws;
+pub use support::ws::{SYNCTRAY, Ws};

@@ -36,9 +36,10 @@ pub fn disable() -> io::Result<()> {
 
 fn is_enabled_at(key: &str, starts: Starts<'_>) -> io::Result<bool> {
     Ok(get(key)?.is_some_and(|value| match starts {
-        Starts::Workspace(root) => {
-            value.ends_with(&format!("--workspace {}", windows_arg(&root.to_string_lossy())))
-        }
+        Starts::Workspace(root) => value.ends_with(&format!(
+            "--workspace {}",
+            windows_arg(&root.to_string_lossy())
+        )),
         Starts::List => !value.contains(" --workspace "),
     }))
 }
@@ -169,7 +170,10 @@ mod tests {
         assert_eq!(windows_arg(r"C:\"), r#""C:\\""#);
         assert_eq!(windows_arg(r#"a\"b"#), r#""a\\\"b""#);
         assert_eq!(
-            run_value(Path::new(r"C:\bin\synctray.exe"), Starts::Workspace(Path::new(r"D:\My ws"))),
+            run_value(
+                Path::new(r"C:\bin\synctray.exe"),
+                Starts::Workspace(Path::new(r"D:\My ws"))
+            ),
             r#""C:\bin\synctray.exe" --workspace "D:\My ws""#
         );
     }
@@ -195,7 +199,9 @@ mod tests {
         assert!(!super::super::is_enabled(Starts::Workspace(ws)));
         super::super::enable(Path::new(r"C:\bin\synctray.exe"), Starts::Workspace(ws)).unwrap();
         assert!(super::super::is_enabled(Starts::Workspace(ws)));
-        assert!(!super::super::is_enabled(Starts::Workspace(Path::new(r"C:\other"))));
+        assert!(!super::super::is_enabled(Starts::Workspace(Path::new(
+            r"C:\other"
+        ))));
         assert!(
             query().contains(r#""C:\bin\synctray.exe" --workspace "C:\Users\me\my ws""#),
             "{}",
@@ -217,7 +223,11 @@ mod tests {
         assert!(!is_enabled_at(&key, Starts::Workspace(ws)).unwrap());
         delete(&key).expect("removing a missing value is fine");
 
-        set(&key, &run_value(Path::new(r"C:\bin\synctray.exe"), Starts::Workspace(ws))).unwrap();
+        set(
+            &key,
+            &run_value(Path::new(r"C:\bin\synctray.exe"), Starts::Workspace(ws)),
+        )
+        .unwrap();
         assert!(is_enabled_at(&key, Starts::Workspace(ws)).unwrap());
         assert!(!is_enabled_at(&key, Starts::Workspace(other)).unwrap());
         let shown = std::process::Command::new("reg")
@@ -232,7 +242,11 @@ mod tests {
 
         // A long value (a deep workspace path) is read whole.
         let deep = PathBuf::from(format!(r"C:\{}", "d".repeat(600)));
-        set(&key, &run_value(Path::new(r"C:\bin\synctray.exe"), Starts::Workspace(&deep))).unwrap();
+        set(
+            &key,
+            &run_value(Path::new(r"C:\bin\synctray.exe"), Starts::Workspace(&deep)),
+        )
+        .unwrap();
         assert!(is_enabled_at(&key, Starts::Workspace(&deep)).unwrap());
         assert!(!is_enabled_at(&key, Starts::Workspace(ws)).unwrap());
 
