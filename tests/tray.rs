@@ -60,20 +60,27 @@ impl Tray {
     /// A workspace's `bin/`, when it has one, comes first on the tray's PATH: stand-ins
     /// for the desktop's programs (the opener of files and folders).
     fn start(desktop: &Desktop, ws: &Ws, log_name: &str) -> Tray {
+        Tray::start_with(desktop, Some(ws), &[], log_name)
+    }
+
+    /// The tray started with `args` (and `--workspace` of `ws`, when given).
+    fn start_with(desktop: &Desktop, ws: Option<&Ws>, args: &[&str], log_name: &str) -> Tray {
         let log = desktop.path(log_name);
         let mut cmd = desktop.command(SYNCTRAY);
         // Its own temporary folder, where the icon files it writes can be seen (and must
         // be gone after it).
         fs::create_dir_all(desktop.path("tmp")).unwrap();
         cmd.env("TMPDIR", desktop.path("tmp"));
-        if ws.path("bin").is_dir() {
-            let path = std::env::var_os("PATH").unwrap_or_default();
-            let dirs = std::iter::once(ws.path("bin")).chain(std::env::split_paths(&path));
-            cmd.env("PATH", std::env::join_paths(dirs).unwrap());
+        if let Some(ws) = ws {
+            if ws.path("bin").is_dir() {
+                let path = std::env::var_os("PATH").unwrap_or_default();
+                let dirs = std::iter::once(ws.path("bin")).chain(std::env::split_paths(&path));
+                cmd.env("PATH", std::env::join_paths(dirs).unwrap());
+            }
+            cmd.arg("--workspace").arg(ws.root());
         }
         let child = cmd
-            .arg("--workspace")
-            .arg(ws.root())
+            .args(args)
             .env("SYNCTRAY_LOG", "debug")
             .env_remove("SYNCTRAY_WORKSPACE")
             .stderr(fs::File::create(&log).unwrap())
@@ -1156,4 +1163,140 @@ fn sni_sync_now_on_a_failures_notification_runs_again() {
     assert_eq!(s.status()["trigger"], "manual", "{}", s.status());
     let recovered = s.desktop.wait_notification("Sync recovered", SHORT);
     assert_eq!(recovered["id"], failed["id"], "{recovered}");
+}
+
+/// Three workspaces from the person's list in one tray, as an SNI host shows them: a line
+/// per workspace opening its submenu, then the items for all; one icon showing the worst
+/// state; notifications naming the workspace; "Sync all now"; a workspace removed from
+/// the list leaves the menu; "Start at login" is one entry, for the list.
+#[test]
+fn sni_three_listed_workspaces_in_one_tray() {
+    if !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::SNI);
+    let [alpha, beta, gamma] = [workspace(), workspace(), workspace()];
+    fs::write(beta.path("broken"), "").unwrap();
+    let list = desktop.home().join(".config/synctray/workspaces.json");
+    fs::create_dir_all(list.parent().unwrap()).unwrap();
+    let entry = |name: &str, ws: &Ws| serde_json::json!({ "name": name, "path": ws.root() });
+    fs::write(
+        &list,
+        serde_json::json!({ "workspaces": [entry("alpha", &alpha), entry("beta", &beta), entry("gamma", &gamma)] })
+            .to_string(),
+    )
+    .unwrap();
+    let tray = Tray::start_with(&desktop, None, &[], "tray.log");
+    let sni = desktop.sni();
+    sni.wait_registered(LONG);
+    let wait_menu = |what: &str, check: &dyn Fn(&MenuItem) -> bool| -> MenuItem {
+        let mut last = None;
+        let held = support::proc::wait_until(LONG, || {
+            let menu = sni.menu();
+            let ok = check(&menu);
+            last = Some(menu);
+            ok
+        });
+        let menu = last.unwrap();
+        assert!(
+            held,
+            "waiting for {what}; the menu shows\n{menu}\n{}",
+            tray.context()
+        );
+        menu
+    };
+    let menu = wait_menu("a line per workspace", &|m| {
+        let top = labels(m);
+        top.len() == 9
+            && top[0].starts_with("alpha: Never synced · next ")
+            && top[1].starts_with("beta: ")
+            && top[2].starts_with("gamma: ")
+    });
+    assert_eq!(
+        labels(&menu)[3..],
+        [
+            "---",
+            "Sync all now",
+            "Pause all",
+            "Start at login",
+            "---",
+            "Quit"
+        ],
+        "{menu}"
+    );
+    let alpha_menu = labels(&menu.children[0]);
+    for item in [
+        "Sync now",
+        "Change interval",
+        "Pause scheduled syncs",
+        "Recent runs",
+        "Open logs",
+        "Edit configuration…",
+        "Open workspace folder",
+    ] {
+        assert!(
+            alpha_menu.iter().any(|l| l == item),
+            "no {item:?} in alpha's submenu:\n{menu}"
+        );
+    }
+
+    sni.click("Sync all now");
+    support::proc::wait_for(
+        "the three runs",
+        LONG,
+        || {
+            [&alpha, &beta, &gamma]
+                .iter()
+                .all(|ws| ws.status().is_some())
+        },
+        || tray.context(),
+    );
+    assert_eq!(alpha.status().unwrap()["status"], "success");
+    assert_eq!(beta.status().unwrap()["status"], "error");
+    let menu = wait_menu("each workspace's result", &|m| {
+        let top = labels(m);
+        top[0].starts_with("alpha: ✓ ")
+            && top[1].starts_with("beta: ✗ ")
+            && top[2].starts_with("gamma: ✓ ")
+    });
+    // The icon shows the worst of the three.
+    support::proc::wait_for(
+        "the error icon",
+        SHORT,
+        || tray.log().contains("icon: error"),
+        || tray.context(),
+    );
+    desktop.wait_notification("beta: Sync failed: second", SHORT);
+    drop(menu);
+
+    // Removed from the list (as `synctray remove` does): gone from the menu.
+    let removed = desktop
+        .command(support::ws::SYNCTRAY)
+        .args(["remove", "gamma"])
+        .status()
+        .unwrap();
+    assert!(removed.success());
+    wait_menu("gamma gone", &|m| {
+        let top = labels(m);
+        top.len() == 8 && top[0].starts_with("alpha: ") && top[1].starts_with("beta: ")
+    });
+
+    // One login entry, for the list: it names no workspace.
+    sni.click("Start at login");
+    let autostart = desktop.home().join(".config/autostart/synctray.desktop");
+    support::proc::wait_for(
+        "the autostart entry",
+        SHORT,
+        || autostart.exists(),
+        || tray.context(),
+    );
+    let text = fs::read_to_string(&autostart).unwrap();
+    assert!(
+        text.contains(&format!("Exec=\"{SYNCTRAY_TRAY}\"\n")),
+        "{text}"
+    );
+    assert!(!text.contains("--workspace"), "{text}");
+    wait_menu("Start at login checked", &|m| {
+        m.find("Start at login").is_some_and(MenuItem::checked)
+    });
 }

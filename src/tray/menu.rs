@@ -305,8 +305,9 @@ impl WsMenu {
 pub struct TrayMenu {
     pub menu: Menu,
     workspaces: Vec<(WsId, WsMenu)>,
-    /// With several workspaces, the line that sums each up and opens its submenu.
-    summaries: Vec<(WsId, Submenu)>,
+    /// With several workspaces, the line that sums each up and opens its submenu, and
+    /// what it says.
+    summaries: Vec<(WsId, Submenu, String)>,
     login: CheckMenuItem,
     pause_all: Option<CheckMenuItem>,
 }
@@ -342,7 +343,7 @@ impl TrayMenu {
                 menu.append(&sub).expect("a menu item appends");
                 let ws = WsMenu::new(*id, Parent::Sub(sub.clone()), 0);
                 tray.workspaces.push((*id, ws));
-                tray.summaries.push((*id, sub));
+                tray.summaries.push((*id, sub, name.clone()));
             }
             let pause_all =
                 CheckMenuItem::with_id(Action::PauseAll.id(), "Pause all", true, false, None);
@@ -365,10 +366,17 @@ impl TrayMenu {
         if let Some((_, menu)) = self.workspaces.iter_mut().find(|(id, _)| *id == ws) {
             menu.show(m);
         }
-        if let Some((_, sub)) = self.summaries.iter().find(|(id, _)| *id == ws)
-            && sub.text() != label(summary)
+        if let Some(index) = self.summaries.iter().position(|(id, ..)| *id == ws)
+            && self.summaries[index].2 != summary
         {
+            let (_, sub, said) = &mut self.summaries[index];
+            // A submenu's new label does not reach the exported menu (libdbusmenu-gtk
+            // follows the labels of plain items only): the line is put back in its place
+            // with the new label, as a new item.
+            let _ = self.menu.remove(sub);
             sub.set_text(label(summary));
+            let _ = self.menu.insert(sub, index);
+            *said = summary.to_owned();
         }
     }
 
