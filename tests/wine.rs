@@ -1,11 +1,12 @@
 //! The real Windows build (`synctray.exe`, `synctray-tray.exe` for x86_64-pc-windows-gnu)
 //! run under Wine: commands and exit codes, the lock, job trees, the daemon, Ctrl-C, the
-//! end of the session, the tray icon, and the Windows unit tests of the platform seam.
+//! end of the session, the tray icon, the Windows unit tests of the platform seam, and the
+//! installer (built here with makensis from these executables).
 //!
 //! `.ci/wine` builds the executables once and prints `SYNCTRAY_WINDOWS_BIN` (the folder
 //! holding both executables) and `SYNCTRAY_WINDOWS_UNIT_TESTS` (the library's unit-test
 //! executable); CI sets them before the README's `cargo test`. Without them, or with a
-//! missing tool (wine, the mingw C compiler, Xvfb, trayer, xwininfo), every test here
+//! missing tool (wine, the mingw C compiler, Xvfb, trayer, xwininfo, makensis), every test here
 //! fails when `CI` is set, and otherwise says what is missing and passes: a plain
 //! `cargo test` on a developer's machine does not build for Windows.
 //!
@@ -99,13 +100,14 @@ struct Wine {
 }
 
 /// The programs the Wine tests need, and the Debian package of each.
-const TOOLS: [(&str, &str); 6] = [
+const TOOLS: [(&str, &str); 7] = [
     ("wine", "wine"),
     ("wineserver", "wine"),
     ("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"),
     ("Xvfb", "xvfb"),
     ("trayer", "trayer"),
     ("xwininfo", "x11-utils"),
+    ("makensis", "nsis"),
 ];
 
 /// The Windows build under Wine, or `None` (with the reason printed) when this run has
@@ -948,4 +950,236 @@ fn the_windows_unit_tests_of_the_platform_seam_pass() {
             "{name} did not pass:\n{shown}"
         );
     }
+}
+
+/// The Windows installer (`data/windows/synctray.nsi`), built here with `makensis` from the
+/// executables under test, installed silently in a prefix of its own, used, and uninstalled
+/// the way "Apps" does it (its `QuietUninstallString`): nothing of the program is left, and
+/// the user's data is.
+#[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
+fn the_installer_installs_per_user_and_the_uninstaller_keeps_the_users_data() {
+    let Some(shared) = wine() else { return };
+    // Installing writes HKCU (and the uninstall removes the Run value, which the unit
+    // tests of the seam write in the shared prefix): a prefix of its own.
+    let (dir, wine) = private_prefix(shared);
+    let wine = &wine;
+    let _prefix = PrivatePrefix(wine);
+    let version = env!("CARGO_PKG_VERSION");
+
+    let setup = dir.path().join(format!("synctray-{version}-setup.exe"));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/windows/synctray.nsi");
+    let built = Command::new("makensis")
+        .arg("-V2")
+        // The debug executables are large and the installer is thrown away: not compressed.
+        .arg("-DUNCOMPRESSED")
+        .arg(format!("-DVERSION={version}"))
+        .arg(format!(
+            "-DBIN={}",
+            wine.bin.canonicalize().unwrap().display()
+        ))
+        .arg(format!("-DOUTFILE={}", setup.display()))
+        .arg(&script)
+        .output()
+        .expect("makensis runs");
+    assert!(built.status.success(), "makensis:\n{}", text(&built));
+    eprintln!(
+        "installer: {} bytes (debug executables)",
+        fs::metadata(&setup).unwrap().len()
+    );
+
+    // The folders as Windows names them for this user, and where they are here.
+    let folder = |var: &str| {
+        let out = wine
+            .command("wine")
+            .args(["cmd", "/c", &format!("echo %{var}%")])
+            .stdout(Stdio::piped())
+            .output()
+            .unwrap();
+        let windows = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        assert!(windows.contains(":\\"), "%{var}% is {windows:?}");
+        let unix = wine
+            .command("winepath")
+            .args(["-u", &windows])
+            .stdout(Stdio::piped())
+            .output()
+            .unwrap();
+        let unix = PathBuf::from(String::from_utf8_lossy(&unix.stdout).trim());
+        (windows, unix)
+    };
+    let (local_win, local) = folder("LOCALAPPDATA");
+    let (_, roaming) = folder("APPDATA");
+    let install_win = format!(r"{local_win}\Programs\synctray");
+    let install = local.join("Programs/synctray");
+    let shortcut = roaming.join("Microsoft/Windows/Start Menu/Programs/synctray.lnk");
+    let uninstall_key = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\synctray";
+    let run_key = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run";
+    let reg_query = |key: &str, value: Option<&str>| {
+        let mut cmd = wine.command("wine");
+        cmd.args(["reg", "query", key]);
+        if let Some(value) = value {
+            cmd.args(["/v", value]);
+        }
+        let out = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).replace('\r', ""))
+    };
+
+    // Silent install, as a user (the installer asks for no administrator).
+    let installed = wine
+        .command("wine")
+        .arg(&setup)
+        .arg("/S")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(installed.status.code(), Some(0), "{}", text(&installed));
+    let _ = wine.command("wineserver").arg("-w").status();
+    for file in [
+        "synctray.exe",
+        "synctray-tray.exe",
+        "README.md",
+        "Uninstall.exe",
+    ] {
+        assert!(install.join(file).is_file(), "{file} not installed");
+    }
+    // The Start-menu shortcut starts the tray (the .lnk holds its path).
+    let lnk = fs::read(&shortcut).expect("the Start-menu shortcut");
+    let target = r"Programs\synctray\synctray-tray.exe";
+    let utf16: Vec<u8> = target.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    assert!(
+        lnk.windows(target.len()).any(|w| w == target.as_bytes())
+            || lnk.windows(utf16.len()).any(|w| w == utf16),
+        "the shortcut does not start synctray-tray.exe"
+    );
+    let entry = reg_query(uninstall_key, None).expect("the uninstall entry");
+    for (name, value) in [
+        ("DisplayName", "synctray".to_owned()),
+        ("DisplayVersion", version.to_owned()),
+        ("Publisher", "synctray developers".to_owned()),
+        ("DisplayIcon", format!(r"{install_win}\synctray-tray.exe,0")),
+        (
+            "UninstallString",
+            format!(r#""{install_win}\Uninstall.exe""#),
+        ),
+        (
+            "QuietUninstallString",
+            format!(r#""{install_win}\Uninstall.exe" /S"#),
+        ),
+    ] {
+        let line = format!("{name}    REG_SZ    {value}\n");
+        assert!(
+            entry.to_lowercase().contains(&line.to_lowercase()),
+            "no {line:?} in\n{entry}"
+        );
+    }
+
+    // The installed program works.
+    let installed_exe = install.join("synctray.exe");
+    let out = wine
+        .command("wine")
+        .arg(&installed_exe)
+        .arg("--version")
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("synctray {version}"),
+        "{}",
+        text(&out)
+    );
+    let ws = Ws::new(r#"{"intervalMinutes": 15, "jobs": [{"name": "ok", "command": "exit 0"}]}"#);
+    let check = wine
+        .command("wine")
+        .arg(&installed_exe)
+        .arg("--workspace")
+        .arg(windows_path(ws.root()))
+        .arg("check")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check));
+    // The user's data: the default workspace, made by the installed program (no
+    // --workspace, and a current folder that holds none).
+    let elsewhere = tempfile::tempdir().unwrap();
+    let status = wine
+        .command("wine")
+        .arg(&installed_exe)
+        .arg("status")
+        .current_dir(elsewhere.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(0), "{}", text(&status));
+    let user_data = roaming.join("synctray");
+    let user_config = user_data.join("data/data/config/sync.json");
+    let config_text = fs::read_to_string(&user_config).expect("the default workspace's config");
+
+    // "Start at login", as the tray's menu writes it.
+    let run_value = format!(r#""{install_win}\synctray-tray.exe" --workspace "C:\work space""#);
+    let added = wine
+        .command("wine")
+        .args([
+            "reg", "add", run_key, "/v", "synctray", "/t", "REG_SZ", "/d",
+        ])
+        .arg(&run_value)
+        .arg("/f")
+        .status()
+        .unwrap();
+    assert!(added.success());
+    assert!(reg_query(run_key, Some("synctray")).is_some());
+
+    // Uninstall as "Apps" does: the registered QuietUninstallString. The uninstaller copies
+    // itself to %TEMP% and re-launches (so that it can delete itself); `wineserver -w` waits
+    // for that copy too.
+    let quiet = entry
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("QuietUninstallString    REG_SZ    "))
+        .unwrap()
+        .to_owned();
+    let (program, args) = quiet[1..].split_once("\" ").unwrap();
+    let uninstalled = wine
+        .command("wine")
+        .arg(program)
+        .arg(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(uninstalled.status.code(), Some(0), "{}", text(&uninstalled));
+    let _ = wine.command("wineserver").arg("-w").status();
+
+    assert!(
+        !install.exists(),
+        "the program folder is left: {:?}",
+        fs::read_dir(&install).map(|d| d.flatten().map(|e| e.file_name()).collect::<Vec<_>>())
+    );
+    assert!(!shortcut.exists(), "the Start-menu shortcut is left");
+    assert_eq!(
+        reg_query(uninstall_key, None),
+        None,
+        "the uninstall entry is left"
+    );
+    assert_eq!(
+        reg_query(run_key, Some("synctray")),
+        None,
+        "the Run value is left"
+    );
+    assert_eq!(
+        fs::read_to_string(&user_config).expect("the user's data is kept"),
+        config_text
+    );
+    assert!(
+        ws.path("data/config/sync.json").is_file(),
+        "the workspace is kept"
+    );
 }
