@@ -955,7 +955,8 @@ fn the_windows_unit_tests_of_the_platform_seam_pass() {
 /// The Windows installer (`data/windows/synctray.nsi`), built here with `makensis` from the
 /// executables under test, installed silently in a prefix of its own, used, and uninstalled
 /// the way "Apps" does it (its `QuietUninstallString`): nothing of the program is left, and
-/// the user's data is.
+/// the user's data is. While the installed program runs, neither uninstalling nor
+/// installing over it changes anything.
 #[test]
 #[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
 fn the_installer_installs_per_user_and_the_uninstaller_keeps_the_users_data() {
@@ -1123,6 +1124,53 @@ fn the_installer_installs_per_user_and_the_uninstaller_keeps_the_users_data() {
     let user_data = roaming.join("synctray");
     let user_config = user_data.join("data/data/config/sync.json");
     let config_text = fs::read_to_string(&user_config).expect("the default workspace's config");
+
+    // While synctray runs from the program folder, uninstalling changes nothing (Windows
+    // would refuse to delete the running exe and half a program would be left): run in
+    // place (`_?=`), so that its exit code is the uninstaller's own, 2 for "aborted".
+    let mut daemon = wine.command("wine");
+    daemon
+        .arg(&installed_exe)
+        .arg("--workspace")
+        .arg(windows_path(ws.root()))
+        .arg("--daemon");
+    let mut daemon = Running::start(daemon, ws.path("daemon.log"));
+    assert!(
+        wait_until(Duration::from_secs(30), || ws.status().is_some()),
+        "the installed daemon did not start: {}",
+        daemon.log()
+    );
+    let refused = wine
+        .command("wine")
+        .arg(install.join("Uninstall.exe"))
+        .arg("/S")
+        .arg(format!(r"_?={install_win}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    for file in ["synctray.exe", "synctray-tray.exe", "Uninstall.exe"] {
+        assert!(install.join(file).is_file(), "{file} removed while running");
+    }
+    assert!(shortcut.exists() && reg_query(uninstall_key, None).is_some());
+    // Nor does installing over it (an upgrade): it could not replace the running exe.
+    let over = wine
+        .command("wine")
+        .arg(&setup)
+        .arg("/S")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(over.status.code(), Some(2), "{}", text(&over));
+    daemon.ctrl_c();
+    assert_eq!(
+        daemon.wait_exit(Duration::from_secs(20)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
 
     // "Start at login", as the tray's menu writes it.
     let run_value = format!(r#""{install_win}\synctray-tray.exe" --workspace "C:\work space""#);

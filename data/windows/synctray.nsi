@@ -58,6 +58,7 @@ VIAddVersionKey /LANG=0 "CompanyName" "${PUBLISHER}"
 VIAddVersionKey /LANG=0 "LegalCopyright" "${PUBLISHER} (MIT license)"
 
 !include "MUI2.nsh"
+!include "LogicLib.nsh"
 
 !define MUI_ICON "${ROOT}/icons/synctray.ico"
 !define MUI_UNICON "${ROOT}/icons/synctray.ico"
@@ -72,8 +73,39 @@ VIAddVersionKey /LANG=0 "LegalCopyright" "${PUBLISHER} (MIT license)"
 !insertmacro MUI_UNPAGE_INSTFILES
 !insertmacro MUI_LANGUAGE "English"
 
+; Sets $1 when FILE exists and cannot be opened for writing: Windows refuses that for the
+; file of a running program.
+!macro OPEN_FOR_WRITING FILE
+  ${If} ${FileExists} "${FILE}"
+    ClearErrors
+    FileOpen $0 "${FILE}" a
+    ${If} ${Errors}
+      StrCpy $1 "running"
+    ${Else}
+      FileClose $0
+    ${EndIf}
+  ${EndIf}
+!macroend
+
+; Changes nothing while synctray (the tray, or `synctray --daemon`) runs from $INSTDIR:
+; Windows lets no running program's file be replaced or deleted, and half a program would
+; be left. Asks to quit it and retry; silently (/S), gives up, leaving all as it was.
+!macro NOT_WHILE_RUNNING
+  not_while_running:
+  StrCpy $1 ""
+  !insertmacro OPEN_FOR_WRITING "$INSTDIR\synctray.exe"
+  !insertmacro OPEN_FOR_WRITING "$INSTDIR\synctray-tray.exe"
+  ${If} $1 != ""
+    MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION \
+      "synctray is running from $INSTDIR.$\r$\n$\r$\nQuit it (Quit in its tray menu; stop synctray --daemon), then choose Retry." \
+      /SD IDCANCEL IDRETRY not_while_running
+    Abort "synctray is running from $INSTDIR: nothing was changed"
+  ${EndIf}
+!macroend
+
 Section "synctray"
   SetShellVarContext current
+  !insertmacro NOT_WHILE_RUNNING
   SetOutPath "$INSTDIR"
   File "${BIN}/synctray.exe"
   File "${BIN}/synctray-tray.exe"
@@ -101,6 +133,7 @@ SectionEnd
 
 Section "Uninstall"
   SetShellVarContext current
+  !insertmacro NOT_WHILE_RUNNING
   ; Only what the installer put there: a folder the user chose keeps anything else in it,
   ; and is removed only when that leaves it empty.
   Delete "$INSTDIR\synctray.exe"
