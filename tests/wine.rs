@@ -896,6 +896,38 @@ fn the_end_of_the_session_stops_the_daemon_gracefully_in_time() {
     assert!(!ws.lock_exists());
 }
 
+/// The types of an executable's resources (the top level of its resource directory, as
+/// mingw's objdump lists it), and the UTF-16 strings of its resource section, in order.
+fn resources(exe: &Path) -> (Vec<u32>, Vec<String>) {
+    let out = Command::new("x86_64-w64-mingw32-objdump")
+        .arg("-p")
+        .arg(exe)
+        .output()
+        .expect("mingw objdump runs");
+    assert!(out.status.success(), "{}", text(&out));
+    let listing = String::from_utf8_lossy(&out.stdout);
+    // "010   Entry: ID: 0x000003, Value: …": three spaces is the top level, the types.
+    let types = listing
+        .lines()
+        .filter_map(|l| l.split_once("   Entry: ID: 0x"))
+        .filter(|(offset, _)| offset.chars().all(|c| c.is_ascii_hexdigit()))
+        .map(|(_, rest)| u32::from_str_radix(&rest[..6], 16).unwrap())
+        .collect();
+    let bytes = fs::read(exe).unwrap();
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    // The version block's keys and values are NUL-terminated UTF-16 strings, 4-aligned:
+    // runs of printable characters (at an even offset, which 4-aligned ones are).
+    let strings = units
+        .split(|&u| !(0x20..0x7f).contains(&u))
+        .filter(|run| run.len() >= 3)
+        .map(String::from_utf16_lossy)
+        .collect();
+    (types, strings)
+}
+
 /// Whether an `xwininfo -tree` line is a window of at least 16×16 pixels (trayer's own
 /// placeholder child is 1×1).
 fn icon_sized(line: &str) -> bool {
@@ -1079,6 +1111,29 @@ fn the_installer_installs_per_user_and_the_uninstaller_keeps_the_users_data() {
             entry.to_lowercase().contains(&line.to_lowercase()),
             "no {line:?} in\n{entry}"
         );
+    }
+
+    // Both executables carry the app icon and their version information as resources
+    // (what Explorer, the Start menu and "Apps" show).
+    for (exe, description) in [
+        ("synctray.exe", "synctray command line and daemon"),
+        ("synctray-tray.exe", "synctray"),
+    ] {
+        let (types, strings) = resources(&install.join(exe));
+        // RT_ICON (3), RT_GROUP_ICON (14), RT_VERSION (16).
+        assert_eq!(types, [3, 14, 16], "{exe}'s resource types");
+        for (key, value) in [
+            ("FileDescription", description),
+            ("ProductName", "synctray"),
+            ("ProductVersion", version),
+            ("FileVersion", version),
+            ("OriginalFilename", exe),
+        ] {
+            assert!(
+                strings.windows(2).any(|w| w == [key, value]),
+                "{exe} has no {key} {value:?}: {strings:?}"
+            );
+        }
     }
 
     // The installed program works.
