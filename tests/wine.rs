@@ -6,9 +6,9 @@
 //! `.ci/wine` builds the executables once and prints `SYNCTRAY_WINDOWS_BIN` (the folder
 //! holding both executables) and `SYNCTRAY_WINDOWS_UNIT_TESTS` (the library's unit-test
 //! executable); CI sets them before the README's `cargo test`. Without them, or with a
-//! missing tool (wine, the mingw C compiler, Xvfb, trayer, xwininfo, makensis), every test here
-//! fails when `CI` is set, and otherwise says what is missing and passes: a plain
-//! `cargo test` on a developer's machine does not build for Windows.
+//! missing tool (wine, the mingw C compiler and objdump, Xvfb, trayer, xwininfo,
+//! makensis), every test here fails when `CI` is set, and otherwise says what is missing
+//! and passes: a plain `cargo test` on a developer's machine does not build for Windows.
 //!
 //! Test environment (not product code): a private `WINEPREFIX` under the cargo target
 //! folder, made once per run, with a stand-in `bcryptprimitives.dll` that exports
@@ -100,7 +100,7 @@ struct Wine {
 }
 
 /// The programs the Wine tests need, and the Debian package of each.
-const TOOLS: [(&str, &str); 7] = [
+const TOOLS: [(&str, &str); 8] = [
     ("wine", "wine"),
     ("wineserver", "wine"),
     ("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"),
@@ -108,6 +108,7 @@ const TOOLS: [(&str, &str); 7] = [
     ("trayer", "trayer"),
     ("xwininfo", "x11-utils"),
     ("makensis", "nsis"),
+    ("x86_64-w64-mingw32-objdump", "binutils-mingw-w64-x86-64"),
 ];
 
 /// The Windows build under Wine, or `None` (with the reason printed) when this run has
