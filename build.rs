@@ -3,6 +3,10 @@
 //! or Android). Code says `#[cfg(gtk)]` instead of repeating the expression; the `glib`
 //! dependency's target table in Cargo.toml states the same predicate, since Cargo cannot
 //! read a cfg that a build script sets.
+//!
+//! For a Windows target it also compiles the executables' resources: the app icon
+//! (`icons/synctray.ico`, which Explorer, the Start menu and the taskbar settings show) and
+//! the version information (Properties → Details). Other targets need no resource compiler.
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(gtk)");
@@ -23,5 +27,35 @@ fn main() {
     let os = var("CARGO_CFG_TARGET_OS");
     if unix && !matches!(os.as_str(), "macos" | "ios" | "android") {
         println!("cargo::rustc-cfg=gtk");
+    }
+    if os == "windows" {
+        windows_resources();
+    }
+}
+
+/// The icon and version information of each Windows executable, linked into that
+/// executable only (`FileDescription` is the name Task Manager and the taskbar settings show).
+fn windows_resources() {
+    const ICON: &str = "icons/synctray.ico";
+    println!("cargo::rerun-if-changed={ICON}");
+    let mut bins = vec![("synctray", "synctray command line and daemon")];
+    if std::env::var_os("CARGO_FEATURE_TRAY").is_some() {
+        bins.push(("synctray-tray", "synctray"));
+    }
+    for (bin, description) in bins {
+        let exe = format!("{bin}.exe");
+        let mut res = winresource::WindowsResource::new();
+        res.set_icon(ICON)
+            .set("FileDescription", description)
+            .set("ProductName", "synctray")
+            .set("OriginalFilename", &exe)
+            .set("InternalName", &exe);
+        if let Err(e) = res.compile_for(bin) {
+            panic!(
+                "cannot compile the Windows resources of {exe} ({e}): cross-building for \
+                 Windows needs mingw's windres (Debian: binutils-mingw-w64-x86-64, which \
+                 gcc-mingw-w64-x86-64 pulls in), or the Windows SDK's rc.exe with MSVC"
+            );
+        }
     }
 }

@@ -1,13 +1,14 @@
 //! The real Windows build (`synctray.exe`, `synctray-tray.exe` for x86_64-pc-windows-gnu)
 //! run under Wine: commands and exit codes, the lock, job trees, the daemon, Ctrl-C, the
-//! end of the session, the tray icon, and the Windows unit tests of the platform seam.
+//! end of the session, the tray icon, the Windows unit tests of the platform seam, and the
+//! installer (built here with makensis from these executables).
 //!
 //! `.ci/wine` builds the executables once and prints `SYNCTRAY_WINDOWS_BIN` (the folder
 //! holding both executables) and `SYNCTRAY_WINDOWS_UNIT_TESTS` (the library's unit-test
 //! executable); CI sets them before the README's `cargo test`. Without them, or with a
-//! missing tool (wine, the mingw C compiler, Xvfb, trayer, xwininfo), every test here
-//! fails when `CI` is set, and otherwise says what is missing and passes: a plain
-//! `cargo test` on a developer's machine does not build for Windows.
+//! missing tool (wine, the mingw C compiler and objdump, Xvfb, trayer, xwininfo,
+//! makensis), every test here fails when `CI` is set, and otherwise says what is missing
+//! and passes: a plain `cargo test` on a developer's machine does not build for Windows.
 //!
 //! Test environment (not product code): a private `WINEPREFIX` under the cargo target
 //! folder, made once per run, with a stand-in `bcryptprimitives.dll` that exports
@@ -99,13 +100,15 @@ struct Wine {
 }
 
 /// The programs the Wine tests need, and the Debian package of each.
-const TOOLS: [(&str, &str); 6] = [
+const TOOLS: [(&str, &str); 8] = [
     ("wine", "wine"),
     ("wineserver", "wine"),
     ("x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64"),
     ("Xvfb", "xvfb"),
     ("trayer", "trayer"),
     ("xwininfo", "x11-utils"),
+    ("makensis", "nsis"),
+    ("x86_64-w64-mingw32-objdump", "binutils-mingw-w64-x86-64"),
 ];
 
 /// The Windows build under Wine, or `None` (with the reason printed) when this run has
@@ -894,6 +897,38 @@ fn the_end_of_the_session_stops_the_daemon_gracefully_in_time() {
     assert!(!ws.lock_exists());
 }
 
+/// The types of an executable's resources (the top level of its resource directory, as
+/// mingw's objdump lists it), and the UTF-16 strings of its resource section, in order.
+fn resources(exe: &Path) -> (Vec<u32>, Vec<String>) {
+    let out = Command::new("x86_64-w64-mingw32-objdump")
+        .arg("-p")
+        .arg(exe)
+        .output()
+        .expect("mingw objdump runs");
+    assert!(out.status.success(), "{}", text(&out));
+    let listing = String::from_utf8_lossy(&out.stdout);
+    // "010   Entry: ID: 0x000003, Value: …": three spaces is the top level, the types.
+    let types = listing
+        .lines()
+        .filter_map(|l| l.split_once("   Entry: ID: 0x"))
+        .filter(|(offset, _)| offset.chars().all(|c| c.is_ascii_hexdigit()))
+        .map(|(_, rest)| u32::from_str_radix(&rest[..6], 16).unwrap())
+        .collect();
+    let bytes = fs::read(exe).unwrap();
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect();
+    // The version block's keys and values are NUL-terminated UTF-16 strings, 4-aligned:
+    // runs of printable characters (at an even offset, which 4-aligned ones are).
+    let strings = units
+        .split(|&u| !(0x20..0x7f).contains(&u))
+        .filter(|run| run.len() >= 3)
+        .map(String::from_utf16_lossy)
+        .collect();
+    (types, strings)
+}
+
 /// Whether an `xwininfo -tree` line is a window of at least 16×16 pixels (trayer's own
 /// placeholder child is 1×1).
 fn icon_sized(line: &str) -> bool {
@@ -948,4 +983,307 @@ fn the_windows_unit_tests_of_the_platform_seam_pass() {
             "{name} did not pass:\n{shown}"
         );
     }
+}
+
+/// The Windows installer (`data/windows/synctray.nsi`), built here with `makensis` from the
+/// executables under test, installed silently in a prefix of its own, used, and uninstalled
+/// the way "Apps" does it (its `QuietUninstallString`): nothing of the program is left, and
+/// the user's data is. While the installed program runs, neither uninstalling nor
+/// installing over it changes anything.
+#[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
+fn the_installer_installs_per_user_and_the_uninstaller_keeps_the_users_data() {
+    let Some(shared) = wine() else { return };
+    // Installing writes HKCU (and the uninstall removes the Run value, which the unit
+    // tests of the seam write in the shared prefix): a prefix of its own.
+    let (dir, wine) = private_prefix(shared);
+    let wine = &wine;
+    let _prefix = PrivatePrefix(wine);
+    let version = env!("CARGO_PKG_VERSION");
+
+    let setup = dir.path().join(format!("synctray-{version}-setup.exe"));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/windows/synctray.nsi");
+    let built = Command::new("makensis")
+        .arg("-V2")
+        // The debug executables are large and the installer is thrown away: not compressed.
+        .arg("-DUNCOMPRESSED")
+        .arg(format!("-DVERSION={version}"))
+        .arg(format!(
+            "-DBIN={}",
+            wine.bin.canonicalize().unwrap().display()
+        ))
+        .arg(format!("-DOUTFILE={}", setup.display()))
+        .arg(&script)
+        .output()
+        .expect("makensis runs");
+    assert!(built.status.success(), "makensis:\n{}", text(&built));
+    eprintln!(
+        "installer: {} bytes (debug executables)",
+        fs::metadata(&setup).unwrap().len()
+    );
+
+    // The folders as Windows names them for this user, and where they are here.
+    let folder = |var: &str| {
+        let out = wine
+            .command("wine")
+            .args(["cmd", "/c", &format!("echo %{var}%")])
+            .stdout(Stdio::piped())
+            .output()
+            .unwrap();
+        let windows = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        assert!(windows.contains(":\\"), "%{var}% is {windows:?}");
+        let unix = wine
+            .command("winepath")
+            .args(["-u", &windows])
+            .stdout(Stdio::piped())
+            .output()
+            .unwrap();
+        let unix = PathBuf::from(String::from_utf8_lossy(&unix.stdout).trim());
+        (windows, unix)
+    };
+    let (local_win, local) = folder("LOCALAPPDATA");
+    let (_, roaming) = folder("APPDATA");
+    let install_win = format!(r"{local_win}\Programs\synctray");
+    let install = local.join("Programs/synctray");
+    let shortcut = roaming.join("Microsoft/Windows/Start Menu/Programs/synctray.lnk");
+    let uninstall_key = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\synctray";
+    let run_key = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run";
+    let reg_query = |key: &str, value: Option<&str>| {
+        let mut cmd = wine.command("wine");
+        cmd.args(["reg", "query", key]);
+        if let Some(value) = value {
+            cmd.args(["/v", value]);
+        }
+        let out = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).replace('\r', ""))
+    };
+
+    // Silent install, as a user (the installer asks for no administrator).
+    let installed = wine
+        .command("wine")
+        .arg(&setup)
+        .arg("/S")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(installed.status.code(), Some(0), "{}", text(&installed));
+    let _ = wine.command("wineserver").arg("-w").status();
+    for file in [
+        "synctray.exe",
+        "synctray-tray.exe",
+        "README.md",
+        "Uninstall.exe",
+    ] {
+        assert!(install.join(file).is_file(), "{file} not installed");
+    }
+    // The Start-menu shortcut starts the tray (the .lnk holds its path).
+    let lnk = fs::read(&shortcut).expect("the Start-menu shortcut");
+    let target = r"Programs\synctray\synctray-tray.exe";
+    let utf16: Vec<u8> = target.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    assert!(
+        lnk.windows(target.len()).any(|w| w == target.as_bytes())
+            || lnk.windows(utf16.len()).any(|w| w == utf16),
+        "the shortcut does not start synctray-tray.exe"
+    );
+    let entry = reg_query(uninstall_key, None).expect("the uninstall entry");
+    for (name, value) in [
+        ("DisplayName", "synctray".to_owned()),
+        ("DisplayVersion", version.to_owned()),
+        ("Publisher", "synctray developers".to_owned()),
+        ("DisplayIcon", format!(r"{install_win}\synctray-tray.exe,0")),
+        (
+            "UninstallString",
+            format!(r#""{install_win}\Uninstall.exe""#),
+        ),
+        (
+            "QuietUninstallString",
+            format!(r#""{install_win}\Uninstall.exe" /S"#),
+        ),
+    ] {
+        let line = format!("{name}    REG_SZ    {value}\n");
+        assert!(
+            entry.to_lowercase().contains(&line.to_lowercase()),
+            "no {line:?} in\n{entry}"
+        );
+    }
+
+    // Both executables carry the app icon and their version information as resources
+    // (what Explorer, the Start menu and "Apps" show).
+    for (exe, description) in [
+        ("synctray.exe", "synctray command line and daemon"),
+        ("synctray-tray.exe", "synctray"),
+    ] {
+        let (types, strings) = resources(&install.join(exe));
+        // RT_ICON (3), RT_GROUP_ICON (14), RT_VERSION (16).
+        assert_eq!(types, [3, 14, 16], "{exe}'s resource types");
+        for (key, value) in [
+            ("FileDescription", description),
+            ("ProductName", "synctray"),
+            ("ProductVersion", version),
+            ("FileVersion", version),
+            ("OriginalFilename", exe),
+        ] {
+            assert!(
+                strings.windows(2).any(|w| w == [key, value]),
+                "{exe} has no {key} {value:?}: {strings:?}"
+            );
+        }
+    }
+
+    // The installed program works.
+    let installed_exe = install.join("synctray.exe");
+    let out = wine
+        .command("wine")
+        .arg(&installed_exe)
+        .arg("--version")
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("synctray {version}"),
+        "{}",
+        text(&out)
+    );
+    let ws = Ws::new(r#"{"intervalMinutes": 15, "jobs": [{"name": "ok", "command": "exit 0"}]}"#);
+    let check = wine
+        .command("wine")
+        .arg(&installed_exe)
+        .arg("--workspace")
+        .arg(windows_path(ws.root()))
+        .arg("check")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check));
+    // The user's data: the default workspace, made by the installed program (no
+    // --workspace, and a current folder that holds none).
+    let elsewhere = tempfile::tempdir().unwrap();
+    let status = wine
+        .command("wine")
+        .arg(&installed_exe)
+        .arg("status")
+        .current_dir(elsewhere.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(0), "{}", text(&status));
+    let user_data = roaming.join("synctray");
+    let user_config = user_data.join("data/data/config/sync.json");
+    let config_text = fs::read_to_string(&user_config).expect("the default workspace's config");
+
+    // While synctray runs from the program folder, uninstalling changes nothing (Windows
+    // would refuse to delete the running exe and half a program would be left): run in
+    // place (`_?=`), so that its exit code is the uninstaller's own, 2 for "aborted".
+    let mut daemon = wine.command("wine");
+    daemon
+        .arg(&installed_exe)
+        .arg("--workspace")
+        .arg(windows_path(ws.root()))
+        .arg("--daemon");
+    let mut daemon = Running::start(daemon, ws.path("daemon.log"));
+    assert!(
+        wait_until(Duration::from_secs(30), || ws.status().is_some()),
+        "the installed daemon did not start: {}",
+        daemon.log()
+    );
+    let refused = wine
+        .command("wine")
+        .arg(install.join("Uninstall.exe"))
+        .arg("/S")
+        .arg(format!(r"_?={install_win}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    for file in ["synctray.exe", "synctray-tray.exe", "Uninstall.exe"] {
+        assert!(install.join(file).is_file(), "{file} removed while running");
+    }
+    assert!(shortcut.exists() && reg_query(uninstall_key, None).is_some());
+    // Nor does installing over it (an upgrade): it could not replace the running exe.
+    let over = wine
+        .command("wine")
+        .arg(&setup)
+        .arg("/S")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(over.status.code(), Some(2), "{}", text(&over));
+    daemon.ctrl_c();
+    assert_eq!(
+        daemon.wait_exit(Duration::from_secs(20)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+
+    // "Start at login", as the tray's menu writes it.
+    let run_value = format!(r#""{install_win}\synctray-tray.exe" --workspace "C:\work space""#);
+    let added = wine
+        .command("wine")
+        .args([
+            "reg", "add", run_key, "/v", "synctray", "/t", "REG_SZ", "/d",
+        ])
+        .arg(&run_value)
+        .arg("/f")
+        .status()
+        .unwrap();
+    assert!(added.success());
+    assert!(reg_query(run_key, Some("synctray")).is_some());
+
+    // Uninstall as "Apps" does: the registered QuietUninstallString. The uninstaller copies
+    // itself to %TEMP% and re-launches (so that it can delete itself); `wineserver -w` waits
+    // for that copy too.
+    let quiet = entry
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("QuietUninstallString    REG_SZ    "))
+        .unwrap()
+        .to_owned();
+    let (program, args) = quiet[1..].split_once("\" ").unwrap();
+    let uninstalled = wine
+        .command("wine")
+        .arg(program)
+        .arg(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(uninstalled.status.code(), Some(0), "{}", text(&uninstalled));
+    let _ = wine.command("wineserver").arg("-w").status();
+
+    assert!(
+        !install.exists(),
+        "the program folder is left: {:?}",
+        fs::read_dir(&install).map(|d| d.flatten().map(|e| e.file_name()).collect::<Vec<_>>())
+    );
+    assert!(!shortcut.exists(), "the Start-menu shortcut is left");
+    assert_eq!(
+        reg_query(uninstall_key, None),
+        None,
+        "the uninstall entry is left"
+    );
+    assert_eq!(
+        reg_query(run_key, Some("synctray")),
+        None,
+        "the Run value is left"
+    );
+    assert_eq!(
+        fs::read_to_string(&user_config).expect("the user's data is kept"),
+        config_text
+    );
+    assert!(
+        ws.path("data/config/sync.json").is_file(),
+        "the workspace is kept"
+    );
 }
