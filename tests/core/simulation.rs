@@ -984,3 +984,98 @@ fn already_running_is_said_during_a_run_and_goes_when_the_run_ends() {
         tokio::join!(serve, drive);
     });
 }
+
+/// A stand-in run of a fixed length, recording when each run starts.
+struct FixedRuns {
+    clock: Arc<SimClock>,
+    length: Duration,
+    starts: RefCell<Vec<DateTime<Utc>>>,
+}
+
+impl Perform for FixedRuns {
+    fn perform(
+        &self,
+        _config: Arc<Config>,
+        trigger: Trigger,
+        _stop: watch::Receiver<Stop>,
+    ) -> RunFuture<'_> {
+        Box::pin(async move {
+            let start = self.clock.now();
+            self.starts.borrow_mut().push(start);
+            let started = Instant::now();
+            tokio::time::sleep(self.length).await;
+            let end = self.clock.now();
+            Ok(RunOutcome::Finished(succeeded(
+                trigger,
+                start,
+                end,
+                Instant::now() - started,
+            )))
+        })
+    }
+}
+
+/// Several workspaces in one process: one whose runs take 50 minutes (every 15 minutes)
+/// beside one that runs every 5 minutes. Even on one thread, the busy one never delays the
+/// other: every 5-minute slot of the day starts on time.
+#[test]
+fn a_workspace_with_long_runs_never_delays_anothers_due_times() {
+    let start = utc("2026-03-02T00:00:00Z");
+    let slow_ws = Ws::new(&format!(
+        r#"{{{}, "jobs": [{{"name": "a", "command": ["true"]}}]}}"#,
+        every(15, None, false)
+    ));
+    let quick_ws = Ws::new(&format!(
+        r#"{{{}, "jobs": [{{"name": "b", "command": ["true"]}}]}}"#,
+        every(5, None, false)
+    ));
+    let day = Duration::from_secs(24 * 3600);
+    let (slow, quick) = paused_runtime().block_on(async {
+        let clock = Arc::new(SimClock::new(start));
+        let runs = |length| FixedRuns {
+            clock: clock.clone(),
+            length,
+            starts: RefCell::new(Vec::new()),
+        };
+        let slow_runs = runs(Duration::from_secs(50 * 60 + 1));
+        let quick_runs = runs(Duration::from_millis(1201));
+        let (stop_tx, stop_rx) = watch::channel(Stop::Run);
+        let serve = |ws: &Ws, runs| {
+            let engine = Engine::new(
+                Workspace::at(ws.root(), Source::Flag),
+                clock.clone(),
+                Box::new(synctray::notify::Silent),
+            );
+            let config = Config::load(&ws.config_path()).unwrap();
+            let stop_rx = stop_rx.clone();
+            async move {
+                let (_commands, commands_rx) = mpsc::unbounded_channel();
+                let options = ServeOptions {
+                    follow_files: false,
+                };
+                engine::serve_with(&engine, runs, config, commands_rx, stop_rx, options).await;
+            }
+        };
+        let stop = async {
+            tokio::time::sleep(day).await;
+            stop_tx.send_replace(Stop::Now);
+        };
+        tokio::join!(
+            serve(&slow_ws, &slow_runs),
+            serve(&quick_ws, &quick_runs),
+            stop
+        );
+        (
+            slow_runs.starts.into_inner(),
+            quick_runs.starts.into_inner(),
+        )
+    });
+    // The slow workspace ran, run after run (each overrunning its slots).
+    assert!(slow.len() >= 20, "{} slow runs", slow.len());
+    // The quick one started on every one of its slots (catchUp off: the first is the
+    // first slot after the start).
+    let want: Vec<DateTime<Utc>> = (1..=288)
+        .map(|i| start + TimeDelta::minutes(5 * i))
+        .collect();
+    assert_same_runs(&quick, &want, "the 5-minute workspace beside a busy one");
+}
