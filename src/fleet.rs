@@ -29,9 +29,32 @@ use crate::workspaces::WorkspaceList;
 
 /// How often a workspace that cannot be served is tried again.
 const RETRY_BROKEN: Duration = Duration::from_secs(1);
-/// How often a workspace another process serves is looked at again (its state for the
-/// tray, and whether it can be taken over).
-const RETRY_ELSEWHERE: Duration = Duration::from_secs(2);
+
+/// Which front end serves the workspaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Front {
+    Tray,
+    Daemon,
+}
+
+impl Front {
+    /// What the instance lock's messages call it.
+    fn name(self) -> &'static str {
+        match self {
+            Front::Tray => "tray",
+            Front::Daemon => "daemon",
+        }
+    }
+
+    /// How often a workspace another process serves is looked at again: the tray shows its
+    /// state (every 2 s); the daemon only takes it over once the other process is gone.
+    fn look_elsewhere_every(self) -> Duration {
+        match self {
+            Front::Tray => Duration::from_secs(2),
+            Front::Daemon => Duration::from_secs(30),
+        }
+    }
+}
 
 /// Why a workspace is not served here (yet), with what its files say.
 #[derive(Debug)]
@@ -42,34 +65,30 @@ pub enum Waiting {
     Elsewhere(Snapshot, Holder),
 }
 
-/// Opens `ws`'s host as soon as it can be served. Meanwhile `show` is told why not (when
-/// that changes, and the files' state of a workspace served elsewhere every
-/// [`RETRY_ELSEWHERE`]); the first problem is notified, and its end too. A "Sync now"
-/// from `commands` for a workspace served elsewhere runs here, under the lock, as
-/// `synctray sync` would. `signals`: listen for stop signals with this grace (a tray of
-/// one workspace), or not (a [`Fleet`] forwards them). `None` when `stop` leaves
-/// [`Stop::Run`] first.
+/// Opens `ws`'s host for `front` as soon as it can be served. Meanwhile `show` is told
+/// why not (when that changes, and the files' state of a workspace served elsewhere at
+/// each look); the first problem is notified, and its end too. A "Sync now" from
+/// `commands` for a workspace served elsewhere runs here, under the lock, as `synctray
+/// sync` would, and the menu's edits are written to its file. The stop signals are the
+/// caller's to pass on to `stop`. `None` when `stop` leaves [`Stop::Run`] first.
 pub fn open_when_servable(
     ws: &Workspace,
-    what: &'static str,
+    front: Front,
     notifier: &dyn Notifier,
     stop: &watch::Sender<Stop>,
     commands: &mut mpsc::UnboundedReceiver<Command>,
     mut show: impl FnMut(Waiting),
-    signals: Option<Duration>,
 ) -> Option<Host> {
     let mut stops = stop.subscribe();
     host::runtime().block_on(async {
-        let signals =
-            signals.map(|grace| tokio::spawn(host::stop_on_signals_with(stop.clone(), grace)));
         let mut shown: Option<String> = None;
         let mut told_problem = false;
         let mut told_elsewhere = false;
-        let opened = loop {
+        loop {
             if *stops.borrow_and_update() != Stop::Run {
                 break None;
             }
-            let wait = match Host::open(ws.clone(), what) {
+            let wait = match Host::open(ws.clone(), front.name()) {
                 Ok(host) => {
                     tracing::info!("{}: served from now on", ws.name);
                     if told_problem {
@@ -87,7 +106,7 @@ pub fn open_when_servable(
                     let snapshot =
                         Snapshot::read(ws, config.as_ref().map_err(Clone::clone), Utc::now());
                     show(Waiting::Elsewhere(snapshot, *holder));
-                    RETRY_ELSEWHERE
+                    front.look_elsewhere_every()
                 }
                 Err(e) => {
                     told_elsewhere = false;
@@ -122,11 +141,7 @@ pub fn open_when_servable(
                     ),
                 }
             }
-        };
-        if let Some(signals) = signals {
-            signals.abort();
         }
-        opened
     })
 }
 
@@ -214,11 +229,14 @@ pub struct Fleet {
     stops: Stops,
 }
 
+/// A workspace's id and stop, as [`Stops`] keeps them.
+type IdStop = (u64, watch::Sender<Stop>);
+
 /// Every workspace's stop, and how many of their threads still run: shared with whoever
 /// stops the process (a signal, a logout) from another thread.
 #[derive(Clone, Default)]
 pub struct Stops {
-    senders: Arc<Mutex<Vec<(u64, watch::Sender<Stop>)>>>,
+    senders: Arc<Mutex<Vec<IdStop>>>,
     live: Arc<(Mutex<usize>, Condvar)>,
 }
 
@@ -444,12 +462,11 @@ fn serve_one(ws: Workspace, stop: watch::Sender<Stop>, named: bool) {
     let (_commands, mut commands_rx) = mpsc::unbounded_channel();
     let Some(host) = open_when_servable(
         &ws,
-        "daemon",
+        Front::Daemon,
         &*notifier,
         &stop,
         &mut commands_rx,
         |_| {},
-        None,
     ) else {
         return;
     };

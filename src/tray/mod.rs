@@ -307,12 +307,11 @@ fn engine_main(
             };
             match fleet::open_when_servable(
                 &ws,
-                "tray",
+                fleet::Front::Tray,
                 &*notifier,
                 &stop,
                 &mut commands,
                 show,
-                None,
             ) {
                 Some(host) => host,
                 None => return,
