@@ -1300,3 +1300,71 @@ fn sni_three_listed_workspaces_in_one_tray() {
         m.find("Start at login").is_some_and(MenuItem::checked)
     });
 }
+
+/// A workspace a daemon already serves, in a tray of two: shown from its files as served
+/// by the daemon, not scheduled twice, and its Sync now still runs (here, under the lock).
+#[test]
+fn sni_a_workspace_the_daemon_serves_is_shown_not_scheduled_and_sync_now_works() {
+    if !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::SNI);
+    let [served, mine] = [workspace(), workspace()];
+    let mut daemon = served.daemon();
+    support::proc::wait_for(
+        "the daemon's instance lock",
+        SHORT,
+        || served.path("data/.synctray-instance").exists(),
+        || daemon.log(),
+    );
+    let tray = Tray::start_with(
+        &desktop,
+        None,
+        &[
+            "--workspace",
+            served.root().to_str().unwrap(),
+            "--workspace",
+            mine.root().to_str().unwrap(),
+        ],
+        "tray.log",
+    );
+    let sni = desktop.sni();
+    sni.wait_registered(LONG);
+    let pid = daemon.pid();
+    let mut menu = None;
+    let shown = support::proc::wait_until(LONG, || {
+        let m = sni.menu();
+        let ok = m.children.first().is_some_and(|line| {
+            line.children
+                .iter()
+                .any(|c| c.label == format!("Served by another synctray (pid {pid})"))
+        });
+        menu = Some(m);
+        ok
+    });
+    let menu = menu.unwrap();
+    assert!(
+        shown,
+        "the daemon's workspace is shown as served by it\n{menu}\n{}",
+        tray.context()
+    );
+    let sync_now = menu.children[0]
+        .children
+        .iter()
+        .find(|c| c.label == "Sync now")
+        .expect("its Sync now")
+        .clone();
+    sni.click_item(&sync_now);
+    support::proc::wait_for(
+        "the manual run",
+        LONG,
+        || served.status().is_some_and(|s| s["trigger"] == "manual"),
+        || tray.context(),
+    );
+    assert_eq!(served.status().unwrap()["status"], "success");
+    assert!(
+        served.path("data/.synctray-instance").exists(),
+        "the daemon still serves it"
+    );
+    daemon.stop_with(libc::SIGTERM, SHORT);
+}

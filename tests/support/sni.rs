@@ -246,6 +246,13 @@ impl SniHost {
         MenuItem::from_json(&layout)
     }
 
+    /// Clicks `item` (from [`SniHost::menu`]), as a desktop does.
+    pub fn click_item(&self, item: &MenuItem) {
+        assert!(item.enabled, "{:?} is disabled", item.label);
+        self.request(json!({ "cmd": "click", "id": item.id }))
+            .unwrap_or_else(|e| panic!("clicking {:?}: {e}", item.label));
+    }
+
     /// Clicks the entry labelled `label` (at any depth), as a desktop does.
     pub fn click(&self, label: &str) {
         let menu = self.menu();
