@@ -1368,3 +1368,55 @@ fn sni_a_workspace_the_daemon_serves_is_shown_not_scheduled_and_sync_now_works()
     );
     daemon.stop_with(libc::SIGTERM, SHORT);
 }
+
+/// Data gone stale: the last success 3 h ago, overdue after 60 min. The tray shows the
+/// stale icon and the age in its first line, one notification says so, `status --json`
+/// agrees, and a success recovers it in the notification's place.
+#[test]
+fn sni_stale_data_shows_its_age_once_and_a_success_recovers_it() {
+    let Some(s) = Session::start_registered(|ws| {
+        let mut config = ws.config();
+        config["overdueAfterMinutes"] = 60.into();
+        ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+        let then = (chrono::Utc::now() - chrono::TimeDelta::hours(3))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        fs::write(
+            ws.path("data/sync-status.json"),
+            format!(r#"{{"lastSync":"{then}","status":"success","startedAt":"{then}","lastSuccess":"{then}"}}"#),
+        )
+        .unwrap();
+    }) else {
+        return;
+    };
+    s.wait_menu("the data's age", LONG, |m| {
+        m.children[1]
+            .label
+            .starts_with("⚠ Data is 3 h old (last success ")
+    });
+    s.wait("the stale icon", SHORT, || {
+        s.tray.log().contains("icon: stale")
+    });
+    let stale = s.desktop.wait_notification("Data is 3 h old", SHORT);
+    let status: serde_json::Value =
+        serde_json::from_slice(&s.ws.run(&["status", "--json"]).stdout).unwrap();
+    assert_eq!(status["overdue"], true, "{status}");
+    assert!(status["lastSuccess"].is_string(), "{status}");
+
+    s.click("Sync now");
+    s.wait("the run", LONG, || {
+        s.status()["lastSuccess"] != s.status()["startedAt"]
+            && s.status()["status"] == "success"
+            && s.status()["trigger"] == "manual"
+    });
+    let recovered = s.desktop.wait_notification("Sync recovered", SHORT);
+    assert_eq!(recovered["replaces"], stale["id"], "{recovered}");
+    s.wait_menu("fresh data", SHORT, |m| {
+        m.children[1].label.starts_with("✓ Last sync ")
+    });
+    assert_eq!(
+        s.desktop.notified("Data is 3 h old").len(),
+        1,
+        "{}",
+        s.desktop.notifications()
+    );
+}
