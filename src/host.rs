@@ -257,15 +257,28 @@ pub async fn stop_on_signals(stop: watch::Sender<Stop>) {
 
 /// [`stop_on_signals`], with `grace` for a run in progress at the first signal.
 pub async fn stop_on_signals_with(stop: watch::Sender<Stop>, grace: Duration) {
-    let mut signals = match crate::sys::StopSignals::new() {
-        Ok(signals) => signals,
-        Err(e) => {
-            tracing::error!("cannot listen for signals: {e}");
-            return;
-        }
-    };
+    if let Some(signals) = listen_for_stops() {
+        escalate_on(signals, &stop, grace, |_| {}).await;
+    }
+}
+
+/// Starts listening for the stop signals (inside a runtime); `None`, the reason logged,
+/// when they cannot be listened for.
+pub fn listen_for_stops() -> Option<crate::sys::StopSignals> {
+    crate::sys::StopSignals::new()
+        .inspect_err(|e| tracing::error!("cannot listen for signals: {e}"))
+        .ok()
+}
+
+/// Each of `signals` [`escalate_with`]s `stop` by `grace`, then `then` is told the new stop.
+pub async fn escalate_on(
+    mut signals: crate::sys::StopSignals,
+    stop: &watch::Sender<Stop>,
+    grace: Duration,
+    mut then: impl FnMut(Stop),
+) {
     loop {
         signals.next().await;
-        escalate_with(&stop, grace);
+        then(escalate_with(stop, grace));
     }
 }

@@ -50,6 +50,20 @@ fn workspace() -> Ws {
     Ws::new(&serde_json::to_string_pretty(&config).unwrap())
 }
 
+/// The desktop's opener (`xdg-open`), standing in on the tray's PATH in the workspace's
+/// `bin/`: it notes each path it is asked to open in `bin/opened`, and fails (exit 3, "no
+/// application") while `bin/fail` exists.
+fn stand_in_opener(ws: &Ws) {
+    fs::create_dir_all(ws.path("bin")).unwrap();
+    let opener = ws.path("bin/xdg-open");
+    fs::write(
+        &opener,
+        "#!/bin/sh\nhere=\"$(dirname \"$0\")\"\necho \"$1\" >> \"$here/opened\"\n[ -e \"$here/fail\" ] && exit 3\nexit 0\n",
+    )
+    .unwrap();
+    support::proc::set_mode(&opener, 0o755);
+}
+
 /// The tray under test, with its debug log in a file. Stopped (SIGTERM) on drop.
 struct Tray {
     child: Child,
@@ -337,15 +351,7 @@ fn sni_a_failing_job_notifies_once_and_its_recovery_takes_the_failures_place() {
 #[test]
 fn sni_recent_runs_list_the_last_runs_and_a_click_opens_that_runs_log() {
     let Some(s) = Session::start(|ws| {
-        // The desktop's opener, standing in: it notes what it was asked to open.
-        fs::create_dir_all(ws.path("bin")).unwrap();
-        let opener = ws.path("bin/xdg-open");
-        fs::write(
-            &opener,
-            "#!/bin/sh\necho \"$1\" >> \"$(dirname \"$0\")/opened\"\n",
-        )
-        .unwrap();
-        support::proc::set_mode(&opener, 0o755);
+        stand_in_opener(ws);
     }) else {
         return;
     };
@@ -1019,14 +1025,7 @@ fn sni_a_tray_whose_config_does_not_load_shows_why_and_serves_it_once_fixed() {
 #[test]
 fn sni_edit_configuration_and_open_workspace_folder_and_a_failing_opener_is_told() {
     let Some(s) = Session::start(|ws| {
-        fs::create_dir_all(ws.path("bin")).unwrap();
-        let opener = ws.path("bin/xdg-open");
-        fs::write(
-            &opener,
-            "#!/bin/sh\nhere=\"$(dirname \"$0\")\"\necho \"$1\" >> \"$here/opened\"\n[ -e \"$here/fail\" ] && exit 3\nexit 0\n",
-        )
-        .unwrap();
-        support::proc::set_mode(&opener, 0o755);
+        stand_in_opener(ws);
     }) else {
         return;
     };
@@ -1109,14 +1108,7 @@ fn sni_a_new_config_warning_is_told_once() {
 fn failed_with_opener() -> Option<(Session, serde_json::Value)> {
     let s = Session::start(|ws| {
         fs::write(ws.path("broken"), "").unwrap();
-        fs::create_dir_all(ws.path("bin")).unwrap();
-        let opener = ws.path("bin/xdg-open");
-        fs::write(
-            &opener,
-            "#!/bin/sh\necho \"$1\" >> \"$(dirname \"$0\")/opened\"\n",
-        )
-        .unwrap();
-        support::proc::set_mode(&opener, 0o755);
+        stand_in_opener(ws);
     })?;
     s.click("Sync now");
     let failed = s.desktop.wait_notification("Sync failed: second", LONG);

@@ -259,19 +259,14 @@ fn listen_for_signals(stop: watch::Sender<Stop>, stops: Stops, proxy: EventLoopP
         .name("signals".into())
         .spawn(move || {
             host::runtime().block_on(async {
-                let mut signals = sys::StopSignals::new();
+                let signals = host::listen_for_stops();
                 let _ = ready.send(());
-                let signals = match signals.as_mut() {
-                    Ok(signals) => signals,
-                    Err(e) => {
-                        tracing::error!("cannot listen for signals: {e}");
-                        return;
-                    }
-                };
-                loop {
-                    signals.next().await;
-                    stops.forward(host::escalate_with(&stop, SESSION_GRACE));
-                    let _ = proxy.send_event(UserEvent::Stopping);
+                if let Some(signals) = signals {
+                    host::escalate_on(signals, &stop, SESSION_GRACE, |next| {
+                        stops.forward(next);
+                        let _ = proxy.send_event(UserEvent::Stopping);
+                    })
+                    .await;
                 }
             });
         });
