@@ -1,5 +1,9 @@
 //! Integration tests of the engine and the command line, compiled as one binary (see
-//! ripgrep's tests/): each module is one topic, `util` holds the fixtures.
+//! ripgrep's tests/): each module is one topic, `util` holds the fixtures. They drive real
+//! processes with unix tools (signals, modes, `sh`); Windows is tested under Wine
+//! (`tests/wine.rs`) and by the library's unit tests.
+
+#![cfg(unix)]
 
 #[cfg(target_os = "linux")]
 mod disk;

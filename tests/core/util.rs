@@ -9,4 +9,6 @@ pub use support::proc::{
 };
 #[cfg(target_os = "linux")]
 pub use support::ws::Daemon;
-pub use support::ws::{SYNCTRAY, Ws};
+#[cfg(target_os = "linux")]
+pub use support::ws::SYNCTRAY;
+pub use support::ws::Ws;
