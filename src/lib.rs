@@ -22,8 +22,9 @@
 //! - [`host`]: the one door that hosts a workspace's scheduler for `--daemon` and the tray:
 //!   config, instance lock, runtime, signals and the two-stage stop, then the engine.
 //! - [`retry`]: the backoff between a failing job's tries, as the `retry` key sets it.
-//! - [`network`]: scheduled runs that wait until the machine is online, as the `network` key
-//!   asks.
+//! - [`network`]: what "online" means, for the `network` key.
+//! - [`wait`]: the one wait before a scheduled run — for the network and the `conditions`
+//!   (AC power, an unmetered connection), with a deadline.
 //! - [`runs`]: looking back and ahead — the `history`, `next` and `logs` commands.
 //! - [`notify`]: which changes of state deserve a desktop notification (one per
 //!   incident), and showing it.
@@ -53,5 +54,6 @@ pub mod status;
 pub mod sys;
 #[cfg(feature = "tray")]
 pub mod tray;
+pub mod wait;
 mod watch;
 pub mod workspace;

@@ -61,6 +61,10 @@ pub struct Status {
         with = "iso_ms::option"
     )]
     pub last_success: Option<DateTime<Utc>>,
+    /// What the run waited for before it started, and how long (`conditions`, `network`);
+    /// absent when it did not wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waited: Option<crate::wait::Waited>,
 }
 
 /// A run's or a job's outcome.
@@ -511,6 +515,7 @@ mod tests {
             jobs: vec![JobResult::not_run("projects")],
             interrupted: false,
             last_success: None,
+            waited: None,
         };
         let json = serde_json::to_string(&status).unwrap();
         assert_eq!(

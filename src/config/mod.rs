@@ -7,9 +7,10 @@
 //! reads that into raw structs whose fields are the known keys, each holding its value as
 //! written, and [`Config::from_json`] checks each key once and says, on failure, which
 //! key, what is allowed and what it got. Keys the raw structs do not know are warnings.
-//! This is the only module that reads the file's JSON: the `retry` and `network` keys are
-//! read here too (in `retry.rs` and `network.rs` beside this file) into [`Retry`] and
-//! [`Network`], values the backoff and the network wait then use. Nothing here runs a job
+//! This is the only module that reads the file's JSON: the `retry`, `network` and
+//! `conditions` keys are read here too (in `retry.rs`, `network.rs` and `conditions.rs`
+//! beside this file) into [`Retry`], [`Network`] and [`Conditions`], values the backoff and
+//! the wait before a run then use. Nothing here runs a job
 //! or reads a clock.
 
 use std::collections::HashSet;
@@ -27,9 +28,11 @@ use crate::fsutil::{self, Durability};
 use crate::schedule::{self, Cadence, Zone};
 pub use crate::schedule::{DEFAULT_INTERVAL_MINUTES, INTERVAL_MINUTES};
 
+mod conditions;
 mod network;
 mod retry;
 
+pub use self::conditions::Conditions;
 pub use self::network::{Network, Probe};
 pub use self::retry::Retry;
 
@@ -56,6 +59,9 @@ pub struct Config {
     pub retry: Retry,
     /// `network`: whether scheduled runs wait to be online, and the probe that says so.
     pub network: Network,
+    /// `conditions`: AC power and an unmetered connection before a scheduled run, and the
+    /// longest wait for them.
+    pub conditions: Conditions,
     /// Unknown keys: kept in the file, reported, never an error.
     pub warnings: Vec<String>,
 }
@@ -272,6 +278,7 @@ impl Config {
         let notifications = Notifications::from_json(raw.notifications.as_ref(), &mut warnings)?;
         let retry = Retry::from_json(raw.retry.as_ref(), &mut warnings)?;
         let network = Network::from_json(raw.network.as_ref(), &mut warnings)?;
+        let conditions = Conditions::from_json(raw.conditions.as_ref(), &mut warnings)?;
         warnings.append(&mut job_warnings);
         Ok(Config {
             cadence,
@@ -285,6 +292,7 @@ impl Config {
             notifications,
             retry,
             network,
+            conditions,
             warnings,
         })
     }
@@ -404,6 +412,8 @@ struct RawConfig {
     retry: Option<Value>,
     #[serde(default, deserialize_with = "given")]
     network: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    conditions: Option<Value>,
     #[serde(flatten)]
     unknown: Map<String, Value>,
 }
@@ -1134,7 +1144,7 @@ mod tests {
         assert_eq!(
             config.warnings,
             [
-                "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network)",
+                "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions)",
                 "notifications.onErorr: unknown key (did you mean onError?)",
                 "retry.tries: unknown key, ignored (known: attempts, delaySeconds)",
                 "network.x: unknown key, ignored (known: require, probe)",
@@ -1150,7 +1160,7 @@ mod tests {
             [
                 "intervalMinuts: unknown key (did you mean intervalMinutes?)",
                 "interval_minutes: unknown key (did you mean intervalMinutes?)",
-                "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network)",
+                "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions)",
             ]
         );
         assert_eq!(config.cadence.minutes(), Some(DEFAULT_INTERVAL_MINUTES));

@@ -2,7 +2,8 @@
 //! one set of functions — process groups and killing a job's whole process tree, the
 //! shell, handing the process over to another program, file permissions and modes,
 //! opening files without following links, replacing a file, the host name, opening a
-//! folder, whether a desktop session is there, whether there is a route out, how a
+//! folder, whether a desktop session is there, whether there is a route out, whether the
+//! machine is on AC power and its connection metered, how a
 //! desktop notification is shown, and (for the tray) the start-at-login entry, the
 //! icons' size, the event loop's setup and its alarm. One file per OS: `unix.rs`,
 //! `windows.rs`, `fs_unix.rs`, `fs_windows.rs`, and per OS (or per kind of desktop)
@@ -65,6 +66,25 @@ pub use fs::{
 )]
 mod net;
 pub use net::route_out;
+
+/// Whether the machine runs on AC power (`conditions.power`): one file per OS. `Err` when
+/// the system cannot say (the caller counts it as AC).
+#[cfg_attr(target_os = "linux", path = "power/linux.rs")]
+#[cfg_attr(target_os = "macos", path = "power/macos.rs")]
+#[cfg_attr(windows, path = "power/windows.rs")]
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    path = "power/other.rs"
+)]
+mod power;
+pub use power::on_ac_power;
+
+/// Whether the connection is metered (`conditions.network`), followed while a run waits:
+/// NetworkManager on Linux; elsewhere not read (see `cost/other.rs`).
+#[cfg_attr(target_os = "linux", path = "cost/other.rs")]
+#[cfg_attr(not(target_os = "linux"), path = "cost/other.rs")]
+mod cost;
+pub use cost::CostWatch;
 
 /// Showing a desktop notification: a freedesktop server gets an icon, an urgency and the
 /// last failure replaced; macOS and Windows show the text as it is. One file per kind.

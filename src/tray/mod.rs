@@ -343,11 +343,11 @@ impl Gui {
         // SIGTERM or Ctrl-C may have started the drain.
         self.quitting |= *self.stop.borrow() != Stop::Run;
         if self.quitting {
-            // A run waiting for the network stops at once: nothing to wait for.
+            // A waiting run stops at once: nothing to wait for.
             m.next_line = if snapshot
                 .running
                 .as_ref()
-                .is_some_and(|r| *r != crate::snapshot::Running::WaitingForNetwork)
+                .is_some_and(|r| r.waiting_for().is_none())
             {
                 "Quitting: stopping the sync…"
             } else {
