@@ -6,6 +6,8 @@ mod disk;
 mod util;
 
 mod cli;
+#[cfg(target_os = "linux")]
+mod conditions;
 mod config;
 mod daemon;
 mod files;

@@ -1,0 +1,180 @@
+//! `conditions`: scheduled runs wait, for real, for AC power and an unmetered connection.
+//!
+//! Power: the daemon runs in a mount namespace of its own (`unshare -m --propagation
+//! private`) where a tmpfs lies over `/sys/class/power_supply`, holding an `AC` (Mains)
+//! and a `BAT0` (Battery) supply as the kernel lists them; the product reads the real
+//! path, and the test writes `AC/online` inside that namespace (`nsenter -m`). Fake files
+//! send no uevent: the product's 30 s look is what sees the change. Needs root (or
+//! CAP_SYS_ADMIN) and util-linux: a test that cannot have them fails under `CI=true` and
+//! is skipped, saying so, elsewhere.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::{Daemon, Ws, wait_until};
+
+const SUPPLIES: &str = "/sys/class/power_supply";
+
+/// Whether this machine can lay a tmpfs over the power supplies in a namespace of its own.
+fn can_fake_power() -> bool {
+    crate::util::can_run_as_root(
+        &[
+            "unshare",
+            "-m",
+            "--propagation",
+            "private",
+            "mount",
+            "-t",
+            "tmpfs",
+            "none",
+            SUPPLIES,
+        ],
+        "power tests need `unshare -m` and `mount` as root (apt-get install util-linux; run as root)",
+    )
+}
+
+/// `synctray --daemon` in a new mount namespace whose power supplies are an unplugged
+/// laptop's: `AC` (Mains, online 0) and `BAT0` (Battery, discharging).
+fn daemon_on_battery(ws: &Ws) -> Daemon {
+    let setup = format!(
+        "mount -t tmpfs none {SUPPLIES} && cd {SUPPLIES} && mkdir AC BAT0 \
+         && echo Mains > AC/type && echo 0 > AC/online \
+         && echo Battery > BAT0/type && echo Discharging > BAT0/status && exec \"$@\""
+    );
+    let mut command = Command::new("unshare");
+    command
+        .args(["-m", "--propagation", "private", "sh", "-c", &setup, "sh"])
+        .arg(env!("CARGO_BIN_EXE_synctray"))
+        .arg("--workspace")
+        .arg(ws.root())
+        .arg("--daemon")
+        .env("SYNCTRAY_LOG", "debug")
+        .env_remove("SYNCTRAY_WORKSPACE")
+        .stdin(Stdio::null());
+    ws.start_daemon(command)
+}
+
+/// Writes `online` of the AC supply, in the daemon's mount namespace.
+fn plug(daemon: &Daemon, online: bool) {
+    let script = format!("echo {} > {SUPPLIES}/AC/online", u8::from(online));
+    let status = Command::new("nsenter")
+        .arg("-t")
+        .arg(daemon.pid().to_string())
+        .args(["-m", "sh", "-c", &script])
+        .status()
+        .unwrap();
+    assert!(status.success(), "nsenter: {script} failed");
+}
+
+#[test]
+fn a_run_due_on_battery_waits_holding_no_lock_then_runs_once_on_ac() {
+    if !can_fake_power() {
+        return;
+    }
+    // Due every second: the slots that pass while one run waits make one run, not many.
+    let ws = Ws::new(
+        r#"{"schedule": "* * * * * *", "conditions": {"power": "ac", "maxDelayMinutes": 60},
+            "jobs": [{"name": "fetch", "command": ["true"]}]}"#,
+    );
+    let mut daemon = daemon_on_battery(&ws);
+    assert!(
+        wait_until(Duration::from_secs(10), || ws.status_json()["waitingFor"]
+            == "power"),
+        "{}",
+        daemon.log()
+    );
+    let report = ws.status_json();
+    assert_eq!(report["running"], false, "{report}");
+    assert_eq!(report["waitingForNetwork"], false, "{report}");
+    assert!(!ws.lock_exists(), "no lock is held while waiting");
+    let text = String::from_utf8(ws.run(&["status"]).stdout).unwrap();
+    assert!(
+        text.contains("a scheduled run waits for AC power (it runs anyway at "),
+        "{text}"
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(ws.status().is_none(), "a wait is not recorded");
+    assert!(ws.history().is_empty(), "a wait is not recorded");
+    assert!(
+        daemon.log().contains("waits for AC power"),
+        "{}",
+        daemon.log()
+    );
+
+    // Plugged in: the next look (at most 30 s away) starts the run.
+    plug(&daemon, true);
+    let plugged = Instant::now();
+    assert!(
+        wait_until(Duration::from_secs(35), || ws.status().is_some()),
+        "{}",
+        daemon.log()
+    );
+    assert!(
+        plugged.elapsed() <= Duration::from_secs(32),
+        "took {:?}",
+        plugged.elapsed()
+    );
+    let status = ws.status().unwrap();
+    assert_eq!(status["status"], "success", "{status}");
+    assert_eq!(status["waited"]["for"], "power", "{status}");
+    let ms = status["waited"]["ms"].as_u64().unwrap();
+    assert!((2_000..=40_000).contains(&ms), "waited {ms} ms");
+    let first = &ws.history()[0];
+    assert_eq!(
+        first["waited"], status["waited"],
+        "the history records it too"
+    );
+    assert!(!ws.path("data/.sync-wait").exists());
+
+    // On AC every second's run starts at once; unplugged, the next one waits again.
+    assert!(wait_until(Duration::from_secs(10), || ws.history().len() >= 3));
+    assert!(
+        ws.history()[1..].iter().all(|r| r.get("waited").is_none()),
+        "runs on AC do not wait"
+    );
+    plug(&daemon, false);
+    assert!(
+        wait_until(Duration::from_secs(10), || ws.status_json()["waitingFor"]
+            == "power"),
+        "{}",
+        daemon.log()
+    );
+    let took = daemon.stop_with(libc::SIGTERM, Duration::from_secs(10));
+    assert!(
+        took < Duration::from_secs(2),
+        "a wait ends at once on shutdown: {took:?}"
+    );
+    assert!(!ws.lock_exists());
+    assert!(!ws.path("data/.sync-wait").exists());
+    assert!(!daemon.log().contains("failed"), "{}", daemon.log());
+}
+
+#[test]
+fn sync_never_waits_for_a_condition() {
+    if !can_fake_power() {
+        return;
+    }
+    let ws = Ws::new(
+        r#"{"intervalMinutes": 60, "conditions": {"power": "ac"},
+            "jobs": [{"name": "fetch", "command": ["true"]}]}"#,
+    );
+    let setup = format!(
+        "mount -t tmpfs none {SUPPLIES} && mkdir {SUPPLIES}/BAT0 \
+         && echo Battery > {SUPPLIES}/BAT0/type && exec \"$@\""
+    );
+    let started = Instant::now();
+    let out = Command::new("unshare")
+        .args(["-m", "--propagation", "private", "sh", "-c", &setup, "sh"])
+        .arg(env!("CARGO_BIN_EXE_synctray"))
+        .arg("--workspace")
+        .arg(ws.root())
+        .arg("sync")
+        .env_remove("SYNCTRAY_WORKSPACE")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let status = ws.status().unwrap();
+    assert_eq!(status["trigger"], "cli");
+    assert!(status.get("waited").is_none(), "{status}");
+}
