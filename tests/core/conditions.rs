@@ -7,8 +7,13 @@
 //! send no uevent: the product's 30 s look is what sees the change. Needs root (or
 //! CAP_SYS_ADMIN) and util-linux: a test that cannot have them fails under `CI=true` and
 //! is skipped, saying so, elsewhere.
+//!
+//! Cost: a private bus (`dbus-daemon`), handed to the daemon as `DBUS_SYSTEM_BUS_ADDRESS`,
+//! where `network_manager.py` owns `org.freedesktop.NetworkManager` with a `Metered`
+//! property the test flips, emitting `PropertiesChanged` as NetworkManager does.
 
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::util::{Daemon, Ws, wait_until};
@@ -177,4 +182,185 @@ fn sync_never_waits_for_a_condition() {
     let status = ws.status().unwrap();
     assert_eq!(status["trigger"], "cli");
     assert!(status.get("waited").is_none(), "{status}");
+}
+
+/// The NetworkManager stand-in.
+const NETWORK_MANAGER: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/support/network_manager.py"
+);
+
+/// A private bus standing for the system bus, and (when asked) NetworkManager on it;
+/// both stopped when dropped.
+struct SystemBus {
+    address: String,
+    _dir: tempfile::TempDir,
+    bus: Child,
+    manager: Option<(Child, ChildStdin, BufReader<ChildStdout>)>,
+}
+
+impl SystemBus {
+    /// `None` (failing under CI) when dbus-daemon or python3-dbus is missing.
+    fn start(metered: Option<u32>) -> Option<SystemBus> {
+        let why = "cost tests need dbus-daemon, python3-dbus and python3-gi (apt-get install dbus python3-dbus python3-gi)";
+        if !crate::util::can_run_as_root(&["/usr/bin/python3", "-c", "import dbus, gi"], why)
+            || !crate::util::can_run_as_root(&["dbus-daemon", "--version"], why)
+        {
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("system-bus");
+        let address = format!("unix:path={}", socket.display());
+        let bus = Command::new("dbus-daemon")
+            .args([
+                "--config-file=/usr/share/dbus-1/session.conf",
+                "--nofork",
+                "--nopidfile",
+            ])
+            .arg(format!("--address={address}"))
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut system = SystemBus {
+            address,
+            _dir: dir,
+            bus,
+            manager: None,
+        };
+        assert!(
+            wait_until(Duration::from_secs(10), || socket.exists()),
+            "the private bus did not start"
+        );
+        if let Some(metered) = metered {
+            let mut child = Command::new(NETWORK_MANAGER)
+                .arg(&system.address)
+                .arg(metered.to_string())
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let stdin = child.stdin.take().unwrap();
+            let mut stdout = BufReader::new(child.stdout.take().unwrap());
+            let mut line = String::new();
+            stdout.read_line(&mut line).unwrap();
+            assert_eq!(
+                line.trim(),
+                r#"{"ready": true}"#,
+                "the stand-in did not start"
+            );
+            system.manager = Some((child, stdin, stdout));
+        }
+        Some(system)
+    }
+
+    /// Sets NetworkManager's `Metered` (it emits PropertiesChanged).
+    fn set_metered(&mut self, value: u32) {
+        let (_, stdin, stdout) = self.manager.as_mut().expect("NetworkManager runs");
+        writeln!(stdin, r#"{{"metered": {value}}}"#).unwrap();
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), format!(r#"{{"metered": {value}}}"#));
+    }
+
+    /// `synctray --daemon` with this bus as its system bus.
+    fn daemon(&self, ws: &Ws) -> Daemon {
+        let mut command = ws.cmd(&["--daemon"]);
+        command.env("DBUS_SYSTEM_BUS_ADDRESS", &self.address);
+        ws.start_daemon(command)
+    }
+}
+
+impl Drop for SystemBus {
+    fn drop(&mut self) {
+        if let Some((mut child, ..)) = self.manager.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
+}
+
+#[test]
+fn a_run_due_on_a_metered_connection_waits_until_networkmanager_says_unmetered() {
+    let Some(mut system) = SystemBus::start(Some(1)) else {
+        return;
+    };
+    let ws = Ws::new(
+        r#"{"schedule": "* * * * * *", "conditions": {"network": "unmetered"},
+            "jobs": [{"name": "fetch", "command": ["true"]}]}"#,
+    );
+    let mut daemon = system.daemon(&ws);
+    assert!(
+        wait_until(Duration::from_secs(10), || ws.status_json()["waitingFor"]
+            == "unmetered"),
+        "{}",
+        daemon.log()
+    );
+    assert!(!ws.lock_exists(), "no lock is held while waiting");
+    // Guess-yes is metered too.
+    system.set_metered(3);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(ws.status_json()["waitingFor"], "unmetered");
+    assert!(ws.history().is_empty(), "a wait is not recorded");
+
+    // Guess-no: the signal starts the run, well before the 30 s look.
+    system.set_metered(4);
+    let told = Instant::now();
+    assert!(
+        wait_until(Duration::from_secs(10), || ws.status().is_some()),
+        "{}",
+        daemon.log()
+    );
+    assert!(
+        told.elapsed() < Duration::from_secs(5),
+        "took {:?}: the PropertiesChanged signal was not followed",
+        told.elapsed()
+    );
+    let status = ws.status().unwrap();
+    assert_eq!(status["status"], "success", "{status}");
+    assert_eq!(status["waited"]["for"], "unmetered", "{status}");
+    assert!(
+        status["waited"]["ms"].as_u64().unwrap() >= 2_000,
+        "{status}"
+    );
+    assert_eq!(ws.history()[0]["waited"], status["waited"]);
+
+    // Metered again: the next run waits again.
+    system.set_metered(1);
+    assert!(
+        wait_until(Duration::from_secs(10), || ws.status_json()["waitingFor"]
+            == "unmetered"),
+        "{}",
+        daemon.log()
+    );
+    let took = daemon.stop_with(libc::SIGTERM, Duration::from_secs(10));
+    assert!(took < Duration::from_secs(2), "took {took:?}");
+    assert!(!ws.lock_exists());
+}
+
+#[test]
+fn without_networkmanager_the_connection_counts_as_unmetered_with_one_warning() {
+    let Some(system) = SystemBus::start(None) else {
+        return;
+    };
+    let ws = Ws::new(
+        r#"{"schedule": "* * * * * *", "conditions": {"network": "unmetered"},
+            "jobs": [{"name": "fetch", "command": ["true"]}]}"#,
+    );
+    let mut daemon = system.daemon(&ws);
+    assert!(
+        wait_until(Duration::from_secs(15), || ws.history().len() >= 3),
+        "{}",
+        daemon.log()
+    );
+    assert!(ws.history().iter().all(|r| r.get("waited").is_none()));
+    daemon.stop_with(libc::SIGTERM, Duration::from_secs(10));
+    let log = daemon.log();
+    assert_eq!(
+        log.matches("cannot tell whether the connection is metered")
+            .count(),
+        1,
+        "{log}"
+    );
 }
