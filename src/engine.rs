@@ -235,6 +235,11 @@ impl Engine {
             waited,
         };
         status::record(&self.ws.status, &self.ws.history, &mut status, &mut error);
+        if let Some(metrics) = &config.metrics
+            && let Err(e) = crate::metrics::write(&self.ws, metrics, &status)
+        {
+            tracing::warn!("cannot write the metrics textfile: {e}");
+        }
         // The status is on disk before the lock goes: whoever sees the lock free sees it.
         drop(lock);
         self.ws.prune_logs(LOG_FILES);

@@ -26,6 +26,7 @@
 //! - [`wait`]: the one wait before a scheduled run — for the network and the `conditions`
 //!   (AC power, an unmetered connection), with a deadline.
 //! - [`runs`]: looking back and ahead — the `history`, `next` and `logs` commands.
+//! - [`metrics`]: the node_exporter textfile written after every run (`metrics`).
 //! - [`notify`]: which changes of state deserve a desktop notification (one per
 //!   incident), and showing it.
 //! - [`cli`]: the command line: arguments, and each command (the daemon included), down to
@@ -43,6 +44,7 @@ mod fsutil;
 pub mod health;
 pub mod host;
 pub mod lock;
+pub mod metrics;
 pub mod network;
 pub mod notify;
 pub mod retry;

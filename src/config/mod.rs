@@ -29,10 +29,12 @@ use crate::schedule::{self, Cadence, Zone};
 pub use crate::schedule::{DEFAULT_INTERVAL_MINUTES, INTERVAL_MINUTES};
 
 mod conditions;
+mod metrics;
 mod network;
 mod retry;
 
 pub use self::conditions::Conditions;
+pub use self::metrics::Metrics;
 pub use self::network::{Network, Probe};
 pub use self::retry::Retry;
 
@@ -62,6 +64,8 @@ pub struct Config {
     /// `conditions`: AC power and an unmetered connection before a scheduled run, and the
     /// longest wait for them.
     pub conditions: Conditions,
+    /// `metrics`: the node_exporter textfile written after every run.
+    pub metrics: Option<Metrics>,
     /// Unknown keys: kept in the file, reported, never an error.
     pub warnings: Vec<String>,
 }
@@ -279,6 +283,7 @@ impl Config {
         let retry = Retry::from_json(raw.retry.as_ref(), &mut warnings)?;
         let network = Network::from_json(raw.network.as_ref(), &mut warnings)?;
         let conditions = Conditions::from_json(raw.conditions.as_ref(), &mut warnings)?;
+        let metrics = Metrics::from_json(raw.metrics.as_ref(), &mut warnings)?;
         warnings.append(&mut job_warnings);
         Ok(Config {
             cadence,
@@ -293,6 +298,7 @@ impl Config {
             retry,
             network,
             conditions,
+            metrics,
             warnings,
         })
     }
@@ -414,6 +420,8 @@ struct RawConfig {
     network: Option<Value>,
     #[serde(default, deserialize_with = "given")]
     conditions: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    metrics: Option<Value>,
     #[serde(flatten)]
     unknown: Map<String, Value>,
 }
@@ -1144,7 +1152,7 @@ mod tests {
         assert_eq!(
             config.warnings,
             [
-                "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions)",
+                "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions, metrics)",
                 "notifications.onErorr: unknown key (did you mean onError?)",
                 "retry.tries: unknown key, ignored (known: attempts, delaySeconds)",
                 "network.x: unknown key, ignored (known: require, probe)",
@@ -1160,7 +1168,7 @@ mod tests {
             [
                 "intervalMinuts: unknown key (did you mean intervalMinutes?)",
                 "interval_minutes: unknown key (did you mean intervalMinutes?)",
-                "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions)",
+                "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions, metrics)",
             ]
         );
         assert_eq!(config.cadence.minutes(), Some(DEFAULT_INTERVAL_MINUTES));

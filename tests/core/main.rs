@@ -12,6 +12,7 @@ mod config;
 mod daemon;
 mod files;
 mod lock;
+mod metrics;
 #[cfg(target_os = "linux")]
 mod network;
 mod procs;
