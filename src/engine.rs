@@ -95,6 +95,9 @@ pub struct Engine {
     wait_cut: tokio::sync::Notify,
     /// Where the wait before a run reads power, cost and the network.
     sensors: Arc<dyn Sensors>,
+    /// Health pings (`ping`), on a worker thread; dropping it gives queued pings at most
+    /// 2 s.
+    pinger: crate::ping::Pinger,
     /// Which changes of state have been told on the desktop (one notification an incident).
     alerts: std::sync::Mutex<Alerts>,
 }
@@ -108,6 +111,7 @@ impl Engine {
             snapshot: watch::Sender::new(Snapshot::default()),
             wait_cut: tokio::sync::Notify::new(),
             sensors: Arc::new(wait::SystemSensors),
+            pinger: crate::ping::Pinger::default(),
             alerts: std::sync::Mutex::new(Alerts::default()),
         }
     }
@@ -165,6 +169,10 @@ impl Engine {
         };
         let previous = Status::read(&self.ws.status);
         tracing::info!("{trigger} run started: {} job(s)", config.jobs.len());
+        let run_id = crate::ping::run_id();
+        if let Some(ping) = &config.ping {
+            self.pinger.send(ping, &run_id, crate::ping::Signal::Start);
+        }
         // One log a run, each job's output under a header: one file to create per run,
         // whatever the number of jobs.
         let log_path = self.ws.run_log_path(started_at);
@@ -235,6 +243,13 @@ impl Engine {
             waited,
         };
         status::record(&self.ws.status, &self.ws.history, &mut status, &mut error);
+        if let Some(ping) = &config.ping {
+            let signal = match &status.error {
+                None => crate::ping::Signal::Success,
+                Some(e) => crate::ping::Signal::Fail(e.clone()),
+            };
+            self.pinger.send(ping, &run_id, signal);
+        }
         if let Some(metrics) = &config.metrics
             && let Err(e) = crate::metrics::write(&self.ws, metrics, &status)
         {

@@ -27,6 +27,7 @@
 //!   (AC power, an unmetered connection), with a deadline.
 //! - [`runs`]: looking back and ahead — the `history`, `next` and `logs` commands.
 //! - [`metrics`]: the node_exporter textfile written after every run (`metrics`).
+//! - [`ping`]: health pings to a healthchecks.io-style monitor at each run's start and end.
 //! - [`notify`]: which changes of state deserve a desktop notification (one per
 //!   incident), and showing it.
 //! - [`cli`]: the command line: arguments, and each command (the daemon included), down to
@@ -47,6 +48,7 @@ pub mod lock;
 pub mod metrics;
 pub mod network;
 pub mod notify;
+pub mod ping;
 pub mod retry;
 pub mod runner;
 pub mod runs;

@@ -31,11 +31,13 @@ pub use crate::schedule::{DEFAULT_INTERVAL_MINUTES, INTERVAL_MINUTES};
 mod conditions;
 mod metrics;
 mod network;
+mod ping;
 mod retry;
 
 pub use self::conditions::Conditions;
 pub use self::metrics::Metrics;
 pub use self::network::{Network, Probe};
+pub use self::ping::Ping;
 pub use self::retry::Retry;
 
 /// The presets of the tray's "Change interval" menu, in minutes.
@@ -66,6 +68,8 @@ pub struct Config {
     pub conditions: Conditions,
     /// `metrics`: the node_exporter textfile written after every run.
     pub metrics: Option<Metrics>,
+    /// `ping`: the health monitor told of each run's start and end.
+    pub ping: Option<Ping>,
     /// Unknown keys: kept in the file, reported, never an error.
     pub warnings: Vec<String>,
 }
@@ -284,6 +288,7 @@ impl Config {
         let network = Network::from_json(raw.network.as_ref(), &mut warnings)?;
         let conditions = Conditions::from_json(raw.conditions.as_ref(), &mut warnings)?;
         let metrics = Metrics::from_json(raw.metrics.as_ref(), &mut warnings)?;
+        let ping = Ping::from_json(raw.ping.as_ref(), &mut warnings)?;
         warnings.append(&mut job_warnings);
         Ok(Config {
             cadence,
@@ -299,6 +304,7 @@ impl Config {
             network,
             conditions,
             metrics,
+            ping,
             warnings,
         })
     }
@@ -422,6 +428,8 @@ struct RawConfig {
     conditions: Option<Value>,
     #[serde(default, deserialize_with = "given")]
     metrics: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    ping: Option<Value>,
     #[serde(flatten)]
     unknown: Map<String, Value>,
 }
@@ -1152,7 +1160,7 @@ mod tests {
         assert_eq!(
             config.warnings,
             [
-                "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions, metrics)",
+                "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions, metrics, ping)",
                 "notifications.onErorr: unknown key (did you mean onError?)",
                 "retry.tries: unknown key, ignored (known: attempts, delaySeconds)",
                 "network.x: unknown key, ignored (known: require, probe)",
@@ -1168,7 +1176,7 @@ mod tests {
             [
                 "intervalMinuts: unknown key (did you mean intervalMinutes?)",
                 "interval_minutes: unknown key (did you mean intervalMinutes?)",
-                "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions, metrics)",
+                "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions, metrics, ping)",
             ]
         );
         assert_eq!(config.cadence.minutes(), Some(DEFAULT_INTERVAL_MINUTES));

@@ -86,6 +86,19 @@ pub use power::on_ac_power;
 mod cost;
 pub use cost::CostWatch;
 
+/// The TLS library health pings use: rustls (bundled webpki roots) everywhere but macOS,
+/// where ring cannot be built without Apple's SDK and the system's TLS is used.
+#[cfg(not(target_os = "macos"))]
+pub fn tls_provider() -> ureq::tls::TlsProvider {
+    ureq::tls::TlsProvider::Rustls
+}
+
+/// The TLS library health pings use: the system's (Security.framework), on macOS.
+#[cfg(target_os = "macos")]
+pub fn tls_provider() -> ureq::tls::TlsProvider {
+    ureq::tls::TlsProvider::NativeTls
+}
+
 /// Showing a desktop notification: a freedesktop server gets an icon, an urgency and the
 /// last failure replaced; macOS and Windows show the text as it is. One file per kind.
 #[cfg(feature = "notifications")]

@@ -15,6 +15,8 @@ mod lock;
 mod metrics;
 #[cfg(target_os = "linux")]
 mod network;
+#[cfg(target_os = "linux")]
+mod ping;
 mod procs;
 mod retry;
 mod runs;
