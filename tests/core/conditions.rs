@@ -364,3 +364,47 @@ fn without_networkmanager_the_connection_counts_as_unmetered_with_one_warning() 
         "{log}"
     );
 }
+
+#[test]
+fn after_a_wait_the_daemon_is_idle_again_with_no_wake_ups() {
+    let Some(mut system) = SystemBus::start(Some(1)) else {
+        return;
+    };
+    let ws = Ws::new(
+        r#"{"intervalMinutes": 60, "conditions": {"power": "ac", "network": "unmetered"},
+            "metrics": {"textfile": "synctray.prom"},
+            "jobs": [{"name": "fetch", "command": ["true"]}]}"#,
+    );
+    let mut daemon = system.daemon(&ws);
+    assert!(
+        wait_until(Duration::from_secs(10), || ws.status_json()["waitingFor"]
+            == "unmetered"),
+        "{}",
+        daemon.log()
+    );
+    system.set_metered(2);
+    assert!(
+        wait_until(Duration::from_secs(10), || ws.status().is_some()),
+        "{}",
+        daemon.log()
+    );
+    std::thread::sleep(Duration::from_secs(1));
+    // The bus connection went with the wait; no timer runs while idle.
+    let before = crate::network::wakeups(daemon.pid());
+    std::thread::sleep(Duration::from_secs(5));
+    let woke = crate::network::wakeups(daemon.pid()) - before;
+    assert!(woke <= 2, "{woke} wake-ups in 5 s of idle after a wait");
+    // Changes of cost while idle wake nothing either: nobody listens.
+    let before = crate::network::wakeups(daemon.pid());
+    system.set_metered(1);
+    system.set_metered(2);
+    std::thread::sleep(Duration::from_secs(1));
+    let signalled = crate::network::wakeups(daemon.pid()) - before;
+    eprintln!("idle: {woke} wake-ups in 5 s; {signalled} in 1 s of NetworkManager signals");
+    assert!(
+        signalled <= 1,
+        "{signalled} wake-ups from signals while idle"
+    );
+    assert_eq!(ws.history().len(), 1);
+    daemon.stop_with(libc::SIGTERM, Duration::from_secs(10));
+}

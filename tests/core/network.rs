@@ -70,7 +70,7 @@ fn listen_in_namespace(daemon: &Daemon, port: u16) -> std::sync::mpsc::Receiver<
 }
 
 /// Voluntary plus involuntary context switches of all of a process's threads.
-fn wakeups(pid: i32) -> u64 {
+pub fn wakeups(pid: i32) -> u64 {
     let mut total = 0;
     for task in std::fs::read_dir(format!("/proc/{pid}/task"))
         .unwrap()
