@@ -17,6 +17,7 @@
 //!   scheduled runs from starting (a problem).
 //! - [`snapshot`]: the state of a workspace as the front ends show it, from the scheduler
 //!   or read from the files.
+//! - [`clock`]: wall-clock time that also sleeps, a parameter of the scheduler and the wait.
 //! - [`engine`]: the orchestrator ([`engine::Engine::run_once`]) and the scheduler loop
 //!   ([`engine::serve`]) that every front end drives.
 //! - [`host`]: the one door that hosts a workspace's scheduler for `--daemon` and the tray:
@@ -39,6 +40,7 @@
 //!   parts.
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod engine;
 mod fsutil;

@@ -16,7 +16,6 @@
 //! for and until when. The lock, not the files, is the fact: a marker left by a killed
 //! process has no lock, and reads as "not waiting". Nobody reads the locked file itself.
 
-use std::fmt;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -27,10 +26,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, watch};
 
+use crate::clock::Clock;
 use crate::config::{Conditions, Network};
-use crate::engine::Clock;
 use crate::network::Offline;
 use crate::runner::Stop;
+pub use crate::status::{Condition, Waited};
 use crate::workspace::Workspace;
 
 /// How often a run waiting for the network looks again.
@@ -38,50 +38,6 @@ pub const CHECK_NETWORK_EVERY: Duration = crate::network::CHECK_EVERY;
 /// How often a run waiting for a condition looks again, where the platform sends no
 /// change event (or in case one is missed).
 pub const CHECK_CONDITIONS_EVERY: Duration = Duration::from_secs(30);
-
-/// What a run can wait for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Condition {
-    /// To be online (`network.require`).
-    Network,
-    /// To run on AC power (`conditions.power`).
-    Power,
-    /// An unmetered connection (`conditions.network`).
-    Unmetered,
-}
-
-impl Condition {
-    /// The word `status --json` and the status file use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Condition::Network => "network",
-            Condition::Power => "power",
-            Condition::Unmetered => "unmetered",
-        }
-    }
-}
-
-impl fmt::Display for Condition {
-    /// What is waited for, in words: "the network", "AC power", "an unmetered network".
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Condition::Network => "the network",
-            Condition::Power => "AC power",
-            Condition::Unmetered => "an unmetered network",
-        })
-    }
-}
-
-/// What a run waited for before it started, and how long: `waited` in the status file and
-/// the history. `for` is what held the run last (what still did not hold at the deadline,
-/// when it ran anyway).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Waited {
-    #[serde(rename = "for")]
-    pub what: Condition,
-    pub ms: u64,
-}
 
 /// A future as the sensors hand it out.
 pub type SensorFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
