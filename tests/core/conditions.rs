@@ -408,3 +408,46 @@ fn after_a_wait_the_daemon_is_idle_again_with_no_wake_ups() {
     assert_eq!(ws.history().len(), 1);
     daemon.stop_with(libc::SIGTERM, Duration::from_secs(10));
 }
+
+#[test]
+fn a_run_that_waited_max_delay_minutes_on_battery_runs_anyway_once() {
+    if !can_fake_power() {
+        return;
+    }
+    let ws = Ws::new(
+        r#"{"intervalMinutes": 60, "conditions": {"power": "ac", "maxDelayMinutes": 1},
+            "jobs": [{"name": "fetch", "command": ["true"]}]}"#,
+    );
+    let began = Instant::now();
+    let mut daemon = daemon_on_battery(&ws);
+    assert!(
+        wait_until(Duration::from_secs(10), || ws.status_json()["waitingFor"]
+            == "power"),
+        "{}",
+        daemon.log()
+    );
+    assert!(
+        wait_until(Duration::from_secs(70), || ws.status().is_some()),
+        "{}",
+        daemon.log()
+    );
+    let took = began.elapsed();
+    assert!(
+        took >= Duration::from_secs(59) && took < Duration::from_secs(66),
+        "ran after {took:?}"
+    );
+    let status = ws.status().unwrap();
+    assert_eq!(status["status"], "success", "{status}");
+    assert_eq!(status["waited"]["for"], "power", "{status}");
+    let ms = status["waited"]["ms"].as_u64().unwrap();
+    assert!((59_500..=61_500).contains(&ms), "waited {ms} ms");
+    assert!(
+        daemon.log().contains("the run starts anyway"),
+        "{}",
+        daemon.log()
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(ws.history().len(), 1, "once");
+    assert_eq!(ws.status_json()["waitingFor"], serde_json::Value::Null);
+    daemon.stop_with(libc::SIGTERM, Duration::from_secs(10));
+}

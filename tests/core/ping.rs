@@ -205,3 +205,28 @@ fn a_daemon_logs_a_failing_monitor_once_and_stops_within_two_seconds_of_its_grac
     let log = daemon.log();
     assert_eq!(log.matches("health ping failed after").count(), 1, "{log}");
 }
+
+#[test]
+fn a_daemon_stops_at_most_two_seconds_late_when_its_monitor_never_answers() {
+    let monitor = Monitor::start(false);
+    let ws = Ws::new(&format!(
+        r#"{{"intervalMinutes": 60, "ping": {{"url": "{}"}},
+            "jobs": [{{"name": "a", "command": ["true"]}}]}}"#,
+        monitor.url()
+    ));
+    let mut daemon = ws.daemon();
+    assert!(
+        wait_until(Duration::from_secs(10), || ws.status().is_some()),
+        "{}",
+        daemon.log()
+    );
+    assert_eq!(ws.status().unwrap()["status"], "success");
+    // The start ping hangs (10 s timeout) and the end ping waits behind it.
+    let took = daemon.stop_with(libc::SIGTERM, Duration::from_secs(10));
+    assert!(
+        took < Duration::from_millis(2_800),
+        "stopped in {took:?}: {}",
+        daemon.log()
+    );
+    assert!(daemon.log().contains("not sent"), "{}", daemon.log());
+}
