@@ -80,9 +80,11 @@ mod power;
 pub use power::on_ac_power;
 
 /// Whether the connection is metered (`conditions.network`), followed while a run waits:
-/// NetworkManager on Linux; elsewhere not read (see `cost/other.rs`).
+/// NetworkManager on Linux, the Network List Manager's cost on Windows; elsewhere not read
+/// (see `cost/other.rs`).
 #[cfg_attr(target_os = "linux", path = "cost/linux.rs")]
-#[cfg_attr(not(target_os = "linux"), path = "cost/other.rs")]
+#[cfg_attr(windows, path = "cost/windows.rs")]
+#[cfg_attr(not(any(target_os = "linux", windows)), path = "cost/other.rs")]
 mod cost;
 pub use cost::CostWatch;
 

@@ -1,11 +1,8 @@
 //! Systems where the connection's cost is not read here: no watch can be opened, and the
 //! caller counts the connection as unmetered (with one warning).
 //!
-//! Windows would need the internet connection profile's `GetConnectionCost` (WinRT,
-//! `Windows.Networking.Connectivity`) or `INetworkCostManager` (COM), neither of which
-//! `windows-sys` can call: it has no WinRT projection and no COM vtables. macOS would need
-//! Network.framework's `nw_path_monitor` and `nw_path_is_expensive`, which no crate in this
-//! build binds.
+//! macOS would need Network.framework's `nw_path_monitor` and `nw_path_is_expensive`
+//! (with a block for its update handler), which no crate in this build binds.
 
 use std::io;
 
