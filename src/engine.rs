@@ -15,52 +15,18 @@ use tokio::time::Instant;
 use crate::config::{self, Config, ConfigError, Edit};
 use crate::health::{self, Problem};
 use crate::lock::{self, Acquire, Holder, LockError};
-use crate::network;
 use crate::notify::{self, Alerts, Notifier, Verdict};
 use crate::runner::{self, JobContext, Stop};
 use crate::schedule::{Due, Trigger};
 use crate::snapshot::{Message, Notice, Running, Snapshot};
 use crate::status::{self, Failure, JobFailure, JobResult, Outcome, RunError, Status};
+use crate::wait::{self, Sensors, Waited};
 use crate::workspace::Workspace;
 
 /// How many run logs `data/logs/` keeps.
 pub const LOG_FILES: usize = 100;
 
-/// A future that waits, as a [`Clock`] hands it out.
-pub type Sleep<'a> = Pin<Box<dyn Future<Output = ()> + 'a>>;
-
-/// Wall-clock time: what time it is, and waiting until a time. One trait for both, so
-/// that whatever moves the clock (a test's hand, a suspend, someone setting the time)
-/// also ends the waits on it, and a simulation can drive the scheduler through days of
-/// its time in moments of real time.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> DateTime<Utc>;
-
-    /// Returns once the clock reads `at` or later — or earlier, when the clock was set
-    /// (callers look at the time again and sleep again). A time already past returns at
-    /// once.
-    fn sleep_until(&self, at: DateTime<Utc>) -> Sleep<'_>;
-}
-
-/// The real wall clock. Its sleeps are wall-clock timers ([`crate::sys::WallTimer`]):
-/// they end at the wall-clock time even across a suspend, and early when the clock is set.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> DateTime<Utc> {
-        Utc::now()
-    }
-
-    fn sleep_until(&self, at: DateTime<Utc>) -> Sleep<'_> {
-        Box::pin(async move {
-            // A timer a sleep: created in the runtime that awaits it, gone with it.
-            crate::sys::WallTimer::new()
-                .sleep_until(SystemTime::from(at))
-                .await
-        })
-    }
-}
+pub use crate::clock::{Clock, Sleep, SystemClock};
 
 /// What a front end asks of the scheduler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,8 +46,8 @@ pub enum RunOutcome {
     Finished(Status),
     /// Another process held the lock: nothing ran, nothing was written.
     Skipped(Holder),
-    /// The scheduler stopped while the run waited for the network: nothing ran, nothing
-    /// was written.
+    /// The scheduler stopped while the run waited (for the network or a condition):
+    /// nothing ran, nothing was written.
     NotStarted,
 }
 
@@ -91,8 +57,13 @@ pub struct Engine {
     clock: Arc<dyn Clock>,
     notifier: Box<dyn Notifier>,
     snapshot: watch::Sender<Snapshot>,
-    /// "Sync now" while a scheduled run waits for the network: it stops waiting.
-    network_wait_cut: tokio::sync::Notify,
+    /// "Sync now" while a scheduled run waits: it stops waiting.
+    wait_cut: tokio::sync::Notify,
+    /// Where the wait before a run reads power, cost and the network.
+    sensors: Arc<dyn Sensors>,
+    /// Health pings (`ping`), on a worker thread; dropping it gives queued pings at most
+    /// 2 s.
+    pinger: crate::ping::Pinger,
     /// Which changes of state have been told on the desktop (one notification an incident).
     alerts: std::sync::Mutex<Alerts>,
 }
@@ -104,9 +75,17 @@ impl Engine {
             clock,
             notifier,
             snapshot: watch::Sender::new(Snapshot::default()),
-            network_wait_cut: tokio::sync::Notify::new(),
+            wait_cut: tokio::sync::Notify::new(),
+            sensors: Arc::new(wait::SystemSensors),
+            pinger: crate::ping::Pinger::default(),
             alerts: std::sync::Mutex::new(Alerts::default()),
         }
+    }
+
+    /// The same engine, reading the machine's state from `sensors` (a simulation's).
+    pub fn with_sensors(mut self, sensors: Arc<dyn Sensors>) -> Engine {
+        self.sensors = sensors;
+        self
     }
 
     /// Lets the notification state machine decide on a change, and shows what it says.
@@ -130,6 +109,17 @@ impl Engine {
         &self,
         config: &Config,
         trigger: Trigger,
+        stop: watch::Receiver<Stop>,
+    ) -> Result<RunOutcome, LockError> {
+        self.run_once_after(config, trigger, None, stop).await
+    }
+
+    /// [`Engine::run_once`] for a run that `waited` before it started, as recorded.
+    pub async fn run_once_after(
+        &self,
+        config: &Config,
+        trigger: Trigger,
+        waited: Option<Waited>,
         mut stop: watch::Receiver<Stop>,
     ) -> Result<RunOutcome, LockError> {
         let started_at = self.clock.now();
@@ -145,6 +135,10 @@ impl Engine {
         };
         let previous = Status::read(&self.ws.status);
         tracing::info!("{trigger} run started: {} job(s)", config.jobs.len());
+        let run_id = crate::ping::run_id();
+        if let Some(ping) = &config.ping {
+            self.pinger.send(ping, &run_id, crate::ping::Signal::Start);
+        }
         // One log a run, each job's output under a header: one file to create per run,
         // whatever the number of jobs.
         let log_path = self.ws.run_log_path(started_at);
@@ -212,8 +206,21 @@ impl Engine {
             interrupted: false,
             // Carried over; this run's end if it succeeds.
             last_success: previous.as_ref().and_then(Status::last_success),
+            waited,
         };
         status::record(&self.ws.status, &self.ws.history, &mut status, &mut error);
+        if let Some(ping) = &config.ping {
+            let signal = match &status.error {
+                None => crate::ping::Signal::Success,
+                Some(e) => crate::ping::Signal::Fail(e.clone()),
+            };
+            self.pinger.send(ping, &run_id, signal);
+        }
+        if let Some(metrics) = &config.metrics
+            && let Err(e) = crate::metrics::write(&self.ws, metrics, &status)
+        {
+            tracing::warn!("cannot write the metrics textfile: {e}");
+        }
         // The status is on disk before the lock goes: whoever sees the lock free sees it.
         drop(lock);
         self.ws.prune_logs(LOG_FILES);
@@ -313,8 +320,8 @@ impl Default for ServeOptions {
 /// A run in progress, as the scheduler holds it.
 pub type RunFuture<'a> = Pin<Box<dyn Future<Output = Result<RunOutcome, LockError>> + 'a>>;
 
-/// What performs a run for the scheduler: in production the [`Engine`] (the network wait,
-/// then [`Engine::run_once`]); a stand-in in simulations, so that a run takes simulated
+/// What performs a run for the scheduler: in production the [`Engine`] (the wait for the
+/// network and the conditions, then [`Engine::run_once`]); a stand-in in simulations, so that a run takes simulated
 /// time.
 pub trait Perform {
     fn perform(
@@ -333,10 +340,12 @@ impl Perform for Engine {
         stop: watch::Receiver<Stop>,
     ) -> RunFuture<'_> {
         Box::pin(async move {
-            let Some(trigger) = self.await_network(&config, trigger, stop.clone()).await else {
+            let Some((trigger, waited)) =
+                self.await_conditions(&config, trigger, stop.clone()).await
+            else {
                 return Ok(RunOutcome::NotStarted);
             };
-            self.run_once(&config, trigger, stop).await
+            self.run_once_after(&config, trigger, waited, stop).await
         })
     }
 }
@@ -485,7 +494,7 @@ pub async fn serve_with(
             }
             command = commands.recv(), if commands_open => match command {
                 None => commands_open = false,
-                Some(Command::SyncNow) if run.is_some() && !stopping && engine.cut_network_wait() => {
+                Some(Command::SyncNow) if run.is_some() && !stopping && engine.cut_wait() => {
                     state.message = None;
                 }
                 Some(Command::SyncNow) if run.is_some() || stopping => {
@@ -525,59 +534,112 @@ fn start_run<'a>(
 }
 
 impl Engine {
-    /// With `network.require`, a scheduled or catch-up run first waits here until the
-    /// machine is online, holding no lock. The trigger to run with (`manual` when "Sync
-    /// now" ended the wait), or `None` when the scheduler stopped meanwhile.
-    async fn await_network(
+    /// A scheduled or catch-up run first waits here, holding no lock, until what it needs
+    /// holds: online with `network.require`, AC power and an unmetered connection with
+    /// `conditions` — these at most `maxDelayMinutes`, then it runs anyway (see
+    /// [`wait::wait`]). Manual and CLI runs never wait. The trigger to run with (`manual`
+    /// when "Sync now" ended the wait) and what the run waited for, or `None` when the
+    /// scheduler stopped meanwhile. A wait is never a failure and never notified.
+    pub async fn await_conditions(
         &self,
         config: &Config,
         trigger: Trigger,
         mut stop: watch::Receiver<Stop>,
-    ) -> Option<Trigger> {
-        if !config.network.require || !matches!(trigger, Trigger::Schedule | Trigger::CatchUp) {
-            return Some(trigger);
+    ) -> Option<(Trigger, Option<Waited>)> {
+        let needs = wait::Needs {
+            network: config.network.require.then_some(&config.network),
+            conditions: &config.conditions,
+        };
+        if !needs.any() || !matches!(trigger, Trigger::Schedule | Trigger::CatchUp) {
+            return Some((trigger, None));
         }
         // A "Sync now" meant for an earlier wait is no reason to skip this one.
         tokio::select! {
             biased;
-            () = self.network_wait_cut.notified() => {}
+            () = self.wait_cut.notified() => {}
             () = std::future::ready(()) => {}
         }
-        let mut marker = None;
-        let waited =
-            network::wait_until_online(&config.network, &mut stop, &self.network_wait_cut, |why| {
-                tracing::info!("{trigger} run waits for the network: {why}");
-                self.snapshot
-                    .send_modify(|s| s.running = Some(Running::WaitingForNetwork));
-                marker = network::WaitMarker::create(&network::marker_path(&self.ws))
-                    .inspect_err(|e| tracing::warn!("cannot mark the wait for the network: {e}"))
-                    .ok();
-            })
-            .await;
-        let waited_at_all =
-            marker.is_some() || self.snapshot.borrow().running == Some(Running::WaitingForNetwork);
+        let mut marker: Option<wait::WaitMarker> = None;
+        let mut marker_failed = false;
+        let ended = wait::wait(
+            needs,
+            &*self.sensors,
+            &*self.clock,
+            &mut stop,
+            &self.wait_cut,
+            |waiting| {
+                match waiting.until {
+                    Some(until) => tracing::info!(
+                        "{trigger} run waits for {} ({}); it runs anyway at {}",
+                        waiting.what,
+                        waiting.why,
+                        until.with_timezone(&chrono::Local).format("%H:%M:%S"),
+                    ),
+                    None => {
+                        tracing::info!("{trigger} run waits for {}: {}", waiting.what, waiting.why)
+                    }
+                }
+                self.snapshot.send_modify(|s| {
+                    s.running = Some(Running::Waiting {
+                        what: waiting.what,
+                        until: waiting.until,
+                    })
+                });
+                if marker.is_none() && !marker_failed {
+                    marker = wait::WaitMarker::create(&wait::marker_path(&self.ws))
+                        .inspect_err(|e| tracing::warn!("cannot mark the wait: {e}"))
+                        .ok();
+                    marker_failed = marker.is_none();
+                }
+                if let Some(marker) = &marker {
+                    let about = wait::About {
+                        what: waiting.what,
+                        until: waiting.until,
+                    };
+                    if let Err(e) = marker.tell(about) {
+                        tracing::warn!("cannot say what the run waits for: {e}");
+                    }
+                }
+            },
+        )
+        .await;
         drop(marker);
+        let waited_at_all = self
+            .snapshot
+            .borrow()
+            .running
+            .as_ref()
+            .is_some_and(|r| r.waiting_for().is_some());
         if waited_at_all {
             self.snapshot.send_modify(|s| s.running = None);
         }
-        match waited {
-            network::Waited::Online => {
-                if waited_at_all {
-                    tracing::info!("online: the {trigger} run starts");
+        match ended {
+            wait::Ended::Ready(waited) => {
+                if let Some(w) = waited {
+                    tracing::info!(
+                        "the {trigger} run starts after waiting {} s for {}",
+                        w.ms / 1000,
+                        w.what
+                    );
                 }
-                Some(trigger)
+                Some((trigger, waited))
             }
-            network::Waited::SyncNow => Some(Trigger::Manual),
-            network::Waited::Stopped => None,
+            wait::Ended::SyncNow(waited) => Some((Trigger::Manual, waited)),
+            wait::Ended::Stopped => None,
         }
     }
 
-    /// "Sync now" while a scheduled run waits for the network: that run starts now, as
-    /// a manual one. Whether a run was waiting.
-    fn cut_network_wait(&self) -> bool {
-        let waiting = self.snapshot.borrow().running == Some(Running::WaitingForNetwork);
+    /// "Sync now" while a scheduled run waits: that run starts now, as a manual one.
+    /// Whether a run was waiting.
+    fn cut_wait(&self) -> bool {
+        let waiting = self
+            .snapshot
+            .borrow()
+            .running
+            .as_ref()
+            .is_some_and(|r| r.waiting_for().is_some());
         if waiting {
-            self.network_wait_cut.notify_one();
+            self.wait_cut.notify_one();
         }
         waiting
     }

@@ -19,6 +19,7 @@
 //!   scheduled runs from starting (a problem).
 //! - [`snapshot`]: the state of a workspace as the front ends show it, from the scheduler
 //!   or read from the files.
+//! - [`clock`]: wall-clock time that also sleeps, a parameter of the scheduler and the wait.
 //! - [`engine`]: the orchestrator ([`engine::Engine::run_once`]) and the scheduler loop
 //!   ([`engine::serve`]) that every front end drives.
 //! - [`fleet`]: several workspaces served by one process, a thread and a host each,
@@ -26,9 +27,12 @@
 //! - [`host`]: the one door that hosts a workspace's scheduler for `--daemon` and the tray:
 //!   config, instance lock, runtime, signals and the two-stage stop, then the engine.
 //! - [`retry`]: the backoff between a failing job's tries, as the `retry` key sets it.
-//! - [`network`]: scheduled runs that wait until the machine is online, as the `network` key
-//!   asks.
+//! - [`network`]: what "online" means, for the `network` key.
+//! - [`wait`]: the one wait before a scheduled run — for the network and the `conditions`
+//!   (AC power, an unmetered connection), with a deadline.
 //! - [`runs`]: looking back and ahead — the `history`, `next` and `logs` commands.
+//! - [`metrics`]: the node_exporter textfile written after every run (`metrics`).
+//! - [`ping`]: health pings to a healthchecks.io-style monitor at each run's start and end.
 //! - [`notify`]: which changes of state deserve a desktop notification (one per
 //!   incident), and showing it.
 //! - [`cli`]: the command line: arguments, and each command (the daemon included), down to
@@ -40,6 +44,7 @@
 //!   parts.
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod engine;
 pub mod fleet;
@@ -47,8 +52,10 @@ mod fsutil;
 pub mod health;
 pub mod host;
 pub mod lock;
+pub mod metrics;
 pub mod network;
 pub mod notify;
+pub mod ping;
 pub mod retry;
 pub mod runner;
 pub mod runs;
@@ -58,6 +65,7 @@ pub mod status;
 pub mod sys;
 #[cfg(feature = "tray")]
 pub mod tray;
+pub mod wait;
 mod watch;
 pub mod workspace;
 pub mod workspaces;

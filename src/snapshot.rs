@@ -15,6 +15,7 @@ use crate::lock::{self, Holder};
 use crate::notify::Failing;
 use crate::schedule::{Cadence, Trigger};
 use crate::status::Status;
+use crate::wait::Condition;
 use crate::workspace::Workspace;
 
 /// What the front ends show: the state of the workspace, sent on every change.
@@ -49,7 +50,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// The workspace's state as its files say it at `now`, with `config` as loaded: the
     /// last run from the status file, a run in progress from the lock (never from a
-    /// pid), a run waiting for the network from its marker, and the next run as the
+    /// pid), a run that waits (for the network or a condition) from its marker, and the next run as the
     /// scheduler would plan it from the last run. With a configuration that does not
     /// load, nothing is planned and the error is said.
     pub fn read(
@@ -63,10 +64,12 @@ impl Snapshot {
             .map_or(lock::DEFAULT_STALE, |c| c.stale_lock);
         let running = match lock::probe(&ws.lock, stale, now) {
             Some(holder) => Some(Running::Elsewhere(holder)),
-            None if crate::network::is_waiting(&crate::network::marker_path(ws)) => {
-                Some(Running::WaitingForNetwork)
+            None => {
+                crate::wait::waiting(&crate::wait::marker_path(ws)).map(|about| Running::Waiting {
+                    what: about.what,
+                    until: about.until,
+                })
             }
-            None => None,
         };
         let (config, config_error) = match config {
             Ok(config) => (Some(config), None),
@@ -119,7 +122,7 @@ impl Snapshot {
         let busy = self
             .running
             .as_ref()
-            .is_some_and(|r| *r != Running::WaitingForNetwork);
+            .is_some_and(|r| r.waiting_for().is_none());
         if busy {
             State::Syncing
         } else if self.problem.is_some() {
@@ -242,7 +245,21 @@ pub enum Running {
         attempts: u32,
         at: DateTime<Utc>,
     },
-    /// A scheduled run fell due while offline and waits for the network (`network`). No
-    /// lock is held, and "Sync now" runs at once.
-    WaitingForNetwork,
+    /// A scheduled run fell due and waits for `what` (the network, AC power, an unmetered
+    /// connection; see [`crate::wait`]), at most `until` (none for the network). No lock is
+    /// held, and "Sync now" runs at once.
+    Waiting {
+        what: Condition,
+        until: Option<DateTime<Utc>>,
+    },
+}
+
+impl Running {
+    /// What a run that has not started yet waits for.
+    pub fn waiting_for(&self) -> Option<Condition> {
+        match self {
+            Running::Waiting { what, .. } => Some(*what),
+            _ => None,
+        }
+    }
 }

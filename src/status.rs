@@ -61,6 +61,54 @@ pub struct Status {
         with = "iso_ms::option"
     )]
     pub last_success: Option<DateTime<Utc>>,
+    /// What the run waited for before it started, and how long (`conditions`, `network`);
+    /// absent when it did not wait.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waited: Option<Waited>,
+}
+
+/// What a run can wait for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Condition {
+    /// To be online (`network.require`).
+    Network,
+    /// To run on AC power (`conditions.power`).
+    Power,
+    /// An unmetered connection (`conditions.network`).
+    Unmetered,
+}
+
+impl Condition {
+    /// The word `status --json` and the status file use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Condition::Network => "network",
+            Condition::Power => "power",
+            Condition::Unmetered => "unmetered",
+        }
+    }
+}
+
+impl fmt::Display for Condition {
+    /// What is waited for, in words: "the network", "AC power", "an unmetered network".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Condition::Network => "the network",
+            Condition::Power => "AC power",
+            Condition::Unmetered => "an unmetered network",
+        })
+    }
+}
+
+/// What a run waited for before it started, and how long: `waited` in the status file and
+/// the history. `for` is what held the run last (what still did not hold at the deadline,
+/// when it ran anyway).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Waited {
+    #[serde(rename = "for")]
+    pub what: Condition,
+    pub ms: u64,
 }
 
 /// A run's or a job's outcome.
@@ -511,6 +559,7 @@ mod tests {
             jobs: vec![JobResult::not_run("projects")],
             interrupted: false,
             last_success: None,
+            waited: None,
         };
         let json = serde_json::to_string(&status).unwrap();
         assert_eq!(

@@ -19,6 +19,7 @@ use crate::runner::Stop;
 use crate::schedule::{Cadence, Trigger};
 use crate::snapshot::{Running, Snapshot};
 use crate::status::{Outcome, Status, iso_ms};
+use crate::wait::Condition;
 use crate::workspace::Workspace;
 
 mod list;
@@ -426,6 +427,13 @@ struct Report<'a> {
     running: bool,
     /// A scheduled run has fallen due while offline and waits for the network.
     waiting_for_network: bool,
+    /// What a scheduled run that has fallen due waits for: `network`, `power`,
+    /// `unmetered`, or null.
+    waiting_for: Option<Condition>,
+    /// The time a run waiting for a condition starts anyway (not serialised: the text
+    /// says it).
+    #[serde(skip)]
+    waiting_until: Option<DateTime<Utc>>,
     lock_holder: Option<&'a Holder>,
     #[serde(skip_serializing_if = "Option::is_none")]
     interval_minutes: Option<u32>,
@@ -447,6 +455,7 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
         _ => None,
     };
     let cadence = config.as_ref().ok().map(|c| &c.cadence);
+    let waiting_for = snap.running.as_ref().and_then(Running::waiting_for);
     let report = Report {
         workspace: &ws.root,
         workspace_source: ws.source,
@@ -458,7 +467,12 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
         problem: snap.problem.as_ref(),
         next_run: snap.next_run,
         running: holder.is_some(),
-        waiting_for_network: snap.running == Some(Running::WaitingForNetwork),
+        waiting_for_network: waiting_for == Some(Condition::Network),
+        waiting_for,
+        waiting_until: match &snap.running {
+            Some(Running::Waiting { until, .. }) => *until,
+            _ => None,
+        },
         lock_holder: holder,
         interval_minutes: cadence.and_then(Cadence::minutes),
         schedule: cadence.and_then(Cadence::expr),
@@ -532,10 +546,15 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
         ),
     };
     let _ = match holder {
-        None if report.waiting_for_network => {
-            writeln!(out, "running    no: a scheduled run waits for the network")
-        }
-        None => writeln!(out, "running    no"),
+        None => match (report.waiting_for, report.waiting_until) {
+            (Some(what), Some(until)) => writeln!(
+                out,
+                "running    no: a scheduled run waits for {what} (it runs anyway at {})",
+                local(until)
+            ),
+            (Some(what), None) => writeln!(out, "running    no: a scheduled run waits for {what}"),
+            (None, _) => writeln!(out, "running    no"),
+        },
         Some(h) => writeln!(
             out,
             "running    yes: {h}{}",

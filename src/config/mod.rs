@@ -7,9 +7,10 @@
 //! reads that into raw structs whose fields are the known keys, each holding its value as
 //! written, and [`Config::from_json`] checks each key once and says, on failure, which
 //! key, what is allowed and what it got. Keys the raw structs do not know are warnings.
-//! This is the only module that reads the file's JSON: the `retry` and `network` keys are
-//! read here too (in `retry.rs` and `network.rs` beside this file) into [`Retry`] and
-//! [`Network`], values the backoff and the network wait then use. Nothing here runs a job
+//! This is the only module that reads the file's JSON: the `retry`, `network` and
+//! `conditions` keys are read here too (in `retry.rs`, `network.rs` and `conditions.rs`
+//! beside this file) into [`Retry`], [`Network`] and [`Conditions`], values the backoff and
+//! the wait before a run then use. Nothing here runs a job
 //! or reads a clock.
 
 use std::collections::HashSet;
@@ -27,10 +28,16 @@ use crate::fsutil::{self, Durability};
 use crate::schedule::{self, Cadence, Zone};
 pub use crate::schedule::{DEFAULT_INTERVAL_MINUTES, INTERVAL_MINUTES};
 
+mod conditions;
+mod metrics;
 mod network;
+mod ping;
 mod retry;
 
+pub use self::conditions::Conditions;
+pub use self::metrics::Metrics;
 pub use self::network::{Network, Probe};
+pub use self::ping::Ping;
 pub use self::retry::Retry;
 
 /// The presets of the tray's "Change interval" menu, in minutes.
@@ -56,6 +63,13 @@ pub struct Config {
     pub retry: Retry,
     /// `network`: whether scheduled runs wait to be online, and the probe that says so.
     pub network: Network,
+    /// `conditions`: AC power and an unmetered connection before a scheduled run, and the
+    /// longest wait for them.
+    pub conditions: Conditions,
+    /// `metrics`: the node_exporter textfile written after every run.
+    pub metrics: Option<Metrics>,
+    /// `ping`: the health monitor told of each run's start and end.
+    pub ping: Option<Ping>,
     /// Unknown keys: kept in the file, reported, never an error.
     pub warnings: Vec<String>,
 }
@@ -272,6 +286,9 @@ impl Config {
         let notifications = Notifications::from_json(raw.notifications.as_ref(), &mut warnings)?;
         let retry = Retry::from_json(raw.retry.as_ref(), &mut warnings)?;
         let network = Network::from_json(raw.network.as_ref(), &mut warnings)?;
+        let conditions = Conditions::from_json(raw.conditions.as_ref(), &mut warnings)?;
+        let metrics = Metrics::from_json(raw.metrics.as_ref(), &mut warnings)?;
+        let ping = Ping::from_json(raw.ping.as_ref(), &mut warnings)?;
         warnings.append(&mut job_warnings);
         Ok(Config {
             cadence,
@@ -285,6 +302,9 @@ impl Config {
             notifications,
             retry,
             network,
+            conditions,
+            metrics,
+            ping,
             warnings,
         })
     }
@@ -404,6 +424,12 @@ struct RawConfig {
     retry: Option<Value>,
     #[serde(default, deserialize_with = "given")]
     network: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    conditions: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    metrics: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    ping: Option<Value>,
     #[serde(flatten)]
     unknown: Map<String, Value>,
 }
@@ -1115,7 +1141,7 @@ mod tests {
         assert_eq!(
             config.warnings,
             [
-                "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network)",
+                "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions, metrics, ping)",
                 "notifications.onErorr: unknown key (did you mean onError?)",
                 "retry.tries: unknown key, ignored (known: attempts, delaySeconds)",
                 "network.x: unknown key, ignored (known: require, probe)",
@@ -1131,7 +1157,7 @@ mod tests {
             [
                 "intervalMinuts: unknown key (did you mean intervalMinutes?)",
                 "interval_minutes: unknown key (did you mean intervalMinutes?)",
-                "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network)",
+                "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions, metrics, ping)",
             ]
         );
         assert_eq!(config.cadence.minutes(), Some(DEFAULT_INTERVAL_MINUTES));

@@ -2,7 +2,8 @@
 //! one set of functions — process groups and killing a job's whole process tree, the
 //! shell, handing the process over to another program, file permissions and modes,
 //! opening files without following links, replacing a file, the host name, opening a
-//! folder, whether a desktop session is there, whether there is a route out, how a
+//! folder, whether a desktop session is there, whether there is a route out, whether the
+//! machine is on AC power and its connection metered, how a
 //! desktop notification is shown, and (for the tray) the start-at-login entry, the
 //! icons' size, the event loop's setup and its alarm. One file per OS: `unix.rs`,
 //! `windows.rs`, `fs_unix.rs`, `fs_windows.rs`, and per OS (or per kind of desktop)
@@ -65,6 +66,40 @@ pub use fs::{
 )]
 mod net;
 pub use net::route_out;
+
+/// Whether the machine runs on AC power (`conditions.power`): one file per OS. `Err` when
+/// the system cannot say (the caller counts it as AC).
+#[cfg_attr(target_os = "linux", path = "power/linux.rs")]
+#[cfg_attr(target_os = "macos", path = "power/macos.rs")]
+#[cfg_attr(windows, path = "power/windows.rs")]
+#[cfg_attr(
+    not(any(target_os = "linux", target_os = "macos", windows)),
+    path = "power/other.rs"
+)]
+mod power;
+pub use power::on_ac_power;
+
+/// Whether the connection is metered (`conditions.network`), followed while a run waits:
+/// NetworkManager on Linux, the Network List Manager's cost on Windows; elsewhere not read
+/// (see `cost/other.rs`).
+#[cfg_attr(target_os = "linux", path = "cost/linux.rs")]
+#[cfg_attr(windows, path = "cost/windows.rs")]
+#[cfg_attr(not(any(target_os = "linux", windows)), path = "cost/other.rs")]
+mod cost;
+pub use cost::CostWatch;
+
+/// The TLS library health pings use: rustls (bundled webpki roots) everywhere but macOS,
+/// where ring cannot be built without Apple's SDK and the system's TLS is used.
+#[cfg(not(target_os = "macos"))]
+pub fn tls_provider() -> ureq::tls::TlsProvider {
+    ureq::tls::TlsProvider::Rustls
+}
+
+/// The TLS library health pings use: the system's (Security.framework), on macOS.
+#[cfg(target_os = "macos")]
+pub fn tls_provider() -> ureq::tls::TlsProvider {
+    ureq::tls::TlsProvider::NativeTls
+}
 
 /// Showing a desktop notification: a freedesktop server gets an icon, an urgency and the
 /// last failure replaced; macOS and Windows show the text as it is. One file per kind.

@@ -398,7 +398,7 @@ impl View {
                 && snapshot
                     .running
                     .as_ref()
-                    .is_some_and(|r| *r != crate::snapshot::Running::WaitingForNetwork)
+                    .is_some_and(|r| r.waiting_for().is_none())
             {
                 "Quitting: stopping the sync…"
             } else {

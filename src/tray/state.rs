@@ -11,6 +11,7 @@ use crate::config::{self, INTERVAL_PRESETS};
 use crate::schedule::Cadence;
 use crate::snapshot::{Message, Running, Snapshot};
 use crate::status::{Outcome, Status};
+use crate::wait::Condition;
 
 /// Which of the five icons (see `icons/README.md`): the workspace's state.
 pub use crate::snapshot::State as IconKind;
@@ -152,7 +153,17 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
             "Retrying {job} {} (try {next_try}/{attempts})…",
             countdown(*at, now)
         ),
-        Some(Running::WaitingForNetwork) => "Waiting for network…".to_owned(),
+        Some(Running::Waiting { what, until }) => match (what, until) {
+            (Condition::Network, _) => "Waiting for network…".to_owned(),
+            (Condition::Power, Some(at)) => {
+                format!("Waiting for AC power (runs anyway at {})…", clock(*at, now))
+            }
+            (Condition::Unmetered, Some(at)) => format!(
+                "Waiting for an unmetered network (runs anyway at {})…",
+                clock(*at, now)
+            ),
+            (what, None) => format!("Waiting for {what}…"),
+        },
         Some(Running::Elsewhere(holder)) => match holder.pid {
             Some(pid) => format!("Syncing (another process, pid {pid})…"),
             None => "Syncing (another process)…".to_owned(),
@@ -183,11 +194,11 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
             )),
         ),
     };
-    // A run waiting for the network holds no lock and has not started: "Sync now" runs it.
+    // A waiting run holds no lock and has not started: "Sync now" runs it.
     let busy = snap
         .running
         .as_ref()
-        .is_some_and(|r| *r != Running::WaitingForNetwork);
+        .is_some_and(|r| r.waiting_for().is_none());
     // Never a green ✓ over a workspace whose runs cannot start or whose data is stale.
     let icon = snap.state(now.with_timezone(&Utc));
     let mut tooltip = format!("synctray\n{last_line}\n{next_line}");
@@ -530,7 +541,10 @@ mod tests {
     fn waiting_for_the_network_is_no_failure_and_leaves_sync_now_on() {
         let now = local(2026, 11, 25, 14, 33, 0);
         let snap = Snapshot {
-            running: Some(Running::WaitingForNetwork),
+            running: Some(Running::Waiting {
+                what: Condition::Network,
+                until: None,
+            }),
             last: Some(finished(local(2026, 11, 25, 14, 30, 3), true)),
             ..snapshot(now)
         };
@@ -539,6 +553,35 @@ mod tests {
         assert!(m.sync_now_enabled);
         assert_eq!(m.icon, IconKind::Ok);
         assert_eq!(m.last_line, "✓ Last sync 14:30 · 3.1 s");
+    }
+
+    #[test]
+    fn waiting_for_a_condition_says_until_when_and_is_no_failure() {
+        let now = local(2026, 11, 25, 14, 33, 0);
+        let until = utc(local(2026, 11, 25, 18, 30, 0));
+        for (what, line) in [
+            (
+                Condition::Power,
+                "Waiting for AC power (runs anyway at 18:30)…",
+            ),
+            (
+                Condition::Unmetered,
+                "Waiting for an unmetered network (runs anyway at 18:30)…",
+            ),
+        ] {
+            let snap = Snapshot {
+                running: Some(Running::Waiting {
+                    what,
+                    until: Some(until),
+                }),
+                last: Some(finished(local(2026, 11, 25, 14, 30, 3), true)),
+                ..snapshot(now)
+            };
+            let m = menu_state(&snap, now);
+            assert_eq!(m.next_line, line);
+            assert!(m.sync_now_enabled, "Sync now runs a waiting run at once");
+            assert_eq!(m.icon, IconKind::Ok);
+        }
     }
 
     #[test]

@@ -10,12 +10,17 @@ mod disk;
 mod util;
 
 mod cli;
+#[cfg(target_os = "linux")]
+mod conditions;
 mod config;
 mod daemon;
 mod files;
 mod lock;
+mod metrics;
 #[cfg(target_os = "linux")]
 mod network;
+#[cfg(target_os = "linux")]
+mod ping;
 mod procs;
 mod retry;
 mod runs;

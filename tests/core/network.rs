@@ -70,7 +70,7 @@ fn listen_in_namespace(daemon: &Daemon, port: u16) -> std::sync::mpsc::Receiver<
 }
 
 /// Voluntary plus involuntary context switches of all of a process's threads.
-fn wakeups(pid: i32) -> u64 {
+pub fn wakeups(pid: i32) -> u64 {
     let mut total = 0;
     for task in std::fs::read_dir(format!("/proc/{pid}/task"))
         .unwrap()
@@ -162,7 +162,7 @@ fn a_run_due_offline_waits_without_failing_then_runs_once_when_online() {
     assert_eq!(ws.history().len(), 1, "one run, not one per check");
     let report = ws.status_json();
     assert_eq!(report["waitingForNetwork"], false, "{report}");
-    assert!(!ws.path("data/.sync-network-wait").exists());
+    assert!(!ws.path("data/.sync-wait").exists());
 
     daemon.signal(libc::SIGTERM);
     assert_eq!(
@@ -210,7 +210,7 @@ fn waiting_offline_checks_every_five_seconds_and_a_shutdown_ends_it_at_once() {
         "a wait cut by shutdown records nothing"
     );
     assert!(!ws.lock_exists());
-    assert!(!ws.path("data/.sync-network-wait").exists());
+    assert!(!ws.path("data/.sync-wait").exists());
 }
 
 #[test]
@@ -280,7 +280,10 @@ fn sync_now_while_a_scheduled_run_waits_for_the_network_runs_it_at_once() {
             // The catch-up run of a workspace that never ran waits for the network.
             let waiting = tokio::time::timeout(
                 Duration::from_secs(10),
-                snapshots.wait_for(|s| s.running == Some(Running::WaitingForNetwork)),
+                snapshots.wait_for(|s| {
+                    s.running.as_ref().and_then(Running::waiting_for)
+                        == Some(synctray::wait::Condition::Network)
+                }),
             )
             .await
             // Holding the snapshot would block the engine's next one.
@@ -304,5 +307,5 @@ fn sync_now_while_a_scheduled_run_waits_for_the_network_runs_it_at_once() {
     assert_eq!(status["trigger"], "manual", "{status}");
     assert_eq!(status["status"], "success");
     assert_eq!(ws.history().len(), 1);
-    assert!(!ws.path("data/.sync-network-wait").exists());
+    assert!(!ws.path("data/.sync-wait").exists());
 }

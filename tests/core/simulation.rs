@@ -16,6 +16,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::fmt::Write as _;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,6 +28,7 @@ use synctray::engine::{
 use synctray::runner::Stop;
 use synctray::schedule::Trigger;
 use synctray::status::{Outcome, Status};
+use synctray::wait::{Condition, Gauges, SensorFuture, Sensors, Waited};
 use synctray::workspace::{Source, Workspace};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
@@ -378,6 +380,7 @@ fn succeeded(trigger: Trigger, start: DateTime<Utc>, end: DateTime<Utc>, took: D
         jobs: Vec::new(),
         interrupted: false,
         last_success: Some(end),
+        waited: None,
     }
 }
 
@@ -983,6 +986,265 @@ fn already_running_is_said_during_a_run_and_goes_when_the_run_ends() {
         };
         tokio::join!(serve, drive);
     });
+}
+
+/// Power and cost as a test sets them. Power sends no change event (as on Linux, where
+/// `/sys` files are read); a change of cost is announced, as NetworkManager does.
+#[derive(Default)]
+struct SimSensors {
+    ac: std::sync::atomic::AtomicBool,
+    metered: std::sync::atomic::AtomicBool,
+    cost_changed: tokio::sync::Notify,
+    /// How many times the power source was read.
+    power_reads: std::sync::atomic::AtomicU32,
+}
+
+struct SimGauges<'a>(&'a SimSensors);
+
+impl Sensors for SimSensors {
+    fn open(&self) -> Box<dyn Gauges + '_> {
+        Box::new(SimGauges(self))
+    }
+}
+
+impl Gauges for SimGauges<'_> {
+    fn on_ac(&mut self) -> bool {
+        self.0.power_reads.fetch_add(1, Ordering::SeqCst);
+        self.0.ac.load(Ordering::SeqCst)
+    }
+
+    fn metered(&mut self) -> SensorFuture<'_, bool> {
+        let metered = self.0.metered.load(Ordering::SeqCst);
+        Box::pin(async move { metered })
+    }
+
+    fn changed(&mut self) -> SensorFuture<'_, ()> {
+        Box::pin(self.0.cost_changed.notified())
+    }
+}
+
+/// A run's trigger and start, and what it waited for.
+type WaitedRun = (Trigger, DateTime<Utc>, Option<Waited>);
+
+/// The engine's own wait for the conditions, then a run of a simulated minute.
+struct WaitThenRun<'a> {
+    engine: &'a Engine,
+    clock: Arc<SimClock>,
+    runs: RefCell<Vec<WaitedRun>>,
+}
+
+impl Perform for WaitThenRun<'_> {
+    fn perform(
+        &self,
+        config: Arc<Config>,
+        trigger: Trigger,
+        stop: watch::Receiver<Stop>,
+    ) -> RunFuture<'_> {
+        Box::pin(async move {
+            let Some((trigger, waited)) =
+                self.engine.await_conditions(&config, trigger, stop).await
+            else {
+                return Ok(RunOutcome::NotStarted);
+            };
+            let start = self.clock.now();
+            self.runs.borrow_mut().push((trigger, start, waited));
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            let end = self.clock.now();
+            let mut status = succeeded(trigger, start, end, Duration::from_secs(60));
+            status.waited = waited;
+            Ok(RunOutcome::Finished(status))
+        })
+    }
+}
+
+/// Serves `config` from 14:00 UTC with `sensors`, while `drive` acts on it; the runs.
+fn serve_conditions<F: Future<Output = ()>>(
+    config: &str,
+    sensors: Arc<SimSensors>,
+    drive: impl FnOnce(
+        Instant,
+        watch::Receiver<synctray::snapshot::Snapshot>,
+        mpsc::UnboundedSender<Command>,
+    ) -> F,
+    length: Duration,
+) -> Vec<WaitedRun> {
+    let ws = Ws::new(&format!(
+        r#"{{{config}, "jobs": [{{"name": "a", "command": ["true"]}}]}}"#
+    ));
+    paused_runtime().block_on(async {
+        let clock = Arc::new(SimClock::new(utc("2026-11-25T14:00:00Z")));
+        let engine = Engine::new(
+            Workspace::at(ws.root(), Source::Flag),
+            clock.clone(),
+            Box::new(synctray::notify::Silent),
+        )
+        .with_sensors(sensors);
+        let config = Config::load(&ws.config_path()).unwrap();
+        let runs = WaitThenRun {
+            engine: &engine,
+            clock,
+            runs: RefCell::new(Vec::new()),
+        };
+        let (stop_tx, stop_rx) = watch::channel(Stop::Run);
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let options = ServeOptions {
+            follow_files: false,
+        };
+        let began = Instant::now();
+        let serve = engine::serve_with(&engine, &runs, config, commands_rx, stop_rx, options);
+        let snapshots = engine.subscribe();
+        let act = async {
+            drive(began, snapshots, commands).await;
+            tokio::time::sleep_until(began + length).await;
+            stop_tx.send_replace(Stop::Drain(Instant::now() + GRACE));
+        };
+        tokio::join!(serve, act);
+        runs.runs.into_inner()
+    })
+}
+
+#[test]
+fn a_condition_that_never_holds_runs_each_due_time_once_at_its_deadline() {
+    // On battery throughout: every 15 min, waiting at most an hour.
+    let sensors = Arc::new(SimSensors::default());
+    let config = r#""intervalMinutes": 15, "catchUp": true,
+                    "conditions": {"power": "ac", "maxDelayMinutes": 60}"#;
+    let runs = serve_conditions(
+        config,
+        sensors.clone(),
+        |began, snapshots, _| async move {
+            tokio::time::sleep_until(began + Duration::from_secs(600)).await;
+            let running = snapshots.borrow().running.clone();
+            assert_eq!(
+                running,
+                Some(synctray::snapshot::Running::Waiting {
+                    what: Condition::Power,
+                    until: Some(utc("2026-11-25T15:00:00Z")),
+                }),
+                "the tray is told what the run waits for, and until when"
+            );
+        },
+        Duration::from_secs(220 * 60),
+    );
+    // The catch-up due at 14:00 waits until 15:00 and runs (a minute); the slots that
+    // passed meanwhile are one due time, the next slot after its start (15:15) waits
+    // until 16:15, and so on: one run per due time, each at its deadline.
+    let got: Vec<_> = runs.iter().map(|(t, at, _)| (*t, *at)).collect();
+    assert_eq!(
+        got,
+        [
+            (Trigger::CatchUp, utc("2026-11-25T15:00:00Z")),
+            (Trigger::Schedule, utc("2026-11-25T16:15:00Z")),
+            (Trigger::Schedule, utc("2026-11-25T17:30:00Z")),
+        ]
+    );
+    for (_, _, waited) in &runs {
+        assert_eq!(
+            *waited,
+            Some(Waited {
+                what: Condition::Power,
+                ms: 3_600_000
+            })
+        );
+    }
+    // Looked at every 30 s while waiting, not more: 121 a wait, three waits and the
+    // fourth's first 10 minutes.
+    let reads = sensors.power_reads.load(Ordering::SeqCst);
+    assert!(reads <= 3 * 122 + 22, "{reads} reads of the power source");
+    assert!(reads >= 3 * 120, "{reads} reads of the power source");
+}
+
+#[test]
+fn a_condition_that_comes_to_hold_during_the_wait_starts_the_run_then() {
+    // Plugged in at 14:10: no event, so the 30 s look sees it.
+    let sensors = Arc::new(SimSensors::default());
+    let config = r#""intervalMinutes": 60, "conditions": {"power": "ac"}"#;
+    let runs = serve_conditions(
+        config,
+        sensors.clone(),
+        |began, _, _| {
+            let sensors = sensors.clone();
+            async move {
+                tokio::time::sleep_until(began + Duration::from_secs(600)).await;
+                sensors.ac.store(true, Ordering::SeqCst);
+            }
+        },
+        Duration::from_secs(30 * 60),
+    );
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let (trigger, start, waited) = runs[0];
+    assert_eq!(trigger, Trigger::CatchUp);
+    let ten = utc("2026-11-25T14:10:00Z");
+    assert!(
+        start >= ten && start <= ten + TimeDelta::seconds(30),
+        "started at {start}"
+    );
+    let waited = waited.unwrap();
+    assert_eq!(waited.what, Condition::Power);
+    assert_eq!(
+        waited.ms,
+        (start - utc("2026-11-25T14:00:00Z")).num_milliseconds() as u64
+    );
+
+    // Metered, then not: NetworkManager says so, and the run starts on the event.
+    let sensors = Arc::new(SimSensors::default());
+    sensors.ac.store(true, Ordering::SeqCst);
+    sensors.metered.store(true, Ordering::SeqCst);
+    let config = r#""intervalMinutes": 60, "conditions": {"power": "ac", "network": "unmetered"}"#;
+    let runs = serve_conditions(
+        config,
+        sensors.clone(),
+        |began, _, _| {
+            let sensors = sensors.clone();
+            async move {
+                tokio::time::sleep_until(began + Duration::from_millis(300_007)).await;
+                sensors.metered.store(false, Ordering::SeqCst);
+                sensors.cost_changed.notify_one();
+            }
+        },
+        Duration::from_secs(30 * 60),
+    );
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let (_, start, waited) = runs[0];
+    assert_eq!(
+        start,
+        utc("2026-11-25T14:05:00.007Z"),
+        "on the event, not at the next look"
+    );
+    assert_eq!(
+        waited,
+        Some(Waited {
+            what: Condition::Unmetered,
+            ms: 300_007
+        })
+    );
+}
+
+#[test]
+fn sync_now_during_a_wait_runs_at_once_and_a_manual_run_never_waits() {
+    let sensors = Arc::new(SimSensors::default());
+    let config = r#""intervalMinutes": 60, "conditions": {"power": "ac", "maxDelayMinutes": 120}"#;
+    let runs = serve_conditions(
+        config,
+        sensors,
+        |began, _, commands| async move {
+            tokio::time::sleep_until(began + Duration::from_secs(300)).await;
+            commands.send(Command::SyncNow).unwrap();
+            // Another "Sync now" later, with nothing waiting: it runs at once.
+            tokio::time::sleep_until(began + Duration::from_secs(1800)).await;
+            commands.send(Command::SyncNow).unwrap();
+        },
+        Duration::from_secs(40 * 60),
+    );
+    let got: Vec<_> = runs.iter().map(|(t, at, _)| (*t, *at)).collect();
+    assert_eq!(
+        got,
+        [
+            (Trigger::Manual, utc("2026-11-25T14:05:00Z")),
+            (Trigger::Manual, utc("2026-11-25T14:30:00Z")),
+        ]
+    );
+    assert_eq!(runs[1].2, None, "a manual run does not wait");
 }
 
 /// A stand-in run of a fixed length, recording when each run starts.

@@ -1,0 +1,232 @@
+//! `ping`: health pings against a loopback HTTP server that records each request's
+//! method, path (with the run id) and body; and against one that accepts and never answers.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::util::{Ws, wait_until};
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    path: String,
+    body: String,
+}
+
+/// A loopback HTTP/1.1 server on a thread: records every request and answers `200 OK`,
+/// or, when `answer` is false, accepts and never answers (holding the connection).
+struct Monitor {
+    port: u16,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl Monitor {
+    fn start(answer: bool) -> Monitor {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let theirs = Arc::clone(&seen);
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for stream in listener.incoming().flatten() {
+                if !answer {
+                    held.push(stream);
+                    continue;
+                }
+                if let Some(request) = serve(stream) {
+                    theirs.lock().unwrap().push(request);
+                }
+            }
+        });
+        Monitor { port, seen }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/ping/5f1e", self.port)
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+fn serve(stream: TcpStream) -> Option<Seen> {
+    let mut reader = BufReader::new(stream.try_clone().ok()?);
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_owned();
+    let path = parts.next()?.to_owned();
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header).ok()?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().ok()?;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    let mut stream = stream;
+    let _ =
+        stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK");
+    Some(Seen {
+        method,
+        path,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
+}
+
+/// The run id of a ping's path, checked to be a UUID.
+fn rid(path: &str) -> String {
+    let (_, rid) = path
+        .split_once("?rid=")
+        .unwrap_or_else(|| panic!("no rid: {path}"));
+    assert_eq!(rid.len(), 36, "{rid}");
+    assert_eq!(rid.matches('-').count(), 4, "{rid}");
+    rid.to_owned()
+}
+
+#[test]
+fn a_run_pings_its_start_and_its_end_with_one_run_id_and_a_failure_its_summary() {
+    let monitor = Monitor::start(true);
+    let ws = Ws::new(&format!(
+        r#"{{"ping": {{"url": "{}"}},
+            "jobs": [{{"name": "quality", "command": ["sh", "-c", "test ! -e FAIL || {{ echo 'ESLint config not found' >&2; exit 1; }}"]}}]}}"#,
+        monitor.url()
+    ));
+    assert!(ws.run(&["sync"]).status.success());
+    // `sync` waits for its pings (at most 2 s) before it exits.
+    let seen = monitor.seen();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(seen[0].method, "GET");
+    assert!(
+        seen[0].path.starts_with("/ping/5f1e/start?rid="),
+        "{seen:?}"
+    );
+    assert_eq!(seen[1].method, "GET");
+    assert!(seen[1].path.starts_with("/ping/5f1e?rid="), "{seen:?}");
+    let first = rid(&seen[0].path);
+    assert_eq!(rid(&seen[1].path), first, "start and end share the run id");
+
+    std::fs::write(ws.path("FAIL"), "").unwrap();
+    assert_eq!(
+        ws.run(&["sync"]).status.code(),
+        Some(1),
+        "the ping changes no result"
+    );
+    let seen = monitor.seen();
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert!(
+        seen[2].path.starts_with("/ping/5f1e/start?rid="),
+        "{seen:?}"
+    );
+    assert_eq!(seen[3].method, "POST");
+    assert!(seen[3].path.starts_with("/ping/5f1e/fail?rid="), "{seen:?}");
+    let second = rid(&seen[3].path);
+    assert_eq!(rid(&seen[2].path), second);
+    assert_ne!(second, first, "each run has its own id");
+    assert_eq!(
+        seen[3].body,
+        ws.status().unwrap()["error"].as_str().unwrap(),
+        "the failure summary is the body"
+    );
+    assert!(seen[3].body.contains("ESLint config not found"), "{seen:?}");
+}
+
+#[test]
+fn a_monitor_that_never_answers_changes_nothing_and_holds_sync_at_most_two_seconds() {
+    let monitor = Monitor::start(false);
+    let ws = Ws::new(&format!(
+        r#"{{"ping": {{"url": "{}"}},
+            "jobs": [{{"name": "a", "command": ["sleep", "1"]}}, {{"name": "b", "command": ["true"]}}]}}"#,
+        monitor.url()
+    ));
+    let began = Instant::now();
+    let out = ws.run(&["sync"]);
+    let took = began.elapsed();
+    assert!(out.status.success(), "{}", crate::util::stderr(&out));
+    let status = ws.status().unwrap();
+    assert_eq!(status["status"], "success");
+    // The start ping hangs (10 s timeout): the jobs do not wait for it.
+    let ran = status["durationMs"].as_u64().unwrap();
+    assert!(ran < 1_800, "the run took {ran} ms");
+    // The run, then at most 2 s for the pings, then exit.
+    assert!(
+        took < Duration::from_millis(ran + 2_000 + 1_000),
+        "sync took {took:?} (run {ran} ms)"
+    );
+    assert!(
+        took >= Duration::from_millis(ran + 1_900),
+        "it did wait for the pings: {took:?}"
+    );
+    assert!(
+        crate::util::stderr(&out).contains("not sent"),
+        "{}",
+        crate::util::stderr(&out)
+    );
+}
+
+#[test]
+fn a_daemon_logs_a_failing_monitor_once_and_stops_within_two_seconds_of_its_grace() {
+    // A port with no listener: every ping is refused.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let ws = Ws::new(&format!(
+        r#"{{"schedule": "* * * * * *", "ping": {{"url": "http://127.0.0.1:{port}/x"}},
+            "jobs": [{{"name": "a", "command": ["true"]}}]}}"#
+    ));
+    let mut daemon = ws.daemon();
+    // Three tries with 1 s and 2 s between them: the first ping fails after ~3 s.
+    assert!(
+        wait_until(Duration::from_secs(15), || daemon
+            .log()
+            .contains("health ping failed")),
+        "{}",
+        daemon.log()
+    );
+    std::thread::sleep(Duration::from_secs(4));
+    assert!(ws.history().len() >= 4, "runs go on, one a second");
+    assert!(ws.history().iter().all(|r| r["status"] == "success"));
+    let took = daemon.stop_with(libc::SIGTERM, Duration::from_secs(10));
+    assert!(took < Duration::from_millis(3_000), "stopped in {took:?}");
+    let log = daemon.log();
+    assert_eq!(log.matches("health ping failed after").count(), 1, "{log}");
+}
+
+#[test]
+fn a_daemon_stops_at_most_two_seconds_late_when_its_monitor_never_answers() {
+    let monitor = Monitor::start(false);
+    let ws = Ws::new(&format!(
+        r#"{{"intervalMinutes": 60, "ping": {{"url": "{}"}},
+            "jobs": [{{"name": "a", "command": ["true"]}}]}}"#,
+        monitor.url()
+    ));
+    let mut daemon = ws.daemon();
+    assert!(
+        wait_until(Duration::from_secs(10), || ws.status().is_some()),
+        "{}",
+        daemon.log()
+    );
+    assert_eq!(ws.status().unwrap()["status"], "success");
+    // The start ping hangs (10 s timeout) and the end ping waits behind it.
+    let took = daemon.stop_with(libc::SIGTERM, Duration::from_secs(10));
+    assert!(
+        took < Duration::from_millis(2_800),
+        "stopped in {took:?}: {}",
+        daemon.log()
+    );
+    assert!(daemon.log().contains("not sent"), "{}", daemon.log());
+}
