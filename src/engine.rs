@@ -21,6 +21,7 @@ use crate::runner::{self, JobContext, Stop};
 use crate::schedule::{Due, Trigger};
 use crate::snapshot::{Message, Notice, Running, Snapshot};
 use crate::status::{self, Failure, JobFailure, JobResult, Outcome, RunError, Status};
+use crate::sys;
 use crate::workspace::Workspace;
 
 /// How many run logs `data/logs/` keeps.
@@ -143,6 +144,12 @@ impl Engine {
                 return Ok(RunOutcome::Skipped(holder));
             }
         };
+        // The run's processes: after the lock (so dropped before it: nothing of this run is
+        // left when the lock goes), and recorded in it once for the whole run.
+        let host = sys::JobHost::start();
+        if let Some(tree) = host.tree_id() {
+            lock.set_tree(Some(tree));
+        }
         let previous = Status::read(&self.ws.status);
         tracing::info!("{trigger} run started: {} job(s)", config.jobs.len());
         // One log a run, each job's output under a header: one file to create per run,
@@ -177,6 +184,7 @@ impl Engine {
                 run_deadline,
                 attempt: None,
                 lock: Some(&lock),
+                host: &host,
             };
             let run = self
                 .run_job_tried(config, job, (i + 1, total), cx, &lock, &mut stop)
@@ -195,6 +203,7 @@ impl Engine {
             }
             results.push(run.result);
         }
+        host.finish().await;
         let finished_at = self.clock.now();
         let next_run = config
             .plan(Some(started_at), started_at, finished_at)
@@ -259,7 +268,7 @@ impl Engine {
                 "{index}/{total} {} (waiting for try {tries}/{attempts})",
                 job.name
             )));
-            // No job starts (and records its tree) until the wait ends: write it now.
+            // The wait is long enough to be seen: write it now.
             lock.flush();
             self.snapshot.send_modify(|s| {
                 s.running = Some(Running::Retrying {
