@@ -135,21 +135,27 @@ impl Engine {
     ) -> Result<RunOutcome, LockError> {
         let started_at = self.clock.now();
         let started = Instant::now();
-        let lock = match lock::try_acquire(&self.ws.lock, trigger, config.stale_lock, started_at)? {
+        // The run's processes start under a host started before the lock is taken, so that
+        // the holder file's first write records it; declared after the lock, so that it
+        // is gone before the lock goes, however the run ends (locals drop in reverse).
+        let lock;
+        let host = sys::JobHost::start();
+        lock = match lock::try_acquire_for(
+            &self.ws.lock,
+            trigger,
+            config.stale_lock,
+            started_at,
+            host.tree_id(),
+        )? {
             Acquire::Acquired(lock) => lock,
             Acquire::Held(holder) => {
+                host.finish().await;
                 tracing::info!(
                     "{trigger} run skipped: a sync of this workspace is already running ({holder})"
                 );
                 return Ok(RunOutcome::Skipped(holder));
             }
         };
-        // The run's processes: after the lock (so dropped before it: nothing of this run is
-        // left when the lock goes), and recorded in it once for the whole run.
-        let host = sys::JobHost::start();
-        if let Some(tree) = host.tree_id() {
-            lock.set_tree(Some(tree));
-        }
         let previous = Status::read(&self.ws.status);
         tracing::info!("{trigger} run started: {} job(s)", config.jobs.len());
         // One log a run, each job's output under a header: one file to create per run,

@@ -303,6 +303,18 @@ pub fn try_acquire(
     stale: Duration,
     now: DateTime<Utc>,
 ) -> Result<Acquire, LockError> {
+    try_acquire_for(path, trigger, stale, now, None)
+}
+
+/// [`try_acquire`] for a run whose processes are already started under `tree`, recorded
+/// in the holder file's first write (see [`RunLock::set_tree`]).
+pub fn try_acquire_for(
+    path: &Path,
+    trigger: Trigger,
+    stale: Duration,
+    now: DateTime<Utc>,
+    tree: Option<TreeId>,
+) -> Result<Acquire, LockError> {
     let files = Files::beside(path);
     files.refuse_links()?;
     let os = lock_exclusive(&files.os)?;
@@ -344,7 +356,10 @@ pub fn try_acquire(
     let mut lock = RunLock {
         os,
         stamp_text: iso_ms::format(&now),
-        holder: Mutex::new(Holder::ours(Some(trigger), now)),
+        holder: Mutex::new(Holder {
+            tree,
+            ..Holder::ours(Some(trigger), now)
+        }),
         files,
         stamp_created: false,
     };
