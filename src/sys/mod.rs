@@ -99,7 +99,8 @@ use unix::job_ended;
 
 /// What a later run needs to make sure a job's process tree is gone after the synctray
 /// that started it died: the tree's root process and when it started (so that a reused
-/// process id is never mistaken for it). Recorded beside the run lock while a job runs.
+/// process id is never mistaken for it). Recorded in the lock's holder file: once a run
+/// (Linux: the run's supervisor) or as each job starts (macOS: its process group).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TreeId {
     /// The root process: the run's supervisor (Linux) or the job's process-group leader.

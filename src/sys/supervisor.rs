@@ -22,8 +22,9 @@
 //! A subreaper inside synctray would die with it; this one is a process of its own. It is
 //! forked from a multi-threaded program and never execs, so it makes system calls only: no
 //! allocation, no locks, no standard-library I/O. Its buffers are static, untouched (so
-//! not paid for) in synctray. It costs one `fork` per run; each job costs one `fork` and
-//! one `exec`, as under a shell, and a job that leaves nothing behind costs no `/proc` read.
+//! not paid for) in synctray. It costs one `fork` per run; each job costs one `exec` and a
+//! `clone(CLONE_VM | CLONE_VFORK)` (as `posix_spawn` does: no page tables copied), and a
+//! job that leaves nothing behind costs no `/proc` read.
 //!
 //! `PR_SET_PDEATHSIG` fires when the *thread* that forked the supervisor ends; synctray
 //! starts runs from the thread of its engine's runtime, which lives as long as the engine.
@@ -62,12 +63,16 @@ struct Buffers {
     request: [u8; REQUEST_MAX],
     pointers: [*const libc::c_char; STRINGS_MAX + 2],
     path: [u8; 4096],
+    /// The stack of a job's process between its start and its exec.
+    stack: [u8; STACK_SIZE],
 }
 static mut BUFFERS: Buffers = Buffers {
     request: [0; REQUEST_MAX],
     pointers: [std::ptr::null(); STRINGS_MAX + 2],
     path: [0; 4096],
+    stack: [0; STACK_SIZE],
 };
+const STACK_SIZE: usize = 64 * 1024;
 
 /// One run's supervisor, as synctray holds it. Dropping it kills whatever still runs
 /// under it and reaps it.
@@ -427,6 +432,21 @@ unsafe fn serve(sock: c_int, parent: pid_t) -> ! {
         // A process group of its own: a Ctrl-C at synctray's terminal is synctray's to
         // pass on (with its grace period), not the supervisor's.
         libc::setpgid(0, 0);
+        // No handler of synctray's (tokio's) may ever run here, nor in a job's process
+        // while it shares our memory before its exec: caught signals get their default.
+        for sig in 1..=libc::SIGRTMAX() {
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if sig != libc::SIGKILL
+                && sig != libc::SIGSTOP
+                && libc::sigaction(sig, null_mut(), &mut old) == 0
+                && old.sa_sigaction != libc::SIG_DFL
+                && old.sa_sigaction != libc::SIG_IGN
+            {
+                let mut default: libc::sigaction = std::mem::zeroed();
+                default.sa_sigaction = libc::SIG_DFL;
+                libc::sigaction(sig, &default, null_mut());
+            }
+        }
         // Hold no file of synctray's: only the socket (moved above 2), and /dev/null as
         // 0, 1 and 2, so that a job's descriptors never land there.
         let sock = libc::fcntl(sock, libc::F_DUPFD_CLOEXEC, 10);
@@ -711,40 +731,66 @@ unsafe fn fork_exec(
     cwd: *const libc::c_char,
     argc: usize,
 ) -> Result<pid_t, c_int> {
-    // SAFETY: system calls on locals and on the static buffers.
+    // SAFETY: the child runs on its own (static) stack, shares our memory until its exec
+    // (CLONE_VM | CLONE_VFORK: we are suspended meanwhile, as posix_spawn does), and only
+    // makes system calls; it reports an exec failure in `start.errno`.
     unsafe {
-        let mut report = [0 as c_int; 2];
-        if libc::pipe2(report.as_mut_ptr(), libc::O_CLOEXEC) < 0 {
+        let mut start = Start {
+            me,
+            out,
+            err,
+            mask,
+            cwd,
+            argc,
+            errno: 0,
+        };
+        let buffers = &raw mut BUFFERS;
+        let stack = (*buffers).stack.as_mut_ptr().add(STACK_SIZE);
+        let top = stack.sub(stack as usize % 16);
+        let pid = libc::clone(
+            start_child,
+            top.cast(),
+            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            (&raw mut start).cast(),
+        );
+        if pid < 0 {
             return Err(errno());
         }
-        let pid = libc::fork();
-        if pid < 0 {
-            let e = errno();
-            libc::close(report[0]);
-            libc::close(report[1]);
-            return Err(e);
-        }
-        if pid == 0 {
-            let e = exec_job(me, out, err, mask, cwd, argc);
-            libc::write(report[1], (&e as *const c_int).cast(), 4);
-            libc::_exit(127);
-        }
-        libc::close(report[1]);
-        let mut e: c_int = 0;
-        let n = loop {
-            let n = libc::read(report[0], (&mut e as *mut c_int).cast(), 4);
-            if n < 0 && errno() == libc::EINTR {
-                continue;
-            }
-            break n;
-        };
-        libc::close(report[0]);
-        if n == 4 {
+        let failed = std::ptr::read_volatile(&raw const start.errno);
+        if failed != 0 {
             // It never ran: reap it now.
             libc::waitpid(pid, null_mut(), 0);
-            return Err(e);
+            return Err(failed);
         }
         Ok(pid)
+    }
+}
+
+/// What the job's process needs, on the supervisor's stack (shared until the exec).
+struct Start {
+    me: pid_t,
+    out: c_int,
+    err: c_int,
+    mask: *const libc::sigset_t,
+    cwd: *const libc::c_char,
+    argc: usize,
+    errno: c_int,
+}
+
+extern "C" fn start_child(arg: *mut libc::c_void) -> c_int {
+    // SAFETY: `arg` is the supervisor's `Start`, alive while it is suspended for us.
+    unsafe {
+        let start = &mut *arg.cast::<Start>();
+        let e = exec_job(
+            start.me,
+            start.out,
+            start.err,
+            &*start.mask,
+            start.cwd,
+            start.argc,
+        );
+        std::ptr::write_volatile(&raw mut start.errno, if e == 0 { libc::EINVAL } else { e });
+        libc::_exit(127)
     }
 }
 
