@@ -156,7 +156,6 @@ impl Engine {
                 return Ok(RunOutcome::Skipped(holder));
             }
         };
-        let previous = Status::read(&self.ws.status);
         tracing::info!("{trigger} run started: {} job(s)", config.jobs.len());
         // One log a run, each job's output under a header: one file to create per run,
         // whatever the number of jobs.
@@ -211,6 +210,9 @@ impl Engine {
         }
         host.finish().await;
         let finished_at = self.clock.now();
+        // Read after the jobs, not between the due time and the first job: only runs
+        // holding the lock write it, so it is the one there before this run.
+        let previous = Status::read(&self.ws.status);
         let next_run = config
             .plan(Some(started_at), started_at, finished_at)
             .map(|d| d.at);
