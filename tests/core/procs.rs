@@ -265,3 +265,53 @@ fn fifty_jobs_each_leaving_a_setsid_grandchild_none_survives_its_own_job() {
         assert!(processes_with(marker).is_empty(), "{marker} still runs");
     }
 }
+
+#[test]
+fn one_supervisor_starts_every_job_of_a_run_and_the_holder_file_names_it() {
+    // Each job records its parent and the holder file as it sees it; the last one lasts
+    // long enough for its name to be written there.
+    let record = |n: u32| format!("echo $PPID > ppid{n}; cat data/.sync-lock.json > holder{n}");
+    let ws = Ws::new(
+        &serde_json::json!({"jobs": [
+            {"name": "one", "command": record(1)},
+            {"name": "two", "command": record(2)},
+            {"name": "slow", "command": format!("sleep 0.6; {}", record(3))},
+        ]})
+        .to_string(),
+    );
+    let sync = ws
+        .cmd(&["sync"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let synctray = sync.id();
+    let output = sync.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let read = |name: &str| std::fs::read_to_string(ws.path(name)).unwrap();
+    let parents: Vec<u32> = (1..=3)
+        .map(|n| read(&format!("ppid{n}")).trim().parse().unwrap())
+        .collect();
+    assert!(
+        parents.iter().all(|&p| p == parents[0]),
+        "the jobs had different parents: {parents:?}"
+    );
+    assert_ne!(
+        parents[0], synctray,
+        "the jobs were not started by a supervisor"
+    );
+    for n in 1..=3 {
+        let holder: serde_json::Value = serde_json::from_str(&read(&format!("holder{n}"))).unwrap();
+        assert_eq!(holder["pid"], synctray, "{holder}");
+        assert_eq!(
+            holder["tree"]["pid"], parents[0],
+            "the holder file does not name the run's supervisor: {holder}"
+        );
+    }
+    let last: serde_json::Value = serde_json::from_str(&read("holder3")).unwrap();
+    assert_eq!(last["job"], "3/3 slow", "{last}");
+    assert!(
+        !std::path::Path::new(&format!("/proc/{}", parents[0])).exists(),
+        "the supervisor outlived its run"
+    );
+}
