@@ -20,6 +20,7 @@ use crate::runner::{self, JobContext, Stop};
 use crate::schedule::{Due, Trigger};
 use crate::snapshot::{Message, Notice, Running, Snapshot};
 use crate::status::{self, Failure, JobFailure, JobResult, Outcome, RunError, Status};
+use crate::sys;
 use crate::wait::{self, Sensors, Waited};
 use crate::workspace::Workspace;
 
@@ -124,16 +125,27 @@ impl Engine {
     ) -> Result<RunOutcome, LockError> {
         let started_at = self.clock.now();
         let started = Instant::now();
-        let lock = match lock::try_acquire(&self.ws.lock, trigger, config.stale_lock, started_at)? {
+        // The run's processes start under a host started before the lock is taken, so that
+        // the holder file's first write records it; declared after the lock, so that it
+        // is gone before the lock goes, however the run ends (locals drop in reverse).
+        let lock;
+        let host = sys::JobHost::start();
+        lock = match lock::try_acquire_for(
+            &self.ws.lock,
+            trigger,
+            config.stale_lock,
+            started_at,
+            host.tree_id(),
+        )? {
             Acquire::Acquired(lock) => lock,
             Acquire::Held(holder) => {
+                host.finish().await;
                 tracing::info!(
                     "{trigger} run skipped: a sync of this workspace is already running ({holder})"
                 );
                 return Ok(RunOutcome::Skipped(holder));
             }
         };
-        let previous = Status::read(&self.ws.status);
         tracing::info!("{trigger} run started: {} job(s)", config.jobs.len());
         let run_id = crate::ping::run_id();
         if let Some(ping) = &config.ping {
@@ -171,6 +183,7 @@ impl Engine {
                 run_deadline,
                 attempt: None,
                 lock: Some(&lock),
+                host: &host,
             };
             let run = self
                 .run_job_tried(config, job, (i + 1, total), cx, &lock, &mut stop)
@@ -189,7 +202,11 @@ impl Engine {
             }
             results.push(run.result);
         }
+        host.finish().await;
         let finished_at = self.clock.now();
+        // Read after the jobs, not between the due time and the first job: only runs
+        // holding the lock write it, so it is the one there before this run.
+        let previous = Status::read(&self.ws.status);
         let next_run = config
             .plan(Some(started_at), started_at, finished_at)
             .map(|d| d.at);
@@ -266,7 +283,7 @@ impl Engine {
                 "{index}/{total} {} (waiting for try {tries}/{attempts})",
                 job.name
             )));
-            // No job starts (and records its tree) until the wait ends: write it now.
+            // The wait is long enough to be seen: write it now.
             lock.flush();
             self.snapshot.send_modify(|s| {
                 s.running = Some(Running::Retrying {

@@ -14,8 +14,8 @@
 //!   whole (a hard link to a finished temporary file), and only when absent: a `.sync-lock`
 //!   of the original's is never overwritten.
 //! - `.sync-lock.json` ([`HOLDER_FILE`]): who holds the lock — pid, host, trigger, the job
-//!   running now, since when, and the job's process tree, which a run that takes over
-//!   after a crash must make sure is gone. Replaced atomically; readable while the lock is
+//!   running now, since when, and the run's (or the running job's) process tree, which a
+//!   run that takes over after a crash must make sure is gone. Replaced atomically; readable while the lock is
 //!   held on every platform (it is not the OS-locked file). `status` and the tray read it.
 //!
 //! "Running" comes from the OS lock, never from a process id. A probe ([`probe`]) takes the
@@ -69,7 +69,8 @@ pub struct Holder {
     pub trigger: Option<String>,
     /// The job running now: "2/3 quality".
     pub job: Option<String>,
-    /// The running job's process tree, to end if its synctray dies.
+    /// The run's process tree (Linux: its supervisor), or the running job's, to end if
+    /// its synctray dies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tree: Option<TreeId>,
 }
@@ -302,6 +303,18 @@ pub fn try_acquire(
     stale: Duration,
     now: DateTime<Utc>,
 ) -> Result<Acquire, LockError> {
+    try_acquire_for(path, trigger, stale, now, None)
+}
+
+/// [`try_acquire`] for a run whose processes are already started under `tree`, recorded
+/// in the holder file's first write (see [`RunLock::set_tree`]).
+pub fn try_acquire_for(
+    path: &Path,
+    trigger: Trigger,
+    stale: Duration,
+    now: DateTime<Utc>,
+    tree: Option<TreeId>,
+) -> Result<Acquire, LockError> {
     let files = Files::beside(path);
     files.refuse_links()?;
     let os = lock_exclusive(&files.os)?;
@@ -343,7 +356,10 @@ pub fn try_acquire(
     let mut lock = RunLock {
         os,
         stamp_text: iso_ms::format(&now),
-        holder: Mutex::new(Holder::ours(Some(trigger), now)),
+        holder: Mutex::new(Holder {
+            tree,
+            ..Holder::ours(Some(trigger), now)
+        }),
         files,
         stamp_created: false,
     };
@@ -395,18 +411,18 @@ pub fn inspect(path: &Path) -> Option<Holder> {
 
 impl RunLock {
     /// Records the job now running ("2/3 quality"), so that other processes (the tray,
-    /// `synctray status`) can show progress. It reaches the holder file with the job's
-    /// process tree ([`RunLock::set_tree`], which the runner calls as the job starts): one
-    /// write a job. A caller that waits before starting the job calls [`RunLock::flush`].
+    /// `synctray status`) can show progress. It reaches the holder file with the next
+    /// write: the runner writes it once the job has run for a moment, or with the job's
+    /// own process tree where each job has one ([`RunLock::set_tree`]), so that a job that
+    /// is over at once costs no write. A caller that waits before starting the job calls
+    /// [`RunLock::flush`].
     pub fn set_job(&self, job: Option<String>) {
-        let mut holder = self.holder.lock().unwrap_or_else(|e| e.into_inner());
-        holder.job = job;
-        holder.tree = None;
+        self.holder.lock().unwrap_or_else(|e| e.into_inner()).job = job;
     }
 
-    /// Records the running job's process tree (with the job set by [`RunLock::set_job`]),
-    /// so that a run that takes over after this process died makes sure the tree is gone
-    /// first.
+    /// Records the process tree that a run which takes over after this process died must
+    /// make sure is gone first — the run's (once a run) or the running job's — and writes
+    /// the holder file.
     pub fn set_tree(&self, tree: Option<TreeId>) {
         self.holder.lock().unwrap_or_else(|e| e.into_inner()).tree = tree;
         self.flush();

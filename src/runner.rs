@@ -1,5 +1,5 @@
-//! Running one job: its own process tree (under a supervisor on Linux, a job object on
-//! Windows, a process group elsewhere; see [`crate::sys`]), its output copied to a
+//! Running one job: its own process tree (under the run's supervisor on Linux, a job
+//! object on Windows, a process group elsewhere; see [`crate::sys`]), its output copied to a
 //! bounded log file with a small tail kept for the error message, its timeout, and the
 //! shutdown signal. The orchestrator calls [`run_job`] once per job, in order.
 
@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Write as _;
 use std::path::Path;
-use std::process::{ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,7 +18,7 @@ use tokio::time::{Instant, sleep_until};
 use crate::config::{Job, JobCommand};
 use crate::lock::RunLock;
 use crate::status::{self, Failure, JobResult, Outcome};
-use crate::sys::{self, JobTree};
+use crate::sys::{self, JobHost, RunningJob};
 
 /// A job's log stops growing here; the rest of its output is counted and dropped.
 pub const LOG_CAP_BYTES: u64 = 1024 * 1024;
@@ -28,6 +28,9 @@ const TAIL_BYTES: usize = 4096;
 pub const TERM_GRACE: Duration = Duration::from_secs(3);
 /// How long to wait for output still buffered in the pipes once the job has ended.
 const DRAIN_GRACE: Duration = Duration::from_secs(2);
+/// A job still running after this is written to the lock's holder file (for `status` and
+/// the tray of other processes); one that ends sooner costs no write.
+const PROGRESS_AFTER: Duration = Duration::from_millis(100);
 
 /// The shutdown signal, as the front end sets it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,6 +72,8 @@ pub struct JobContext<'a> {
     /// The run lock, where the job's process tree is recorded while it runs, so that a run
     /// that takes over after this process died makes sure the tree is gone first.
     pub lock: Option<&'a RunLock>,
+    /// What starts the run's jobs.
+    pub host: &'a JobHost,
 }
 
 /// A finished job: its result and the end of its output.
@@ -91,18 +96,10 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
     let log = Arc::new(Mutex::new(LogSink::start(cx.log, job, cx.attempt)));
     let mut cmd = command(job);
     cmd.current_dir(cx.root)
-        .envs(job.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    sys::prepare_job_command(&mut cmd);
-    let mut child = match cmd.spawn() {
+        .envs(job.env.iter().map(|(k, v)| (k, v)));
+    let mut child = match cx.host.spawn(cmd).await {
         Ok(child) => child,
         Err(e) => {
-            if let Some(lock) = cx.lock {
-                lock.set_tree(None);
-            }
             let failure = Failure::CouldNotStart {
                 program: program(job).to_string_lossy().into_owned(),
                 why: match e.kind() {
@@ -122,12 +119,18 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
             };
         }
     };
-    // Dropping the tree (at the end of this function, or if this future is dropped)
-    // kills whatever the job left running.
-    let tree = JobTree::new(&child);
-    if let Some(lock) = cx.lock {
-        lock.set_tree(tree.as_ref().and_then(sys::tree_id));
+    // Where each job has a tree of its own to record (macOS), it is written now; under the
+    // run's supervisor (Linux) it was recorded once for the run, and the job's name is
+    // written only if the job lasts (see `PROGRESS_AFTER`).
+    let mut progress_written = false;
+    if let Some(lock) = cx.lock
+        && let Some(tree) = child.tree_id()
+    {
+        lock.set_tree(Some(tree));
+        progress_written = true;
     }
+    // Dropping the child (at the end of this function, or if this future is dropped)
+    // kills whatever the job left running.
     let readers = [
         child
             .stdout
@@ -146,6 +149,12 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
         let deadline = stop_deadline.map_or(job_deadline, |d| d.min(job_deadline));
         tokio::select! {
             exit = child.wait() => break exit,
+            _ = sleep_until(started + PROGRESS_AFTER), if !progress_written => {
+                progress_written = true;
+                if let Some(lock) = cx.lock {
+                    lock.flush();
+                }
+            }
             _ = sleep_until(deadline) => {
                 cut = Some(if stop_deadline.is_some_and(|d| d <= job_deadline) {
                     Failure::Interrupted
@@ -154,21 +163,16 @@ pub async fn run_job(job: &Job, cx: &JobContext<'_>, stop: &mut watch::Receiver<
                 } else {
                     Failure::TimedOut(job.timeout)
                 });
-                break stop_tree(&mut child, tree.as_ref(), stop).await;
+                break stop_tree(&mut child, stop).await;
             }
             changed = stop.changed() => if changed.is_err() {
                 // The front end is gone: nobody will tell us to stop gently any more.
                 cut = Some(Failure::Interrupted);
-                break stop_tree(&mut child, tree.as_ref(), stop).await;
+                break stop_tree(&mut child, stop).await;
             }
         }
     };
-    match tree {
-        // Waited for: what is left of the tree goes now, without signalling a process id
-        // that is no longer the job's.
-        Some(tree) if exit.is_ok() => sys::job_ended(tree),
-        tree => drop(tree),
-    }
+    drop(child);
     for reader in readers.into_iter().flatten() {
         let abort = reader.abort_handle();
         if tokio::time::timeout(DRAIN_GRACE, reader).await.is_err() {
@@ -215,28 +219,20 @@ fn command(job: &Job) -> tokio::process::Command {
 /// Asks the tree to stop, then kills it if it has not within [`TERM_GRACE`] — or at
 /// once, when the stop signal is (or becomes) [`Stop::Now`].
 async fn stop_tree(
-    child: &mut tokio::process::Child,
-    tree: Option<&JobTree>,
+    child: &mut RunningJob<'_>,
     stop: &mut watch::Receiver<Stop>,
 ) -> std::io::Result<ExitStatus> {
-    let kill = |child: &mut tokio::process::Child| match tree {
-        Some(tree) => tree.kill(),
-        None => drop(child.start_kill()),
-    };
     if *stop.borrow() == Stop::Now {
-        kill(child);
+        child.kill();
         return child.wait().await;
     }
-    match tree {
-        Some(tree) => tree.terminate(),
-        None => drop(child.start_kill()),
-    }
+    child.terminate();
     tokio::select! {
         exit = child.wait() => return exit,
         _ = tokio::time::sleep(TERM_GRACE) => {}
         _ = stop.wait_for(|s| *s == Stop::Now) => {}
     }
-    kill(child);
+    child.kill();
     child.wait().await
 }
 

@@ -22,8 +22,14 @@ const INTERVALS: [&str; 9] = [
     "24 h",
 ];
 
-/// Runs the loop until the process is killed.
+/// Runs the loop until the process is killed. Started the way `synctray-tray` starts:
+/// GTK without OpenGL (`GDK_GL=disable`) unless `GDK_GL` is set, so that the two are
+/// alike.
 pub fn run() -> ! {
+    if std::env::var_os("GDK_GL").is_none() {
+        // SAFETY: called first thing in main, before any other thread exists.
+        unsafe { std::env::set_var("GDK_GL", "disable") };
+    }
     let event_loop = EventLoopBuilder::new().build();
     // The tray icon must outlive the closure's calls, and on Linux can only be made once
     // GTK is initialized by the event loop, hence at StartCause::Init.

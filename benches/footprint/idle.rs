@@ -33,6 +33,8 @@ pub enum Who {
 pub struct Idle {
     /// Resident memory at the end of the window, summed over the tree, in KiB.
     pub rss_kib: u64,
+    /// Proportional set size at the end of the window, summed over the tree, in KiB.
+    pub pss_kib: u64,
     /// Context switches over the window, scaled to one minute.
     pub wakeups_per_min: f64,
     /// utime + stime spent in the window, in clock ticks (10 ms each).
@@ -215,6 +217,7 @@ fn idle_between(before: TreeSample, after: TreeSample, elapsed: Duration) -> Idl
     let switches = after.ctxt_switches.saturating_sub(before.ctxt_switches) as f64;
     Idle {
         rss_kib: after.rss_kib,
+        pss_kib: after.pss_kib,
         wakeups_per_min: switches * 60.0 / elapsed.as_secs_f64(),
         cpu_ticks: after.cpu_ticks.saturating_sub(before.cpu_ticks),
         processes: after.processes,
@@ -227,6 +230,8 @@ const HEADLESS_RSS_MAX_CRON_RATIO: f64 = 2.0;
 const TRAY_BUILD_RSS_MAX_KIB: u64 = 12 * 1024;
 const DAEMON_WAKEUPS_MAX: f64 = 1.0;
 const TRAY_RSS_MAX_ABOVE_BARE_KIB: u64 = 3 * 1024;
+const TRAY_PSS_MAX_KIB: u64 = 25 * 1024;
+const TRAY_PSS_MAX_ABOVE_BARE_KIB: u64 = 2 * 1024;
 const TRAY_WAKEUPS_MAX_ABOVE_BARE: f64 = 1.0;
 
 impl IdleFigures {
@@ -265,6 +270,7 @@ impl IdleFigures {
         rows.push(self.daemon_wakeups_row(Who::TrayBuildDaemon, "tray build"));
         if self.get(Who::Tray).is_some() {
             rows.push(self.tray_rss_row());
+            rows.push(self.tray_pss_row());
             rows.push(self.tray_wakeups_row());
         }
         rows
@@ -364,6 +370,33 @@ impl IdleFigures {
             ),
             goal: goal.into(),
             met: Met::from(tray.rss_kib <= bare.rss_kib + TRAY_RSS_MAX_ABOVE_BARE_KIB),
+        }
+    }
+
+    fn tray_pss_row(&self) -> Row {
+        let figure = format!(
+            "tray PSS after {} s idle (Xvfb + trayer)",
+            self.window_secs()
+        );
+        let goal = "≤ 25 MiB and ≤ bare + 2 MiB";
+        let (tray, bare) = match (self.get(Who::Tray), self.get(Who::BareTray)) {
+            (Some(Ok(tray)), Some(Ok(bare))) => (*tray, *bare),
+            (tray, bare) => return self.tray_failed_row(&figure, tray, bare, goal),
+        };
+        Row {
+            figure,
+            synctray: mib(tray.pss_kib),
+            baselines: format!("bare tray-icon + tao loop {}", mib(bare.pss_kib)),
+            ratio: format!(
+                "{} ({:+.1} MiB)",
+                ratio(tray.pss_kib as f64, bare.pss_kib as f64),
+                (tray.pss_kib as f64 - bare.pss_kib as f64) / 1024.0
+            ),
+            goal: goal.into(),
+            met: Met::from(
+                tray.pss_kib <= TRAY_PSS_MAX_KIB
+                    && tray.pss_kib <= bare.pss_kib + TRAY_PSS_MAX_ABOVE_BARE_KIB,
+            ),
         }
     }
 

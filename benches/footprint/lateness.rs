@@ -223,8 +223,10 @@ fn lateness_of(times: &[f64]) -> Result<Percentiles, String> {
     })
 }
 
-/// The goal, from the brief.
+/// The goals: for synctray's own `startedAt`, and for the job (which starts after the
+/// run's lock and its supervisor are set up).
 const P99_MAX_MS: f64 = 20.0;
+const JOB_P99_MAX_MS: f64 = 5.0;
 
 impl Lateness {
     /// Both figures missing, for `why`.
@@ -244,15 +246,19 @@ impl Lateness {
             )
         };
         vec![
-            row(figure("synctray's `startedAt`"), &self.by_started_at),
-            row(figure("as the job sees it"), &self.by_job),
+            row(
+                figure("synctray's `startedAt`"),
+                &self.by_started_at,
+                P99_MAX_MS,
+            ),
+            row(figure("as the job sees it"), &self.by_job, JOB_P99_MAX_MS),
         ]
     }
 }
 
-fn row(figure: String, result: &Result<Percentiles, String>) -> Row {
+fn row(figure: String, result: &Result<Percentiles, String>, p99_max_ms: f64) -> Row {
     let baseline = "cron: whole minutes only (due times 60 000 ms apart)".to_string();
-    let goal = "p99 < 20 ms, none early";
+    let goal = format!("p99 ≤ {p99_max_ms} ms, none early");
     match result {
         Ok(p) => Row {
             figure,
@@ -264,9 +270,9 @@ fn row(figure: String, result: &Result<Percentiles, String>) -> Row {
             ),
             baselines: baseline,
             ratio: "—".into(),
-            goal: goal.into(),
-            met: Met::from(p.p99_ms < P99_MAX_MS && p.min_ms >= 0.0),
+            goal,
+            met: Met::from(p.p99_ms <= p99_max_ms && p.min_ms >= 0.0),
         },
-        Err(why) => Row::failed(&figure, why, baseline, goal),
+        Err(why) => Row::failed(&figure, why, baseline, &goal),
     }
 }

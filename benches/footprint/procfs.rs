@@ -13,6 +13,10 @@ use std::fs;
 pub struct TreeSample {
     /// Sum of `VmRSS` over the tree, in KiB.
     pub rss_kib: u64,
+    /// Sum of `Pss` (`/proc/PID/smaps_rollup`) over the tree, in KiB: each shared page
+    /// counted as a share of the processes that map it, so shared libraries count only
+    /// in part.
+    pub pss_kib: u64,
     /// Sum of voluntary + nonvoluntary context switches over every thread of the tree.
     /// A sleeping thread that wakes up and sleeps again adds one, so the growth over an
     /// idle minute counts wake-ups.
@@ -29,6 +33,7 @@ pub fn sample_tree(root: i32) -> Option<TreeSample> {
     let mut sample = TreeSample::default();
     let mut add = |pid: i32, ticks: u64| {
         sample.rss_kib += vm_rss_kib(pid).unwrap_or(0);
+        sample.pss_kib += pss_kib(pid).unwrap_or(0);
         sample.ctxt_switches += ctxt_switches(pid);
         sample.cpu_ticks += ticks;
         sample.processes += 1;
@@ -85,6 +90,13 @@ fn stat_fields(pid: i32) -> Option<(i32, u64)> {
 pub fn vm_rss_kib(pid: i32) -> Option<u64> {
     let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status_value(&status, "VmRSS:")
+}
+
+/// `Pss` of `pid` in KiB, from `/proc/PID/smaps_rollup` (absent for zombies and kernel
+/// threads).
+pub fn pss_kib(pid: i32) -> Option<u64> {
+    let rollup = fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    status_value(&rollup, "Pss:")
 }
 
 /// Voluntary + nonvoluntary context switches summed over every thread of `pid`.

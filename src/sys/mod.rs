@@ -15,12 +15,13 @@
 //! crate root.
 //!
 //! # What keeps a job's processes from outliving its run
-//! - Linux: each job runs under a supervisor, a process forked from synctray between it
-//!   and the job (see `supervisor.rs`). It is a child subreaper, so every process the job
-//!   starts — including ones that call `setsid` or daemonise — stays its descendant; it
-//!   learns of synctray's death through `PR_SET_PDEATHSIG`, even a SIGKILL, and then kills
-//!   the whole tree; and it kills whatever is left when the job ends. A run that takes over
-//!   a dead holder's lock waits for that supervisor to be gone ([`end_leftover_tree`]).
+//! - Linux: each run has a supervisor, a process forked from synctray as the run begins,
+//!   which starts the run's jobs on request (see `supervisor.rs`). It is a child
+//!   subreaper, so every process a job starts — including ones that call `setsid` or
+//!   daemonise — stays its descendant; it kills whatever a job left when the job ends,
+//!   before reporting its end; it learns of synctray's death through `PR_SET_PDEATHSIG`,
+//!   even a SIGKILL, and then kills everything. A run that takes over a dead holder's lock
+//!   waits for that supervisor to be gone ([`end_leftover_tree`]).
 //! - Windows: a job object with kill-on-close.
 //! - macOS and the other unixes: the job's process group, killed when the job ends or
 //!   stops, and killed again when a dead holder's lock is taken over. A process that
@@ -36,6 +37,9 @@ use unix as imp;
 
 #[cfg(target_os = "linux")]
 mod supervisor;
+
+mod job;
+pub use job::{JobHost, JobOutput, RunningJob};
 
 #[cfg(windows)]
 mod windows;
@@ -122,36 +126,33 @@ pub type OnAction = std::sync::Arc<dyn Fn(&str) + Send + Sync>;
 
 pub use imp::hand_over;
 pub use imp::{
-    JobTree, SHELL_NOT_FOUND, StopSignals, check_not_shared_writable, create_dir,
-    desktop_session_available, exit_signal, hostname, local_zone, open_folder, open_nofollow,
-    persist, prepare_job_command, process_alive, same_file, shell_command, write_options,
+    SHELL_NOT_FOUND, StopSignals, check_not_shared_writable, create_dir, desktop_session_available,
+    exit_signal, hostname, local_zone, open_folder, open_nofollow, persist, process_alive,
+    same_file, shell_command, write_options,
 };
 
 #[cfg(unix)]
-pub use unix::{end_leftover_tree, job_ended, tree_id};
+pub use unix::end_leftover_tree;
+#[cfg(all(unix, not(target_os = "linux")))]
+use unix::job_ended;
 
 /// What a later run needs to make sure a job's process tree is gone after the synctray
 /// that started it died: the tree's root process and when it started (so that a reused
-/// process id is never mistaken for it). Recorded beside the run lock while a job runs.
+/// process id is never mistaken for it). Recorded in the lock's holder file: once a run
+/// (Linux: the run's supervisor) or as each job starts (macOS: its process group).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TreeId {
-    /// The root process: the supervisor (Linux) or the job's process-group leader.
+    /// The root process: the run's supervisor (Linux) or the job's process-group leader.
     pub pid: u32,
     /// The root's start time, in the platform's own unit (clock ticks since boot on Linux,
     /// microseconds since the epoch on macOS).
     pub start: u64,
 }
 
-/// No tree id on Windows: the job object dies with the handle synctray held.
-#[cfg(windows)]
-pub fn tree_id(_tree: &JobTree) -> Option<TreeId> {
-    None
-}
-
 /// The job's process has been waited for: what is left of its tree goes with the job
 /// object's handle.
 #[cfg(windows)]
-pub fn job_ended(tree: JobTree) {
+fn job_ended(tree: windows::JobTree) {
     drop(tree);
 }
 

@@ -5,82 +5,64 @@ use std::io;
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
-/// A job's process tree.
-///
-/// On Linux, the job runs under a supervisor (see `supervisor.rs`) that synctray signals:
-/// SIGTERM to stop the tree gently, SIGUSR1 to kill it; the supervisor reaches every
-/// process of the job, `setsid` ones included, and kills the tree if synctray dies.
-/// Elsewhere, the job leads a process group of its own, and signalling the group reaches
-/// every process the job started, unless one of them left the group.
+/// A job's process tree, where jobs are not supervised (every unix but Linux): the job
+/// leads a process group of its own, and signalling the group reaches every process the
+/// job started, unless one of them left the group.
 ///
 /// Dropping it kills whatever is left of the tree: no way out of a run leaves a job behind.
+#[cfg(not(target_os = "linux"))]
 #[derive(Debug)]
 pub struct JobTree {
-    /// The supervisor (Linux) or the job, which leads the process group.
+    /// The job, which leads the process group.
     pid: libc::pid_t,
-    /// The root has been waited for: its id may belong to another process now.
-    ended: bool,
 }
 
 /// Whether jobs run under a supervisor.
 const SUPERVISED: bool = cfg!(target_os = "linux");
 
+#[cfg(not(target_os = "linux"))]
 impl JobTree {
     /// Wraps the tree of a child started with [`prepare_job_command`].
     pub fn new(child: &tokio::process::Child) -> Option<JobTree> {
         child.id().map(|pid| JobTree {
             pid: pid as libc::pid_t,
-            ended: false,
         })
     }
 
     /// Asks every process of the tree to stop (SIGTERM).
     pub fn terminate(&self) {
-        if SUPERVISED {
-            self.signal(self.pid, libc::SIGTERM);
-        } else {
-            self.signal(-self.pid, libc::SIGTERM);
-        }
+        self.signal(libc::SIGTERM);
     }
 
     /// Stops every process of the tree at once (SIGKILL).
     pub fn kill(&self) {
-        if SUPERVISED {
-            self.signal(self.pid, libc::SIGUSR1);
-        } else {
-            self.signal(-self.pid, libc::SIGKILL);
-        }
+        self.signal(libc::SIGKILL);
     }
 
-    fn signal(&self, target: libc::pid_t, sig: libc::c_int) {
-        if self.ended && target > 0 {
-            return;
-        }
+    fn signal(&self, sig: libc::c_int) {
         // SAFETY: kill(2) touches no memory. ESRCH (already gone) is harmless.
         unsafe {
-            libc::kill(target, sig);
+            libc::kill(-self.pid, sig);
         }
     }
 }
 
+#[cfg(not(target_os = "linux"))]
 impl Drop for JobTree {
     fn drop(&mut self) {
-        if !self.ended {
-            self.kill();
-        }
+        self.kill();
     }
 }
 
-/// The job's process has been waited for. Under a supervisor, its exit means the tree is
-/// gone; a process group may still hold processes the job left, and they are killed.
-pub fn job_ended(mut tree: JobTree) {
-    if !SUPERVISED {
-        tree.kill();
-    }
-    tree.ended = true;
+/// The job's process has been waited for; its process group may still hold processes
+/// the job left, and they are killed (by the drop).
+#[cfg(not(target_os = "linux"))]
+pub fn job_ended(tree: JobTree) {
+    drop(tree);
 }
 
 /// What a later run needs to make sure this tree is gone, if synctray dies meanwhile.
+#[cfg(not(target_os = "linux"))]
 pub fn tree_id(tree: &JobTree) -> Option<crate::sys::TreeId> {
     let pid = u32::try_from(tree.pid).ok()?;
     let start = start_time(pid)?;
@@ -145,7 +127,7 @@ fn wait_for(timeout: std::time::Duration, mut done: impl FnMut() -> bool) -> boo
 
 /// When a live (not zombie) process started: clock ticks since boot, from /proc.
 #[cfg(target_os = "linux")]
-fn start_time(pid: u32) -> Option<u64> {
+pub(super) fn start_time(pid: u32) -> Option<u64> {
     let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // "PID (comm) S PPID …": fields after the last ')'; state is field 3, starttime 22.
     let mut fields = stat[stat.rfind(')')? + 1..].split_whitespace();
@@ -183,12 +165,10 @@ fn start_time(_pid: u32) -> Option<u64> {
     None
 }
 
-/// Puts the job in a process group of its own and, on Linux, under a supervisor that keeps
-/// every process it starts from outliving the run, even if synctray itself is SIGKILLed.
+/// Puts the job in a process group of its own (where jobs are not supervised).
+#[cfg(not(target_os = "linux"))]
 pub fn prepare_job_command(cmd: &mut tokio::process::Command) {
     cmd.process_group(0);
-    #[cfg(target_os = "linux")]
-    crate::sys::supervisor::install(cmd);
 }
 
 /// Options for a file synctray creates: never writable by group or others.
@@ -409,14 +389,14 @@ mod tests {
             .build()
             .unwrap();
         let id = runtime.block_on(async {
-            let mut cmd = tokio::process::Command::new("sh");
-            cmd.arg("-c").arg(format!(
-                "sleep {marker} & setsid sleep {setsid_marker} & wait"
-            ));
-            prepare_job_command(&mut cmd);
-            let child = cmd.spawn().unwrap();
-            let tree = JobTree::new(&child).unwrap();
-            let id = tree_id(&tree).expect("a tree id");
+            let host = crate::sys::JobHost::start();
+            let job = host
+                .spawn(shell_command(&format!(
+                    "sleep {marker} & setsid sleep {setsid_marker} & wait"
+                )))
+                .await
+                .unwrap();
+            let id = job.tree_id().or(host.tree_id()).expect("a tree id");
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
             while !(alive_with(&marker) && (!SUPERVISED || alive_with(&setsid_marker))) {
                 assert!(
@@ -426,8 +406,8 @@ mod tests {
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
             // As if this process had died: nobody here will stop the tree.
-            std::mem::forget(tree);
-            std::mem::forget(child);
+            std::mem::forget(job);
+            std::mem::forget(host);
             id
         });
         assert!(end_leftover_tree(id, std::time::Duration::from_secs(10)));

@@ -214,3 +214,104 @@ fn the_jobs_own_exit_status_and_signal_come_through() {
         "{status}"
     );
 }
+
+#[test]
+fn fifty_jobs_each_leaving_a_setsid_grandchild_none_survives_its_own_job() {
+    const JOBS: usize = 50;
+    let markers: Vec<String> = (0..JOBS).map(|_| sleep_marker(300)).collect();
+    let jobs: Vec<serde_json::Value> = markers
+        .iter()
+        .enumerate()
+        .map(|(i, marker)| {
+            // Before anything else, job i looks for the grandchild job i-1 left: the
+            // previous job has ended, so its grandchild must be gone already.
+            let check = match i {
+                0 => String::new(),
+                _ => format!(
+                    "p=$(cat gc{prev}); [ -e /proc/$p ] && echo \"job {prev}: pid $p alive\" >> survivors; ",
+                    prev = i - 1
+                ),
+            };
+            // A subshell starts a `setsid` sleep and exits: the sleep, in a session of its
+            // own, is orphaned. The job waits until it runs, then ends.
+            let leave = format!(
+                "(setsid sleep {marker} & echo $! > gc{i}); p=$(cat gc{i}); n=0; \
+                 until grep -q {marker} /proc/$p/cmdline 2>/dev/null; do \
+                 n=$((n+1)); [ $n -gt 500 ] && echo \"job {i}: no grandchild\" >> survivors && break; sleep 0.01; done"
+            );
+            serde_json::json!({"name": format!("leaver{i}"), "command": format!("{check}{leave}")})
+        })
+        .collect();
+    let ws = Ws::new(&serde_json::json!({ "jobs": jobs }).to_string());
+    let output = ws.run(&["sync"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        !ws.path("survivors").exists(),
+        "a grandchild outlived its own job: {}",
+        std::fs::read_to_string(ws.path("survivors")).unwrap_or_default()
+    );
+    // Every job did leave one (so every check above had a pid to look at), and the last
+    // job's is gone too, with the run.
+    for i in 0..JOBS {
+        let pid = std::fs::read_to_string(ws.path(&format!("gc{i}"))).unwrap();
+        assert!(!pid.trim().is_empty(), "job {i} recorded no grandchild");
+    }
+    let last = std::fs::read_to_string(ws.path(&format!("gc{}", JOBS - 1))).unwrap();
+    assert!(
+        !std::path::Path::new(&format!("/proc/{}", last.trim())).exists(),
+        "the last job's grandchild outlived the run"
+    );
+    for marker in &markers {
+        assert!(processes_with(marker).is_empty(), "{marker} still runs");
+    }
+}
+
+#[test]
+fn one_supervisor_starts_every_job_of_a_run_and_the_holder_file_names_it() {
+    // Each job records its parent and the holder file as it sees it; the last one lasts
+    // long enough for its name to be written there.
+    let record = |n: u32| format!("echo $PPID > ppid{n}; cat data/.sync-lock.json > holder{n}");
+    let ws = Ws::new(
+        &serde_json::json!({"jobs": [
+            {"name": "one", "command": record(1)},
+            {"name": "two", "command": record(2)},
+            {"name": "slow", "command": format!("sleep 0.6; {}", record(3))},
+        ]})
+        .to_string(),
+    );
+    let sync = ws
+        .cmd(&["sync"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let synctray = sync.id();
+    let output = sync.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let read = |name: &str| std::fs::read_to_string(ws.path(name)).unwrap();
+    let parents: Vec<u32> = (1..=3)
+        .map(|n| read(&format!("ppid{n}")).trim().parse().unwrap())
+        .collect();
+    assert!(
+        parents.iter().all(|&p| p == parents[0]),
+        "the jobs had different parents: {parents:?}"
+    );
+    assert_ne!(
+        parents[0], synctray,
+        "the jobs were not started by a supervisor"
+    );
+    for n in 1..=3 {
+        let holder: serde_json::Value = serde_json::from_str(&read(&format!("holder{n}"))).unwrap();
+        assert_eq!(holder["pid"], synctray, "{holder}");
+        assert_eq!(
+            holder["tree"]["pid"], parents[0],
+            "the holder file does not name the run's supervisor: {holder}"
+        );
+    }
+    let last: serde_json::Value = serde_json::from_str(&read("holder3")).unwrap();
+    assert_eq!(last["job"], "3/3 slow", "{last}");
+    assert!(
+        !std::path::Path::new(&format!("/proc/{}", parents[0])).exists(),
+        "the supervisor outlived its run"
+    );
+}
