@@ -26,6 +26,10 @@ pub enum Who {
     Node,
     Tray,
     BareTray,
+    /// The headless daemon serving a workspace list of one.
+    ListOfOne,
+    /// The headless daemon serving a workspace list of ten.
+    ListOfTen,
 }
 
 /// What one process tree did in the idle window.
@@ -47,6 +51,8 @@ pub struct IdleSubjects {
     running: Vec<(Who, Result<Daemon, String>)>,
     // Kept alive (not read) until the subjects are stopped: dropping a workspace removes it.
     _workspaces: Vec<Workspace>,
+    /// The home folders of the list subjects (their `workspaces.json`), kept likewise.
+    _homes: Vec<tempfile::TempDir>,
     /// Where the subjects' logs go.
     scratch: PathBuf,
     /// The TZ every subject runs in.
@@ -78,6 +84,7 @@ impl IdleSubjects {
         let mut subjects = IdleSubjects {
             running: Vec::new(),
             _workspaces: Vec::new(),
+            _homes: Vec::new(),
             scratch: scratch.to_path_buf(),
             tz: quiet_timezone(quiet_for),
         };
@@ -88,6 +95,10 @@ impl IdleSubjects {
                 .push((Who::HeadlessDaemon, Err(why.clone()))),
         }
         subjects.start_synctray(Who::TrayBuildDaemon, &binaries.tray, None);
+        if let Ok(headless) = &binaries.headless {
+            subjects.start_list(Who::ListOfOne, headless, 1);
+            subjects.start_list(Who::ListOfTen, headless, 10);
+        }
         subjects.start_cron();
         // Without Node the caller has already said that the Node column is left out.
         if let Ok(node) = node {
@@ -156,6 +167,45 @@ impl IdleSubjects {
         let started = spawn(&format!("{who:?}"), command, &self.log(who));
         self.running.push((who, started));
         self._workspaces.push(workspace);
+    }
+
+    /// `synctray --daemon` serving a workspace list of `count` idle workspaces (one
+    /// process, a thread and a host each), from a home folder of its own.
+    fn start_list(&mut self, who: Who, binary: &Path, count: usize) {
+        let home = tempfile::Builder::new()
+            .prefix("footprint-home-")
+            .tempdir()
+            .expect("a home folder");
+        let workspaces: Vec<Workspace> = (0..count)
+            .map(|i| Workspace::idle(&format!("{who:?}-{i}").to_lowercase()))
+            .collect();
+        let list: Vec<serde_json::Value> = workspaces
+            .iter()
+            .enumerate()
+            .map(|(i, ws)| serde_json::json!({ "name": format!("ws{i}"), "path": ws.root() }))
+            .collect();
+        let config = home.path().join(".config/synctray");
+        std::fs::create_dir_all(&config).expect("the config folder");
+        std::fs::write(
+            config.join("workspaces.json"),
+            serde_json::json!({ "workspaces": list }).to_string(),
+        )
+        .expect("the workspace list");
+        let mut command = Command::new(binary);
+        command
+            .arg("--daemon")
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join(".config"))
+            .env("TZ", self.tz)
+            .env_remove("RUST_LOG")
+            .env_remove("SYNCTRAY_WORKSPACE")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .env_remove("DBUS_SESSION_BUS_ADDRESS");
+        let started = spawn(&format!("{who:?}"), command, &self.log(who));
+        self.running.push((who, started));
+        self._workspaces.extend(workspaces);
+        self._homes.push(home);
     }
 
     /// Samples every subject, lets `window` pass, samples again.
@@ -233,6 +283,8 @@ const TRAY_RSS_MAX_ABOVE_BARE_KIB: u64 = 3 * 1024;
 const TRAY_PSS_MAX_KIB: u64 = 25 * 1024;
 const TRAY_PSS_MAX_ABOVE_BARE_KIB: u64 = 2 * 1024;
 const TRAY_WAKEUPS_MAX_ABOVE_BARE: f64 = 1.0;
+const EXTRA_WORKSPACE_RSS_MAX_KIB: f64 = 0.3 * 1024.0;
+const TEN_WORKSPACES_RSS_MAX_ABOVE_ONE_KIB: u64 = 3 * 1024;
 
 impl IdleFigures {
     fn get(&self, who: Who) -> Option<&Result<Idle, String>> {
@@ -268,12 +320,67 @@ impl IdleFigures {
         let mut rows = vec![self.headless_rss_row(), self.tray_build_rss_row()];
         rows.push(self.daemon_wakeups_row(Who::HeadlessDaemon, "headless build"));
         rows.push(self.daemon_wakeups_row(Who::TrayBuildDaemon, "tray build"));
+        rows.extend(self.list_rows());
         if self.get(Who::Tray).is_some() {
             rows.push(self.tray_rss_row());
             rows.push(self.tray_pss_row());
             rows.push(self.tray_wakeups_row());
         }
         rows
+    }
+
+    /// A daemon serving a list of ten idle workspaces against one serving a list of one:
+    /// what each extra workspace costs, and the whole difference.
+    fn list_rows(&self) -> Vec<Row> {
+        let extra = "each extra idle workspace: RSS · wake-ups per idle minute (daemon serving a list, headless build)";
+        let ten = "a daemon serving 10 idle workspaces: RSS, against one serving 1";
+        let (one, tens) = match (self.get(Who::ListOfOne), self.get(Who::ListOfTen)) {
+            (Some(Ok(one)), Some(Ok(tens))) => (*one, *tens),
+            (one, tens) => {
+                let why = [one, tens]
+                    .into_iter()
+                    .find_map(|r| match r {
+                        Some(Err(why)) => Some(why.clone()),
+                        None => Some("not run (no headless build)".to_owned()),
+                        Some(Ok(_)) => None,
+                    })
+                    .unwrap_or_default();
+                return vec![
+                    Row::failed(extra, &why, "—".into(), "≤ 0.3 MiB, no wake-ups"),
+                    Row::failed(ten, &why, "—".into(), "≤ 1 + 3 MiB"),
+                ];
+            }
+        };
+        let per = (tens.rss_kib as f64 - one.rss_kib as f64) / 9.0;
+        let more_wakeups = (tens.wakeups_per_min - one.wakeups_per_min).max(0.0);
+        vec![
+            Row {
+                figure: extra.into(),
+                synctray: format!("{:.2} MiB · {:.1}", per / 1024.0, more_wakeups / 9.0),
+                baselines: format!(
+                    "1 workspace {} · {:.1}; 10: {} · {:.1}",
+                    mib(one.rss_kib),
+                    one.wakeups_per_min,
+                    mib(tens.rss_kib),
+                    tens.wakeups_per_min
+                ),
+                ratio: "—".into(),
+                goal: "≤ 0.3 MiB, no wake-ups".into(),
+                met: Met::from(per <= EXTRA_WORKSPACE_RSS_MAX_KIB && tens.wakeups_per_min <= DAEMON_WAKEUPS_MAX),
+            },
+            Row {
+                figure: ten.into(),
+                synctray: format!(
+                    "{} (+{})",
+                    mib(tens.rss_kib),
+                    mib(tens.rss_kib.saturating_sub(one.rss_kib))
+                ),
+                baselines: format!("1 workspace {}", mib(one.rss_kib)),
+                ratio: format!("{:.2}x", tens.rss_kib as f64 / one.rss_kib.max(1) as f64),
+                goal: "≤ 1 + 3 MiB".into(),
+                met: Met::from(tens.rss_kib <= one.rss_kib + TEN_WORKSPACES_RSS_MAX_ABOVE_ONE_KIB),
+            },
+        ]
     }
 
     fn window_secs(&self) -> u64 {
