@@ -8,7 +8,8 @@
 //! - [`workspaces`]: the person's list of workspaces (`workspaces.json`), which the tray
 //!   and the daemon serve together.
 //! - [`config`]: `data/config/sync.json`, parsed then validated into a typed [`config::Config`]
-//!   (every key, `retry` and `network` included); rewriting the keys synctray owns.
+//!   (the top level in `mod.rs`; `jobs`, `retry` and `network` in files of their own);
+//!   rewriting the keys synctray owns (`edit.rs`).
 //! - [`schedule`]: cron expressions and "every N minutes", and the pure planning function
 //!   that decides the next run and catch-up.
 //! - [`lock`]: the cross-process run lock, held as a guard value.

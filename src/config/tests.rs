@@ -1,0 +1,160 @@
+//! The checks of `sync.json`'s top level, its nested objects and their unknown keys
+//! (the jobs', edits', `retry`'s and `network`'s own tests are beside their code).
+
+use super::*;
+
+#[test]
+fn every_key_is_read() {
+    let config = Config::parse(
+        r#"{ "intervalMinutes": 30, "schedule": "0 9-18 * * MON-FRI", "timezone": "Europe/Madrid",
+             "jobs": [ { "name": "a", "command": "echo a", "timeoutMinutes": 10 },
+                       { "name": "b", "command": ["echo", "b"], "env": { "X": "1" } } ],
+             "continueOnError": true, "catchUp": false, "staleLockMinutes": 20, "paused": true,
+             "notifications": { "onError": false, "onRecovery": false, "onSuccess": true } }"#,
+    )
+    .unwrap();
+    assert_eq!(config.cadence.expr(), Some("0 9-18 * * MON-FRI"));
+    assert_eq!(config.zone.to_string(), "Europe/Madrid");
+    assert_eq!(config.jobs[0].timeout, Duration::from_secs(600));
+    assert_eq!(
+        config.jobs[1].timeout,
+        Duration::from_secs(1200),
+        "defaults to staleLockMinutes"
+    );
+    assert_eq!(
+        config.jobs[1].command,
+        JobCommand::Argv(vec!["echo".into(), "b".into()])
+    );
+    assert_eq!(config.jobs[1].env, [("X".to_owned(), "1".to_owned())]);
+    assert!(config.continue_on_error && !config.catch_up && config.paused);
+    assert_eq!(
+        config.notifications,
+        Notifications {
+            on_error: false,
+            on_recovery: false,
+            on_success: true
+        }
+    );
+}
+
+#[test]
+fn unknown_keys_are_warnings() {
+    let config = Config::parse(r#"{"intervalMinutes": 5, "colour": "blue", "jobs": [{"name": "a", "command": "x", "retries": 2}]}"#).unwrap();
+    assert_eq!(config.warnings.len(), 2, "{:?}", config.warnings);
+    assert!(config.warnings[0].starts_with("colour: unknown key"));
+    assert!(config.warnings[1].starts_with("jobs[0].retries: unknown key"));
+}
+
+#[test]
+fn unknown_keys_are_named_with_the_keys_their_raw_struct_reads() {
+    let config = Config::parse(
+        r#"{ "colour": "blue", "notifications": {"onErorr": true}, "retry": {"tries": 2},
+             "network": {"probe": "a.example:1", "x": 1},
+             "jobs": [{"name": "a", "command": "x"}, {"name": "b", "command": "y", "retries": 2}] }"#,
+    )
+    .unwrap();
+    assert_eq!(
+        config.warnings,
+        [
+            "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions, metrics, ping)",
+            "notifications.onErorr: unknown key (did you mean onError?)",
+            "retry.tries: unknown key, ignored (known: attempts, delaySeconds)",
+            "network.x: unknown key, ignored (known: require, probe)",
+            "\"network.probe\" is only used with \"network.require\": true (runs do not wait for the network)",
+            "jobs[1].retries: unknown key, ignored (known: name, command, env, timeoutMinutes)",
+        ]
+    );
+    // Keys are matched as spelled in the file: a typo names the key it most likely meant.
+    let config =
+        Config::parse(r#"{"intervalMinuts": 5, "interval_minutes": 5, "unknown": 1}"#).unwrap();
+    assert_eq!(
+        config.warnings,
+        [
+            "intervalMinuts: unknown key (did you mean intervalMinutes?)",
+            "interval_minutes: unknown key (did you mean intervalMinutes?)",
+            "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions, metrics, ping)",
+        ]
+    );
+    assert_eq!(config.cadence.minutes(), Some(DEFAULT_INTERVAL_MINUTES));
+}
+
+#[test]
+fn a_null_is_a_bad_value_not_an_absent_key() {
+    let message = |text: &str| match Config::parse(text) {
+        Err(ConfigErrorKind::Invalid { key, message }) => format!("{key} {message}"),
+        other => panic!("{text}: expected an invalid value, got {other:?}"),
+    };
+    assert_eq!(
+        message(r#"{"paused": null}"#),
+        "paused must be true or false, got null"
+    );
+    assert_eq!(
+        message(r#"{"notifications": {"onError": null}}"#),
+        "notifications.onError must be true or false, got null"
+    );
+    assert_eq!(
+        message(r#"{"jobs": [{"name": "a", "command": null}]}"#),
+        "jobs[0].command must be a non-empty string (run by the shell) or a non-empty list of strings (program and arguments), got null"
+    );
+    assert_eq!(
+        message(r#"{"notifications": 3}"#),
+        "notifications must be an object with onError, onRecovery, onSuccess, got 3"
+    );
+    // A null probe is no probe.
+    let config = Config::parse(r#"{"network": {"require": true, "probe": null}}"#).unwrap();
+    assert!(config.network.probe.is_none() && config.warnings.is_empty());
+}
+
+#[test]
+fn a_schedule_replaces_the_interval_which_is_still_checked() {
+    let config = Config::parse(r#"{"intervalMinutes": 30, "schedule": "0 9 * * *"}"#).unwrap();
+    assert_eq!(config.cadence.expr(), Some("0 9 * * *"));
+    assert_eq!(config.cadence.minutes(), None);
+    assert_eq!(
+        config.describe_schedule(),
+        "schedule \"0 9 * * *\" (local time)"
+    );
+    let config = Config::parse(r#"{"intervalMinutes": 90}"#).unwrap();
+    assert_eq!(config.cadence.minutes(), Some(90));
+    assert_eq!(config.describe_schedule(), "every 90 min");
+    assert!(matches!(
+        Config::parse(r#"{"intervalMinutes": 0, "schedule": "0 9 * * *"}"#),
+        Err(ConfigErrorKind::Invalid { key, .. }) if key == "intervalMinutes"
+    ));
+}
+
+#[test]
+fn the_default_and_the_presets_are_allowed_intervals() {
+    assert!(INTERVAL_MINUTES.contains(&DEFAULT_INTERVAL_MINUTES));
+    assert!(
+        INTERVAL_PRESETS
+            .iter()
+            .all(|n| INTERVAL_MINUTES.contains(n))
+    );
+    assert_eq!(Cadence::default().minutes(), Some(DEFAULT_INTERVAL_MINUTES));
+}
+
+#[test]
+fn errors_name_the_key_what_is_allowed_and_what_it_got() {
+    let message = |text: &str| match Config::parse(text) {
+        Err(ConfigErrorKind::Invalid { key, message }) => format!("{key} {message}"),
+        other => panic!("{text}: expected an invalid value, got {other:?}"),
+    };
+    assert_eq!(
+        message(r#"{"intervalMinutes": 0}"#),
+        "intervalMinutes must be a whole number from 1 to 1440, got 0"
+    );
+    assert_eq!(
+        message(r#"{"intervalMinutes": "15"}"#),
+        "intervalMinutes must be a whole number from 1 to 1440, got \"15\""
+    );
+    assert!(
+        message(r#"{"jobs": [{"name": "a", "command": "x"}, {"name": "a", "command": "y"}]}"#)
+            .starts_with("jobs[1].name must be unique")
+    );
+    assert!(
+        message(r#"{"jobs": [{"name": "a", "command": []}]}"#)
+            .starts_with("jobs[0].command must be")
+    );
+    assert!(message(r#"{"timezone": "Mars/Olympus"}"#).starts_with("timezone must be an IANA"));
+}
