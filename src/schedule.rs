@@ -173,7 +173,7 @@ impl Cadence {
             // Through jiff for both zones: a repeated hour is walked on both of its halves
             // (an interval fires on each, a fixed time once), and a fixed time in a
             // skipped hour fires at the first valid time after it.
-            Fires::At(cron) => Cadence::next_at(cron, zone, after),
+            Fires::At(cron) => Cadence::next_at(cron, &zone.rules(), after),
         }
     }
 
@@ -195,11 +195,13 @@ impl Cadence {
         };
         let end = from + window;
         let step = chrono::TimeDelta::minutes(1);
-        let mut at = Cadence::next_at(cron, zone, from)?;
+        // The rules once: the local zone's are read from the system at each call.
+        let rules = zone.rules();
+        let mut at = Cadence::next_at(cron, &rules, from)?;
         let mut longest = None;
         // The gap after the first due time counts even when it ends past the window (a
         // monthly schedule).
-        while let Some(next) = Cadence::next_at(cron, zone, at) {
+        while let Some(next) = Cadence::next_at(cron, &rules, at) {
             longest = longest.max(Some(next - at));
             at = next.max(at + step);
             if at >= end {
@@ -209,10 +211,14 @@ impl Cadence {
         longest
     }
 
-    fn next_at(cron: &Cron, zone: &Zone, after: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    fn next_at(
+        cron: &Cron,
+        rules: &jiff::tz::TimeZone,
+        after: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
         let after = jiff::Timestamp::from_millisecond(after.timestamp_millis()).ok()?;
         let next = cron
-            .find_next_occurrence(&after.to_zoned(zone.rules()), false)
+            .find_next_occurrence(&after.to_zoned(rules.clone()), false)
             .ok()?;
         DateTime::from_timestamp_millis(next.timestamp().as_millisecond())
     }
