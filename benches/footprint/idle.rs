@@ -366,7 +366,10 @@ impl IdleFigures {
                 ),
                 ratio: "—".into(),
                 goal: "≤ 0.3 MiB, no wake-ups".into(),
-                met: Met::from(per <= EXTRA_WORKSPACE_RSS_MAX_KIB && tens.wakeups_per_min <= DAEMON_WAKEUPS_MAX),
+                met: Met::from(
+                    per <= EXTRA_WORKSPACE_RSS_MAX_KIB
+                        && tens.wakeups_per_min <= DAEMON_WAKEUPS_MAX,
+                ),
             },
             Row {
                 figure: ten.into(),

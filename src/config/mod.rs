@@ -346,12 +346,14 @@ fn interval_rule() -> String {
 const OVERDUE_MAX_MINUTES: u32 = 525_600;
 
 /// `overdueAfterMinutes` when the file names none: twice the longest gap between two
-/// consecutive due times of the cadence over the coming week (30 min for every 15 min).
+/// consecutive due times of the cadence over the coming week (30 min for every 15 min),
+/// and never under two minutes (the key counts minutes): a schedule of every few seconds
+/// whose runs take longer than its gap would otherwise be "stale" between every two runs.
 fn default_overdue_after(cadence: &Cadence, zone: &Zone) -> Option<chrono::TimeDelta> {
     let week = chrono::TimeDelta::days(7);
     cadence
         .longest_gap(zone, chrono::Utc::now(), week)
-        .map(|gap| gap * 2)
+        .map(|gap| gap.max(chrono::TimeDelta::minutes(1)) * 2)
 }
 
 fn minutes(n: u32) -> Duration {

@@ -158,3 +158,21 @@ fn errors_name_the_key_what_is_allowed_and_what_it_got() {
     );
     assert!(message(r#"{"timezone": "Mars/Olympus"}"#).starts_with("timezone must be an IANA"));
 }
+
+#[test]
+fn overdue_defaults_to_twice_the_longest_gap_and_never_under_two_minutes() {
+    let overdue = |json: &str| Config::parse(json).unwrap().overdue_after;
+    let minutes = |n| Some(chrono::TimeDelta::minutes(n));
+    assert_eq!(overdue(r#"{"intervalMinutes": 15}"#), minutes(30));
+    assert_eq!(
+        overdue(r#"{"schedule": "0 9 * * *", "timezone": "UTC"}"#),
+        minutes(2 * 24 * 60)
+    );
+    // A schedule of every second: runs longer than a second must not make the data stale
+    // between two runs.
+    assert_eq!(overdue(r#"{"schedule": "* * * * * *"}"#), minutes(2));
+    assert_eq!(
+        overdue(r#"{"intervalMinutes": 15, "overdueAfterMinutes": 0}"#),
+        None
+    );
+}
