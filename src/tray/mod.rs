@@ -47,9 +47,10 @@ use tokio::sync::{mpsc, watch};
 use tray_icon::menu::{MenuEvent, MenuId};
 use tray_icon::{TrayIcon, TrayIconBuilder, TrayIconEvent};
 
+use crate::cli::ExitCode as Exit;
 use crate::engine::Command;
 use crate::fleet::{self, Fleet, Stops, Waiting};
-use crate::host::{self, EXIT_USAGE, Host, OpenError, SESSION_GRACE};
+use crate::host::{self, Host, OpenError, SESSION_GRACE};
 use crate::lock::Holder;
 use crate::notify::{self, Note, NoteAction, Notifier};
 use crate::runner::Stop;
@@ -96,7 +97,7 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> ExitCode {
     // tao panics (and GTK may abort) without a display: look before touching either.
     if !sys::desktop_session_available() {
         let _ = writeln!(std::io::stderr(), "{NO_DISPLAY}");
-        return ExitCode::from(EXIT_USAGE);
+        return Exit::Usage.into();
     }
     // One workspace: claimed before the toolkit, so that a second tray needs no display to
     // say that it does not start (on the desktop too: it may have no terminal).
@@ -107,7 +108,7 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> ExitCode {
             Err(e @ OpenError::Taken { .. }) => {
                 let _ = writeln!(std::io::stderr(), "synctray: {e}");
                 notify::desktop().notify(Note::NotStarted(e.to_string()));
-                return ExitCode::from(EXIT_USAGE);
+                return Exit::Usage.into();
             }
             Err(e) => {
                 let _ = writeln!(
@@ -119,7 +120,7 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> ExitCode {
     }
     let Some(mut event_loop) = new_event_loop() else {
         let _ = writeln!(std::io::stderr(), "{NO_DISPLAY}");
-        return ExitCode::from(EXIT_USAGE);
+        return Exit::Usage.into();
     };
     sys::tray::prepare_event_loop(&mut event_loop);
     for ws in &workspaces {
