@@ -311,16 +311,28 @@ pub fn run_tray(args: Args) -> process::ExitCode {
     match list::served(&args.workspace) {
         Ok(list::Served::One(ws)) => {
             ws.clean_temp_files();
-            crate::tray::run(vec![ws], None)
+            tray_exit(crate::tray::run(vec![ws], None))
         }
         Ok(list::Served::Many(wss, list)) => {
             for ws in &wss {
                 ws.clean_temp_files();
             }
-            crate::tray::run(wss, list)
+            tray_exit(crate::tray::run(wss, list))
         }
         Err(e) => fail(ExitCode::Usage, format_args!("{e}")),
     }
+}
+
+/// The tray's end as an exit status: 2 when it did not start, 1 when the session ended
+/// under it.
+#[cfg(feature = "tray")]
+fn tray_exit(ended: Result<(), crate::tray::Ended>) -> process::ExitCode {
+    match ended {
+        Ok(()) => ExitCode::Success,
+        Err(crate::tray::Ended::NotStarted) => ExitCode::Usage,
+        Err(crate::tray::Ended::SessionLost) => ExitCode::Failed,
+    }
+    .into()
 }
 
 fn sync(ws: Workspace) -> process::ExitCode {
