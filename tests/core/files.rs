@@ -50,8 +50,7 @@ fn status_matches_the_originals_format_with_the_extensions() {
                       {"name": "quality", "command": "echo working; echo 'Error: ESLint config not found' >&2; exit 3"},
                       {"name": "projects", "command": ["true"]}]}"#,
     );
-    let output = ws.run(&["sync"]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    ws.assert_exit(&["sync"], 1);
     let status = ws.status().unwrap();
     assert_eq!(status["status"], "error");
     assert_eq!(
@@ -96,8 +95,7 @@ fn a_missing_program_is_an_error_could_not_start() {
     let ws = Ws::new(
         r#"{"continueOnError": true, "jobs": [{"name": "argv", "command": ["no-such-program-synctray"]}, {"name": "shell", "command": "no-such-program-synctray --x"}]}"#,
     );
-    let output = ws.run(&["sync"]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    ws.assert_exit(&["sync"], 1);
     let status = ws.status().unwrap();
     for job in status["jobs"].as_array().unwrap() {
         assert!(
@@ -221,8 +219,7 @@ fn log_pruning_removes_only_synctrays_own_logs_and_never_through_a_link() {
         std::fs::write(elsewhere.path().join(name), "theirs").unwrap();
     }
     std::os::unix::fs::symlink(elsewhere.path(), ws.path("data/logs")).unwrap();
-    let output = ws.run(&["sync"]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let output = ws.run_ok(&["sync"]);
     assert!(
         stderr(&output).contains("symbolic link"),
         "the refused link is named: {}",
@@ -416,8 +413,7 @@ fn a_full_disk_mid_append_never_tears_a_history_line() {
     assert!(ws.path("filler").exists(), "the job did not fill the disk");
     std::fs::remove_file(ws.path("fill")).unwrap();
     std::fs::remove_file(ws.path("filler")).unwrap();
-    let output = ws.run(&["sync"]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    ws.run_ok(&["sync"]);
     let history = ws.history(); // every line parses
     assert_eq!(history.len(), 3, "{history:?}");
     assert_eq!(history[2]["status"], "success");
@@ -450,8 +446,7 @@ fn temporary_files_left_by_interrupted_writes_are_removed_on_the_next_start() {
     let live = ws.path(&format!("data/.synctray-{}-g7h8i9.tmp", std::process::id()));
     std::fs::write(&live, "writing").unwrap();
 
-    let output = ws.run(&["status"]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    ws.run_ok(&["status"]);
     for path in &dead_files {
         assert!(!path.exists(), "{path:?} was left behind");
     }
@@ -524,8 +519,7 @@ fn no_temporary_file_survives_syncs_killed_at_random_moments() {
         child.wait().unwrap();
         kills += 1;
     }
-    let output = ws.run(&["sync"]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    ws.run_ok(&["sync"]);
     let mut left = Vec::new();
     let mut dirs = vec![ws.path("data")];
     while let Some(dir) = dirs.pop() {
