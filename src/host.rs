@@ -72,7 +72,7 @@ pub struct Host {
     instance: Option<InstanceLock>,
     /// The grace a stop signal gives a run in progress: [`GRACE`], or [`SESSION_GRACE`]
     /// for the tray, whose signals come from the ending session. `None`: this host does
-    /// not listen for signals (a [`Fleet`] does, for all of its workspaces).
+    /// not listen for signals (a [`Fleet`](crate::fleet::Fleet) does, for all of its workspaces).
     signal_grace: Option<Duration>,
 }
 
@@ -106,7 +106,7 @@ impl Host {
         self
     }
 
-    /// Does not listen for stop signals: whoever drives `stop` does (a [`Fleet`]).
+    /// Does not listen for stop signals: whoever drives `stop` does (a [`Fleet`](crate::fleet::Fleet)).
     pub fn without_signals(mut self) -> Host {
         self.signal_grace = None;
         self

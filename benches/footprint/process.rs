@@ -8,12 +8,8 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// The tests' own helpers for waiting and finding programs, one copy for both.
-#[allow(dead_code)]
-#[path = "../../tests/support/proc.rs"]
-mod shared;
-
-pub use shared::on_path;
+/// Is `program` on PATH? The tests' own helper (`tests/support`), one copy for both.
+pub use crate::desktop::support::proc::on_path;
 
 /// A long-running process (a daemon, a tray, Xvfb) in a process group of its own.
 ///
