@@ -87,16 +87,9 @@ fn a_sync_killed_mid_run_leaves_nothing_that_blocks_the_next() {
         r#"{{"jobs": [{{"name": "slow", "command": ["sleep", "{tag}"]}}]}}"#
     ));
     for _ in 0..3 {
-        let mut sync = ws
-            .cmd(&["sync"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        assert!(
-            wait_until(Duration::from_secs(10), || !processes_with(&tag).is_empty()),
-            "job did not start"
-        );
+        let mut sync = ws.sync_until("the job to start", Duration::from_secs(10), || {
+            !processes_with(&tag).is_empty()
+        });
         assert!(ws.lock_exists());
         sync.kill().unwrap(); // SIGKILL: no chance to clean up
         sync.wait().unwrap();
@@ -168,17 +161,9 @@ fn sync_in_progress(ws: &Ws, tag: &str) -> std::process::Child {
     ws.write_config(&format!(
         r#"{{"jobs": [{{"name": "slow", "command": ["sleep", "{tag}"]}}]}}"#
     ));
-    let sync = ws
-        .cmd(&["sync"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(
-        wait_until(Duration::from_secs(10), || !processes_with(tag).is_empty()),
-        "job did not start"
-    );
-    sync
+    ws.sync_until("the job to start", Duration::from_secs(10), || {
+        !processes_with(tag).is_empty()
+    })
 }
 
 fn stop(mut sync: std::process::Child) {

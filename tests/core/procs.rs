@@ -2,7 +2,6 @@
 //! processes, whether the run ends by itself, by a graceful stop, or by synctray being
 //! SIGKILLed. Real processes, found by a unique argument in /proc.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::util::{Ws, processes_with, sleep_marker, wait_until};
@@ -65,15 +64,10 @@ impl Tree {
 /// `synctray sync` on `ws`, SIGKILLed (no chance to clean up) once every process of
 /// `tree` runs.
 fn sigkill_sync_mid_job(ws: &Ws, tree: &Tree) {
-    let mut sync = ws
-        .cmd(&["sync"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(
-        wait_until(Duration::from_secs(10), || tree.all_running()),
-        "the job's processes did not all start"
+    let mut sync = ws.sync_until(
+        "all the job's processes to start",
+        Duration::from_secs(10),
+        || tree.all_running(),
     );
     sync.kill().unwrap();
     sync.wait().unwrap();

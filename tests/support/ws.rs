@@ -77,6 +77,23 @@ impl Ws {
         self.assert_exit(args, 0)
     }
 
+    /// Starts `synctray sync` in the background, its output dropped, and waits until `cond`
+    /// holds (its job runs); after `timeout`, fails naming `what`. The running sync.
+    pub fn sync_until(&self, what: &str, timeout: Duration, cond: impl FnMut() -> bool) -> Child {
+        let mut sync = self
+            .cmd(&["sync"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        if !wait_until(timeout, cond) {
+            let _ = sync.kill();
+            let _ = sync.wait();
+            panic!("timed out after {timeout:?} waiting for {what}");
+        }
+        sync
+    }
+
     /// `synctray status --json`.
     pub fn status_json(&self) -> serde_json::Value {
         let out = self.run(&["status", "--json"]);
