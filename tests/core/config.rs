@@ -292,7 +292,7 @@ fn interval_rewrites_only_its_keys() {
 
     let broken = b"{ not json";
     std::fs::write(ws.config_path(), broken).unwrap();
-    assert_eq!(ws.run(&["interval", "5"]).status.code(), Some(2));
+    ws.assert_exit(&["interval", "5"], 2);
     assert_eq!(
         std::fs::read(ws.config_path()).unwrap(),
         broken,
@@ -305,7 +305,7 @@ fn status_json_reports_every_key() {
     let ws = Ws::new(
         r#"{"intervalMinutes": 30, "catchUp": false, "jobs": [{"name": "a", "command": "true"}]}"#,
     );
-    assert!(ws.run(&["sync"]).status.success());
+    ws.run_ok(&["sync"]);
     let output = ws.run_ok(&["status", "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     for key in [
@@ -331,7 +331,7 @@ fn status_json_reports_every_key() {
         "every 30 min is on the hour or half hour: {next}"
     );
 
-    assert!(ws.run(&["pause"]).status.success());
+    ws.run_ok(&["pause"]);
     let report: serde_json::Value =
         serde_json::from_slice(&ws.run(&["status", "--json"]).stdout).unwrap();
     assert_eq!(report["paused"], true);
@@ -341,7 +341,7 @@ fn status_json_reports_every_key() {
 #[test]
 fn status_with_an_invalid_config_says_what_is_wrong_and_plans_nothing() {
     let ws = Ws::new(r#"{"jobs": [{"name": "a", "command": "true"}]}"#);
-    assert!(ws.run(&["sync"]).status.success());
+    ws.run_ok(&["sync"]);
     ws.write_config(r#"{"intervalMinutes": 0}"#);
     let report = ws.status_json();
     let error = report["configError"].as_str().unwrap();
@@ -384,7 +384,7 @@ fn a_config_folder_other_users_can_write_is_refused() {
             stderr(&output)
         );
         let before = std::fs::read(ws.config_path()).unwrap();
-        assert_eq!(ws.run(&["interval", "5"]).status.code(), Some(2));
+        ws.assert_exit(&["interval", "5"], 2);
         assert_eq!(std::fs::read(ws.config_path()).unwrap(), before);
     }
 }
@@ -499,13 +499,12 @@ fn a_failed_write_says_cannot_write() {
     let Some(disk) = Tmpfs::mount(64) else {
         return;
     };
-    let ws = Ws {
-        dir: tempfile::tempdir_in(disk.path()).unwrap(),
-    };
-    std::fs::create_dir_all(ws.path("data/config")).unwrap();
-    ws.write_config(&format!(r#"{{"intervalMinutes": 15, "jobs": {JOB}}}"#));
+    let ws = Ws::new_in(
+        disk.path(),
+        &format!(r#"{{"intervalMinutes": 15, "jobs": {JOB}}}"#),
+    );
     // The first edit creates what edits need beside the file; then the disk fills up.
-    assert!(ws.run(&["pause"]).status.success());
+    ws.run_ok(&["pause"]);
     let before = std::fs::read(ws.config_path()).unwrap();
     disk.fill();
     let output = ws.run(&["interval", "5"]);

@@ -85,7 +85,7 @@ fn continue_on_error_runs_every_job() {
     let ws = Ws::new(
         r#"{"continueOnError": true, "jobs": [{"name": "a", "command": ["false"]}, {"name": "b", "command": "echo b > b.txt"}]}"#,
     );
-    assert_eq!(ws.run(&["sync"]).status.code(), Some(1));
+    ws.assert_exit(&["sync"], 1);
     assert!(ws.path("b.txt").exists(), "the job after a failure ran");
     assert_eq!(ws.status().unwrap()["jobs"][1]["status"], "success");
 }
@@ -119,7 +119,7 @@ fn env_and_working_directory_are_the_jobs() {
     let ws = Ws::new(
         r#"{"jobs": [{"name": "env", "command": "echo \"$GREETING\" > out.txt", "env": {"GREETING": "hola"}}]}"#,
     );
-    assert!(ws.run(&["sync"]).status.success());
+    ws.run_ok(&["sync"]);
     assert_eq!(
         std::fs::read_to_string(ws.path("out.txt")).unwrap(),
         "hola\n"
@@ -243,7 +243,7 @@ fn log_pruning_removes_only_synctrays_own_logs_and_never_through_a_link() {
     }
     let outside = tempfile::NamedTempFile::new().unwrap();
     std::os::unix::fs::symlink(outside.path(), logs.join("20100101T000000.000Z.log")).unwrap();
-    assert!(ws.run(&["sync"]).status.success());
+    ws.run_ok(&["sync"]);
     let names: Vec<String> = std::fs::read_dir(&logs)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -352,11 +352,11 @@ fn a_fifo_at_a_state_path_is_an_error_never_a_hang() {
 #[test]
 fn the_history_never_holds_more_than_200_lines() {
     let ws = Ws::new(ONE_JOB);
-    assert!(ws.run(&["sync"]).status.success());
+    ws.run_ok(&["sync"]);
     let line = std::fs::read_to_string(ws.path("data/sync-history.jsonl")).unwrap();
     std::fs::write(ws.path("data/sync-history.jsonl"), line.repeat(199)).unwrap();
     for expected in [200, 200, 200] {
-        assert!(ws.run(&["sync"]).status.success());
+        ws.run_ok(&["sync"]);
         assert_eq!(ws.history().len(), expected);
     }
     let history = ws.history();
@@ -372,15 +372,12 @@ fn a_full_disk_mid_append_never_tears_a_history_line() {
     let Some(disk) = Tmpfs::mount(256) else {
         return;
     };
-    let ws = Ws {
-        dir: tempfile::tempdir_in(disk.path()).unwrap(),
-    };
-    std::fs::create_dir_all(ws.path("data/config")).unwrap();
     // The job fills the disk when asked to: the run has its lock and its log by then.
-    ws.write_config(
+    let ws = Ws::new_in(
+        disk.path(),
         r#"{"jobs": [{"name": "fill", "command": "if [ -e fill ]; then cat /dev/zero > filler 2>/dev/null; fi; true"}]}"#,
     );
-    assert!(ws.run(&["sync"]).status.success());
+    ws.run_ok(&["sync"]);
     let history_path = ws.path("data/sync-history.jsonl");
     let first = std::fs::read_to_string(&history_path).unwrap();
     // Make the history end 20 bytes before a page boundary, so the next line's first

@@ -65,7 +65,7 @@ fn eight_concurrent_syncs_run_exactly_one_and_never_overlap() {
 fn a_sync_killed_mid_run_leaves_nothing_that_blocks_the_next() {
     let tag = sleep_marker(30);
     let ws = Ws::new(r#"{"jobs": [{"name": "quick", "command": ["true"]}]}"#);
-    assert!(ws.run(&["sync"]).status.success());
+    ws.run_ok(&["sync"]);
     let good = ws.status().unwrap();
 
     // Read the status file all along: it must always parse.

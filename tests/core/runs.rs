@@ -15,7 +15,7 @@ fn three_runs() -> Ws {
         r#"{"jobs": [{"name": "count", "command": "n=$(cat data/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > data/n; echo \"run number $n\"; [ $n -ne 2 ]"}]}"#,
     );
     for expected in [0, 1, 0] {
-        assert_eq!(ws.run(&["sync"]).status.code(), Some(expected));
+        ws.assert_exit(&["sync"], expected);
     }
     ws
 }
@@ -86,7 +86,7 @@ fn logs_prints_the_last_run_or_k_runs_back_and_fails_when_there_is_none() {
     for entry in std::fs::read_dir(ws.path("data/logs")).unwrap() {
         std::fs::remove_file(entry.unwrap().path()).unwrap();
     }
-    assert_eq!(ws.run(&["logs"]).status.code(), Some(1));
+    ws.assert_exit(&["logs"], 1);
     assert_eq!(Ws::new("{}").run(&["logs"]).status.code(), Some(1));
 }
 

@@ -17,9 +17,17 @@ pub struct Ws {
 impl Ws {
     /// A workspace whose config is `config` (JSON text).
     pub fn new(config: &str) -> Ws {
-        let ws = Ws {
-            dir: tempfile::tempdir().unwrap(),
-        };
+        Ws::with_dir(tempfile::tempdir().unwrap(), config)
+    }
+
+    /// A workspace in a new folder under `parent` (a small disk a test fills, say), whose
+    /// config is `config`.
+    pub fn new_in(parent: &Path, config: &str) -> Ws {
+        Ws::with_dir(tempfile::tempdir_in(parent).unwrap(), config)
+    }
+
+    fn with_dir(dir: tempfile::TempDir, config: &str) -> Ws {
+        let ws = Ws { dir };
         std::fs::create_dir_all(ws.path("data/config")).unwrap();
         ws.write_config(config);
         ws
