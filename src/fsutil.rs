@@ -1,28 +1,16 @@
 //! Writing synctray's own files so that a crash cannot tear them, never through a link,
-//! and cleaning up what an interrupted write left behind.
+//! and cleaning up what an interrupted write left behind. The atomic write itself is a
+//! file-system primitive of the platform seam ([`sys::atomic_write`], re-exported here
+//! for the crate); this module adds the policies over it: the edit lock beside a file,
+//! the clean-up of temporary files at start, and the mode a rewrite keeps.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::sys;
+use crate::sys::{self, TEMP_PREFIX, TEMP_SUFFIX};
 
-/// How hard a write insists on reaching the disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Durability {
-    /// `fsync` before the rename: the user's own data (the config), which must survive a
-    /// power cut whole. Errors of the last write are only reported by it, too.
-    Flushed,
-    /// No `fsync`: data synctray rewrites on every run (the status). The rename alone keeps
-    /// readers from ever seeing a torn file, and a flush costs more than the jobs of a
-    /// small run.
-    Renamed,
-}
-
-/// Temporary files are named `.synctray-<pid>-<random>.tmp`: the pid tells the next start
-/// whether the writer is gone (see [`clean_temp_files`]).
-const TEMP_PREFIX: &str = ".synctray-";
-const TEMP_SUFFIX: &str = ".tmp";
+pub use crate::sys::{Durability, atomic_write};
 
 /// A temporary file whose writer cannot be proven dead is removed once it is this old:
 /// no write takes that long.
@@ -50,34 +38,6 @@ pub fn lock_beside(path: &Path, name: &str) -> io::Result<std::fs::File> {
         }
     }
     Err(fail(io::Error::other("the lock file kept changing")))
-}
-
-/// Replaces `path` with `bytes` atomically: a reader sees the old file or the new one,
-/// never a mix, whatever happens to this process meanwhile.
-///
-/// The bytes go to a new temporary file in the same folder (flushed to disk when asked),
-/// and the file is renamed over the target. On error the temporary file is removed. The
-/// new file gets `mode` (unix) less any group/other write bits. A symbolic link, a FIFO,
-/// a socket or a device at `path` is refused: the error says what is there.
-pub fn atomic_write(
-    path: &Path,
-    bytes: &[u8],
-    mode: u32,
-    durability: Durability,
-) -> io::Result<()> {
-    sys::check_regular_or_absent(path)?;
-    let dir = path.parent().unwrap_or_else(|| Path::new("."));
-    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(TEMP_SUFFIX);
-    sys::set_create_mode(&mut builder, mode);
-    // The temporary file is created with O_EXCL: it never follows a link planted at its name.
-    let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    if durability == Durability::Flushed {
-        tmp.as_file().sync_all()?;
-    }
-    sys::persist(tmp, path)
 }
 
 /// Removes the temporary files that interrupted writes (a kill, a crash, a power cut) left

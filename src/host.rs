@@ -1,9 +1,10 @@
-//! The one door that hosts a workspace's scheduler, for every front end that keeps one
-//! running (`--daemon` and the tray): it loads the configuration, claims the workspace's
-//! instance lock, builds the runtime, wires the stop signals with the two-stage stop, and
-//! runs [`engine::serve`]. The front ends only render what the engine says and map errors
-//! to exit statuses; one-shot commands (`sync`) use [`load_config`], [`runtime`] and
-//! [`stop_on_signals`] from here too.
+//! The one door that builds a runtime and wires the stop signals, for every front end:
+//! [`Host`] hosts a workspace's scheduler for those that keep one running (`--daemon` and
+//! the tray): it loads the configuration, claims the workspace's instance lock, builds
+//! the runtime, wires the stop signals with the two-stage stop, and runs
+//! [`engine::serve`]; [`run_once`] does the same for one run now (`synctray sync`). The
+//! front ends only render what the engine says and map its typed results to their own exit
+//! statuses (the host knows none).
 
 use std::fmt;
 use std::future::Future;
@@ -13,19 +14,12 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use crate::config::{Config, ConfigError};
-use crate::engine::{self, Command, Engine, ServeOptions, SystemClock};
+use crate::engine::{self, Command, Engine, RunOutcome, ServeOptions, SystemClock};
 use crate::lock::{self, Holder, InstanceLock, LockError};
 use crate::notify::Notifier;
 use crate::runner::Stop;
+use crate::schedule::Trigger;
 use crate::workspace::Workspace;
-
-/// Exit status: the run failed.
-pub const EXIT_FAILED: u8 = 1;
-/// Exit status: bad usage, an invalid configuration, no desktop, or the workspace is
-/// already served (every front end exits with it when [`Host::open`] fails).
-pub const EXIT_USAGE: u8 = 2;
-/// Exit status: skipped, another process holds the lock (EX_TEMPFAIL).
-pub const EXIT_SKIPPED: u8 = 75;
 
 /// How long a run in progress may go on after the first SIGTERM, Ctrl-C, SIGHUP or Quit.
 pub const GRACE: Duration = Duration::from_secs(10);
@@ -78,7 +72,7 @@ pub struct Host {
     instance: Option<InstanceLock>,
     /// The grace a stop signal gives a run in progress: [`GRACE`], or [`SESSION_GRACE`]
     /// for the tray, whose signals come from the ending session. `None`: this host does
-    /// not listen for signals (a [`Fleet`] does, for all of its workspaces).
+    /// not listen for signals (a [`Fleet`](crate::fleet::Fleet) does, for all of its workspaces).
     signal_grace: Option<Duration>,
 }
 
@@ -112,7 +106,7 @@ impl Host {
         self
     }
 
-    /// Does not listen for stop signals: whoever drives `stop` does (a [`Fleet`]).
+    /// Does not listen for stop signals: whoever drives `stop` does (a [`Fleet`](crate::fleet::Fleet)).
     pub fn without_signals(mut self) -> Host {
         self.signal_grace = None;
         self
@@ -164,6 +158,42 @@ impl Host {
         });
         drop(instance);
     }
+}
+
+/// One run of `ws`'s jobs now, in this process, under the run lock (`synctray sync`):
+/// builds the runtime, and SIGTERM, SIGINT and SIGHUP stop the run the way [`escalate`]
+/// says (the first gives it [`GRACE`], and says so in the log). Does not claim the
+/// instance lock: a tray or daemon may serve the workspace meanwhile.
+pub fn run_once(
+    ws: Workspace,
+    config: &Config,
+    notifier: Box<dyn Notifier>,
+    trigger: Trigger,
+) -> Result<RunOutcome, LockError> {
+    runtime().block_on(async {
+        let engine = Engine::new(ws, Arc::new(SystemClock), notifier);
+        let (stop_tx, stop_rx) = watch::channel(Stop::Run);
+        let signals = tokio::spawn(stop_on_signals(stop_tx));
+        // This run is in progress until `run_once` returns: a graceful stop gives it grace.
+        let mut stops = stop_rx.clone();
+        let say = tokio::spawn(async move {
+            while stops.changed().await.is_ok() {
+                let draining = match *stops.borrow() {
+                    Stop::Drain(until) => Some(until),
+                    _ => None,
+                };
+                if let Some(until) = draining {
+                    engine::say_stopping(until, true);
+                }
+            }
+        });
+        // Let the signal task install its handlers before the run starts (as in `serve`).
+        tokio::task::yield_now().await;
+        let outcome = engine.run_once(config, trigger, stop_rx).await;
+        signals.abort();
+        say.abort();
+        outcome
+    })
 }
 
 /// Claims `ws` for `what` with its instance lock.

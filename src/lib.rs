@@ -25,23 +25,27 @@
 //!   ([`engine::serve`]) that every front end drives.
 //! - [`fleet`]: several workspaces served by one process, a thread and a host each,
 //!   following the person's list.
-//! - [`host`]: the one door that hosts a workspace's scheduler for `--daemon` and the tray:
-//!   config, instance lock, runtime, signals and the two-stage stop, then the engine.
+//! - [`host`]: the one door that builds a runtime and wires the stop signals: it hosts a
+//!   workspace's scheduler for `--daemon` and the tray (config, instance lock, the
+//!   two-stage stop, then the engine), and runs one run now for `synctray sync`
+//!   ([`host::run_once`]). It knows no exit status.
 //! - [`retry`]: the backoff between a failing job's tries, as the `retry` key sets it.
 //! - [`network`]: what "online" means, for the `network` key.
 //! - [`wait`]: the one wait before a scheduled run — for the network and the `conditions`
 //!   (AC power, an unmetered connection), with a deadline.
-//! - [`runs`]: looking back and ahead — the `history`, `next` and `logs` commands.
+//! - [`runs`]: the runs recorded so far, as the tray's "Recent runs" and the CLI read them:
+//!   the last runs, why one failed, its log file.
 //! - [`metrics`]: the node_exporter textfile written after every run (`metrics`).
 //! - [`ping`]: health pings to a healthchecks.io-style monitor at each run's start and end.
 //! - [`notify`]: which changes of state deserve a desktop notification (one per
 //!   incident), and showing it.
 //! - [`cli`]: the command line: arguments, and each command (the daemon included), down to
-//!   an exit code; its `usage` module makes the shell completions and the man pages from
-//!   the command-line definition.
+//!   an exit status ([`cli::ExitCode`], the front ends' own; the tray's end is mapped there
+//!   too); `history`, `next` and `logs` in its `runs` module; its `usage` module makes the
+//!   shell completions and the man pages from the command-line definition.
 //! - `tray` (feature `tray`): the system-tray front end.
 //! - [`sys`]: the platform seam, and the only place with an OS `cfg`: process trees,
-//!   signals, the shell, file modes and links, notification hints, the tray's platform
+//!   signals, the shell, file modes and links, the atomic write, notification hints, the tray's platform
 //!   parts.
 
 pub mod cli;

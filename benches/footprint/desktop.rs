@@ -6,6 +6,6 @@
 //! real desktop.
 
 #[path = "../../tests/support/mod.rs"]
-mod support;
+pub mod support;
 
 pub use support::desktop::Desktop;

@@ -8,6 +8,9 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+/// Is `program` on PATH? The tests' own helper (`tests/support`), one copy for both.
+pub use crate::desktop::support::proc::on_path;
+
 /// A long-running process (a daemon, a tray, Xvfb) in a process group of its own.
 ///
 /// Dropping it ends the whole group, so a daemon's jobs and the Node original's helper
@@ -157,16 +160,6 @@ pub fn check_runs(command: &mut Command) -> Result<(), String> {
     }
     let stderr = String::from_utf8_lossy(&output.stderr);
     Err(format!("{}: {}", output.status, tail(&stderr, 2)))
-}
-
-/// Is `program` on PATH (or an existing path)?
-pub fn on_path(program: &str) -> bool {
-    if program.contains('/') {
-        return Path::new(program).exists();
-    }
-    std::env::var_os("PATH")
-        .map(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
-        .unwrap_or(false)
 }
 
 fn tail(text: &str, lines: usize) -> String {

@@ -4,12 +4,12 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::process;
 use std::sync::Arc;
 
 use chrono::{DateTime, Local, Utc};
 
-use super::{EXIT_USAGE, fail, say};
+use super::{ExitCode, fail, say};
 use crate::config::Config;
 use crate::snapshot::{Snapshot, State};
 use crate::workspace::{Source, Workspace};
@@ -96,40 +96,40 @@ pub fn served(flags: &[PathBuf]) -> Result<Served, String> {
 }
 
 /// `synctray add [DIR] [--name NAME]`.
-pub fn add(dir: Option<&Path>, name: Option<&str>) -> ExitCode {
+pub fn add(dir: Option<&Path>, name: Option<&str>) -> process::ExitCode {
     let dir = match dir {
         Some(dir) => std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned()),
         None => match std::env::current_dir() {
             Ok(dir) => dir,
-            Err(e) => return fail(EXIT_USAGE, format_args!("no current folder: {e}")),
+            Err(e) => return fail(ExitCode::Usage, format_args!("no current folder: {e}")),
         },
     };
     let ws = Workspace::at(&dir, Source::Flag);
     if let Err(e) = Config::load(&ws.config) {
         return fail(
-            EXIT_USAGE,
+            ExitCode::Usage,
             format_args!("{} holds no valid workspace: {e}", dir.display()),
         );
     }
     let path = match workspaces::file() {
         Ok(path) => path,
-        Err(e) => return fail(EXIT_USAGE, format_args!("{e}")),
+        Err(e) => return fail(ExitCode::Usage, format_args!("{e}")),
     };
     let name = name.unwrap_or(&ws.name);
     match WorkspaceList::add(&path, &ws.root, name) {
         Ok(Listed { name, path: root }) => {
             say(format_args!("added {name}: {}", root.display()));
-            ExitCode::SUCCESS
+            process::ExitCode::SUCCESS
         }
-        Err(e) => fail(EXIT_USAGE, format_args!("{e}")),
+        Err(e) => fail(ExitCode::Usage, format_args!("{e}")),
     }
 }
 
 /// `synctray remove NAME|DIR`.
-pub fn remove(what: &str) -> ExitCode {
+pub fn remove(what: &str) -> process::ExitCode {
     let path = match workspaces::file() {
         Ok(path) => path,
-        Err(e) => return fail(EXIT_USAGE, format_args!("{e}")),
+        Err(e) => return fail(ExitCode::Usage, format_args!("{e}")),
     };
     match WorkspaceList::remove(&path, what) {
         Ok(Listed { name, path: root }) => {
@@ -137,9 +137,9 @@ pub fn remove(what: &str) -> ExitCode {
                 "removed {name}: {} (its files stay)",
                 root.display()
             ));
-            ExitCode::SUCCESS
+            process::ExitCode::SUCCESS
         }
-        Err(e) => fail(EXIT_USAGE, format_args!("{e}")),
+        Err(e) => fail(ExitCode::Usage, format_args!("{e}")),
     }
 }
 
@@ -159,10 +159,10 @@ struct Row<'a> {
 }
 
 /// `synctray workspaces [--json]`.
-pub fn show(json: bool) -> ExitCode {
+pub fn show(json: bool) -> process::ExitCode {
     let (_, list) = match load_list() {
         Ok(list) => list,
-        Err(e) => return fail(EXIT_USAGE, format_args!("{e}")),
+        Err(e) => return fail(ExitCode::Usage, format_args!("{e}")),
     };
     let now = Utc::now();
     let snapshots: Vec<(Workspace, Snapshot)> = list
@@ -194,13 +194,13 @@ pub fn show(json: bool) -> ExitCode {
             "{}",
             serde_json::to_string_pretty(&rows).expect("rows serialise")
         ));
-        return ExitCode::SUCCESS;
+        return process::ExitCode::SUCCESS;
     }
     if rows.is_empty() {
         say(format_args!(
             "no workspaces listed; `synctray add DIR` lists one (without a list, the tray and --daemon serve the one `synctray status` names)"
         ));
-        return ExitCode::SUCCESS;
+        return process::ExitCode::SUCCESS;
     }
     let local = |t: Option<DateTime<Utc>>| {
         t.map_or_else(
@@ -227,5 +227,5 @@ pub fn show(json: bool) -> ExitCode {
             row.problem.map(|p| format!("  ({p})")).unwrap_or_default(),
         );
     }
-    ExitCode::SUCCESS
+    process::ExitCode::SUCCESS
 }

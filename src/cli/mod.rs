@@ -3,7 +3,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::process;
 use std::sync::Arc;
 
 use chrono::{DateTime, Local, Utc};
@@ -11,7 +11,7 @@ use clap::{Parser, Subcommand};
 use tokio::sync::{mpsc, watch};
 
 use crate::config::{self, Config, Edit};
-use crate::engine::{Engine, RunOutcome, SystemClock};
+use crate::engine::RunOutcome;
 use crate::host::{self, Host};
 use crate::lock::Holder;
 use crate::notify;
@@ -22,10 +22,12 @@ use crate::status::{Outcome, Status, iso_ms};
 use crate::wait::Condition;
 use crate::workspace::Workspace;
 
+pub mod exit_codes;
 mod list;
+mod runs;
 mod usage;
 
-pub use crate::host::{EXIT_FAILED, EXIT_SKIPPED, EXIT_USAGE};
+pub use exit_codes::ExitCode;
 
 const ABOUT: &str = "Keeps a workspace's data fresh: runs its sync commands on a schedule, one run at a time, \
 records the result in data/sync-status.json and tells the desktop when a run fails.";
@@ -95,7 +97,7 @@ pub enum Cmd {
     /// Show the last runs, newest first: start, result, trigger, duration, what failed.
     History {
         /// How many runs.
-        #[arg(short = 'n', value_name = "N", default_value = "10", value_parser = crate::runs::parse_count)]
+        #[arg(short = 'n', value_name = "N", default_value = "10", value_parser = runs::parse_count)]
         count: usize,
         /// Print a JSON array of the history records instead of text.
         #[arg(long)]
@@ -105,7 +107,7 @@ pub enum Cmd {
     /// configuration is invalid.
     Next {
         /// How many times.
-        #[arg(short = 'n', value_name = "N", default_value = "5", value_parser = crate::runs::parse_count)]
+        #[arg(short = 'n', value_name = "N", default_value = "5", value_parser = runs::parse_count)]
         count: usize,
         /// Print a JSON array of ISO-8601 UTC times instead of text.
         #[arg(long)]
@@ -114,7 +116,7 @@ pub enum Cmd {
     /// Print the log of the last run, or of the run K runs back; exits 1 if there is none.
     Logs {
         /// 1 is the last run, 2 the one before, …
-        #[arg(long = "run", value_name = "K", default_value = "1", value_parser = crate::runs::parse_count)]
+        #[arg(long = "run", value_name = "K", default_value = "1", value_parser = runs::parse_count)]
         run: usize,
     },
     /// Add a workspace to the list that the tray and --daemon serve (the current folder if
@@ -154,7 +156,7 @@ fn interval_minutes() -> clap::builder::RangedI64ValueParser<u32> {
 }
 
 /// Carries out the command line of `synctray`.
-pub fn run(args: Args) -> ExitCode {
+pub fn run(args: Args) -> process::ExitCode {
     if !args.daemon && args.command.is_none() {
         return launch_tray();
     }
@@ -187,14 +189,14 @@ pub fn run(args: Args) -> ExitCode {
             Ok(list::Served::One(ws)) => daemon(ws),
             Ok(list::Served::Many(wss, list)) => {
                 crate::fleet::serve_daemon(wss, list);
-                ExitCode::SUCCESS
+                process::ExitCode::SUCCESS
             }
-            Err(e) => fail(EXIT_USAGE, format_args!("{e}")),
+            Err(e) => fail(ExitCode::Usage, format_args!("{e}")),
         };
     }
     let ws = match list::one(&args.workspace) {
         Ok(ws) => ws,
-        Err(e) => return fail(EXIT_USAGE, format_args!("{e}")),
+        Err(e) => return fail(ExitCode::Usage, format_args!("{e}")),
     };
     ws.clean_temp_files();
     match args.command {
@@ -205,9 +207,9 @@ pub fn run(args: Args) -> ExitCode {
         Some(Cmd::Pause) => edit(&ws, Edit::Paused(true)),
         Some(Cmd::Resume) => edit(&ws, Edit::Paused(false)),
         Some(Cmd::Check) => check(&ws),
-        Some(Cmd::History { count, json }) => crate::runs::history(&ws, count, json),
-        Some(Cmd::Next { count, json }) => crate::runs::next(&ws, count, json),
-        Some(Cmd::Logs { run }) => crate::runs::logs(&ws, run),
+        Some(Cmd::History { count, json }) => runs::history(&ws, count, json),
+        Some(Cmd::Next { count, json }) => runs::next(&ws, count, json),
+        Some(Cmd::Logs { run }) => runs::logs(&ws, run),
         Some(
             Cmd::Completions { .. } | Cmd::Add { .. } | Cmd::Remove { .. } | Cmd::Workspaces { .. },
         ) => {
@@ -231,9 +233,9 @@ fn init_logging(default: tracing::Level) {
         .init();
 }
 
-fn fail(code: u8, message: std::fmt::Arguments<'_>) -> ExitCode {
+fn fail(code: ExitCode, message: std::fmt::Arguments<'_>) -> process::ExitCode {
     let _ = writeln!(std::io::stderr(), "synctray: {message}");
-    ExitCode::from(code)
+    code.into()
 }
 
 /// Prints a line on stdout. Output into a closed pipe (`synctray status | head -1`) ends
@@ -243,14 +245,14 @@ pub fn say(message: std::fmt::Arguments<'_>) {
 }
 
 /// Loads the workspace's configuration, or prints why not.
-fn load_config(ws: &Workspace) -> Result<Config, ExitCode> {
-    host::load_config(ws).map_err(|e| fail(EXIT_USAGE, format_args!("{e}")))
+fn load_config(ws: &Workspace) -> Result<Config, process::ExitCode> {
+    host::load_config(ws).map_err(|e| fail(ExitCode::Usage, format_args!("{e}")))
 }
 
-fn daemon(ws: Workspace) -> ExitCode {
+fn daemon(ws: Workspace) -> process::ExitCode {
     let host = match Host::open(ws, "daemon") {
         Ok(host) => host,
-        Err(e) => return fail(EXIT_USAGE, format_args!("{e}")),
+        Err(e) => return fail(ExitCode::Usage, format_args!("{e}")),
     };
     tracing::info!(
         "synctray daemon for {} ({})",
@@ -263,7 +265,7 @@ fn daemon(ws: Workspace) -> ExitCode {
     host.serve(notify::desktop(), commands_rx, stop, |_| {
         std::future::pending()
     });
-    ExitCode::SUCCESS
+    process::ExitCode::SUCCESS
 }
 
 /// The name of the tray's own executable, installed beside `synctray`.
@@ -272,14 +274,14 @@ pub const TRAY_EXE: &str = "synctray-tray";
 /// `synctray` with no command: hands over to the tray executable beside this one, with
 /// the same arguments. The tray is a binary of its own so that this one links no GUI
 /// library: the CLI and `--daemon` start in a millisecond and a few MB, display or not.
-fn launch_tray() -> ExitCode {
+fn launch_tray() -> process::ExitCode {
     let exe = std::env::current_exe()
         .ok()
         .map(|me| me.with_file_name(format!("{TRAY_EXE}{}", std::env::consts::EXE_SUFFIX)))
         .filter(|tray| tray.is_file());
     let Some(exe) = exe else {
         return fail(
-            EXIT_USAGE,
+            ExitCode::Usage,
             format_args!(
                 "the tray is not installed beside this program (a build without the `tray` feature); run `synctray --daemon`"
             ),
@@ -290,7 +292,7 @@ fn launch_tray() -> ExitCode {
     match crate::sys::hand_over(&mut cmd) {
         Ok(code) => code,
         Err(e) => fail(
-            EXIT_USAGE,
+            ExitCode::Usage,
             format_args!("cannot start {}: {e}", exe.display()),
         ),
     }
@@ -299,10 +301,10 @@ fn launch_tray() -> ExitCode {
 /// Carries out the tray executable's command line: the workspace options of `synctray`,
 /// and no command.
 #[cfg(feature = "tray")]
-pub fn run_tray(args: Args) -> ExitCode {
+pub fn run_tray(args: Args) -> process::ExitCode {
     if args.daemon || args.command.is_some() {
         return fail(
-            EXIT_USAGE,
+            ExitCode::Usage,
             format_args!("{TRAY_EXE} only shows the tray; commands and --daemon are `synctray`'s"),
         );
     }
@@ -310,61 +312,51 @@ pub fn run_tray(args: Args) -> ExitCode {
     match list::served(&args.workspace) {
         Ok(list::Served::One(ws)) => {
             ws.clean_temp_files();
-            crate::tray::run(vec![ws], None)
+            tray_exit(crate::tray::run(vec![ws], None))
         }
         Ok(list::Served::Many(wss, list)) => {
             for ws in &wss {
                 ws.clean_temp_files();
             }
-            crate::tray::run(wss, list)
+            tray_exit(crate::tray::run(wss, list))
         }
-        Err(e) => fail(EXIT_USAGE, format_args!("{e}")),
+        Err(e) => fail(ExitCode::Usage, format_args!("{e}")),
     }
 }
 
-fn sync(ws: Workspace) -> ExitCode {
+/// The tray's end as an exit status: 2 when it did not start, 1 when the session ended
+/// under it.
+#[cfg(feature = "tray")]
+fn tray_exit(ended: Result<(), crate::tray::Ended>) -> process::ExitCode {
+    match ended {
+        Ok(()) => ExitCode::Success,
+        Err(crate::tray::Ended::NotStarted) => ExitCode::Usage,
+        Err(crate::tray::Ended::SessionLost) => ExitCode::Failed,
+    }
+    .into()
+}
+
+fn sync(ws: Workspace) -> process::ExitCode {
     let config = match load_config(&ws) {
         Ok(config) => config,
         Err(code) => return code,
     };
-    let outcome = host::runtime().block_on(async {
-        let engine = Engine::new(ws, Arc::new(SystemClock), Box::new(notify::Silent));
-        let (stop_tx, stop_rx) = watch::channel(Stop::Run);
-        let signals = tokio::spawn(host::stop_on_signals(stop_tx));
-        // This run is in progress until `run_once` returns: a graceful stop gives it grace.
-        let mut stops = stop_rx.clone();
-        let say = tokio::spawn(async move {
-            while stops.changed().await.is_ok() {
-                let draining = match *stops.borrow() {
-                    Stop::Drain(until) => Some(until),
-                    _ => None,
-                };
-                if let Some(until) = draining {
-                    crate::engine::say_stopping(until, true);
-                }
-            }
-        });
-        tokio::task::yield_now().await;
-        let outcome = engine.run_once(&config, Trigger::Cli, stop_rx).await;
-        signals.abort();
-        say.abort();
-        outcome
-    });
+    let outcome = host::run_once(ws, &config, Box::new(notify::Silent), Trigger::Cli);
     match outcome {
         Ok(RunOutcome::Finished(status)) => {
             print_run(&status);
             if status.is_success() {
-                ExitCode::SUCCESS
+                process::ExitCode::SUCCESS
             } else {
-                ExitCode::from(EXIT_FAILED)
+                ExitCode::Failed.into()
             }
         }
-        Ok(RunOutcome::NotStarted) => fail(EXIT_FAILED, format_args!("the run did not start")),
+        Ok(RunOutcome::NotStarted) => fail(ExitCode::Failed, format_args!("the run did not start")),
         Ok(RunOutcome::Skipped(holder)) => fail(
-            EXIT_SKIPPED,
+            ExitCode::Skipped,
             format_args!("skipped: a sync of this workspace is already running ({holder})"),
         ),
-        Err(e) => fail(EXIT_FAILED, format_args!("{e}")),
+        Err(e) => fail(ExitCode::Failed, format_args!("{e}")),
     }
 }
 
@@ -444,7 +436,7 @@ struct Report<'a> {
     config_error: Option<String>,
 }
 
-fn status(ws: &Workspace, json: bool) -> ExitCode {
+fn status(ws: &Workspace, json: bool) -> process::ExitCode {
     let config = Config::load(&ws.config).map_err(Arc::new);
     let now = Utc::now();
     let snap = Snapshot::read(ws, config.as_ref().map_err(Arc::clone), now);
@@ -484,7 +476,7 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
             "{}",
             serde_json::to_string_pretty(&report).expect("report serialises")
         ));
-        return ExitCode::SUCCESS;
+        return process::ExitCode::SUCCESS;
     }
     let local = |t: DateTime<Utc>| {
         t.with_timezone(&Local)
@@ -564,10 +556,10 @@ fn status(ws: &Workspace, json: bool) -> ExitCode {
                 .unwrap_or_default()
         ),
     };
-    ExitCode::SUCCESS
+    process::ExitCode::SUCCESS
 }
 
-fn edit(ws: &Workspace, change: Edit) -> ExitCode {
+fn edit(ws: &Workspace, change: Edit) -> process::ExitCode {
     match config::edit(&ws.config, change) {
         Ok(config) => {
             match change {
@@ -583,13 +575,13 @@ fn edit(ws: &Workspace, change: Edit) -> ExitCode {
                     config.describe_schedule()
                 )),
             }
-            ExitCode::SUCCESS
+            process::ExitCode::SUCCESS
         }
-        Err(e) => fail(EXIT_USAGE, format_args!("{e}")),
+        Err(e) => fail(ExitCode::Usage, format_args!("{e}")),
     }
 }
 
-fn check(ws: &Workspace) -> ExitCode {
+fn check(ws: &Workspace) -> process::ExitCode {
     match load_config(ws) {
         Ok(mut config) => {
             let unstartable = config
@@ -629,7 +621,7 @@ fn check(ws: &Workspace) -> ExitCode {
                     .collect::<Vec<_>>()
                     .join(", ")
             ));
-            ExitCode::SUCCESS
+            process::ExitCode::SUCCESS
         }
         Err(code) => code,
     }

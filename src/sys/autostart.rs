@@ -70,11 +70,11 @@ pub fn location() -> Option<PathBuf> {
 #[cfg(unix)]
 fn write_entry(path: &Path, text: &str) -> io::Result<()> {
     crate::sys::create_dir(path.parent().expect("an entry has a folder"))?;
-    crate::fsutil::atomic_write(
+    crate::sys::atomic_write(
         path,
         text.as_bytes(),
         0o644,
-        crate::fsutil::Durability::Flushed,
+        crate::sys::Durability::Flushed,
     )
 }
 

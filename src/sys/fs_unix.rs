@@ -168,7 +168,7 @@ fn kind_of(t: &fs::FileType) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use crate::fsutil;
+    use crate::sys::{Durability, atomic_write};
 
     #[test]
     fn atomic_write_refuses_a_link_and_a_fifo() {
@@ -177,8 +177,7 @@ mod tests {
         std::fs::write(&outside, "theirs").unwrap();
         let link = dir.path().join("status.json");
         std::os::unix::fs::symlink(&outside, &link).unwrap();
-        let e =
-            fsutil::atomic_write(&link, b"ours", 0o644, fsutil::Durability::Renamed).unwrap_err();
+        let e = atomic_write(&link, b"ours", 0o644, Durability::Renamed).unwrap_err();
         assert!(e.to_string().contains("symbolic link"), "{e}");
         assert_eq!(std::fs::read_to_string(&outside).unwrap(), "theirs");
         assert!(
@@ -191,8 +190,7 @@ mod tests {
         let fifo = dir.path().join("fifo");
         let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
-        let e =
-            fsutil::atomic_write(&fifo, b"ours", 0o644, fsutil::Durability::Renamed).unwrap_err();
+        let e = atomic_write(&fifo, b"ours", 0o644, Durability::Renamed).unwrap_err();
         assert!(e.to_string().contains("FIFO"), "{e}");
     }
 }

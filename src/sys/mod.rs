@@ -51,6 +51,9 @@ pub mod autostart;
 #[cfg(feature = "tray")]
 pub mod tray;
 
+mod atomic;
+pub use atomic::{Durability, TEMP_PREFIX, TEMP_SUFFIX, atomic_write};
+
 #[cfg_attr(unix, path = "fs_unix.rs")]
 #[cfg_attr(windows, path = "fs_windows.rs")]
 mod fs;

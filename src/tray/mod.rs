@@ -34,7 +34,6 @@ mod state;
 use std::cell::RefCell;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -49,7 +48,7 @@ use tray_icon::{TrayIcon, TrayIconBuilder, TrayIconEvent};
 
 use crate::engine::Command;
 use crate::fleet::{self, Fleet, Stops, Waiting};
-use crate::host::{self, EXIT_USAGE, Host, OpenError, SESSION_GRACE};
+use crate::host::{self, Host, OpenError, SESSION_GRACE};
 use crate::lock::Holder;
 use crate::notify::{self, Note, NoteAction, Notifier};
 use crate::runner::Stop;
@@ -92,11 +91,14 @@ enum UserEvent {
 /// when the one workspace asked for is served by another tray or daemon. A workspace that
 /// cannot be served (a config that does not load, a folder gone, data/ unusable) is shown
 /// in the error state with the reason, and served as soon as it is fixed.
-pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> ExitCode {
+///
+/// Why it did not run to a Quit is said on stderr (and on the desktop when it can be);
+/// the front end maps the [`Ended`] to its exit status.
+pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ended> {
     // tao panics (and GTK may abort) without a display: look before touching either.
     if !sys::desktop_session_available() {
         let _ = writeln!(std::io::stderr(), "{NO_DISPLAY}");
-        return ExitCode::from(EXIT_USAGE);
+        return Err(Ended::NotStarted);
     }
     // One workspace: claimed before the toolkit, so that a second tray needs no display to
     // say that it does not start (on the desktop too: it may have no terminal).
@@ -107,7 +109,7 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> ExitCode {
             Err(e @ OpenError::Taken { .. }) => {
                 let _ = writeln!(std::io::stderr(), "synctray: {e}");
                 notify::desktop().notify(Note::NotStarted(e.to_string()));
-                return ExitCode::from(EXIT_USAGE);
+                return Err(Ended::NotStarted);
             }
             Err(e) => {
                 let _ = writeln!(
@@ -119,7 +121,7 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> ExitCode {
     }
     let Some(mut event_loop) = new_event_loop() else {
         let _ = writeln!(std::io::stderr(), "{NO_DISPLAY}");
-        return ExitCode::from(EXIT_USAGE);
+        return Err(Ended::NotStarted);
     };
     sys::tray::prepare_event_loop(&mut event_loop);
     for ws in &workspaces {
@@ -213,10 +215,20 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> ExitCode {
     let Gui { fleet, .. } = gui;
     fleet.join();
     if code == 0 {
-        ExitCode::SUCCESS
+        Ok(())
     } else {
-        ExitCode::FAILURE
+        Err(Ended::SessionLost)
     }
+}
+
+/// How the tray ended other than by a Quit or a stop signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// It did not start: no desktop session, or the one workspace asked for is served by
+    /// another tray or daemon.
+    NotStarted,
+    /// The event loop ended with an error (the display went away).
+    SessionLost,
 }
 
 /// The event loop, or `None` when the toolkit cannot start (no usable display). tao

@@ -3,7 +3,7 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::util::{Ws, processes_with, sleep_marker, stderr, wait_until};
+use crate::util::{Ws, processes_with, sleep_marker, stderr};
 
 #[test]
 fn sighup_stops_the_daemon_gracefully_like_sigterm() {
@@ -12,11 +12,9 @@ fn sighup_stops_the_daemon_gracefully_like_sigterm() {
         r#"{{"intervalMinutes": 60, "jobs": [{{"name": "sleeper", "command": "sleep {tag}; true"}}]}}"#
     ));
     let mut daemon = ws.daemon();
-    assert!(
-        wait_until(Duration::from_secs(10), || !processes_with(&tag).is_empty()),
-        "job did not start: {}",
-        daemon.log()
-    );
+    daemon.wait("the job to start", Duration::from_secs(10), || {
+        !processes_with(&tag).is_empty()
+    });
     assert!(ws.path("data/.synctray-instance").exists());
     let sent = Instant::now();
     daemon.signal(libc::SIGHUP);

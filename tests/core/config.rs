@@ -240,8 +240,7 @@ fn a_file_other_users_can_write_is_refused() {
 #[test]
 fn the_originals_file_is_valid_and_unknown_keys_only_warn() {
     let ws = Ws::new(r#"{"intervalMinutes": 15}"#);
-    let output = ws.run(&["check"]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let output = ws.run_ok(&["check"]);
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(
         text.contains("every 15 min, 3 job(s): tokens, quality, projects"),
@@ -251,8 +250,7 @@ fn the_originals_file_is_valid_and_unknown_keys_only_warn() {
     let ws = Ws::new(
         r#"{"intervalMinutes": 15, "theme": "dark", "jobs": [{"name": "a", "command": "true"}]}"#,
     );
-    let output = ws.run(&["check"]);
-    assert!(output.status.success());
+    let output = ws.run_ok(&["check"]);
     // The warning and the count are on stdout, with the result.
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("theme: unknown key"), "{text}");
@@ -274,8 +272,7 @@ fn interval_rewrites_only_its_keys() {
   "catchUp": false
 }"#;
     let ws = Ws::new(original);
-    let output = ws.run(&["interval", "30"]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    ws.run_ok(&["interval", "30"]);
     let after: serde_json::Value =
         serde_json::from_slice(&std::fs::read(ws.config_path()).unwrap()).unwrap();
     assert_eq!(
@@ -295,7 +292,7 @@ fn interval_rewrites_only_its_keys() {
 
     let broken = b"{ not json";
     std::fs::write(ws.config_path(), broken).unwrap();
-    assert_eq!(ws.run(&["interval", "5"]).status.code(), Some(2));
+    ws.assert_exit(&["interval", "5"], 2);
     assert_eq!(
         std::fs::read(ws.config_path()).unwrap(),
         broken,
@@ -308,9 +305,8 @@ fn status_json_reports_every_key() {
     let ws = Ws::new(
         r#"{"intervalMinutes": 30, "catchUp": false, "jobs": [{"name": "a", "command": "true"}]}"#,
     );
-    assert!(ws.run(&["sync"]).status.success());
-    let output = ws.run(&["status", "--json"]);
-    assert!(output.status.success());
+    ws.run_ok(&["sync"]);
+    let output = ws.run_ok(&["status", "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     for key in [
         "workspace",
@@ -335,7 +331,7 @@ fn status_json_reports_every_key() {
         "every 30 min is on the hour or half hour: {next}"
     );
 
-    assert!(ws.run(&["pause"]).status.success());
+    ws.run_ok(&["pause"]);
     let report: serde_json::Value =
         serde_json::from_slice(&ws.run(&["status", "--json"]).stdout).unwrap();
     assert_eq!(report["paused"], true);
@@ -345,7 +341,7 @@ fn status_json_reports_every_key() {
 #[test]
 fn status_with_an_invalid_config_says_what_is_wrong_and_plans_nothing() {
     let ws = Ws::new(r#"{"jobs": [{"name": "a", "command": "true"}]}"#);
-    assert!(ws.run(&["sync"]).status.success());
+    ws.run_ok(&["sync"]);
     ws.write_config(r#"{"intervalMinutes": 0}"#);
     let report = ws.status_json();
     let error = report["configError"].as_str().unwrap();
@@ -358,8 +354,7 @@ fn status_with_an_invalid_config_says_what_is_wrong_and_plans_nothing() {
     assert!(report.get("schedule").is_none(), "{report}");
     assert_eq!(report["status"], "success", "the last run is still told");
     assert_eq!(report["running"], false);
-    let text = ws.run(&["status"]);
-    assert!(text.status.success());
+    let text = ws.run_ok(&["status"]);
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
         text.contains("config     invalid: ") && text.contains("intervalMinutes must be"),
@@ -389,7 +384,7 @@ fn a_config_folder_other_users_can_write_is_refused() {
             stderr(&output)
         );
         let before = std::fs::read(ws.config_path()).unwrap();
-        assert_eq!(ws.run(&["interval", "5"]).status.code(), Some(2));
+        ws.assert_exit(&["interval", "5"], 2);
         assert_eq!(std::fs::read(ws.config_path()).unwrap(), before);
     }
 }
@@ -398,18 +393,15 @@ fn a_config_folder_other_users_can_write_is_refused() {
 fn an_edit_keeps_every_other_keys_text_exactly() {
     let original = "{\n    \"big\":   12345678901234567890123,\n    \"float\": 1e3,\n    \"exact\": 0.1000000000000000055511151231257827,\n    \"schedule\": \"0 9 * * *\",\n    \"jobs\": [ {\"name\": \"a\", \"command\": \"true\"} ],\n    \"unicode\": \"caf\\u00e9 \\\"q\\\"\"\n}\n";
     let ws = Ws::new(original);
-    let output = ws.run(&["interval", "30"]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    ws.run_ok(&["interval", "30"]);
     assert_eq!(
         std::fs::read_to_string(ws.config_path()).unwrap(),
         original
             .replace("    \"schedule\": \"0 9 * * *\",\n", "")
             .replace("\"\n}\n", "\",\n    \"intervalMinutes\": 30\n}\n")
     );
-    let output = ws.run(&["pause"]);
-    assert!(output.status.success(), "{}", stderr(&output));
-    let output = ws.run(&["interval", "45"]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    ws.run_ok(&["pause"]);
+    ws.run_ok(&["interval", "45"]);
     assert_eq!(
         std::fs::read_to_string(ws.config_path()).unwrap(),
         original
@@ -507,13 +499,12 @@ fn a_failed_write_says_cannot_write() {
     let Some(disk) = Tmpfs::mount(64) else {
         return;
     };
-    let ws = Ws {
-        dir: tempfile::tempdir_in(disk.path()).unwrap(),
-    };
-    std::fs::create_dir_all(ws.path("data/config")).unwrap();
-    ws.write_config(&format!(r#"{{"intervalMinutes": 15, "jobs": {JOB}}}"#));
+    let ws = Ws::new_in(
+        disk.path(),
+        &format!(r#"{{"intervalMinutes": 15, "jobs": {JOB}}}"#),
+    );
     // The first edit creates what edits need beside the file; then the disk fills up.
-    assert!(ws.run(&["pause"]).status.success());
+    ws.run_ok(&["pause"]);
     let before = std::fs::read(ws.config_path()).unwrap();
     disk.fill();
     let output = ws.run(&["interval", "5"]);
@@ -540,8 +531,7 @@ fn check_warns_when_an_array_commands_program_is_not_on_path() {
                      {"name": "found", "command": ["sh", "-c", "true"]},
                      {"name": "shell", "command": "no-such-program-synctray"}]}"#,
     );
-    let output = ws.run(&["check"]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let output = ws.run_ok(&["check"]);
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(
         text.contains(r#"jobs.lost: "no-such-program-synctray" is not on PATH"#),

@@ -41,11 +41,9 @@ fn sigterm_while_a_job_sleeps_stops_cleanly_within_the_grace_period() {
     ));
     // Never synced + catchUp (the default): the first run starts at once.
     let mut daemon = ws.daemon();
-    assert!(
-        wait_until(Duration::from_secs(10), || !processes_with(&tag).is_empty()),
-        "job did not start: {}",
-        daemon.log()
-    );
+    daemon.wait("the job to start", Duration::from_secs(10), || {
+        !processes_with(&tag).is_empty()
+    });
     let took = daemon.stop_with(libc::SIGTERM, Duration::from_secs(20));
     // Grace (10 s) to finish, then the tree gets SIGTERM (and SIGKILL 3 s later if needed).
     assert!(
@@ -80,11 +78,9 @@ fn sigterm_with_no_run_in_progress_does_not_speak_of_one() {
     let ws = Ws::new(r#"{"intervalMinutes": 60, "jobs": [{"name": "ok", "command": ["true"]}]}"#);
     // The first run (never synced) ends at once; then the daemon is idle.
     let mut daemon = ws.daemon();
-    assert!(
-        wait_until(Duration::from_secs(10), || ws.status().is_some()),
-        "no run: {}",
-        daemon.log()
-    );
+    daemon.wait("a recorded run", Duration::from_secs(10), || {
+        ws.status().is_some()
+    });
     std::thread::sleep(Duration::from_millis(200));
     daemon.stop_with(libc::SIGTERM, Duration::from_secs(5));
     let log = daemon.log();
@@ -99,11 +95,9 @@ fn a_second_ctrl_c_stops_at_once_and_still_cleans_up() {
         r#"{{"jobs": [{{"name": "sleeper", "command": ["sleep", "{tag}"]}}]}}"#
     ));
     let mut daemon = ws.daemon();
-    assert!(
-        wait_until(Duration::from_secs(10), || !processes_with(&tag).is_empty()),
-        "{}",
-        daemon.log()
-    );
+    daemon.wait("the job to start", Duration::from_secs(10), || {
+        !processes_with(&tag).is_empty()
+    });
     daemon.signal(libc::SIGINT);
     std::thread::sleep(Duration::from_millis(200));
     let took = daemon.stop_with(libc::SIGINT, Duration::from_secs(10));
@@ -129,10 +123,10 @@ fn a_run_that_outlasts_its_next_due_time_is_recorded_while_the_daemon_sleeps() {
     ));
     let mut daemon = ws.daemon();
     let started = Instant::now();
-    assert!(
-        wait_until(Duration::from_secs(20), || ws.history().len() >= 2),
-        "runs that overran their next due time were not recorded: {}",
-        daemon.log()
+    daemon.wait(
+        "the runs that overran their next due time to be recorded",
+        Duration::from_secs(20),
+        || ws.history().len() >= 2,
     );
     let cpu = cpu_time(daemon.pid());
     let lived = started.elapsed();
@@ -187,11 +181,9 @@ fn a_seconds_schedule_runs_every_second_and_records_each_run() {
         r#"{"schedule": "* * * * * *", "catchUp": false, "jobs": [{"name": "tick", "command": ["true"]}]}"#,
     );
     let mut daemon = ws.daemon();
-    assert!(
-        wait_until(Duration::from_secs(15), || ws.history().len() >= 4),
-        "{}",
-        daemon.log()
-    );
+    daemon.wait("four recorded runs", Duration::from_secs(15), || {
+        ws.history().len() >= 4
+    });
     daemon.signal(libc::SIGTERM);
     assert_eq!(daemon.wait_exit(Duration::from_secs(10)), Some(0));
     let history = ws.history();
@@ -225,31 +217,20 @@ fn edits_take_effect_without_restart_and_bad_edits_keep_the_last_good_config() {
         r#"{"intervalMinutes": 1440, "catchUp": false, "jobs": [{"name": "a", "command": ["true"]}]}"#,
     );
     let mut daemon = ws.daemon();
-    assert!(
-        wait_until(Duration::from_secs(5), || daemon
-            .log()
-            .contains("scheduler started")),
-        "{}",
-        daemon.log()
-    );
+    daemon.wait_log("scheduler started", Duration::from_secs(5));
     std::thread::sleep(Duration::from_millis(1500));
     assert!(ws.history().is_empty(), "nothing is due for a day");
 
     ws.write_config(r#"{"schedule": "* * * * * *", "catchUp": false, "jobs": [{"name": "a", "command": ["true"]}]}"#);
-    assert!(
-        wait_until(Duration::from_secs(5), || ws.history().len() >= 2),
-        "the edit was not picked up: {}",
-        daemon.log()
-    );
+    daemon.wait("the edit to be picked up", Duration::from_secs(5), || {
+        ws.history().len() >= 2
+    });
 
     let bad = r#"{"schedule": "* * * * * *", "intervalMinutes": 0, "jobs": [{"name": "a", "command": ["true"]}]}"#;
     ws.write_config(bad);
-    assert!(
-        wait_until(Duration::from_secs(5), || daemon
-            .log()
-            .contains("keeping the last good configuration")),
-        "{}",
-        daemon.log()
+    daemon.wait_log(
+        "keeping the last good configuration",
+        Duration::from_secs(5),
     );
     assert!(
         daemon
@@ -257,9 +238,10 @@ fn edits_take_effect_without_restart_and_bad_edits_keep_the_last_good_config() {
             .contains("intervalMinutes must be a whole number from 1 to 1440, got 0")
     );
     let runs = ws.history().len();
-    assert!(
-        wait_until(Duration::from_secs(5), || ws.history().len() >= runs + 2),
-        "runs stopped after a bad edit"
+    daemon.wait(
+        "runs to go on after a bad edit",
+        Duration::from_secs(5),
+        || ws.history().len() >= runs + 2,
     );
     assert_eq!(
         std::fs::read_to_string(ws.config_path()).unwrap(),
@@ -276,11 +258,8 @@ fn a_second_daemon_on_the_same_workspace_does_not_start() {
         r#"{"intervalMinutes": 1440, "catchUp": false, "jobs": [{"name": "a", "command": ["true"]}]}"#,
     );
     let daemon = ws.daemon();
-    assert!(wait_until(Duration::from_secs(5), || daemon
-        .log()
-        .contains("scheduler started")));
-    let output = ws.run(&["--daemon"]);
-    assert_eq!(output.status.code(), Some(2));
+    daemon.wait_log("scheduler started", Duration::from_secs(5));
+    let output = ws.assert_exit(&["--daemon"], 2);
     assert!(String::from_utf8_lossy(&output.stderr).contains("already running"));
     daemon.signal(libc::SIGTERM);
 }

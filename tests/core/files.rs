@@ -50,8 +50,7 @@ fn status_matches_the_originals_format_with_the_extensions() {
                       {"name": "quality", "command": "echo working; echo 'Error: ESLint config not found' >&2; exit 3"},
                       {"name": "projects", "command": ["true"]}]}"#,
     );
-    let output = ws.run(&["sync"]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    ws.assert_exit(&["sync"], 1);
     let status = ws.status().unwrap();
     assert_eq!(status["status"], "error");
     assert_eq!(
@@ -86,7 +85,7 @@ fn continue_on_error_runs_every_job() {
     let ws = Ws::new(
         r#"{"continueOnError": true, "jobs": [{"name": "a", "command": ["false"]}, {"name": "b", "command": "echo b > b.txt"}]}"#,
     );
-    assert_eq!(ws.run(&["sync"]).status.code(), Some(1));
+    ws.assert_exit(&["sync"], 1);
     assert!(ws.path("b.txt").exists(), "the job after a failure ran");
     assert_eq!(ws.status().unwrap()["jobs"][1]["status"], "success");
 }
@@ -96,8 +95,7 @@ fn a_missing_program_is_an_error_could_not_start() {
     let ws = Ws::new(
         r#"{"continueOnError": true, "jobs": [{"name": "argv", "command": ["no-such-program-synctray"]}, {"name": "shell", "command": "no-such-program-synctray --x"}]}"#,
     );
-    let output = ws.run(&["sync"]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    ws.assert_exit(&["sync"], 1);
     let status = ws.status().unwrap();
     for job in status["jobs"].as_array().unwrap() {
         assert!(
@@ -121,7 +119,7 @@ fn env_and_working_directory_are_the_jobs() {
     let ws = Ws::new(
         r#"{"jobs": [{"name": "env", "command": "echo \"$GREETING\" > out.txt", "env": {"GREETING": "hola"}}]}"#,
     );
-    assert!(ws.run(&["sync"]).status.success());
+    ws.run_ok(&["sync"]);
     assert_eq!(
         std::fs::read_to_string(ws.path("out.txt")).unwrap(),
         "hola\n"
@@ -221,8 +219,7 @@ fn log_pruning_removes_only_synctrays_own_logs_and_never_through_a_link() {
         std::fs::write(elsewhere.path().join(name), "theirs").unwrap();
     }
     std::os::unix::fs::symlink(elsewhere.path(), ws.path("data/logs")).unwrap();
-    let output = ws.run(&["sync"]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    let output = ws.run_ok(&["sync"]);
     assert!(
         stderr(&output).contains("symbolic link"),
         "the refused link is named: {}",
@@ -246,7 +243,7 @@ fn log_pruning_removes_only_synctrays_own_logs_and_never_through_a_link() {
     }
     let outside = tempfile::NamedTempFile::new().unwrap();
     std::os::unix::fs::symlink(outside.path(), logs.join("20100101T000000.000Z.log")).unwrap();
-    assert!(ws.run(&["sync"]).status.success());
+    ws.run_ok(&["sync"]);
     let names: Vec<String> = std::fs::read_dir(&logs)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -355,11 +352,11 @@ fn a_fifo_at_a_state_path_is_an_error_never_a_hang() {
 #[test]
 fn the_history_never_holds_more_than_200_lines() {
     let ws = Ws::new(ONE_JOB);
-    assert!(ws.run(&["sync"]).status.success());
+    ws.run_ok(&["sync"]);
     let line = std::fs::read_to_string(ws.path("data/sync-history.jsonl")).unwrap();
     std::fs::write(ws.path("data/sync-history.jsonl"), line.repeat(199)).unwrap();
     for expected in [200, 200, 200] {
-        assert!(ws.run(&["sync"]).status.success());
+        ws.run_ok(&["sync"]);
         assert_eq!(ws.history().len(), expected);
     }
     let history = ws.history();
@@ -375,15 +372,12 @@ fn a_full_disk_mid_append_never_tears_a_history_line() {
     let Some(disk) = Tmpfs::mount(256) else {
         return;
     };
-    let ws = Ws {
-        dir: tempfile::tempdir_in(disk.path()).unwrap(),
-    };
-    std::fs::create_dir_all(ws.path("data/config")).unwrap();
     // The job fills the disk when asked to: the run has its lock and its log by then.
-    ws.write_config(
+    let ws = Ws::new_in(
+        disk.path(),
         r#"{"jobs": [{"name": "fill", "command": "if [ -e fill ]; then cat /dev/zero > filler 2>/dev/null; fi; true"}]}"#,
     );
-    assert!(ws.run(&["sync"]).status.success());
+    ws.run_ok(&["sync"]);
     let history_path = ws.path("data/sync-history.jsonl");
     let first = std::fs::read_to_string(&history_path).unwrap();
     // Make the history end 20 bytes before a page boundary, so the next line's first
@@ -416,8 +410,7 @@ fn a_full_disk_mid_append_never_tears_a_history_line() {
     assert!(ws.path("filler").exists(), "the job did not fill the disk");
     std::fs::remove_file(ws.path("fill")).unwrap();
     std::fs::remove_file(ws.path("filler")).unwrap();
-    let output = ws.run(&["sync"]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    ws.run_ok(&["sync"]);
     let history = ws.history(); // every line parses
     assert_eq!(history.len(), 3, "{history:?}");
     assert_eq!(history[2]["status"], "success");
@@ -450,8 +443,7 @@ fn temporary_files_left_by_interrupted_writes_are_removed_on_the_next_start() {
     let live = ws.path(&format!("data/.synctray-{}-g7h8i9.tmp", std::process::id()));
     std::fs::write(&live, "writing").unwrap();
 
-    let output = ws.run(&["status"]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    ws.run_ok(&["status"]);
     for path in &dead_files {
         assert!(!path.exists(), "{path:?} was left behind");
     }
@@ -524,8 +516,7 @@ fn no_temporary_file_survives_syncs_killed_at_random_moments() {
         child.wait().unwrap();
         kills += 1;
     }
-    let output = ws.run(&["sync"]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    ws.run_ok(&["sync"]);
     let mut left = Vec::new();
     let mut dirs = vec![ws.path("data")];
     while let Some(dir) = dirs.pop() {

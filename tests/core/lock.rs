@@ -65,7 +65,7 @@ fn eight_concurrent_syncs_run_exactly_one_and_never_overlap() {
 fn a_sync_killed_mid_run_leaves_nothing_that_blocks_the_next() {
     let tag = sleep_marker(30);
     let ws = Ws::new(r#"{"jobs": [{"name": "quick", "command": ["true"]}]}"#);
-    assert!(ws.run(&["sync"]).status.success());
+    ws.run_ok(&["sync"]);
     let good = ws.status().unwrap();
 
     // Read the status file all along: it must always parse.
@@ -87,16 +87,9 @@ fn a_sync_killed_mid_run_leaves_nothing_that_blocks_the_next() {
         r#"{{"jobs": [{{"name": "slow", "command": ["sleep", "{tag}"]}}]}}"#
     ));
     for _ in 0..3 {
-        let mut sync = ws
-            .cmd(&["sync"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        assert!(
-            wait_until(Duration::from_secs(10), || !processes_with(&tag).is_empty()),
-            "job did not start"
-        );
+        let mut sync = ws.sync_until("the job to start", Duration::from_secs(10), || {
+            !processes_with(&tag).is_empty()
+        });
         assert!(ws.lock_exists());
         sync.kill().unwrap(); // SIGKILL: no chance to clean up
         sync.wait().unwrap();
@@ -133,8 +126,7 @@ fn the_originals_lock_is_honoured_until_stale() {
     let recent = (chrono::Utc::now() - chrono::TimeDelta::minutes(2))
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     std::fs::write(ws.path("data/.sync-lock"), &recent).unwrap();
-    let output = ws.run(&["sync"]);
-    assert_eq!(output.status.code(), Some(75), "{}", stderr(&output));
+    ws.assert_exit(&["sync"], 75);
     assert!(
         ws.status().is_none(),
         "a skipped run does not touch the status"
@@ -143,8 +135,7 @@ fn the_originals_lock_is_honoured_until_stale() {
     let old = (chrono::Utc::now() - chrono::TimeDelta::minutes(6))
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     std::fs::write(ws.path("data/.sync-lock"), &old).unwrap();
-    let output = ws.run(&["sync"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = ws.run_ok(&["sync"]);
     assert!(
         stderr(&output).contains("removing a stale lock"),
         "{}",
@@ -156,8 +147,7 @@ fn the_originals_lock_is_honoured_until_stale() {
 fn a_symlinked_lock_path_is_refused() {
     let ws = Ws::new(r#"{"jobs": [{"name": "a", "command": ["true"]}]}"#);
     std::os::unix::fs::symlink(ws.path("victim"), ws.path("data/.sync-lock")).unwrap();
-    let output = ws.run(&["sync"]);
-    assert_eq!(output.status.code(), Some(1));
+    let output = ws.assert_exit(&["sync"], 1);
     assert!(
         stderr(&output).contains("symbolic link"),
         "{}",
@@ -171,17 +161,9 @@ fn sync_in_progress(ws: &Ws, tag: &str) -> std::process::Child {
     ws.write_config(&format!(
         r#"{{"jobs": [{{"name": "slow", "command": ["sleep", "{tag}"]}}]}}"#
     ));
-    let sync = ws
-        .cmd(&["sync"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(
-        wait_until(Duration::from_secs(10), || !processes_with(tag).is_empty()),
-        "job did not start"
-    );
-    sync
+    ws.sync_until("the job to start", Duration::from_secs(10), || {
+        !processes_with(tag).is_empty()
+    })
 }
 
 fn stop(mut sync: std::process::Child) {
@@ -234,8 +216,7 @@ fn a_hand_deleted_lock_file_never_lets_a_second_sync_start() {
     let ws = Ws::new("{}");
     let sync = sync_in_progress(&ws, &tag);
     std::fs::remove_file(ws.path("data/.sync-lock")).unwrap();
-    let output = ws.run(&["sync"]);
-    assert_eq!(output.status.code(), Some(75), "{}", stderr(&output));
+    ws.assert_exit(&["sync"], 75);
     let status = ws.run(&["status", "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
     assert_eq!(report["running"], true, "{report}");
@@ -247,8 +228,7 @@ fn status_says_running_from_the_os_lock_and_not_from_a_file_or_a_pid() {
     let tag = sleep_marker(60);
     let ws = Ws::new("{}");
     let report = |ws: &Ws| -> serde_json::Value {
-        let out = ws.run(&["status", "--json"]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let out = ws.run_ok(&["status", "--json"]);
         serde_json::from_slice(&out.stdout).unwrap()
     };
     let sync = sync_in_progress(&ws, &tag);

@@ -13,7 +13,7 @@ use std::os::fd::AsRawFd;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{Daemon, Ws, wait_until};
+use crate::util::{Daemon, Ws};
 
 /// Whether this machine can run a daemon offline, in a namespace of its own.
 fn can_unshare() -> bool {
@@ -113,13 +113,10 @@ fn a_run_due_offline_waits_without_failing_then_runs_once_when_online() {
     ));
     // Never synced: a catch-up run falls due at once, offline.
     let mut daemon = offline_daemon(&ws);
-    assert!(
-        wait_until(
-            Duration::from_secs(10),
-            || ws.status_json()["waitingForNetwork"] == true
-        ),
-        "{}",
-        daemon.log()
+    daemon.wait(
+        "the run to wait for the network",
+        Duration::from_secs(10),
+        || ws.status_json()["waitingForNetwork"] == true,
     );
     let status = ws.status_json();
     assert_eq!(status["running"], false, "{status}");
@@ -130,13 +127,7 @@ fn a_run_due_offline_waits_without_failing_then_runs_once_when_online() {
 
     // A route out, but the probe does not answer yet: still offline, still waiting.
     in_namespace(&daemon, &["ip", "route", "add", "default", "dev", "lo"]);
-    assert!(
-        wait_until(Duration::from_secs(10), || daemon
-            .log()
-            .contains("did not answer")),
-        "{}",
-        daemon.log()
-    );
+    daemon.wait_log("did not answer", Duration::from_secs(10));
     assert_eq!(ws.status_json()["waitingForNetwork"], true);
     assert!(ws.status().is_none());
 
@@ -145,11 +136,9 @@ fn a_run_due_offline_waits_without_failing_then_runs_once_when_online() {
     listen_in_namespace(&daemon, port)
         .recv_timeout(Duration::from_secs(5))
         .unwrap();
-    assert!(
-        wait_until(Duration::from_secs(10), || ws.status().is_some()),
-        "{}",
-        daemon.log()
-    );
+    daemon.wait("a recorded run", Duration::from_secs(10), || {
+        ws.status().is_some()
+    });
     assert!(
         up.elapsed() < Duration::from_secs(7),
         "took {:?}",
@@ -185,13 +174,10 @@ fn waiting_offline_checks_every_five_seconds_and_a_shutdown_ends_it_at_once() {
             "jobs": [{"name": "fetch", "command": ["true"]}]}"#,
     );
     let mut daemon = offline_daemon(&ws);
-    assert!(
-        wait_until(
-            Duration::from_secs(10),
-            || ws.status_json()["waitingForNetwork"] == true
-        ),
-        "{}",
-        daemon.log()
+    daemon.wait(
+        "the run to wait for the network",
+        Duration::from_secs(10),
+        || ws.status_json()["waitingForNetwork"] == true,
     );
     let before = wakeups(daemon.pid());
     std::thread::sleep(Duration::from_secs(6));

@@ -65,15 +65,10 @@ impl Tree {
 /// `synctray sync` on `ws`, SIGKILLed (no chance to clean up) once every process of
 /// `tree` runs.
 fn sigkill_sync_mid_job(ws: &Ws, tree: &Tree) {
-    let mut sync = ws
-        .cmd(&["sync"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    assert!(
-        wait_until(Duration::from_secs(10), || tree.all_running()),
-        "the job's processes did not all start"
+    let mut sync = ws.sync_until(
+        "all the job's processes to start",
+        Duration::from_secs(10),
+        || tree.all_running(),
     );
     sync.kill().unwrap();
     sync.wait().unwrap();
@@ -86,8 +81,7 @@ fn sigkill_of_sync_mid_job_leaves_no_process_and_the_next_sync_never_overlaps() 
     sigkill_sync_mid_job(&ws, &tree);
     // At once, before anything had time to end: the next run must not overlap.
     ws.write_config(&tree.overlap_probe());
-    let output = ws.run(&["sync"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    ws.run_ok(&["sync"]);
     assert!(
         ws.path("probed").exists(),
         "the next run did not run its job"
@@ -122,11 +116,9 @@ fn a_graceful_stop_kills_setsid_and_daemonised_children() {
     let tree = Tree::new();
     let ws = tree.workspace();
     let mut daemon = ws.daemon();
-    assert!(
-        wait_until(Duration::from_secs(10), || tree.all_running()),
-        "{}",
-        daemon.log()
-    );
+    daemon.wait("all the job's processes", Duration::from_secs(10), || {
+        tree.all_running()
+    });
     // Ctrl-C twice: stop now (the grace period is tested elsewhere).
     daemon.signal(libc::SIGINT);
     std::thread::sleep(Duration::from_millis(200));
@@ -153,11 +145,9 @@ fn a_graceful_stop_asks_setsid_children_to_stop_too() {
         r#"{{"jobs": [{{"name": "t", "command": "setsid sh -c 'trap \"echo got-term > termed; exit 0\" TERM; sleep {tag} & wait' & wait"}}]}}"#
     ));
     let mut daemon = ws.daemon();
-    assert!(
-        wait_until(Duration::from_secs(10), || !processes_with(&tag).is_empty()),
-        "{}",
-        daemon.log()
-    );
+    daemon.wait("the job to start", Duration::from_secs(10), || {
+        !processes_with(&tag).is_empty()
+    });
     daemon.signal(libc::SIGTERM);
     assert_eq!(
         daemon.wait_exit(Duration::from_secs(20)),
@@ -182,8 +172,7 @@ fn what_a_job_leaves_running_ends_with_the_job() {
         r#"{{"jobs": [{{"name": "leaver", "command": "sleep {background} & setsid sleep {setsid} & sleep 0.5; exit 0"}}]}}"#
     ));
     let started = Instant::now();
-    let output = ws.run(&["sync"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    ws.run_ok(&["sync"]);
     assert!(started.elapsed() < Duration::from_secs(10));
     assert!(
         processes_with(&background).is_empty() && processes_with(&setsid).is_empty(),
@@ -200,8 +189,7 @@ fn the_jobs_own_exit_status_and_signal_come_through() {
             {"name": "missing", "command": ["/nonexistent/program"]}
         ]}"#,
     );
-    let output = ws.run(&["sync"]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    ws.assert_exit(&["sync"], 1);
     let status = ws.status().unwrap();
     let jobs = status["jobs"].as_array().unwrap();
     assert_eq!(jobs[0]["reason"], "exited with code 7", "{status}");

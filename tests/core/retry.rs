@@ -13,7 +13,7 @@ use synctray::snapshot::Running;
 use synctray::workspace::{Source, Workspace};
 use tokio::sync::watch;
 
-use crate::util::{Ws, stderr, wait_until};
+use crate::util::{Ws, stderr};
 
 /// A job that fails (exit 1) until it has run `fails` times, counting its runs in
 /// `data/count`.
@@ -72,8 +72,7 @@ fn a_job_that_keeps_failing_gets_attempts_tries_and_fails_the_run() {
         r#"{{"retry": {{"attempts": 2, "delaySeconds": 0}}, "jobs": [{}]}}"#,
         flaky(5)
     ));
-    let out = ws.run(&["sync"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    ws.assert_exit(&["sync"], 1);
     assert_eq!(count(&ws), 2);
     let status = ws.status().unwrap();
     assert_eq!(status["jobs"][0]["attempts"], 2);
@@ -94,8 +93,7 @@ fn a_command_that_cannot_start_is_not_tried_again() {
             {"name": "shell-missing", "command": "synctray-test-no-such-command"}],
             "continueOnError": true}"#,
     );
-    let out = ws.run(&["sync"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    ws.assert_exit(&["sync"], 1);
     let status = ws.status().unwrap();
     for job in status["jobs"].as_array().unwrap() {
         assert_eq!(job["attempts"], 1, "{job}");
@@ -112,8 +110,7 @@ fn a_command_that_cannot_start_is_not_tried_again() {
 #[test]
 fn without_retry_a_failing_job_runs_once() {
     let ws = Ws::new(&format!(r#"{{"jobs": [{}]}}"#, flaky(1)));
-    let out = ws.run(&["sync"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    ws.assert_exit(&["sync"], 1);
     assert_eq!(count(&ws), 1);
     assert_eq!(ws.status().unwrap()["jobs"][0]["attempts"], 1);
 }
@@ -126,13 +123,13 @@ fn a_shutdown_during_the_backoff_stops_at_once_and_cleans_up() {
     ));
     let mut daemon = ws.daemon();
     // The lock stays held through the backoff, and its holder file says so.
-    assert!(
-        wait_until(Duration::from_secs(10), || {
+    daemon.wait(
+        "the holder to say it waits for try 2/3",
+        Duration::from_secs(10),
+        || {
             std::fs::read_to_string(ws.path("data/.sync-lock.json"))
                 .is_ok_and(|t| t.contains("waiting for try 2/3"))
-        }),
-        "{}",
-        daemon.log()
+        },
     );
     let status = ws.run(&["status", "--json"]);
     let report: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();

@@ -15,7 +15,7 @@ fn three_runs() -> Ws {
         r#"{"jobs": [{"name": "count", "command": "n=$(cat data/n 2>/dev/null || echo 0); n=$((n+1)); echo $n > data/n; echo \"run number $n\"; [ $n -ne 2 ]"}]}"#,
     );
     for expected in [0, 1, 0] {
-        assert_eq!(ws.run(&["sync"]).status.code(), Some(expected));
+        ws.assert_exit(&["sync"], expected);
     }
     ws
 }
@@ -43,8 +43,7 @@ fn history_lists_the_last_runs_newest_first() {
         2
     );
 
-    let text = ws.run(&["history", "-n", "2"]);
-    assert!(text.status.success());
+    let text = ws.run_ok(&["history", "-n", "2"]);
     let text = String::from_utf8(text.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "{text}");
@@ -62,16 +61,14 @@ fn history_lists_the_last_runs_newest_first() {
 fn history_of_a_workspace_that_never_ran_is_empty() {
     let ws = Ws::new("{}");
     assert_eq!(json(&ws.run(&["history", "--json"])), serde_json::json!([]));
-    let out = ws.run(&["history"]);
-    assert!(out.status.success());
+    let out = ws.run_ok(&["history"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("no runs"));
 }
 
 #[test]
 fn logs_prints_the_last_run_or_k_runs_back_and_fails_when_there_is_none() {
     let ws = three_runs();
-    let last = ws.run(&["logs"]);
-    assert_eq!(last.status.code(), Some(0), "{}", stderr(&last));
+    let last = ws.run_ok(&["logs"]);
     assert!(String::from_utf8_lossy(&last.stdout).contains("run number 3"));
     let second = ws.run(&["logs", "--run", "2"]);
     let second = String::from_utf8_lossy(&second.stdout);
@@ -79,8 +76,7 @@ fn logs_prints_the_last_run_or_k_runs_back_and_fails_when_there_is_none() {
         second.contains("run number 2") && second.contains("exited with code 1"),
         "{second}"
     );
-    let out = ws.run(&["logs", "--run", "4"]);
-    assert_eq!(out.status.code(), Some(1));
+    let out = ws.assert_exit(&["logs", "--run", "4"], 1);
     assert!(
         stderr(&out).contains("3 run(s) recorded"),
         "{}",
@@ -90,7 +86,7 @@ fn logs_prints_the_last_run_or_k_runs_back_and_fails_when_there_is_none() {
     for entry in std::fs::read_dir(ws.path("data/logs")).unwrap() {
         std::fs::remove_file(entry.unwrap().path()).unwrap();
     }
-    assert_eq!(ws.run(&["logs"]).status.code(), Some(1));
+    ws.assert_exit(&["logs"], 1);
     assert_eq!(Ws::new("{}").run(&["logs"]).status.code(), Some(1));
 }
 
@@ -117,8 +113,7 @@ fn next_lists_the_schedules_times_in_utc() {
             assert!(*t > times[i - 1]);
         }
     }
-    let text = ws.run(&["next"]);
-    assert!(text.status.success());
+    let text = ws.run_ok(&["next"]);
     let text = String::from_utf8(text.stdout).unwrap();
     assert_eq!(text.lines().count(), 6, "a heading and 5 times: {text}");
     assert!(text.contains("Europe/Madrid"), "{text}");
@@ -138,8 +133,7 @@ fn next_of_a_paused_workspace_is_empty_and_a_bad_config_exits_2() {
     let ws = Ws::new(r#"{"paused": true}"#);
     assert_eq!(json(&ws.run(&["next", "--json"])), serde_json::json!([]));
     let ws = Ws::new(r#"{"intervalMinutes": 0}"#);
-    let out = ws.run(&["next"]);
-    assert_eq!(out.status.code(), Some(2));
+    let out = ws.assert_exit(&["next"], 2);
     assert!(
         stderr(&out).contains("intervalMinutes must be"),
         "{}",

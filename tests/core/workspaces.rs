@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::util::{Daemon, Ws, processes_with, sleep_marker, stderr, wait_until};
+use crate::util::{Daemon, Ws, processes_with, sleep_marker, stderr};
 
 /// A home folder of its own: synctray's config folder (and so the list) is in it.
 struct Home {
@@ -178,29 +178,23 @@ fn one_daemon_serves_the_list_and_a_hung_or_broken_workspace_never_delays_anothe
     broken.write_config(r#"{"intervalMinutes": "often"}"#);
 
     let mut daemon = home.daemon();
-    assert!(
-        wait_until(Duration::from_secs(15), || runs(&fast) >= 3
-            && !processes_with(&marker).is_empty()),
-        "the fast workspace runs while the hung one's job runs\n{}",
-        daemon.log()
+    daemon.wait(
+        "the fast workspace runs while the hung one's job runs",
+        Duration::from_secs(15),
+        || runs(&fast) >= 3 && !processes_with(&marker).is_empty(),
     );
     assert!(hung.lock_exists(), "the hung run holds its own lock");
-    assert!(
-        wait_until(Duration::from_secs(5), || daemon
-            .log()
-            .contains("broken: cannot sync: the configuration does not load")),
-        "{}",
-        daemon.log()
+    daemon.wait_log(
+        "broken: cannot sync: the configuration does not load",
+        Duration::from_secs(5),
     );
 
     // Added while runs are in progress: served within a second or two.
     let late = every_second(r#"["true"]"#);
     home.ok(&["add", arg(late.root()), "--name", "late"]);
-    assert!(
-        wait_until(Duration::from_secs(5), || runs(&late) >= 1),
-        "the added workspace runs\n{}",
-        daemon.log()
-    );
+    daemon.wait("the added workspace runs", Duration::from_secs(5), || {
+        runs(&late) >= 1
+    });
 
     // Removed: no longer scheduled (a run in progress may still end).
     home.ok(&["remove", "fast"]);
@@ -215,11 +209,9 @@ fn one_daemon_serves_the_list_and_a_hung_or_broken_workspace_never_delays_anothe
 
     // The broken one is picked up once fixed.
     broken.write_config(r#"{"schedule": "* * * * * *", "catchUp": false, "jobs": [{"name": "b", "command": ["true"]}]}"#);
-    assert!(
-        wait_until(Duration::from_secs(5), || runs(&broken) >= 1),
-        "the fixed workspace runs\n{}",
-        daemon.log()
-    );
+    daemon.wait("the fixed workspace runs", Duration::from_secs(5), || {
+        runs(&broken) >= 1
+    });
 
     // SIGTERM twice: the hung job is stopped at once, and nothing is left behind.
     daemon.signal(libc::SIGTERM);
@@ -251,32 +243,30 @@ fn a_workspace_whose_folder_goes_away_comes_back_when_it_does_and_the_other_goes
     home.ok(&["add", arg(stays.root()), "--name", "stays"]);
     home.ok(&["add", arg(moves.root()), "--name", "moves"]);
     let mut daemon = home.daemon();
-    assert!(
-        wait_until(Duration::from_secs(10), || runs(&moves) >= 2),
-        "{}",
-        daemon.log()
+    daemon.wait(
+        "two runs of the workspace that moves",
+        Duration::from_secs(10),
+        || runs(&moves) >= 2,
     );
 
     let away = moves.root().with_extension("away");
     std::fs::rename(moves.root(), &away).unwrap();
-    assert!(
-        wait_until(Duration::from_secs(5), || daemon.log().contains("is gone")),
-        "the folder's going is seen\n{}",
-        daemon.log()
-    );
+    daemon.wait("the folder's going is seen", Duration::from_secs(5), || {
+        daemon.log().contains("is gone")
+    });
     let before = runs(&stays);
-    assert!(
-        wait_until(Duration::from_secs(5), || runs(&stays) >= before + 2),
-        "the other workspace goes on\n{}",
-        daemon.log()
+    daemon.wait(
+        "the other workspace goes on",
+        Duration::from_secs(5),
+        || runs(&stays) >= before + 2,
     );
 
     std::fs::rename(&away, moves.root()).unwrap();
     let back = runs(&moves);
-    assert!(
-        wait_until(Duration::from_secs(8), || runs(&moves) >= back + 2),
-        "the workspace runs again once its folder is back\n{}",
-        daemon.log()
+    daemon.wait(
+        "the workspace runs again once its folder is back",
+        Duration::from_secs(8),
+        || runs(&moves) >= back + 2,
     );
     daemon.stop_with(libc::SIGTERM, Duration::from_secs(15));
 }

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use super::proc::{set_mode, wait_until};
+use super::proc::{set_mode, wait_for, wait_until};
 
 /// The `synctray` executable under test.
 pub const SYNCTRAY: &str = env!("CARGO_BIN_EXE_synctray");
@@ -17,9 +17,17 @@ pub struct Ws {
 impl Ws {
     /// A workspace whose config is `config` (JSON text).
     pub fn new(config: &str) -> Ws {
-        let ws = Ws {
-            dir: tempfile::tempdir().unwrap(),
-        };
+        Ws::with_dir(tempfile::tempdir().unwrap(), config)
+    }
+
+    /// A workspace in a new folder under `parent` (a small disk a test fills, say), whose
+    /// config is `config`.
+    pub fn new_in(parent: &Path, config: &str) -> Ws {
+        Ws::with_dir(tempfile::tempdir_in(parent).unwrap(), config)
+    }
+
+    fn with_dir(dir: tempfile::TempDir, config: &str) -> Ws {
+        let ws = Ws { dir };
         std::fs::create_dir_all(ws.path("data/config")).unwrap();
         ws.write_config(config);
         ws
@@ -61,6 +69,37 @@ impl Ws {
 
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).output().unwrap()
+    }
+
+    /// Runs `synctray args…` and fails, showing its stdout and stderr, unless it exits
+    /// with `code`; its output.
+    pub fn assert_exit(&self, args: &[&str], code: i32) -> Output {
+        let out = self.run(args);
+        assert_exit_code(&out, code, &format!("synctray {}", args.join(" ")));
+        out
+    }
+
+    /// Runs `synctray args…` and fails, showing its stdout and stderr, unless it exits 0;
+    /// its output.
+    pub fn run_ok(&self, args: &[&str]) -> Output {
+        self.assert_exit(args, 0)
+    }
+
+    /// Starts `synctray sync` in the background, its output dropped, and waits until `cond`
+    /// holds (its job runs); after `timeout`, fails naming `what`. The running sync.
+    pub fn sync_until(&self, what: &str, timeout: Duration, cond: impl FnMut() -> bool) -> Child {
+        let mut sync = self
+            .cmd(&["sync"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        if !wait_until(timeout, cond) {
+            let _ = sync.kill();
+            let _ = sync.wait();
+            panic!("timed out after {timeout:?} waiting for {what}");
+        }
+        sync
     }
 
     /// `synctray status --json`.
@@ -153,6 +192,33 @@ impl Daemon {
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// Polls `cond` until it holds; after `timeout`, fails naming `what`, with the log.
+    pub fn wait(&self, what: &str, timeout: Duration, cond: impl FnMut() -> bool) {
+        wait_for(what, timeout, cond, || {
+            format!("daemon log:\n{}", self.log())
+        });
+    }
+
+    /// Waits until the log holds `line`; after `timeout`, fails with the log.
+    pub fn wait_log(&self, line: &str, timeout: Duration) {
+        self.wait(&format!("{line:?} in the log"), timeout, || {
+            self.log().contains(line)
+        });
+    }
+}
+
+/// Fails, naming `what` and showing its stdout and stderr, unless `out` is an exit with
+/// `code`.
+pub fn assert_exit_code(out: &Output, code: i32, what: &str) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{what}: expected exit {code}, got {}\n--- stdout\n{}\n--- stderr\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 impl Drop for Daemon {
