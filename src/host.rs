@@ -17,8 +17,8 @@ use crate::config::{Config, ConfigError};
 use crate::engine::{self, Command, Engine, RunOutcome, ServeOptions, SystemClock};
 use crate::lock::{self, Holder, InstanceLock, LockError};
 use crate::notify::Notifier;
-use crate::runner::Stop;
 use crate::schedule::Trigger;
+use crate::shutdown::Stop;
 use crate::workspace::Workspace;
 
 /// How long a run in progress may go on after the first SIGTERM, Ctrl-C, SIGHUP or Quit.

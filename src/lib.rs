@@ -14,6 +14,8 @@
 //!   that decides the next run and catch-up.
 //! - [`lock`]: the cross-process run lock, held as a guard value.
 //! - [`runner`]: one job in its own process tree, with a bounded log, timeout and stop.
+//! - [`shutdown`]: the shutdown signal ([`shutdown::Stop`]: run, drain until a deadline, stop
+//!   now) that the front ends set and the scheduler, the wait, the retries and a job watch.
 //! - [`status`]: the status file and the run history; a job's [`status::Failure`] and a
 //!   run's [`status::RunError`], the typed values its texts are rendered from.
 //! - [`health`]: whether the data can be trusted: how fresh it is (overdue) and what keeps
@@ -65,6 +67,7 @@ pub mod retry;
 pub mod runner;
 pub mod runs;
 pub mod schedule;
+pub mod shutdown;
 pub mod snapshot;
 pub mod status;
 pub mod sys;

@@ -11,7 +11,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::config::Retry;
-use crate::runner::Stop;
+use crate::shutdown::Stop;
 
 impl Retry {
     /// The wait before try `try_` (from 2): `delay` × 2^(try−2), so 30 s, 60 s, 120 s…

@@ -17,6 +17,7 @@ use tokio::time::{Instant, sleep_until};
 
 use crate::config::{Job, JobCommand};
 use crate::lock::RunLock;
+use crate::shutdown::Stop;
 use crate::status::{self, Failure, JobResult, Outcome};
 use crate::sys::{self, JobHost, RunningJob};
 
@@ -31,28 +32,6 @@ const DRAIN_GRACE: Duration = Duration::from_secs(2);
 /// A job still running after this is written to the lock's holder file (for `status` and
 /// the tray of other processes); one that ends sooner costs no write.
 const PROGRESS_AFTER: Duration = Duration::from_millis(100);
-
-/// The shutdown signal, as the front end sets it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stop {
-    /// Keep going.
-    Run,
-    /// Start nothing new; a job still running at this instant is stopped.
-    Drain(Instant),
-    /// Stop everything now (a second Ctrl-C).
-    Now,
-}
-
-impl Stop {
-    /// The instant by which running jobs must be gone, if any.
-    pub fn deadline(self) -> Option<Instant> {
-        match self {
-            Stop::Run => None,
-            Stop::Drain(at) => Some(at),
-            Stop::Now => Some(Instant::now()),
-        }
-    }
-}
 
 /// Where a job runs and writes.
 #[derive(Debug)]

@@ -29,7 +29,7 @@ use tokio::sync::{Notify, watch};
 use crate::clock::Clock;
 use crate::config::{Conditions, Network};
 use crate::network::Offline;
-use crate::runner::Stop;
+use crate::shutdown::Stop;
 pub use crate::status::{Condition, Waited};
 use crate::workspace::Workspace;
 

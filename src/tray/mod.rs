@@ -51,7 +51,7 @@ use crate::fleet::{self, Fleet, Stops, Waiting};
 use crate::host::{self, Host, OpenError, SESSION_GRACE};
 use crate::lock::Holder;
 use crate::notify::{self, Note, NoteAction, Notifier};
-use crate::runner::Stop;
+use crate::shutdown::Stop;
 use crate::snapshot::Snapshot;
 use crate::status::Status;
 use crate::sys;

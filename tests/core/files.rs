@@ -474,7 +474,7 @@ fn a_run_whose_result_cannot_be_recorded_is_notified_as_a_failure() {
         Arc::new(SystemClock),
         Box::new(Collect(Arc::clone(&notes))),
     );
-    let (_stop, stop_rx) = tokio::sync::watch::channel(synctray::runner::Stop::Run);
+    let (_stop, stop_rx) = tokio::sync::watch::channel(synctray::shutdown::Stop::Run);
     let outcome = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -230,7 +230,7 @@ fn sync_now_while_a_scheduled_run_waits_for_the_network_runs_it_at_once() {
     use synctray::config::Config;
     use synctray::engine::{self, Command, Engine, ServeOptions, SystemClock};
     use synctray::notify::Silent;
-    use synctray::runner::Stop;
+    use synctray::shutdown::Stop;
     use synctray::snapshot::Running;
     use synctray::workspace::{Source, Workspace};
     use tokio::sync::{mpsc, watch};

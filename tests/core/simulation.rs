@@ -25,8 +25,8 @@ use synctray::config::Config;
 use synctray::engine::{
     self, Clock, Command, Engine, Perform, RunFuture, RunOutcome, ServeOptions, Sleep,
 };
-use synctray::runner::Stop;
 use synctray::schedule::Trigger;
+use synctray::shutdown::Stop;
 use synctray::status::{Outcome, Status};
 use synctray::wait::{Condition, Gauges, SensorFuture, Sensors, Waited};
 use synctray::workspace::{Source, Workspace};
