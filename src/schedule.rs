@@ -289,6 +289,21 @@ pub struct PlanInput {
     pub catch_up: bool,
 }
 
+/// What a next run is planned from, besides the configuration: the one input of
+/// [`crate::config::Config::next_run`], which the scheduler loop, the status file's
+/// `nextRun` and a snapshot read from the files all plan with.
+#[derive(Debug, Clone, Copy)]
+pub struct Planning {
+    /// The schedule's previous slot (see [`PlanInput::last`]).
+    pub last: Option<DateTime<Utc>>,
+    /// When the scheduler started (see [`PlanInput::since`]).
+    pub since: DateTime<Utc>,
+    pub now: DateTime<Utc>,
+    /// When the scheduler's last run ended, until its next one starts: a due time at or
+    /// before it came while that run was in progress. `None` outside the scheduler loop.
+    pub ran_until: Option<DateTime<Utc>>,
+}
+
 /// Plans the next run. Pure: the same input gives the same answer.
 ///
 /// - A slot after `last` that is still ahead, or fell due less than [`ON_TIME`] ago, is

@@ -13,7 +13,7 @@ use crate::config::{Config, ConfigError};
 use crate::health::{self, Problem};
 use crate::lock::{self, Holder};
 use crate::notify::Failing;
-use crate::schedule::{Cadence, Trigger};
+use crate::schedule::{Cadence, Planning, Trigger};
 use crate::status::Status;
 use crate::wait::Condition;
 use crate::workspace::Workspace;
@@ -77,7 +77,14 @@ impl Snapshot {
         };
         let started = last.as_ref().map(Status::started);
         let next_run = config
-            .and_then(|c| c.plan(started, now, now))
+            .and_then(|c| {
+                c.next_run(Planning {
+                    last: started,
+                    since: now,
+                    now,
+                    ran_until: None,
+                })
+            })
             .map(|d| d.at.max(now));
         // Runs cannot start since the first one that should have run after the last one
         // recorded (or now, when none has been missed yet).

@@ -13,12 +13,12 @@ use chrono::{DateTime, Local, Utc};
 use super::exit_codes::ExitCode;
 use crate::config::Config;
 use crate::runs::{failure, log_path, recent};
-use crate::schedule::{Due, Trigger};
+use crate::schedule::{Due, Planning, Trigger};
 use crate::status::{Status, iso_ms};
 use crate::workspace::Workspace;
 
 /// The next `n` due times of the scheduler, as it plans them now: the first as
-/// [`Config::plan`] says (a catch-up is "now"), each later one after the one before.
+/// [`Config::next_run`] says (a catch-up is "now"), each later one after the one before.
 /// Empty when paused.
 pub fn upcoming(
     config: &Config,
@@ -27,11 +27,19 @@ pub fn upcoming(
     n: usize,
 ) -> Vec<Due> {
     let mut times = Vec::with_capacity(n);
-    let mut due = config.plan(last, now, now);
+    let plan = |last, now| {
+        config.next_run(Planning {
+            last,
+            since: now,
+            now,
+            ran_until: None,
+        })
+    };
+    let mut due = plan(last, now);
     while let Some(d) = due.filter(|_| times.len() < n) {
         let at = d.at.max(now);
         times.push(Due { at, ..d });
-        due = config.plan(Some(at), at, at);
+        due = plan(Some(at), at);
     }
     times
 }

@@ -296,23 +296,37 @@ impl Config {
         })
     }
 
-    /// The next scheduled run after a run that started at `last` (see
-    /// [`schedule::plan`]); `None` when paused or when the schedule never fires again.
-    pub fn plan(
-        &self,
-        last: Option<chrono::DateTime<chrono::Utc>>,
-        since: chrono::DateTime<chrono::Utc>,
-        now: chrono::DateTime<chrono::Utc>,
-    ) -> Option<schedule::Due> {
+    /// The next run, the one place it is planned (see [`schedule::plan`]); `None` when
+    /// paused or when the schedule never fires again. A due time that came while the
+    /// scheduler's last run was in progress (`ran_until`) is handled once, now that the run
+    /// has ended: one catch-up run with `catchUp`, else the next slot.
+    pub fn next_run(&self, at: schedule::Planning) -> Option<schedule::Due> {
         if self.paused {
             return None;
         }
         let input = schedule::PlanInput {
-            last,
-            since,
+            last: at.last,
+            since: at.since,
             catch_up: self.catch_up,
         };
-        schedule::plan(&self.cadence, &self.zone, input, now)
+        let due = schedule::plan(&self.cadence, &self.zone, input, at.now)?;
+        let Some(ended) = at.ran_until else {
+            return Some(due);
+        };
+        if due.at > ended || due.trigger != schedule::Trigger::Schedule {
+            return Some(due);
+        }
+        if self.catch_up {
+            return Some(schedule::Due {
+                at: due.at,
+                trigger: schedule::Trigger::CatchUp,
+            });
+        }
+        let last = at.last.map_or(ended, |l| l.min(ended));
+        Some(schedule::Due {
+            at: self.cadence.next_slot_after(&self.zone, last, ended)?,
+            trigger: schedule::Trigger::Schedule,
+        })
     }
 
     /// How the schedule reads in a menu or a status line.

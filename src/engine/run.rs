@@ -8,7 +8,7 @@ use super::{Engine, LOG_FILES, RunOutcome};
 use crate::config::{self, Config};
 use crate::lock::{self, Acquire, LockError};
 use crate::runner::{self, JobContext};
-use crate::schedule::Trigger;
+use crate::schedule::{Planning, Trigger};
 use crate::shutdown::Stop;
 use crate::snapshot::Running;
 use crate::status::{self, Failure, JobFailure, JobResult, Outcome, RunError, Status};
@@ -122,7 +122,12 @@ impl Engine {
         // holding the lock write it, so it is the one there before this run.
         let previous = Status::read(&self.ws.status);
         let next_run = config
-            .plan(Some(started_at), started_at, finished_at)
+            .next_run(Planning {
+                last: Some(started_at),
+                since: started_at,
+                now: finished_at,
+                ran_until: None,
+            })
             .map(|d| d.at);
         // `status`, `error` and `interrupted` come from `error` as it is recorded.
         let mut status = Status {

@@ -13,7 +13,7 @@ use crate::config::{self, Config, ConfigError, Edit};
 use crate::health::{self, Problem};
 use crate::lock::{self, Holder};
 use crate::notify;
-use crate::schedule::{Due, Trigger};
+use crate::schedule::{Due, Planning, Trigger};
 use crate::shutdown::Stop;
 use crate::snapshot::{Message, Notice, Running, Snapshot};
 use crate::status::Status;
@@ -274,30 +274,13 @@ impl LoopState {
         self.ran_until = self.ran_until.filter(|ended| *ended <= now);
     }
 
-    /// The next run. A due time that came while a run was in progress is handled once,
-    /// now that it has ended: one catch-up run with `catchUp`, else the next slot.
+    /// The next run, as [`Config::next_run`] plans it from what this loop knows.
     fn plan(&self, now: DateTime<Utc>) -> Option<Due> {
-        let last = self.last_slot();
-        let due = self.config.plan(last, self.since, now)?;
-        let Some(ended) = self.ran_until else {
-            return Some(due);
-        };
-        if due.at > ended || due.trigger != Trigger::Schedule {
-            return Some(due);
-        }
-        if self.config.catch_up {
-            return Some(Due {
-                at: due.at,
-                trigger: Trigger::CatchUp,
-            });
-        }
-        let last = last.map_or(ended, |l| l.min(ended));
-        Some(Due {
-            at: self
-                .config
-                .cadence
-                .next_slot_after(&self.config.zone, last, ended)?,
-            trigger: Trigger::Schedule,
+        self.config.next_run(Planning {
+            last: self.last_slot(),
+            since: self.since,
+            now,
+            ran_until: self.ran_until,
         })
     }
 

@@ -25,7 +25,7 @@ use synctray::config::Config;
 use synctray::engine::{
     self, Clock, Command, Engine, Perform, RunFuture, RunOutcome, ServeOptions, Sleep,
 };
-use synctray::schedule::Trigger;
+use synctray::schedule::{Planning, Trigger};
 use synctray::shutdown::Stop;
 use synctray::status::{Outcome, Status};
 use synctray::wait::{Condition, Gauges, SensorFuture, Sensors, Waited};
@@ -284,7 +284,13 @@ impl SimRuns {
             _ => r.start,
         });
         let since = self.since.min(set_back_to.unwrap_or(self.since));
-        let Some(due) = config.plan(last, since, now) else {
+        let planning = Planning {
+            last,
+            since,
+            now,
+            ran_until: None,
+        };
+        let Some(due) = config.next_run(planning) else {
             return;
         };
         if due.at + EPS >= now {
