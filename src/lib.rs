@@ -11,7 +11,8 @@
 //!   (the top level in `mod.rs`; `jobs`, `retry` and `network` in files of their own);
 //!   rewriting the keys synctray owns (`edit.rs`).
 //! - [`schedule`]: cron expressions and "every N minutes", and the pure planning function
-//!   that decides the next run and catch-up.
+//!   that decides the next run and catch-up ([`config::Config::next_run`] is the one call
+//!   every next run comes from).
 //! - [`lock`]: the cross-process run lock, held as a guard value.
 //! - [`runner`]: one job in its own process tree, with a bounded log, timeout and stop.
 //! - [`shutdown`]: the shutdown signal ([`shutdown::Stop`]: run, drain until a deadline, stop
