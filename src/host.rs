@@ -198,8 +198,7 @@ pub fn run_once(
 
 /// Claims `ws` for `what` with its instance lock.
 fn claim(ws: &Workspace, what: &'static str) -> Result<InstanceLock, OpenError> {
-    let path = ws.lock.with_file_name(".synctray-instance");
-    match lock::instance(&path).map_err(OpenError::Instance)? {
+    match lock::instance(&ws.instance_lock()).map_err(OpenError::Instance)? {
         Ok(guard) => Ok(guard),
         Err(holder) => Err(OpenError::Taken {
             root: ws.root.clone(),

@@ -268,7 +268,7 @@ async fn stopped(stop: &mut watch::Receiver<Stop>) {
 
 /// The marker file of a waiting run.
 pub fn marker_path(ws: &Workspace) -> PathBuf {
-    ws.lock.with_file_name(".sync-wait")
+    ws.wait_marker()
 }
 
 /// What the marker says: the file beside it.

@@ -42,6 +42,23 @@ impl fmt::Display for Source {
     }
 }
 
+/// The names of synctray's files in `data/`, spelled here only. The status file, the
+/// history and the run lock are the original's, kept for the dashboard.
+pub mod names {
+    /// The run lock the original reads: the holder's stamp (`.sync-lock`).
+    pub const RUN_LOCK: &str = ".sync-lock";
+    /// The run lock's OS-locked file, beside the stamp.
+    pub const RUN_OS_LOCK: &str = ".sync-run.lock";
+    /// Who holds the run lock, and what the next run must wait for.
+    pub const HOLDER: &str = ".sync-lock.json";
+    /// One tray or daemon per workspace (its holder beside it, `.json`).
+    pub const INSTANCE_LOCK: &str = ".synctray-instance";
+    /// A scheduled run waits (the network, `conditions`); what for, beside it (`.json`).
+    pub const WAIT_MARKER: &str = ".sync-wait";
+    /// Edits of the config file, one at a time, beside it in `data/config/`.
+    pub const EDIT_LOCK: &str = ".synctray-edit-lock";
+}
+
 /// A workspace's root and the paths of synctray's files in it.
 #[derive(Debug, Clone)]
 pub struct Workspace {
@@ -82,7 +99,7 @@ impl Workspace {
             config: root.join(CONFIG),
             status: data.join("sync-status.json"),
             history: data.join("sync-history.jsonl"),
-            lock: data.join(".sync-lock"),
+            lock: data.join(names::RUN_LOCK),
             logs: data.join("logs"),
             root,
             source,
@@ -128,6 +145,16 @@ impl Workspace {
             tracing::info!("created a starter config at {}", ws.config.display());
         }
         Ok(ws)
+    }
+
+    /// The instance lock: one tray or daemon serves the workspace.
+    pub fn instance_lock(&self) -> PathBuf {
+        self.data_dir().join(names::INSTANCE_LOCK)
+    }
+
+    /// The marker of a scheduled run that waits.
+    pub fn wait_marker(&self) -> PathBuf {
+        self.data_dir().join(names::WAIT_MARKER)
     }
 
     /// The folder of synctray's files: `data/`.

@@ -23,7 +23,7 @@ pub enum Edit {
 
 /// The file beside the config whose OS lock serialises edits. synctray never deletes it,
 /// so that two editors always lock the same file.
-pub const EDIT_LOCK: &str = ".synctray-edit-lock";
+pub use crate::workspace::names::EDIT_LOCK;
 
 /// Applies `edit` to the file at `path` atomically and returns the new configuration.
 ///
