@@ -46,7 +46,8 @@
 //!   an exit status ([`cli::ExitCode`], the front ends' own; the tray's end is mapped there
 //!   too); `history`, `next` and `logs` in its `runs` module; its `usage` module makes the
 //!   shell completions and the man pages from the command-line definition.
-//! - `tray` (feature `tray`): the system-tray front end.
+//! - `tray` (feature `tray`): the system-tray front end (`mod.rs`: the event loop and the
+//!   threads; `gui.rs`: the GUI thread's side; `state/`: snapshot → what to show).
 //! - [`sys`]: the platform seam, and the only place with an OS `cfg`: process trees,
 //!   signals, the shell, file modes and links, the atomic write, notification hints, the tray's platform
 //!   parts.

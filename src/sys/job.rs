@@ -1,5 +1,5 @@
 //! Starting a run's jobs, each in a process tree that ends with it: [`JobHost`] (one per
-//! run) and [`RunningJob`]. Linux: through the run's supervisor (`supervisor.rs`).
+//! run) and [`RunningJob`]. Linux: through the run's supervisor (`supervisor/`).
 //! Elsewhere: tokio's child process, in a process group (unix) or a job object (Windows).
 
 use std::io;

@@ -16,7 +16,7 @@
 //!
 //! # What keeps a job's processes from outliving its run
 //! - Linux: each run has a supervisor, a process forked from synctray as the run begins,
-//!   which starts the run's jobs on request (see `supervisor.rs`). It is a child
+//!   which starts the run's jobs on request (see `supervisor/`). It is a child
 //!   subreaper, so every process a job starts — including ones that call `setsid` or
 //!   daemonise — stays its descendant; it kills whatever a job left when the job ends,
 //!   before reporting its end; it learns of synctray's death through `PR_SET_PDEATHSIG`,

@@ -1,0 +1,266 @@
+use super::*;
+use crate::status::{Failure, JobFailure};
+
+fn status(json: &str) -> Status {
+    serde_json::from_str(json).unwrap()
+}
+
+/// The note a run shows, for a workspace whose alerts are `alerts`.
+fn shown(
+    alerts: &mut Alerts,
+    previous: Option<&Status>,
+    run: &Status,
+    error: &RunError,
+    wanted: &Notifications,
+) -> Option<Note> {
+    match alerts.after_run(previous, run, error, wanted)? {
+        Verdict::Show(note) => Some(note),
+        Verdict::Withdraw => None,
+    }
+}
+
+fn note_for(
+    previous: Option<&Status>,
+    run: &Status,
+    error: &RunError,
+    wanted: &Notifications,
+) -> Option<Note> {
+    shown(&mut Alerts::default(), previous, run, error, wanted)
+}
+
+fn failed(job: &str, failure: Failure) -> RunError {
+    RunError {
+        first: Some(JobFailure {
+            job: job.into(),
+            failure,
+            tail: String::new(),
+        }),
+        ..RunError::default()
+    }
+}
+
+#[test]
+fn failure_names_the_job_the_reason_and_the_last_line() {
+    let run = status(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error"}"#);
+    let error = RunError {
+        first: Some(JobFailure {
+            job: "quality".into(),
+            failure: Failure::Exited(1),
+            tail: "warn\nError: ESLint config not found\n\n".into(),
+        }),
+        ..RunError::default()
+    };
+    let note = note_for(None, &run, &error, &Notifications::default()).unwrap();
+    let (summary, body) = note.text();
+    assert_eq!(summary, "Sync failed: quality");
+    assert_eq!(body, "exited with code 1\nError: ESLint config not found");
+}
+
+#[test]
+fn the_same_failure_again_is_counted_not_shown_and_a_different_one_is_shown() {
+    let wanted = Notifications::default();
+    let mut alerts = Alerts::default();
+    let run = status(
+        r#"{"lastSync":"2026-11-25T14:15:03.120Z","startedAt":"2026-11-25T14:15:00.000Z","status":"error"}"#,
+    );
+    let later = status(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error"}"#);
+    let exit1 = failed("quality", Failure::Exited(1));
+    assert!(matches!(
+        shown(&mut alerts, None, &run, &exit1, &wanted),
+        Some(Note::Failed(_))
+    ));
+    // Another exit code is the same kind of reason: the same incident.
+    for _ in 0..4 {
+        let exit2 = failed("quality", Failure::Exited(2));
+        assert!(shown(&mut alerts, Some(&run), &later, &exit2, &wanted).is_none());
+    }
+    let streak = alerts.failing().unwrap();
+    assert_eq!(streak.job.as_deref(), Some("quality"));
+    assert_eq!(streak.runs, 5);
+    assert_eq!(streak.since, run.started());
+    // A shutdown in the middle of the streak changes nothing.
+    let mut cut = failed("quality", Failure::Interrupted);
+    cut.interrupted = true;
+    assert!(shown(&mut alerts, Some(&later), &later, &cut, &wanted).is_none());
+    assert_eq!(alerts.failing().unwrap().runs, 5);
+    // A timeout of the same job, or another job: a new incident.
+    let timeout = failed(
+        "quality",
+        Failure::TimedOut(std::time::Duration::from_secs(60)),
+    );
+    assert!(shown(&mut alerts, Some(&later), &later, &timeout, &wanted).is_some());
+    let other = failed(
+        "projects",
+        Failure::TimedOut(std::time::Duration::from_secs(60)),
+    );
+    assert!(shown(&mut alerts, Some(&later), &later, &other, &wanted).is_some());
+    assert_eq!(alerts.failing().unwrap().runs, 1);
+}
+
+#[test]
+fn a_problem_is_shown_once_and_its_end_is_a_recovery() {
+    let wanted = Notifications::default();
+    let mut alerts = Alerts::default();
+    let first = alerts.problem(Some("data/ is read-only"), &wanted);
+    assert!(
+        matches!(first, Some(Verdict::Show(Note::Problem(ref w))) if w == "data/ is read-only")
+    );
+    assert!(
+        alerts
+            .problem(Some("data/ is read-only"), &wanted)
+            .is_none()
+    );
+    let (summary, _) = Note::Problem("data/ is read-only".into()).text();
+    assert_eq!(summary, "Cannot sync: data/ is read-only");
+    assert!(matches!(
+        alerts.problem(None, &wanted),
+        Some(Verdict::Show(Note::Recovered { duration_ms: None }))
+    ));
+    assert!(alerts.problem(None, &wanted).is_none());
+    // A run that gets the lock ends the problem too, and says so once.
+    alerts.problem(Some("the disk is full"), &wanted);
+    let good =
+        status(r#"{"lastSync":"2026-11-25T14:45:03.120Z","status":"success","durationMs":1500}"#);
+    assert!(matches!(
+        shown(
+            &mut alerts,
+            Some(&good),
+            &good,
+            &RunError::default(),
+            &wanted
+        ),
+        Some(Note::Recovered {
+            duration_ms: Some(1500)
+        })
+    ));
+    assert!(alerts.problem(None, &wanted).is_none());
+}
+
+#[test]
+fn stale_data_is_told_once_and_a_success_recovers_it() {
+    let wanted = Notifications::default();
+    let mut alerts = Alerts::default();
+    let age = Some(TimeDelta::hours(3));
+    let Some(Verdict::Show(note)) = alerts.overdue(age, None, &wanted) else {
+        panic!("stale data is told");
+    };
+    assert_eq!(note.text().0, "Data is 3 h old");
+    assert!(
+        alerts
+            .overdue(Some(TimeDelta::hours(4)), None, &wanted)
+            .is_none()
+    );
+    let good =
+        status(r#"{"lastSync":"2026-11-25T14:45:03.120Z","status":"success","durationMs":1500}"#);
+    let bad = status(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error","error":"x"}"#);
+    assert!(matches!(
+        shown(
+            &mut alerts,
+            Some(&bad),
+            &good,
+            &RunError::default(),
+            &wanted
+        ),
+        Some(Note::Recovered { .. })
+    ));
+    // Paused while stale: the reminder is taken down, nothing new is said.
+    alerts.overdue(age, None, &wanted);
+    assert!(matches!(
+        alerts.overdue(None, None, &wanted),
+        Some(Verdict::Withdraw)
+    ));
+}
+
+#[test]
+fn a_recovery_not_wanted_takes_the_failure_down() {
+    let wanted = Notifications {
+        on_recovery: false,
+        ..Notifications::default()
+    };
+    let mut alerts = Alerts::default();
+    let bad = status(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error","error":"x"}"#);
+    let good = status(r#"{"lastSync":"2026-11-25T14:45:03.120Z","status":"success"}"#);
+    alerts.after_run(None, &bad, &failed("quality", Failure::Exited(1)), &wanted);
+    assert!(matches!(
+        alerts.after_run(Some(&bad), &good, &RunError::default(), &wanted),
+        Some(Verdict::Withdraw)
+    ));
+}
+
+#[test]
+fn ages_read_in_the_largest_whole_unit() {
+    assert_eq!(age_words(TimeDelta::minutes(45)), "45 min");
+    assert_eq!(age_words(TimeDelta::minutes(190)), "3 h");
+    assert_eq!(age_words(TimeDelta::hours(50)), "2 d");
+}
+
+#[test]
+fn an_interrupted_run_notifies_nothing_and_the_next_success_is_no_recovery() {
+    let cut = status(
+        r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error","error":"interrupted by shutdown","interrupted":true}"#,
+    );
+    let error = RunError {
+        first: Some(JobFailure {
+            job: "quality".into(),
+            failure: Failure::Interrupted,
+            tail: String::new(),
+        }),
+        interrupted: true,
+        ..RunError::default()
+    };
+    let wanted = Notifications::default();
+    assert!(note_for(None, &cut, &error, &wanted).is_none());
+    let ok = status(r#"{"lastSync":"2026-11-25T14:45:03.120Z","status":"success"}"#);
+    assert!(note_for(Some(&cut), &ok, &RunError::default(), &wanted).is_none());
+}
+
+#[test]
+fn a_run_that_failed_without_a_failed_job_says_why() {
+    let run = status(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error"}"#);
+    let error = RunError {
+        unrecorded: vec!["data/sync-status.json: cannot write: No space left on device".into()],
+        ..RunError::default()
+    };
+    let (summary, body) = note_for(None, &run, &error, &Notifications::default())
+        .unwrap()
+        .text();
+    assert_eq!(summary, "Sync failed: run");
+    assert_eq!(
+        body,
+        "the result could not be recorded: data/sync-status.json: cannot write: No space left on device"
+    );
+}
+
+#[test]
+fn recovery_is_told_once_and_success_is_quiet_by_default() {
+    let bad = status(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error","error":"x"}"#);
+    let good =
+        status(r#"{"lastSync":"2026-11-25T14:45:03.120Z","status":"success","durationMs":1500}"#);
+    let wanted = Notifications::default();
+    let ok = RunError::default();
+    assert!(matches!(
+        note_for(Some(&bad), &good, &ok, &wanted),
+        Some(Note::Recovered {
+            duration_ms: Some(1500)
+        })
+    ));
+    assert!(note_for(Some(&good), &good, &ok, &wanted).is_none());
+    let all = Notifications {
+        on_success: true,
+        ..wanted
+    };
+    assert!(matches!(
+        note_for(Some(&good), &good, &ok, &all),
+        Some(Note::Succeeded { duration_ms: 1500 })
+    ));
+    let none = Notifications {
+        on_error: false,
+        on_recovery: false,
+        on_success: false,
+    };
+    let failed = RunError {
+        interrupted: true,
+        ..RunError::default()
+    };
+    assert!(note_for(Some(&bad), &bad, &failed, &none).is_none());
+}

@@ -1,0 +1,536 @@
+//! The GUI thread's side of the tray: what it knows of each workspace ([`View`]), and
+//! [`Gui`], which owns the icon and the menu, redraws them from the engines' snapshots and
+//! turns clicks into [`Command`]s. Everything here runs on the event loop's thread.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Local, Utc};
+use tokio::sync::{mpsc, watch};
+use tray_icon::menu::MenuId;
+use tray_icon::{TrayIcon, TrayIconBuilder};
+
+use crate::engine::Command;
+use crate::fleet::{self, Fleet, Waiting};
+use crate::host;
+use crate::lock::Holder;
+use crate::notify::{self, Note, NoteAction, Notifier};
+use crate::snapshot::Snapshot;
+use crate::status::Status;
+use crate::sys;
+use crate::sys::autostart::{self, Starts};
+use crate::sys::tray::Alarm;
+use crate::workspace::Workspace;
+
+use super::icons::Icons;
+use super::menu::{Action, TrayMenu, WsAction, WsId};
+use super::state::{self, IconKind, MenuState, menu_state, until_next_minute};
+use super::{NewCommands, Stop};
+
+/// How a workspace is served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Mode {
+    /// Here, by its engine thread.
+    Served,
+    /// Not at all: its snapshot's problem says why.
+    Unserved,
+    /// By another tray or daemon: its state is read from its files.
+    Elsewhere(Holder),
+}
+
+/// A workspace as the GUI thread knows it.
+struct View {
+    id: WsId,
+    ws: Workspace,
+    snapshot: Snapshot,
+    /// The last runs, newest first, for "Recent runs ▸".
+    recent: Vec<Status>,
+    /// Whether its thread has said anything yet (before, "Starting…").
+    started: bool,
+    mode: Mode,
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+impl View {
+    /// What its part of the menu shows at `now`.
+    fn menu_state(&self, now: DateTime<Local>, quitting: bool) -> MenuState {
+        let snapshot = &self.snapshot;
+        let mut m = menu_state(snapshot, now);
+        m.recent = state::recent_items(&self.recent, now);
+        if !self.started {
+            m.next_line = "Starting…".into();
+        }
+        match &self.mode {
+            Mode::Served => {}
+            Mode::Unserved => {
+                m.next_line = "Not syncing until this is fixed".into();
+                m.sync_now_enabled = false;
+            }
+            Mode::Elsewhere(holder) => {
+                if snapshot.running.is_none() {
+                    m.next_line = match holder.pid {
+                        Some(pid) => format!("Served by another synctray (pid {pid})"),
+                        None => "Served by another synctray".to_owned(),
+                    };
+                }
+            }
+        }
+        if quitting {
+            // A run waiting for the network stops at once: nothing to wait for.
+            m.next_line = if self.mode == Mode::Served
+                && snapshot
+                    .running
+                    .as_ref()
+                    .is_some_and(|r| r.waiting_for().is_none())
+            {
+                "Quitting: stopping the sync…"
+            } else {
+                "Quitting…"
+            }
+            .into();
+            m.sync_now_enabled = false;
+        }
+        m
+    }
+
+    fn send(&self, command: Command) {
+        if self.commands.send(command).is_err() {
+            tracing::warn!(
+                "{}: {command:?} ignored: its scheduler has stopped",
+                self.ws.name
+            );
+        }
+    }
+}
+
+/// The GUI thread's side: the widgets, and what it last heard from the engines.
+pub(super) struct Gui {
+    views: Vec<View>,
+    pub(super) fleet: Fleet,
+    new_commands: NewCommands,
+    /// The workspace list followed, if the tray serves it.
+    list: Option<PathBuf>,
+    stop: watch::Sender<Stop>,
+    icons: Icons,
+    menu: TrayMenu,
+    pub(super) tray: Option<TrayIcon>,
+    /// The icon shown now.
+    icon: IconKind,
+    /// When the menu next reads differently without news from the engines: just after
+    /// the next wall-clock minute, or when a message's time is up. The event loop waits
+    /// until then.
+    pub(super) next_refresh: Instant,
+    /// Wakes the event loop at `next_refresh` where tao would not.
+    alarm: Alarm,
+    /// Quit was chosen (or the session ended): the engines are draining.
+    pub(super) quitting: bool,
+    /// Where tray-icon writes the icon PNGs the panel reads (Linux); removed on exit.
+    pub(super) icon_dir: Option<tempfile::TempDir>,
+    /// Tells the person what the tray itself could not do (open a file or folder).
+    notes: Arc<dyn Notifier>,
+}
+
+impl Gui {
+    pub(super) fn new(
+        fleet: Fleet,
+        new_commands: NewCommands,
+        list: Option<PathBuf>,
+        stop: watch::Sender<Stop>,
+    ) -> Gui {
+        Gui {
+            views: Vec::new(),
+            fleet,
+            new_commands,
+            list,
+            stop,
+            icons: Icons::load(),
+            menu: TrayMenu::new(false, &[]),
+            tray: None,
+            icon: IconKind::Ok,
+            next_refresh: Instant::now(),
+            alarm: Alarm::new(),
+            quitting: false,
+            icon_dir: tempfile::Builder::new()
+                .prefix("synctray-icons-")
+                .tempdir()
+                .ok(),
+            notes: Arc::from(notify::desktop()),
+        }
+    }
+
+    /// Serves exactly `wanted`: starts the new workspaces' threads, stops the removed
+    /// ones', and rebuilds the menu when the set changed.
+    pub(super) fn set_workspaces(&mut self, wanted: &[Workspace]) {
+        let changes = self.fleet.set(wanted);
+        if changes.started.is_empty() && changes.stopped.is_empty() {
+            return;
+        }
+        self.views.retain(|v| !changes.stopped.contains(&v.id));
+        let mut commands = self.new_commands.borrow_mut();
+        for (id, ws) in changes.started {
+            let Some(index) = commands.iter().position(|(c, _)| *c == id) else {
+                continue;
+            };
+            let (_, commands) = commands.swap_remove(index);
+            self.views.push(View {
+                id,
+                ws,
+                snapshot: Snapshot::default(),
+                recent: Vec::new(),
+                started: false,
+                mode: Mode::Served,
+                commands,
+            });
+        }
+        drop(commands);
+        // In the list's order.
+        self.views.sort_by_key(|v| {
+            wanted
+                .iter()
+                .position(|w| w.root == v.ws.root)
+                .unwrap_or(usize::MAX)
+        });
+        let names: Vec<(WsId, String)> = self
+            .views
+            .iter()
+            .map(|v| (v.id, v.ws.name.clone()))
+            .collect();
+        self.menu = TrayMenu::new(autostart::is_enabled(self.starts()), &names);
+        if let Some(tray) = &self.tray {
+            tray.set_menu(Some(Box::new(self.menu.menu.clone())));
+        }
+        self.render();
+    }
+
+    /// The list changed: serve what it holds now.
+    pub(super) fn list_changed(&mut self) {
+        if self.quitting {
+            return;
+        }
+        if let Some(wanted) = self.list.as_deref().and_then(fleet::listed) {
+            self.set_workspaces(&wanted);
+        }
+    }
+
+    /// What "Start at login" starts: this workspace, or the list.
+    fn starts(&self) -> Starts<'_> {
+        match (&self.list, self.views.as_slice()) {
+            (None, [view]) => Starts::Workspace(&view.ws.root),
+            _ => Starts::List,
+        }
+    }
+
+    fn view(&mut self, id: WsId) -> Option<&mut View> {
+        self.views.iter_mut().find(|v| v.id == id)
+    }
+
+    /// Creates the tray icon (at `StartCause::Init`, once the toolkit runs).
+    pub(super) fn create_icon(&mut self) {
+        let mut builder = TrayIconBuilder::new()
+            // Stable across starts, so that a desktop remembers the icon's settings.
+            .with_id("synctray")
+            .with_menu(Box::new(self.menu.menu.clone()))
+            .with_icon(self.icons.get(self.icon))
+            .with_tooltip(self.tooltip())
+            .with_menu_on_left_click(true);
+        if let Some(dir) = &self.icon_dir {
+            builder = builder.with_temp_dir_path(dir.path());
+        }
+        // tray-icon panics when the platform's tray library is missing
+        // (libayatana-appindicator3 on Linux).
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build())) {
+            Ok(Ok(tray)) => {
+                self.tray = Some(tray);
+                tracing::debug!("icon: {}", self.icon.name());
+            }
+            Ok(Err(e)) => self.fail(&format!("cannot show the tray icon: {e}")),
+            Err(_) => self
+                .fail("cannot show the tray icon (on Linux it needs libayatana-appindicator3-1)"),
+        }
+    }
+
+    /// The tooltip: each workspace by name and what it shows, so that two trays (or two
+    /// workspaces) can be told apart.
+    fn tooltip(&self) -> String {
+        let now = Local::now();
+        match self.views.as_slice() {
+            [view] => state::named_tooltip(&view.ws.name, &view.menu_state(now, self.quitting)),
+            views => {
+                let mut tooltip = String::from("synctray");
+                for view in views {
+                    tooltip.push('\n');
+                    tooltip.push_str(&state::summary(&view.ws.name, &view.snapshot, now));
+                }
+                tooltip
+            }
+        }
+    }
+
+    fn fail(&mut self, why: &str) {
+        tracing::error!("{why}; stopping (`synctray --daemon` runs without a tray)");
+        self.quit();
+    }
+
+    pub(super) fn show(&mut self, id: WsId, snapshot: Snapshot) {
+        if let Some(view) = self.view(id) {
+            view.snapshot = snapshot;
+            view.started = true;
+            view.mode = Mode::Served;
+        }
+        self.refresh();
+    }
+
+    /// Workspace `id` is not served here (yet).
+    pub(super) fn waiting(&mut self, id: WsId, waiting: Waiting) {
+        if let Some(view) = self.view(id) {
+            let (snapshot, mode) = match waiting {
+                Waiting::Unserved(snapshot) => (snapshot, Mode::Unserved),
+                Waiting::Elsewhere(snapshot, holder) => (snapshot, Mode::Elsewhere(holder)),
+            };
+            view.snapshot = snapshot;
+            view.started = true;
+            view.mode = mode;
+        }
+        self.refresh();
+    }
+
+    pub(super) fn show_recent(&mut self, id: WsId, runs: Vec<Status>) {
+        if let Some(view) = self.view(id) {
+            view.recent = runs;
+        }
+        self.render();
+    }
+
+    /// A workspace's thread has ended.
+    pub(super) fn gone(&mut self, id: WsId) {
+        if !self.quitting && self.views.iter().any(|v| v.id == id) {
+            tracing::error!("a workspace's scheduler stopped by itself");
+        }
+    }
+
+    /// A stop signal came: the engines are draining.
+    pub(super) fn stopping(&mut self) {
+        self.quitting = true;
+        self.render();
+    }
+
+    /// Shows the last snapshots as of now: after a new one, and at each minute.
+    pub(super) fn refresh(&mut self) {
+        self.render();
+        // The entry may have been changed outside; a file read a minute is cheap.
+        self.menu.set_login(autostart::is_enabled(self.starts()));
+    }
+
+    /// Shows the last snapshots, with relative times counted from now, the worst state in
+    /// the icon, and plans the next redraw.
+    fn render(&mut self) {
+        let now = Local::now();
+        let message_hidden_at = self
+            .views
+            .iter()
+            .filter_map(|v| v.snapshot.message.as_ref().map(state::hidden_at))
+            .filter(|at| *at > now)
+            .min();
+        self.plan_refresh(now, message_hidden_at);
+        // SIGTERM or Ctrl-C may have started the drain.
+        self.quitting |= *self.stop.borrow() != Stop::Run;
+        let mut states = Vec::new();
+        for view in &self.views {
+            let m = view.menu_state(now, self.quitting);
+            if self.menu.shown(view.id) != Some(&m) {
+                log_menu(&view.ws.name, &m);
+            }
+            states.push(m.icon);
+            let summary = state::summary(&view.ws.name, &view.snapshot, now);
+            self.menu.show(view.id, &m, &summary);
+        }
+        let all_paused = !self.views.is_empty() && self.views.iter().all(|v| v.snapshot.paused);
+        self.menu.sync_checks(all_paused);
+        let icon = IconKind::worst(states).unwrap_or(IconKind::Ok);
+        let tooltip = self.tooltip();
+        if let Some(tray) = &self.tray {
+            if icon != self.icon {
+                tracing::debug!("icon: {}", icon.name());
+                if let Err(e) = tray.set_icon(Some(self.icons.get(icon))) {
+                    tracing::warn!("cannot change the tray icon: {e}");
+                }
+            }
+            let _ = tray.set_tooltip(Some(tooltip));
+        }
+        self.icon = icon;
+    }
+
+    /// Sets [`Self::next_refresh`]: just past the next minute, or when the message shown
+    /// is hidden if that comes first. A deadline still ahead is kept unless the clock says
+    /// otherwise (it was set, or the machine slept), so redraws within a minute re-arm
+    /// nothing.
+    fn plan_refresh(&mut self, now: DateTime<Local>, message_hidden_at: Option<DateTime<Utc>>) {
+        let mut wait = until_next_minute(now);
+        if let Some(hidden) = message_hidden_at {
+            // The same margin as the minute's, so that the message has expired when read.
+            let left = (hidden - now.with_timezone(&Utc))
+                .to_std()
+                .unwrap_or_default();
+            wait = wait.min(left + Duration::from_millis(20));
+        }
+        let target = Instant::now() + wait;
+        let off = target
+            .saturating_duration_since(self.next_refresh)
+            .max(self.next_refresh.saturating_duration_since(target));
+        if self.next_refresh <= Instant::now() || off > Duration::from_secs(1) {
+            self.next_refresh = target;
+            self.alarm.set(target);
+        }
+    }
+
+    pub(super) fn clicked(&mut self, id: &MenuId) {
+        let Some(action) = Action::from_id(id) else {
+            return;
+        };
+        tracing::debug!("clicked: {action:?}");
+        match action {
+            Action::Ws(id, action) => self.ws_clicked(id, action),
+            Action::SyncAll => {
+                for view in &self.views {
+                    view.send(Command::SyncNow);
+                }
+            }
+            Action::PauseAll => {
+                let pause = !self.views.iter().all(|v| v.snapshot.paused);
+                for view in &self.views {
+                    view.send(Command::SetPaused(pause));
+                }
+            }
+            Action::StartAtLogin => self.toggle_login(),
+            Action::Quit => self.quit(),
+        }
+        // The toolkit has toggled the clicked check item; the engines' next snapshots
+        // say what really holds, and until then the checks show the last ones.
+        let all_paused = !self.views.is_empty() && self.views.iter().all(|v| v.snapshot.paused);
+        self.menu.sync_checks(all_paused);
+    }
+
+    fn ws_clicked(&mut self, id: WsId, action: WsAction) {
+        let Some(view) = self.views.iter().find(|v| v.id == id) else {
+            return;
+        };
+        match action {
+            WsAction::SyncNow => view.send(Command::SyncNow),
+            WsAction::Interval(n) => view.send(Command::SetInterval(n)),
+            WsAction::Custom => {}
+            WsAction::Pause => view.send(Command::SetPaused(!view.snapshot.paused)),
+            WsAction::Recent(i) => {
+                if let Some(path) = view
+                    .recent
+                    .get(i)
+                    .and_then(|run| crate::runs::log_path(&view.ws, run))
+                {
+                    self.open(&path);
+                }
+            }
+            WsAction::OpenLogs => {
+                // Made for the person to look into, as the logs will be there.
+                let _ = sys::create_dir(&view.ws.logs);
+                self.open(&view.ws.logs);
+            }
+            WsAction::EditConfig => self.open(&view.ws.config),
+            WsAction::OpenFolder => self.open(&view.ws.root),
+        }
+    }
+
+    /// The person chose an action of a workspace's failure notification.
+    pub(super) fn note_action(&self, id: WsId, action: NoteAction) {
+        tracing::debug!("notification action: {action:?}");
+        let Some(view) = self.views.iter().find(|v| v.id == id) else {
+            return;
+        };
+        match action {
+            NoteAction::SyncNow => view.send(Command::SyncNow),
+            NoteAction::ShowLog => {
+                // The failed run's log: the newest failed run of the history.
+                let failed = crate::runs::recent(&view.ws, state::RECENT_RUNS)
+                    .into_iter()
+                    .find(|run| !run.is_success() && !run.interrupted);
+                if let Some(path) = failed.and_then(|run| crate::runs::log_path(&view.ws, &run)) {
+                    self.open(&path);
+                }
+            }
+        }
+    }
+
+    /// Opens `path` with the desktop's opener (the file manager for a folder, the default
+    /// application for a file) off the GUI thread; when that fails, a notification says
+    /// so with the path, so that it can be opened by hand.
+    fn open(&self, path: &Path) {
+        let path = path.to_owned();
+        let notes = Arc::clone(&self.notes);
+        let opening = std::thread::Builder::new()
+            .name("open".into())
+            .spawn(move || {
+                let result = if path.exists() {
+                    sys::open_folder(&path).map_err(|e| e.to_string())
+                } else {
+                    Err("it does not exist".to_owned())
+                };
+                if let Err(why) = result {
+                    tracing::warn!("cannot open {}: {why}", path.display());
+                    notes.notify(Note::OpenFailed { path, why });
+                }
+            });
+        if let Err(e) = opening {
+            tracing::warn!("cannot open anything: {e}");
+        }
+    }
+
+    fn toggle_login(&self) {
+        let starts = self.starts();
+        let result = if autostart::is_enabled(starts) {
+            autostart::disable()
+        } else {
+            std::env::current_exe().and_then(|exe| autostart::enable(&exe, starts))
+        };
+        let on = autostart::is_enabled(starts);
+        match result {
+            Ok(()) => tracing::info!(
+                "start at login: {}{}",
+                if on { "on" } else { "off" },
+                autostart::location()
+                    .map(|p| format!(" ({})", p.display()))
+                    .unwrap_or_default()
+            ),
+            Err(e) => tracing::warn!("cannot change start at login: {e}"),
+        }
+        self.menu.set_login(on);
+    }
+
+    /// Quit: as SIGTERM. The first asks the runs in progress to finish within the grace
+    /// period; a second Quit stops them at once.
+    pub(super) fn quit(&mut self) {
+        self.quitting = true;
+        // A signal may have started the drain already: then this is the second stop.
+        let next = host::escalate(&self.stop);
+        self.fleet.forward(next);
+        self.render();
+    }
+}
+
+/// One debug line per change of a workspace's menu: what a user would read in it.
+fn log_menu(name: &str, m: &MenuState) {
+    tracing::debug!(
+        "menu {name}: {} | {} | sync now {} | {} | paused {}{}",
+        m.last_line,
+        m.next_line,
+        if m.sync_now_enabled { "on" } else { "off" },
+        match (m.interval_checked, &m.custom) {
+            (Some(n), _) => state::preset_label(n),
+            (None, Some(custom)) => custom.clone(),
+            (None, None) => "no interval".into(),
+        },
+        if m.paused { "on" } else { "off" },
+        m.notice
+            .as_deref()
+            .map(|n| format!(" | {n}"))
+            .unwrap_or_default(),
+    );
+}
