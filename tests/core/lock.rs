@@ -235,6 +235,13 @@ fn status_says_running_from_the_os_lock_and_not_from_a_file_or_a_pid() {
     let during = report(&ws);
     assert_eq!(during["running"], true, "{during}");
     assert_eq!(during["lockHolder"]["pid"], sync.id(), "{during}");
+    // A job's name reaches the holder file once the job has run 100 ms (a quick job costs
+    // no write): this one lasts.
+    let mut during = during;
+    wait_until(Duration::from_secs(3), || {
+        during = report(&ws);
+        during["lockHolder"]["job"] == "1/1 slow"
+    });
     assert_eq!(during["lockHolder"]["job"], "1/1 slow", "{during}");
     stop(sync);
     assert_eq!(report(&ws)["running"], false);
