@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
 use crate::lock::LockError;
-use crate::status::Status;
+use crate::status::RunRecord;
 use crate::workspace::Workspace;
 
 /// Scheduled runs cannot start, and why: `✗ Cannot sync: data/ is read-only`.
@@ -51,7 +51,7 @@ pub fn probe(ws: &Workspace) -> Option<String> {
     }
     for (path, shown) in [
         (&ws.lock, "data/.sync-lock"),
-        (&ws.status, "data/sync-status.json"),
+        (&ws.status_file, "data/sync-status.json"),
     ] {
         if crate::sys::check_regular_or_absent(path).is_err() {
             return Some(format!("{shown} is not a regular file (remove it)"));
@@ -89,7 +89,7 @@ fn io_words(what: &str, e: &io::Error) -> String {
 
 /// When the data was last known fresh: the last success, else (it never succeeded) the
 /// first recorded run. `None` when nothing has run yet.
-pub fn fresh_since(history: &Path, last: Option<&Status>) -> Option<DateTime<Utc>> {
+pub fn fresh_since(history: &Path, last: Option<&RunRecord>) -> Option<DateTime<Utc>> {
     let last = last?;
     if let Some(at) = last.last_success() {
         return Some(at);
@@ -154,14 +154,14 @@ mod tests {
     fn the_originals_success_is_fresh_and_a_failure_keeps_the_last_success() {
         let dir = tempfile::tempdir().unwrap();
         let history = dir.path().join("h.jsonl");
-        let original: Status =
+        let original: RunRecord =
             serde_json::from_str(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"success"}"#)
                 .unwrap();
         assert_eq!(
             fresh_since(&history, Some(&original)),
             Some(utc("2026-11-25T14:30:03.120Z"))
         );
-        let failed: Status = serde_json::from_str(
+        let failed: RunRecord = serde_json::from_str(
             r#"{"lastSync":"2026-11-25T15:30:03.120Z","status":"error","lastSuccess":"2026-11-25T14:30:03.120Z"}"#,
         )
         .unwrap();
@@ -175,7 +175,7 @@ mod tests {
     fn a_workspace_that_never_succeeded_is_fresh_since_its_first_recorded_run() {
         let dir = tempfile::tempdir().unwrap();
         let history = dir.path().join("h.jsonl");
-        let run = |at: &str| -> Status {
+        let run = |at: &str| -> RunRecord {
             serde_json::from_str(&format!(
                 r#"{{"lastSync":"{at}","status":"error","durationMs":0}}"#
             ))

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::Metrics;
 use crate::fsutil::{self, Durability};
-use crate::status::Status;
+use crate::status::RunRecord;
 use crate::workspace::Workspace;
 
 /// The textfile's path: as configured, a relative one from the workspace folder.
@@ -34,7 +34,7 @@ pub fn workspace_label(ws: &Workspace) -> String {
 }
 
 /// Replaces the textfile with the figures of the run that `status` records.
-pub fn write(ws: &Workspace, metrics: &Metrics, status: &Status) -> io::Result<()> {
+pub fn write(ws: &Workspace, metrics: &Metrics, status: &RunRecord) -> io::Result<()> {
     let path = textfile_path(ws, metrics);
     let label = workspace_label(ws);
     let (mut successes, mut errors) = previous_counts(&path, &label);
@@ -49,7 +49,7 @@ pub fn write(ws: &Workspace, metrics: &Metrics, status: &Status) -> io::Result<(
 }
 
 /// The exposition text.
-pub fn render(workspace: &str, status: &Status, successes: u64, errors: u64) -> String {
+pub fn render(workspace: &str, status: &RunRecord, successes: u64, errors: u64) -> String {
     let ws = format!("workspace=\"{}\"", escape(workspace));
     let seconds = |at: chrono::DateTime<chrono::Utc>| at.timestamp_millis() as f64 / 1000.0;
     let mut out = String::new();

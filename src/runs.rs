@@ -4,12 +4,12 @@
 
 use std::path::PathBuf;
 
-use crate::status::{self, Outcome, Status};
+use crate::status::{self, Outcome, RunRecord};
 use crate::workspace::Workspace;
 
 /// The last `n` runs of the history, newest first.
-pub fn recent(ws: &Workspace, n: usize) -> Vec<Status> {
-    let mut runs = status::read_history(&ws.history);
+pub fn recent(ws: &Workspace, n: usize) -> Vec<RunRecord> {
+    let mut runs = status::read_history(&ws.history_file);
     runs.reverse();
     runs.truncate(n);
     runs
@@ -17,8 +17,8 @@ pub fn recent(ws: &Workspace, n: usize) -> Vec<Status> {
 
 /// Why a run failed, as one line: "quality: exited with code 1 (3 tries)", or the run's
 /// error when no job failed ("interrupted by shutdown"). `None` for a success.
-pub fn failure(run: &Status) -> Option<String> {
-    if run.status != Outcome::Error {
+pub fn failure(run: &RunRecord) -> Option<String> {
+    if run.outcome != Outcome::Error {
         return None;
     }
     if let Some(job) = run.jobs.iter().find(|j| j.status == Outcome::Error) {
@@ -35,7 +35,7 @@ pub fn failure(run: &Status) -> Option<String> {
 
 /// The run's log file, if the record names one: always inside `data/logs/` (only the file
 /// name is taken from the record).
-pub fn log_path(ws: &Workspace, run: &Status) -> Option<PathBuf> {
+pub fn log_path(ws: &Workspace, run: &RunRecord) -> Option<PathBuf> {
     let shown = run.jobs.iter().find_map(|j| j.log.as_deref())?;
     let name = std::path::Path::new(shown).file_name()?;
     Some(ws.logs.join(name))
@@ -47,7 +47,7 @@ mod tests {
 
     #[test]
     fn a_failure_names_the_job_its_reason_and_its_tries() {
-        let run: Status = serde_json::from_str(
+        let run: RunRecord = serde_json::from_str(
             r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error","error":"quality: exited with code 1: boom",
                 "jobs":[{"name":"tokens","status":"success"},
                         {"name":"quality","status":"error","reason":"exited with code 1","attempts":3,"log":"data/logs/x.log"}]}"#,
@@ -59,7 +59,7 @@ mod tests {
         );
         let ws = Workspace::at("/ws", crate::workspace::Source::Flag);
         assert_eq!(log_path(&ws, &run), Some(ws.logs.join("x.log")));
-        let interrupted: Status = serde_json::from_str(
+        let interrupted: RunRecord = serde_json::from_str(
             r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error","error":"interrupted by shutdown\nmore"}"#,
         )
         .unwrap();
@@ -72,7 +72,7 @@ mod tests {
 
     #[test]
     fn a_log_path_never_leaves_the_logs_folder() {
-        let run: Status = serde_json::from_str(
+        let run: RunRecord = serde_json::from_str(
             r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"success",
                 "jobs":[{"name":"a","status":"success","log":"../../../etc/passwd"}]}"#,
         )

@@ -14,7 +14,7 @@ use crate::health::{self, Problem};
 use crate::lock::{self, Holder};
 use crate::notify::Failing;
 use crate::schedule::{Cadence, Planning, Trigger};
-use crate::status::Status;
+use crate::status::RunRecord;
 use crate::wait::Condition;
 use crate::workspace::Workspace;
 
@@ -22,7 +22,7 @@ use crate::workspace::Workspace;
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// The last finished run, by any process.
-    pub last: Option<Status>,
+    pub last: Option<RunRecord>,
     /// The next scheduled run; `None` when paused (or the schedule never fires again).
     pub next_run: Option<DateTime<Utc>>,
     /// A run in progress, here or in another process.
@@ -58,7 +58,7 @@ impl Snapshot {
         config: Result<&Config, Arc<ConfigError>>,
         now: DateTime<Utc>,
     ) -> Snapshot {
-        let last = Status::read(&ws.status);
+        let last = RunRecord::read(&ws.status_file);
         let stale = config
             .as_ref()
             .map_or(lock::DEFAULT_STALE, |c| c.stale_lock);
@@ -75,7 +75,7 @@ impl Snapshot {
             Ok(config) => (Some(config), None),
             Err(e) => (None, Some(e)),
         };
-        let started = last.as_ref().map(Status::started);
+        let started = last.as_ref().map(RunRecord::started);
         let next_run = config
             .and_then(|c| {
                 c.next_run(Planning {
@@ -98,7 +98,7 @@ impl Snapshot {
             probed: true,
         });
         Snapshot {
-            fresh_since: health::fresh_since(&ws.history, last.as_ref()),
+            fresh_since: health::fresh_since(&ws.history_file, last.as_ref()),
             last,
             next_run,
             running,
@@ -119,7 +119,7 @@ impl Snapshot {
 
     /// When the last successful run finished.
     pub fn last_success(&self) -> Option<DateTime<Utc>> {
-        self.last.as_ref().and_then(Status::last_success)
+        self.last.as_ref().and_then(RunRecord::last_success)
     }
 
     /// The workspace's state in one word, as the icon shows it at `now`. Never "ok" over
@@ -139,7 +139,7 @@ impl Snapshot {
         } else if self
             .last
             .as_ref()
-            .is_some_and(|s| s.status == crate::status::Outcome::Error && !s.interrupted)
+            .is_some_and(|s| s.outcome == crate::status::Outcome::Error && !s.interrupted)
         {
             State::Error
         } else if self.overdue(now).is_some() {

@@ -22,11 +22,13 @@ pub const ERROR_TAIL_CHARS: usize = 2000;
 /// The result of a finished run, as the dashboard reads it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Status {
+pub struct RunRecord {
     /// When the run finished.
     #[serde(with = "iso_ms")]
     pub last_sync: DateTime<Utc>,
-    pub status: Outcome,
+    /// How it ended (the file's `status`).
+    #[serde(rename = "status")]
+    pub outcome: Outcome,
     /// The original left this out on error; synctray always writes it.
     #[serde(default)]
     pub duration_ms: u64,
@@ -54,7 +56,7 @@ pub struct Status {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
     /// When the last successful run finished: this run, or one before it. Kept through
-    /// later failures; the original's files lack it (see [`Status::last_success`]).
+    /// later failures; the original's files lack it (see [`RunRecord::last_success`]).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -292,11 +294,11 @@ impl JobResult {
     }
 }
 
-impl Status {
+impl RunRecord {
     /// Records `error` as the run's outcome: `status`, `error` and `interrupted`.
     pub fn set_error(&mut self, error: &RunError) {
         let failed = error.is_failure();
-        self.status = if failed {
+        self.outcome = if failed {
             Outcome::Error
         } else {
             Outcome::Success
@@ -318,7 +320,7 @@ impl Status {
     }
 
     pub fn is_success(&self) -> bool {
-        self.status == Outcome::Success
+        self.outcome == Outcome::Success
     }
 
     /// When the run started: `startedAt`, or for the original's files (which lack it)
@@ -331,7 +333,7 @@ impl Status {
     /// Reads the status file; `None` when there is none yet. A file that does not parse
     /// (written by hand, or by something else), a link or a FIFO at the path is reported
     /// and treated as absent.
-    pub fn read(path: &Path) -> Option<Status> {
+    pub fn read(path: &Path) -> Option<RunRecord> {
         let bytes = match read_regular(path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
@@ -359,7 +361,7 @@ impl Status {
 /// to the history. A run whose result cannot be recorded (a full disk, a link or a folder
 /// in the way) is a failed run: `error` says why (logged here), and so does `run`, and
 /// the status file too when it can still be written.
-pub fn record(status_path: &Path, history_path: &Path, run: &mut Status, error: &mut RunError) {
+pub fn record(status_path: &Path, history_path: &Path, run: &mut RunRecord, error: &mut RunError) {
     run.set_error(error);
     let status_written = match run.write(status_path) {
         Ok(()) => true,
@@ -404,7 +406,7 @@ fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
 /// back, and a torn last line left by anything else is cut off first, so a record never
 /// gets glued to a fragment. A link, a FIFO or a folder at the path is refused; the
 /// error names the path.
-pub fn append_history(path: &Path, status: &Status) -> io::Result<()> {
+pub fn append_history(path: &Path, status: &RunRecord) -> io::Result<()> {
     let at = |e| cannot_write(path, e);
     let mut line = serde_json::to_vec(status).expect("status serialises");
     line.push(b'\n');
@@ -452,7 +454,7 @@ pub fn append_history(path: &Path, status: &Status) -> io::Result<()> {
 }
 
 /// The most recent runs of the history, oldest first (lines that do not parse are skipped).
-pub(crate) fn read_history(path: &Path) -> Vec<Status> {
+pub(crate) fn read_history(path: &Path) -> Vec<RunRecord> {
     let text = match read_regular(path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => {
@@ -462,7 +464,7 @@ pub(crate) fn read_history(path: &Path) -> Vec<Status> {
             return Vec::new();
         }
     };
-    let all: Vec<Status> = text
+    let all: Vec<RunRecord> = text
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect();
@@ -538,8 +540,8 @@ mod tests {
     fn reads_the_originals_status_file() {
         let original =
             r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error","error":"Command failed"}"#;
-        let status: Status = serde_json::from_str(original).unwrap();
-        assert_eq!(status.status, Outcome::Error);
+        let status: RunRecord = serde_json::from_str(original).unwrap();
+        assert_eq!(status.outcome, Outcome::Error);
         assert_eq!(status.error.as_deref(), Some("Command failed"));
     }
 
@@ -548,9 +550,9 @@ mod tests {
         let t = DateTime::parse_from_rfc3339("2026-11-25T14:30:03.120456Z")
             .unwrap()
             .with_timezone(&Utc);
-        let status = Status {
+        let status = RunRecord {
             last_sync: t,
-            status: Outcome::Success,
+            outcome: Outcome::Success,
             duration_ms: 3120,
             error: None,
             trigger: Some(Trigger::CatchUp),
@@ -572,7 +574,7 @@ mod tests {
     fn history_stays_bounded() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.jsonl");
-        let mut status: Status =
+        let mut status: RunRecord =
             serde_json::from_str(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"success"}"#)
                 .unwrap();
         for i in 0..(2 * HISTORY_LINES + 5) {
@@ -595,7 +597,7 @@ mod tests {
     fn a_torn_last_line_is_cut_off_before_the_next_record() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("h.jsonl");
-        let status: Status =
+        let status: RunRecord =
             serde_json::from_str(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"success"}"#)
                 .unwrap();
         append_history(&path, &status).unwrap();
@@ -607,7 +609,7 @@ mod tests {
         assert_eq!(text.lines().count(), 2, "{text}");
         assert!(
             text.lines()
-                .all(|l| serde_json::from_str::<Status>(l).is_ok()),
+                .all(|l| serde_json::from_str::<RunRecord>(l).is_ok()),
             "{text}"
         );
     }

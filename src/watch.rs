@@ -21,7 +21,7 @@ pub fn watch_workspace(
         }
     })?;
     let config_dir = ws.config.parent().unwrap_or(Path::new("."));
-    let data_dir = ws.status.parent().unwrap_or(Path::new("."));
+    let data_dir = ws.status_file.parent().unwrap_or(Path::new("."));
     watcher.watch(config_dir, RecursiveMode::NonRecursive)?;
     watcher.watch(data_dir, RecursiveMode::NonRecursive)?;
     Ok(watcher)

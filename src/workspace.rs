@@ -67,8 +67,10 @@ pub struct Workspace {
     pub name: String,
     pub source: Source,
     pub config: PathBuf,
-    pub status: PathBuf,
-    pub history: PathBuf,
+    /// `data/sync-status.json`, the last run as the dashboard reads it.
+    pub status_file: PathBuf,
+    /// `data/sync-history.jsonl`, one record a run.
+    pub history_file: PathBuf,
     pub lock: PathBuf,
     pub logs: PathBuf,
 }
@@ -97,8 +99,8 @@ impl Workspace {
         Workspace {
             name,
             config: root.join(CONFIG),
-            status: data.join("sync-status.json"),
-            history: data.join("sync-history.jsonl"),
+            status_file: data.join("sync-status.json"),
+            history_file: data.join("sync-history.jsonl"),
             lock: data.join(names::RUN_LOCK),
             logs: data.join("logs"),
             root,
@@ -176,7 +178,7 @@ impl Workspace {
         // A symlinked config is written in the folder of the file it points to.
         let target = std::fs::canonicalize(&self.config).ok();
         for dir in [
-            self.status.parent(),
+            self.status_file.parent(),
             self.config.parent(),
             target.as_deref().and_then(Path::parent),
         ]

@@ -18,7 +18,7 @@ use crate::notify;
 use crate::schedule::{Cadence, Trigger};
 use crate::shutdown::Stop;
 use crate::snapshot::{Running, Snapshot};
-use crate::status::{Outcome, Status, iso_ms};
+use crate::status::{Outcome, RunRecord, iso_ms};
 use crate::wait::Condition;
 use crate::workspace::Workspace;
 
@@ -360,7 +360,7 @@ fn sync(ws: Workspace) -> process::ExitCode {
     }
 }
 
-fn print_run(status: &Status) {
+fn print_run(status: &RunRecord) {
     let mut out = std::io::stdout().lock();
     for job in &status.jobs {
         let (mark, detail) = match job.status {
@@ -452,7 +452,7 @@ fn status(ws: &Workspace, json: bool) -> process::ExitCode {
         workspace: &ws.root,
         workspace_source: ws.source,
         last_sync: last.map(|s| s.last_sync),
-        status: last.map(|s| s.status),
+        status: last.map(|s| s.outcome),
         error: last.and_then(|s| s.error.as_deref()),
         last_success: snap.last_success(),
         overdue: overdue.is_some(),

@@ -14,7 +14,7 @@ use super::exit_codes::ExitCode;
 use crate::config::Config;
 use crate::runs::{failure, log_path, recent};
 use crate::schedule::{Due, Planning, Trigger};
-use crate::status::{Status, iso_ms};
+use crate::status::{RunRecord, iso_ms};
 use crate::workspace::Workspace;
 
 /// The next `n` due times of the scheduler, as it plans them now: the first as
@@ -78,7 +78,7 @@ pub fn history(ws: &Workspace, n: usize, json: bool) -> process::ExitCode {
     if runs.is_empty() {
         return emit(&format!(
             "no runs recorded yet in {}\n",
-            ws.history.display()
+            ws.history_file.display()
         ));
     }
     let mut text = String::new();
@@ -114,7 +114,7 @@ pub fn next(ws: &Workspace, n: usize, json: bool) -> process::ExitCode {
         }
     };
     let now = Utc::now();
-    let last = Status::read(&ws.status).map(|s| s.started());
+    let last = RunRecord::read(&ws.status_file).map(|s| s.started());
     let times = upcoming(&config, last, now, n);
     if json {
         let list: Vec<String> = times.iter().map(|d| iso_ms::format(&d.at)).collect();
@@ -161,7 +161,7 @@ pub fn logs(ws: &Workspace, k: usize) -> process::ExitCode {
             std::io::stderr(),
             "synctray: no run {k} back: {} run(s) recorded in {}",
             runs.len(),
-            ws.history.display()
+            ws.history_file.display()
         );
         return ExitCode::Failed.into();
     };

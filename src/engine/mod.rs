@@ -14,7 +14,7 @@ use crate::notify::{Alerts, Notifier, Verdict};
 use crate::schedule::Trigger;
 use crate::shutdown::Stop;
 use crate::snapshot::Snapshot;
-use crate::status::Status;
+use crate::status::RunRecord;
 use crate::wait::{self, Sensors};
 use crate::workspace::Workspace;
 
@@ -43,7 +43,7 @@ pub enum Command {
 #[derive(Debug)]
 pub enum RunOutcome {
     /// It ran; the status is written.
-    Finished(Status),
+    Finished(RunRecord),
     /// Another process held the lock: nothing ran, nothing was written.
     Skipped(Holder),
     /// The scheduler stopped while the run waited (for the network or a condition):

@@ -11,7 +11,7 @@ use crate::runner::{self, JobContext};
 use crate::schedule::{Planning, Trigger};
 use crate::shutdown::Stop;
 use crate::snapshot::Running;
-use crate::status::{self, Failure, JobFailure, JobResult, Outcome, RunError, Status};
+use crate::status::{self, Failure, JobFailure, JobResult, Outcome, RunError, RunRecord};
 use crate::sys;
 use crate::wait::{self, Waited};
 
@@ -120,7 +120,7 @@ impl Engine {
         let finished_at = self.clock.now();
         // Read after the jobs, not between the due time and the first job: only runs
         // holding the lock write it, so it is the one there before this run.
-        let previous = Status::read(&self.ws.status);
+        let previous = RunRecord::read(&self.ws.status_file);
         let next_run = config
             .next_run(Planning {
                 last: Some(started_at),
@@ -130,9 +130,9 @@ impl Engine {
             })
             .map(|d| d.at);
         // `status`, `error` and `interrupted` come from `error` as it is recorded.
-        let mut status = Status {
+        let mut status = RunRecord {
             last_sync: finished_at,
-            status: Outcome::Success,
+            outcome: Outcome::Success,
             duration_ms: started.elapsed().as_millis() as u64,
             error: None,
             trigger: Some(trigger),
@@ -141,10 +141,15 @@ impl Engine {
             jobs: results,
             interrupted: false,
             // Carried over; this run's end if it succeeds.
-            last_success: previous.as_ref().and_then(Status::last_success),
+            last_success: previous.as_ref().and_then(RunRecord::last_success),
             waited,
         };
-        status::record(&self.ws.status, &self.ws.history, &mut status, &mut error);
+        status::record(
+            &self.ws.status_file,
+            &self.ws.history_file,
+            &mut status,
+            &mut error,
+        );
         if let Some(ping) = &config.ping {
             let signal = match &status.error {
                 None => crate::ping::Signal::Success,

@@ -16,7 +16,7 @@ use crate::notify;
 use crate::schedule::{Due, Planning, Trigger};
 use crate::shutdown::Stop;
 use crate::snapshot::{Message, Notice, Running, Snapshot};
-use crate::status::Status;
+use crate::status::RunRecord;
 use crate::workspace::Workspace;
 
 /// Settings of the scheduler loop.
@@ -70,7 +70,7 @@ pub async fn serve_with(
         config: Arc::new(config),
         config_stamp: file_stamp(&ws.config),
         config_error: None,
-        last: Status::read(&ws.status),
+        last: RunRecord::read(&ws.status_file),
         handled: None,
         since: clock.now(),
         ran_until: None,
@@ -80,7 +80,7 @@ pub async fn serve_with(
         fresh_since: None,
         problem: None,
     };
-    state.fresh_since = health::fresh_since(&ws.history, state.last.as_ref());
+    state.fresh_since = health::fresh_since(&ws.history_file, state.last.as_ref());
     // Runs that cannot start are said at once, not at the first due time.
     state.see_problem(engine, health::probe(ws), true);
     let (events_tx, mut events) = mpsc::unbounded_channel();
@@ -162,7 +162,7 @@ pub async fn serve_with(
                 match outcome {
                     Ok(RunOutcome::Finished(status)) => {
                         state.last = Some(status);
-                        state.fresh_since = health::fresh_since(&ws.history, state.last.as_ref());
+                        state.fresh_since = health::fresh_since(&ws.history_file, state.last.as_ref());
                         state.see_problem(engine, None, false);
                     }
                     Ok(RunOutcome::Skipped(holder)) => {
@@ -232,7 +232,7 @@ struct LoopState {
     /// The config file's modification time and length when last read.
     config_stamp: Option<(SystemTime, u64)>,
     config_error: Option<Arc<ConfigError>>,
-    last: Option<Status>,
+    last: Option<RunRecord>,
     /// The last due time this loop handled (ran, or skipped for a held lock).
     handled: Option<DateTime<Utc>>,
     since: DateTime<Utc>,
@@ -255,7 +255,7 @@ struct LoopState {
 impl LoopState {
     /// The previous slot: the last run's start, or the last due time handled.
     fn last_slot(&self) -> Option<DateTime<Utc>> {
-        let started = self.last.as_ref().map(Status::started);
+        let started = self.last.as_ref().map(RunRecord::started);
         let started = started.filter(|s| Some(*s) != self.ignored_start);
         started.max(self.handled)
     }
@@ -264,7 +264,7 @@ impl LoopState {
     /// last run, when dated after `now`, count as `now`, once.
     fn notice_clock(&mut self, now: DateTime<Utc>) {
         if self.last_slot().is_some_and(|last| last > now) {
-            let started = self.last.as_ref().map(Status::started);
+            let started = self.last.as_ref().map(RunRecord::started);
             if let Some(started) = started.filter(|s| *s > now) {
                 self.ignored_start = Some(started);
             }
@@ -447,9 +447,9 @@ impl LoopState {
                 }
             }
         }
-        if let Some(status) = Status::read(&ws.status) {
+        if let Some(status) = RunRecord::read(&ws.status_file) {
             self.last = Some(status);
-            self.fresh_since = health::fresh_since(&ws.history, self.last.as_ref());
+            self.fresh_since = health::fresh_since(&ws.history_file, self.last.as_ref());
         }
         self.elsewhere = lock::inspect(&ws.lock);
         self.see_problem(engine, health::probe(ws), true);

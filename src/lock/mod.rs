@@ -46,10 +46,10 @@ use crate::schedule::Trigger;
 use crate::status::iso_ms;
 use crate::sys::{self, TreeId};
 
-/// The file that carries the OS lock, beside `.sync-lock`. Never deleted, never read.
-pub use crate::workspace::names::RUN_OS_LOCK as OS_LOCK_FILE;
 /// Who holds the lock, beside `.sync-lock`.
 pub use crate::workspace::names::HOLDER as HOLDER_FILE;
+/// The file that carries the OS lock, beside `.sync-lock`. Never deleted, never read.
+pub use crate::workspace::names::RUN_OS_LOCK as OS_LOCK_FILE;
 /// How long an unprovable lock is honoured when the configuration does not say.
 pub const DEFAULT_STALE: Duration = Duration::from_secs(60 * 60);
 /// How long a run that takes over waits for the previous run's processes to end.

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::config::{ConfigError, Notifications};
-use crate::status::{Failure, Outcome, RunError, Status};
+use crate::status::{Failure, Outcome, RunError, RunRecord};
 
 /// Something to tell the user.
 #[derive(Debug, Clone)]
@@ -244,8 +244,8 @@ impl Alerts {
     /// one and `error` why it failed (if it did).
     pub fn after_run(
         &mut self,
-        previous: Option<&Status>,
-        run: &Status,
+        previous: Option<&RunRecord>,
+        run: &RunRecord,
         error: &RunError,
         wanted: &Notifications,
     ) -> Option<Verdict> {
@@ -285,7 +285,7 @@ impl Alerts {
         self.overdue = false;
         let was_shown = self.shown.take().is_some();
         // Nor is the run after an interrupted one a recovery.
-        let after_failure = previous.is_some_and(|p| p.status == Outcome::Error && !p.interrupted);
+        let after_failure = previous.is_some_and(|p| p.outcome == Outcome::Error && !p.interrupted);
         let recovered = Note::Recovered {
             duration_ms: Some(run.duration_ms),
         };

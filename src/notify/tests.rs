@@ -1,15 +1,15 @@
 use super::*;
 use crate::status::{Failure, JobFailure};
 
-fn status(json: &str) -> Status {
+fn status(json: &str) -> RunRecord {
     serde_json::from_str(json).unwrap()
 }
 
 /// The note a run shows, for a workspace whose alerts are `alerts`.
 fn shown(
     alerts: &mut Alerts,
-    previous: Option<&Status>,
-    run: &Status,
+    previous: Option<&RunRecord>,
+    run: &RunRecord,
     error: &RunError,
     wanted: &Notifications,
 ) -> Option<Note> {
@@ -20,8 +20,8 @@ fn shown(
 }
 
 fn note_for(
-    previous: Option<&Status>,
-    run: &Status,
+    previous: Option<&RunRecord>,
+    run: &RunRecord,
     error: &RunError,
     wanted: &Notifications,
 ) -> Option<Note> {

@@ -17,7 +17,7 @@ use crate::host;
 use crate::lock::Holder;
 use crate::notify::{self, Note, NoteAction, Notifier};
 use crate::snapshot::Snapshot;
-use crate::status::Status;
+use crate::status::RunRecord;
 use crate::sys;
 use crate::sys::autostart::{self, Starts};
 use crate::sys::tray::Alarm;
@@ -45,7 +45,7 @@ struct View {
     ws: Workspace,
     snapshot: Snapshot,
     /// The last runs, newest first, for "Recent runs ▸".
-    recent: Vec<Status>,
+    recent: Vec<RunRecord>,
     /// Whether its thread has said anything yet (before, "Starting…").
     started: bool,
     mode: Mode,
@@ -295,7 +295,7 @@ impl Gui {
         self.refresh();
     }
 
-    pub(super) fn show_recent(&mut self, id: WsId, runs: Vec<Status>) {
+    pub(super) fn show_recent(&mut self, id: WsId, runs: Vec<RunRecord>) {
         if let Some(view) = self.view(id) {
             view.recent = runs;
         }

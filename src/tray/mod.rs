@@ -55,7 +55,7 @@ use crate::host::{self, Host, OpenError, SESSION_GRACE};
 use crate::notify::{self, Note, NoteAction, Notifier};
 use crate::shutdown::Stop;
 use crate::snapshot::Snapshot;
-use crate::status::Status;
+use crate::status::RunRecord;
 use crate::sys;
 use crate::workspace::Workspace;
 
@@ -72,7 +72,7 @@ enum UserEvent {
     /// A workspace is not served here (yet): why, and what its files say.
     Waiting(WsId, Box<Waiting>),
     /// A workspace's last runs changed (newest first), for "Recent runs ▸".
-    Recent(WsId, Vec<Status>),
+    Recent(WsId, Vec<RunRecord>),
     /// A menu item was clicked.
     Menu(MenuId),
     /// An action of a workspace's notification was chosen.

@@ -10,7 +10,7 @@ use synctray::engine::{self, Clock, Engine, RunOutcome, ServeOptions, Sleep};
 use synctray::notify::{Note, Notifier};
 use synctray::schedule::Trigger;
 use synctray::shutdown::Stop;
-use synctray::status::Status;
+use synctray::status::RunRecord;
 use synctray::workspace::{Source, Workspace};
 use tokio::sync::{mpsc, watch};
 
@@ -202,6 +202,6 @@ fn the_same_failure_notifies_once_and_its_recovery_once() {
     let titles: Vec<String> = notes.iter().map(|n| n.text().0).collect();
     assert_eq!(titles, ["Sync failed: flaky", "Sync recovered"]);
     assert_eq!(notes[0].text().1, "exited with code 1\nError: it broke");
-    let status = Status::read(&ws.path("data/sync-status.json")).unwrap();
+    let status = RunRecord::read(&ws.path("data/sync-status.json")).unwrap();
     assert!(status.is_success());
 }

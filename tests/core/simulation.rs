@@ -27,7 +27,7 @@ use synctray::engine::{
 };
 use synctray::schedule::{Planning, Trigger};
 use synctray::shutdown::Stop;
-use synctray::status::{Outcome, Status};
+use synctray::status::{Outcome, RunRecord};
 use synctray::wait::{Condition, Gauges, SensorFuture, Sensors, Waited};
 use synctray::workspace::{Source, Workspace};
 use tokio::sync::{mpsc, watch};
@@ -374,10 +374,15 @@ fn paused_runtime() -> tokio::runtime::Runtime {
 }
 
 /// The record of a stand-in run that succeeded.
-fn succeeded(trigger: Trigger, start: DateTime<Utc>, end: DateTime<Utc>, took: Duration) -> Status {
-    Status {
+fn succeeded(
+    trigger: Trigger,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    took: Duration,
+) -> RunRecord {
+    RunRecord {
         last_sync: end,
-        status: Outcome::Success,
+        outcome: Outcome::Success,
         duration_ms: took.as_millis() as u64,
         error: None,
         trigger: Some(trigger),

@@ -10,7 +10,7 @@ use chrono::{DateTime, Datelike, Local, TimeDelta, Timelike, Utc};
 use crate::config::{self, INTERVAL_PRESETS};
 use crate::schedule::Cadence;
 use crate::snapshot::{Message, Running, Snapshot};
-use crate::status::{Outcome, Status};
+use crate::status::{Outcome, RunRecord};
 use crate::wait::Condition;
 
 /// Which of the five icons (see `icons/README.md`): the workspace's state.
@@ -58,7 +58,7 @@ const RECENT_FAILURE_CHARS: usize = 50;
 
 /// "Recent runs ▸" for `runs` (newest first, as [`crate::runs::recent`] gives them), with
 /// times as the menu says them from `now`.
-pub fn recent_items(runs: &[Status], now: DateTime<Local>) -> Vec<RecentItem> {
+pub fn recent_items(runs: &[RunRecord], now: DateTime<Local>) -> Vec<RecentItem> {
     runs.iter()
         .take(RECENT_RUNS)
         .map(|run| {
@@ -254,7 +254,7 @@ pub fn summary(name: &str, snap: &Snapshot, now: DateTime<Local>) -> String {
 }
 
 /// What a failed run's first line names: the failing job, else the run's error.
-fn failed_what(s: &Status) -> String {
+fn failed_what(s: &RunRecord) -> String {
     if let Some(job) = s.jobs.iter().find(|j| j.status == Outcome::Error) {
         return job.name.clone();
     }

@@ -15,7 +15,7 @@ fn utc(t: DateTime<Local>) -> DateTime<Utc> {
     t.with_timezone(&Utc)
 }
 
-fn status(json: &str) -> Status {
+fn status(json: &str) -> RunRecord {
     serde_json::from_str(json).unwrap()
 }
 
@@ -27,7 +27,7 @@ fn snapshot(now: DateTime<Local>) -> Snapshot {
     }
 }
 
-fn finished(at: DateTime<Local>, ok: bool) -> Status {
+fn finished(at: DateTime<Local>, ok: bool) -> RunRecord {
     let at = utc(at).format("%Y-%m-%dT%H:%M:%S%.3fZ");
     if ok {
         status(&format!(
@@ -233,7 +233,7 @@ fn waiting_for_a_condition_says_until_when_and_is_no_failure() {
 fn recent_runs_show_a_mark_the_time_and_the_length_or_the_failure() {
     let now = local(2026, 11, 25, 14, 33, 0);
     let at = |h, m| utc(local(2026, 11, 25, h, m, 0)).format("%Y-%m-%dT%H:%M:%S%.3fZ");
-    let runs: Vec<Status> = [
+    let runs: Vec<RunRecord> = [
             format!(
                 r#"{{"lastSync":"{}","startedAt":"{}","status":"success","durationMs":3120,
                     "jobs":[{{"name":"a","status":"success","log":"data/logs/1.log"}}]}}"#,
@@ -270,7 +270,7 @@ fn recent_runs_show_a_mark_the_time_and_the_length_or_the_failure() {
         items.iter().map(|i| i.has_log).collect::<Vec<_>>(),
         [true, true, false]
     );
-    let many: Vec<Status> = std::iter::repeat_n(runs[0].clone(), 8).collect();
+    let many: Vec<RunRecord> = std::iter::repeat_n(runs[0].clone(), 8).collect();
     assert_eq!(recent_items(&many, now).len(), RECENT_RUNS);
     assert!(recent_items(&[], now).is_empty());
 }
