@@ -116,12 +116,7 @@ mod tests {
     use super::super::Config;
     use super::*;
 
-    fn error(text: &str) -> String {
-        match Config::parse(text) {
-            Err(ConfigErrorKind::Invalid { key, message }) => format!("{key} {message}"),
-            other => panic!("{text}: expected an invalid value, got {other:?}"),
-        }
-    }
+    use super::super::tests::invalid as error;
 
     #[test]
     fn conditions_are_read_with_a_four_hour_default_delay() {

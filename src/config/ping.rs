@@ -72,12 +72,7 @@ mod tests {
     use super::super::Config;
     use super::*;
 
-    fn error(text: &str) -> String {
-        match Config::parse(text) {
-            Err(ConfigErrorKind::Invalid { key, message }) => format!("{key} {message}"),
-            other => panic!("{text}: expected an invalid value, got {other:?}"),
-        }
-    }
+    use super::super::tests::invalid as error;
 
     #[test]
     fn ping_is_read() {

@@ -3,6 +3,14 @@
 
 use super::*;
 
+/// `key message` of the invalid value `text` holds (a test fails when it is valid).
+pub(super) fn invalid(text: &str) -> String {
+    match Config::parse(text) {
+        Err(ConfigErrorKind::Invalid { key, message }) => format!("{key} {message}"),
+        other => panic!("{text}: expected an invalid value, got {other:?}"),
+    }
+}
+
 #[test]
 fn every_key_is_read() {
     let config = Config::parse(
@@ -80,10 +88,7 @@ fn unknown_keys_are_named_with_the_keys_their_raw_struct_reads() {
 
 #[test]
 fn a_null_is_a_bad_value_not_an_absent_key() {
-    let message = |text: &str| match Config::parse(text) {
-        Err(ConfigErrorKind::Invalid { key, message }) => format!("{key} {message}"),
-        other => panic!("{text}: expected an invalid value, got {other:?}"),
-    };
+    let message = invalid;
     assert_eq!(
         message(r#"{"paused": null}"#),
         "paused must be true or false, got null"
@@ -136,10 +141,7 @@ fn the_default_and_the_presets_are_allowed_intervals() {
 
 #[test]
 fn errors_name_the_key_what_is_allowed_and_what_it_got() {
-    let message = |text: &str| match Config::parse(text) {
-        Err(ConfigErrorKind::Invalid { key, message }) => format!("{key} {message}"),
-        other => panic!("{text}: expected an invalid value, got {other:?}"),
-    };
+    let message = invalid;
     assert_eq!(
         message(r#"{"intervalMinutes": 0}"#),
         "intervalMinutes must be a whole number from 1 to 1440, got 0"
