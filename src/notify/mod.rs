@@ -418,7 +418,7 @@ pub fn desktop_for(name: Option<String>, on_action: Option<ActionHandler>) -> Bo
     #[cfg(not(feature = "notifications"))]
     {
         let _ = on_action;
-        return Box::new(LogOnly { name });
+        Box::new(LogOnly { name })
     }
 }
 
