@@ -876,7 +876,13 @@ fn daemon_on_read_only_data_says_so_once_and_its_end_replaces_the_notice() {
     assert!(remount.status.success(), "{remount:?}");
     let recovered = desktop.wait_notification("Sync recovered", LONG);
     assert_eq!(recovered["replaces"], problem["id"], "{recovered}");
-    assert!(ws.status().is_some_and(|s| s["status"] == "success"));
+    // The recovery is told when runs can start again; the next run then records itself.
+    wait_for(
+        "the next run's success",
+        LONG,
+        || ws.status().is_some_and(|s| s["status"] == "success"),
+        || daemon.log(),
+    );
     daemon.stop_with(libc::SIGTERM, SHORT);
 }
 
