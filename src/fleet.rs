@@ -88,29 +88,40 @@ pub fn open_when_servable(
             if *stops.borrow_and_update() != Stop::Run {
                 break None;
             }
-            let wait = match Host::open(ws.clone(), front.name()) {
-                Ok(host) => {
+            // Read quietly at each look: its warnings are logged once it is served.
+            let config = Config::load(&ws.config).map_err(std::sync::Arc::new);
+            let opened = config
+                .as_ref()
+                .ok()
+                .map(|c| Host::with_config(ws.clone(), c.clone(), front.name()));
+            let wait = match opened {
+                Some(Ok(host)) => {
                     tracing::info!("{}: served from now on", ws.name);
+                    host::log_warnings(ws, &host.config);
                     if told_problem {
                         notifier.notify(Note::Recovered { duration_ms: None });
                     }
                     break Some(host);
                 }
-                Err(OpenError::Taken { holder, .. }) => {
+                Some(Err(OpenError::Taken { holder, .. })) => {
                     if !told_elsewhere {
                         tracing::info!("{}: served by another synctray ({holder})", ws.name);
                         told_elsewhere = true;
                     }
                     shown = None;
-                    let config = host::load_config(ws).map_err(std::sync::Arc::new);
                     let snapshot =
                         Snapshot::read(ws, config.as_ref().map_err(Clone::clone), Utc::now());
                     show(Waiting::Elsewhere(snapshot, *holder));
                     front.look_elsewhere_every()
                 }
-                Err(e) => {
+                not_served => {
                     told_elsewhere = false;
-                    let snapshot = unserved(ws, e);
+                    let why = match (&config, not_served) {
+                        (Err(e), _) => format!("the configuration does not load: {}", e.kind),
+                        (Ok(_), Some(Err(e))) => e.to_string(),
+                        (Ok(_), _) => unreachable!("a loaded configuration was tried above"),
+                    };
+                    let snapshot = unserved(ws, why, config);
                     let why = snapshot.problem.as_ref().map(|p| p.what.clone());
                     if why != shown {
                         if let Some(why) = &why {
@@ -175,25 +186,14 @@ async fn sync_here(ws: &Workspace, stop: &watch::Sender<Stop>) {
     }
 }
 
-/// What is shown of a workspace that cannot be served: its files' state, with why no run
-/// can start as the problem.
-pub fn unserved(ws: &Workspace, e: OpenError) -> Snapshot {
+/// What is shown of a workspace that cannot be served (`why`, with `config` as it loaded):
+/// its files' state, with why no run can start as the problem.
+fn unserved(
+    ws: &Workspace,
+    why: String,
+    config: Result<Config, std::sync::Arc<crate::config::ConfigError>>,
+) -> Snapshot {
     let now = Utc::now();
-    let not_loaded =
-        |e: &crate::config::ConfigError| format!("the configuration does not load: {}", e.kind);
-    let (config, why): (Result<Config, _>, String) = match e {
-        OpenError::Config(e) => {
-            let why = not_loaded(&e);
-            (Err(std::sync::Arc::new(e)), why)
-        }
-        e => match host::load_config(ws) {
-            Ok(config) => (Ok(config), e.to_string()),
-            Err(config) => {
-                let why = not_loaded(&config);
-                (Err(std::sync::Arc::new(config)), why)
-            }
-        },
-    };
     let mut snapshot = Snapshot::read(ws, config.as_ref().map_err(Clone::clone), now);
     // The problem line says it; "Config not applied" would speak of a last good
     // configuration that there is not.

@@ -81,6 +81,16 @@ impl Host {
     /// `what` ("daemon", "tray"): one tray or daemon per workspace.
     pub fn open(ws: Workspace, what: &'static str) -> Result<Host, OpenError> {
         let config = load_config(&ws).map_err(OpenError::Config)?;
+        Host::with_config(ws, config, what)
+    }
+
+    /// [`Host::open`] with the configuration already loaded (whose warnings are the
+    /// caller's to tell).
+    pub fn with_config(
+        ws: Workspace,
+        config: Config,
+        what: &'static str,
+    ) -> Result<Host, OpenError> {
         let instance = match claim(&ws, what) {
             Ok(guard) => Some(guard),
             // Nothing can run while the lock cannot be created: the scheduler says why,
@@ -241,10 +251,15 @@ async fn claim_once_runs_can_start(
 /// Loads the workspace's configuration; its warnings go to the log.
 pub fn load_config(ws: &Workspace) -> Result<Config, ConfigError> {
     let config = Config::load(&ws.config)?;
+    log_warnings(ws, &config);
+    Ok(config)
+}
+
+/// Logs the configuration's warnings.
+pub fn log_warnings(ws: &Workspace, config: &Config) {
     for warning in &config.warnings {
         tracing::warn!("{}: {warning}", ws.config.display());
     }
-    Ok(config)
 }
 
 /// A single-threaded runtime: the engine waits on timers, pipes and child processes, and
