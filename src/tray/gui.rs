@@ -117,6 +117,8 @@ pub(super) struct Gui {
     pub(super) tray: Option<TrayIcon>,
     /// The icon shown now.
     icon: IconKind,
+    /// The tooltip shown now.
+    tooltip: String,
     /// When the menu next reads differently without news from the engines: just after
     /// the next wall-clock minute, or when a message's time is up. The event loop waits
     /// until then.
@@ -148,6 +150,7 @@ impl Gui {
             menu: TrayMenu::new(false, &[]),
             tray: None,
             icon: IconKind::Ok,
+            tooltip: String::new(),
             next_refresh: Instant::now(),
             alarm: Alarm::new(),
             quitting: false,
@@ -232,7 +235,7 @@ impl Gui {
             .with_id("synctray")
             .with_menu(Box::new(self.menu.menu.clone()))
             .with_icon(self.icons.get(self.icon))
-            .with_tooltip(self.tooltip())
+            .with_tooltip(&self.tooltip)
             .with_menu_on_left_click(true);
         if let Some(dir) = &self.icon_dir {
             builder = builder.with_temp_dir_path(dir.path());
@@ -250,17 +253,16 @@ impl Gui {
         }
     }
 
-    /// The tooltip: each workspace by name and what it shows, so that two trays (or two
-    /// workspaces) can be told apart.
-    fn tooltip(&self) -> String {
-        let now = Local::now();
-        match self.views.as_slice() {
-            [view] => state::named_tooltip(&view.ws.name, &view.menu_state(now, self.quitting)),
-            views => {
+    /// The tooltip from each workspace's name, menu state and summary line, so that two
+    /// trays (or two workspaces) can be told apart.
+    fn tooltip(shown: &[(&str, MenuState, String)]) -> String {
+        match shown {
+            [(name, m, _)] => state::named_tooltip(name, m),
+            shown => {
                 let mut tooltip = String::from("synctray");
-                for view in views {
+                for (_, _, summary) in shown {
                     tooltip.push('\n');
-                    tooltip.push_str(&state::summary(&view.ws.name, &view.snapshot, now));
+                    tooltip.push_str(summary);
                 }
                 tooltip
             }
@@ -335,20 +337,20 @@ impl Gui {
         self.plan_refresh(now, message_hidden_at);
         // SIGTERM or Ctrl-C may have started the drain.
         self.quitting |= *self.stop.borrow() != Stop::Run;
-        let mut states = Vec::new();
+        let mut shown = Vec::with_capacity(self.views.len());
         for view in &self.views {
             let m = view.menu_state(now, self.quitting);
             if self.menu.shown(view.id) != Some(&m) {
                 log_menu(&view.ws.name, &m);
             }
-            states.push(m.icon);
             let summary = state::summary(&view.ws.name, &view.snapshot, now);
             self.menu.show(view.id, &m, &summary);
+            shown.push((view.ws.name.as_str(), m, summary));
         }
         let all_paused = !self.views.is_empty() && self.views.iter().all(|v| v.snapshot.paused);
         self.menu.sync_checks(all_paused);
-        let icon = IconKind::worst(states).unwrap_or(IconKind::Ok);
-        let tooltip = self.tooltip();
+        let icon = IconKind::worst(shown.iter().map(|(_, m, _)| m.icon)).unwrap_or(IconKind::Ok);
+        let tooltip = Gui::tooltip(&shown);
         if let Some(tray) = &self.tray {
             if icon != self.icon {
                 tracing::debug!("icon: {}", icon.name());
@@ -356,9 +358,12 @@ impl Gui {
                     tracing::warn!("cannot change the tray icon: {e}");
                 }
             }
-            let _ = tray.set_tooltip(Some(tooltip));
+            if tooltip != self.tooltip {
+                let _ = tray.set_tooltip(Some(&tooltip));
+            }
         }
         self.icon = icon;
+        self.tooltip = tooltip;
     }
 
     /// Sets [`Self::next_refresh`]: just past the next minute, or when the message shown
