@@ -897,81 +897,65 @@ fn notified_starting(desktop: &Desktop, prefix: &str) -> Vec<serde_json::Value> 
         .collect()
 }
 
-/// Logout on X11: the display goes away under the tray during a run. The tray stops as
-/// Quit does, with the session's short grace: the run is recorded as interrupted, no job
-/// and no lock is left, and the icon files it wrote for the panel are gone.
-#[test]
-fn sni_logout_the_display_lost_during_a_job_records_the_run_and_leaves_nothing() {
+/// The session ends under a tray whose job is running, the way `end` ends it: the tray
+/// stops as Quit does with the session's short grace (2.5 s, then the job is stopped: well
+/// inside what a session waits), exits 0, the run is recorded as interrupted, and no job,
+/// no lock and none of the icon files it wrote for the panel are left. The session, for
+/// what a test checks besides.
+fn the_session_ends_during_a_job(end: impl FnOnce(&mut Session)) -> Option<Session> {
     let marker = support::proc::sleep_marker(300);
-    let Some(mut s) = Session::start(|ws| fs::write(ws.path("slow"), &marker).unwrap()) else {
-        return;
-    };
+    let mut s = Session::start(|ws| fs::write(ws.path("slow"), &marker).unwrap())?;
     assert!(!s.icon_files().is_empty(), "the tray writes its icon files");
     s.click("Sync now");
     s.wait("the job's process", SHORT, || {
         !processes_with(&marker).is_empty()
     });
 
-    let lost = std::time::Instant::now();
-    s.desktop.kill_display();
+    let ended = std::time::Instant::now();
+    end(&mut s);
     let exit = wait_exit(&mut s.tray.child, LONG)
         .unwrap_or_else(|| panic!("the tray did not stop\n{}", s.tray.context()));
-    let took = lost.elapsed();
+    let took = ended.elapsed();
     assert_eq!(exit.code(), Some(0), "{}", s.tray.context());
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(6),
+        "stopped after {took:?}\n{}",
+        s.tray.context()
+    );
+    assert_eq!(processes_with(&marker), Vec::<u32>::new(), "no job is left");
+    assert!(!s.ws.lock_exists(), "the run lock is released");
+    assert_eq!(s.status()["interrupted"], true, "{}", s.status());
+    assert_eq!(
+        s.icon_files(),
+        Vec::<PathBuf>::new(),
+        "the icon files are removed"
+    );
+    Some(s)
+}
+
+/// Logout on X11: the display goes away under the tray during a run.
+#[test]
+fn sni_logout_the_display_lost_during_a_job_records_the_run_and_leaves_nothing() {
+    let Some(s) = the_session_ends_during_a_job(|s| s.desktop.kill_display()) else {
+        return;
+    };
     assert!(
         s.tray.log().contains("the display connection is lost"),
         "{}",
         s.tray.context()
     );
-    // 2.5 s of grace, then the job is stopped: well inside what a session waits.
-    assert!(
-        took >= Duration::from_secs(2) && took < Duration::from_secs(6),
-        "stopped after {took:?}\n{}",
-        s.tray.context()
-    );
-    assert_eq!(processes_with(&marker), Vec::<u32>::new(), "no job is left");
-    assert!(!s.ws.lock_exists(), "the run lock is released");
     assert!(!s.ws.path("data/.synctray-instance").exists());
-    assert_eq!(s.status()["interrupted"], true, "{}", s.status());
-    assert_eq!(
-        s.icon_files(),
-        Vec::<PathBuf>::new(),
-        "the icon files are removed"
-    );
 }
 
 /// The session manager's SIGTERM at logout: the run in progress gets the session's 2.5 s,
-/// not the 10 s of a stop at the terminal, and is recorded as interrupted.
+/// not the 10 s of a stop at the terminal.
 #[test]
 fn sni_sigterm_during_a_job_gives_it_the_sessions_short_grace() {
-    let marker = support::proc::sleep_marker(300);
-    let Some(mut s) = Session::start(|ws| fs::write(ws.path("slow"), &marker).unwrap()) else {
-        return;
-    };
-    s.click("Sync now");
-    s.wait("the job's process", SHORT, || {
-        !processes_with(&marker).is_empty()
-    });
-    let sent = std::time::Instant::now();
     // SAFETY: kill(2) on the tray this test started.
-    unsafe { libc::kill(s.tray.pid() as libc::pid_t, libc::SIGTERM) };
-    let exit = wait_exit(&mut s.tray.child, LONG)
-        .unwrap_or_else(|| panic!("the tray did not stop\n{}", s.tray.context()));
-    let took = sent.elapsed();
-    assert_eq!(exit.code(), Some(0), "{}", s.tray.context());
-    assert!(
-        took >= Duration::from_secs(2) && took < Duration::from_secs(6),
-        "stopped after {took:?}\n{}",
-        s.tray.context()
-    );
-    assert_eq!(processes_with(&marker), Vec::<u32>::new(), "no job is left");
-    assert!(!s.ws.lock_exists(), "the run lock is released");
-    assert_eq!(s.status()["interrupted"], true, "{}", s.status());
-    assert_eq!(
-        s.icon_files(),
-        Vec::<PathBuf>::new(),
-        "the icon files are removed"
-    );
+    let sigterm = |s: &mut Session| unsafe {
+        libc::kill(s.tray.pid() as libc::pid_t, libc::SIGTERM);
+    };
+    the_session_ends_during_a_job(sigterm);
 }
 
 /// A tray started on a workspace whose config does not load still shows its icon, in the
