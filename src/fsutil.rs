@@ -16,6 +16,14 @@ pub use crate::sys::{Durability, atomic_write};
 /// no write takes that long.
 const TEMP_MAX_AGE: Duration = Duration::from_secs(3600);
 
+/// Reads a whole file synctray owns, never through a link and never blocking on a FIFO.
+pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    let mut file = crate::sys::open_regular(path, std::fs::OpenOptions::new().read(true), false)?;
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut file, &mut bytes)?;
+    Ok(bytes)
+}
+
 /// Takes an OS lock on the file `name` beside `path` (created if need be), waiting for its
 /// holder: edits of `path` by several processes, one at a time. The lock is held until the
 /// returned file is dropped.

@@ -334,7 +334,7 @@ impl RunRecord {
     /// (written by hand, or by something else), a link or a FIFO at the path is reported
     /// and treated as absent.
     pub fn read(path: &Path) -> Option<RunRecord> {
-        let bytes = match read_regular(path) {
+        let bytes = match crate::fsutil::read_regular(path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return None,
             Err(e) => {
@@ -388,14 +388,6 @@ pub fn record(status_path: &Path, history_path: &Path, run: &mut RunRecord, erro
 
 fn cannot_write(path: &Path, e: io::Error) -> io::Error {
     io::Error::new(e.kind(), format!("{}: cannot write: {e}", path.display()))
-}
-
-/// Reads a whole file synctray owns, never through a link and never blocking on a FIFO.
-fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
-    let mut file = crate::sys::open_regular(path, OpenOptions::new().read(true), false)?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
 
 /// Appends a run to the history, keeping the newest [`HISTORY_LINES`]: the file never
@@ -455,7 +447,7 @@ pub fn append_history(path: &Path, status: &RunRecord) -> io::Result<()> {
 
 /// The most recent runs of the history, oldest first (lines that do not parse are skipped).
 pub(crate) fn read_history(path: &Path) -> Vec<RunRecord> {
-    let text = match read_regular(path) {
+    let text = match crate::fsutil::read_regular(path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => {
             if e.kind() != io::ErrorKind::NotFound {

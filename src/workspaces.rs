@@ -96,7 +96,8 @@ pub fn file() -> Result<PathBuf, ListError> {
 impl WorkspaceList {
     /// Reads the list at `path`; no file is an empty list.
     pub fn load(path: &Path) -> Result<WorkspaceList, ListError> {
-        match std::fs::read(path) {
+        // Only synctray writes it: never read through a link, never block on a FIFO.
+        match fsutil::read_regular(path) {
             Ok(bytes) => {
                 serde_json::from_slice(&bytes).map_err(|e| ListError::Parse(path.to_owned(), e))
             }
@@ -229,6 +230,18 @@ mod tests {
             Err(ListError::NotListed(_))
         ));
         assert!(WorkspaceList::load(&file).unwrap().workspaces.is_empty());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_at_the_list_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("workspaces.json");
+        let c = std::ffi::CString::new(file.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo with a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let err = WorkspaceList::load(&file).unwrap_err();
+        assert!(err.to_string().contains("workspaces.json"), "{err}");
     }
 
     #[test]
