@@ -353,6 +353,11 @@ impl Fleet {
         self.stops.forward(stop);
     }
 
+    /// The ids of every workspace's thread, removed ones still finishing included.
+    pub fn ids(&self) -> impl Iterator<Item = u64> + '_ {
+        self.members.iter().chain(&self.leaving).map(|m| m.id)
+    }
+
     /// Whether every workspace's thread has finished.
     pub fn finished(&self) -> bool {
         self.members

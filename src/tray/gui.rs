@@ -119,6 +119,8 @@ pub(super) struct Gui {
     icon: IconKind,
     /// The tooltip shown now.
     tooltip: String,
+    /// The workspaces whose thread has ended.
+    gone: std::collections::HashSet<WsId>,
     /// When the menu next reads differently without news from the engines: just after
     /// the next wall-clock minute, or when a message's time is up. The event loop waits
     /// until then.
@@ -151,6 +153,7 @@ impl Gui {
             tray: None,
             icon: IconKind::Ok,
             tooltip: String::new(),
+            gone: std::collections::HashSet::new(),
             next_refresh: Instant::now(),
             alarm: Alarm::new(),
             quitting: false,
@@ -309,6 +312,15 @@ impl Gui {
         if !self.quitting && self.views.iter().any(|v| v.id == id) {
             tracing::error!("a workspace's scheduler stopped by itself");
         }
+        self.gone.insert(id);
+    }
+
+    /// Quitting, and every workspace's thread has said it is gone (its run recorded, its
+    /// locks released): the event loop may end. Said by the threads themselves, since a
+    /// thread that has just said so may not have finished yet, and no event would come to
+    /// look again.
+    pub(super) fn may_exit(&self) -> bool {
+        self.quitting && self.fleet.ids().all(|id| self.gone.contains(&id))
     }
 
     /// A stop signal came: the engines are draining.

@@ -196,7 +196,7 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
             Event::UserEvent(UserEvent::Gone(id)) => gui.gone(id),
             _ => {}
         }
-        if gui.quitting && gui.fleet.finished() {
+        if gui.may_exit() {
             gui.tray = None;
             *control_flow = ControlFlow::Exit;
         }
