@@ -37,6 +37,10 @@ impl Default for ServeOptions {
 /// How often the loop looks at the files when it cannot watch them.
 const LOOK_EVERY: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 
+/// How long a burst of file events (a rename, a history append, a lock removal) is let
+/// settle before the loop looks at the files once for all of it.
+const SETTLE: Duration = Duration::from_millis(25);
+
 /// The scheduler: runs the workspace's jobs when they fall due, follows edits of the
 /// config and runs made by other processes, obeys `commands`, and returns once `stop`
 /// leaves [`Stop::Run`] and any run in progress has ended.
@@ -100,6 +104,9 @@ pub async fn serve_with(
     // Without a watcher, edits and other processes' runs are only seen when the loop wakes.
     let look = options.follow_files && watcher.is_none();
     let mut run: Option<(RunFuture<'_>, Due)> = None;
+    // When the burst of file events seen so far has settled. A deadline of the loop, not a
+    // sleep in it: the run in progress is polled meanwhile (its jobs write to data/ too).
+    let mut settled_at: Option<tokio::time::Instant> = None;
     let mut commands_open = true;
     let mut stop_open = true;
     tracing::info!("scheduler started: {}", state.config.describe_schedule());
@@ -192,9 +199,12 @@ pub async fn serve_with(
                 Some(Command::SetInterval(n)) => state.apply(ws, clock, Edit::Interval(n)),
                 Some(Command::SetPaused(p)) => state.apply(ws, clock, Edit::Paused(p)),
             },
-            Some(()) = events.recv() => {
-                // Coalesce a burst (a rename, a history append, a lock removal).
-                tokio::time::sleep(Duration::from_millis(25)).await;
+            // The rest of a burst waits in the channel until it has settled.
+            Some(()) = events.recv(), if settled_at.is_none() => {
+                settled_at = Some(tokio::time::Instant::now() + SETTLE);
+            }
+            () = tokio::time::sleep_until(settled_at.unwrap_or_else(tokio::time::Instant::now)), if settled_at.is_some() => {
+                settled_at = None;
                 while events.try_recv().is_ok() {}
                 state.refresh(engine);
             }
