@@ -298,7 +298,9 @@ impl LogSink {
                 JobCommand::Argv(argv) => format!("{argv:?}"),
             };
             let attempt = attempt.map_or(String::new(), |(n, of)| format!(" (try {n}/{of})"));
-            let _ = writeln!(f, "── job {:?}{attempt}: {command}", job.name);
+            // One `write` (a `File` is not buffered: `writeln!` on it writes each piece).
+            let header = format!("── job {:?}{attempt}: {command}\n", job.name);
+            let _ = f.write_all(header.as_bytes());
         }
         LogSink {
             file,

@@ -106,7 +106,7 @@ impl Snapshot {
             cadence: config.map(|c| c.cadence.clone()).unwrap_or_default(),
             config_error,
             message: None,
-            overdue_after: config.and_then(|c| c.overdue_after),
+            overdue_after: config.and_then(Config::overdue_after),
             problem,
             failing: None,
         }

@@ -17,6 +17,7 @@ use std::fmt;
 use std::io;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -59,9 +60,13 @@ pub struct Config {
     pub catch_up: bool,
     /// No run may outlive this; an unprovable lock is honoured this long.
     pub stale_lock: Duration,
-    /// `overdueAfterMinutes`: the data is stale when the last success is older than this;
-    /// `None` when it is turned off (`0`).
-    pub overdue_after: Option<chrono::TimeDelta>,
+    /// `overdueAfterMinutes` as the file sets it (`Some(None)`: turned off with `0`);
+    /// `None` when it names none: see [`Config::overdue_after`].
+    overdue_after_set: Option<Option<chrono::TimeDelta>>,
+    /// The default of `overdueAfterMinutes`, worked out at its first use: walking a week
+    /// of due times costs milliseconds for a schedule of every minute, which a `sync` or
+    /// an edit never needs.
+    overdue_after_default: OnceLock<Option<chrono::TimeDelta>>,
     pub paused: bool,
     pub notifications: Notifications,
     /// `retry`: how often a failing job is tried, and the backoff between tries.
@@ -247,11 +252,11 @@ impl Config {
                 )
             })?),
         };
-        let overdue_after = match &raw.overdue_after_minutes {
-            None => default_overdue_after(&cadence, &zone),
+        let overdue_after_set = match &raw.overdue_after_minutes {
+            None => None,
             Some(v) => match whole(v, 0..=OVERDUE_MAX_MINUTES) {
-                Some(0) => None,
-                Some(n) => Some(chrono::TimeDelta::minutes(n.into())),
+                Some(0) => Some(None),
+                Some(n) => Some(Some(chrono::TimeDelta::minutes(n.into()))),
                 None => {
                     return Err(invalid(
                         "overdueAfterMinutes",
@@ -284,7 +289,8 @@ impl Config {
             continue_on_error: flag(&raw.continue_on_error, "continueOnError", false)?,
             catch_up: flag(&raw.catch_up, "catchUp", true)?,
             stale_lock,
-            overdue_after,
+            overdue_after_set,
+            overdue_after_default: OnceLock::new(),
             paused: flag(&raw.paused, "paused", false)?,
             notifications,
             retry,
@@ -293,6 +299,17 @@ impl Config {
             metrics,
             ping,
             warnings,
+        })
+    }
+
+    /// `overdueAfterMinutes`: the data is stale when the last success is older than this;
+    /// `None` when it is turned off (`0`). When the file names none: twice the longest gap
+    /// between two due times of the coming week (see [`default_overdue_after`]).
+    pub fn overdue_after(&self) -> Option<chrono::TimeDelta> {
+        self.overdue_after_set.unwrap_or_else(|| {
+            *self
+                .overdue_after_default
+                .get_or_init(|| default_overdue_after(&self.cadence, &self.zone))
         })
     }
 

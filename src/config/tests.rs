@@ -161,9 +161,22 @@ fn errors_name_the_key_what_is_allowed_and_what_it_got() {
     assert!(message(r#"{"timezone": "Mars/Olympus"}"#).starts_with("timezone must be an IANA"));
 }
 
+/// The default is a week of due times walked: milliseconds for a schedule of every
+/// minute, which loading the config for a `sync` or an edit must not pay.
+#[test]
+fn the_overdue_default_is_worked_out_at_its_first_use_not_at_load() {
+    let config = Config::parse(r#"{"schedule": "* * * * *"}"#).unwrap();
+    assert_eq!(config.overdue_after_default.get(), None);
+    assert_eq!(config.overdue_after(), Some(chrono::TimeDelta::minutes(2)));
+    assert_eq!(
+        config.overdue_after_default.get(),
+        Some(&Some(chrono::TimeDelta::minutes(2)))
+    );
+}
+
 #[test]
 fn overdue_defaults_to_twice_the_longest_gap_and_never_under_two_minutes() {
-    let overdue = |json: &str| Config::parse(json).unwrap().overdue_after;
+    let overdue = |json: &str| Config::parse(json).unwrap().overdue_after();
     let minutes = |n| Some(chrono::TimeDelta::minutes(n));
     assert_eq!(overdue(r#"{"intervalMinutes": 15}"#), minutes(30));
     assert_eq!(

@@ -116,7 +116,8 @@ impl Engine {
             }
             results.push(run.result);
         }
-        host.finish().await;
+        // The supervisor exits while the result is recorded; it is gone before the lock.
+        host.close();
         let finished_at = self.clock.now();
         // Read after the jobs, not between the due time and the first job: only runs
         // holding the lock write it, so it is the one there before this run.
@@ -162,6 +163,7 @@ impl Engine {
         {
             tracing::warn!("cannot write the metrics textfile: {e}");
         }
+        host.finish().await;
         // The status is on disk before the lock goes: whoever sees the lock free sees it.
         drop(lock);
         self.ws.prune_logs(LOG_FILES);

@@ -316,7 +316,7 @@ impl LoopState {
             config_error: self.config_error.clone(),
             message: self.message.clone(),
             fresh_since: self.fresh_since,
-            overdue_after: self.config.overdue_after,
+            overdue_after: self.config.overdue_after(),
             problem: self.problem.clone(),
             failing,
         }

@@ -77,6 +77,15 @@ impl JobHost {
         }
     }
 
+    /// Says that no job comes after these: what is left of the run's processes may end
+    /// meanwhile (Linux: the supervisor exits), and [`JobHost::finish`] finds them gone.
+    pub fn close(&self) {
+        #[cfg(target_os = "linux")]
+        if let Ok(supervisor) = &self.supervisor {
+            supervisor.close();
+        }
+    }
+
     /// Ends the run's processes and waits until they are gone.
     pub async fn finish(self) {
         #[cfg(target_os = "linux")]

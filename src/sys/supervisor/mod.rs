@@ -162,11 +162,17 @@ impl Supervisor {
         }
     }
 
+    /// Tells the supervisor that no job comes after these: it ends what is left and exits,
+    /// while synctray goes on ([`Supervisor::finish`] waits for it).
+    pub fn close(&self) {
+        // SAFETY: shutdown on our own socket.
+        unsafe { libc::shutdown(self.sock.as_raw_fd(), libc::SHUT_WR) };
+    }
+
     /// Closes synctray's end and waits for the supervisor to exit: nothing of the run is
     /// left after this.
     pub async fn finish(mut self) {
-        // SAFETY: shutdown on our own socket.
-        unsafe { libc::shutdown(self.sock.as_raw_fd(), libc::SHUT_WR) };
+        self.close();
         while self.recv().await.is_ok() {}
         self.reap();
     }
