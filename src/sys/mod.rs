@@ -95,17 +95,17 @@ pub use power::on_ac_power;
 mod cost;
 pub use cost::CostWatch;
 
-/// The TLS library health pings use: rustls (bundled webpki roots) everywhere but macOS,
-/// where ring cannot be built without Apple's SDK and the system's TLS is used.
-#[cfg(not(target_os = "macos"))]
-pub fn tls_provider() -> ureq::tls::TlsProvider {
-    ureq::tls::TlsProvider::Rustls
-}
-
-/// The TLS library health pings use: the system's (Security.framework), on macOS.
-#[cfg(target_os = "macos")]
-pub fn tls_provider() -> ureq::tls::TlsProvider {
-    ureq::tls::TlsProvider::NativeTls
+/// A helper program synctray runs for itself (the health pings' curl); on Windows with no
+/// console window (the tray has none to lend it).
+pub fn helper_command(program: &str) -> std::process::Command {
+    #[allow(unused_mut)]
+    let mut cmd = std::process::Command::new(program);
+    #[cfg(windows)]
+    {
+        use std::os::windows::process::CommandExt;
+        cmd.creation_flags(windows_sys::Win32::System::Threading::CREATE_NO_WINDOW);
+    }
+    cmd
 }
 
 /// Showing a desktop notification: a freedesktop server gets an icon, an urgency and the

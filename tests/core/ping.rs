@@ -6,7 +6,7 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::util::{Ws, wait_until};
+use crate::util::{Ws, processes_with, wait_until};
 
 /// One request as the server saw it.
 #[derive(Debug, Clone)]
@@ -101,7 +101,7 @@ fn a_run_pings_its_start_and_its_end_with_one_run_id_and_a_failure_its_summary()
     let monitor = Monitor::start(true);
     let ws = Ws::new(&format!(
         r#"{{"ping": {{"url": "{}"}},
-            "jobs": [{{"name": "quality", "command": ["sh", "-c", "test ! -e FAIL || {{ echo 'ESLint config not found' >&2; exit 1; }}"]}}]}}"#,
+            "jobs": [{{"name": "quality", "command": ["sh", "-c", "test ! -e FAIL || {{ cat FAIL >&2; exit 1; }}"]}}]}}"#,
         monitor.url()
     ));
     assert!(ws.run(&["sync"]).status.success());
@@ -118,7 +118,13 @@ fn a_run_pings_its_start_and_its_end_with_one_run_id_and_a_failure_its_summary()
     let first = rid(&seen[0].path);
     assert_eq!(rid(&seen[1].path), first, "start and end share the run id");
 
-    std::fs::write(ws.path("FAIL"), "").unwrap();
+    // What curl could take for more than text reaches the monitor as it is: quotes,
+    // backslashes, a tab, lines, and a line that begins with `@` (not a file to upload).
+    std::fs::write(
+        ws.path("FAIL"),
+        "@/etc/hostname\nESLint config not found: \"a\\b\"\tat .eslintrc\n",
+    )
+    .unwrap();
     assert_eq!(
         ws.run(&["sync"]).status.code(),
         Some(1),
@@ -140,7 +146,68 @@ fn a_run_pings_its_start_and_its_end_with_one_run_id_and_a_failure_its_summary()
         ws.status().unwrap()["error"].as_str().unwrap(),
         "the failure summary is the body"
     );
-    assert!(seen[3].body.contains("ESLint config not found"), "{seen:?}");
+    assert!(
+        seen[3]
+            .body
+            .contains("@/etc/hostname\nESLint config not found: \"a\\b\"\tat .eslintrc"),
+        "{seen:?}"
+    );
+}
+
+/// The ping's URL holds the check's secret: it never appears on a command line (which
+/// every user of the machine can read), and the request still hanging when `sync` ends
+/// does not outlive it.
+#[test]
+fn a_pings_url_is_on_no_command_line_and_a_hanging_ping_ends_with_sync() {
+    let monitor = Monitor::start(false);
+    let ws = Ws::new(&format!(
+        r#"{{"ping": {{"url": "{}"}}, "jobs": [{{"name": "a", "command": ["true"]}}]}}"#,
+        monitor.url()
+    ));
+    let mut sync = ws
+        .cmd(&["sync"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut senders = Vec::new();
+    assert!(
+        wait_until(Duration::from_secs(5), || {
+            senders = children_named(sync.id(), "curl");
+            !senders.is_empty()
+        }),
+        "no curl started"
+    );
+    let address = monitor.url().replace("http://", "");
+    assert_eq!(
+        processes_with(&address),
+        Vec::<u32>::new(),
+        "the URL is on a command line"
+    );
+    assert!(sync.wait().unwrap().success());
+    for pid in senders {
+        assert!(
+            !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+            "curl {pid} outlived sync"
+        );
+    }
+}
+
+/// The children of `parent` whose command name is `name`.
+fn children_named(parent: u32, name: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let ppid = stat[close + 2..].split(' ').nth(1);
+        if &stat[open + 1..close] == name && ppid == Some(&parent.to_string()) {
+            found.extend(stat[..open].trim().parse::<u32>());
+        }
+    }
+    found
 }
 
 #[test]
