@@ -14,8 +14,12 @@ use serde::{Deserialize, Serialize};
 use crate::fsutil::{self, Durability};
 use crate::schedule::Trigger;
 
-/// How many runs the history keeps.
+/// The most runs the history holds.
 pub const HISTORY_LINES: usize = 200;
+/// How many of the oldest runs go at once when the history is full: it is rewritten once
+/// every this many runs, not at every run (a rewrite reads, writes and renames the whole
+/// file), and keeps the newest `HISTORY_LINES - HISTORY_TRIM` runs at least.
+pub const HISTORY_TRIM: usize = 50;
 /// At most this many characters of a job's output go into the status file's `error`.
 pub const ERROR_TAIL_CHARS: usize = 2000;
 
@@ -390,13 +394,12 @@ fn cannot_write(path: &Path, e: io::Error) -> io::Error {
     io::Error::new(e.kind(), format!("{}: cannot write: {e}", path.display()))
 }
 
-/// Appends a run to the history, keeping the newest [`HISTORY_LINES`]: the file never
-/// holds more.
+/// Appends a run to the history, which never holds more than [`HISTORY_LINES`].
 ///
 /// Below the bound, the line is appended with one `write`; at the bound, the file is
-/// rewritten atomically with the newest lines. A failed append (a full disk) is taken
-/// back, and a torn last line left by anything else is cut off first, so a record never
-/// gets glued to a fragment. A link, a FIFO or a folder at the path is refused; the
+/// rewritten atomically without its oldest [`HISTORY_TRIM`] lines. A failed append (a full
+/// disk) is taken back, and a torn last line left by anything else is cut off first, so a
+/// record never gets glued to a fragment. A link, a FIFO or a folder at the path is refused; the
 /// error names the path.
 pub fn append_history(path: &Path, status: &RunRecord) -> io::Result<()> {
     let at = |e| cannot_write(path, e);
@@ -427,7 +430,7 @@ pub fn append_history(path: &Path, status: &RunRecord) -> io::Result<()> {
     if kept.len() >= HISTORY_LINES {
         drop(file);
         let mut out = Vec::with_capacity(text.len() + line.len());
-        for l in &kept[kept.len() + 1 - HISTORY_LINES..] {
+        for l in &kept[kept.len() + HISTORY_TRIM - HISTORY_LINES..] {
             out.extend_from_slice(l);
             out.push(b'\n');
         }
@@ -569,19 +572,32 @@ mod tests {
         let mut status: RunRecord =
             serde_json::from_str(r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"success"}"#)
                 .unwrap();
+        let count = || std::fs::read_to_string(&path).map_or(0, |text| text.lines().count());
+        let mut rewrites = 0;
         for i in 0..(2 * HISTORY_LINES + 5) {
             status.duration_ms = i as u64;
+            let before = count();
             append_history(&path, &status).unwrap();
-            let lines = std::fs::read_to_string(&path).unwrap().lines().count();
-            assert_eq!(lines, (i + 1).min(HISTORY_LINES), "after {} appends", i + 1);
+            let lines = count();
+            rewrites += usize::from(lines != before + 1);
+            assert!(lines <= HISTORY_LINES, "after {} appends: {lines}", i + 1);
+            assert!(
+                lines >= (i + 1).min(HISTORY_LINES - HISTORY_TRIM + 1),
+                "after {} appends: only {lines} kept",
+                i + 1
+            );
         }
-        let lines = std::fs::read_to_string(&path).unwrap().lines().count();
-        assert_eq!(lines, HISTORY_LINES, "never more than the bound");
+        // Full after 200 runs, then rewritten once every 50: at runs 201, 251, 301, 351, 401.
+        assert_eq!(rewrites, 5);
         let history = read_history(&path);
-        assert_eq!(history.len(), HISTORY_LINES);
         assert_eq!(
             history.last().unwrap().duration_ms,
             (2 * HISTORY_LINES + 4) as u64
+        );
+        let durations: Vec<u64> = history.iter().map(|r| r.duration_ms).collect();
+        assert!(
+            durations.windows(2).all(|w| w[1] == w[0] + 1),
+            "the newest runs, in order"
         );
     }
 
