@@ -275,6 +275,7 @@ fn send_once(request: &Request, abandoned: &AtomicBool) -> Result<(), String> {
             "" => format!("{CURL} {status}"),
             said => said.trim_start_matches("curl: ").to_owned(),
         }),
+        None if abandoned.load(Ordering::SeqCst) => Err("given up at the stop".to_owned()),
         None if written.is_err() => Err(format!("cannot give {CURL} the request")),
         None => Err(format!("{CURL} did not end within {} s", TIMEOUT.as_secs())),
     }
