@@ -42,6 +42,10 @@ impl Engine {
         // The run's processes start under a host started before the lock is taken, so that
         // the holder file's first write records it; declared after the lock, so that it
         // is gone before the lock goes, however the run ends (locals drop in reverse).
+        #[allow(
+            clippy::needless_late_init,
+            reason = "the drop order: where the host drops nothing (Windows), clippy cannot see it matters"
+        )]
         let lock;
         let host = sys::JobHost::start();
         lock = match lock::try_acquire_for(

@@ -103,6 +103,10 @@ pub struct RunningJob<'a> {
 }
 
 #[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one running job at a time; the other variants exist on other platforms"
+)]
 enum Inner<'a> {
     #[cfg(target_os = "linux")]
     Supervised(super::supervisor::SupervisedJob<'a>),
