@@ -277,6 +277,30 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
     assert!(menu.find("Open logs").is_some(), "{menu}");
     assert_eq!(top.last().map(String::as_str), Some("Quit"), "{menu}");
     assert!(s.tray.log().contains("icon: ok"), "{}", s.tray.context());
+    // One malloc arena for all of the tray's threads (each would otherwise keep one).
+    assert_eq!(
+        malloc_arenas(s.tray.pid()),
+        0,
+        "the tray has extra malloc arenas"
+    );
+}
+
+/// How many extra glibc malloc arenas the process `pid` has: anonymous read-write
+/// mappings that start on a 64 MiB boundary (where glibc places each arena's heap).
+fn malloc_arenas(pid: u32) -> usize {
+    fs::read_to_string(format!("/proc/{pid}/maps"))
+        .unwrap()
+        .lines()
+        .filter(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let start = fields[0].split('-').next().unwrap();
+            fields.len() == 5
+                && fields[1] == "rw-p"
+                && u64::from_str_radix(start, 16)
+                    .unwrap()
+                    .is_multiple_of(64 << 20)
+        })
+        .count()
 }
 
 #[test]

@@ -17,5 +17,6 @@ fn main() -> ExitCode {
         // the environment.
         unsafe { std::env::set_var("GDK_GL", "disable") };
     }
+    synctray::sys::tray::one_malloc_arena();
     synctray::cli::run_tray(synctray::cli::Args::parse())
 }

@@ -16,6 +16,23 @@ use tao::event_loop::EventLoop;
 mod alarm;
 pub use alarm::Alarm;
 
+/// Gives the tray one malloc arena (glibc), unless `MALLOC_ARENA_MAX` says otherwise.
+/// glibc gives each thread that allocates an arena of its own, and each of the tray's
+/// threads (GTK's, the engine's, the file watcher's) would keep one, mostly empty, for
+/// the process's life; they allocate little, and seldom at once. Measured under Xvfb:
+/// 0.25–0.45 MiB less PSS at rest. Call it first thing, before any thread starts.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn one_malloc_arena() {
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: a glibc setting, changed before any other thread exists.
+        unsafe { libc::mallopt(libc::M_ARENA_MAX, 1) };
+    }
+}
+
+/// Gives the tray one malloc arena: only glibc has (and needs) the setting.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn one_malloc_arena() {}
+
 /// Whether the tray uses its large (64 px) icons: macOS draws the menu bar at twice the
 /// pixels on every Mac sold today; elsewhere the panel asks for 16 to 32 px and scales
 /// the 32 px image best.
