@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{ConfigErrorKind, invalid, read_nested, unknown_keys_in};
+use super::{ConfigErrorKind, invalid, missing, read_nested, unknown_keys_in};
 
 const SHAPE: &str =
     "must be an object such as {\"textfile\": \"/var/lib/prometheus/node-exporter/synctray.prom\"}";
@@ -49,12 +49,7 @@ impl Metrics {
                 PathBuf::from(s)
             }
             Some(v) => return Err(invalid("metrics.textfile", TEXTFILE_ALLOWED, v)),
-            None => {
-                return Err(ConfigErrorKind::Invalid {
-                    key: "metrics.textfile".into(),
-                    message: format!("is missing: it {TEXTFILE_ALLOWED}"),
-                });
-            }
+            None => return Err(missing("metrics.textfile", TEXTFILE_ALLOWED)),
         };
         warnings.extend(unknown_keys_in::<RawMetrics>("metrics", &raw.unknown));
         Ok(Some(Metrics { textfile }))

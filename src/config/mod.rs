@@ -176,6 +176,14 @@ fn invalid(key: impl Into<String>, allowed: &str, got: &Value) -> ConfigErrorKin
     }
 }
 
+/// A required key that the file leaves out.
+fn missing(key: impl Into<String>, allowed: &str) -> ConfigErrorKind {
+    ConfigErrorKind::Invalid {
+        key: key.into(),
+        message: format!("is missing: it {allowed}"),
+    }
+}
+
 fn shown(value: &Value) -> String {
     let text = value.to_string();
     if text.chars().count() > 60 {

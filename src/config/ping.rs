@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{ConfigErrorKind, invalid, read_nested, unknown_keys_in};
+use super::{ConfigErrorKind, invalid, missing, read_nested, unknown_keys_in};
 
 const SHAPE: &str = "must be an object such as {\"url\": \"https://hc-ping.com/<uuid>\"}";
 const URL_ALLOWED: &str = "must be an http:// or https:// URL with a host, without spaces, a query or a fragment, such as \"https://hc-ping.com/<uuid>\"";
@@ -55,12 +55,7 @@ impl Ping {
         let url = match &raw.url {
             Some(Value::String(s)) if usable(s) => s.trim_end_matches('/').to_owned(),
             Some(v) => return Err(invalid("ping.url", URL_ALLOWED, v)),
-            None => {
-                return Err(ConfigErrorKind::Invalid {
-                    key: "ping.url".into(),
-                    message: format!("is missing: it {URL_ALLOWED}"),
-                });
-            }
+            None => return Err(missing("ping.url", URL_ALLOWED)),
         };
         warnings.extend(unknown_keys_in::<RawPing>("ping", &raw.unknown));
         Ok(Some(Ping { url }))

@@ -317,13 +317,7 @@ impl Engine {
         )
         .await;
         drop(marker);
-        let waited_at_all = self
-            .snapshot
-            .borrow()
-            .running
-            .as_ref()
-            .is_some_and(|r| r.waiting_for().is_some());
-        if waited_at_all {
+        if self.is_waiting() {
             self.snapshot.send_modify(|s| s.running = None);
         }
         match ended {
@@ -345,15 +339,19 @@ impl Engine {
     /// "Sync now" while a scheduled run waits: that run starts now, as a manual one.
     /// Whether a run was waiting.
     pub(super) fn cut_wait(&self) -> bool {
-        let waiting = self
-            .snapshot
-            .borrow()
-            .running
-            .as_ref()
-            .is_some_and(|r| r.waiting_for().is_some());
+        let waiting = self.is_waiting();
         if waiting {
             self.wait_cut.notify_one();
         }
         waiting
+    }
+
+    /// Whether a run of this engine waits for its conditions now.
+    fn is_waiting(&self) -> bool {
+        self.snapshot
+            .borrow()
+            .running
+            .as_ref()
+            .is_some_and(|r| r.waiting_for().is_some())
     }
 }

@@ -350,7 +350,15 @@ unsafe fn start_job(
             if at > len {
                 Err(libc::EINVAL)
             } else {
-                fork_exec(me, out, err, mask, cwd, argc)
+                fork_exec(Start {
+                    me,
+                    out,
+                    err,
+                    mask,
+                    cwd,
+                    argc,
+                    errno: 0,
+                })
             }
         };
         libc::close(out);
@@ -359,27 +367,11 @@ unsafe fn start_job(
     }
 }
 
-unsafe fn fork_exec(
-    me: pid_t,
-    out: c_int,
-    err: c_int,
-    mask: &libc::sigset_t,
-    cwd: *const libc::c_char,
-    argc: usize,
-) -> Result<pid_t, c_int> {
+unsafe fn fork_exec(mut start: Start) -> Result<pid_t, c_int> {
     // SAFETY: the child runs on its own (static) stack, shares our memory until its exec
     // (CLONE_VM | CLONE_VFORK: we are suspended meanwhile, as posix_spawn does), and only
     // makes system calls; it reports an exec failure in `start.errno`.
     unsafe {
-        let mut start = Start {
-            me,
-            out,
-            err,
-            mask,
-            cwd,
-            argc,
-            errno: 0,
-        };
         let buffers = &raw mut BUFFERS;
         let stack = (*buffers).stack.as_mut_ptr().add(STACK_SIZE);
         let top = stack.sub(stack as usize % 16);
@@ -417,30 +409,26 @@ extern "C" fn start_child(arg: *mut libc::c_void) -> c_int {
     // SAFETY: `arg` is the supervisor's `Start`, alive while it is suspended for us.
     unsafe {
         let start = &mut *arg.cast::<Start>();
-        let e = exec_job(
-            start.me,
-            start.out,
-            start.err,
-            &*start.mask,
-            start.cwd,
-            start.argc,
-        );
+        let e = exec_job(start);
         std::ptr::write_volatile(&raw mut start.errno, if e == 0 { libc::EINVAL } else { e });
         libc::_exit(127)
     }
 }
 
 /// In the job's process: sets it up and execs it; returns only the errno of a failure.
-unsafe fn exec_job(
-    me: pid_t,
-    out: c_int,
-    err: c_int,
-    mask: &libc::sigset_t,
-    cwd: *const libc::c_char,
-    argc: usize,
-) -> c_int {
-    // SAFETY: system calls on locals and on the static buffers (this process's copy).
+unsafe fn exec_job(start: &Start) -> c_int {
+    // SAFETY: system calls on locals and on the static buffers (this process's copy);
+    // `start.mask` points at the supervisor's mask, alive while it waits for us.
     unsafe {
+        let Start {
+            me,
+            out,
+            err,
+            mask,
+            cwd,
+            argc,
+            ..
+        } = *start;
         if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) < 0 {
             return errno();
         }
