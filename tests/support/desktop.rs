@@ -241,7 +241,10 @@ impl Desktop {
                     .status
                     .success()
             }) {
-                return Err("trayer's panel did not appear".into());
+                return Err(format!(
+                    "trayer's panel did not appear within 10 s; trayer said: {}",
+                    fs::read_to_string(desktop.path("trayer.log")).unwrap_or_default()
+                ));
             }
         }
         if parts.sni_host {
