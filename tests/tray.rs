@@ -627,6 +627,51 @@ fn sni_sigterm_stops_the_tray_cleanly() {
     assert!(s.desktop.sni().try_item().is_err(), "the item is gone");
 }
 
+/// Without libayatana-appindicator3 (the library tray-icon loads when it builds the icon)
+/// the tray says which package it needs and stops, instead of panicking inside tray-icon
+/// (which a release build, built to abort on a panic, could not report).
+#[test]
+fn without_the_appindicator_library_the_tray_names_the_package_it_needs() {
+    if !Parts::SNI.present() || !can_remount_read_only() {
+        return;
+    }
+    let library = [
+        "/usr/lib/x86_64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu",
+        "/usr/lib64",
+        "/usr/lib",
+    ]
+    .iter()
+    .find_map(|dir| fs::canonicalize(Path::new(dir).join("libayatana-appindicator3.so.1")).ok())
+    .expect("libayatana-appindicator3.so.1");
+    let desktop = Desktop::with(Parts::SNI);
+    let ws = workspace();
+    // The library made unloadable for the tray alone: /dev/null mounted over it.
+    let out = desktop
+        .command("unshare")
+        .args([
+            "-m",
+            "sh",
+            "-c",
+            r#"mount --bind /dev/null "$1" && shift && exec "$@""#,
+            "sh",
+        ])
+        .arg(&library)
+        .arg(SYNCTRAY)
+        .arg("--workspace")
+        .arg(ws.root())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = format!("{:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stderr.contains("cannot show the tray icon (it needs libayatana-appindicator3-1)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!ws.path("data/.synctray-instance").exists(), "{stderr}");
+}
+
 /// A tray icon and its menu draw nothing with OpenGL: the tray starts GTK without it, so
 /// no GL driver (nor Mesa's LLVM) is mapped into it.
 #[test]

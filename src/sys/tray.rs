@@ -33,6 +33,46 @@ pub fn one_malloc_arena() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 pub fn one_malloc_arena() {}
 
+/// Whether the toolkit can start: GTK opens the display (X11 or Wayland). tao panics
+/// where it cannot, and a release build aborts on a panic, so the tray asks GTK first
+/// (a second `gtk::init` is a no-op). Call on the thread that runs the event loop.
+#[cfg(gtk)]
+pub fn toolkit_starts() -> bool {
+    gtk::init().is_ok()
+}
+
+/// Whether the toolkit can start: the system's own, always there.
+#[cfg(not(gtk))]
+pub fn toolkit_starts() -> bool {
+    true
+}
+
+/// The library the tray icon needs and cannot load, if one is missing. tray-icon loads
+/// libayatana-appindicator3 (or the older libappindicator3) with `dlopen` when the first
+/// icon is built, and panics when neither loads; the tray loads it first (the same names,
+/// in tray-icon's order), so that a missing library is an error it can show.
+#[cfg(gtk)]
+pub fn missing_tray_library() -> Option<&'static str> {
+    const NAMES: [&std::ffi::CStr; 4] = [
+        c"libayatana-appindicator3.so.1",
+        c"libappindicator3.so.1",
+        c"libayatana-appindicator3.so",
+        c"libappindicator3.so",
+    ];
+    // SAFETY: dlopen with NUL-terminated names; a library loaded here stays loaded, as
+    // tray-icon keeps it once it loads it too.
+    let loaded = NAMES
+        .iter()
+        .any(|name| !unsafe { libc::dlopen(name.as_ptr(), libc::RTLD_LAZY) }.is_null());
+    (!loaded).then_some("libayatana-appindicator3-1")
+}
+
+/// The library the tray icon needs and cannot load: none here (the system draws it).
+#[cfg(not(gtk))]
+pub fn missing_tray_library() -> Option<&'static str> {
+    None
+}
+
 /// Whether the tray uses its large (64 px) icons: macOS draws the menu bar at twice the
 /// pixels on every Mac sold today; elsewhere the panel asks for 16 to 32 px and scales
 /// the 32 px image best.

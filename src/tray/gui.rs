@@ -243,16 +243,15 @@ impl Gui {
         if let Some(dir) = &self.icon_dir {
             builder = builder.with_temp_dir_path(dir.path());
         }
-        // tray-icon panics when the platform's tray library is missing
-        // (libayatana-appindicator3 on Linux).
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build())) {
-            Ok(Ok(tray)) => {
+        if let Some(package) = sys::tray::missing_tray_library() {
+            return self.fail(&format!("cannot show the tray icon (it needs {package})"));
+        }
+        match builder.build() {
+            Ok(tray) => {
                 self.tray = Some(tray);
                 tracing::debug!("icon: {}", self.icon.name());
             }
-            Ok(Err(e)) => self.fail(&format!("cannot show the tray icon: {e}")),
-            Err(_) => self
-                .fail("cannot show the tray icon (on Linux it needs libayatana-appindicator3-1)"),
+            Err(e) => self.fail(&format!("cannot show the tray icon: {e}")),
         }
     }
 

@@ -230,15 +230,9 @@ pub enum Ended {
     SessionLost,
 }
 
-/// The event loop, or `None` when the toolkit cannot start (no usable display). tao
-/// panics in that case; the panic is caught, and its message kept off the terminal.
+/// The event loop, or `None` when the toolkit cannot start (no usable display).
 fn new_event_loop() -> Option<EventLoop<UserEvent>> {
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let event_loop =
-        std::panic::catch_unwind(|| EventLoopBuilder::<UserEvent>::with_user_event().build());
-    std::panic::set_hook(hook);
-    event_loop.ok()
+    sys::tray::toolkit_starts().then(|| EventLoopBuilder::<UserEvent>::with_user_event().build())
 }
 
 /// The command senders of the engine threads just started, for the GUI to take.
