@@ -628,8 +628,7 @@ fn sni_sigterm_stops_the_tray_cleanly() {
 }
 
 /// Without libayatana-appindicator3 (the library tray-icon loads when it builds the icon)
-/// the tray says which package it needs and stops, instead of panicking inside tray-icon
-/// (which a release build, built to abort on a panic, could not report).
+/// the tray says which package it needs and stops, instead of panicking inside tray-icon.
 #[test]
 fn without_the_appindicator_library_the_tray_names_the_package_it_needs() {
     if !Parts::SNI.present() || !can_remount_read_only() {

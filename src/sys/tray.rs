@@ -34,8 +34,8 @@ pub fn one_malloc_arena() {
 pub fn one_malloc_arena() {}
 
 /// Whether the toolkit can start: GTK opens the display (X11 or Wayland). tao panics
-/// where it cannot, and a release build aborts on a panic, so the tray asks GTK first
-/// (a second `gtk::init` is a no-op). Call on the thread that runs the event loop.
+/// where it cannot; the tray asks GTK first rather than catching that panic (a second
+/// `gtk::init` is a no-op). Call on the thread that runs the event loop.
 #[cfg(gtk)]
 pub fn toolkit_starts() -> bool {
     gtk::init().is_ok()
@@ -50,7 +50,7 @@ pub fn toolkit_starts() -> bool {
 /// The library the tray icon needs and cannot load, if one is missing. tray-icon loads
 /// libayatana-appindicator3 (or the older libappindicator3) with `dlopen` when the first
 /// icon is built, and panics when neither loads; the tray loads it first (the same names,
-/// in tray-icon's order), so that a missing library is an error it can show.
+/// in tray-icon's order), so that a missing library is an error that names its package.
 #[cfg(gtk)]
 pub fn missing_tray_library() -> Option<&'static str> {
     const NAMES: [&std::ffi::CStr; 4] = [
