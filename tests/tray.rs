@@ -628,7 +628,8 @@ fn sni_sigterm_stops_the_tray_cleanly() {
 }
 
 /// Without libayatana-appindicator3 (the library tray-icon loads when it builds the icon)
-/// the tray says which package it needs and stops, instead of panicking inside tray-icon.
+/// the tray does not start: it says which package it needs, on stderr and on the desktop, and
+/// exits 2, instead of panicking inside tray-icon.
 #[test]
 fn without_the_appindicator_library_the_tray_names_the_package_it_needs() {
     if !Parts::SNI.present() || !can_remount_read_only() {
@@ -664,11 +665,21 @@ fn without_the_appindicator_library_the_tray_names_the_package_it_needs() {
         .unwrap();
     let stderr = format!("{:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
     assert!(
-        stderr.contains("cannot show the tray icon (it needs libayatana-appindicator3-1)"),
+        stderr.contains("cannot show the tray icon: it needs libayatana-appindicator3-1"),
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(!ws.path("data/.synctray-instance").exists(), "{stderr}");
+    // Said on the desktop too: a tray started from the app menu has no terminal.
+    desktop.wait_notification("synctray: the tray did not start", Duration::from_secs(5));
+    assert!(
+        desktop
+            .notifications()
+            .contains("libayatana-appindicator3-1"),
+        "{}",
+        desktop.notifications()
+    );
 }
 
 /// A tray icon and its menu draw nothing with OpenGL: the tray starts GTK without it, so

@@ -243,9 +243,6 @@ impl Gui {
         if let Some(dir) = &self.icon_dir {
             builder = builder.with_temp_dir_path(dir.path());
         }
-        if let Some(package) = sys::tray::missing_tray_library() {
-            return self.fail(&format!("cannot show the tray icon (it needs {package})"));
-        }
         match builder.build() {
             Ok(tray) => {
                 self.tray = Some(tray);

@@ -122,6 +122,14 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
         let _ = writeln!(std::io::stderr(), "{NO_DISPLAY}");
         return Err(Ended::NotStarted);
     };
+    // tray-icon would panic when it builds the icon: said here, on the desktop too.
+    if let Some(package) = sys::tray::missing_tray_library() {
+        let why =
+            format!("cannot show the tray icon: it needs {package} (or run `synctray --daemon`)");
+        let _ = writeln!(std::io::stderr(), "synctray: {why}");
+        notify::desktop().notify(Note::NotStarted(why));
+        return Err(Ended::NotStarted);
+    }
     sys::tray::prepare_event_loop(&mut event_loop);
     for ws in &workspaces {
         tracing::info!("synctray tray for {} ({})", ws.root.display(), ws.source);
