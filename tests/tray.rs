@@ -635,15 +635,7 @@ fn without_the_appindicator_library_the_tray_names_the_package_it_needs() {
     if !Parts::SNI.present() || !can_remount_read_only() {
         return;
     }
-    let library = [
-        "/usr/lib/x86_64-linux-gnu",
-        "/usr/lib/aarch64-linux-gnu",
-        "/usr/lib64",
-        "/usr/lib",
-    ]
-    .iter()
-    .find_map(|dir| fs::canonicalize(Path::new(dir).join("libayatana-appindicator3.so.1")).ok())
-    .expect("libayatana-appindicator3.so.1");
+    let library = support::desktop::appindicator_library().expect("libayatana-appindicator3.so.1");
     let desktop = Desktop::with(Parts::SNI);
     let ws = workspace();
     // The library made unloadable for the tray alone: /dev/null mounted over it.

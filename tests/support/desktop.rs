@@ -26,6 +26,19 @@ const NOTIFICATION_SERVER: &str = concat!(
     "/tests/support/notification_server.py"
 );
 
+/// The file libayatana-appindicator3.so.1 names (the library tray-icon loads for the
+/// tray's icon), in the usual library folders; `None` when it is not installed.
+pub fn appindicator_library() -> Option<PathBuf> {
+    [
+        "/usr/lib/x86_64-linux-gnu",
+        "/usr/lib/aarch64-linux-gnu",
+        "/usr/lib64",
+        "/usr/lib",
+    ]
+    .iter()
+    .find_map(|dir| fs::canonicalize(Path::new(dir).join("libayatana-appindicator3.so.1")).ok())
+}
+
 /// What runs on the desktop besides the X server and the session bus.
 #[derive(Clone, Copy, Debug)]
 pub struct Parts {
@@ -80,17 +93,7 @@ impl Parts {
             what.push("python3 with dbus and gi (the StatusNotifierItem host)".into());
             packages.extend(["python3-dbus", "python3-gi"]);
         }
-        let lib_dirs = [
-            "/usr/lib/x86_64-linux-gnu",
-            "/usr/lib/aarch64-linux-gnu",
-            "/usr/lib64",
-            "/usr/lib",
-        ];
-        if !lib_dirs.iter().any(|dir| {
-            Path::new(dir)
-                .join("libayatana-appindicator3.so.1")
-                .exists()
-        }) {
+        if appindicator_library().is_none() {
             what.push("libayatana-appindicator3.so.1 from libayatana-appindicator3-1".into());
             packages.push("libayatana-appindicator3-1");
         }
