@@ -225,26 +225,35 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
         return;
     };
     let item = s.desktop.sni().item();
-    assert_eq!(item["Status"], "Active", "{item}");
-    // Stable across starts (no pid), so that desktops remember the icon's settings.
-    let id = item["Id"].as_str().unwrap_or_default();
-    assert!(id.ends_with("synctray"), "{item}");
-    assert!(!id.contains(&s.tray.pid().to_string()), "{item}");
-    assert!(
-        item["Menu"].as_str().is_some_and(|m| m.starts_with('/')),
-        "the item exports a menu: {item}"
-    );
-    let icon = item["IconName"].as_str().unwrap_or_default();
-    assert!(!icon.is_empty(), "the item names an icon: {item}");
-
-    let menu = s.menu();
-    let top = labels(&menu);
     let name =
         s.ws.root()
             .file_name()
             .unwrap()
             .to_string_lossy()
             .into_owned();
+    // Stable across starts (no pid), so that desktops remember the icon's settings.
+    assert_eq!(item["Id"], "synctray", "{item}");
+    assert_eq!(item["Title"], "synctray", "{item}");
+    assert_eq!(item["Category"], "ApplicationStatus", "{item}");
+    assert_eq!(item["Status"], "Active", "{item}");
+    assert!(
+        item["Menu"].as_str().is_some_and(|m| m.starts_with('/')),
+        "the item exports a menu: {item}"
+    );
+    assert_eq!(
+        tooltip(&item),
+        (
+            format!("synctray — {name}"),
+            "Never synced\nNext run tomorrow 00:00 (in ".to_owned()
+        ),
+        "{item}"
+    );
+    assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
+    // No words about the mechanics anywhere (a screen reader reads them).
+    assert!(!item.to_string().contains("tray icon"), "{item}");
+
+    let menu = s.menu();
+    let top = labels(&menu);
     assert_eq!(
         top[0],
         format!("synctray — {name}"),
@@ -283,6 +292,35 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
         0,
         "the tray has extra malloc arenas"
     );
+}
+
+/// The item's tooltip: its title, and its text up to the first "(in " (the rest counts down).
+fn tooltip(item: &serde_json::Value) -> (String, String) {
+    let title = item["ToolTip"][2].as_str().unwrap_or_default().to_owned();
+    let text = item["ToolTip"][3].as_str().unwrap_or_default();
+    let text = match text.find("(in ") {
+        Some(at) => &text[..at + 4],
+        None => text,
+    };
+    (title, text.to_owned())
+}
+
+/// The sizes of the item's `IconPixmap`s (each square: width, height, then the pixels).
+fn pixmap_sizes(item: &serde_json::Value) -> Vec<i64> {
+    item["IconPixmap"]
+        .as_array()
+        .map(|sizes| {
+            sizes
+                .iter()
+                .map(|p| {
+                    let (w, h) = (p[0].as_i64().unwrap(), p[1].as_i64().unwrap());
+                    assert_eq!(p[2].as_i64(), Some(w * h * 4), "{p}");
+                    assert_eq!(w, h);
+                    w
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// How many extra glibc malloc arenas the process `pid` has: anonymous read-write

@@ -1,15 +1,90 @@
-//! The tray's platform differences: the size of its icons, what the event loop needs
-//! before it runs, and an alarm that wakes the GUI thread at a given `Instant`, for
-//! `ControlFlow::WaitUntil`. The start-at-login entry is in [`super::autostart`].
+//! The tray's platform differences: the item on the panel ([`Item`]: its icon, tooltip and
+//! menu), the size of its icons, what the event loop needs before it runs, and an alarm that
+//! wakes the GUI thread at a given `Instant`, for `ControlFlow::WaitUntil`. The
+//! start-at-login entry is in [`super::autostart`].
 //!
 //! # Platform specific behavior
+//! - Linux: the item is a StatusNotifierItem of synctray's own, exported over D-Bus with its
+//!   menu as `com.canonical.dbusmenu` (`tray/item_sni.rs`), and, while no
+//!   StatusNotifierWatcher is on the session bus, a GTK status icon in the XEmbed tray
+//!   (`tray/xembed.rs`). Windows, macOS (and the BSDs): tray-icon's icon
+//!   (`tray/item_tray_icon.rs`).
 //! - macOS: the icons are drawn at twice the pixels, and the tray is a menu-bar extra
 //!   (no Dock icon, no application menu).
 //! - The GTK platforms (`cfg(gtk)`, which the build script sets for Linux and the BSDs):
 //!   tao does not wake for `WaitUntil` by itself; [`Alarm`] adds a GLib timeout that does
 //!   (`tray/alarm_gtk.rs`). Elsewhere [`Alarm`] does nothing (`tray/alarm_none.rs`).
 
+use std::sync::Arc;
+
 use tao::event_loop::EventLoop;
+
+#[cfg_attr(target_os = "linux", path = "tray/item_sni.rs")]
+#[cfg_attr(not(target_os = "linux"), path = "tray/item_tray_icon.rs")]
+mod item;
+pub use item::Item;
+#[cfg(target_os = "linux")]
+#[path = "tray/xembed.rs"]
+mod xembed;
+
+/// An icon at the sizes a panel asks for, as square 8-bit RGBA, smallest first.
+#[derive(Debug)]
+pub struct Picture {
+    /// Its name in the icon theme (`synctray-error`), used where the theme has it.
+    pub name: &'static str,
+    pub sizes: Vec<Pixels>,
+}
+
+/// One size of a [`Picture`].
+#[derive(Debug)]
+pub struct Pixels {
+    /// Width and height.
+    pub size: u32,
+    /// `size * size` pixels, 4 bytes each: red, green, blue, alpha.
+    pub rgba: Vec<u8>,
+}
+
+impl Picture {
+    /// The smallest size at least `size` px, else the largest.
+    pub fn at_least(&self, size: u32) -> &Pixels {
+        self.sizes
+            .iter()
+            .find(|p| p.size >= size)
+            .or(self.sizes.last())
+            .expect("a picture has a size")
+    }
+}
+
+/// What the item shows: its icon, its tooltip, and whether it asks for attention.
+#[derive(Debug, Clone)]
+pub struct Face {
+    pub icon: Arc<Picture>,
+    /// The tooltip's first line (`synctray — NAME`).
+    pub title: String,
+    /// The tooltip's body: the state in words, one line per workspace.
+    pub text: String,
+    /// A workspace is in error or stale: panels that hide quiet items show it.
+    pub attention: bool,
+}
+
+impl PartialEq for Face {
+    fn eq(&self, other: &Face) -> bool {
+        self.icon.name == other.icon.name
+            && self.title == other.title
+            && self.text == other.text
+            && self.attention == other.attention
+    }
+}
+
+/// Why the tray item cannot be shown.
+#[derive(Debug)]
+pub struct NoItem(pub String);
+
+impl std::fmt::Display for NoItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 #[cfg_attr(gtk, path = "tray/alarm_gtk.rs")]
 #[cfg_attr(not(gtk), path = "tray/alarm_none.rs")]
@@ -45,32 +120,6 @@ pub fn toolkit_starts() -> bool {
 #[cfg(not(gtk))]
 pub fn toolkit_starts() -> bool {
     true
-}
-
-/// The library the tray icon needs and cannot load, if one is missing. tray-icon loads
-/// libayatana-appindicator3 (or the older libappindicator3) with `dlopen` when the first
-/// icon is built, and panics when neither loads; the tray loads it first (the same names,
-/// in tray-icon's order), so that a missing library is an error that names its package.
-#[cfg(gtk)]
-pub fn missing_tray_library() -> Option<&'static str> {
-    const NAMES: [&std::ffi::CStr; 4] = [
-        c"libayatana-appindicator3.so.1",
-        c"libappindicator3.so.1",
-        c"libayatana-appindicator3.so",
-        c"libappindicator3.so",
-    ];
-    // SAFETY: dlopen with NUL-terminated names; a library loaded here stays loaded, as
-    // tray-icon keeps it once it loads it too.
-    let loaded = NAMES
-        .iter()
-        .any(|name| !unsafe { libc::dlopen(name.as_ptr(), libc::RTLD_LAZY) }.is_null());
-    (!loaded).then_some("libayatana-appindicator3-1")
-}
-
-/// The library the tray icon needs and cannot load: none here (the system draws it).
-#[cfg(not(gtk))]
-pub fn missing_tray_library() -> Option<&'static str> {
-    None
 }
 
 /// Whether the tray uses its large (64 px) icons: macOS draws the menu bar at twice the
