@@ -35,12 +35,20 @@ impl StatusIcon {
         // SAFETY: GTK is initialised (the event loop runs on this thread); the function
         // only returns the class's GType, registering it on first use.
         let kind: glib::Type = unsafe { glib::translate::from_glib(gtk::ffi::gtk_status_icon_get_type()) };
-        // "name" is the tray window's class, set before the window is made (XEmbed trays
-        // and `xdotool search --class` see it).
         let icon = glib::Object::builder_with_type(kind)
-            .property("name", "synctray")
             .property("title", "synctray")
+            .property("visible", false)
             .build();
+        // The name is the tray window's class (XEmbed trays and `xdotool search --class`
+        // see it); it has no property.
+        // SAFETY: `icon` is a GtkStatusIcon (made from its type just above); the name is a
+        // NUL-terminated string GTK copies.
+        unsafe {
+            gtk::ffi::gtk_status_icon_set_name(
+                icon.as_ptr() as *mut gtk::ffi::GtkStatusIcon,
+                c"synctray".as_ptr(),
+            )
+        };
         let menu: Rc<RefCell<Option<gtk::Menu>>> = Rc::default();
         let face: Rc<RefCell<Option<Face>>> = Rc::default();
         let popup = {
@@ -76,6 +84,7 @@ impl StatusIcon {
                 Some(false.to_value())
             });
         }
+        icon.set_property("visible", true);
         StatusIcon { icon, menu, face }
     }
 
