@@ -679,19 +679,26 @@ fn without_a_session_bus_the_tray_says_so_and_exits_2() {
         .command(SYNCTRAY)
         .arg("--workspace")
         .arg(ws.root())
-        .env("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}", desktop.path("no-bus").display()))
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", desktop.path("no-bus").display()),
+        )
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .output()
         .unwrap();
     let stderr = format!("{:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
     assert!(
-        stderr.contains("cannot show the tray: no session bus") && stderr.contains("synctray --daemon"),
+        stderr.contains("cannot show the tray: no session bus")
+            && stderr.contains("synctray --daemon"),
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(!ws.path("data/.synctray-instance.json").exists(), "{stderr}");
+    assert!(
+        !ws.path("data/.synctray-instance.json").exists(),
+        "{stderr}"
+    );
     assert!(!ws.path("data/.sync-lock").exists(), "{stderr}");
 }
 

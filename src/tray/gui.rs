@@ -238,7 +238,7 @@ impl Gui {
             [(name, m, _)] => state::named_tooltip(name, m),
             shown => {
                 let mut lines: Vec<_> = shown.iter().map(|(_, m, line)| (m.icon, line)).collect();
-                lines.sort_by(|a, b| b.0.cmp(&a.0));
+                lines.sort_by_key(|(icon, _)| std::cmp::Reverse(*icon));
                 let text: Vec<&str> = lines.iter().map(|(_, line)| line.as_str()).collect();
                 (
                     format!("synctray — {} workspaces", shown.len()),

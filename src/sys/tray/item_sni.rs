@@ -401,8 +401,11 @@ fn status(shared: &Shared) -> &'static str {
     }
 }
 
+/// One size of an icon: width, height, ARGB32 pixels.
+type Pixmap = (i32, i32, Vec<u8>);
+
 /// A picture's sizes as the `a(iiay)` of the spec: ARGB32 in network byte order.
-fn pixmaps(face: Option<&Face>) -> Vec<(i32, i32, Vec<u8>)> {
+fn pixmaps(face: Option<&Face>) -> Vec<Pixmap> {
     let Some(face) = face else {
         return Vec::new();
     };
@@ -470,7 +473,7 @@ impl SniItem {
     }
 
     #[zbus(property)]
-    fn icon_pixmap(&self) -> Vec<(i32, i32, Vec<u8>)> {
+    fn icon_pixmap(&self) -> Vec<Pixmap> {
         pixmaps(lock(&self.shared).face.as_ref())
     }
 
@@ -485,7 +488,7 @@ impl SniItem {
     }
 
     #[zbus(property)]
-    fn overlay_icon_pixmap(&self) -> Vec<(i32, i32, Vec<u8>)> {
+    fn overlay_icon_pixmap(&self) -> Vec<Pixmap> {
         Vec::new()
     }
 
@@ -495,7 +498,7 @@ impl SniItem {
     }
 
     #[zbus(property)]
-    fn attention_icon_pixmap(&self) -> Vec<(i32, i32, Vec<u8>)> {
+    fn attention_icon_pixmap(&self) -> Vec<Pixmap> {
         Vec::new()
     }
 
@@ -506,7 +509,7 @@ impl SniItem {
 
     /// (icon name, icon pixmaps, title, text): the icon is the item's own.
     #[zbus(property)]
-    fn tool_tip(&self) -> (String, Vec<(i32, i32, Vec<u8>)>, String, String) {
+    fn tool_tip(&self) -> (String, Vec<Pixmap>, String, String) {
         let shared = lock(&self.shared);
         match &shared.face {
             Some(face) => (

@@ -23,7 +23,9 @@ fn icon(face: &Face) -> Option<Icon> {
 }
 
 fn tooltip(face: &Face) -> String {
-    format!("{}\n{}", face.title, face.text).trim_end().to_owned()
+    format!("{}\n{}", face.title, face.text)
+        .trim_end()
+        .to_owned()
 }
 
 impl Item {

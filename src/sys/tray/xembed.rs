@@ -34,7 +34,8 @@ impl StatusIcon {
     pub fn new() -> StatusIcon {
         // SAFETY: GTK is initialised (the event loop runs on this thread); the function
         // only returns the class's GType, registering it on first use.
-        let kind: glib::Type = unsafe { glib::translate::from_glib(gtk::ffi::gtk_status_icon_get_type()) };
+        let kind: glib::Type =
+            unsafe { glib::translate::from_glib(gtk::ffi::gtk_status_icon_get_type()) };
         let icon = glib::Object::builder_with_type(kind)
             .property("title", "synctray")
             .property("visible", false)
