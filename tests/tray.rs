@@ -346,7 +346,7 @@ fn sni_a_failing_job_notifies_once_and_its_recovery_takes_the_failures_place() {
     let Some(s) = Session::start(|ws| fs::write(ws.path("broken"), "").unwrap()) else {
         return;
     };
-    let icon_before = s.desktop.sni().item()["IconName"].clone();
+    let icon_before = s.desktop.sni().item()["IconDigest"].clone();
     s.click("Sync now");
     s.wait("the run to fail", LONG, || s.status()["status"] == "error");
     let status = s.status();
@@ -373,11 +373,20 @@ fn sni_a_failing_job_notifies_once_and_its_recovery_takes_the_failures_place() {
     });
     s.wait_idle();
     assert!(s.tray.log().contains("icon: error"), "{}", s.tray.context());
+    let item = s.desktop.sni().item();
     assert_ne!(
-        s.desktop.sni().item()["IconName"],
-        icon_before,
+        item["IconDigest"], icon_before,
         "the item's icon changed with the state"
     );
+    // A failing item asks for attention (KDE brings it out of the hidden icons).
+    assert_eq!(item["Status"], "NeedsAttention", "{item}");
+    let (title, text) = tooltip(&item);
+    assert!(title.starts_with("synctray — "), "{item}");
+    assert!(
+        text.starts_with("✗ Last sync ") && text.contains("failed: second"),
+        "{item}"
+    );
+    assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
 
     // The same failure again: counted in the menu, not shown again.
     s.click("Sync now");
@@ -408,6 +417,10 @@ fn sni_a_failing_job_notifies_once_and_its_recovery_takes_the_failures_place() {
         m.children[1].label.starts_with("✓ Last sync ")
             && m.children[2].label.starts_with("Next run ")
     });
+    let item = s.desktop.sni().item();
+    assert_eq!(item["Status"], "Active", "{item}");
+    assert_eq!(item["IconDigest"], icon_before, "{item}");
+    assert!(tooltip(&item).1.starts_with("✓ Last sync "), "{item}");
 }
 
 #[test]
@@ -804,14 +817,68 @@ fn xembed_the_icon_docks_in_trayer_and_a_click_opens_its_menu() {
         .expect("the target folder")
         .join("tray-menu.png");
     desktop.screenshot(&shot);
-    assert!(desktop.xdotool(&["key", "Escape"]).status.success());
+    // The first entry a person can choose is "Sync now" (the status lines are text).
+    assert!(desktop.xdotool(&["key", "Down", "Return"]).status.success());
     wait_for(
         "the menu to close",
         SHORT,
         || !menu_open(),
         || tray.context(),
     );
+    wait_for(
+        "the run Sync now started",
+        LONG,
+        || {
+            ws.status()
+                .is_some_and(|s| s["trigger"] == "manual" && s["status"] == "success")
+        },
+        || tray.context(),
+    );
     eprintln!("screenshot of the open menu: {}", shot.display());
+}
+
+/// A panel that hosts StatusNotifierItems comes (a panel started, or restarted, after the
+/// tray): the item registers with it and the XEmbed icon goes; when the host goes, the
+/// XEmbed icon is back, with the same menu.
+#[test]
+fn xembed_the_icon_gives_way_to_a_status_notifier_host_and_comes_back_when_it_goes() {
+    if !Parts::XEMBED.present() || !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::XEMBED);
+    let ws = workspace();
+    let tray = Tray::start(&desktop, &ws, "tray.log");
+    let docked = || {
+        !desktop
+            .xdotool(&["search", "--onlyvisible", "--class", "synctray$"])
+            .stdout
+            .is_empty()
+    };
+    wait_for("the XEmbed icon", LONG, docked, || tray.context());
+
+    let host = support::sni::SniHost::start(&desktop).expect("the StatusNotifierItem host");
+    host.wait_registered(LONG);
+    wait_for(
+        "the XEmbed icon to go",
+        SHORT,
+        || !docked(),
+        || tray.context(),
+    );
+    let item = host.item();
+    assert_eq!(item["Id"], "synctray", "{item}");
+    let menu = host.menu();
+    assert!(menu.find("Sync now").is_some_and(|i| i.enabled), "{menu}");
+
+    drop(host);
+    wait_for("the XEmbed icon to come back", SHORT, docked, || {
+        tray.context()
+    });
+    assert!(
+        tray.log()
+            .contains("no StatusNotifierWatcher on the bus: showing an XEmbed icon"),
+        "{}",
+        tray.context()
+    );
 }
 
 #[test]
@@ -1478,6 +1545,10 @@ fn sni_stale_data_shows_its_age_once_and_a_success_recovers_it() {
         s.tray.log().contains("icon: stale")
     });
     let stale = s.desktop.wait_notification("Data is 3 h old", SHORT);
+    let item = s.desktop.sni().item();
+    assert_eq!(item["Status"], "NeedsAttention", "{item}");
+    assert!(tooltip(&item).1.starts_with("⚠ Data is 3 h old"), "{item}");
+    assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
     let status: serde_json::Value =
         serde_json::from_slice(&s.ws.run(&["status", "--json"]).stdout).unwrap();
     assert_eq!(status["overdue"], true, "{status}");
@@ -1494,6 +1565,8 @@ fn sni_stale_data_shows_its_age_once_and_a_success_recovers_it() {
     s.wait_menu("fresh data", SHORT, |m| {
         m.children[1].label.starts_with("✓ Last sync ")
     });
+    let item = s.desktop.sni().item();
+    assert_eq!(item["Status"], "Active", "{item}");
     assert_eq!(
         s.desktop.notified("Data is 3 h old").len(),
         1,

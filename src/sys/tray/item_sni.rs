@@ -59,6 +59,8 @@ struct Shared {
 
 /// What the GUI thread asks the D-Bus thread to say.
 enum Change {
+    /// The menu and the face are set: time to register with the watcher.
+    Start,
     Icon,
     ToolTip,
     Status,
@@ -122,10 +124,13 @@ impl Item {
         })
     }
 
-    /// Shows the item (at the event loop's start): nothing more to do here, the item is on
-    /// the bus since [`Item::new`].
+    /// Shows the item (at the event loop's start, its menu and face set): it registers with
+    /// the watcher, or shows the XEmbed icon when there is none. On the bus since
+    /// [`Item::new`], it was not on any panel yet, so that none reads an empty menu.
     pub fn start(&mut self) -> Result<(), NoItem> {
-        Ok(())
+        self.changes
+            .send(Change::Start)
+            .map_err(|_| NoItem("the tray item's D-Bus connection has ended".into()))
     }
 
     /// The menu the item opens.
@@ -343,14 +348,6 @@ async fn serve(
             Err(e) => tracing::warn!("the StatusNotifierWatcher refused the tray item: {e}"),
         }
     };
-    let watched = dbus
-        .name_has_owner(WATCHER.try_into().expect("a bus name"))
-        .await
-        .unwrap_or(false);
-    if watched {
-        register(&connection).await;
-    }
-    on_watcher(watched);
     let item = connection
         .object_server()
         .interface::<_, SniItem>(ITEM_PATH)
@@ -364,11 +361,24 @@ async fn serve(
     };
     let item = item.signal_emitter();
     let menu = menu.signal_emitter();
+    let mut started = false;
     loop {
         tokio::select! {
             change = changes.recv() => {
                 let said = match change {
                     None => break,
+                    Some(Change::Start) => {
+                        started = true;
+                        let watched = dbus
+                            .name_has_owner(WATCHER.try_into().expect("a bus name"))
+                            .await
+                            .unwrap_or(false);
+                        if watched {
+                            register(&connection).await;
+                        }
+                        on_watcher(watched);
+                        Ok(())
+                    }
                     Some(Change::Icon) => SniItem::new_icon(item).await,
                     Some(Change::ToolTip) => SniItem::new_tool_tip(item).await,
                     Some(Change::Status) => {
@@ -383,6 +393,9 @@ async fn serve(
             }
             owner = std::future::poll_fn(|cx| std::pin::Pin::new(&mut owners).poll_next(cx)) => {
                 let Some(owner) = owner else { break };
+                if !started {
+                    continue;
+                }
                 let watched = owner.args().is_ok_and(|a| a.new_owner().is_some());
                 if watched {
                     register(&connection).await;
