@@ -1,97 +1,84 @@
 //! Starting a run's jobs, each in a process tree that ends with it: [`JobHost`] (one per
-//! run) and [`RunningJob`]. Linux: through the run's supervisor (`supervisor/`).
-//! Elsewhere: tokio's child process, in a process group (unix) or a job object (Windows).
+//! run) and [`RunningJob`]; and ending the tree a dead synctray left ([`end_leftover_tree`]).
+//!
+//! # Platform specific behavior
+//! - Linux (`linux.rs`): through the run's supervisor (`sys/supervisor/`), which keeps
+//!   every process a job starts, `setsid` or not, as its descendant.
+//! - The other unixes (`unix.rs`): tokio's child process ([`direct`]), leading a process
+//!   group of its own; the group's leader's start time, to know it again after a crash,
+//!   from `macos.rs` (the kernel's BSD info) or `other.rs` (not known: not recorded).
+//! - Windows (`windows.rs`): tokio's child process ([`direct`]), in a job object with
+//!   kill-on-close.
 
 use std::io;
 use std::process::ExitStatus;
 
 use tokio::io::AsyncRead;
 
-use super::TreeId;
+#[cfg_attr(target_os = "linux", path = "linux.rs")]
+#[cfg_attr(all(unix, not(target_os = "linux")), path = "unix.rs")]
+#[cfg_attr(windows, path = "windows.rs")]
+mod imp;
+pub use imp::end_leftover_tree;
+
+/// A job started as synctray's own child, in the tree `imp::JobTree` gives it (every
+/// platform but Linux).
+#[cfg(not(target_os = "linux"))]
+mod direct;
+
+/// When a process started, to know it again (unixes without a supervisor).
+#[cfg(all(unix, not(target_os = "linux")))]
+#[cfg_attr(target_os = "macos", path = "macos.rs")]
+#[cfg_attr(not(target_os = "macos"), path = "other.rs")]
+mod started;
 
 /// A job's output pipe, as synctray reads it.
 pub type JobOutput = Box<dyn AsyncRead + Send + Unpin>;
 
+/// What a later run needs to make sure a job's process tree is gone after the synctray
+/// that started it died: the tree's root process and when it started (so that a reused
+/// process id is never mistaken for it). Recorded in the lock's holder file: once a run
+/// (Linux: the run's supervisor) or as each job starts (macOS: its process group).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TreeId {
+    /// The root process: the run's supervisor (Linux) or the job's process-group leader.
+    pub pid: u32,
+    /// The root's start time, in the platform's own unit (clock ticks since boot on Linux,
+    /// microseconds since the epoch on macOS).
+    pub start: u64,
+}
+
 /// What starts the jobs of one run. Started as the run begins; [`JobHost::finish`] (or
 /// dropping it) ends whatever is left of them.
 #[derive(Debug)]
-pub struct JobHost {
-    #[cfg(target_os = "linux")]
-    supervisor: Result<super::supervisor::Supervisor, String>,
-}
+pub struct JobHost(imp::Host);
 
 impl JobHost {
     /// Linux: forks the run's supervisor (an error is reported by each job's start).
     pub fn start() -> JobHost {
-        JobHost {
-            #[cfg(target_os = "linux")]
-            supervisor: super::supervisor::Supervisor::start().map_err(|e| {
-                tracing::error!("cannot start the job supervisor: {e}");
-                format!("cannot start the job supervisor: {e}")
-            }),
-        }
+        JobHost(imp::Host::start())
     }
 
     /// What a later run must make sure is gone if synctray dies during this run, when it
     /// is the same for every job of the run (Linux: the supervisor); recorded once.
     pub fn tree_id(&self) -> Option<TreeId> {
-        #[cfg(target_os = "linux")]
-        if let Ok(supervisor) = &self.supervisor {
-            let pid = u32::try_from(supervisor.pid()).ok()?;
-            return super::unix::start_time(pid).map(|start| TreeId { pid, start });
-        }
-        None
+        self.0.tree_id()
     }
 
     /// Starts `cmd` (stdin null, stdout and stderr piped) in a tree of its own.
     pub async fn spawn(&self, cmd: tokio::process::Command) -> io::Result<RunningJob<'_>> {
-        #[cfg(target_os = "linux")]
-        {
-            let supervisor = self
-                .supervisor
-                .as_ref()
-                .map_err(|e| io::Error::other(e.clone()))?;
-            let (spawn, out, err) = supervised_request(cmd.as_std())?;
-            let job = supervisor.spawn(spawn).await?;
-            Ok(RunningJob {
-                stdout: Some(Box::new(out)),
-                stderr: Some(Box::new(err)),
-                inner: Inner::Supervised(job),
-            })
-        }
-        #[cfg(not(target_os = "linux"))]
-        {
-            let mut cmd = cmd;
-            cmd.stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .kill_on_drop(true);
-            super::imp::prepare_job_command(&mut cmd);
-            let mut child = cmd.spawn()?;
-            let tree = super::imp::JobTree::new(&child);
-            Ok(RunningJob {
-                stdout: child.stdout.take().map(|o| Box::new(o) as JobOutput),
-                stderr: child.stderr.take().map(|o| Box::new(o) as JobOutput),
-                inner: Inner::Direct { child, tree },
-            })
-        }
+        self.0.spawn(cmd).await
     }
 
     /// Says that no job comes after these: what is left of the run's processes may end
     /// meanwhile (Linux: the supervisor exits), and [`JobHost::finish`] finds them gone.
     pub fn close(&self) {
-        #[cfg(target_os = "linux")]
-        if let Ok(supervisor) = &self.supervisor {
-            supervisor.close();
-        }
+        self.0.close();
     }
 
     /// Ends the run's processes and waits until they are gone.
     pub async fn finish(self) {
-        #[cfg(target_os = "linux")]
-        if let Ok(supervisor) = self.supervisor {
-            supervisor.finish().await;
-        }
+        self.0.finish().await;
     }
 }
 
@@ -99,146 +86,102 @@ impl JobHost {
 pub struct RunningJob<'a> {
     pub stdout: Option<JobOutput>,
     pub stderr: Option<JobOutput>,
-    inner: Inner<'a>,
-}
-
-#[derive(Debug)]
-#[allow(
-    clippy::large_enum_variant,
-    reason = "one running job at a time; the other variants exist on other platforms"
-)]
-enum Inner<'a> {
-    #[cfg(target_os = "linux")]
-    Supervised(super::supervisor::SupervisedJob<'a>),
-    #[cfg(not(target_os = "linux"))]
-    Direct {
-        child: tokio::process::Child,
-        tree: Option<super::imp::JobTree>,
-    },
-    #[allow(dead_code)]
-    Phantom(std::marker::PhantomData<&'a ()>),
+    job: imp::Job<'a>,
 }
 
 impl RunningJob<'_> {
     /// The job's own tree, to record while it runs, where each job has one (macOS: its
     /// process group); `None` where [`JobHost::tree_id`] covers it, or nothing needs it.
     pub fn tree_id(&self) -> Option<TreeId> {
-        match &self.inner {
-            #[cfg(all(unix, not(target_os = "linux")))]
-            Inner::Direct { tree, .. } => tree.as_ref().and_then(super::imp::tree_id),
-            _ => None,
-        }
+        self.job.tree_id()
     }
 
     /// Waits for the job to end. Linux: that is once its whole tree is gone. Cancel-safe.
     pub async fn wait(&mut self) -> io::Result<ExitStatus> {
-        match &mut self.inner {
-            #[cfg(target_os = "linux")]
-            Inner::Supervised(job) => job.wait().await,
-            #[cfg(not(target_os = "linux"))]
-            Inner::Direct { child, tree } => {
-                let status = child.wait().await?;
-                // Waited for: what is left of the tree goes now, without signalling a
-                // process id that is no longer the job's.
-                if let Some(tree) = tree.take() {
-                    super::job_ended(tree);
-                }
-                Ok(status)
-            }
-            Inner::Phantom(_) => unreachable!(),
-        }
+        self.job.wait().await
     }
 
     /// Asks every process of the job to stop (SIGTERM; Windows: terminates them).
     pub fn terminate(&mut self) {
-        match &mut self.inner {
-            #[cfg(target_os = "linux")]
-            Inner::Supervised(job) => job.terminate(),
-            #[cfg(not(target_os = "linux"))]
-            Inner::Direct { child, tree } => match tree {
-                Some(tree) => tree.terminate(),
-                None => drop(child.start_kill()),
-            },
-            Inner::Phantom(_) => unreachable!(),
-        }
+        self.job.terminate();
     }
 
     /// Kills every process of the job now.
     pub fn kill(&mut self) {
-        match &mut self.inner {
-            #[cfg(target_os = "linux")]
-            Inner::Supervised(job) => job.kill(),
-            #[cfg(not(target_os = "linux"))]
-            Inner::Direct { child, tree } => match tree {
-                Some(tree) => tree.kill(),
-                None => drop(child.start_kill()),
-            },
-            Inner::Phantom(_) => unreachable!(),
-        }
+        self.job.kill();
     }
 }
 
-/// The spawn request for `cmd`: its argv, its whole environment (synctray's with the
-/// command's changes), its folder, and the write ends of two new pipes whose read ends
-/// are returned.
-#[cfg(target_os = "linux")]
-fn supervised_request(
-    cmd: &std::process::Command,
-) -> io::Result<(
-    super::supervisor::Spawn<'_>,
-    tokio::net::unix::pipe::Receiver,
-    tokio::net::unix::pipe::Receiver,
-)> {
-    use std::os::unix::ffi::OsStrExt;
-    let mut env: Vec<(std::ffi::OsString, std::ffi::OsString)> = std::env::vars_os().collect();
-    for (key, value) in cmd.get_envs() {
-        env.retain(|(k, _)| k != key);
-        if let Some(value) = value {
-            env.push((key.to_owned(), value.to_owned()));
+/// Calls `done` every 10 ms until it says yes or `timeout` passes; whether it said yes.
+#[cfg(unix)]
+fn wait_for(timeout: std::time::Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        if done() {
+            return true;
         }
+        if std::time::Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
-    let env = env
-        .into_iter()
-        .map(|(k, v)| {
-            let mut var = k.as_bytes().to_vec();
-            var.push(b'=');
-            var.extend_from_slice(v.as_bytes());
-            var
+}
+
+#[cfg(all(test, any(target_os = "linux", target_os = "macos")))]
+mod tests {
+    use std::fs;
+
+    use super::*;
+    use crate::sys::shell_command;
+
+    /// Whether jobs run under a supervisor (which also keeps a setsid'd process).
+    const SUPERVISED: bool = cfg!(target_os = "linux");
+
+    fn alive_with(marker: &str) -> bool {
+        fs::read_dir("/proc").unwrap().flatten().any(|e| {
+            fs::read(e.path().join("cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains(marker))
         })
-        .collect();
-    let (out_rx, out_tx) = output_pipe()?;
-    let (err_rx, err_tx) = output_pipe()?;
-    let spawn = super::supervisor::Spawn {
-        argv: std::iter::once(cmd.get_program())
-            .chain(cmd.get_args())
-            .collect(),
-        env,
-        cwd: cmd
-            .get_current_dir()
-            .map_or(std::ffi::OsStr::new("."), |d| d.as_os_str()),
-        stdout: out_tx,
-        stderr: err_tx,
-    };
-    Ok((spawn, out_rx, err_rx))
-}
+    }
 
-/// A pipe for a job's output: the read end non-blocking for synctray, the write end
-/// blocking for the job, both closed on exec.
-#[cfg(target_os = "linux")]
-fn output_pipe() -> io::Result<(tokio::net::unix::pipe::Receiver, std::os::fd::OwnedFd)> {
-    use std::os::fd::{FromRawFd, OwnedFd};
-    let mut fds = [0; 2];
-    // SAFETY: pipe2 writes two new descriptors into the array; fcntl on one of them.
-    let (read, write) = unsafe {
-        if libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) < 0 {
-            return Err(io::Error::last_os_error());
+    /// What a run that takes over a dead holder's lock does: the tree recorded in the
+    /// holder file, setsid'd process included, is ended before the new run starts.
+    #[test]
+    fn a_recorded_tree_is_ended_by_whoever_takes_over() {
+        let marker = format!("300.0{}77", std::process::id());
+        let setsid_marker = format!("300.0{}78", std::process::id());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let id = runtime.block_on(async {
+            let host = crate::sys::JobHost::start();
+            let job = host
+                .spawn(shell_command(&format!(
+                    "sleep {marker} & setsid sleep {setsid_marker} & wait"
+                )))
+                .await
+                .unwrap();
+            let id = job.tree_id().or(host.tree_id()).expect("a tree id");
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while !(alive_with(&marker) && (!SUPERVISED || alive_with(&setsid_marker))) {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the job did not start"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            // As if this process had died: nobody here will stop the tree.
+            std::mem::forget(job);
+            std::mem::forget(host);
+            id
+        });
+        assert!(end_leftover_tree(id, std::time::Duration::from_secs(10)));
+        assert!(!alive_with(&marker), "the job's child survived");
+        if SUPERVISED {
+            assert!(!alive_with(&setsid_marker), "the setsid'd process survived");
         }
-        let ends = (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1]));
-        if libc::fcntl(fds[0], libc::F_SETFL, libc::O_NONBLOCK) < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        ends
-    };
-    let read = tokio::net::unix::pipe::Receiver::from_owned_fd_unchecked(read)?;
-    Ok((read, write))
+        // A second look finds nothing to do.
+        assert!(end_leftover_tree(id, std::time::Duration::from_secs(1)));
+    }
 }

@@ -17,7 +17,7 @@ impl NotificationService {
         _alarm: bool,
         _incident: bool,
         _actions: &[(&str, &str)],
-        _on_action: Option<super::OnAction>,
+        _on_action: Option<crate::sys::OnAction>,
     ) -> notify_rust::error::Result<()> {
         n.show().map(drop)
     }
