@@ -1473,3 +1473,59 @@ fn sni_stale_data_shows_its_age_once_and_a_success_recovers_it() {
         s.desktop.notifications()
     );
 }
+
+/// A tray started on a workspace whose last run failed 3 h ago, its last success a little
+/// before (overdue after 60 min):
+/// the failure is the headline, in the menu and in one notification with its actions, the
+/// age added; never "Data is 3 h old" first and the failure over it.
+#[test]
+fn sni_a_failure_that_made_the_data_stale_stays_the_headline_with_the_age() {
+    let Some(s) = Session::start_registered(|ws| {
+        let mut config = ws.config();
+        config["overdueAfterMinutes"] = 60.into();
+        ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+        let then = (chrono::Utc::now() - chrono::TimeDelta::hours(3))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let ok = (chrono::Utc::now() - chrono::TimeDelta::minutes(190))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        fs::write(
+            ws.path("data/sync-status.json"),
+            format!(
+                r#"{{"lastSync":"{then}","status":"error","startedAt":"{then}","lastSuccess":"{ok}",
+                    "error":"second: exited with code 1",
+                    "jobs":[{{"name":"first","status":"success"}},{{"name":"second","status":"error","reason":"exited with code 1"}}]}}"#
+            ),
+        )
+        .unwrap();
+    }) else {
+        return;
+    };
+    let menu = s.wait_menu("the failure with the data's age", LONG, |m| {
+        m.children[1].label.starts_with("✗ Last sync ")
+            && m.children[1]
+                .label
+                .ends_with(" · failed: second · data 3 h old")
+    });
+    let failed = s.desktop.wait_notification("Sync failed: second", SHORT);
+    assert!(
+        failed["body"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("exited with code 1\nFailed at ")
+                && b.ends_with(" · data 3 h old")),
+        "{failed}"
+    );
+    assert_eq!(
+        failed["actions"],
+        serde_json::json!(["show-log", "Show log", "sync-now", "Sync now"]),
+        "{failed}"
+    );
+    // A while later: still only that one.
+    std::thread::sleep(Duration::from_secs(3));
+    let calls: Vec<_> = s
+        .desktop
+        .notification_calls()
+        .into_iter()
+        .filter(|c| c["call"] == "Notify")
+        .collect();
+    assert_eq!(calls.len(), 1, "{}\n{menu}", s.desktop.notifications());
+}

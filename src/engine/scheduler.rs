@@ -85,6 +85,7 @@ pub async fn serve_with(
         problem: None,
     };
     state.fresh_since = health::fresh_since(&ws.history_file, state.last.as_ref());
+    engine.alerts.lock().unwrap().seed(state.last.as_ref());
     // Runs that cannot start are said at once, not at the first due time.
     state.see_problem(engine, health::probe(ws), true);
     let (events_tx, mut events) = mpsc::unbounded_channel();

@@ -30,6 +30,18 @@ pub enum Note {
         age: TimeDelta,
         last_success: Option<DateTime<Utc>>,
     },
+    /// A failure is why the data has gone stale: the failure stays the headline ("Sync
+    /// failed: quality", with its actions), the age added. Replaces the failure's
+    /// notification when the data becomes overdue.
+    StillFailing {
+        /// The failing job (`None`: the run failed with no failed job).
+        job: Option<String>,
+        /// Why it failed, as the run recorded it: "exited with code 1".
+        reason: String,
+        since: DateTime<Utc>,
+        runs: u32,
+        age: TimeDelta,
+    },
     /// A success (off by default).
     Succeeded { duration_ms: u64 },
     /// The config file holds a bad edit; the last good one stays in use.
@@ -89,6 +101,23 @@ impl Note {
                     None => "No sync has succeeded yet.".into(),
                 },
             ),
+            Note::StillFailing {
+                job,
+                reason,
+                since,
+                runs,
+                age,
+            } => {
+                let at = since.with_timezone(&chrono::Local).format("%H:%M");
+                let streak = match runs {
+                    ..=1 => format!("Failed at {at}"),
+                    n => format!("Failing since {at} ({n} runs)"),
+                };
+                (
+                    format!("Sync failed: {}", job.as_deref().unwrap_or("run")),
+                    format!("{reason}\n{streak} · data {} old", age_words(*age)),
+                )
+            }
             Note::Succeeded { duration_ms } => (
                 "Sync succeeded".into(),
                 format!(
@@ -157,7 +186,9 @@ impl Note {
     /// The actions it offers: a failure's are "Show log" and "Sync now".
     pub fn actions(&self) -> &'static [NoteAction] {
         match self {
-            Note::Failed(_) => &[NoteAction::ShowLog, NoteAction::SyncNow],
+            Note::Failed(_) | Note::StillFailing { .. } => {
+                &[NoteAction::ShowLog, NoteAction::SyncNow]
+            }
             _ => &[],
         }
     }
@@ -168,7 +199,11 @@ impl Note {
     pub fn is_incident(&self) -> bool {
         matches!(
             self,
-            Note::Failed(_) | Note::Recovered { .. } | Note::Problem(_) | Note::Overdue { .. }
+            Note::Failed(_)
+                | Note::StillFailing { .. }
+                | Note::Recovered { .. }
+                | Note::Problem(_)
+                | Note::Overdue { .. }
         )
     }
 
@@ -176,7 +211,11 @@ impl Note {
     pub fn is_alarm(&self) -> bool {
         matches!(
             self,
-            Note::Failed(_) | Note::Problem(_) | Note::Overdue { .. } | Note::NotStarted(_)
+            Note::Failed(_)
+                | Note::StillFailing { .. }
+                | Note::Problem(_)
+                | Note::Overdue { .. }
+                | Note::NotStarted(_)
         )
     }
 }
@@ -211,6 +250,41 @@ pub struct Failing {
     /// How many runs of the streak there have been.
     pub runs: u32,
     kind: Option<Discriminant<Failure>>,
+    /// Taken from the files at start (the kind of reason is not recorded there): the
+    /// next failure of the same job continues it.
+    from_file: bool,
+}
+
+impl Failing {
+    /// The streak a failed run recorded in the files starts.
+    fn from_record(run: &RunRecord) -> Failing {
+        Failing {
+            job: run
+                .jobs
+                .iter()
+                .find(|j| j.status == Outcome::Error)
+                .map(|j| j.name.clone()),
+            since: run.started(),
+            runs: 1,
+            kind: None,
+            from_file: true,
+        }
+    }
+}
+
+/// Why `run` failed, in the words the status file keeps: the failing job's reason, else
+/// the first line of the run's error.
+fn recorded_reason(run: &RunRecord) -> String {
+    if let Some(reason) = run
+        .jobs
+        .iter()
+        .find(|j| j.status == Outcome::Error)
+        .and_then(|j| j.reason.clone())
+    {
+        return reason;
+    }
+    let error = run.error.as_deref().unwrap_or("failed");
+    error.lines().next().unwrap_or(error).to_owned()
 }
 
 /// What the incident's notification says now.
@@ -228,6 +302,9 @@ enum Shown {
 #[derive(Debug, Default)]
 pub struct Alerts {
     failing: Option<Failing>,
+    /// The last failed run (from the files at start, or seen here) while no success has
+    /// followed: what the reminder says when the data goes stale.
+    failed_run: Option<RunRecord>,
     problem: Option<String>,
     overdue: bool,
     /// The incident's notification on screen, if any.
@@ -238,6 +315,15 @@ impl Alerts {
     /// The current failure streak, for the menu: "quality failing since 14:15 (5 runs)".
     pub fn failing(&self) -> Option<&Failing> {
         self.failing.as_ref()
+    }
+
+    /// Takes in the last run recorded when the scheduler starts: a failure found there is
+    /// the reason if the data is stale, said once, as a failure (not "Data is 5 min old"
+    /// and then the failure over it).
+    pub fn seed(&mut self, last: Option<&RunRecord>) {
+        self.failed_run = last
+            .filter(|r| r.outcome == Outcome::Error && !r.interrupted)
+            .cloned();
     }
 
     /// Takes in a finished run: `previous` is the run before it as recorded, `run` this
@@ -261,12 +347,15 @@ impl Alerts {
                 .first
                 .as_ref()
                 .map(|f| std::mem::discriminant(&f.failure));
+            self.failed_run = Some(run.clone());
             if let Some(streak) = self
                 .failing
                 .as_mut()
-                .filter(|f| f.job == job && f.kind == kind)
+                .filter(|f| f.job == job && (f.kind == kind || f.from_file))
             {
                 streak.runs += 1;
+                streak.kind = kind;
+                streak.from_file = false;
                 return None;
             }
             self.failing = Some(Failing {
@@ -274,6 +363,7 @@ impl Alerts {
                 since: run.started(),
                 runs: 1,
                 kind,
+                from_file: false,
             });
             if !wanted.on_error {
                 return None;
@@ -282,6 +372,7 @@ impl Alerts {
             return Some(Verdict::Show(Note::Failed(error.clone())));
         }
         self.failing = None;
+        self.failed_run = None;
         self.overdue = false;
         let was_shown = self.shown.take().is_some();
         // Nor is the run after an interrupted one a recovery.
@@ -340,6 +431,21 @@ impl Alerts {
                 self.overdue = true;
                 if !wanted.on_error {
                     return None;
+                }
+                // A failure is why the data is old: it stays the headline, with the age.
+                if let Some(run) = self.failed_run.as_ref().filter(|_| self.problem.is_none()) {
+                    let streak = self
+                        .failing
+                        .get_or_insert_with(|| Failing::from_record(run))
+                        .clone();
+                    self.shown = Some(Shown::Failure);
+                    return Some(Verdict::Show(Note::StillFailing {
+                        job: streak.job,
+                        reason: recorded_reason(run),
+                        since: streak.since,
+                        runs: streak.runs,
+                        age,
+                    }));
                 }
                 self.shown = Some(Shown::Overdue);
                 Some(Verdict::Show(Note::Overdue { age, last_success }))

@@ -563,3 +563,52 @@ fn a_message_is_shown_for_two_minutes_from_when_the_engine_said_it() {
         shown
     );
 }
+
+#[test]
+fn a_failure_that_makes_the_data_stale_stays_the_headline_with_the_age_added() {
+    let now = local(2026, 11, 25, 14, 33, 0);
+    let mut alerts = crate::notify::Alerts::default();
+    let wanted = crate::config::Notifications::default();
+    let error = crate::status::RunError {
+        first: Some(crate::status::JobFailure {
+            job: "quality".into(),
+            failure: crate::status::Failure::Exited(1),
+            tail: String::new(),
+        }),
+        ..Default::default()
+    };
+    let mut first = finished(local(2026, 11, 25, 14, 17, 3), false);
+    first.started_at = Some(utc(local(2026, 11, 25, 14, 17, 0)));
+    let success = finished(local(2026, 11, 25, 14, 16, 0), true);
+    alerts.after_run(None, &first, &error, &wanted);
+    let stale = |failing| Snapshot {
+        last: Some(finished(local(2026, 11, 25, 14, 30, 3), false)),
+        failing,
+        fresh_since: success.last_success(),
+        overdue_after: Some(TimeDelta::minutes(2)),
+        ..snapshot(now)
+    };
+    let m = menu_state(&stale(alerts.failing().cloned()), now);
+    assert_eq!(
+        m.last_line,
+        "✗ Last sync 14:30 · failed: quality · data 17 min old"
+    );
+    assert_eq!(m.icon, IconKind::Error);
+    for _ in 0..3 {
+        alerts.after_run(Some(&first), &first, &error, &wanted);
+    }
+    let m = menu_state(&stale(alerts.failing().cloned()), now);
+    assert_eq!(
+        m.last_line,
+        "✗ quality failing since 14:17 (4 runs) · data 17 min old"
+    );
+    // Stale with a success last: the stale notice.
+    let old_success = Snapshot {
+        last: Some(success.clone()),
+        ..stale(None)
+    };
+    assert_eq!(
+        menu_state(&old_success, now).last_line,
+        "⚠ Data is 17 min old (last success 14:16)"
+    );
+}
