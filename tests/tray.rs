@@ -1142,11 +1142,22 @@ fn sni_a_new_config_warning_is_told_once() {
         ),
         "{warned}"
     );
-    s.wait_menu("the warning", SHORT, |m| {
+    // Never cut where the fix is: the notice takes a second line for it.
+    let menu = s.wait_menu("the warning", SHORT, |m| {
         m.children
             .iter()
             .any(|l| l.label.starts_with("⚠ config: intervalMinuts"))
     });
+    let at = menu
+        .children
+        .iter()
+        .position(|l| l.label.starts_with("⚠ config: intervalMinuts"))
+        .unwrap();
+    let shown = format!("{} {}", menu.children[at].label, menu.children[at + 1].label);
+    assert!(
+        shown.ends_with("(did you mean intervalMinutes?)") && !shown.contains('…'),
+        "{menu}"
+    );
 
     // Another edit that keeps the typo: nothing new to say.
     config["catchUp"] = true.into();

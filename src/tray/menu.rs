@@ -145,7 +145,8 @@ struct WsMenu {
     notice_at: usize,
     last: MenuItem,
     next: MenuItem,
-    notice: MenuItem,
+    /// The notice's lines (a long one takes two).
+    notice: [MenuItem; 2],
     sync_now: MenuItem,
     presets: Vec<(u32, CheckMenuItem)>,
     interval: Submenu,
@@ -184,7 +185,10 @@ impl WsMenu {
             notice_at: before + 1,
             last: MenuItem::new("Never synced", false, None),
             next: MenuItem::new("Starting…", false, None),
-            notice: MenuItem::new("", false, None),
+            notice: [
+                MenuItem::new("", false, None),
+                MenuItem::new("", false, None),
+            ],
             sync_now: item(WsAction::SyncNow, "Sync now"),
             presets,
             interval,
@@ -226,16 +230,18 @@ impl WsMenu {
             self.next.set_text(label(&m.next_line));
         }
         if old.as_ref().is_none_or(|o| o.notice != m.notice) {
-            let was_shown = old.as_ref().is_some_and(|o| o.notice.is_some());
-            match &m.notice {
-                Some(text) => {
-                    self.notice.set_text(label(text));
-                    if !was_shown {
-                        self.parent.insert(&self.notice, self.notice_at);
-                    }
+            let lines = |n: Option<&String>| n.map_or(0, |t| t.lines().count().min(2));
+            let was = lines(old.as_ref().and_then(|o| o.notice.as_ref()));
+            let now = lines(m.notice.as_ref());
+            for item in self.notice.iter().take(was).skip(now) {
+                self.parent.remove(item);
+            }
+            let texts = m.notice.iter().flat_map(|t| t.lines());
+            for (i, (item, text)) in self.notice.iter().zip(texts).enumerate() {
+                item.set_text(label(text));
+                if i >= was {
+                    self.parent.insert(item, self.notice_at + i);
                 }
-                None if was_shown => self.parent.remove(&self.notice),
-                None => {}
             }
         }
         if old

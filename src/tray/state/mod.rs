@@ -23,7 +23,9 @@ pub struct MenuState {
     pub last_line: String,
     /// "Next run 14:45 (in 12 min)", "Syncing 2/3: quality…", "Paused".
     pub next_line: String,
-    /// A bad config edit, or the engine's latest message; shown under the two lines.
+    /// A bad config edit, or the engine's latest message; shown under the two lines. At
+    /// most two lines of [`LABEL_CHARS`] (joined by `\n`, each its own menu item), never
+    /// cut where the fix is; the tooltip has it whole.
     pub notice: Option<String>,
     /// "Sync now" is disabled while any process runs a sync of this workspace.
     pub sync_now_enabled: bool,
@@ -65,7 +67,7 @@ pub fn recent_items(runs: &[RunRecord], now: DateTime<Local>) -> Vec<RecentItem>
             let when = clock(run.started(), now);
             let label = match crate::runs::failure(run) {
                 None => format!("✓ {when} · {}", duration(run.duration_ms)),
-                Some(why) => format!("✗ {when} · {}", truncate(&why, RECENT_FAILURE_CHARS)),
+                Some(why) => format!("✗ {when} · {}", elide_middle(&why, RECENT_FAILURE_CHARS)),
             };
             RecentItem {
                 label,
@@ -79,9 +81,6 @@ pub fn recent_items(runs: &[RunRecord], now: DateTime<Local>) -> Vec<RecentItem>
 pub fn preset_label(minutes: u32) -> String {
     format!("Every {}", config::describe_minutes(minutes))
 }
-
-/// The longest a notice line gets in the menu (the tooltip has the whole text).
-const NOTICE_CHARS: usize = 60;
 
 /// The menu for `snap`, with relative times counted from `now`.
 pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
@@ -215,7 +214,7 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
     MenuState {
         last_line,
         next_line,
-        notice: notice.map(|n| truncate(&n, NOTICE_CHARS)),
+        notice: notice.map(|n| wrap_two(&n, LABEL_CHARS)),
         sync_now_enabled: !busy,
         interval_checked,
         custom,
@@ -266,19 +265,68 @@ fn failed_what(s: &RunRecord) -> String {
     }
     match s.error.as_deref() {
         _ if s.interrupted => "interrupted".to_owned(),
-        Some(e) => truncate(e.lines().next().unwrap_or(e), 40),
+        Some(e) => elide_middle(e.lines().next().unwrap_or(e), 40),
         None => "error".to_owned(),
     }
 }
 
-fn truncate(text: &str, max: usize) -> String {
-    let first_line = text.lines().next().unwrap_or_default();
-    if first_line.chars().count() <= max && first_line.len() == text.len() {
+/// The widest a menu label gets, in characters (about 48: a readable menu on a small
+/// screen). Longer texts are elided in the middle or split over two lines; the icon's
+/// tooltip has them whole.
+pub const LABEL_CHARS: usize = 48;
+
+/// `text` at most `max` characters, elided in the middle (`dashboard-of-the-…-team-2026`):
+/// its start says what it is about, its end often says what to do, so neither is cut.
+pub fn elide_middle(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max {
         return text.to_owned();
     }
-    let mut short: String = first_line.chars().take(max - 1).collect();
+    let tail = (max - 1) / 2;
+    let head = max - 1 - tail;
+    let mut short: String = chars[..head].iter().collect();
     short.push('…');
+    short.extend(&chars[chars.len() - tail..]);
     short
+}
+
+/// `text` on at most two lines of at most `max` characters, joined by `\n`: broken at a
+/// space, and when even two lines are too few, the second keeps the end (where the fix
+/// usually is: "did you mean intervalMinutes?", "got 0").
+pub fn wrap_two(text: &str, max: usize) -> String {
+    let text = text.lines().collect::<Vec<_>>().join(" ");
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max {
+        return text;
+    }
+    // Break at the last space that leaves the first line within `max`.
+    let cut = chars[..=max]
+        .iter()
+        .rposition(|c| *c == ' ')
+        .filter(|at| *at > max / 3)
+        .unwrap_or(max);
+    let first: String = chars[..cut].iter().collect();
+    let rest: String = chars[cut..]
+        .iter()
+        .collect::<String>()
+        .trim_start()
+        .to_owned();
+    let rest: Vec<char> = rest.chars().collect();
+    let second: String = if rest.len() <= max {
+        rest.iter().collect()
+    } else {
+        // The end of the text, from a word's start where one is near.
+        let from = rest.len() - (max - 1);
+        let from = rest[from..]
+            .iter()
+            .position(|c| *c == ' ')
+            .filter(|at| *at < max / 3)
+            .map_or(from, |at| from + at + 1);
+        std::iter::once('…')
+            .chain(rest[from..].iter().copied())
+            .collect()
+    };
+    format!("{}\n{second}", first.trim_end())
 }
 
 /// A time as a menu says it: "14:30" today, "yesterday 14:30", "tomorrow 09:00",

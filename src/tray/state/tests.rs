@@ -444,14 +444,10 @@ fn a_config_error_beats_a_message_and_is_shortened_to_the_file() {
         ..snapshot(now)
     };
     let m = menu_state(&snap, now);
-    let notice = m.notice.unwrap();
-    assert!(
-        notice.starts_with("⚠ Config not applied: intervalMinutes must be"),
-        "{notice}"
-    );
-    assert!(
-        notice.chars().count() <= NOTICE_CHARS && notice.ends_with('…'),
-        "{notice}"
+    // Two lines, broken at a space, and the end (what it got) is kept.
+    assert_eq!(
+        m.notice.as_deref(),
+        Some("⚠ Config not applied: intervalMinutes must be a\nwhole number from 1 to 1440, got 0")
     );
     assert!(m.tooltip.ends_with("got 0"), "{}", m.tooltip);
     let message = Snapshot {
@@ -611,4 +607,51 @@ fn a_failure_that_makes_the_data_stale_stays_the_headline_with_the_age_added() {
         menu_state(&old_success, now).last_line,
         "⚠ Data is 17 min old (last success 14:16)"
     );
+}
+
+#[test]
+fn a_long_notice_is_never_cut_where_the_fix_is() {
+    let now = local(2026, 11, 25, 14, 33, 0);
+    let warned = |text: &str| Snapshot {
+        message: Some(Message {
+            at: utc(now),
+            what: Notice::Warning(text.into()),
+        }),
+        ..snapshot(now)
+    };
+    let m = menu_state(
+        &warned("intervalMinuts: unknown key (did you mean intervalMinutes?)"),
+        now,
+    );
+    assert_eq!(
+        m.notice.as_deref(),
+        Some("⚠ config: intervalMinuts: unknown key (did you\nmean intervalMinutes?)")
+    );
+    // Longer than two lines: the start and the end, elided between.
+    let long = "jobs[3].command: program \"some-very-long-program-name-that-goes-on\" is not on PATH (install it or give its full path, did you mean lsdemo?)";
+    let notice = menu_state(&warned(long), now).notice.unwrap();
+    let lines: Vec<&str> = notice.lines().collect();
+    assert_eq!(lines.len(), 2, "{notice}");
+    assert!(
+        lines.iter().all(|l| l.chars().count() <= LABEL_CHARS),
+        "{notice}"
+    );
+    assert!(
+        lines[0].starts_with("⚠ config: jobs[3].command"),
+        "{notice}"
+    );
+    assert!(
+        lines[1].starts_with('…') && lines[1].ends_with("did you mean lsdemo?)"),
+        "{notice}"
+    );
+    assert!(menu_state(&warned(long), now).tooltip.ends_with(long));
+}
+
+#[test]
+fn elided_in_the_middle_keeps_both_ends() {
+    assert_eq!(elide_middle("dashboard", 48), "dashboard");
+    let name = "a".repeat(30) + &"b".repeat(30);
+    let short = elide_middle(&name, 48);
+    assert_eq!(short.chars().count(), 48);
+    assert_eq!(short, "a".repeat(24) + "…" + &"b".repeat(23));
 }
