@@ -1121,6 +1121,8 @@ fn sni_edit_configuration_and_open_workspace_folder_and_a_failing_opener_is_told
         "{failed}"
     );
     assert!(body.contains("xdg-open"), "{failed}");
+    // Something to fix that stops nothing: the warning icon, not the sync one.
+    assert_eq!(failed["icon"], "dialog-warning", "{failed}");
 }
 
 /// A warning that a config edit brings (a typo'd key) is told once while the tray runs:
@@ -1153,7 +1155,11 @@ fn sni_a_new_config_warning_is_told_once() {
         .iter()
         .position(|l| l.label.starts_with("⚠ config: intervalMinuts"))
         .unwrap();
-    let shown = format!("{} {}", menu.children[at].label, menu.children[at + 1].label);
+    let shown = format!(
+        "{} {}",
+        menu.children[at].label,
+        menu.children[at + 1].label
+    );
     assert!(
         shown.ends_with("(did you mean intervalMinutes?)") && !shown.contains('…'),
         "{menu}"
@@ -1539,4 +1545,45 @@ fn sni_a_failure_that_made_the_data_stale_stays_the_headline_with_the_age() {
         .filter(|c| c["call"] == "Notify")
         .collect();
     assert_eq!(calls.len(), 1, "{}\n{menu}", s.desktop.notifications());
+}
+
+/// Workspaces with the longest names allowed (64 characters): each line of the menu stays
+/// readable (at most 48 characters), the name elided in the middle and the state kept.
+#[test]
+fn sni_long_workspace_names_are_elided_in_the_middle_and_the_state_stays_in_sight() {
+    if !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::SNI);
+    let [alpha, beta] = [workspace(), workspace()];
+    let list = desktop.home().join(".config/synctray/workspaces.json");
+    fs::create_dir_all(list.parent().unwrap()).unwrap();
+    let long = |start: &str| format!("{start}{}-end", "x".repeat(64 - start.len() - 4));
+    let entry = |name: &str, ws: &Ws| serde_json::json!({ "name": name, "path": ws.root() });
+    fs::write(
+        &list,
+        serde_json::json!({ "workspaces": [entry(&long("alpha"), &alpha), entry(&long("beta"), &beta)] })
+            .to_string(),
+    )
+    .unwrap();
+    let tray = Tray::start_with(&desktop, None, &[], "tray.log");
+    let sni = desktop.sni();
+    sni.wait_registered(LONG);
+    let mut menu = None;
+    let held = support::proc::wait_until(LONG, || {
+        let m = sni.menu();
+        let ok = labels(&m)
+            .first()
+            .is_some_and(|l| l.contains("Never synced"));
+        menu = Some(m);
+        ok
+    });
+    let menu = menu.unwrap();
+    assert!(held, "{menu}\n{}", tray.context());
+    let top = labels(&menu);
+    for (line, start) in top[..2].iter().zip(["alpha", "beta"]) {
+        assert!(line.chars().count() <= 48, "{line:?}\n{menu}");
+        assert!(line.starts_with(start) && line.contains("…"), "{line:?}");
+        assert!(line.contains("-end: Never synced · next "), "{line:?}");
+    }
 }

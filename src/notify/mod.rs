@@ -220,6 +220,28 @@ impl Note {
     }
 }
 
+/// How a notification looks: an alarm (the error icon, critical urgency), a warning (the
+/// warning icon: something to fix that stops nothing), or news (the sync icon).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Info,
+    Warning,
+    Alarm,
+}
+
+impl Note {
+    /// How it looks on screen.
+    pub fn severity(&self) -> Severity {
+        match self {
+            _ if self.is_alarm() => Severity::Alarm,
+            Note::ConfigError(_) | Note::OpenFailed { .. } | Note::ConfigWarning(_) => {
+                Severity::Warning
+            }
+            _ => Severity::Info,
+        }
+    }
+}
+
 /// An age as a notification says it: "45 min", "3 h", "2 d".
 pub fn age_words(age: TimeDelta) -> String {
     let minutes = age.num_minutes().max(1);
@@ -597,7 +619,7 @@ mod desktop {
             });
             if let Err(e) = self.service.show(
                 &mut n,
-                note.is_alarm(),
+                note.severity(),
                 note.is_incident(),
                 &actions,
                 on_action,

@@ -373,3 +373,21 @@ fn a_scheduler_started_on_a_failing_stale_workspace_says_the_failure_once() {
     assert_eq!(note.text().0, "Data is 5 min old");
     assert!(note.actions().is_empty());
 }
+
+#[test]
+fn what_to_fix_looks_like_a_warning_and_what_stops_runs_like_an_alarm() {
+    let open = Note::OpenFailed {
+        path: "/ws/data/logs".into(),
+        why: "no opener".into(),
+    };
+    assert_eq!(open.severity(), Severity::Warning);
+    assert_eq!(
+        Note::ConfigWarning("x".into()).severity(),
+        Severity::Warning
+    );
+    assert_eq!(Note::Problem("x".into()).severity(), Severity::Alarm);
+    assert_eq!(
+        Note::Recovered { duration_ms: None }.severity(),
+        Severity::Info
+    );
+}

@@ -339,13 +339,16 @@ impl TrayMenu {
         };
         if let [(id, name)] = workspaces {
             // The workspace's name first, so that two trays can be told apart.
-            let title = MenuItem::new(format!("synctray — {name}"), false, None);
+            let title = MenuItem::new(label(&super::state::title(name)), false, None);
             menu.append(&title).expect("a menu item appends");
             let ws = WsMenu::new(*id, Parent::Root(menu.clone()), 1);
             tray.workspaces.push((*id, ws));
         } else {
             for (id, name) in workspaces {
-                let sub = Submenu::new(label(name), true);
+                let sub = Submenu::new(
+                    label(&super::state::elide_middle(name, super::state::LABEL_CHARS)),
+                    true,
+                );
                 menu.append(&sub).expect("a menu item appends");
                 let ws = WsMenu::new(*id, Parent::Sub(sub.clone()), 0);
                 tray.workspaces.push((*id, ws));

@@ -61,10 +61,17 @@ const RECENT_FAILURE_CHARS: usize = 50;
 /// "Recent runs ▸" for `runs` (newest first, as [`crate::runs::recent`] gives them), with
 /// times as the menu says them from `now`.
 pub fn recent_items(runs: &[RunRecord], now: DateTime<Local>) -> Vec<RecentItem> {
+    let runs = &runs[..runs.len().min(RECENT_RUNS)];
+    // Rows that would read the same minute are told apart by their seconds.
+    let minutes: Vec<String> = runs.iter().map(|r| clock(r.started(), now)).collect();
+    let shared = (1..minutes.len()).any(|i| minutes[..i].contains(&minutes[i]));
     runs.iter()
-        .take(RECENT_RUNS)
         .map(|run| {
-            let when = clock(run.started(), now);
+            let when = if shared {
+                clock_s(run.started(), now)
+            } else {
+                clock(run.started(), now)
+            };
             let label = match crate::runs::failure(run) {
                 None => format!("✓ {when} · {}", duration(run.duration_ms)),
                 Some(why) => format!("✗ {when} · {}", elide_middle(&why, RECENT_FAILURE_CHARS)),
@@ -174,7 +181,11 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
             None => "Syncing (another process)…".to_owned(),
         },
         None if snap.paused => "Paused".to_owned(),
+        // A schedule every few seconds is said to the second: "in 1 min" would be wrong.
         None => match snap.next_run {
+            Some(at) if snap.cadence.below_a_minute() => {
+                format!("Next run {} ({})", clock_s(at, now), countdown(at, now))
+            }
             Some(at) => format!("Next run {} ({})", clock(at, now), relative(at, now)),
             None => "No run scheduled".to_owned(),
         },
@@ -249,13 +260,27 @@ pub fn summary(name: &str, snap: &Snapshot, now: DateTime<Local>) -> String {
             None => "Never synced".to_owned(),
         },
     };
-    match snap
+    let what = match snap
         .next_run
         .filter(|_| !snap.paused && state != IconKind::Syncing)
     {
-        Some(next) => format!("{name}: {what} · next {}", clock(next, now)),
-        None => format!("{name}: {what}"),
-    }
+        Some(next) => format!("{what} · next {}", clock(next, now)),
+        None => what,
+    };
+    // A long name gives way, elided in the middle, so that the state stays in sight.
+    let room = LABEL_CHARS
+        .saturating_sub(what.chars().count() + 2)
+        .max(MIN_NAME_CHARS);
+    format!("{}: {what}", elide_middle(name, room))
+}
+
+/// The fewest characters of a workspace's name a menu line keeps.
+const MIN_NAME_CHARS: usize = 12;
+
+/// The menu's title line naming the workspace: "synctray — dashboard", its name elided in
+/// the middle to [`LABEL_CHARS`] (the tooltip has it whole).
+pub fn title(name: &str) -> String {
+    elide_middle(&format!("synctray — {name}"), LABEL_CHARS)
 }
 
 /// What a failed run's first line names: the failing job, else the run's error.
@@ -343,6 +368,13 @@ pub fn clock(t: DateTime<Utc>, now: DateTime<Local>) -> String {
         _ if t.year() == now.year() => format!("{} {hm}", t.format("%-d %b")),
         _ => format!("{} {hm}", t.format("%-d %b %Y")),
     }
+}
+
+/// [`clock`] to the second: "14:30:05", "yesterday 14:30:05".
+pub fn clock_s(t: DateTime<Utc>, now: DateTime<Local>) -> String {
+    let minute = clock(t, now);
+    let seconds = t.with_timezone(&Local).format(":%S");
+    format!("{minute}{seconds}")
 }
 
 /// How long until `t`: "now", "in 12 min", "in 1 h 5 min", "in 2 d 3 h". Rounded up to

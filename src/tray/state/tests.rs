@@ -655,3 +655,67 @@ fn elided_in_the_middle_keeps_both_ends() {
     assert_eq!(short.chars().count(), 48);
     assert_eq!(short, "a".repeat(24) + "…" + &"b".repeat(23));
 }
+
+#[test]
+fn a_schedule_of_seconds_and_runs_in_one_minute_are_said_to_the_second() {
+    let now = local(2026, 11, 25, 11, 24, 0);
+    let snap = Snapshot {
+        cadence: Cadence::cron("*/10 * * * * *").unwrap(),
+        next_run: Some(utc(local(2026, 11, 25, 11, 24, 10))),
+        ..snapshot(now)
+    };
+    assert_eq!(
+        menu_state(&snap, now).next_line,
+        "Next run 11:24:10 (in 10 s)"
+    );
+    // Once a minute at :05 is not below a minute.
+    let minutely = Snapshot {
+        cadence: Cadence::cron("5 * * * * *").unwrap(),
+        ..snap.clone()
+    };
+    assert_eq!(
+        menu_state(&minutely, now).next_line,
+        "Next run 11:24 (in 1 min)"
+    );
+    let run = |s: u32| {
+        let at = utc(local(2026, 11, 25, 11, 23, s)).format("%Y-%m-%dT%H:%M:%S%.3fZ");
+        status(&format!(
+            r#"{{"lastSync":"{at}","startedAt":"{at}","status":"success","durationMs":100}}"#
+        ))
+    };
+    let labels: Vec<String> = recent_items(&[run(50), run(40), run(30)], now)
+        .into_iter()
+        .map(|i| i.label)
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "✓ 11:23:50 · 0.1 s",
+            "✓ 11:23:40 · 0.1 s",
+            "✓ 11:23:30 · 0.1 s"
+        ]
+    );
+}
+
+#[test]
+fn a_long_name_gives_way_in_the_menu_and_the_state_stays() {
+    let now = local(2026, 11, 25, 14, 33, 0);
+    let name = format!("dashboard-{}-2026", "x".repeat(50));
+    let line = summary(&name, &snapshot(now), now);
+    assert!(line.chars().count() <= LABEL_CHARS, "{line}");
+    assert!(
+        line.starts_with("dashboard-") && line.ends_with("-2026: Never synced"),
+        "{line}"
+    );
+    let t = title(&name);
+    assert_eq!(t.chars().count(), LABEL_CHARS);
+    assert!(
+        t.starts_with("synctray — dashboard-") && t.ends_with("-2026"),
+        "{t}"
+    );
+    assert_eq!(title("dashboard"), "synctray — dashboard");
+    assert_eq!(
+        summary("dashboard", &snapshot(now), now),
+        "dashboard: Never synced"
+    );
+}
