@@ -13,6 +13,7 @@ use crate::config::{self, Config, ConfigError, Edit};
 use crate::health::{self, Problem};
 use crate::lock::{self, Holder};
 use crate::notify;
+use crate::observe::Change;
 use crate::schedule::{Due, Planning, Trigger};
 use crate::shutdown::Stop;
 use crate::snapshot::{Message, Notice, Running, Snapshot};
@@ -85,7 +86,6 @@ pub async fn serve_with(
         problem: None,
     };
     state.fresh_since = health::fresh_since(&ws.history_file, state.last.as_ref());
-    engine.alerts.lock().unwrap().seed(state.last.as_ref());
     // Runs that cannot start are said at once, not at the first due time.
     state.see_problem(engine, health::probe(ws), true);
     let (events_tx, mut events) = mpsc::unbounded_channel();
@@ -134,7 +134,13 @@ pub async fn serve_with(
         let failing = engine.alerts.lock().unwrap().failing().cloned();
         let snap = state.snapshot(now, due, running_here, run.is_some(), failing);
         let overdue = snap.overdue(now);
-        engine.alert(|a| a.overdue(overdue, snap.last_success(), &state.config.notifications));
+        engine.observe(
+            &state.config,
+            Change::Overdue {
+                age: overdue,
+                last_success: snap.last_success(),
+            },
+        );
         // Stale data is a deadline the loop sleeps to, once; not a poll.
         let overdue_at = health::overdue_at(snap.fresh_since, snap.overdue_after, snap.paused)
             .filter(|at| *at > now);
@@ -350,7 +356,7 @@ impl LoopState {
             }
         };
         let now = self.problem.as_ref().map(|p| p.what.as_str());
-        engine.alert(|a| a.problem(now, &self.config.notifications));
+        engine.observe(&self.config, Change::Problem(now));
     }
 
     /// Drops the message whose cause has gone: "already running" once no run is left

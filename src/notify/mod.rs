@@ -13,6 +13,43 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::config::{ConfigError, Notifications};
+use crate::observe::{Change, Observer, RunEnd};
+
+/// Which incidents an observer wants told: the desktop's from `notifications`, an alert
+/// channel's from its `on`. The same state machine ([`Alerts`]) decides for each, so that
+/// every one of them gets the same incidents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wants {
+    /// A failure (the first of a streak, or a different one).
+    pub failure: bool,
+    /// The recovery from an incident that was told.
+    pub recovery: bool,
+    /// Data gone stale (overdue).
+    pub stale: bool,
+    /// A problem that keeps scheduled runs from starting.
+    pub problem: bool,
+    /// Every success that is not a recovery.
+    pub success: bool,
+}
+
+impl From<&Notifications> for Wants {
+    /// The desktop's: `onError` covers failures, problems and stale data.
+    fn from(n: &Notifications) -> Wants {
+        Wants {
+            failure: n.on_error,
+            recovery: n.on_recovery,
+            stale: n.on_error,
+            problem: n.on_error,
+            success: n.on_success,
+        }
+    }
+}
+
+impl From<&Wants> for Wants {
+    fn from(w: &Wants) -> Wants {
+        *w
+    }
+}
 use crate::status::{Failure, Outcome, RunError, RunRecord};
 
 /// Something to tell the user.
@@ -271,10 +308,9 @@ pub struct Failing {
     pub since: DateTime<Utc>,
     /// How many runs of the streak there have been.
     pub runs: u32,
-    kind: Option<Discriminant<Failure>>,
-    /// Taken from the files at start (the kind of reason is not recorded there): the
+    /// `None` when taken from the files (the kind of reason is not recorded there): the
     /// next failure of the same job continues it.
-    from_file: bool,
+    kind: Option<Discriminant<Failure>>,
 }
 
 impl Failing {
@@ -289,7 +325,6 @@ impl Failing {
             since: run.started(),
             runs: 1,
             kind: None,
-            from_file: true,
         }
     }
 }
@@ -339,13 +374,21 @@ impl Alerts {
         self.failing.as_ref()
     }
 
-    /// Takes in the last run recorded when the scheduler starts: a failure found there is
-    /// the reason if the data is stale, said once, as a failure (not "Data is 5 min old"
-    /// and then the failure over it).
-    pub fn seed(&mut self, last: Option<&RunRecord>) {
-        self.failed_run = last
+    /// The state machine of a workspace whose last recorded run is `last`: a failure there
+    /// is the streak a new process goes on with (by the failing job; the kind of reason is
+    /// learnt at the next failure), so that a restarted daemon or each `synctray sync` of
+    /// a timer tells the same failure once, not once a process. If that failure has made
+    /// the data stale, it is said once, as a failure (not "Data is 5 min old" and then the
+    /// failure over it).
+    pub fn resume(last: Option<&RunRecord>) -> Alerts {
+        let failed_run = last
             .filter(|r| r.outcome == Outcome::Error && !r.interrupted)
             .cloned();
+        Alerts {
+            failing: failed_run.as_ref().map(Failing::from_record),
+            failed_run,
+            ..Alerts::default()
+        }
     }
 
     /// Takes in a finished run: `previous` is the run before it as recorded, `run` this
@@ -355,8 +398,9 @@ impl Alerts {
         previous: Option<&RunRecord>,
         run: &RunRecord,
         error: &RunError,
-        wanted: &Notifications,
+        wanted: impl Into<Wants>,
     ) -> Option<Verdict> {
+        let wanted: Wants = wanted.into();
         // A run cut short by Quit, a shutdown or a logout did not fail: the person stopped it.
         if error.interrupted {
             return None;
@@ -373,11 +417,10 @@ impl Alerts {
             if let Some(streak) = self
                 .failing
                 .as_mut()
-                .filter(|f| f.job == job && (f.kind == kind || f.from_file))
+                .filter(|f| f.job == job && (f.kind.is_none() || f.kind == kind))
             {
                 streak.runs += 1;
                 streak.kind = kind;
-                streak.from_file = false;
                 return None;
             }
             self.failing = Some(Failing {
@@ -385,9 +428,8 @@ impl Alerts {
                 since: run.started(),
                 runs: 1,
                 kind,
-                from_file: false,
             });
-            if !wanted.on_error {
+            if !wanted.failure {
                 return None;
             }
             self.shown = Some(Shown::Failure);
@@ -402,11 +444,11 @@ impl Alerts {
         let recovered = Note::Recovered {
             duration_ms: Some(run.duration_ms),
         };
-        if (after_failure || was_shown || problem_gone) && wanted.on_recovery {
+        if (after_failure || was_shown || problem_gone) && wanted.recovery {
             Some(Verdict::Show(recovered))
         } else if was_shown {
             Some(Verdict::Withdraw)
-        } else if wanted.on_success {
+        } else if wanted.success {
             Some(Verdict::Show(Note::Succeeded {
                 duration_ms: run.duration_ms,
             }))
@@ -416,13 +458,14 @@ impl Alerts {
     }
 
     /// Takes in whether scheduled runs can start: `Some(why)` when they cannot.
-    pub fn problem(&mut self, now: Option<&str>, wanted: &Notifications) -> Option<Verdict> {
+    pub fn problem(&mut self, now: Option<&str>, wanted: impl Into<Wants>) -> Option<Verdict> {
+        let wanted: Wants = wanted.into();
         if self.problem.as_deref() == now {
             return None;
         }
         self.problem = now.map(str::to_owned);
         match now {
-            Some(what) if wanted.on_error => {
+            Some(what) if wanted.problem => {
                 self.shown = Some(Shown::Problem(what.to_owned()));
                 Some(Verdict::Show(Note::Problem(what.to_owned())))
             }
@@ -430,7 +473,7 @@ impl Alerts {
             None => match self.shown {
                 Some(Shown::Problem(_)) => {
                     self.shown = None;
-                    Some(if wanted.on_recovery {
+                    Some(if wanted.recovery {
                         Verdict::Show(Note::Recovered { duration_ms: None })
                     } else {
                         Verdict::Withdraw
@@ -446,12 +489,13 @@ impl Alerts {
         &mut self,
         overdue: Option<TimeDelta>,
         last_success: Option<DateTime<Utc>>,
-        wanted: &Notifications,
+        wanted: impl Into<Wants>,
     ) -> Option<Verdict> {
+        let wanted: Wants = wanted.into();
         match overdue {
             Some(age) if !self.overdue => {
                 self.overdue = true;
-                if !wanted.on_error {
+                if !wanted.stale {
                     return None;
                 }
                 // A failure is why the data is old: it stays the headline, with the age.
@@ -500,6 +544,45 @@ impl Verdict {
         match self {
             Verdict::Show(note) => notifier.notify(note),
             Verdict::Withdraw => notifier.withdraw(),
+        }
+    }
+}
+
+/// The desktop's notifications as an [`Observer`]: the workspace's [`Alerts`] (shared
+/// with the engine, whose menu shows the failure streak) decide on every run and change
+/// with `notifications`, and the [`Notifier`] shows the verdict.
+pub struct DesktopAlerts {
+    pub notifier: Arc<dyn Notifier>,
+    pub alerts: Arc<std::sync::Mutex<Alerts>>,
+}
+
+impl DesktopAlerts {
+    fn decide(&self, decide: impl FnOnce(&mut Alerts) -> Option<Verdict>) {
+        let verdict = decide(&mut self.alerts.lock().unwrap());
+        if let Some(verdict) = verdict {
+            verdict.apply(&*self.notifier);
+        }
+    }
+}
+
+impl Observer for DesktopAlerts {
+    fn run_released(&self, run: &RunEnd<'_>) {
+        let wanted = &run.config.notifications;
+        self.decide(|a| a.after_run(run.previous, &run.record, &run.error, wanted));
+    }
+
+    fn changed(&self, config: &crate::config::Config, change: Change<'_>) {
+        let wanted = &config.notifications;
+        self.decide(|a| a.take_in(change, wanted));
+    }
+}
+
+impl Alerts {
+    /// [`Alerts::problem`] or [`Alerts::overdue`], as `change` says.
+    pub fn take_in(&mut self, change: Change<'_>, wanted: impl Into<Wants>) -> Option<Verdict> {
+        match change {
+            Change::Problem(now) => self.problem(now, wanted),
+            Change::Overdue { age, last_success } => self.overdue(age, last_success, wanted),
         }
     }
 }
