@@ -39,6 +39,11 @@
 //! - [`runs`]: the runs recorded so far, as the tray's "Recent runs" and the CLI read them:
 //!   the last runs, why one failed, its log file.
 //! - [`metrics`]: the node_exporter textfile written after every run (`metrics`).
+//! - [`observe`]: what follows a run, as observers registered on the engine: the status
+//!   file and the history, metrics, pings, log pruning, the desktop, the alert channels.
+//! - [`outbox`]: a worker thread that makes deliveries (pings, alerts) in order, never
+//!   delaying a run, given a deadline at the end of the process.
+//! - [`curl`]: HTTP requests made by the system's curl, the request on its standard input.
 //! - [`ping`]: health pings to a healthchecks.io-style monitor at each run's start and end.
 //! - [`notify`]: which changes of state deserve a desktop notification (one per
 //!   incident), and showing it.
@@ -48,13 +53,15 @@
 //!   shell completions and the man pages from the command-line definition.
 //! - `tray` (feature `tray`): the system-tray front end (`mod.rs`: the event loop and the
 //!   threads; `gui.rs`: the GUI thread's side; `state/`: snapshot → what to show).
-//! - [`sys`]: the platform seam, and the only place with an OS `cfg`: process trees,
-//!   signals, the shell, file modes and links, the atomic write, notification hints, the tray's platform
-//!   parts.
+//! - [`sys`]: the platform seam, and the only place with an OS `cfg`: one folder per
+//!   capability (process trees, signals and the shell, file modes and links, the wall-clock
+//!   timer, the conditions' sensors, notification hints, start at login, the tray's platform
+//!   parts), each picking one file per OS in its `mod.rs`; the atomic write.
 
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod curl;
 pub mod engine;
 pub mod fleet;
 mod fsutil;
@@ -64,6 +71,8 @@ pub mod lock;
 pub mod metrics;
 pub mod network;
 pub mod notify;
+pub mod observe;
+pub mod outbox;
 pub mod ping;
 pub mod retry;
 pub mod runner;

@@ -13,6 +13,43 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::config::{ConfigError, Notifications};
+use crate::observe::{Change, Observer, RunEnd};
+
+/// Which incidents an observer wants told: the desktop's from `notifications`, an alert
+/// channel's from its `on`. The same state machine ([`Alerts`]) decides for each, so that
+/// every one of them gets the same incidents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wants {
+    /// A failure (the first of a streak, or a different one).
+    pub failure: bool,
+    /// The recovery from an incident that was told.
+    pub recovery: bool,
+    /// Data gone stale (overdue).
+    pub stale: bool,
+    /// A problem that keeps scheduled runs from starting.
+    pub problem: bool,
+    /// Every success that is not a recovery.
+    pub success: bool,
+}
+
+impl From<&Notifications> for Wants {
+    /// The desktop's: `onError` covers failures, problems and stale data.
+    fn from(n: &Notifications) -> Wants {
+        Wants {
+            failure: n.on_error,
+            recovery: n.on_recovery,
+            stale: n.on_error,
+            problem: n.on_error,
+            success: n.on_success,
+        }
+    }
+}
+
+impl From<&Wants> for Wants {
+    fn from(w: &Wants) -> Wants {
+        *w
+    }
+}
 use crate::status::{Failure, Outcome, RunError, RunRecord};
 
 /// Something to tell the user.
@@ -29,6 +66,18 @@ pub enum Note {
     Overdue {
         age: TimeDelta,
         last_success: Option<DateTime<Utc>>,
+    },
+    /// A failure is why the data has gone stale: the failure stays the headline ("Sync
+    /// failed: quality", with its actions), the age added. Replaces the failure's
+    /// notification when the data becomes overdue.
+    StillFailing {
+        /// The failing job (`None`: the run failed with no failed job).
+        job: Option<String>,
+        /// Why it failed, as the run recorded it: "exited with code 1".
+        reason: String,
+        since: DateTime<Utc>,
+        runs: u32,
+        age: TimeDelta,
     },
     /// A success (off by default).
     Succeeded { duration_ms: u64 },
@@ -89,6 +138,23 @@ impl Note {
                     None => "No sync has succeeded yet.".into(),
                 },
             ),
+            Note::StillFailing {
+                job,
+                reason,
+                since,
+                runs,
+                age,
+            } => {
+                let at = since.with_timezone(&chrono::Local).format("%H:%M");
+                let streak = match runs {
+                    ..=1 => format!("Failed at {at}"),
+                    n => format!("Failing since {at} ({n} runs)"),
+                };
+                (
+                    format!("Sync failed: {}", job.as_deref().unwrap_or("run")),
+                    format!("{reason}\n{streak} · data {} old", age_words(*age)),
+                )
+            }
             Note::Succeeded { duration_ms } => (
                 "Sync succeeded".into(),
                 format!(
@@ -157,7 +223,9 @@ impl Note {
     /// The actions it offers: a failure's are "Show log" and "Sync now".
     pub fn actions(&self) -> &'static [NoteAction] {
         match self {
-            Note::Failed(_) => &[NoteAction::ShowLog, NoteAction::SyncNow],
+            Note::Failed(_) | Note::StillFailing { .. } => {
+                &[NoteAction::ShowLog, NoteAction::SyncNow]
+            }
             _ => &[],
         }
     }
@@ -168,7 +236,11 @@ impl Note {
     pub fn is_incident(&self) -> bool {
         matches!(
             self,
-            Note::Failed(_) | Note::Recovered { .. } | Note::Problem(_) | Note::Overdue { .. }
+            Note::Failed(_)
+                | Note::StillFailing { .. }
+                | Note::Recovered { .. }
+                | Note::Problem(_)
+                | Note::Overdue { .. }
         )
     }
 
@@ -176,8 +248,34 @@ impl Note {
     pub fn is_alarm(&self) -> bool {
         matches!(
             self,
-            Note::Failed(_) | Note::Problem(_) | Note::Overdue { .. } | Note::NotStarted(_)
+            Note::Failed(_)
+                | Note::StillFailing { .. }
+                | Note::Problem(_)
+                | Note::Overdue { .. }
+                | Note::NotStarted(_)
         )
+    }
+}
+
+/// How a notification looks: an alarm (the error icon, critical urgency), a warning (the
+/// warning icon: something to fix that stops nothing), or news (the sync icon).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Info,
+    Warning,
+    Alarm,
+}
+
+impl Note {
+    /// How it looks on screen.
+    pub fn severity(&self) -> Severity {
+        match self {
+            _ if self.is_alarm() => Severity::Alarm,
+            Note::ConfigError(_) | Note::OpenFailed { .. } | Note::ConfigWarning(_) => {
+                Severity::Warning
+            }
+            _ => Severity::Info,
+        }
     }
 }
 
@@ -210,7 +308,40 @@ pub struct Failing {
     pub since: DateTime<Utc>,
     /// How many runs of the streak there have been.
     pub runs: u32,
+    /// `None` when taken from the files (the kind of reason is not recorded there): the
+    /// next failure of the same job continues it.
     kind: Option<Discriminant<Failure>>,
+}
+
+impl Failing {
+    /// The streak a failed run recorded in the files starts.
+    fn from_record(run: &RunRecord) -> Failing {
+        Failing {
+            job: run
+                .jobs
+                .iter()
+                .find(|j| j.status == Outcome::Error)
+                .map(|j| j.name.clone()),
+            since: run.started(),
+            runs: 1,
+            kind: None,
+        }
+    }
+}
+
+/// Why `run` failed, in the words the status file keeps: the failing job's reason, else
+/// the first line of the run's error.
+fn recorded_reason(run: &RunRecord) -> String {
+    if let Some(reason) = run
+        .jobs
+        .iter()
+        .find(|j| j.status == Outcome::Error)
+        .and_then(|j| j.reason.clone())
+    {
+        return reason;
+    }
+    let error = run.error.as_deref().unwrap_or("failed");
+    error.lines().next().unwrap_or(error).to_owned()
 }
 
 /// What the incident's notification says now.
@@ -228,6 +359,9 @@ enum Shown {
 #[derive(Debug, Default)]
 pub struct Alerts {
     failing: Option<Failing>,
+    /// The last failed run (from the files at start, or seen here) while no success has
+    /// followed: what the reminder says when the data goes stale.
+    failed_run: Option<RunRecord>,
     problem: Option<String>,
     overdue: bool,
     /// The incident's notification on screen, if any.
@@ -240,6 +374,23 @@ impl Alerts {
         self.failing.as_ref()
     }
 
+    /// The state machine of a workspace whose last recorded run is `last`: a failure there
+    /// is the streak a new process goes on with (by the failing job; the kind of reason is
+    /// learnt at the next failure), so that a restarted daemon or each `synctray sync` of
+    /// a timer tells the same failure once, not once a process. If that failure has made
+    /// the data stale, it is said once, as a failure (not "Data is 5 min old" and then the
+    /// failure over it).
+    pub fn resume(last: Option<&RunRecord>) -> Alerts {
+        let failed_run = last
+            .filter(|r| r.outcome == Outcome::Error && !r.interrupted)
+            .cloned();
+        Alerts {
+            failing: failed_run.as_ref().map(Failing::from_record),
+            failed_run,
+            ..Alerts::default()
+        }
+    }
+
     /// Takes in a finished run: `previous` is the run before it as recorded, `run` this
     /// one and `error` why it failed (if it did).
     pub fn after_run(
@@ -247,8 +398,9 @@ impl Alerts {
         previous: Option<&RunRecord>,
         run: &RunRecord,
         error: &RunError,
-        wanted: &Notifications,
+        wanted: impl Into<Wants>,
     ) -> Option<Verdict> {
+        let wanted: Wants = wanted.into();
         // A run cut short by Quit, a shutdown or a logout did not fail: the person stopped it.
         if error.interrupted {
             return None;
@@ -261,12 +413,14 @@ impl Alerts {
                 .first
                 .as_ref()
                 .map(|f| std::mem::discriminant(&f.failure));
+            self.failed_run = Some(run.clone());
             if let Some(streak) = self
                 .failing
                 .as_mut()
-                .filter(|f| f.job == job && f.kind == kind)
+                .filter(|f| f.job == job && (f.kind.is_none() || f.kind == kind))
             {
                 streak.runs += 1;
+                streak.kind = kind;
                 return None;
             }
             self.failing = Some(Failing {
@@ -275,13 +429,14 @@ impl Alerts {
                 runs: 1,
                 kind,
             });
-            if !wanted.on_error {
+            if !wanted.failure {
                 return None;
             }
             self.shown = Some(Shown::Failure);
             return Some(Verdict::Show(Note::Failed(error.clone())));
         }
         self.failing = None;
+        self.failed_run = None;
         self.overdue = false;
         let was_shown = self.shown.take().is_some();
         // Nor is the run after an interrupted one a recovery.
@@ -289,11 +444,11 @@ impl Alerts {
         let recovered = Note::Recovered {
             duration_ms: Some(run.duration_ms),
         };
-        if (after_failure || was_shown || problem_gone) && wanted.on_recovery {
+        if (after_failure || was_shown || problem_gone) && wanted.recovery {
             Some(Verdict::Show(recovered))
         } else if was_shown {
             Some(Verdict::Withdraw)
-        } else if wanted.on_success {
+        } else if wanted.success {
             Some(Verdict::Show(Note::Succeeded {
                 duration_ms: run.duration_ms,
             }))
@@ -303,13 +458,14 @@ impl Alerts {
     }
 
     /// Takes in whether scheduled runs can start: `Some(why)` when they cannot.
-    pub fn problem(&mut self, now: Option<&str>, wanted: &Notifications) -> Option<Verdict> {
+    pub fn problem(&mut self, now: Option<&str>, wanted: impl Into<Wants>) -> Option<Verdict> {
+        let wanted: Wants = wanted.into();
         if self.problem.as_deref() == now {
             return None;
         }
         self.problem = now.map(str::to_owned);
         match now {
-            Some(what) if wanted.on_error => {
+            Some(what) if wanted.problem => {
                 self.shown = Some(Shown::Problem(what.to_owned()));
                 Some(Verdict::Show(Note::Problem(what.to_owned())))
             }
@@ -317,7 +473,7 @@ impl Alerts {
             None => match self.shown {
                 Some(Shown::Problem(_)) => {
                     self.shown = None;
-                    Some(if wanted.on_recovery {
+                    Some(if wanted.recovery {
                         Verdict::Show(Note::Recovered { duration_ms: None })
                     } else {
                         Verdict::Withdraw
@@ -333,13 +489,29 @@ impl Alerts {
         &mut self,
         overdue: Option<TimeDelta>,
         last_success: Option<DateTime<Utc>>,
-        wanted: &Notifications,
+        wanted: impl Into<Wants>,
     ) -> Option<Verdict> {
+        let wanted: Wants = wanted.into();
         match overdue {
             Some(age) if !self.overdue => {
                 self.overdue = true;
-                if !wanted.on_error {
+                if !wanted.stale {
                     return None;
+                }
+                // A failure is why the data is old: it stays the headline, with the age.
+                if let Some(run) = self.failed_run.as_ref().filter(|_| self.problem.is_none()) {
+                    let streak = self
+                        .failing
+                        .get_or_insert_with(|| Failing::from_record(run))
+                        .clone();
+                    self.shown = Some(Shown::Failure);
+                    return Some(Verdict::Show(Note::StillFailing {
+                        job: streak.job,
+                        reason: recorded_reason(run),
+                        since: streak.since,
+                        runs: streak.runs,
+                        age,
+                    }));
                 }
                 self.shown = Some(Shown::Overdue);
                 Some(Verdict::Show(Note::Overdue { age, last_success }))
@@ -372,6 +544,45 @@ impl Verdict {
         match self {
             Verdict::Show(note) => notifier.notify(note),
             Verdict::Withdraw => notifier.withdraw(),
+        }
+    }
+}
+
+/// The desktop's notifications as an [`Observer`]: the workspace's [`Alerts`] (shared
+/// with the engine, whose menu shows the failure streak) decide on every run and change
+/// with `notifications`, and the [`Notifier`] shows the verdict.
+pub struct DesktopAlerts {
+    pub notifier: Arc<dyn Notifier>,
+    pub alerts: Arc<std::sync::Mutex<Alerts>>,
+}
+
+impl DesktopAlerts {
+    fn decide(&self, decide: impl FnOnce(&mut Alerts) -> Option<Verdict>) {
+        let verdict = decide(&mut self.alerts.lock().unwrap());
+        if let Some(verdict) = verdict {
+            verdict.apply(&*self.notifier);
+        }
+    }
+}
+
+impl Observer for DesktopAlerts {
+    fn run_released(&self, run: &RunEnd<'_>) {
+        let wanted = &run.config.notifications;
+        self.decide(|a| a.after_run(run.previous, &run.record, &run.error, wanted));
+    }
+
+    fn changed(&self, config: &crate::config::Config, change: Change<'_>) {
+        let wanted = &config.notifications;
+        self.decide(|a| a.take_in(change, wanted));
+    }
+}
+
+impl Alerts {
+    /// [`Alerts::problem`] or [`Alerts::overdue`], as `change` says.
+    pub fn take_in(&mut self, change: Change<'_>, wanted: impl Into<Wants>) -> Option<Verdict> {
+        match change {
+            Change::Problem(now) => self.problem(now, wanted),
+            Change::Overdue { age, last_success } => self.overdue(age, last_success, wanted),
         }
     }
 }
@@ -491,7 +702,7 @@ mod desktop {
             });
             if let Err(e) = self.service.show(
                 &mut n,
-                note.is_alarm(),
+                note.severity(),
                 note.is_incident(),
                 &actions,
                 on_action,
