@@ -81,8 +81,8 @@ impl Tray {
     fn start_with(desktop: &Desktop, ws: Option<&Ws>, args: &[&str], log_name: &str) -> Tray {
         let log = desktop.path(log_name);
         let mut cmd = desktop.command(SYNCTRAY);
-        // Its own temporary folder, where the icon files it writes can be seen (and must
-        // be gone after it).
+        // Its own temporary folder, where a file it wrote (an icon for the panel) could be
+        // seen; there must be none.
         fs::create_dir_all(desktop.path("tmp")).unwrap();
         cmd.env("TMPDIR", desktop.path("tmp"));
         if let Some(ws) = ws {
@@ -159,7 +159,7 @@ impl Session {
         Some(session)
     }
 
-    /// The icon files the tray wrote for the panel that are still there.
+    /// The files in the tray's temporary folder (icon files, which it no longer writes).
     fn icon_files(&self) -> Vec<PathBuf> {
         fs::read_dir(self.desktop.path("tmp"))
             .map(|dir| dir.flatten().map(|e| e.path()).collect())
@@ -1066,12 +1066,17 @@ fn notified_starting(desktop: &Desktop, prefix: &str) -> Vec<serde_json::Value> 
 /// The session ends under a tray whose job is running, the way `end` ends it: the tray
 /// stops as Quit does with the session's short grace (2.5 s, then the job is stopped: well
 /// inside what a session waits), exits 0, the run is recorded as interrupted, and no job,
-/// no lock and none of the icon files it wrote for the panel are left. The session, for
+/// no lock and no file in its temporary folder are left. The session, for
 /// what a test checks besides.
 fn the_session_ends_during_a_job(end: impl FnOnce(&mut Session)) -> Option<Session> {
     let marker = support::proc::sleep_marker(300);
     let mut s = Session::start(|ws| fs::write(ws.path("slow"), &marker).unwrap())?;
-    assert!(!s.icon_files().is_empty(), "the tray writes its icon files");
+    // The panel gets the icon's pixels over D-Bus: no file.
+    assert_eq!(
+        s.icon_files(),
+        Vec::<PathBuf>::new(),
+        "the tray writes no icon file"
+    );
     s.click("Sync now");
     s.wait("the job's process", SHORT, || {
         !processes_with(&marker).is_empty()
@@ -1094,7 +1099,7 @@ fn the_session_ends_during_a_job(end: impl FnOnce(&mut Session)) -> Option<Sessi
     assert_eq!(
         s.icon_files(),
         Vec::<PathBuf>::new(),
-        "the icon files are removed"
+        "nothing is left in the temporary folder"
     );
     Some(s)
 }
