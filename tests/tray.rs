@@ -286,6 +286,7 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
     assert!(menu.find("Open logs").is_some(), "{menu}");
     assert_eq!(top.last().map(String::as_str), Some("Quit"), "{menu}");
     assert!(s.tray.log().contains("icon: ok"), "{}", s.tray.context());
+    assert!(!s.tray.log().contains("-CRITICAL"), "{}", s.tray.context());
     // One malloc arena for all of the tray's threads (each would otherwise keep one).
     assert_eq!(
         malloc_arenas(s.tray.pid()),
@@ -834,6 +835,8 @@ fn xembed_the_icon_docks_in_trayer_and_a_click_opens_its_menu() {
         },
         || tray.context(),
     );
+    // GTK had nothing to complain about on the way (a critical at start was the rule).
+    assert!(!tray.log().contains("-CRITICAL"), "{}", tray.context());
     eprintln!("screenshot of the open menu: {}", shot.display());
 }
 
