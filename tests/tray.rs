@@ -79,8 +79,20 @@ impl Tray {
 
     /// The tray started with `args` (and `--workspace` of `ws`, when given).
     fn start_with(desktop: &Desktop, ws: Option<&Ws>, args: &[&str], log_name: &str) -> Tray {
+        Tray::start_in(desktop, ws, args, &[], log_name)
+    }
+
+    /// [`Tray::start_with`], with `env` added to its environment.
+    fn start_in(
+        desktop: &Desktop,
+        ws: Option<&Ws>,
+        args: &[&str],
+        env: &[(&str, &std::ffi::OsStr)],
+        log_name: &str,
+    ) -> Tray {
         let log = desktop.path(log_name);
         let mut cmd = desktop.command(SYNCTRAY);
+        cmd.envs(env.iter().copied());
         // Its own temporary folder, where a file it wrote (an icon for the panel) could be
         // seen; there must be none.
         fs::create_dir_all(desktop.path("tmp")).unwrap();
@@ -293,6 +305,49 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
         0,
         "the tray has extra malloc arenas"
     );
+}
+
+/// Where the icon theme has synctray's state icons (the package installs them in hicolor),
+/// the item names them (`IconName`), so that a theme can restyle them; the pixels still come
+/// along for hosts that draw them.
+#[test]
+fn sni_the_item_names_its_icon_where_the_theme_has_it() {
+    if !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::SNI);
+    let ws = workspace();
+    // The package's hicolor files, in a data folder of this session's own.
+    let share = desktop.path("share");
+    let apps = share.join("icons/hicolor/scalable/apps");
+    fs::create_dir_all(&apps).unwrap();
+    let icons = Path::new(env!("CARGO_MANIFEST_DIR")).join("icons");
+    for state in ["ok", "syncing", "error", "paused", "stale"] {
+        fs::copy(
+            icons.join(format!("{state}.svg")),
+            apps.join(format!("synctray-{state}.svg")),
+        )
+        .unwrap();
+        let symbolic = format!("synctray-{state}-symbolic.svg");
+        fs::copy(icons.join("theme").join(&symbolic), apps.join(&symbolic)).unwrap();
+    }
+    let data_dirs = std::env::join_paths([share.as_path(), Path::new("/usr/share")]).unwrap();
+    let tray = Tray::start_in(
+        &desktop,
+        Some(&ws),
+        &[],
+        &[("XDG_DATA_DIRS", data_dirs.as_os_str())],
+        "tray.log",
+    );
+    desktop.sni().wait_registered(LONG);
+    let item = desktop.sni().item();
+    assert_eq!(
+        item["IconName"],
+        "synctray-ok",
+        "{item}\n{}",
+        tray.context()
+    );
+    assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
 }
 
 /// The item's tooltip: its title, and its text up to the first "(in " (the rest counts down).
