@@ -1587,3 +1587,71 @@ fn sni_long_workspace_names_are_elided_in_the_middle_and_the_state_stays_in_sigh
         assert!(line.contains("-end: Never synced · next "), "{line:?}");
     }
 }
+
+/// Change interval while the file does not load: the menu line and a notification say
+/// why, the file is left as it is, and the check marks show the interval in force.
+#[test]
+fn sni_a_refused_change_of_interval_says_why_and_the_checks_show_the_interval_in_force() {
+    let Some(s) = Session::start(|_| {}) else {
+        return;
+    };
+    let mut config = s.ws.config();
+    config["catchUp"] = "yes".into();
+    let bad = serde_json::to_string_pretty(&config).unwrap();
+    s.ws.write_config(&bad);
+    s.wait_menu("the bad edit", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ Config not applied"))
+    });
+    s.click("Every 30 min");
+    let refused = s
+        .desktop
+        .wait_notification("synctray: interval not changed", SHORT);
+    assert!(
+        refused["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("catchUp must be") && b.contains("Fix the file first")),
+        "{refused}"
+    );
+    let menu = s.wait_menu("why the interval did not change", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ Interval not changed: catchUp"))
+    });
+    assert!(menu.find("Every 24 h").unwrap().checked(), "{menu}");
+    assert!(!menu.find("Every 30 min").unwrap().checked(), "{menu}");
+    assert_eq!(fs::read_to_string(s.ws.config_path()).unwrap(), bad);
+}
+
+/// A tray whose workspace's config does not load at start: Change interval is refused in
+/// words, and no interval is checked (none is in force).
+#[test]
+fn sni_change_interval_on_a_workspace_that_cannot_be_served_says_why() {
+    let Some(s) = Session::start_registered(|ws| {
+        ws.write_config("{ \"intervalMinutes\": ");
+    }) else {
+        return;
+    };
+    let menu = s.wait_menu("the problem", LONG, |m| {
+        m.children.iter().any(|l| {
+            l.label
+                .starts_with("✗ Cannot sync: the configuration does not load")
+        })
+    });
+    assert!(
+        !menu.find("Every 15 min").unwrap().checked()
+            && !menu.find("Every 24 h").unwrap().checked(),
+        "{menu}"
+    );
+    s.click("Every 30 min");
+    s.desktop
+        .wait_notification("synctray: interval not changed", SHORT);
+    s.wait_menu("why the interval did not change", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ Interval not changed:"))
+    });
+    let menu = s.menu();
+    assert!(!menu.find("Every 30 min").unwrap().checked(), "{menu}");
+}

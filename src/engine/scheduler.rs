@@ -18,7 +18,6 @@ use crate::schedule::{Due, Planning, Trigger};
 use crate::shutdown::Stop;
 use crate::snapshot::{Message, Notice, Running, Snapshot};
 use crate::status::RunRecord;
-use crate::workspace::Workspace;
 
 /// Settings of the scheduler loop.
 #[derive(Debug, Clone, Copy)]
@@ -203,8 +202,8 @@ pub async fn serve_with(
                     state.ran_until = None;
                     run = Some((start_run(perform, &state.config, Trigger::Manual, &stop), Due { at: now, trigger: Trigger::Manual }));
                 }
-                Some(Command::SetInterval(n)) => state.apply(ws, clock, Edit::Interval(n)),
-                Some(Command::SetPaused(p)) => state.apply(ws, clock, Edit::Paused(p)),
+                Some(Command::SetInterval(n)) => state.apply(engine, Edit::Interval(n)),
+                Some(Command::SetPaused(p)) => state.apply(engine, Edit::Paused(p)),
             },
             // The rest of a burst waits in the channel until it has settled.
             Some(()) = events.recv(), if settled_at.is_none() => {
@@ -326,6 +325,8 @@ impl LoopState {
             overdue_after: self.config.overdue_after(),
             problem: self.problem.clone(),
             failing,
+            // The last good configuration is in force.
+            no_config: false,
         }
     }
 
@@ -366,7 +367,7 @@ impl LoopState {
             Notice::AlreadyRunning => !run_here,
             Notice::Skipped { .. } => self.elsewhere.is_none(),
             // A failed edit goes when a good configuration is read (see `refresh`).
-            Notice::Edit(_) => false,
+            Notice::Edit(..) => false,
             // Shown for a while, as any message (its cause is in the file until fixed).
             Notice::Warning(_) => false,
         });
@@ -383,8 +384,10 @@ impl LoopState {
         });
     }
 
-    /// Applies a front end's change to the config file, and uses the result at once.
-    fn apply(&mut self, ws: &Workspace, clock: &dyn Clock, edit: Edit) {
+    /// Applies a front end's change to the config file, and uses the result at once. A
+    /// refusal is said on the desktop (menu line and notification): the person clicked.
+    fn apply(&mut self, engine: &Engine, edit: Edit) {
+        let (ws, clock) = (&engine.ws, &*engine.clock);
         match config::edit(&ws.config, edit) {
             Ok(config) => {
                 tracing::info!(
@@ -398,8 +401,13 @@ impl LoopState {
                 self.message = None;
             }
             Err(e) => {
-                tracing::error!("{e}");
-                self.tell(clock, Notice::Edit(Arc::new(e)));
+                tracing::error!("{}: {e}", edit.refused());
+                let e = Arc::new(e);
+                engine.notifier.notify(notify::Note::NotChanged {
+                    edit,
+                    why: Arc::clone(&e),
+                });
+                self.tell(clock, Notice::Edit(edit, e));
             }
         }
     }
@@ -445,7 +453,7 @@ impl LoopState {
                     if self
                         .message
                         .as_ref()
-                        .is_some_and(|m| matches!(m.what, Notice::Edit(_)))
+                        .is_some_and(|m| matches!(m.what, Notice::Edit(..)))
                     {
                         self.message = None;
                     }

@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, Local, TimeDelta, Timelike, Utc};
 
 use crate::config::{self, INTERVAL_PRESETS};
 use crate::schedule::Cadence;
-use crate::snapshot::{Message, Running, Snapshot};
+use crate::snapshot::{Message, Notice, Running, Snapshot};
 use crate::status::{Outcome, RunRecord};
 use crate::wait::Condition;
 
@@ -192,12 +192,16 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
     };
     let message = snap.message.as_ref().filter(|m| hidden_at(m) > now);
     let notice = match (&snap.config_error, message) {
+        // A refused click is the answer the person waits for: it comes first.
+        (_, Some(m)) if matches!(m.what, Notice::Edit(..)) => Some(format!("⚠ {}", m.what)),
         // The line says "Config": the file's path would not fit a narrow menu.
         (Some(e), _) => Some(format!("⚠ Config not applied: {}", e.kind)),
         (None, Some(m)) => Some(format!("⚠ {}", m.what)),
         (None, None) => None,
     };
     let (interval_checked, custom) = match &snap.cadence {
+        // Nothing is in force: no check says otherwise.
+        _ if snap.no_config => (None, None),
         Cadence::Cron { expr, .. } => (None, Some(format!("Custom: schedule {expr}"))),
         Cadence::Every { minutes, .. } if INTERVAL_PRESETS.contains(minutes) => {
             (Some(*minutes), None)
@@ -229,7 +233,7 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         sync_now_enabled: !busy,
         interval_checked,
         custom,
-        paused: snap.paused,
+        paused: snap.paused && !snap.no_config,
         icon,
         tooltip,
         recent: Vec::new(),
