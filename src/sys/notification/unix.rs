@@ -46,7 +46,7 @@ impl NotificationService {
         severity: crate::notify::Severity,
         incident: bool,
         actions: &[(&str, &str)],
-        on_action: Option<super::OnAction>,
+        on_action: Option<crate::sys::OnAction>,
     ) -> notify_rust::error::Result<()> {
         let on_action = on_action.filter(|_| !actions.is_empty() && server_has_actions());
         if on_action.is_some() {
@@ -80,7 +80,7 @@ impl NotificationService {
     /// Waits on a thread of its own for the person to choose an action of notification
     /// `id` (or for it to close), then hands the action to `on_action`. The thread sleeps
     /// on the bus meanwhile: no wake-ups.
-    fn listen(&self, id: u32, on_action: super::OnAction) {
+    fn listen(&self, id: u32, on_action: crate::sys::OnAction) {
         let mut listening = self.listening.lock().unwrap();
         if *listening == Some(id) {
             return;
