@@ -1655,3 +1655,60 @@ fn sni_change_interval_on_a_workspace_that_cannot_be_served_says_why() {
     let menu = s.menu();
     assert!(!menu.find("Every 30 min").unwrap().checked(), "{menu}");
 }
+
+/// "Pause all", then un-pausing it, resumes only what it paused: a workspace paused on its
+/// own before stays paused.
+#[test]
+fn sni_pause_all_restores_exactly_what_it_changed() {
+    if !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::SNI);
+    let [alpha, beta] = [workspace(), workspace()];
+    let mut config = beta.config();
+    config["paused"] = true.into();
+    beta.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    let list = desktop.home().join(".config/synctray/workspaces.json");
+    fs::create_dir_all(list.parent().unwrap()).unwrap();
+    let entry = |name: &str, ws: &Ws| serde_json::json!({ "name": name, "path": ws.root() });
+    fs::write(
+        &list,
+        serde_json::json!({ "workspaces": [entry("alpha", &alpha), entry("beta", &beta)] })
+            .to_string(),
+    )
+    .unwrap();
+    let tray = Tray::start_with(&desktop, None, &[], "tray.log");
+    let sni = desktop.sni();
+    sni.wait_registered(LONG);
+    let wait_menu = |what: &str, check: &dyn Fn(&MenuItem) -> bool| {
+        let mut last = None;
+        let held = support::proc::wait_until(LONG, || {
+            let menu = sni.menu();
+            let ok = check(&menu);
+            last = Some(menu);
+            ok
+        });
+        assert!(
+            held,
+            "waiting for {what}:\n{}\n{}",
+            last.unwrap(),
+            tray.context()
+        );
+    };
+    wait_menu("both lines", &|m| {
+        let top = labels(m);
+        top[0].starts_with("alpha: Never synced") && top[1] == "beta: Paused"
+    });
+    sni.click("Pause all");
+    wait_menu("all paused", &|m| {
+        m.find("Pause all").is_some_and(MenuItem::checked) && labels(m)[0] == "alpha: Paused"
+    });
+    assert_eq!(alpha.config()["paused"], true);
+    sni.click("Pause all");
+    wait_menu("alpha resumed", &|m| {
+        labels(m)[0].starts_with("alpha: Never synced") && !m.find("Pause all").unwrap().checked()
+    });
+    assert_eq!(alpha.config()["paused"], false);
+    assert_eq!(beta.config()["paused"], true, "beta was paused on its own");
+    wait_menu("beta still paused", &|m| labels(m)[1] == "beta: Paused");
+}

@@ -240,6 +240,38 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
     }
 }
 
+/// What "Pause all" does to workspaces `paused` (each id with whether it is paused now),
+/// given `by_pause_all`, the ones the last "Pause all" paused: the changes to make, as
+/// (id, paused). Pausing pauses the workspaces not paused yet and remembers them;
+/// un-pausing resumes exactly those (a workspace paused on its own stays paused), or every
+/// one when "Pause all" paused none of them.
+pub fn pause_all(paused: &[(u64, bool)], by_pause_all: &mut Vec<u64>) -> Vec<(u64, bool)> {
+    let all = !paused.is_empty() && paused.iter().all(|(_, p)| *p);
+    if all {
+        let ours: Vec<u64> = paused
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| by_pause_all.contains(id))
+            .collect();
+        by_pause_all.clear();
+        let resume = if ours.is_empty() {
+            paused.iter().map(|(id, _)| *id).collect()
+        } else {
+            ours
+        };
+        resume.into_iter().map(|id| (id, false)).collect()
+    } else {
+        let newly: Vec<u64> = paused
+            .iter()
+            .filter(|(_, p)| !*p)
+            .map(|(id, _)| *id)
+            .collect();
+        by_pause_all.retain(|id| paused.iter().any(|(i, p)| i == id && *p));
+        by_pause_all.extend(&newly);
+        newly.into_iter().map(|id| (id, true)).collect()
+    }
+}
+
 /// The icon's tooltip for the workspace `name`: "synctray — dashboard: ✓ Last sync 14:30 · 3.1 s",
 /// then the other lines of `m.tooltip`, so two trays can be told apart.
 pub fn named_tooltip(name: &str, m: &MenuState) -> String {

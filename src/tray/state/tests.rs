@@ -755,3 +755,31 @@ fn a_refused_change_is_said_over_the_config_error_and_nothing_is_checked_without
         (None, None, false)
     );
 }
+
+#[test]
+fn pause_all_restores_exactly_what_it_changed() {
+    let mut ours = Vec::new();
+    // b was paused on its own.
+    assert_eq!(
+        pause_all(&[(1, false), (2, true), (3, false)], &mut ours),
+        [(1, true), (3, true)]
+    );
+    assert_eq!(
+        pause_all(&[(1, true), (2, true), (3, true)], &mut ours),
+        [(1, false), (3, false)]
+    );
+    assert!(ours.is_empty());
+    // All paused on their own: un-pausing all is what the click means.
+    assert_eq!(
+        pause_all(&[(1, true), (2, true)], &mut ours),
+        [(1, false), (2, false)]
+    );
+    // One resumed by hand in between, then Pause all again: it is ours too.
+    let mut ours = Vec::new();
+    pause_all(&[(1, false), (2, true)], &mut ours);
+    assert_eq!(pause_all(&[(1, true), (2, false)], &mut ours), [(2, true)]);
+    assert_eq!(
+        pause_all(&[(1, true), (2, true)], &mut ours),
+        [(1, false), (2, false)]
+    );
+}
