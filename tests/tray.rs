@@ -1712,3 +1712,39 @@ fn sni_pause_all_restores_exactly_what_it_changed() {
     assert_eq!(beta.config()["paused"], true, "beta was paused on its own");
     wait_menu("beta still paused", &|m| labels(m)[1] == "beta: Paused");
 }
+
+/// The workspace folder goes away (moved, as an unmount or a deletion looks) under a
+/// running tray: within 2 s the menu says so by its path and Sync now is off; within a
+/// second of its return the tray serves it again.
+#[test]
+fn sni_a_workspace_folder_that_goes_away_is_noticed_at_once_and_its_return_too() {
+    let Some(s) = Session::start(|_| {}) else {
+        return;
+    };
+    let root = s.ws.root().to_owned();
+    let away = root.with_extension("away");
+    fs::rename(&root, &away).unwrap();
+    let gone = format!(
+        "✗ Cannot sync: the workspace folder {} is gone",
+        root.display()
+    );
+    let started = std::time::Instant::now();
+    let menu = s.wait_menu("the folder gone", Duration::from_secs(2), |m| {
+        m.children.iter().any(|l| l.label == gone)
+    });
+    assert!(!menu.find("Sync now").unwrap().enabled, "{menu}");
+    eprintln!("noticed in {:?}", started.elapsed());
+    fs::rename(&away, &root).unwrap();
+    let started = std::time::Instant::now();
+    let menu = s.wait_menu("the folder back", Duration::from_millis(1500), |m| {
+        !m.children
+            .iter()
+            .any(|l| l.label.starts_with("✗ Cannot sync"))
+            && m.find("Sync now").is_some_and(|i| i.enabled)
+    });
+    eprintln!("back in {:?}", started.elapsed());
+    // Served again: a run works, and its edits are watched.
+    s.click("Sync now");
+    s.wait("the run", LONG, || s.status()["status"] == "success");
+    drop(menu);
+}

@@ -230,7 +230,8 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         last_line,
         next_line,
         notice: notice.map(|n| wrap_two(&n, LABEL_CHARS)),
-        sync_now_enabled: !busy,
+        // Nothing to run where the probe sees runs cannot start (the folder is gone).
+        sync_now_enabled: !busy && !snap.problem.as_ref().is_some_and(|p| p.probed),
         interval_checked,
         custom,
         paused: snap.paused && !snap.no_config,
