@@ -273,11 +273,11 @@ pub fn pause_all(paused: &[(u64, bool)], by_pause_all: &mut Vec<u64>) -> Vec<(u6
     }
 }
 
-/// The icon's tooltip for the workspace `name`: "synctray — dashboard: ✓ Last sync 14:30 · 3.1 s",
-/// then the other lines of `m.tooltip`, so two trays can be told apart.
-pub fn named_tooltip(name: &str, m: &MenuState) -> String {
+/// The icon's tooltip for the workspace `name`, as its title ("synctray — dashboard", so two
+/// trays can be told apart) and its text (the lines of `m.tooltip` after "synctray").
+pub fn named_tooltip(name: &str, m: &MenuState) -> (String, String) {
     let rest = m.tooltip.strip_prefix("synctray\n").unwrap_or(&m.tooltip);
-    format!("synctray — {name}: {rest}")
+    (format!("synctray — {name}"), rest.to_owned())
 }
 
 /// The line that sums a workspace up in a menu of several, opening its submenu:

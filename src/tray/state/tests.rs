@@ -62,7 +62,10 @@ fn a_new_workspace_was_never_synced_and_says_when_it_will_be() {
     );
     assert_eq!(
         named_tooltip("dashboard", &m),
-        "synctray — dashboard: Never synced\nNext run 14:45 (in 12 min)"
+        (
+            "synctray — dashboard".to_owned(),
+            "Never synced\nNext run 14:45 (in 12 min)".to_owned()
+        )
     );
 }
 
