@@ -127,7 +127,7 @@ pub fn export(ws: &Workspace, args: ExportArgs) -> process::ExitCode {
             if several {
                 say(format_args!("# ==> {} <==", file.name));
             }
-            say(format_args!("{}", file.text.trim_end()));
+            say(format_args!("{}", file.shown().trim_end()));
         }
         for line in &made.install {
             eprintln!("synctray: to install: {line}");

@@ -75,16 +75,45 @@ pub(super) fn export(req: &Request<'_>) -> Result<Export, Difference> {
         .collect::<Vec<_>>()
         .join(", ");
     let text = format!(
-        "# {marker}\n# {note}\n# The claim {claim} holds the workspace (data/config/sync.json) at its root.\n\
-apiVersion: batch/v1\n\
-kind: CronJob\n\
-metadata:\n  name: {name}\n  labels:\n    app.kubernetes.io/name: synctray\n    app.kubernetes.io/managed-by: synctray-export\n\
-spec:\n  schedule: {schedule}\n  timeZone: {zone}\n  concurrencyPolicy: Forbid\n  startingDeadlineSeconds: {deadline}\n  successfulJobsHistoryLimit: 3\n  failedJobsHistoryLimit: 3\n  suspend: false\n\
-  jobTemplate:\n    spec:\n      backoffLimit: 0\n      activeDeadlineSeconds: {active}\n\
-      template:\n        metadata:\n          labels:\n            app.kubernetes.io/name: synctray\n\
-        spec:\n          restartPolicy: Never\n          containers:\n            - name: synctray\n              image: {image}\n              command: [{command}]\n\
-              volumeMounts:\n                - name: workspace\n                  mountPath: {mount}\n\
-          volumes:\n            - name: workspace\n              persistentVolumeClaim:\n                claimName: {claim_q}\n",
+        r#"# {marker}
+# {note}
+# The claim {claim} holds the workspace (data/config/sync.json) at its root.
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: {name}
+  labels:
+    app.kubernetes.io/name: synctray
+    app.kubernetes.io/managed-by: synctray-export
+spec:
+  schedule: {schedule}
+  timeZone: {zone}
+  concurrencyPolicy: Forbid
+  startingDeadlineSeconds: {deadline}
+  successfulJobsHistoryLimit: 3
+  failedJobsHistoryLimit: 3
+  jobTemplate:
+    spec:
+      backoffLimit: 0
+      activeDeadlineSeconds: {active}
+      template:
+        metadata:
+          labels:
+            app.kubernetes.io/name: synctray
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: synctray
+              image: {image}
+              command: [{command}]
+              volumeMounts:
+                - name: workspace
+                  mountPath: {mount}
+          volumes:
+            - name: workspace
+              persistentVolumeClaim:
+                claimName: {claim_q}
+"#,
         marker = super::marker(Target::K8s, req.ws),
         note = super::marker_note(Target::K8s),
         schedule = q(&schedule),

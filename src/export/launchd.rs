@@ -71,13 +71,25 @@ pub(super) fn export(req: &Request<'_>) -> Result<Export, Difference> {
         .collect();
     let run_at_load = if config.catch_up { "true" } else { "false" };
     let text = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" \"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n\
-<!-- {marker} -->\n<!-- {note} -->\n\
-<plist version=\"1.0\">\n<dict>\n  <key>Label</key>\n  <string>{label}</string>\n\
-  <key>ProgramArguments</key>\n  <array>\n{args}  </array>\n{when}\
-  <key>RunAtLoad</key>\n  <{run_at_load}/>\n  <key>ProcessType</key>\n  <string>Background</string>\n</dict>\n</plist>\n",
-        marker = xml_escape(&super::marker(Target::Launchd, req.ws)),
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<!-- {marker} -->
+<!-- {note} -->
+<plist version="1.0">
+<dict>
+  <key>Label</key>
+  <string>{label}</string>
+  <key>ProgramArguments</key>
+  <array>
+{args}  </array>
+{when}  <key>RunAtLoad</key>
+  <{run_at_load}/>
+  <key>ProcessType</key>
+  <string>Background</string>
+</dict>
+</plist>
+"#,
+        marker = comment_escape(&super::marker(Target::Launchd, req.ws)),
         note = super::marker_note(Target::Launchd),
     );
     let (ctl_dir, domain) = match req.scope {
@@ -150,11 +162,15 @@ fn entries(cal: &calendar::LocalCalendar) -> Vec<Vec<(&'static str, u16)>> {
     out
 }
 
-/// Text for XML content or a comment (`--` cannot appear in a comment).
+/// Text for XML content.
 pub(super) fn xml_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-        .replace("--", "-&#45;")
+}
+
+/// Text for an XML comment, which cannot hold `--`.
+pub(super) fn comment_escape(text: &str) -> String {
+    xml_escape(text).replace("--", "-&#45;")
 }

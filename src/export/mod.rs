@@ -232,6 +232,16 @@ pub struct OutFile {
 }
 
 impl OutFile {
+    /// The text as printed on a terminal (UTF-8): a UTF-16 file's declaration says so.
+    pub fn shown(&self) -> String {
+        match self.encoding {
+            Encoding::Utf8 => self.text.clone(),
+            Encoding::Utf16 => self
+                .text
+                .replacen("encoding=\"UTF-16\"", "encoding=\"UTF-8\"", 1),
+        }
+    }
+
     fn bytes(&self) -> Vec<u8> {
         match self.encoding {
             Encoding::Utf8 => self.text.clone().into_bytes(),
@@ -304,7 +314,7 @@ fn is_ours(path: &Path, target: Target, ws: &Workspace) -> bool {
     };
     let wanted = marker(target, ws);
     // In XML the marker is escaped (`&`, `<`, `--` in a folder's name).
-    let escaped = launchd::xml_escape(&wanted);
+    let escaped = launchd::comment_escape(&wanted);
     text.lines().take(8).any(|line| {
         let line = line.trim_end().trim_end_matches("-->").trim_end();
         line.ends_with(&wanted) || line.ends_with(&escaped)

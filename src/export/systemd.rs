@@ -65,7 +65,7 @@ pub(super) fn export(req: &Request<'_>) -> Result<Export, Difference> {
         _ => String::new(),
     };
     let service = format!(
-        "# {marker}\n# {note}\n[Unit]\nDescription=synctray sync of {desc}\nDocumentation=man:synctray-sync(1)\n\n[Service]\nType=oneshot\nExecStart={exec}\n{user}# 75: skipped, another sync of the workspace was running.\nSuccessExitStatus=75\n# staleLockMinutes{wait}.\nTimeoutStartSec={limit}min\n",
+        "# {marker}\n# {note}\n[Unit]\nDescription=synctray sync of {desc}\n\n[Service]\nType=oneshot\nExecStart={exec}\n{user}# 75: skipped, another sync of the workspace was running.\nSuccessExitStatus=75\n# staleLockMinutes{wait}.\nTimeoutStartSec={limit}min\n",
         desc = escape(&root),
         wait = if config.conditions.any() {
             " plus conditions.maxDelayMinutes"

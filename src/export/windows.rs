@@ -5,7 +5,7 @@
 //! own `conditions`, which the run applies.
 
 use super::calendar::{self, Days, LocalClock, Plan};
-use super::launchd::xml_escape;
+use super::launchd::{comment_escape, xml_escape};
 use super::{Difference, Encoding, Export, OutFile, Request, Scope, Target};
 use crate::schedule::Zone;
 
@@ -115,14 +115,46 @@ pub(super) fn export(req: &Request<'_>) -> Result<Export, Difference> {
     let limit = super::time_limit(config).as_secs().div_ceil(60);
     let name = super::unit_name(req.ws);
     let body = format!(
-        "<!-- {marker} -->\n<!-- {note} -->\n\
-<Task version=\"1.2\" xmlns=\"http://schemas.microsoft.com/windows/2004/02/mit/task\">\n\
-  <RegistrationInfo>\n    <Description>synctray sync of {root}</Description>\n    <URI>\\{uri}</URI>\n  </RegistrationInfo>\n\
-  <Triggers>\n{triggers}  </Triggers>\n\
-  <Principals>\n    <Principal id=\"Author\">\n{principal}    </Principal>\n  </Principals>\n\
-  <Settings>\n    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>\n    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>\n    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>\n    <AllowHardTerminate>true</AllowHardTerminate>\n    <StartWhenAvailable>{catch_up}</StartWhenAvailable>\n    <RunOnlyIfNetworkAvailable>false</RunOnlyIfNetworkAvailable>\n    <IdleSettings>\n      <StopOnIdleEnd>false</StopOnIdleEnd>\n      <RestartOnIdle>false</RestartOnIdle>\n    </IdleSettings>\n    <AllowStartOnDemand>true</AllowStartOnDemand>\n    <Enabled>true</Enabled>\n    <Hidden>false</Hidden>\n    <RunOnlyIfIdle>false</RunOnlyIfIdle>\n    <WakeToRun>false</WakeToRun>\n    <ExecutionTimeLimit>PT{limit}M</ExecutionTimeLimit>\n  </Settings>\n\
-  <Actions Context=\"Author\">\n    <Exec>\n      <Command>{exe}</Command>\n      <Arguments>{args}</Arguments>\n    </Exec>\n  </Actions>\n</Task>\n",
-        marker = xml_escape(&super::marker(Target::Windows, req.ws)),
+        r#"<!-- {marker} -->
+<!-- {note} -->
+<Task version="1.2" xmlns="http://schemas.microsoft.com/windows/2004/02/mit/task">
+  <RegistrationInfo>
+    <Description>synctray sync of {root}</Description>
+    <URI>\{uri}</URI>
+  </RegistrationInfo>
+  <Triggers>
+{triggers}  </Triggers>
+  <Principals>
+    <Principal id="Author">
+{principal}    </Principal>
+  </Principals>
+  <Settings>
+    <MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>
+    <DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>
+    <StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>
+    <AllowHardTerminate>true</AllowHardTerminate>
+    <StartWhenAvailable>{catch_up}</StartWhenAvailable>
+    <RunOnlyIfNetworkAvailable>false</RunOnlyIfNetworkAvailable>
+    <IdleSettings>
+      <StopOnIdleEnd>false</StopOnIdleEnd>
+      <RestartOnIdle>false</RestartOnIdle>
+    </IdleSettings>
+    <AllowStartOnDemand>true</AllowStartOnDemand>
+    <Enabled>true</Enabled>
+    <Hidden>false</Hidden>
+    <RunOnlyIfIdle>false</RunOnlyIfIdle>
+    <WakeToRun>false</WakeToRun>
+    <ExecutionTimeLimit>PT{limit}M</ExecutionTimeLimit>
+  </Settings>
+  <Actions Context="Author">
+    <Exec>
+      <Command>{exe}</Command>
+      <Arguments>{args}</Arguments>
+    </Exec>
+  </Actions>
+</Task>
+"#,
+        marker = comment_escape(&super::marker(Target::Windows, req.ws)),
         note = super::marker_note(Target::Windows),
         root = xml_escape(&req.ws.root.display().to_string()),
         uri = xml_escape(&task_name(req.ws)),
