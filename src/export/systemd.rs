@@ -122,7 +122,7 @@ fn on_calendar(cal: &Calendar) -> Vec<String> {
         let week = week
             .map(|w| format!("{} ", weekdays(w)))
             .unwrap_or_default();
-        let days = days.map_or_else(|| "*".to_owned(), |d| list(d));
+        let days = days.map_or_else(|| "*".to_owned(), list);
         format!("{week}*-{months}-{days} {time}")
     };
     match &cal.days {

@@ -545,3 +545,65 @@ fn sync_scheduled_is_recorded_as_a_scheduled_run_and_skips_while_paused() {
     ws.run_ok(&["sync"]);
     assert_eq!(ws.status().unwrap()["trigger"], "cli");
 }
+
+/// What Wine 8's `schtasks /Create /XML` shows, and all it shows: it reads the UTF-16 file
+/// and registers the task, keeping its settings, and refuses a file that is not a task;
+/// its Task Scheduler keeps no triggers and no action (they are stubs there), so the
+/// triggers are checked by the XML test above, not here.
+#[test]
+fn wine_schtasks_registers_the_exported_task_with_its_settings() {
+    if !have("wine", "apt-get install wine wine64 (or run .ci/wine)") {
+        return;
+    }
+    let ws = ws_with(r#""schedule": "0 9-18 * * 1-5", "timezone": "Europe/Madrid""#);
+    let dir = tempfile::tempdir().unwrap();
+    export_ok(
+        &ws,
+        "Europe/Madrid",
+        &["windows", "-o", dir.path().to_str().unwrap()],
+    );
+    let file = std::fs::read_dir(dir.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let not_a_task = dir.path().join("not-a-task.xml");
+    std::fs::write(&not_a_task, "<Task>\n").unwrap();
+    // A prefix of this test's own, kept for the next run (wineboot takes a while).
+    let prefix = Path::new(env!("CARGO_TARGET_TMPDIR")).join("export-wine-prefix");
+    let schtasks = |file: &Path, name: &str| {
+        run(Command::new("wine")
+            .args(["schtasks", "/Create", "/XML"])
+            .arg(format!("Z:{}", file.display()).replace('/', "\\"))
+            .args(["/TN", name, "/F"])
+            .env("WINEPREFIX", &prefix)
+            .env("WINEDEBUG", "-all")
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=;winemenubuilder.exe=d")
+            .env_remove("DISPLAY"))
+    };
+    let name = format!("synctray\\test-{}", std::process::id());
+    let created = schtasks(&file, &name);
+    assert_exit_code(&created, 0, "wine schtasks /Create /XML");
+    let stored = prefix
+        .join("drive_c/windows/system32/tasks")
+        .join(name.replace('\\', "/"));
+    let kept = std::fs::read(&stored).unwrap();
+    let kept = String::from_utf8_lossy(&kept);
+    for setting in [
+        "<MultipleInstancesPolicy>IgnoreNew</MultipleInstancesPolicy>",
+        "<StartWhenAvailable>true</StartWhenAvailable>",
+        "<DisallowStartIfOnBatteries>false</DisallowStartIfOnBatteries>",
+        "<StopIfGoingOnBatteries>false</StopIfGoingOnBatteries>",
+        "<ExecutionTimeLimit>PT60M</ExecutionTimeLimit>",
+    ] {
+        assert!(kept.contains(setting), "{setting} in\n{kept}");
+    }
+    let _ = std::fs::remove_file(&stored);
+    let refused = schtasks(&not_a_task, &format!("{name}-bad"));
+    assert_ne!(
+        refused.status.code(),
+        Some(0),
+        "Wine's schtasks took a file that is no task"
+    );
+}
