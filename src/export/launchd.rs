@@ -70,6 +70,14 @@ pub(super) fn export(req: &Request<'_>) -> Result<Export, Difference> {
         .map(|a| format!("    <string>{}</string>\n", xml_escape(&a)))
         .collect();
     let run_at_load = if config.catch_up { "true" } else { "false" };
+    // A LaunchDaemon runs as root unless it names a user: it runs as you.
+    let user = match (req.scope, &req.user) {
+        (Scope::System, Some(user)) if user != "root" => format!(
+            "  <key>UserName</key>\n  <string>{}</string>\n",
+            xml_escape(user)
+        ),
+        _ => String::new(),
+    };
     let text = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
@@ -82,7 +90,7 @@ pub(super) fn export(req: &Request<'_>) -> Result<Export, Difference> {
   <key>ProgramArguments</key>
   <array>
 {args}  </array>
-{when}  <key>RunAtLoad</key>
+{when}{user}  <key>RunAtLoad</key>
   <{run_at_load}/>
   <key>ProcessType</key>
   <string>Background</string>
