@@ -236,6 +236,9 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
     let Some(s) = Session::start(|_| {}) else {
         return;
     };
+    s.wait_menu("the next run", SHORT, |m| {
+        m.find_starting("Next run tomorrow").is_some()
+    });
     let item = s.desktop.sni().item();
     let name =
         s.ws.root()
@@ -263,6 +266,11 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
     assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
     // No words about the mechanics anywhere (a screen reader reads them).
     assert!(!item.to_string().contains("tray icon"), "{item}");
+    assert_eq!(
+        item["IconAccessibleDesc"],
+        format!("synctray — {name}: Never synced"),
+        "{item}"
+    );
 
     let menu = s.menu();
     let top = labels(&menu);

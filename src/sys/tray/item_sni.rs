@@ -535,6 +535,20 @@ impl SniItem {
         }
     }
 
+    /// What a screen reader says for the icon (an extension hosts read): the tooltip's
+    /// title and first line, "synctray — dashboard: ✓ Last sync 14:30 · 3.1 s".
+    #[zbus(property)]
+    fn icon_accessible_desc(&self) -> String {
+        let shared = lock(&self.shared);
+        match &shared.face {
+            Some(face) => match face.text.lines().next() {
+                Some(first) => format!("{}: {first}", face.title),
+                None => face.title.clone(),
+            },
+            None => ID.to_owned(),
+        }
+    }
+
     /// The menu is the whole interface: a click on the icon opens it.
     #[zbus(property)]
     fn item_is_menu(&self) -> bool {
