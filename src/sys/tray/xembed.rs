@@ -86,6 +86,20 @@ impl StatusIcon {
                 Some(false.to_value())
             });
         }
+        // The tooltip is made when it is shown, from the face then: set on each change, it
+        // would cost the tray a dozen round trips to the X server a minute ("in 12 min").
+        icon.set_property("has-tooltip", true);
+        {
+            let face = Rc::clone(&face);
+            icon.connect_local("query-tooltip", false, move |args| {
+                let tooltip = args.get(4)?.get::<gtk::Tooltip>().ok()?;
+                let shown = face.borrow().as_ref().map(|face| {
+                    let text = format!("{}\n{}", face.title, face.text);
+                    tooltip.set_text(Some(text.trim_end()));
+                });
+                Some(shown.is_some().to_value())
+            });
+        }
         icon.set_property("visible", true);
         StatusIcon { icon, menu, face }
     }
@@ -95,12 +109,18 @@ impl StatusIcon {
         *self.menu.borrow_mut() = Some(widget);
     }
 
+    /// Shows `face`, touching only what changed: each change is a redraw in the tray.
     pub fn show(&mut self, face: &Face) {
-        let size = self.icon.property::<i32>("size");
-        set_pixbuf(&self.icon, face, size);
-        let tooltip = format!("{}\n{}", face.title, face.text);
-        self.icon.set_property("tooltip-text", tooltip.trim_end());
-        *self.face.borrow_mut() = Some(face.clone());
+        let old = self.face.borrow_mut().replace(face.clone());
+        if old.as_ref().is_none_or(|old| old.icon.name != face.icon.name) {
+            let size = self.icon.property::<i32>("size");
+            set_pixbuf(&self.icon, face, size);
+        }
+        if old
+            .as_ref()
+            .is_none_or(|old| (&old.title, &old.text) != (&face.title, &face.text))
+        {
+        }
     }
 
     /// Whether an XEmbed tray holds it.
