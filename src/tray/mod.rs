@@ -210,8 +210,8 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
             Event::UserEvent(UserEvent::Watcher(watched)) => gui.item.watcher_changed(watched),
             _ => {}
         }
-        // A click or a redraw may have changed the menu: the panel reads it again.
-        gui.item.menu_changed();
+        // A click or a redraw may have changed the menu or the face: the panel is told.
+        gui.item.publish();
         if gui.may_exit() {
             gui.item.remove();
             *control_flow = ControlFlow::Exit;

@@ -57,10 +57,8 @@ struct Shared {
     revision: u32,
 }
 
-/// What the GUI thread asks the D-Bus thread to say.
+/// What the panel is told changed, by a signal.
 enum Change {
-    /// The menu and the face are set: time to register with the watcher.
-    Start,
     Icon,
     ToolTip,
     Status,
@@ -70,7 +68,13 @@ enum Change {
 /// The tray's item on the panel.
 pub struct Item {
     shared: Arc<Mutex<Shared>>,
-    changes: mpsc::UnboundedSender<Change>,
+    /// Tells the D-Bus thread that the menu and the face are set: time to register.
+    start: mpsc::UnboundedSender<()>,
+    /// The item's connection, on which the GUI thread says what changed itself (a signal
+    /// is one write on the socket): the D-Bus thread sleeps through the minute's redraw.
+    connection: zbus::Connection,
+    /// What changed since the panel was last told.
+    pending: Vec<Change>,
     /// The menu shown, for the XEmbed icon's GTK menu.
     menu: Option<Menu>,
     /// The XEmbed icon, while no watcher is on the bus.
@@ -96,17 +100,17 @@ impl Item {
             actions: vec![None],
             revision: 1,
         }));
-        let (changes, changes_rx) = mpsc::unbounded_channel();
+        let (start, start_rx) = mpsc::unbounded_channel();
         let (ready, connected) = std::sync::mpsc::channel();
         let serving = Arc::clone(&shared);
         std::thread::Builder::new()
             .name("tray-item".into())
             .spawn(move || {
-                crate::host::runtime().block_on(serve(serving, changes_rx, on_watcher, ready))
+                crate::host::runtime().block_on(serve(serving, start_rx, on_watcher, ready))
             })
             .map_err(|e| NoItem(format!("cannot start the tray item's thread: {e}")))?;
-        match connected.recv_timeout(CONNECT_TIMEOUT) {
-            Ok(Ok(())) => {}
+        let connection = match connected.recv_timeout(CONNECT_TIMEOUT) {
+            Ok(Ok(connection)) => connection,
             Ok(Err(e)) => return Err(NoItem(format!("no session bus to show the tray on ({e})"))),
             Err(_) => {
                 return Err(NoItem(format!(
@@ -114,10 +118,12 @@ impl Item {
                     CONNECT_TIMEOUT.as_secs()
                 )));
             }
-        }
+        };
         Ok(Item {
             shared,
-            changes,
+            start,
+            connection,
+            pending: Vec::new(),
             menu: None,
             fallback: None,
             watched: true,
@@ -128,8 +134,8 @@ impl Item {
     /// the watcher, or shows the XEmbed icon when there is none. On the bus since
     /// [`Item::new`], it was not on any panel yet, so that none reads an empty menu.
     pub fn start(&mut self) -> Result<(), NoItem> {
-        self.changes
-            .send(Change::Start)
+        self.start
+            .send(())
             .map_err(|_| NoItem("the tray item's D-Bus connection has ended".into()))
     }
 
@@ -139,11 +145,36 @@ impl Item {
         if let Some(icon) = &mut self.fallback {
             icon.set_menu(menu);
         }
-        self.menu_changed();
+        self.publish();
     }
 
-    /// Reads the menu again, and tells the panel when it reads differently.
-    pub fn menu_changed(&mut self) {
+    /// Reads the menu again, and tells the panel what changed since the last time: the menu
+    /// when it reads differently, the icon, the tooltip, the status. Call after each event.
+    pub fn publish(&mut self) {
+        self.read_menu();
+        for change in std::mem::take(&mut self.pending) {
+            let said = block_on(async {
+                let item = SignalEmitter::new(&self.connection, ITEM_PATH)?;
+                match change {
+                    Change::Icon => SniItem::new_icon(&item).await,
+                    Change::ToolTip => SniItem::new_tool_tip(&item).await,
+                    Change::Status => {
+                        let status = status(&lock(&self.shared));
+                        SniItem::new_status(&item, status).await
+                    }
+                    Change::Layout(revision) => {
+                        let menu = SignalEmitter::new(&self.connection, MENU_PATH)?;
+                        DbusMenu::layout_updated(&menu, revision, 0).await
+                    }
+                }
+            });
+            if let Err(e) = said {
+                tracing::debug!("tray item: {e}");
+            }
+        }
+    }
+
+    fn read_menu(&mut self) {
         let Some(menu) = &self.menu else {
             return;
         };
@@ -161,7 +192,7 @@ impl Item {
         shared.root = root;
         shared.actions = actions;
         shared.revision += 1;
-        let _ = self.changes.send(Change::Layout(shared.revision));
+        self.pending.push(Change::Layout(shared.revision));
     }
 
     /// Shows `face`: its icon, its tooltip, whether it asks for attention.
@@ -173,13 +204,13 @@ impl Item {
         let old = shared.face.replace(face.clone());
         let changed = |f: fn(&Face, &Face) -> bool| old.as_ref().is_none_or(|old| f(old, face));
         if changed(|a, b| a.icon.name != b.icon.name) {
-            let _ = self.changes.send(Change::Icon);
+            self.pending.push(Change::Icon);
         }
         if changed(|a, b| (&a.title, &a.text) != (&b.title, &b.text)) {
-            let _ = self.changes.send(Change::ToolTip);
+            self.pending.push(Change::ToolTip);
         }
         if changed(|a, b| a.attention != b.attention) {
-            let _ = self.changes.send(Change::Status);
+            self.pending.push(Change::Status);
         }
     }
 
@@ -291,13 +322,13 @@ fn mnemonics(text: &str) -> String {
     out
 }
 
-/// The D-Bus thread: connects, exports the item and its menu, registers with each watcher
-/// that comes, and says what the GUI thread changed, until the [`Item`] is dropped.
+/// The D-Bus thread: connects, exports the item and its menu (whose methods it answers),
+/// and registers with each watcher that comes, until the [`Item`] is dropped.
 async fn serve(
     shared: Arc<Mutex<Shared>>,
-    mut changes: mpsc::UnboundedReceiver<Change>,
+    mut start: mpsc::UnboundedReceiver<()>,
     on_watcher: Box<dyn Fn(bool) + Send + Sync>,
-    ready: std::sync::mpsc::Sender<Result<(), String>>,
+    ready: std::sync::mpsc::Sender<Result<zbus::Connection, String>>,
 ) {
     let name = format!("org.kde.StatusNotifierItem-{}-1", std::process::id());
     let connect = async {
@@ -325,7 +356,7 @@ async fn serve(
     };
     let (connection, dbus, mut owners) = match connect.await {
         Ok(done) => {
-            let _ = ready.send(Ok(()));
+            let _ = ready.send(Ok(done.0.clone()));
             done
         }
         Err(e) => {
@@ -348,48 +379,22 @@ async fn serve(
             Err(e) => tracing::warn!("the StatusNotifierWatcher refused the tray item: {e}"),
         }
     };
-    let item = connection
-        .object_server()
-        .interface::<_, SniItem>(ITEM_PATH)
-        .await;
-    let menu = connection
-        .object_server()
-        .interface::<_, DbusMenu>(MENU_PATH)
-        .await;
-    let (Ok(item), Ok(menu)) = (item, menu) else {
-        return;
-    };
-    let item = item.signal_emitter();
-    let menu = menu.signal_emitter();
     let mut started = false;
     loop {
         tokio::select! {
-            change = changes.recv() => {
-                let said = match change {
-                    None => break,
-                    Some(Change::Start) => {
-                        started = true;
-                        let watched = dbus
-                            .name_has_owner(WATCHER.try_into().expect("a bus name"))
-                            .await
-                            .unwrap_or(false);
-                        if watched {
-                            register(&connection).await;
-                        }
-                        on_watcher(watched);
-                        Ok(())
-                    }
-                    Some(Change::Icon) => SniItem::new_icon(item).await,
-                    Some(Change::ToolTip) => SniItem::new_tool_tip(item).await,
-                    Some(Change::Status) => {
-                        let status = status(&lock(&shared));
-                        SniItem::new_status(item, status).await
-                    }
-                    Some(Change::Layout(revision)) => DbusMenu::layout_updated(menu, revision, 0).await,
-                };
-                if let Err(e) = said {
-                    tracing::debug!("tray item: {e}");
+            go = start.recv() => {
+                if go.is_none() {
+                    break;
                 }
+                started = true;
+                let watched = dbus
+                    .name_has_owner(WATCHER.try_into().expect("a bus name"))
+                    .await
+                    .unwrap_or(false);
+                if watched {
+                    register(&connection).await;
+                }
+                on_watcher(watched);
             }
             owner = std::future::poll_fn(|cx| std::pin::Pin::new(&mut owners).poll_next(cx)) => {
                 let Some(owner) = owner else { break };
@@ -403,6 +408,26 @@ async fn serve(
                 on_watcher(watched);
             }
         }
+    }
+}
+
+/// Runs `future` to its end on this thread, parked while it waits. For a signal: one write
+/// on the connection's socket, done at once unless the bus is far behind.
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    struct Unpark(std::thread::Thread);
+    impl std::task::Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Arc::new(Unpark(std::thread::current())).into();
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+        std::thread::park();
     }
 }
 

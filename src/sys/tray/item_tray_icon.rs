@@ -67,8 +67,8 @@ impl Item {
         }
     }
 
-    /// The widgets are the menu itself: nothing to read again.
-    pub fn menu_changed(&mut self) {}
+    /// The widgets are the menu and the icon themselves: nothing to pass on.
+    pub fn publish(&mut self) {}
 
     pub fn show(&mut self, face: &Face) {
         if let Some(tray) = &self.tray {
