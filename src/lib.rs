@@ -44,6 +44,7 @@
 //! - [`outbox`]: a worker thread that makes deliveries (pings, alerts) in order, never
 //!   delaying a run, given a deadline at the end of the process.
 //! - [`curl`]: HTTP requests made by the system's curl, the request on its standard input.
+//! - [`alerts`]: the alert channels (ntfy, webhooks, a command), one message an incident.
 //! - [`ping`]: health pings to a healthchecks.io-style monitor at each run's start and end.
 //! - [`notify`]: which changes of state deserve a desktop notification (one per
 //!   incident), and showing it.
@@ -57,6 +58,7 @@
 //!   signals, the shell, file modes and links, the atomic write, notification hints, the tray's platform
 //!   parts.
 
+pub mod alerts;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -16,14 +16,13 @@ use super::{ConfigErrorKind, invalid, missing, read_nested, unknown_keys_in};
 use crate::notify::Wants;
 
 const SHAPE: &str = "must be a list of channels such as [{\"type\": \"ntfy\", \"url\": \"https://ntfy.sh/my-topic\"}]";
-const CHANNEL_SHAPE: &str = "must be an object with a \"type\": \"ntfy\", \"webhook\" or \"command\"";
+const CHANNEL_SHAPE: &str =
+    "must be an object with a \"type\": \"ntfy\", \"webhook\" or \"command\"";
 const TYPE_ALLOWED: &str = "must be \"ntfy\", \"webhook\" or \"command\"";
-const URL_ALLOWED: &str =
-    "must be an http:// or https:// URL with a host, without spaces, such as \"https://ntfy.sh/my-topic\"";
+const URL_ALLOWED: &str = "must be an http:// or https:// URL with a host, without spaces, such as \"https://ntfy.sh/my-topic\"";
 const FORMAT_ALLOWED: &str = "must be \"json\", \"slack\" or \"discord\"";
 const ON_ALLOWED: &str = "must be a list of at least one of \"failure\", \"recovery\", \"stale\", \"problem\", \"success\"";
-const COMMAND_ALLOWED: &str =
-    "must be a list of strings, the program first, such as [\"/usr/local/bin/page-me\", \"--urgent\"]";
+const COMMAND_ALLOWED: &str = "must be a list of strings, the program first, such as [\"/usr/local/bin/page-me\", \"--urgent\"]";
 const TOKEN_FILE_ALLOWED: &str = "must be the path of a file that holds the token (a relative path is from the workspace folder)";
 const ENV_ALLOWED: &str = "must be the name of an environment variable, such as \"NTFY_TOKEN\"";
 const HEADERS_ALLOWED: &str = "must be an object of header names and the environment variables that hold their values, such as {\"Authorization\": \"HOOK_TOKEN\"}";
@@ -231,7 +230,9 @@ fn one(key: &str, value: &Value, warnings: &mut Vec<String>) -> Result<Alert, Co
                 (Some(_), Some(_)) => {
                     return Err(ConfigErrorKind::Invalid {
                         key: at("tokenFile"),
-                        message: "and tokenEnv cannot both be given: the token comes from one of them".into(),
+                        message:
+                            "and tokenEnv cannot both be given: the token comes from one of them"
+                                .into(),
                     });
                 }
                 (Some(Value::String(s)), None) if !s.is_empty() && !s.contains('\0') => {
@@ -304,8 +305,18 @@ fn one(key: &str, value: &Value, warnings: &mut Vec<String>) -> Result<Alert, Co
                         .map(|v| v.as_str().map(str::to_owned))
                         .collect();
                     match argv {
-                        Some(argv) if !argv[0].is_empty() && !argv.iter().any(|a| a.contains('\0')) => argv,
-                        _ => return Err(invalid(at("command"), COMMAND_ALLOWED, raw.command.as_ref().unwrap())),
+                        Some(argv)
+                            if !argv[0].is_empty() && !argv.iter().any(|a| a.contains('\0')) =>
+                        {
+                            argv
+                        }
+                        _ => {
+                            return Err(invalid(
+                                at("command"),
+                                COMMAND_ALLOWED,
+                                raw.command.as_ref().unwrap(),
+                            ));
+                        }
                     }
                 }
                 Some(v) => return Err(invalid(at("command"), COMMAND_ALLOWED, v)),
@@ -463,10 +474,22 @@ mod tests {
     fn a_bad_channel_names_its_key_and_what_is_allowed() {
         let cases = [
             (r#"{"alerts": {}}"#, "alerts must be a list of channels"),
-            (r#"{"alerts": [3]}"#, "alerts[0] must be an object with a \"type\""),
-            (r#"{"alerts": [{"url": "https://x"}]}"#, "alerts[0].type is missing"),
-            (r#"{"alerts": [{"type": "gotify"}]}"#, "alerts[0].type must be \"ntfy\""),
-            (r#"{"alerts": [{"type": "ntfy"}]}"#, "alerts[0].url is missing"),
+            (
+                r#"{"alerts": [3]}"#,
+                "alerts[0] must be an object with a \"type\"",
+            ),
+            (
+                r#"{"alerts": [{"url": "https://x"}]}"#,
+                "alerts[0].type is missing",
+            ),
+            (
+                r#"{"alerts": [{"type": "gotify"}]}"#,
+                "alerts[0].type must be \"ntfy\"",
+            ),
+            (
+                r#"{"alerts": [{"type": "ntfy"}]}"#,
+                "alerts[0].url is missing",
+            ),
             (
                 r#"{"alerts": [{"type": "ntfy", "url": "ftp://x/t"}]}"#,
                 "alerts[0].url must be an http:// or https:// URL",
@@ -495,7 +518,10 @@ mod tests {
                 r#"{"alerts": [{"type": "ntfy", "url": "https://x", "tokenEnv": "A-B"}]}"#,
                 "alerts[0].tokenEnv must be the name of an environment variable",
             ),
-            (r#"{"alerts": [{"type": "command"}]}"#, "alerts[0].command is missing"),
+            (
+                r#"{"alerts": [{"type": "command"}]}"#,
+                "alerts[0].command is missing",
+            ),
             (
                 r#"{"alerts": [{"type": "command", "command": "page-me --now"}]}"#,
                 "alerts[0].command must be a list of strings",
@@ -548,7 +574,9 @@ mod tests {
         check_files(&config.alerts, dir.path(), &mut warnings).unwrap();
         assert_eq!(
             warnings,
-            ["alerts[1].tokenEnv: SYNCTRAY_TEST_UNSET_TOKEN is not set in this process's environment"]
+            [
+                "alerts[1].tokenEnv: SYNCTRAY_TEST_UNSET_TOKEN is not set in this process's environment"
+            ]
         );
         let Channel::Ntfy { token: Some(t), .. } = &config.alerts[0].channel else {
             panic!()
@@ -561,7 +589,10 @@ mod tests {
         match check_files(&gone.alerts, dir.path(), &mut warnings) {
             Err(ConfigErrorKind::Invalid { key, message }) => {
                 assert_eq!(key, "alerts[0].tokenFile");
-                assert!(message.starts_with("cannot read the token file"), "{message}");
+                assert!(
+                    message.starts_with("cannot read the token file"),
+                    "{message}"
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -204,8 +204,7 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let (_, object) = read_object(path)?;
         check_private(path)?;
-        let mut config =
-            Config::from_json(&object).map_err(|kind| ConfigError::new(path, kind))?;
+        let mut config = Config::from_json(&object).map_err(|kind| ConfigError::new(path, kind))?;
         // `data/config/sync.json`: the workspace folder is three levels up.
         let root = path.ancestors().nth(3).unwrap_or(Path::new("."));
         alerts::check_files(&config.alerts, root, &mut config.warnings)

@@ -242,3 +242,40 @@ fn output_pipe() -> io::Result<(tokio::net::unix::pipe::Receiver, std::os::fd::O
     let read = tokio::net::unix::pipe::Receiver::from_owned_fd_unchecked(read)?;
     Ok((read, write))
 }
+
+/// A helper program that is no job of a run (an alert's command), in a process tree of its
+/// own as a job is where jobs are not supervised: a process group (unix), a job object
+/// (Windows). Its standard input is the caller's to set (the run's supervisor gives a job
+/// none). Dropping it kills whatever is left of the tree.
+#[derive(Debug)]
+pub struct HelperProcess {
+    pub child: tokio::process::Child,
+    tree: Option<super::imp::JobTree>,
+}
+
+/// Starts `cmd` as a [`HelperProcess`] (inside a tokio runtime).
+pub fn spawn_helper(mut cmd: tokio::process::Command) -> io::Result<HelperProcess> {
+    cmd.kill_on_drop(true);
+    super::imp::prepare_job_command(&mut cmd);
+    let child = cmd.spawn()?;
+    let tree = super::imp::JobTree::new(&child);
+    Ok(HelperProcess { child, tree })
+}
+
+impl HelperProcess {
+    /// Asks every process of the tree to stop (SIGTERM; Windows: terminates them).
+    pub fn terminate(&mut self) {
+        match &self.tree {
+            Some(tree) => tree.terminate(),
+            None => drop(self.child.start_kill()),
+        }
+    }
+
+    /// Kills every process of the tree now.
+    pub fn kill(&mut self) {
+        match &self.tree {
+            Some(tree) => tree.kill(),
+            None => drop(self.child.start_kill()),
+        }
+    }
+}

@@ -39,7 +39,7 @@ use unix as imp;
 mod supervisor;
 
 mod job;
-pub use job::{JobHost, JobOutput, RunningJob};
+pub use job::{HelperProcess, JobHost, JobOutput, RunningJob, spawn_helper};
 
 #[cfg(windows)]
 mod windows;

@@ -10,7 +10,8 @@ use std::path::Path;
 /// job started, unless one of them left the group.
 ///
 /// Dropping it kills whatever is left of the tree: no way out of a run leaves a job behind.
-#[cfg(not(target_os = "linux"))]
+/// On Linux, where jobs are supervised, it holds an alert's command
+/// ([`crate::sys::spawn_helper`]).
 #[derive(Debug)]
 pub struct JobTree {
     /// The job, which leads the process group.
@@ -20,7 +21,6 @@ pub struct JobTree {
 /// Whether jobs run under a supervisor.
 const SUPERVISED: bool = cfg!(target_os = "linux");
 
-#[cfg(not(target_os = "linux"))]
 impl JobTree {
     /// Wraps the tree of a child started with [`prepare_job_command`].
     pub fn new(child: &tokio::process::Child) -> Option<JobTree> {
@@ -47,7 +47,6 @@ impl JobTree {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
 impl Drop for JobTree {
     fn drop(&mut self) {
         self.kill();
@@ -165,8 +164,8 @@ fn start_time(_pid: u32) -> Option<u64> {
     None
 }
 
-/// Puts the job in a process group of its own (where jobs are not supervised).
-#[cfg(not(target_os = "linux"))]
+/// Puts the job in a process group of its own (where jobs are not supervised; and an
+/// alert's command everywhere).
 pub fn prepare_job_command(cmd: &mut tokio::process::Command) {
     cmd.process_group(0);
 }
