@@ -27,6 +27,8 @@ const OUTPUT_LOGGED: usize = 4096;
 #[derive(Debug)]
 pub struct Command {
     pub argv: Vec<String>,
+    /// [`TIMEOUT`] (shorter in tests).
+    pub timeout: Duration,
 }
 
 /// How one run of the command ended.
@@ -49,7 +51,7 @@ impl Deliver for Command {
         loop {
             match runtime.block_on(self.run_once(event, cx, abandon)) {
                 Ended::Ok => return Ok(()),
-                Ended::Failed(e) if tries < TRIES && !abandon.is_set() => {
+                Ended::Failed(e) if tries < TRIES && !abandon.is_stopping() => {
                     tracing::debug!("{}: {e}; trying again", cx.label);
                 }
                 Ended::Failed(e) | Ended::Final(e) => return Err(e),
@@ -112,7 +114,7 @@ impl Command {
         };
         let ended = tokio::select! {
             (output, status) = waited => Some((output, status)),
-            () = tokio::time::sleep(TIMEOUT) => None,
+            () = tokio::time::sleep(self.timeout) => None,
             () = given_up => None,
         };
         let Some((output, status)) = ended else {
@@ -138,7 +140,7 @@ impl Command {
             } else {
                 format!(
                     "did not end within {} s: its processes were stopped",
-                    TIMEOUT.as_secs()
+                    self.timeout.as_secs_f64()
                 )
             });
         };

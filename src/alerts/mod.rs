@@ -214,7 +214,10 @@ pub fn deliverer(channel: &Channel) -> Arc<dyn Deliver> {
             format: *format,
             headers_from_env: headers_from_env.clone(),
         }),
-        Channel::Command { argv } => Arc::new(command::Command { argv: argv.clone() }),
+        Channel::Command { argv } => Arc::new(command::Command {
+            argv: argv.clone(),
+            timeout: command::TIMEOUT,
+        }),
     }
 }
 

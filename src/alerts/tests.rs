@@ -130,3 +130,82 @@ fn the_log_names_a_channel_by_its_host_never_its_url() {
         "alerts[1] (command /usr/local/bin/page-me)"
     );
 }
+
+/// The processes whose command line holds `marker`.
+#[cfg(target_os = "linux")]
+fn processes_with(marker: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        if pid == std::process::id() {
+            continue;
+        }
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(marker) {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_command_reads_the_event_and_one_that_hangs_is_stopped_with_its_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let cx = Context {
+        root: dir.path().to_owned(),
+        label: "alerts[0] (command sh)".into(),
+    };
+    let event = failure_event();
+    let reader = command::Command {
+        argv: vec![
+            "sh".into(),
+            "-c".into(),
+            "cat > event.json; echo \"$SYNCTRAY_EVENT|$SYNCTRAY_WORKSPACE|$SYNCTRAY_JOB|$SYNCTRAY_REASON\" > env.txt".into(),
+        ],
+        timeout: command::TIMEOUT,
+    };
+    reader.deliver(&event, &cx, &Abandon::default()).unwrap();
+    let got: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("event.json")).unwrap())
+            .unwrap();
+    assert_eq!(got, serde_json::to_value(&event).unwrap());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("env.txt")).unwrap(),
+        "failure|dashboard|quality|exited with code 2\n"
+    );
+
+    // A shell that started a child of its own, both hanging (bash names them, so that
+    // they can be found).
+    let marker = format!("alert-hang-{}", std::process::id());
+    let hanging = command::Command {
+        argv: vec![
+            "bash".into(),
+            "-c".into(),
+            format!("(exec -a {marker}-a sleep 300) & exec -a {marker}-b sleep 301"),
+        ],
+        timeout: std::time::Duration::from_millis(500),
+    };
+    assert!(processes_with(&marker).is_empty());
+    let started = std::time::Instant::now();
+    let delivery = std::thread::spawn(move || {
+        let cx = cx;
+        hanging.deliver(&event, &cx, &Abandon::default())
+    });
+    let mut seen = 0;
+    while started.elapsed() < std::time::Duration::from_millis(450) && seen < 2 {
+        seen = processes_with(&marker).len();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(seen, 2, "both processes of the tree ran");
+    let e = delivery.join().unwrap().unwrap_err();
+    assert!(e.starts_with("did not end within 0.5 s"), "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(
+        processes_with(&marker),
+        Vec::<u32>::new(),
+        "the tree is gone"
+    );
+}
