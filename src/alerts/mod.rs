@@ -299,10 +299,9 @@ impl Channels {
                     },
                 });
             }
-            // A channel taken out of the file: what it has queued goes on meanwhile.
-            for gone in old {
-                gone.outbox.finish(Instant::now());
-            }
+            // A channel taken out of the file: its worker sends what it has queued, then
+            // ends (each curl within its own 10 s).
+            drop(old);
         }
         for member in members.iter_mut() {
             let Some(Verdict::Show(note)) = decide(&member.alert, &mut member.alerts) else {

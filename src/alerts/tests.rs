@@ -1,5 +1,6 @@
 use super::*;
 use crate::config::alerts::{Format, Secret};
+use crate::observe::Change;
 use crate::status::{Failure, JobFailure, RunError};
 
 fn ws() -> Workspace {
@@ -207,5 +208,64 @@ fn a_command_reads_the_event_and_one_that_hangs_is_stopped_with_its_tree() {
         processes_with(&marker),
         Vec::<u32>::new(),
         "the tree is gone"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_problem_its_end_and_stale_data_are_told_once_each_and_as_on_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = Workspace::at(dir.path(), crate::workspace::Source::Flag);
+    let config = Config::parse(
+        r#"{"alerts": [
+            {"type": "command", "command": ["sh", "-c", "cat >> all.jsonl; echo >> all.jsonl"]},
+            {"type": "command", "command": ["sh", "-c", "cat >> some.jsonl; echo >> some.jsonl"], "on": ["problem"]}
+        ]}"#,
+    )
+    .unwrap();
+    let channels = Channels::new(&ws);
+    for _ in 0..3 {
+        channels.changed(&config, Change::Problem(Some("data/ is read-only")));
+    }
+    channels.changed(&config, Change::Problem(None));
+    for _ in 0..3 {
+        channels.changed(
+            &config,
+            Change::Overdue {
+                age: Some(chrono::TimeDelta::hours(3)),
+                last_success: None,
+            },
+        );
+    }
+    channels.stop(Instant::now() + std::time::Duration::from_secs(10));
+    let events = |name: &str| -> Vec<(String, Option<String>)> {
+        std::fs::read_to_string(dir.path().join(name))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                (
+                    v["event"].as_str().unwrap().to_owned(),
+                    v["reason"].as_str().map(str::to_owned),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        events("all.jsonl"),
+        [
+            ("problem".to_owned(), Some("data/ is read-only".to_owned())),
+            ("recovery".to_owned(), None),
+            (
+                "stale".to_owned(),
+                Some("no sync has succeeded for 3 h".to_owned())
+            ),
+        ]
+    );
+    // `on: ["problem"]`: its end is no recovery to tell, and stale data is not wanted.
+    assert_eq!(
+        events("some.jsonl"),
+        [("problem".to_owned(), Some("data/ is read-only".to_owned()))]
     );
 }

@@ -303,10 +303,11 @@ fn children_named(parent: u32, name: &str) -> Vec<u32> {
             .split_whitespace()
             .nth(1)
             .and_then(|p| p.parse::<u32>().ok());
-        if comm == name && ppid == Some(parent) {
-            if let Ok(pid) = entry.file_name().to_string_lossy().parse() {
-                found.push(pid);
-            }
+        if comm == name
+            && ppid == Some(parent)
+            && let Ok(pid) = entry.file_name().to_string_lossy().parse()
+        {
+            found.push(pid);
         }
     }
     found
