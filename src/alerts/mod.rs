@@ -124,6 +124,17 @@ impl Event {
                 ));
                 event.last_success = *last_success;
             }
+            // The reminder while a failure is why the data is old.
+            Note::StillFailing {
+                job, reason, age, ..
+            } => {
+                event.event = "stale";
+                event.job = job.clone();
+                event.reason = Some(format!(
+                    "{reason}; no sync has succeeded for {}",
+                    crate::notify::age_words(*age)
+                ));
+            }
             Note::Succeeded { .. } => event.event = "success",
             // Not incidents: the desktop's alone.
             Note::ConfigError(_)
