@@ -81,7 +81,7 @@ cannot-sync = ✗ Cannot sync: { $what }
 data-old = ⚠ Data is { $age } old (last success { $success })
 data-old-never = ⚠ Data is { $age } old (no sync has succeeded)
 syncing-job = Syncing { $index }/{ $total }: { $job }…
-retrying = Retrying { $job } { $when } (try { $try }/{ $tries })…
+retrying = Retrying { $job } { $when } (try { $attempt }/{ $attempts })…
 waiting-network = Waiting for network…
 waiting-power = Waiting for AC power…
 waiting-power-until = Waiting for AC power (runs anyway at { $time })…
@@ -98,7 +98,7 @@ served-elsewhere-pid = Served by another synctray (pid { $pid })
 quitting = Quitting…
 quitting-stopping-sync = Quitting: stopping the sync…
 config-not-applied = ⚠ Config not applied: { $what }
-notice-already-running = ⚠ A sync is already running
+notice-already-running = ⚠ a sync is already running
 # A run that was due (or asked for) found another process's run: $holder is "pid 4242".
 notice-skipped = ⚠ { $trigger ->
     [schedule] Scheduled run
@@ -134,7 +134,7 @@ summary-old = ⚠ { $age } old
 # A notification about one workspace of several: "dashboard: Sync failed: quality".
 note-named = { $workspace }: { $title }
 sync-failed = Sync failed: { $job }
-sync-failed-run = Sync failed
+sync-failed-run = Sync failed: run
 exited = exited with code { $code }
 killed = killed by signal { $signal }
 ended-abnormally = ended abnormally ({ $status })

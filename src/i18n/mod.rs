@@ -369,6 +369,15 @@ pub fn length(minutes: i64) -> String {
     }
 }
 
+/// An interval of the schedule, in hours when it is whole hours: "45 min", "24 h".
+pub fn interval(minutes: u32) -> String {
+    if minutes.is_multiple_of(60) {
+        t!(HOURS, count = minutes / 60)
+    } else {
+        t!(MINUTES, count = minutes)
+    }
+}
+
 /// A number of seconds: "30 s".
 pub fn seconds(count: i64) -> String {
     t!(SECONDS, count = count)

@@ -13,7 +13,9 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::config::{ConfigError, Notifications};
+use crate::i18n;
 use crate::status::{Failure, Outcome, RunError, RunRecord};
+use crate::t;
 
 /// Something to tell the user.
 #[derive(Debug, Clone)]
@@ -38,11 +40,15 @@ pub enum Note {
     /// config does not load). Said on the desktop because a tray started from the app
     /// menu or at login has no terminal to say it on.
     NotStarted(String),
+    /// The tray did not start: the library that shows tray icons is not installed
+    /// (the package that has it).
+    NoTrayLibrary { package: String },
     /// A file or folder the person asked the tray to open could not be opened (no file
-    /// manager, no opener installed): which, and why, so that it can be opened by hand.
+    /// manager, no opener installed): which, and why (`None`: it does not exist), so that
+    /// it can be opened by hand.
     OpenFailed {
         path: std::path::PathBuf,
-        why: String,
+        why: Option<String>,
     },
     /// The configuration file gained a warning while the tray runs (an unknown key, a
     /// program not on PATH): said once, when it first appears.
@@ -50,71 +56,103 @@ pub enum Note {
 }
 
 impl Note {
-    /// The notification's title and body.
+    /// The notification's title and body, in the person's language (see [`crate::i18n`]).
     pub fn text(&self) -> (String, String) {
         match self {
             Note::Failed(error) => match &error.first {
                 Some(first) => {
                     // The output's last line says the most.
                     let last_line = first.tail.lines().rev().find(|l| !l.trim().is_empty());
+                    let failure = failure_words(&first.failure);
                     let body = match last_line {
-                        Some(line) => format!("{}\n{}", first.failure, line.trim()),
-                        None => first.failure.to_string(),
+                        Some(line) => format!("{failure}\n{}", line.trim()),
+                        None => failure,
                     };
-                    (format!("Sync failed: {}", first.job), body)
+                    (t!(SYNC_FAILED, job = first.job.as_str()), body)
                 }
-                None => ("Sync failed: run".into(), error.to_string()),
+                None => (t!(SYNC_FAILED_RUN), error.to_string()),
             },
             Note::Recovered {
                 duration_ms: Some(ms),
             } => (
-                "Sync recovered".into(),
-                format!("All jobs succeeded in {:.1} s.", *ms as f64 / 1000.0),
+                t!(SYNC_RECOVERED),
+                t!(ALL_JOBS_SUCCEEDED, length = seconds_words(*ms)),
             ),
-            Note::Recovered { duration_ms: None } => (
-                "Sync recovered".into(),
-                "Scheduled runs can start again.".into(),
-            ),
+            Note::Recovered { duration_ms: None } => (t!(SYNC_RECOVERED), t!(RUNS_CAN_START)),
             Note::Problem(what) => (
-                format!("Cannot sync: {what}"),
-                "Scheduled runs cannot start until this is fixed.".into(),
+                t!(CANNOT_SYNC_TITLE, what = what.as_str()),
+                t!(RUNS_CANNOT_START),
             ),
             Note::Overdue { age, last_success } => (
-                format!("Data is {} old", age_words(*age)),
+                t!(DATA_OLD_TITLE, age = i18n::age(*age)),
                 match last_success {
-                    Some(at) => format!(
-                        "The last successful sync was at {}.",
-                        at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+                    Some(at) => t!(
+                        LAST_SUCCESS_AT,
+                        time = i18n::at(*at, chrono::Local::now(), false)
                     ),
-                    None => "No sync has succeeded yet.".into(),
+                    None => t!(NO_SUCCESS_YET),
                 },
             ),
             Note::Succeeded { duration_ms } => (
-                "Sync succeeded".into(),
-                format!(
-                    "All jobs succeeded in {:.1} s.",
-                    *duration_ms as f64 / 1000.0
-                ),
+                t!(SYNC_SUCCEEDED),
+                t!(ALL_JOBS_SUCCEEDED, length = seconds_words(*duration_ms)),
             ),
             Note::ConfigError(e) => (
-                "synctray: configuration not applied".into(),
-                format!("{e}\nThe last good configuration stays in use."),
+                t!(CONFIG_NOT_APPLIED_TITLE),
+                format!("{e}\n{}", t!(LAST_GOOD_CONFIG)),
             ),
-            Note::NotStarted(why) => ("synctray: the tray did not start".into(), why.clone()),
+            Note::NotStarted(why) => (t!(NOT_STARTED_TITLE), why.clone()),
+            Note::NoTrayLibrary { package } => (
+                t!(NOT_STARTED_TITLE),
+                t!(NO_TRAY_LIBRARY, package = package.as_str()),
+            ),
             Note::OpenFailed { path, why } => (
-                format!(
-                    "synctray: cannot open {}",
-                    path.file_name().map_or_else(
+                t!(
+                    CANNOT_OPEN_TITLE,
+                    name = path.file_name().map_or_else(
                         || path.display().to_string(),
                         |n| n.to_string_lossy().into_owned()
                     )
                 ),
-                format!("{why}.\nIts path: {}", path.display()),
+                format!(
+                    "{}.\n{}",
+                    why.as_ref()
+                        .map_or_else(|| t!(DOES_NOT_EXIST), String::clone),
+                    t!(ITS_PATH, path = path.display().to_string())
+                ),
             ),
-            Note::ConfigWarning(warning) => {
-                ("synctray: check the configuration".into(), warning.clone())
-            }
+            Note::ConfigWarning(warning) => (t!(CHECK_CONFIG_TITLE), warning.clone()),
         }
+    }
+}
+
+/// "3.1 s", as a notification says how long the jobs took.
+fn seconds_words(ms: u64) -> String {
+    t!(SECONDS, count = i18n::decimal(ms as f64 / 1000.0))
+}
+
+/// Why a job failed, in the person's words; the operating system's own reasons (and a
+/// status the platform describes) are said as it gives them.
+pub fn failure_words(failure: &Failure) -> String {
+    match failure {
+        Failure::Exited(code) => t!(EXITED, code = *code),
+        Failure::Signalled(signal) => t!(KILLED, signal = *signal),
+        Failure::Abnormal(status) => t!(ENDED_ABNORMALLY, status = status.as_str()),
+        Failure::NotFound(code) => t!(COMMAND_NOT_FOUND, code = *code),
+        Failure::CouldNotStart { program, why } => {
+            t!(
+                COULD_NOT_START,
+                program = program.as_str(),
+                why = why.as_str()
+            )
+        }
+        Failure::Unwaited(why) => t!(NOT_WAITED, why = why.as_str()),
+        Failure::TimedOut(after) => t!(
+            TIMED_OUT,
+            length = i18n::length(after.as_secs().div_ceil(60) as i64)
+        ),
+        Failure::RunTimedOut => t!(RUN_TIMED_OUT),
+        Failure::Interrupted => t!(INTERRUPTED_BY_SHUTDOWN),
     }
 }
 
@@ -136,10 +174,10 @@ impl NoteAction {
     }
 
     /// The button's label.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            NoteAction::ShowLog => "Show log",
-            NoteAction::SyncNow => "Sync now",
+            NoteAction::ShowLog => t!(SHOW_LOG),
+            NoteAction::SyncNow => t!(SYNC_NOW),
         }
     }
 
@@ -176,7 +214,11 @@ impl Note {
     pub fn is_alarm(&self) -> bool {
         matches!(
             self,
-            Note::Failed(_) | Note::Problem(_) | Note::Overdue { .. } | Note::NotStarted(_)
+            Note::Failed(_)
+                | Note::Problem(_)
+                | Note::Overdue { .. }
+                | Note::NotStarted(_)
+                | Note::NoTrayLibrary { .. }
         )
     }
 }
@@ -395,7 +437,7 @@ pub fn desktop() -> Box<dyn Notifier> {
 /// A note's summary naming its workspace, when there is a name to give.
 fn named(name: Option<&str>, summary: String) -> String {
     match name {
-        Some(name) => format!("{name}: {summary}"),
+        Some(name) => t!(NOTE_NAMED, workspace = name, title = summary),
         None => summary,
     }
 }
@@ -431,8 +473,11 @@ pub struct LogOnly {
 
 impl Notifier for LogOnly {
     fn notify(&self, note: Note) {
-        let (summary, body) = note.text();
-        let summary = named(self.name.as_deref(), summary);
+        // Logged: in English, as every log line.
+        let (summary, body) = i18n::in_english(|| {
+            let (summary, body) = note.text();
+            (named(self.name.as_deref(), summary), body)
+        });
         tracing::info!("notification (not shown: built without notifications): {summary}: {body}");
     }
 }
@@ -474,7 +519,7 @@ mod desktop {
             let summary = super::named(self.name.as_deref(), summary);
             let mut n = notify_rust::Notification::new();
             n.appname("synctray").summary(&summary).body(&body);
-            let actions: Vec<(&str, &str)> = match &self.on_action {
+            let labels: Vec<(&str, String)> = match &self.on_action {
                 Some(_) => note
                     .actions()
                     .iter()
@@ -482,6 +527,7 @@ mod desktop {
                     .collect(),
                 None => Vec::new(),
             };
+            let actions: Vec<(&str, &str)> = labels.iter().map(|(k, l)| (*k, l.as_str())).collect();
             let on_action = self.on_action.clone().map(|handler| {
                 Arc::new(move |key: &str| {
                     if let Some(action) = NoteAction::from_key(key) {
@@ -501,6 +547,11 @@ mod desktop {
                         "desktop notifications are unavailable ({e}); they are logged instead"
                     );
                 }
+                // Logged in English, as every log line.
+                let (summary, body) = crate::i18n::in_english(|| {
+                    let (summary, body) = note.text();
+                    (super::named(self.name.as_deref(), summary), body)
+                });
                 tracing::info!("notification: {summary}: {body}");
             }
         }

@@ -124,10 +124,13 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
     };
     // tray-icon would panic when it builds the icon: said here, on the desktop too.
     if let Some(package) = sys::tray::missing_tray_library() {
-        let why =
-            format!("cannot show the tray icon: it needs {package} (or run `synctray --daemon`)");
-        let _ = writeln!(std::io::stderr(), "synctray: {why}");
-        notify::desktop().notify(Note::NotStarted(why));
+        let _ = writeln!(
+            std::io::stderr(),
+            "synctray: cannot show the tray icon: it needs {package} (or run `synctray --daemon`)"
+        );
+        notify::desktop().notify(Note::NoTrayLibrary {
+            package: package.to_string(),
+        });
         return Err(Ended::NotStarted);
     }
     sys::tray::prepare_event_loop(&mut event_loop);

@@ -433,7 +433,7 @@ fn a_config_error_beats_a_message_and_is_shortened_to_the_file() {
     let now = local(2026, 11, 25, 14, 33, 0);
     let error = ConfigError {
         path: "/home/me/ws/data/config/sync.json".into(),
-        kind: config::ConfigErrorKind::Invalid {
+        kind: crate::config::ConfigErrorKind::Invalid {
             key: "intervalMinutes".into(),
             message: "must be a whole number from 1 to 1440, got 0".into(),
         },
