@@ -143,6 +143,7 @@ sync-succeeded = Synchronisation erfolgreich
 config-not-applied-title = synctray: Konfiguration nicht übernommen
 last-good-config = Die letzte gültige Konfiguration bleibt in Gebrauch.
 not-started-title = synctray: Die Statusleiste wurde nicht gestartet
+already-served = synctray läuft bereits für { $path } ({ $holder }); eine zweite Statusleiste wird nicht gestartet
 no-tray-library = Das Statusleistensymbol kann nicht angezeigt werden: { $package } wird benötigt (oder „synctray --daemon“ ausführen)
 cannot-open-title = synctray: { $name } kann nicht geöffnet werden
 does-not-exist = es existiert nicht

@@ -156,6 +156,7 @@ sync-succeeded = Sync succeeded
 config-not-applied-title = synctray: configuration not applied
 last-good-config = The last good configuration stays in use.
 not-started-title = synctray: the tray did not start
+already-served = synctray is already running for { $path } ({ $holder }); not starting a second tray
 no-tray-library = cannot show the tray icon: it needs { $package } (or run `synctray --daemon`)
 cannot-open-title = synctray: cannot open { $name }
 does-not-exist = it does not exist

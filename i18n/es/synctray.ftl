@@ -140,6 +140,7 @@ sync-succeeded = Sincronización correcta
 config-not-applied-title = synctray: configuración no aplicada
 last-good-config = Se sigue usando la última configuración válida.
 not-started-title = synctray: la bandeja no se inició
+already-served = synctray ya se está ejecutando para { $path } ({ $holder }); no se inicia una segunda bandeja
 no-tray-library = no se puede mostrar el icono de la bandeja: necesita { $package } (o ejecute «synctray --daemon»)
 cannot-open-title = synctray: no se puede abrir { $name }
 does-not-exist = no existe

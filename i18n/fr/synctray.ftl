@@ -140,6 +140,7 @@ sync-succeeded = Synchronisation réussie
 config-not-applied-title = synctray : configuration non appliquée
 last-good-config = La dernière configuration valide reste en usage.
 not-started-title = synctray : la zone de notification n’a pas démarré
+already-served = synctray est déjà lancé pour { $path } ({ $holder }) ; une deuxième zone de notification ne sera pas lancée
 no-tray-library = impossible d’afficher l’icône de la zone de notification : { $package } est nécessaire (ou lancez « synctray --daemon »)
 cannot-open-title = synctray : impossible d’ouvrir { $name }
 does-not-exist = il n’existe pas

@@ -140,6 +140,7 @@ sync-succeeded = Sincronização bem-sucedida
 config-not-applied-title = synctray: configuração não aplicada
 last-good-config = A última configuração válida continua em uso.
 not-started-title = synctray: a bandeja não foi iniciada
+already-served = o synctray já está em execução para { $path } ({ $holder }); uma segunda bandeja não será iniciada
 no-tray-library = não é possível mostrar o ícone da bandeja: é preciso { $package } (ou execute “synctray --daemon”)
 cannot-open-title = synctray: não é possível abrir { $name }
 does-not-exist = não existe

@@ -77,6 +77,11 @@ pub enum Note {
     /// config does not load). Said on the desktop because a tray started from the app
     /// menu or at login has no terminal to say it on.
     NotStarted(String),
+    /// The tray did not start: another tray or daemon (`holder`) serves the workspace.
+    AlreadyServed {
+        root: std::path::PathBuf,
+        holder: String,
+    },
     /// The tray did not start: the library that shows tray icons is not installed
     /// (the package that has it).
     NoTrayLibrary { package: String },
@@ -139,6 +144,14 @@ impl Note {
                 format!("{e}\n{}", t!(LAST_GOOD_CONFIG)),
             ),
             Note::NotStarted(why) => (t!(NOT_STARTED_TITLE), why.clone()),
+            Note::AlreadyServed { root, holder } => (
+                t!(NOT_STARTED_TITLE),
+                t!(
+                    ALREADY_SERVED,
+                    path = root.display().to_string(),
+                    holder = holder.as_str()
+                ),
+            ),
             Note::NoTrayLibrary { package } => (
                 t!(NOT_STARTED_TITLE),
                 t!(NO_TRAY_LIBRARY, package = package.as_str()),
@@ -255,6 +268,7 @@ impl Note {
                 | Note::Problem(_)
                 | Note::Overdue { .. }
                 | Note::NotStarted(_)
+                | Note::AlreadyServed { .. }
                 | Note::NoTrayLibrary { .. }
         )
     }

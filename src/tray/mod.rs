@@ -107,7 +107,12 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
             Ok(host) => first_host = Some(host),
             Err(e @ OpenError::Taken { .. }) => {
                 let _ = writeln!(std::io::stderr(), "synctray: {e}");
-                notify::desktop().notify(Note::NotStarted(e.to_string()));
+                if let OpenError::Taken { root, holder, .. } = e {
+                    notify::desktop().notify(Note::AlreadyServed {
+                        root,
+                        holder: holder.to_string(),
+                    });
+                }
                 return Err(Ended::NotStarted);
             }
             Err(e) => {
