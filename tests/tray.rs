@@ -1138,6 +1138,8 @@ fn sni_edit_configuration_and_open_workspace_folder_and_a_failing_opener_is_told
         "{failed}"
     );
     assert!(body.contains("xdg-open"), "{failed}");
+    // Something to fix that stops nothing: the warning icon, not the sync one.
+    assert_eq!(failed["icon"], "dialog-warning", "{failed}");
 }
 
 /// A warning that a config edit brings (a typo'd key) is told once while the tray runs:
@@ -1159,11 +1161,26 @@ fn sni_a_new_config_warning_is_told_once() {
         ),
         "{warned}"
     );
-    s.wait_menu("the warning", SHORT, |m| {
+    // Never cut where the fix is: the notice takes a second line for it.
+    let menu = s.wait_menu("the warning", SHORT, |m| {
         m.children
             .iter()
             .any(|l| l.label.starts_with("⚠ config: intervalMinuts"))
     });
+    let at = menu
+        .children
+        .iter()
+        .position(|l| l.label.starts_with("⚠ config: intervalMinuts"))
+        .unwrap();
+    let shown = format!(
+        "{} {}",
+        menu.children[at].label,
+        menu.children[at + 1].label
+    );
+    assert!(
+        shown.ends_with("(did you mean intervalMinutes?)") && !shown.contains('…'),
+        "{menu}"
+    );
 
     // Another edit that keeps the typo: nothing new to say.
     config["catchUp"] = true.into();
@@ -1489,6 +1506,103 @@ fn sni_stale_data_shows_its_age_once_and_a_success_recovers_it() {
         "{}",
         s.desktop.notifications()
     );
+}
+
+/// A tray started on a workspace whose last run failed 3 h ago, its last success a little
+/// before (overdue after 60 min):
+/// the failure is the headline, in the menu and in one notification with its actions, the
+/// age added; never "Data is 3 h old" first and the failure over it.
+#[test]
+fn sni_a_failure_that_made_the_data_stale_stays_the_headline_with_the_age() {
+    let Some(s) = Session::start_registered(|ws| {
+        let mut config = ws.config();
+        config["overdueAfterMinutes"] = 60.into();
+        ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+        let then = (chrono::Utc::now() - chrono::TimeDelta::hours(3))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let ok = (chrono::Utc::now() - chrono::TimeDelta::minutes(190))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        fs::write(
+            ws.path("data/sync-status.json"),
+            format!(
+                r#"{{"lastSync":"{then}","status":"error","startedAt":"{then}","lastSuccess":"{ok}",
+                    "error":"second: exited with code 1",
+                    "jobs":[{{"name":"first","status":"success"}},{{"name":"second","status":"error","reason":"exited with code 1"}}]}}"#
+            ),
+        )
+        .unwrap();
+    }) else {
+        return;
+    };
+    let menu = s.wait_menu("the failure with the data's age", LONG, |m| {
+        m.children[1].label.starts_with("✗ Last sync ")
+            && m.children[1]
+                .label
+                .ends_with(" · failed: second · data 3 h old")
+    });
+    let failed = s.desktop.wait_notification("Sync failed: second", SHORT);
+    assert!(
+        failed["body"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("exited with code 1\nFailed at ")
+                && b.ends_with(" · data 3 h old")),
+        "{failed}"
+    );
+    assert_eq!(
+        failed["actions"],
+        serde_json::json!(["show-log", "Show log", "sync-now", "Sync now"]),
+        "{failed}"
+    );
+    // A while later: still only that one.
+    std::thread::sleep(Duration::from_secs(3));
+    let calls: Vec<_> = s
+        .desktop
+        .notification_calls()
+        .into_iter()
+        .filter(|c| c["call"] == "Notify")
+        .collect();
+    assert_eq!(calls.len(), 1, "{}\n{menu}", s.desktop.notifications());
+}
+
+/// Workspaces with the longest names allowed (64 characters): each line of the menu stays
+/// readable (at most 48 characters), the name elided in the middle and the state kept.
+#[test]
+fn sni_long_workspace_names_are_elided_in_the_middle_and_the_state_stays_in_sight() {
+    if !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::SNI);
+    let [alpha, beta] = [workspace(), workspace()];
+    let list = desktop.home().join(".config/synctray/workspaces.json");
+    fs::create_dir_all(list.parent().unwrap()).unwrap();
+    let long = |start: &str| format!("{start}{}-end", "x".repeat(64 - start.len() - 4));
+    let entry = |name: &str, ws: &Ws| serde_json::json!({ "name": name, "path": ws.root() });
+    fs::write(
+        &list,
+        serde_json::json!({ "workspaces": [entry(&long("alpha"), &alpha), entry(&long("beta"), &beta)] })
+            .to_string(),
+    )
+    .unwrap();
+    let tray = Tray::start_with(&desktop, None, &[], "tray.log");
+    let sni = desktop.sni();
+    sni.wait_registered(LONG);
+    let mut menu = None;
+    let held = support::proc::wait_until(LONG, || {
+        let m = sni.menu();
+        let ok = labels(&m)
+            .first()
+            .is_some_and(|l| l.contains("Never synced"));
+        menu = Some(m);
+        ok
+    });
+    let menu = menu.unwrap();
+    assert!(held, "{menu}\n{}", tray.context());
+    let top = labels(&menu);
+    for (line, start) in top[..2].iter().zip(["alpha", "beta"]) {
+        assert!(line.chars().count() <= 48, "{line:?}\n{menu}");
+        assert!(line.starts_with(start) && line.contains("…"), "{line:?}");
+        assert!(line.contains("-end: Never synced · next "), "{line:?}");
+    }
 }
 
 #[test]

@@ -68,6 +68,7 @@ failing-since = ✗ { $job } schlägt seit { $since } fehl ({ $runs ->
 interrupted = Unterbrochen { $time } (während des Durchlaufs angehalten)
 interrupted-last-success = Unterbrochen { $time } (während des Durchlaufs angehalten) · zuletzt erfolgreich { $success }
 cannot-sync = ✗ Synchronisation nicht möglich: { $what }
+with-data-age = { $line } · Daten sind { $age } alt
 data-old = ⚠ Daten sind { $age } alt (zuletzt erfolgreich { $success })
 data-old-never = ⚠ Daten sind { $age } alt (noch keine erfolgreiche Synchronisation)
 syncing-job = Synchronisiere { $index }/{ $total }: { $job }…
@@ -112,7 +113,7 @@ quit = Beenden
 sync-all = Alle jetzt synchronisieren
 pause-all = Alle pausieren
 summary = { $workspace }: { $state }
-summary-next = { $workspace }: { $state } · nächster { $time }
+state-next = { $state } · nächster { $time }
 summary-syncing = Synchronisiere…
 summary-cannot-sync = ✗ Synchronisation nicht möglich
 summary-old = ⚠ { $age } alt
@@ -131,6 +132,11 @@ not-waited = konnte nicht abgewartet werden: { $why }
 timed-out = Zeitüberschreitung nach { $length }
 run-timed-out = Zeitüberschreitung (der Durchlauf hat staleLockMinutes erreicht)
 interrupted-by-shutdown = durch Herunterfahren unterbrochen
+failed-at-data-old = Fehlgeschlagen um { $time } · Daten sind { $age } alt
+failing-since-data-old = Schlägt seit { $time } fehl ({ $runs ->
+    [one] { $runs } Durchlauf
+   *[other] { $runs } Durchläufe
+}) · Daten sind { $age } alt
 sync-recovered = Synchronisation wieder erfolgreich
 all-jobs-succeeded = Alle Aufgaben in { $length } erfolgreich.
 runs-can-start = Geplante Durchläufe können wieder starten.

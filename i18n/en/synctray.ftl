@@ -78,6 +78,7 @@ failing-since = ✗ { $job } failing since { $since } ({ $runs ->
 interrupted = Interrupted { $time } (stopped during the run)
 interrupted-last-success = Interrupted { $time } (stopped during the run) · last success { $success }
 cannot-sync = ✗ Cannot sync: { $what }
+with-data-age = { $line } · data { $age } old
 data-old = ⚠ Data is { $age } old (last success { $success })
 data-old-never = ⚠ Data is { $age } old (no sync has succeeded)
 syncing-job = Syncing { $index }/{ $total }: { $job }…
@@ -105,7 +106,7 @@ notice-skipped = ⚠ { $trigger ->
     [catch-up] Catch-up run
    *[manual] Sync now
 } skipped: a sync was already running ({ $holder })
-notice-config = ⚠ Config: { $what }
+notice-config = ⚠ config: { $what }
 sync-now = Sync now
 change-interval = Change interval
 every = Every { $length }
@@ -124,7 +125,7 @@ sync-all = Sync all now
 pause-all = Pause all
 # The line that sums up one workspace of several: "dashboard: ✓ 14:30 · next 14:45".
 summary = { $workspace }: { $state }
-summary-next = { $workspace }: { $state } · next { $time }
+state-next = { $state } · next { $time }
 summary-syncing = Syncing…
 summary-cannot-sync = ✗ Cannot sync
 summary-old = ⚠ { $age } old
@@ -144,6 +145,11 @@ not-waited = could not be waited for: { $why }
 timed-out = timed out after { $length }
 run-timed-out = timed out (the run reached staleLockMinutes)
 interrupted-by-shutdown = interrupted by shutdown
+failed-at-data-old = Failed at { $time } · data { $age } old
+failing-since-data-old = Failing since { $time } ({ $runs ->
+    [one] { $runs } run
+   *[other] { $runs } runs
+}) · data { $age } old
 sync-recovered = Sync recovered
 all-jobs-succeeded = All jobs succeeded in { $length }.
 runs-can-start = Scheduled runs can start again.

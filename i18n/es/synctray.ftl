@@ -65,6 +65,7 @@ failing-since = ✗ { $job } falla desde { $since } ({ $runs ->
 interrupted = Interrumpida { $time } (detenida durante la ejecución)
 interrupted-last-success = Interrumpida { $time } (detenida durante la ejecución) · último éxito { $success }
 cannot-sync = ✗ No se puede sincronizar: { $what }
+with-data-age = { $line } · datos de hace { $age }
 data-old = ⚠ Datos de hace { $age } (último éxito { $success })
 data-old-never = ⚠ Datos de hace { $age } (ninguna sincronización ha tenido éxito)
 syncing-job = Sincronizando { $index }/{ $total }: { $job }…
@@ -109,7 +110,7 @@ quit = Salir
 sync-all = Sincronizar todo ahora
 pause-all = Pausar todo
 summary = { $workspace }: { $state }
-summary-next = { $workspace }: { $state } · próxima { $time }
+state-next = { $state } · próxima { $time }
 summary-syncing = Sincronizando…
 summary-cannot-sync = ✗ No se puede sincronizar
 summary-old = ⚠ Datos de hace { $age }
@@ -128,6 +129,11 @@ not-waited = no se pudo esperar a que terminara: { $why }
 timed-out = se agotó el tiempo tras { $length }
 run-timed-out = se agotó el tiempo (la ejecución alcanzó staleLockMinutes)
 interrupted-by-shutdown = interrumpido por el apagado
+failed-at-data-old = Falló a las { $time } · datos de hace { $age }
+failing-since-data-old = Falla desde { $time } ({ $runs ->
+    [one] { $runs } ejecución
+   *[other] { $runs } ejecuciones
+}) · datos de hace { $age }
 sync-recovered = Sincronización recuperada
 all-jobs-succeeded = Todas las tareas se completaron en { $length }.
 runs-can-start = Las ejecuciones programadas pueden volver a iniciarse.

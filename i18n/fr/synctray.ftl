@@ -65,6 +65,7 @@ failing-since = ✗ { $job } échoue depuis { $since } ({ $runs ->
 interrupted = Interrompue { $time } (arrêtée pendant l’exécution)
 interrupted-last-success = Interrompue { $time } (arrêtée pendant l’exécution) · dernier succès { $success }
 cannot-sync = ✗ Synchronisation impossible : { $what }
+with-data-age = { $line } · données vieilles de { $age }
 data-old = ⚠ Données vieilles de { $age } (dernier succès { $success })
 data-old-never = ⚠ Données vieilles de { $age } (aucune synchronisation réussie)
 syncing-job = Synchronisation { $index }/{ $total } : { $job }…
@@ -109,7 +110,7 @@ quit = Quitter
 sync-all = Tout synchroniser maintenant
 pause-all = Tout mettre en pause
 summary = { $workspace } : { $state }
-summary-next = { $workspace } : { $state } · prochaine { $time }
+state-next = { $state } · prochaine { $time }
 summary-syncing = Synchronisation…
 summary-cannot-sync = ✗ Synchronisation impossible
 summary-old = ⚠ Vieilles de { $age }
@@ -128,6 +129,11 @@ not-waited = impossible d’attendre la fin : { $why }
 timed-out = délai dépassé après { $length }
 run-timed-out = délai dépassé (l’exécution a atteint staleLockMinutes)
 interrupted-by-shutdown = interrompu par l’arrêt
+failed-at-data-old = Échec à { $time } · données vieilles de { $age }
+failing-since-data-old = Échoue depuis { $time } ({ $runs ->
+    [one] { $runs } exécution
+   *[other] { $runs } exécutions
+}) · données vieilles de { $age }
 sync-recovered = Synchronisation rétablie
 all-jobs-succeeded = Toutes les tâches ont réussi en { $length }.
 runs-can-start = Les exécutions planifiées peuvent reprendre.

@@ -65,6 +65,7 @@ failing-since = ✗ { $job } falhando desde { $since } ({ $runs ->
 interrupted = Interrompida { $time } (parada durante a execução)
 interrupted-last-success = Interrompida { $time } (parada durante a execução) · último sucesso { $success }
 cannot-sync = ✗ Não é possível sincronizar: { $what }
+with-data-age = { $line } · dados de { $age } atrás
 data-old = ⚠ Dados de { $age } atrás (último sucesso { $success })
 data-old-never = ⚠ Dados de { $age } atrás (nenhuma sincronização bem-sucedida)
 syncing-job = Sincronizando { $index }/{ $total }: { $job }…
@@ -109,7 +110,7 @@ quit = Sair
 sync-all = Sincronizar tudo agora
 pause-all = Pausar tudo
 summary = { $workspace }: { $state }
-summary-next = { $workspace }: { $state } · próxima { $time }
+state-next = { $state } · próxima { $time }
 summary-syncing = Sincronizando…
 summary-cannot-sync = ✗ Não é possível sincronizar
 summary-old = ⚠ Dados de { $age } atrás
@@ -128,6 +129,11 @@ not-waited = não foi possível aguardar o término: { $why }
 timed-out = tempo esgotado após { $length }
 run-timed-out = tempo esgotado (a execução atingiu staleLockMinutes)
 interrupted-by-shutdown = interrompido pelo desligamento
+failed-at-data-old = Falhou às { $time } · dados de { $age } atrás
+failing-since-data-old = Falhando desde { $time } ({ $runs ->
+    [one] { $runs } execução
+   *[other] { $runs } execuções
+}) · dados de { $age } atrás
 sync-recovered = Sincronização restabelecida
 all-jobs-succeeded = Todas as tarefas concluídas em { $length }.
 runs-can-start = As execuções agendadas podem iniciar novamente.

@@ -69,6 +69,18 @@ pub enum Note {
         age: TimeDelta,
         last_success: Option<DateTime<Utc>>,
     },
+    /// A failure is why the data has gone stale: the failure stays the headline ("Sync
+    /// failed: quality", with its actions), the age added. Replaces the failure's
+    /// notification when the data becomes overdue.
+    StillFailing {
+        /// The failing job (`None`: the run failed with no failed job).
+        job: Option<String>,
+        /// Why it failed, as the run recorded it: "exited with code 1".
+        reason: String,
+        since: DateTime<Utc>,
+        runs: u32,
+        age: TimeDelta,
+    },
     /// A success (off by default).
     Succeeded { duration_ms: u64 },
     /// The config file holds a bad edit; the last good one stays in use.
@@ -135,6 +147,25 @@ impl Note {
                     None => t!(NO_SUCCESS_YET),
                 },
             ),
+            Note::StillFailing {
+                job,
+                reason,
+                since,
+                runs,
+                age,
+            } => {
+                let at = i18n::time(since.with_timezone(&chrono::Local).time(), false);
+                let age = i18n::age(*age);
+                let streak = match runs {
+                    ..=1 => t!(FAILED_AT_DATA_OLD, time = at, age = age),
+                    n => t!(FAILING_SINCE_DATA_OLD, time = at, runs = *n, age = age),
+                };
+                let title = match job {
+                    Some(job) => t!(SYNC_FAILED, job = job.as_str()),
+                    None => t!(SYNC_FAILED_RUN),
+                };
+                (title, format!("{reason}\n{streak}"))
+            }
             Note::Succeeded { duration_ms } => (
                 t!(SYNC_SUCCEEDED),
                 t!(ALL_JOBS_SUCCEEDED, length = seconds_words(*duration_ms)),
@@ -245,7 +276,9 @@ impl Note {
     /// The actions it offers: a failure's are "Show log" and "Sync now".
     pub fn actions(&self) -> &'static [NoteAction] {
         match self {
-            Note::Failed(_) => &[NoteAction::ShowLog, NoteAction::SyncNow],
+            Note::Failed(_) | Note::StillFailing { .. } => {
+                &[NoteAction::ShowLog, NoteAction::SyncNow]
+            }
             _ => &[],
         }
     }
@@ -256,7 +289,11 @@ impl Note {
     pub fn is_incident(&self) -> bool {
         matches!(
             self,
-            Note::Failed(_) | Note::Recovered { .. } | Note::Problem(_) | Note::Overdue { .. }
+            Note::Failed(_)
+                | Note::StillFailing { .. }
+                | Note::Recovered { .. }
+                | Note::Problem(_)
+                | Note::Overdue { .. }
         )
     }
 
@@ -265,12 +302,35 @@ impl Note {
         matches!(
             self,
             Note::Failed(_)
+                | Note::StillFailing { .. }
                 | Note::Problem(_)
                 | Note::Overdue { .. }
                 | Note::NotStarted(_)
                 | Note::AlreadyServed { .. }
                 | Note::NoTrayLibrary { .. }
         )
+    }
+}
+
+/// How a notification looks: an alarm (the error icon, critical urgency), a warning (the
+/// warning icon: something to fix that stops nothing), or news (the sync icon).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Info,
+    Warning,
+    Alarm,
+}
+
+impl Note {
+    /// How it looks on screen.
+    pub fn severity(&self) -> Severity {
+        match self {
+            _ if self.is_alarm() => Severity::Alarm,
+            Note::ConfigError(_) | Note::OpenFailed { .. } | Note::ConfigWarning(_) => {
+                Severity::Warning
+            }
+            _ => Severity::Info,
+        }
     }
 }
 
@@ -303,7 +363,40 @@ pub struct Failing {
     pub since: DateTime<Utc>,
     /// How many runs of the streak there have been.
     pub runs: u32,
+    /// `None` when taken from the files (the kind of reason is not recorded there): the
+    /// next failure of the same job continues it.
     kind: Option<Discriminant<Failure>>,
+}
+
+impl Failing {
+    /// The streak a failed run recorded in the files starts.
+    fn from_record(run: &RunRecord) -> Failing {
+        Failing {
+            job: run
+                .jobs
+                .iter()
+                .find(|j| j.status == Outcome::Error)
+                .map(|j| j.name.clone()),
+            since: run.started(),
+            runs: 1,
+            kind: None,
+        }
+    }
+}
+
+/// Why `run` failed, in the words the status file keeps: the failing job's reason, else
+/// the first line of the run's error.
+fn recorded_reason(run: &RunRecord) -> String {
+    if let Some(reason) = run
+        .jobs
+        .iter()
+        .find(|j| j.status == Outcome::Error)
+        .and_then(|j| j.reason.clone())
+    {
+        return reason;
+    }
+    let error = run.error.as_deref().unwrap_or("failed");
+    error.lines().next().unwrap_or(error).to_owned()
 }
 
 /// What the incident's notification says now.
@@ -321,6 +414,9 @@ enum Shown {
 #[derive(Debug, Default)]
 pub struct Alerts {
     failing: Option<Failing>,
+    /// The last failed run (from the files at start, or seen here) while no success has
+    /// followed: what the reminder says when the data goes stale.
+    failed_run: Option<RunRecord>,
     problem: Option<String>,
     overdue: bool,
     /// The incident's notification on screen, if any.
@@ -336,22 +432,16 @@ impl Alerts {
     /// The state machine of a workspace whose last recorded run is `last`: a failure there
     /// is the streak a new process goes on with (by the failing job; the kind of reason is
     /// learnt at the next failure), so that a restarted daemon or each `synctray sync` of
-    /// a timer tells the same failure once, not once a process.
+    /// a timer tells the same failure once, not once a process. If that failure has made
+    /// the data stale, it is said once, as a failure (not "Data is 5 min old" and then the
+    /// failure over it).
     pub fn resume(last: Option<&RunRecord>) -> Alerts {
-        let failing = last
+        let failed_run = last
             .filter(|r| r.outcome == Outcome::Error && !r.interrupted)
-            .map(|r| Failing {
-                job: r
-                    .jobs
-                    .iter()
-                    .find(|j| j.status == Outcome::Error)
-                    .map(|j| j.name.clone()),
-                since: r.started(),
-                runs: 1,
-                kind: None,
-            });
+            .cloned();
         Alerts {
-            failing,
+            failing: failed_run.as_ref().map(Failing::from_record),
+            failed_run,
             ..Alerts::default()
         }
     }
@@ -378,6 +468,7 @@ impl Alerts {
                 .first
                 .as_ref()
                 .map(|f| std::mem::discriminant(&f.failure));
+            self.failed_run = Some(run.clone());
             if let Some(streak) = self
                 .failing
                 .as_mut()
@@ -400,6 +491,7 @@ impl Alerts {
             return Some(Verdict::Show(Note::Failed(error.clone())));
         }
         self.failing = None;
+        self.failed_run = None;
         self.overdue = false;
         let was_shown = self.shown.take().is_some();
         // Nor is the run after an interrupted one a recovery.
@@ -460,6 +552,21 @@ impl Alerts {
                 self.overdue = true;
                 if !wanted.stale {
                     return None;
+                }
+                // A failure is why the data is old: it stays the headline, with the age.
+                if let Some(run) = self.failed_run.as_ref().filter(|_| self.problem.is_none()) {
+                    let streak = self
+                        .failing
+                        .get_or_insert_with(|| Failing::from_record(run))
+                        .clone();
+                    self.shown = Some(Shown::Failure);
+                    return Some(Verdict::Show(Note::StillFailing {
+                        job: streak.job,
+                        reason: recorded_reason(run),
+                        since: streak.since,
+                        runs: streak.runs,
+                        age,
+                    }));
                 }
                 self.shown = Some(Shown::Overdue);
                 Some(Verdict::Show(Note::Overdue { age, last_success }))
@@ -654,7 +761,7 @@ mod desktop {
             });
             if let Err(e) = self.service.show(
                 &mut n,
-                note.is_alarm(),
+                note.severity(),
                 note.is_incident(),
                 &actions,
                 on_action,
