@@ -53,7 +53,6 @@ now = jetzt
 ## Das Menü
 
 menu-title = synctray — { $workspace }
-tooltip-named = synctray — { $workspace }: { $lines }
 starting = Wird gestartet…
 never-synced = Noch nie synchronisiert
 last-sync-ok = ✓ Zuletzt synchronisiert { $time } · { $length }
@@ -95,6 +94,11 @@ notice-skipped = ⚠ { $trigger ->
     [catch-up] Nachholdurchlauf
    *[manual] „Jetzt synchronisieren“
 } übersprungen: Eine Synchronisation lief bereits ({ $holder })
+notice-not-changed = ⚠ { $edit ->
+    [interval] Intervall nicht geändert
+    [pause] Nicht pausiert
+   *[resume] Nicht fortgesetzt
+}: { $what }
 notice-config = ⚠ Konfiguration: { $what }
 sync-now = Jetzt synchronisieren
 change-interval = Intervall ändern
@@ -150,9 +154,15 @@ config-not-applied-title = synctray: Konfiguration nicht übernommen
 last-good-config = Die letzte gültige Konfiguration bleibt in Gebrauch.
 not-started-title = synctray: Die Statusleiste wurde nicht gestartet
 already-served = synctray läuft bereits für { $path } ({ $holder }); eine zweite Statusleiste wird nicht gestartet
-no-tray-library = Das Statusleistensymbol kann nicht angezeigt werden: { $package } wird benötigt (oder „synctray --daemon“ ausführen)
+no-tray = Die Statusleiste kann nicht angezeigt werden: { $why } (oder „synctray --daemon“ ausführen)
 cannot-open-title = synctray: { $name } kann nicht geöffnet werden
 does-not-exist = es existiert nicht
 its-path = Pfad: { $path }
+not-changed-title = synctray: { $edit ->
+    [interval] Intervall nicht geändert
+    [pause] nicht pausiert
+   *[resume] nicht fortgesetzt
+}
+fix-the-file-first = Zuerst die Datei korrigieren; die geltende Konfiguration bleibt.
 check-config-title = synctray: Konfiguration prüfen
 show-log = Protokoll anzeigen

@@ -60,8 +60,6 @@ now = now
 ## The menu
 
 menu-title = synctray — { $workspace }
-# The tooltip of a tray serving one workspace: its name, then the menu's lines.
-tooltip-named = synctray — { $workspace }: { $lines }
 starting = Starting…
 never-synced = Never synced
 last-sync-ok = ✓ Last sync { $time } · { $length }
@@ -106,6 +104,11 @@ notice-skipped = ⚠ { $trigger ->
     [catch-up] Catch-up run
    *[manual] Sync now
 } skipped: a sync was already running ({ $holder })
+notice-not-changed = ⚠ { $edit ->
+    [interval] Interval not changed
+    [pause] Not paused
+   *[resume] Not resumed
+}: { $what }
 notice-config = ⚠ config: { $what }
 sync-now = Sync now
 change-interval = Change interval
@@ -163,9 +166,15 @@ config-not-applied-title = synctray: configuration not applied
 last-good-config = The last good configuration stays in use.
 not-started-title = synctray: the tray did not start
 already-served = synctray is already running for { $path } ({ $holder }); not starting a second tray
-no-tray-library = cannot show the tray icon: it needs { $package } (or run `synctray --daemon`)
+no-tray = cannot show the tray: { $why } (or run `synctray --daemon`)
 cannot-open-title = synctray: cannot open { $name }
 does-not-exist = it does not exist
 its-path = Its path: { $path }
+not-changed-title = synctray: { $edit ->
+    [interval] interval not changed
+    [pause] not paused
+   *[resume] not resumed
+}
+fix-the-file-first = Fix the file first; the configuration in force stays.
 check-config-title = synctray: check the configuration
 show-log = Show log

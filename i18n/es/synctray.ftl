@@ -50,7 +50,6 @@ now = ahora
 ## El menú
 
 menu-title = synctray — { $workspace }
-tooltip-named = synctray — { $workspace }: { $lines }
 starting = Iniciando…
 never-synced = Nunca sincronizado
 last-sync-ok = ✓ Última sincronización { $time } · { $length }
@@ -92,6 +91,11 @@ notice-skipped = ⚠ { $trigger ->
     [catch-up] Ejecución de recuperación omitida
    *[manual] «Sincronizar ahora» omitido
 }: ya había una sincronización en curso ({ $holder })
+notice-not-changed = ⚠ { $edit ->
+    [interval] Intervalo no cambiado
+    [pause] No pausado
+   *[resume] No reanudado
+}: { $what }
 notice-config = ⚠ Configuración: { $what }
 sync-now = Sincronizar ahora
 change-interval = Cambiar intervalo
@@ -147,9 +151,15 @@ config-not-applied-title = synctray: configuración no aplicada
 last-good-config = Se sigue usando la última configuración válida.
 not-started-title = synctray: la bandeja no se inició
 already-served = synctray ya se está ejecutando para { $path } ({ $holder }); no se inicia una segunda bandeja
-no-tray-library = no se puede mostrar el icono de la bandeja: necesita { $package } (o ejecute «synctray --daemon»)
+no-tray = no se puede mostrar la bandeja: { $why } (o ejecute «synctray --daemon»)
 cannot-open-title = synctray: no se puede abrir { $name }
 does-not-exist = no existe
 its-path = Su ruta: { $path }
+not-changed-title = synctray: { $edit ->
+    [interval] el intervalo no se cambió
+    [pause] no se pausó
+   *[resume] no se reanudó
+}
+fix-the-file-first = Corrija primero el archivo; se mantiene la configuración vigente.
 check-config-title = synctray: revise la configuración
 show-log = Mostrar registro

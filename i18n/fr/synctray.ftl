@@ -50,7 +50,6 @@ now = maintenant
 ## Le menu
 
 menu-title = synctray — { $workspace }
-tooltip-named = synctray — { $workspace } : { $lines }
 starting = Démarrage…
 never-synced = Jamais synchronisé
 last-sync-ok = ✓ Dernière synchronisation { $time } · { $length }
@@ -92,6 +91,11 @@ notice-skipped = ⚠ { $trigger ->
     [catch-up] Exécution de rattrapage ignorée
    *[manual] « Synchroniser maintenant » ignoré
 } : une synchronisation était déjà en cours ({ $holder })
+notice-not-changed = ⚠ { $edit ->
+    [interval] Intervalle non modifié
+    [pause] Pas mis en pause
+   *[resume] Pas repris
+} : { $what }
 notice-config = ⚠ Configuration : { $what }
 sync-now = Synchroniser maintenant
 change-interval = Changer l’intervalle
@@ -147,9 +151,15 @@ config-not-applied-title = synctray : configuration non appliquée
 last-good-config = La dernière configuration valide reste en usage.
 not-started-title = synctray : la zone de notification n’a pas démarré
 already-served = synctray est déjà lancé pour { $path } ({ $holder }) ; une deuxième zone de notification ne sera pas lancée
-no-tray-library = impossible d’afficher l’icône de la zone de notification : { $package } est nécessaire (ou lancez « synctray --daemon »)
+no-tray = impossible d’afficher la zone de notification : { $why } (ou lancez « synctray --daemon »)
 cannot-open-title = synctray : impossible d’ouvrir { $name }
 does-not-exist = il n’existe pas
 its-path = Son chemin : { $path }
+not-changed-title = synctray : { $edit ->
+    [interval] intervalle non modifié
+    [pause] pas mis en pause
+   *[resume] pas repris
+}
+fix-the-file-first = Corrigez d’abord le fichier ; la configuration en vigueur reste.
 check-config-title = synctray : vérifiez la configuration
 show-log = Afficher le journal

@@ -50,7 +50,6 @@ now = agora
 ## O menu
 
 menu-title = synctray — { $workspace }
-tooltip-named = synctray — { $workspace }: { $lines }
 starting = Iniciando…
 never-synced = Nunca sincronizado
 last-sync-ok = ✓ Última sincronização { $time } · { $length }
@@ -92,6 +91,11 @@ notice-skipped = ⚠ { $trigger ->
     [catch-up] Execução de recuperação ignorada
    *[manual] “Sincronizar agora” ignorado
 }: já havia uma sincronização em andamento ({ $holder })
+notice-not-changed = ⚠ { $edit ->
+    [interval] Intervalo não alterado
+    [pause] Não pausado
+   *[resume] Não retomado
+}: { $what }
 notice-config = ⚠ Configuração: { $what }
 sync-now = Sincronizar agora
 change-interval = Alterar intervalo
@@ -147,9 +151,15 @@ config-not-applied-title = synctray: configuração não aplicada
 last-good-config = A última configuração válida continua em uso.
 not-started-title = synctray: a bandeja não foi iniciada
 already-served = o synctray já está em execução para { $path } ({ $holder }); uma segunda bandeja não será iniciada
-no-tray-library = não é possível mostrar o ícone da bandeja: é preciso { $package } (ou execute “synctray --daemon”)
+no-tray = não é possível mostrar a bandeja: { $why } (ou execute “synctray --daemon”)
 cannot-open-title = synctray: não é possível abrir { $name }
 does-not-exist = não existe
 its-path = Caminho: { $path }
+not-changed-title = synctray: { $edit ->
+    [interval] intervalo não alterado
+    [pause] não pausado
+   *[resume] não retomado
+}
+fix-the-file-first = Corrija o arquivo primeiro; a configuração em vigor continua.
 check-config-title = synctray: verifique a configuração
 show-log = Mostrar registro

@@ -94,15 +94,20 @@ pub enum Note {
         root: std::path::PathBuf,
         holder: String,
     },
-    /// The tray did not start: the library that shows tray icons is not installed
-    /// (the package that has it).
-    NoTrayLibrary { package: String },
+    /// The tray did not start: its item cannot be shown (why: no session bus).
+    NoTray { why: String },
     /// A file or folder the person asked the tray to open could not be opened (no file
     /// manager, no opener installed): which, and why (`None`: it does not exist), so that
     /// it can be opened by hand.
     OpenFailed {
         path: std::path::PathBuf,
         why: Option<String>,
+    },
+    /// A change asked for from the menu (Change interval, Pause) was refused: the file
+    /// does not load, or cannot be written. The configuration in force stays.
+    NotChanged {
+        edit: crate::config::Edit,
+        why: Arc<ConfigError>,
     },
     /// The configuration file gained a warning while the tray runs (an unknown key, a
     /// program not on PATH): said once, when it first appears.
@@ -183,10 +188,7 @@ impl Note {
                     holder = holder.as_str()
                 ),
             ),
-            Note::NoTrayLibrary { package } => (
-                t!(NOT_STARTED_TITLE),
-                t!(NO_TRAY_LIBRARY, package = package.as_str()),
-            ),
+            Note::NoTray { why } => (t!(NOT_STARTED_TITLE), t!(NO_TRAY, why = why.as_str())),
             Note::OpenFailed { path, why } => (
                 t!(
                     CANNOT_OPEN_TITLE,
@@ -202,8 +204,21 @@ impl Note {
                     t!(ITS_PATH, path = path.display().to_string())
                 ),
             ),
+            Note::NotChanged { edit, why } => (
+                t!(NOT_CHANGED_TITLE, edit = edit_key(*edit)),
+                format!("{why}\n{}", t!(FIX_THE_FILE_FIRST)),
+            ),
             Note::ConfigWarning(warning) => (t!(CHECK_CONFIG_TITLE), warning.clone()),
         }
+    }
+}
+
+/// A refused edit's selector in the messages: `interval`, `pause` or `resume`.
+pub fn edit_key(edit: crate::config::Edit) -> &'static str {
+    match edit {
+        crate::config::Edit::Interval(_) => "interval",
+        crate::config::Edit::Paused(true) => "pause",
+        crate::config::Edit::Paused(false) => "resume",
     }
 }
 
@@ -307,7 +322,7 @@ impl Note {
                 | Note::Overdue { .. }
                 | Note::NotStarted(_)
                 | Note::AlreadyServed { .. }
-                | Note::NoTrayLibrary { .. }
+                | Note::NoTray { .. }
         )
     }
 }
@@ -326,9 +341,10 @@ impl Note {
     pub fn severity(&self) -> Severity {
         match self {
             _ if self.is_alarm() => Severity::Alarm,
-            Note::ConfigError(_) | Note::OpenFailed { .. } | Note::ConfigWarning(_) => {
-                Severity::Warning
-            }
+            Note::ConfigError(_)
+            | Note::OpenFailed { .. }
+            | Note::ConfigWarning(_)
+            | Note::NotChanged { .. } => Severity::Warning,
             _ => Severity::Info,
         }
     }
