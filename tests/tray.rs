@@ -79,10 +79,22 @@ impl Tray {
 
     /// The tray started with `args` (and `--workspace` of `ws`, when given).
     fn start_with(desktop: &Desktop, ws: Option<&Ws>, args: &[&str], log_name: &str) -> Tray {
+        Tray::start_in(desktop, ws, args, &[], log_name)
+    }
+
+    /// [`Tray::start_with`], with `env` added to its environment.
+    fn start_in(
+        desktop: &Desktop,
+        ws: Option<&Ws>,
+        args: &[&str],
+        env: &[(&str, &std::ffi::OsStr)],
+        log_name: &str,
+    ) -> Tray {
         let log = desktop.path(log_name);
         let mut cmd = desktop.command(SYNCTRAY);
-        // Its own temporary folder, where the icon files it writes can be seen (and must
-        // be gone after it).
+        cmd.envs(env.iter().copied());
+        // Its own temporary folder, where a file it wrote (an icon for the panel) could be
+        // seen; there must be none.
         fs::create_dir_all(desktop.path("tmp")).unwrap();
         cmd.env("TMPDIR", desktop.path("tmp"));
         if let Some(ws) = ws {
@@ -147,19 +159,28 @@ impl Session {
     /// [`Session::start`], waiting only for the item to register (not for a served,
     /// idle workspace).
     fn start_registered(prepare: impl FnOnce(&Ws)) -> Option<Session> {
+        Session::start_registered_in(&[], prepare)
+    }
+
+    /// [`Session::start_registered`] with the variables `env` (`LANG`) for the tray.
+    fn start_registered_in(env: &[(&str, &str)], prepare: impl FnOnce(&Ws)) -> Option<Session> {
         if !Parts::SNI.present() {
             return None;
         }
         let desktop = Desktop::with(Parts::SNI);
         let ws = workspace();
         prepare(&ws);
-        let tray = Tray::start(&desktop, &ws, "tray.log");
+        let env: Vec<(&str, &std::ffi::OsStr)> = env
+            .iter()
+            .map(|(k, v)| (*k, std::ffi::OsStr::new(*v)))
+            .collect();
+        let tray = Tray::start_in(&desktop, Some(&ws), &[], &env, "tray.log");
         let session = Session { tray, ws, desktop };
         session.desktop.sni().wait_registered(LONG);
         Some(session)
     }
 
-    /// The icon files the tray wrote for the panel that are still there.
+    /// The files in the tray's temporary folder (icon files, which it no longer writes).
     fn icon_files(&self) -> Vec<PathBuf> {
         fs::read_dir(self.desktop.path("tmp"))
             .map(|dir| dir.flatten().map(|e| e.path()).collect())
@@ -225,26 +246,35 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
         return;
     };
     let item = s.desktop.sni().item();
-    assert_eq!(item["Status"], "Active", "{item}");
-    // Stable across starts (no pid), so that desktops remember the icon's settings.
-    let id = item["Id"].as_str().unwrap_or_default();
-    assert!(id.ends_with("synctray"), "{item}");
-    assert!(!id.contains(&s.tray.pid().to_string()), "{item}");
-    assert!(
-        item["Menu"].as_str().is_some_and(|m| m.starts_with('/')),
-        "the item exports a menu: {item}"
-    );
-    let icon = item["IconName"].as_str().unwrap_or_default();
-    assert!(!icon.is_empty(), "the item names an icon: {item}");
-
-    let menu = s.menu();
-    let top = labels(&menu);
     let name =
         s.ws.root()
             .file_name()
             .unwrap()
             .to_string_lossy()
             .into_owned();
+    // Stable across starts (no pid), so that desktops remember the icon's settings.
+    assert_eq!(item["Id"], "synctray", "{item}");
+    assert_eq!(item["Title"], "synctray", "{item}");
+    assert_eq!(item["Category"], "ApplicationStatus", "{item}");
+    assert_eq!(item["Status"], "Active", "{item}");
+    assert!(
+        item["Menu"].as_str().is_some_and(|m| m.starts_with('/')),
+        "the item exports a menu: {item}"
+    );
+    assert_eq!(
+        tooltip(&item),
+        (
+            format!("synctray — {name}"),
+            "Never synced\nNext run tomorrow 00:00 (in ".to_owned()
+        ),
+        "{item}"
+    );
+    assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
+    // No words about the mechanics anywhere (a screen reader reads them).
+    assert!(!item.to_string().contains("tray icon"), "{item}");
+
+    let menu = s.menu();
+    let top = labels(&menu);
     assert_eq!(
         top[0],
         format!("synctray — {name}"),
@@ -277,12 +307,85 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
     assert!(menu.find("Open logs").is_some(), "{menu}");
     assert_eq!(top.last().map(String::as_str), Some("Quit"), "{menu}");
     assert!(s.tray.log().contains("icon: ok"), "{}", s.tray.context());
+    assert!(!s.tray.log().contains("-CRITICAL"), "{}", s.tray.context());
     // One malloc arena for all of the tray's threads (each would otherwise keep one).
     assert_eq!(
         malloc_arenas(s.tray.pid()),
         0,
         "the tray has extra malloc arenas"
     );
+}
+
+/// Where the icon theme has synctray's state icons (the package installs them in hicolor),
+/// the item names them (`IconName`), so that a theme can restyle them; the pixels still come
+/// along for hosts that draw them.
+#[test]
+fn sni_the_item_names_its_icon_where_the_theme_has_it() {
+    if !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::SNI);
+    let ws = workspace();
+    // The package's hicolor files, in a data folder of this session's own.
+    let share = desktop.path("share");
+    let apps = share.join("icons/hicolor/scalable/apps");
+    fs::create_dir_all(&apps).unwrap();
+    let icons = Path::new(env!("CARGO_MANIFEST_DIR")).join("icons");
+    for state in ["ok", "syncing", "error", "paused", "stale"] {
+        fs::copy(
+            icons.join(format!("{state}.svg")),
+            apps.join(format!("synctray-{state}.svg")),
+        )
+        .unwrap();
+        let symbolic = format!("synctray-{state}-symbolic.svg");
+        fs::copy(icons.join("theme").join(&symbolic), apps.join(&symbolic)).unwrap();
+    }
+    let data_dirs = std::env::join_paths([share.as_path(), Path::new("/usr/share")]).unwrap();
+    let tray = Tray::start_in(
+        &desktop,
+        Some(&ws),
+        &[],
+        &[("XDG_DATA_DIRS", data_dirs.as_os_str())],
+        "tray.log",
+    );
+    desktop.sni().wait_registered(LONG);
+    let item = desktop.sni().item();
+    assert_eq!(
+        item["IconName"],
+        "synctray-ok",
+        "{item}\n{}",
+        tray.context()
+    );
+    assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
+}
+
+/// The item's tooltip: its title, and its text up to the first "(in " (the rest counts down).
+fn tooltip(item: &serde_json::Value) -> (String, String) {
+    let title = item["ToolTip"][2].as_str().unwrap_or_default().to_owned();
+    let text = item["ToolTip"][3].as_str().unwrap_or_default();
+    let text = match text.find("(in ") {
+        Some(at) => &text[..at + 4],
+        None => text,
+    };
+    (title, text.to_owned())
+}
+
+/// The sizes of the item's `IconPixmap`s (each square: width, height, then the pixels).
+fn pixmap_sizes(item: &serde_json::Value) -> Vec<i64> {
+    item["IconPixmap"]
+        .as_array()
+        .map(|sizes| {
+            sizes
+                .iter()
+                .map(|p| {
+                    let (w, h) = (p[0].as_i64().unwrap(), p[1].as_i64().unwrap());
+                    assert_eq!(p[2].as_i64(), Some(w * h * 4), "{p}");
+                    assert_eq!(w, h);
+                    w
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// How many extra glibc malloc arenas the process `pid` has: anonymous read-write
@@ -308,7 +411,7 @@ fn sni_a_failing_job_notifies_once_and_its_recovery_takes_the_failures_place() {
     let Some(s) = Session::start(|ws| fs::write(ws.path("broken"), "").unwrap()) else {
         return;
     };
-    let icon_before = s.desktop.sni().item()["IconName"].clone();
+    let icon_before = s.desktop.sni().item()["IconDigest"].clone();
     s.click("Sync now");
     s.wait("the run to fail", LONG, || s.status()["status"] == "error");
     let status = s.status();
@@ -335,11 +438,20 @@ fn sni_a_failing_job_notifies_once_and_its_recovery_takes_the_failures_place() {
     });
     s.wait_idle();
     assert!(s.tray.log().contains("icon: error"), "{}", s.tray.context());
+    let item = s.desktop.sni().item();
     assert_ne!(
-        s.desktop.sni().item()["IconName"],
-        icon_before,
+        item["IconDigest"], icon_before,
         "the item's icon changed with the state"
     );
+    // A failing item asks for attention (KDE brings it out of the hidden icons).
+    assert_eq!(item["Status"], "NeedsAttention", "{item}");
+    let (title, text) = tooltip(&item);
+    assert!(title.starts_with("synctray — "), "{item}");
+    assert!(
+        text.starts_with("✗ Last sync ") && text.contains("failed: second"),
+        "{item}"
+    );
+    assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
 
     // The same failure again: counted in the menu, not shown again.
     s.click("Sync now");
@@ -370,6 +482,10 @@ fn sni_a_failing_job_notifies_once_and_its_recovery_takes_the_failures_place() {
         m.children[1].label.starts_with("✓ Last sync ")
             && m.children[2].label.starts_with("Next run ")
     });
+    let item = s.desktop.sni().item();
+    assert_eq!(item["Status"], "Active", "{item}");
+    assert_eq!(item["IconDigest"], icon_before, "{item}");
+    assert!(tooltip(&item).1.starts_with("✓ Last sync "), "{item}");
 }
 
 #[test]
@@ -627,51 +743,41 @@ fn sni_sigterm_stops_the_tray_cleanly() {
     assert!(s.desktop.sni().try_item().is_err(), "the item is gone");
 }
 
-/// Without libayatana-appindicator3 (the library tray-icon loads when it builds the icon)
-/// the tray does not start: it says which package it needs, on stderr and on the desktop, and
-/// exits 2, instead of panicking inside tray-icon.
+/// Without a session bus there is no panel to show the item on (StatusNotifierItems are
+/// D-Bus objects): the tray does not start, says why, and exits 2, instead of panicking or
+/// running with no icon.
 #[test]
-fn without_the_appindicator_library_the_tray_names_the_package_it_needs() {
-    if !Parts::SNI.present() || !can_remount_read_only() {
+fn without_a_session_bus_the_tray_says_so_and_exits_2() {
+    if !Parts::XEMBED.present() {
         return;
     }
-    let library = support::desktop::appindicator_library().expect("libayatana-appindicator3.so.1");
-    let desktop = Desktop::with(Parts::SNI);
+    let desktop = Desktop::with(Parts::XEMBED);
     let ws = workspace();
-    // The library made unloadable for the tray alone: /dev/null mounted over it.
     let out = desktop
-        .command("unshare")
-        .args([
-            "-m",
-            "sh",
-            "-c",
-            r#"mount --bind /dev/null "$1" && shift && exec "$@""#,
-            "sh",
-        ])
-        .arg(&library)
-        .arg(SYNCTRAY)
+        .command(SYNCTRAY)
         .arg("--workspace")
         .arg(ws.root())
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", desktop.path("no-bus").display()),
+        )
+        .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .output()
         .unwrap();
     let stderr = format!("{:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
     assert!(
-        stderr.contains("cannot show the tray icon: it needs libayatana-appindicator3-1"),
+        stderr.contains("cannot show the tray: no session bus")
+            && stderr.contains("synctray --daemon"),
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(!ws.path("data/.synctray-instance").exists(), "{stderr}");
-    // Said on the desktop too: a tray started from the app menu has no terminal.
-    desktop.wait_notification("synctray: the tray did not start", Duration::from_secs(5));
     assert!(
-        desktop
-            .notifications()
-            .contains("libayatana-appindicator3-1"),
-        "{}",
-        desktop.notifications()
+        !ws.path("data/.synctray-instance.json").exists(),
+        "{stderr}"
     );
+    assert!(!ws.path("data/.sync-lock").exists(), "{stderr}");
 }
 
 /// A tray icon and its menu draw nothing with OpenGL: the tray starts GTK without it, so
@@ -776,14 +882,70 @@ fn xembed_the_icon_docks_in_trayer_and_a_click_opens_its_menu() {
         .expect("the target folder")
         .join("tray-menu.png");
     desktop.screenshot(&shot);
-    assert!(desktop.xdotool(&["key", "Escape"]).status.success());
+    // The first entry a person can choose is "Sync now" (the status lines are text).
+    assert!(desktop.xdotool(&["key", "Down", "Return"]).status.success());
     wait_for(
         "the menu to close",
         SHORT,
         || !menu_open(),
         || tray.context(),
     );
+    wait_for(
+        "the run Sync now started",
+        LONG,
+        || {
+            ws.status()
+                .is_some_and(|s| s["trigger"] == "manual" && s["status"] == "success")
+        },
+        || tray.context(),
+    );
+    // GTK had nothing to complain about on the way (a critical at start was the rule).
+    assert!(!tray.log().contains("-CRITICAL"), "{}", tray.context());
     eprintln!("screenshot of the open menu: {}", shot.display());
+}
+
+/// A panel that hosts StatusNotifierItems comes (a panel started, or restarted, after the
+/// tray): the item registers with it and the XEmbed icon goes; when the host goes, the
+/// XEmbed icon is back, with the same menu.
+#[test]
+fn xembed_the_icon_gives_way_to_a_status_notifier_host_and_comes_back_when_it_goes() {
+    if !Parts::XEMBED.present() || !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::XEMBED);
+    let ws = workspace();
+    let tray = Tray::start(&desktop, &ws, "tray.log");
+    let docked = || {
+        !desktop
+            .xdotool(&["search", "--onlyvisible", "--class", "synctray$"])
+            .stdout
+            .is_empty()
+    };
+    wait_for("the XEmbed icon", LONG, docked, || tray.context());
+
+    let host = support::sni::SniHost::start(&desktop).expect("the StatusNotifierItem host");
+    host.wait_registered(LONG);
+    wait_for(
+        "the XEmbed icon to go",
+        SHORT,
+        || !docked(),
+        || tray.context(),
+    );
+    let item = host.item();
+    assert_eq!(item["Id"], "synctray", "{item}");
+    let menu = host.menu();
+    assert!(menu.find("Sync now").is_some_and(|i| i.enabled), "{menu}");
+
+    drop(host);
+    wait_for("the XEmbed icon to come back", SHORT, docked, || {
+        tray.context()
+    });
+    assert!(
+        tray.log()
+            .contains("no StatusNotifierWatcher on the bus: showing an XEmbed icon"),
+        "{}",
+        tray.context()
+    );
 }
 
 #[test]
@@ -971,12 +1133,17 @@ fn notified_starting(desktop: &Desktop, prefix: &str) -> Vec<serde_json::Value> 
 /// The session ends under a tray whose job is running, the way `end` ends it: the tray
 /// stops as Quit does with the session's short grace (2.5 s, then the job is stopped: well
 /// inside what a session waits), exits 0, the run is recorded as interrupted, and no job,
-/// no lock and none of the icon files it wrote for the panel are left. The session, for
+/// no lock and no file in its temporary folder are left. The session, for
 /// what a test checks besides.
 fn the_session_ends_during_a_job(end: impl FnOnce(&mut Session)) -> Option<Session> {
     let marker = support::proc::sleep_marker(300);
     let mut s = Session::start(|ws| fs::write(ws.path("slow"), &marker).unwrap())?;
-    assert!(!s.icon_files().is_empty(), "the tray writes its icon files");
+    // The panel gets the icon's pixels over D-Bus: no file.
+    assert_eq!(
+        s.icon_files(),
+        Vec::<PathBuf>::new(),
+        "the tray writes no icon file"
+    );
     s.click("Sync now");
     s.wait("the job's process", SHORT, || {
         !processes_with(&marker).is_empty()
@@ -999,7 +1166,7 @@ fn the_session_ends_during_a_job(end: impl FnOnce(&mut Session)) -> Option<Sessi
     assert_eq!(
         s.icon_files(),
         Vec::<PathBuf>::new(),
-        "the icon files are removed"
+        "nothing is left in the temporary folder"
     );
     Some(s)
 }
@@ -1027,6 +1194,185 @@ fn sni_sigterm_during_a_job_gives_it_the_sessions_short_grace() {
         libc::kill(s.tray.pid() as libc::pid_t, libc::SIGTERM);
     };
     the_session_ends_during_a_job(sigterm);
+}
+
+/// The user these Wayland tests run the session as: sway refuses to run as root.
+const NOBODY: u32 = 65534;
+
+/// `program`, run as [`NOBODY`].
+fn as_nobody(program: &str) -> Command {
+    let mut cmd = Command::new("setpriv");
+    cmd.arg(format!("--reuid={NOBODY}"))
+        .arg(format!("--regid={NOBODY}"))
+        .arg("--clear-groups")
+        .arg(program);
+    cmd
+}
+
+/// `path` and everything under it given to [`NOBODY`].
+fn give_to_nobody(path: &Path) {
+    std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
+    if path.is_dir() {
+        for entry in fs::read_dir(path).unwrap().flatten() {
+            give_to_nobody(&entry.path());
+        }
+    }
+}
+
+/// Processes a test started, killed (and reaped) when it ends, however it ends.
+#[derive(Default)]
+struct Started(Vec<Child>);
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            terminate(child);
+        }
+    }
+}
+
+/// Logout on Wayland: a real headless sway (as an ordinary user, as sway requires), a
+/// session bus and a StatusNotifierItem host; the compositor goes away during a run. The
+/// tray stops as Quit does with the session's short grace, exits 0, records the run as
+/// interrupted, and leaves no job, no lock and no instance file (GDK used to end the
+/// process at once, leaving all three).
+#[test]
+fn wayland_logout_the_compositor_gone_during_a_job_records_the_run_and_leaves_nothing() {
+    let missing: Vec<_> = ["sway", "setpriv", "dbus-daemon"]
+        .into_iter()
+        .filter(|tool| !support::proc::on_path(tool))
+        .collect();
+    if !missing.is_empty() || !Parts::SNI.present() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "missing {missing:?}: apt-get install sway util-linux dbus"
+        );
+        eprintln!("skipped: missing {missing:?} (apt-get install sway)");
+        return;
+    }
+    let session = tempfile::tempdir().unwrap();
+    support::proc::set_mode(session.path(), 0o755);
+    let runtime = session.path().join("runtime");
+    fs::create_dir(&runtime).unwrap();
+    support::proc::set_mode(&runtime, 0o700);
+    let config = session.path().join("sway.conf");
+    fs::write(&config, "").unwrap();
+    give_to_nobody(&runtime);
+    let log = |name: &str| fs::File::create(session.path().join(name)).unwrap();
+    let mut started = Started::default();
+
+    // The compositor.
+    let mut sway = as_nobody("sway");
+    sway.arg("-c")
+        .arg(&config)
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("HOME", &runtime)
+        .env("WLR_BACKENDS", "headless")
+        .env("WLR_LIBINPUT_NO_DEVICES", "1")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(log("sway.log"))
+        .stderr(log("sway.log"));
+    started.0.push(sway.spawn().expect("sway starts"));
+    let socket = || {
+        fs::read_dir(&runtime).ok()?.flatten().find_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            (name.starts_with("wayland-") && !name.ends_with(".lock")).then_some(name)
+        })
+    };
+    assert!(
+        support::proc::wait_until(SHORT, || socket().is_some()),
+        "sway did not start: {}",
+        fs::read_to_string(session.path().join("sway.log")).unwrap_or_default()
+    );
+    let display = socket().unwrap();
+
+    // The session bus and the panel's StatusNotifierItem host.
+    let mut bus = as_nobody("dbus-daemon");
+    bus.args(["--session", "--nofork", "--print-address=1"])
+        .stdout(Stdio::piped())
+        .stderr(log("dbus.log"));
+    let mut bus = bus.spawn().expect("dbus-daemon starts");
+    let mut address = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(bus.stdout.take().unwrap()),
+        &mut address,
+    )
+    .unwrap();
+    started.0.push(bus);
+    let address = address.trim().to_owned();
+    let mut host = as_nobody(support::sni::SniHost::script());
+    host.env("DBUS_SESSION_BUS_ADDRESS", &address);
+    let host = support::sni::SniHost::start_as(host, &session.path().join("sni-host.log"))
+        .expect("the StatusNotifierItem host");
+
+    // The tray, on a workspace whose second job sleeps.
+    let ws = workspace();
+    let marker = support::proc::sleep_marker(300);
+    fs::write(ws.path("slow"), &marker).unwrap();
+    give_to_nobody(ws.root());
+    support::proc::set_mode(ws.root(), 0o755);
+    let tray_log = session.path().join("tray.log");
+    let mut tray = as_nobody(SYNCTRAY);
+    tray.arg("--workspace")
+        .arg(ws.root())
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("HOME", &runtime)
+        .env("WAYLAND_DISPLAY", &display)
+        .env("GDK_BACKEND", "wayland")
+        .env("DBUS_SESSION_BUS_ADDRESS", &address)
+        .env("SYNCTRAY_LOG", "debug")
+        .env("NO_AT_BRIDGE", "1")
+        .env_remove("DISPLAY")
+        .env_remove("SYNCTRAY_WORKSPACE")
+        .stderr(fs::File::create(&tray_log).unwrap());
+    let mut tray = tray.spawn().expect("the tray starts");
+    let context = || {
+        format!(
+            "--- tray log ---\n{}",
+            fs::read_to_string(&tray_log).unwrap_or_default()
+        )
+    };
+    host.wait_registered(LONG);
+    wait_for(
+        "Sync now",
+        LONG,
+        || host.menu().find("Sync now").is_some_and(|i| i.enabled),
+        context,
+    );
+    host.click("Sync now");
+    wait_for(
+        "the job's process",
+        SHORT,
+        || !processes_with(&marker).is_empty(),
+        context,
+    );
+
+    // Logout: the compositor goes.
+    let ended = std::time::Instant::now();
+    terminate(&mut started.0[0]);
+    let exit = wait_exit(&mut tray, LONG).unwrap_or_else(|| {
+        let _ = tray.kill();
+        panic!("the tray did not stop\n{}", context())
+    });
+    let took = ended.elapsed();
+    assert_eq!(exit.code(), Some(0), "{exit:?}\n{}", context());
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(6),
+        "stopped after {took:?}\n{}",
+        context()
+    );
+    assert!(
+        context().contains("the display connection is lost"),
+        "{}",
+        context()
+    );
+    assert_eq!(processes_with(&marker), Vec::<u32>::new(), "no job is left");
+    assert!(!ws.lock_exists(), "the run lock is released");
+    assert!(!ws.path("data/.sync-lock.json").exists());
+    assert!(!ws.path("data/.synctray-instance.json").exists());
+    let status = ws.status().unwrap_or_default();
+    assert_eq!(status["interrupted"], true, "{status}");
 }
 
 /// A tray started on a workspace whose config does not load still shows its icon, in the
@@ -1467,6 +1813,10 @@ fn sni_stale_data_shows_its_age_once_and_a_success_recovers_it() {
         s.tray.log().contains("icon: stale")
     });
     let stale = s.desktop.wait_notification("Data is 3 h old", SHORT);
+    let item = s.desktop.sni().item();
+    assert_eq!(item["Status"], "NeedsAttention", "{item}");
+    assert!(tooltip(&item).1.starts_with("⚠ Data is 3 h old"), "{item}");
+    assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
     let status: serde_json::Value =
         serde_json::from_slice(&s.ws.run(&["status", "--json"]).stdout).unwrap();
     assert_eq!(status["overdue"], true, "{status}");
@@ -1483,6 +1833,8 @@ fn sni_stale_data_shows_its_age_once_and_a_success_recovers_it() {
     s.wait_menu("fresh data", SHORT, |m| {
         m.children[1].label.starts_with("✓ Last sync ")
     });
+    let item = s.desktop.sni().item();
+    assert_eq!(item["Status"], "Active", "{item}");
     assert_eq!(
         s.desktop.notified("Data is 3 h old").len(),
         1,
@@ -1586,4 +1938,257 @@ fn sni_long_workspace_names_are_elided_in_the_middle_and_the_state_stays_in_sigh
         assert!(line.starts_with(start) && line.contains("…"), "{line:?}");
         assert!(line.contains("-end: Never synced · next "), "{line:?}");
     }
+}
+
+/// Change interval while the file does not load: the menu line and a notification say
+/// why, the file is left as it is, and the check marks show the interval in force.
+#[test]
+fn sni_a_refused_change_of_interval_says_why_and_the_checks_show_the_interval_in_force() {
+    let Some(s) = Session::start(|_| {}) else {
+        return;
+    };
+    let mut config = s.ws.config();
+    config["catchUp"] = "yes".into();
+    let bad = serde_json::to_string_pretty(&config).unwrap();
+    s.ws.write_config(&bad);
+    s.wait_menu("the bad edit", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ Config not applied"))
+    });
+    s.click("Every 30 min");
+    let refused = s
+        .desktop
+        .wait_notification("synctray: interval not changed", SHORT);
+    assert!(
+        refused["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("catchUp must be") && b.contains("Fix the file first")),
+        "{refused}"
+    );
+    let menu = s.wait_menu("why the interval did not change", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ Interval not changed: catchUp"))
+    });
+    assert!(menu.find("Every 24 h").unwrap().checked(), "{menu}");
+    assert!(!menu.find("Every 30 min").unwrap().checked(), "{menu}");
+    assert_eq!(fs::read_to_string(s.ws.config_path()).unwrap(), bad);
+}
+
+/// A tray whose workspace's config does not load at start: Change interval is refused in
+/// words, and no interval is checked (none is in force).
+#[test]
+fn sni_change_interval_on_a_workspace_that_cannot_be_served_says_why() {
+    let Some(s) = Session::start_registered(|ws| {
+        ws.write_config("{ \"intervalMinutes\": ");
+    }) else {
+        return;
+    };
+    let menu = s.wait_menu("the problem", LONG, |m| {
+        m.children.iter().any(|l| {
+            l.label
+                .starts_with("✗ Cannot sync: the configuration does not load")
+        })
+    });
+    assert!(
+        !menu.find("Every 15 min").unwrap().checked()
+            && !menu.find("Every 24 h").unwrap().checked(),
+        "{menu}"
+    );
+    s.click("Every 30 min");
+    s.desktop
+        .wait_notification("synctray: interval not changed", SHORT);
+    s.wait_menu("why the interval did not change", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ Interval not changed:"))
+    });
+    let menu = s.menu();
+    assert!(!menu.find("Every 30 min").unwrap().checked(), "{menu}");
+}
+
+/// "Pause all", then un-pausing it, resumes only what it paused: a workspace paused on its
+/// own before stays paused.
+#[test]
+fn sni_pause_all_restores_exactly_what_it_changed() {
+    if !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::SNI);
+    let [alpha, beta] = [workspace(), workspace()];
+    let mut config = beta.config();
+    config["paused"] = true.into();
+    beta.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    let list = desktop.home().join(".config/synctray/workspaces.json");
+    fs::create_dir_all(list.parent().unwrap()).unwrap();
+    let entry = |name: &str, ws: &Ws| serde_json::json!({ "name": name, "path": ws.root() });
+    fs::write(
+        &list,
+        serde_json::json!({ "workspaces": [entry("alpha", &alpha), entry("beta", &beta)] })
+            .to_string(),
+    )
+    .unwrap();
+    let tray = Tray::start_with(&desktop, None, &[], "tray.log");
+    let sni = desktop.sni();
+    sni.wait_registered(LONG);
+    let wait_menu = |what: &str, check: &dyn Fn(&MenuItem) -> bool| {
+        let mut last = None;
+        let held = support::proc::wait_until(LONG, || {
+            let menu = sni.menu();
+            let ok = check(&menu);
+            last = Some(menu);
+            ok
+        });
+        assert!(
+            held,
+            "waiting for {what}:\n{}\n{}",
+            last.unwrap(),
+            tray.context()
+        );
+    };
+    wait_menu("both lines", &|m| {
+        let top = labels(m);
+        top[0].starts_with("alpha: Never synced") && top[1] == "beta: Paused"
+    });
+    sni.click("Pause all");
+    wait_menu("all paused", &|m| {
+        m.find("Pause all").is_some_and(MenuItem::checked) && labels(m)[0] == "alpha: Paused"
+    });
+    assert_eq!(alpha.config()["paused"], true);
+    sni.click("Pause all");
+    wait_menu("alpha resumed", &|m| {
+        labels(m)[0].starts_with("alpha: Never synced") && !m.find("Pause all").unwrap().checked()
+    });
+    assert_eq!(alpha.config()["paused"], false);
+    assert_eq!(beta.config()["paused"], true, "beta was paused on its own");
+    wait_menu("beta still paused", &|m| labels(m)[1] == "beta: Paused");
+}
+
+/// The workspace folder goes away (moved, as an unmount or a deletion looks) under a
+/// running tray: within 2 s the menu says so by its path and Sync now is off; within a
+/// second of its return the tray serves it again.
+#[test]
+fn sni_a_workspace_folder_that_goes_away_is_noticed_at_once_and_its_return_too() {
+    let Some(s) = Session::start(|_| {}) else {
+        return;
+    };
+    let root = s.ws.root().to_owned();
+    let away = root.with_extension("away");
+    fs::rename(&root, &away).unwrap();
+    let gone = format!(
+        "✗ Cannot sync: the workspace folder {} is gone",
+        root.display()
+    );
+    let started = std::time::Instant::now();
+    let menu = s.wait_menu("the folder gone", Duration::from_secs(2), |m| {
+        m.children.iter().any(|l| l.label == gone)
+    });
+    assert!(!menu.find("Sync now").unwrap().enabled, "{menu}");
+    eprintln!("noticed in {:?}", started.elapsed());
+    fs::rename(&away, &root).unwrap();
+    let started = std::time::Instant::now();
+    let menu = s.wait_menu("the folder back", Duration::from_millis(1500), |m| {
+        !m.children
+            .iter()
+            .any(|l| l.label.starts_with("✗ Cannot sync"))
+            && m.find("Sync now").is_some_and(|i| i.enabled)
+    });
+    eprintln!("back in {:?}", started.elapsed());
+    // Served again: a run works, and its edits are watched.
+    s.click("Sync now");
+    s.wait("the run", LONG, || s.status()["status"] == "success");
+    drop(menu);
+}
+
+#[test]
+fn sni_a_spanish_desktop_reads_the_menu_and_a_failure_in_spanish() {
+    let Some(s) = Session::start_registered_in(&[("LANG", "es_ES.UTF-8")], |ws| {
+        fs::write(ws.path("broken"), "").unwrap()
+    }) else {
+        return;
+    };
+    let menu = s.wait_menu("the idle Spanish menu", LONG, |m| {
+        m.find("Sincronizar ahora").is_some_and(|i| i.enabled)
+    });
+    let top = labels(&menu);
+    let name =
+        s.ws.root()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+    assert_eq!(top[0], format!("synctray — {name}"), "{menu}");
+    assert_eq!(top[1], "Nunca sincronizado", "{menu}");
+    assert!(
+        top[2].starts_with("Próxima ejecución mañana 00:00 (en "),
+        "{menu}"
+    );
+    let interval = menu.find("Cambiar intervalo").expect("Cambiar intervalo");
+    assert!(interval.labels().iter().any(|l| l == "Cada 24 h"), "{menu}");
+    assert!(menu.find("Cada 24 h").unwrap().checked(), "{menu}");
+    for label in [
+        "Pausar las sincronizaciones programadas",
+        "Ejecuciones recientes",
+        "Abrir registros",
+        "Editar configuración…",
+        "Abrir carpeta del espacio de trabajo",
+        "Iniciar al iniciar la sesión",
+    ] {
+        assert!(menu.find(label).is_some(), "no {label:?} in\n{menu}");
+    }
+    assert_eq!(top.last().map(String::as_str), Some("Salir"), "{menu}");
+    // No English line, and never a message id.
+    for line in menu.labels() {
+        assert!(
+            !["Sync now", "Quit", "Never synced", "Next run"]
+                .iter()
+                .any(|english| line.starts_with(english)),
+            "{line:?} is English:\n{menu}"
+        );
+        let id_like = line.contains('-')
+            && line.chars().any(|c| c.is_ascii_lowercase())
+            && line.chars().all(|c| c.is_ascii_lowercase() || c == '-');
+        assert!(!id_like, "{line:?} looks like a message id:\n{menu}");
+    }
+
+    s.click("Sincronizar ahora");
+    let failed = s
+        .desktop
+        .wait_notification("Falló la sincronización: second", LONG);
+    let body = failed["body"].as_str().unwrap_or_default();
+    assert!(
+        body.starts_with("terminó con el código 1\n"),
+        "the reason in Spanish, then the job's last line: {failed}"
+    );
+    assert!(
+        body.contains("Error: the data source is broken"),
+        "{failed}"
+    );
+    let actions = failed["actions"].to_string();
+    assert!(
+        actions.contains("Mostrar registro") && actions.contains("Sincronizar ahora"),
+        "the buttons in Spanish: {failed}"
+    );
+    s.wait_menu("the failure in Spanish", SHORT, |m| {
+        m.children[1].label.starts_with("✗ Última sincronización ")
+            && m.children[1].label.ends_with(" · falló: second")
+    });
+    // The log reads the same in every language.
+    s.wait("the menu's change logged in English", SHORT, || {
+        s.tray.log().contains(" · failed: second")
+    });
+}
+
+#[test]
+fn sni_an_american_desktop_reads_a_12_hour_clock() {
+    let Some(s) = Session::start_registered_in(&[("LANG", "en_US.UTF-8")], |_| {}) else {
+        return;
+    };
+    let menu = s.wait_menu("the next run on a 12-hour clock", LONG, |m| {
+        m.children
+            .get(2)
+            .is_some_and(|l| l.label.starts_with("Next run tomorrow 12:00 AM (in "))
+    });
+    assert!(menu.find("Sync now").is_some(), "{menu}");
 }

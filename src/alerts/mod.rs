@@ -139,7 +139,10 @@ impl Event {
             // Not incidents: the desktop's alone.
             Note::ConfigError(_)
             | Note::NotStarted(_)
+            | Note::AlreadyServed { .. }
+            | Note::NoTray { .. }
             | Note::OpenFailed { .. }
+            | Note::NotChanged { .. }
             | Note::ConfigWarning(_) => return None,
         }
         Some(event)
