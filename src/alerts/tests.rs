@@ -1,6 +1,5 @@
 use super::*;
 use crate::config::alerts::{Format, Secret};
-use crate::observe::Change;
 use crate::status::{Failure, JobFailure, RunError};
 
 fn ws() -> Workspace {
@@ -214,6 +213,7 @@ fn a_command_reads_the_event_and_one_that_hangs_is_stopped_with_its_tree() {
 #[cfg(unix)]
 #[test]
 fn a_problem_its_end_and_stale_data_are_told_once_each_and_as_on_says() {
+    use crate::observe::Change;
     let dir = tempfile::tempdir().unwrap();
     let ws = Workspace::at(dir.path(), crate::workspace::Source::Flag);
     let config = Config::parse(
