@@ -117,10 +117,10 @@ impl Lang {
     /// the system's settings (macOS, Windows: they set no `LANG`).
     pub fn from_env() -> Lang {
         let lang = from_vars(|name| std::env::var(name).ok());
-        let set = |name| std::env::var(name).is_ok_and(|v| !v.is_empty());
+        let set = |name: &&str| std::env::var(name).is_ok_and(|v| !v.is_empty());
         if ["LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"]
             .iter()
-            .any(|n| set(n))
+            .any(set)
         {
             return lang;
         }
