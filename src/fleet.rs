@@ -487,9 +487,11 @@ pub fn serve_daemon(initial: Vec<Workspace>, list: Option<PathBuf>) {
 /// One workspace of a daemon's fleet, on its own thread: served as soon as it can be,
 /// until `stop`.
 fn serve_one(ws: Workspace, stop: watch::Sender<Stop>, named: bool) {
-    let notifier = notify::desktop_for(named.then(|| ws.name.clone()), None);
-    // The daemon takes no commands: its controls are the config file and the CLI.
-    let (_commands, mut commands_rx) = mpsc::unbounded_channel();
+    // Its controls are the config file and the CLI; the only commands it takes are the
+    // actions of its own failure notifications ("Sync now").
+    let (commands, mut commands_rx) = mpsc::unbounded_channel();
+    let actions = notify::daemon_actions(ws.clone(), commands);
+    let notifier = notify::desktop_for(named.then(|| ws.name.clone()), Some(actions));
     let Some(host) = open_when_servable(
         &ws,
         Front::Daemon,

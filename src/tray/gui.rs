@@ -451,10 +451,7 @@ impl Gui {
             NoteAction::SyncNow => view.send(Command::SyncNow),
             NoteAction::ShowLog => {
                 // The failed run's log: the newest failed run of the history.
-                let failed = crate::runs::recent(&view.ws, state::RECENT_RUNS)
-                    .into_iter()
-                    .find(|run| !run.is_success() && !run.interrupted);
-                if let Some(path) = failed.and_then(|run| crate::runs::log_path(&view.ws, &run)) {
+                if let Some(path) = crate::runs::last_failed_log(&view.ws) {
                     self.open(&path);
                 }
             }
