@@ -259,6 +259,9 @@ fn daemon(ws: Workspace) -> process::ExitCode {
         host.ws.root.display(),
         host.ws.source
     );
+    // Every line about the workspace names it, as when a daemon serves several.
+    let span = tracing::info_span!("workspace", name = %host.ws.name);
+    let _in = span.enter();
     // Its controls are the config file and the CLI; the only commands it takes are the
     // actions of its own failure notifications ("Sync now").
     let (commands, commands_rx) = mpsc::unbounded_channel();

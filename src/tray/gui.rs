@@ -509,6 +509,9 @@ impl Gui {
         self.quitting = true;
         // A signal may have started the drain already: then this is the second stop.
         let next = host::escalate(&self.stop);
+        if matches!(next, Stop::Drain(_)) {
+            tracing::info!("choose Quit again to stop at once");
+        }
         self.fleet.forward(next);
         self.render();
     }
