@@ -182,8 +182,8 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
         .inspect_err(|e| tracing::warn!("cannot watch {}: {e}", path.display()))
         .ok()
     });
-    // Logout on X11: the display goes before any signal comes. Stop as Quit does, with
-    // the session's short grace, and leave nothing behind.
+    // Logout: the display (X11) or the compositor (Wayland) goes before any signal comes.
+    // Stop as Quit does, with the session's short grace, and leave nothing behind.
     let stops = gui.fleet.stops();
     sys::tray::on_display_lost(move || {
         tracing::warn!("the display connection is lost (the session is ending); stopping");
