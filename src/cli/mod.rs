@@ -202,6 +202,9 @@ pub fn run(args: Args) -> process::ExitCode {
         _ => {}
     }
     if args.command.is_none() {
+        // The daemon's notifications are read on the desktop: in the person's language.
+        // The CLI's own output stays English.
+        crate::i18n::init_from_env();
         return match list::served(&args.workspace) {
             Ok(list::Served::One(ws)) => daemon(ws),
             Ok(list::Served::Many(wss, list)) => {
@@ -336,6 +339,7 @@ pub fn run_tray(args: Args) -> process::ExitCode {
         );
     }
     init_logging(tracing::Level::INFO);
+    crate::i18n::init_from_env();
     match list::served(&args.workspace) {
         Ok(list::Served::One(ws)) => {
             ws.clean_temp_files();

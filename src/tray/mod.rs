@@ -109,7 +109,12 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
             Ok(host) => first_host = Some(host),
             Err(e @ OpenError::Taken { .. }) => {
                 let _ = writeln!(std::io::stderr(), "synctray: {e}");
-                notify::desktop().notify(Note::NotStarted(e.to_string()));
+                if let OpenError::Taken { root, holder, .. } = e {
+                    notify::desktop().notify(Note::AlreadyServed {
+                        root,
+                        holder: holder.to_string(),
+                    });
+                }
                 return Err(Ended::NotStarted);
             }
             Err(e) => {
@@ -134,9 +139,11 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
     })) {
         Ok(item) => item,
         Err(e) => {
-            let why = format!("cannot show the tray: {e} (or run `synctray --daemon`)");
-            let _ = writeln!(std::io::stderr(), "synctray: {why}");
-            notify::desktop().notify(Note::NotStarted(why));
+            let _ = writeln!(
+                std::io::stderr(),
+                "synctray: cannot show the tray: {e} (or run `synctray --daemon`)"
+            );
+            notify::desktop().notify(Note::NoTray { why: e.to_string() });
             return Err(Ended::NotStarted);
         }
     };
