@@ -53,33 +53,33 @@ menu-title = synctray — { $workspace }
 starting = Démarrage…
 never-synced = Jamais synchronisé
 last-sync-ok = ✓ Dernière synchronisation { $time } · { $length }
-last-sync-failed = ✗ Dernière synchronisation { $time } · échec : { $what }
+last-sync-failed = ✗ Dernière synchro { $time } · échec : { $what }
 failed-interrupted = interrompue
 failed-error = erreur
 failing-run = la synchronisation
 failing-since = ✗ { $job } échoue depuis { $since } ({ $runs ->
-    [one] { $runs } exécution
-   *[other] { $runs } exécutions
+    [one] { $runs } fois
+   *[other] { $runs } fois
 })
 interrupted = Interrompue { $time } (arrêtée pendant l’exécution)
-interrupted-last-success = Interrompue { $time } (arrêtée pendant l’exécution) · dernier succès { $success }
+interrupted-last-success = Interrompue { $time } (arrêtée) · dernier succès { $success }
 cannot-sync = ✗ Synchronisation impossible : { $what }
-with-data-age = { $line } · données vieilles de { $age }
-data-old = ⚠ Données vieilles de { $age } (dernier succès { $success })
-data-old-never = ⚠ Données vieilles de { $age } (aucune synchronisation réussie)
+with-data-age = { $line } · données de { $age }
+data-old = ⚠ Données vieilles de { $age } (réussi à { $success })
+data-old-never = ⚠ Données vieilles de { $age } (jamais réussi)
 syncing-job = Synchronisation { $index }/{ $total } : { $job }…
 retrying = Nouvel essai de { $job } { $when } (essai { $attempt }/{ $attempts })…
 waiting-network = En attente du réseau…
 waiting-power = En attente du secteur…
-waiting-power-until = En attente du secteur (s’exécute quand même à { $time })…
+waiting-power-until = En attente du secteur (exécution à { $time })…
 waiting-unmetered = En attente d’un réseau non limité…
-waiting-unmetered-until = En attente d’un réseau non limité (s’exécute quand même à { $time })…
+waiting-unmetered-until = En attente d’un réseau non limité (exécution à { $time })…
 syncing-elsewhere = Synchronisation (autre processus)…
 syncing-elsewhere-pid = Synchronisation (autre processus, PID { $pid })…
 paused = En pause
 next-run = Prochaine exécution { $time } ({ $when })
 no-run-scheduled = Aucune exécution planifiée
-not-syncing-until-fixed = Pas de synchronisation tant que ce n’est pas corrigé
+not-syncing-until-fixed = Aucune synchro avant correction
 served-elsewhere = Géré par un autre synctray
 served-elsewhere-pid = Géré par un autre synctray (PID { $pid })
 quitting = Fermeture…

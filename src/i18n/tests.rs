@@ -242,18 +242,18 @@ fn lengths_and_plurals_follow_the_language() {
         assert_eq!(decimal(3.12), "3,1");
         assert_eq!(
             t!(FAILING_SINCE, job = "quality", since = "14:15", runs = 1),
-            "✗ quality schlägt seit 14:15 fehl (1 Durchlauf)"
+            "✗ quality fehlerhaft seit 14:15 (1 Lauf)"
         );
         assert_eq!(
             t!(FAILING_SINCE, job = "quality", since = "14:15", runs = 5),
-            "✗ quality schlägt seit 14:15 fehl (5 Durchläufe)"
+            "✗ quality fehlerhaft seit 14:15 (5 Läufe)"
         );
     });
     speaking(&[("LANG", "fr_FR.UTF-8")], || {
         // French counts 0 and 1 as one.
         assert_eq!(
             t!(FAILING_SINCE, job = "quality", since = "14:15", runs = 1),
-            "✗ quality échoue depuis 14:15 (1 exécution)"
+            "✗ quality échoue depuis 14:15 (1 fois)"
         );
     });
     speaking(&[], || {
@@ -285,4 +285,105 @@ fn a_message_a_language_lacks_is_said_in_english_never_as_its_id() {
     assert_eq!(lang.text(id::SYNC_NOW, &[]), "Sync now");
     // An id nobody has (only possible from outside `id`): nothing, not the id.
     assert_eq!(lang.text("no-such-message", &[]), "");
+}
+
+/// The menu's lines (not the notifications, which wrap), by id.
+const MENU_LINES: &[&str] = &[
+    "last-sync-ok",
+    "last-sync-failed",
+    "failing-since",
+    "interrupted",
+    "interrupted-last-success",
+    "cannot-sync",
+    "data-old",
+    "data-old-never",
+    "syncing-job",
+    "retrying",
+    "waiting-network",
+    "waiting-power",
+    "waiting-power-until",
+    "waiting-unmetered",
+    "waiting-unmetered-until",
+    "syncing-elsewhere",
+    "syncing-elsewhere-pid",
+    "paused",
+    "next-run",
+    "no-run-scheduled",
+    "not-syncing-until-fixed",
+    "served-elsewhere",
+    "served-elsewhere-pid",
+    "quitting",
+    "quitting-stopping-sync",
+    "sync-now",
+    "change-interval",
+    "custom-every",
+    "pause-scheduled",
+    "recent-runs",
+    "no-runs-yet",
+    "open-logs",
+    "edit-config",
+    "open-folder",
+    "start-at-login",
+    "sync-all",
+    "pause-all",
+];
+
+/// Message `id` in language `tag` with typical values for its variables.
+fn typical(tag: &str, id: &str, vars: &BTreeSet<String>) -> String {
+    let lang = Lang::new(&[tag.replace('-', "_").as_str()], None);
+    let args: Vec<(&str, Arg)> = vars
+        .iter()
+        .map(|v| {
+            let value = match v.as_str() {
+                "runs" | "index" | "total" | "attempt" | "attempts" | "pid" => Arg::from(5),
+                "time" | "since" | "success" => Arg::from("14:30"),
+                "when" => Arg::from(lang.text(id::IN_TIME, &[("length", Arg::from("12 min"))])),
+                "length" | "age" => Arg::from("3 min"),
+                _ => Arg::from("quality"),
+            };
+            (v.as_str(), value)
+        })
+        .collect();
+    lang.text(id, &args)
+}
+
+/// German runs about 30 % longer than English: every language's menu line keeps to the
+/// menu's width (48 characters, the width the tray elides names and notices to) or, where
+/// the English line is longer, to English's width and a tenth.
+#[test]
+fn every_languages_menu_lines_fit_as_the_english_ones_do() {
+    let english = messages("en", file_of("en").unwrap());
+    let mut wide = Vec::new();
+    for id in MENU_LINES {
+        let vars = &english[*id];
+        let en = typical("en", id, vars).chars().count();
+        let room = 48.max(en + en / 10);
+        for (tag, _) in LANGUAGES {
+            let text = typical(tag, id, vars);
+            if text.chars().count() > room {
+                wide.push(format!(
+                    "{tag} {id}: {text:?} ({} > {room})",
+                    text.chars().count()
+                ));
+            }
+        }
+    }
+    // A failure streak with the data's age added, the longest line there is.
+    for (tag, _) in LANGUAGES {
+        let lang = Lang::new(&[tag.replace('-', "_").as_str()], None);
+        let streak = typical(tag, "failing-since", &english["failing-since"]);
+        let aged = lang.text(
+            id::WITH_DATA_AGE,
+            &[("line", Arg::from(streak)), ("age", Arg::from("3 min"))],
+        );
+        let en = 55;
+        if aged.chars().count() > en + en / 10 {
+            wide.push(format!("{tag}: {aged:?} ({})", aged.chars().count()));
+        }
+    }
+    assert!(
+        wide.is_empty(),
+        "lines too wide for the menu:\n{}",
+        wide.join("\n")
+    );
 }
