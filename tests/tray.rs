@@ -2101,6 +2101,108 @@ fn sni_a_workspace_folder_that_goes_away_is_noticed_at_once_and_its_return_too()
     drop(menu);
 }
 
+/// A tray beside a daemon: the daemon's failure notification offers Show log and Sync now
+/// and acts on them; the tray's menu for the workspace the daemon serves lists its
+/// Recent runs, as for a workspace the tray serves itself.
+#[test]
+fn sni_beside_a_daemon_recent_runs_are_shown_and_the_daemons_failure_offers_actions() {
+    if !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::SNI);
+    let ws = workspace();
+    let mut config = ws.config();
+    config["schedule"] = "*/3 * * * * *".into();
+    ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    fs::write(ws.path("broken"), "").unwrap();
+    stand_in_opener(&ws);
+    let mut command = desktop.command(SYNCTRAY);
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = std::iter::once(ws.path("bin")).chain(std::env::split_paths(&path));
+    command
+        .arg("--workspace")
+        .arg(ws.root())
+        .arg("--daemon")
+        .env("PATH", std::env::join_paths(dirs).unwrap())
+        .env("SYNCTRAY_LOG", "debug")
+        .env_remove("SYNCTRAY_WORKSPACE")
+        .stdin(Stdio::null());
+    let mut daemon = ws.start_daemon(command);
+    let failed = desktop.wait_notification("Sync failed: second", LONG);
+    assert_eq!(
+        failed["actions"],
+        serde_json::json!(["show-log", "Show log", "sync-now", "Sync now"]),
+        "{failed}\n{}",
+        daemon.log()
+    );
+
+    // Show log opens that run's log.
+    desktop.invoke_action(failed["id"].as_u64().unwrap(), "show-log");
+    let opened = ws.path("bin/opened");
+    support::proc::wait_for(
+        "the opener to be asked",
+        SHORT,
+        || opened.exists(),
+        || daemon.log(),
+    );
+    let log = PathBuf::from(fs::read_to_string(&opened).unwrap().trim());
+    assert!(log.starts_with(ws.path("data/logs")), "{}", log.display());
+
+    // A different failure (the server closes a notification once an action is chosen):
+    // its Sync now runs it again, now.
+    let mut config = ws.config();
+    config["jobs"][0]["command"] = "exit 3".into();
+    ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    let failed = desktop.wait_notification("Sync failed: first", LONG);
+    desktop.invoke_action(failed["id"].as_u64().unwrap(), "sync-now");
+    support::proc::wait_for(
+        "the run the notification asked for",
+        LONG,
+        || ws.history().iter().any(|r| r["trigger"] == "manual"),
+        || daemon.log(),
+    );
+
+    // A tray beside it (serving another workspace too) shows its Recent runs.
+    let mine = workspace();
+    let tray = Tray::start_with(
+        &desktop,
+        None,
+        &[
+            "--workspace",
+            ws.root().to_str().unwrap(),
+            "--workspace",
+            mine.root().to_str().unwrap(),
+        ],
+        "tray.log",
+    );
+    desktop.sni().wait_registered(LONG);
+    let mut menu = None;
+    let shown = support::proc::wait_until(LONG, || {
+        let m = desktop.sni().menu();
+        let ok = m.find("Recent runs").is_some_and(|r| {
+            r.children
+                .first()
+                .is_some_and(|l| l.label.starts_with("✗ "))
+        });
+        menu = Some(m);
+        ok
+    });
+    let menu = menu.unwrap();
+    assert!(
+        shown,
+        "Recent runs of the daemon's workspace\n{menu}\n{}",
+        tray.context()
+    );
+    assert!(
+        menu.children[0]
+            .find_starting("Served by another synctray")
+            .is_some(),
+        "{menu}"
+    );
+    drop(tray);
+    daemon.stop_with(libc::SIGTERM, SHORT);
+}
+
 #[test]
 fn sni_a_spanish_desktop_reads_the_menu_and_a_failure_in_spanish() {
     let Some(s) = Session::start_registered_in(&[("LANG", "es_ES.UTF-8")], |ws| {
@@ -2108,8 +2210,12 @@ fn sni_a_spanish_desktop_reads_the_menu_and_a_failure_in_spanish() {
     }) else {
         return;
     };
+    // Served and idle: the next run is planned (before, the line says "Iniciando…").
     let menu = s.wait_menu("the idle Spanish menu", LONG, |m| {
         m.find("Sincronizar ahora").is_some_and(|i| i.enabled)
+            && m.children
+                .get(2)
+                .is_some_and(|l| l.label.starts_with("Próxima ejecución "))
     });
     let top = labels(&menu);
     let name =

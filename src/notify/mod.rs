@@ -284,8 +284,32 @@ impl NoteAction {
     }
 }
 
-/// Carries out a [`NoteAction`] the person chose (the tray's; called on another thread).
+/// Carries out a [`NoteAction`] the person chose (called on another thread).
 pub type ActionHandler = Arc<dyn Fn(NoteAction) + Send + Sync>;
+
+/// The daemon's [`ActionHandler`] for `ws`: "Show log" opens the failed run's log with the
+/// desktop's opener, "Sync now" asks the daemon's scheduler through `commands`. The same
+/// actions as the tray's, so the desktop offers the same whoever runs the scheduler.
+pub fn daemon_actions(
+    ws: crate::workspace::Workspace,
+    commands: tokio::sync::mpsc::UnboundedSender<crate::engine::Command>,
+) -> ActionHandler {
+    let commands = std::sync::Mutex::new(commands);
+    Arc::new(move |action| match action {
+        NoteAction::SyncNow => {
+            let commands = commands.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = commands.send(crate::engine::Command::SyncNow);
+        }
+        NoteAction::ShowLog => match crate::runs::last_failed_log(&ws) {
+            Some(path) => {
+                if let Err(e) = crate::sys::open_folder(&path) {
+                    tracing::warn!("cannot open {}: {e}", path.display());
+                }
+            }
+            None => tracing::warn!("no failed run's log to show"),
+        },
+    })
+}
 
 impl Note {
     /// The actions it offers: a failure's are "Show log" and "Sync now".

@@ -58,7 +58,7 @@ impl View {
     fn menu_state(&self, now: DateTime<Local>, quitting: bool) -> MenuState {
         let snapshot = &self.snapshot;
         let mut m = menu_state(snapshot, now);
-        m.recent = state::recent_items(&self.recent, now);
+        m.recent = state::recent_items(&self.recent, now, &snapshot.cadence);
         if !self.started {
             m.next_line = t!(STARTING);
         }
@@ -454,10 +454,7 @@ impl Gui {
             NoteAction::SyncNow => view.send(Command::SyncNow),
             NoteAction::ShowLog => {
                 // The failed run's log: the newest failed run of the history.
-                let failed = crate::runs::recent(&view.ws, state::RECENT_RUNS)
-                    .into_iter()
-                    .find(|run| !run.is_success() && !run.interrupted);
-                if let Some(path) = failed.and_then(|run| crate::runs::log_path(&view.ws, &run)) {
+                if let Some(path) = crate::runs::last_failed_log(&view.ws) {
                     self.open(&path);
                 }
             }
@@ -519,6 +516,9 @@ impl Gui {
         self.quitting = true;
         // A signal may have started the drain already: then this is the second stop.
         let next = host::escalate(&self.stop);
+        if matches!(next, Stop::Drain(_)) {
+            tracing::info!("choose Quit again to stop at once");
+        }
         self.fleet.forward(next);
         self.render();
     }

@@ -325,8 +325,21 @@ fn engine_main(
     let host = match host {
         Some(host) => host,
         None => {
-            let show = |waiting| {
+            // Served elsewhere (or not yet): the same menu, Recent runs included, read
+            // from the files when the last run changes.
+            let mut runs_of = None;
+            let show = |waiting: fleet::Waiting| {
+                let last = match &waiting {
+                    fleet::Waiting::Unserved(snapshot) | fleet::Waiting::Elsewhere(snapshot, _) => {
+                        snapshot.last.clone()
+                    }
+                };
                 let _ = gone.0.send_event(UserEvent::Waiting(id, Box::new(waiting)));
+                if runs_of.as_ref() != Some(&last) {
+                    runs_of = Some(last);
+                    let runs = crate::runs::recent(&ws, state::RECENT_RUNS);
+                    let _ = gone.0.send_event(UserEvent::Recent(id, runs));
+                }
             };
             match fleet::open_when_servable(
                 &ws,
