@@ -159,13 +159,22 @@ impl Session {
     /// [`Session::start`], waiting only for the item to register (not for a served,
     /// idle workspace).
     fn start_registered(prepare: impl FnOnce(&Ws)) -> Option<Session> {
+        Session::start_registered_in(&[], prepare)
+    }
+
+    /// [`Session::start_registered`] with the variables `env` (`LANG`) for the tray.
+    fn start_registered_in(env: &[(&str, &str)], prepare: impl FnOnce(&Ws)) -> Option<Session> {
         if !Parts::SNI.present() {
             return None;
         }
         let desktop = Desktop::with(Parts::SNI);
         let ws = workspace();
         prepare(&ws);
-        let tray = Tray::start(&desktop, &ws, "tray.log");
+        let env: Vec<(&str, &std::ffi::OsStr)> = env
+            .iter()
+            .map(|(k, v)| (*k, std::ffi::OsStr::new(*v)))
+            .collect();
+        let tray = Tray::start_in(&desktop, Some(&ws), &[], &env, "tray.log");
         let session = Session { tray, ws, desktop };
         session.desktop.sni().wait_registered(LONG);
         Some(session)
@@ -2098,4 +2107,202 @@ fn sni_a_workspace_folder_that_goes_away_is_noticed_at_once_and_its_return_too()
     s.click("Sync now");
     s.wait("the run", LONG, || s.status()["status"] == "success");
     drop(menu);
+}
+
+/// A tray beside a daemon: the daemon's failure notification offers Show log and Sync now
+/// and acts on them; the tray's menu for the workspace the daemon serves lists its
+/// Recent runs, as for a workspace the tray serves itself.
+#[test]
+fn sni_beside_a_daemon_recent_runs_are_shown_and_the_daemons_failure_offers_actions() {
+    if !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::SNI);
+    let ws = workspace();
+    let mut config = ws.config();
+    config["schedule"] = "*/3 * * * * *".into();
+    ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    fs::write(ws.path("broken"), "").unwrap();
+    stand_in_opener(&ws);
+    let mut command = desktop.command(SYNCTRAY);
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = std::iter::once(ws.path("bin")).chain(std::env::split_paths(&path));
+    command
+        .arg("--workspace")
+        .arg(ws.root())
+        .arg("--daemon")
+        .env("PATH", std::env::join_paths(dirs).unwrap())
+        .env("SYNCTRAY_LOG", "debug")
+        .env_remove("SYNCTRAY_WORKSPACE")
+        .stdin(Stdio::null());
+    let mut daemon = ws.start_daemon(command);
+    let failed = desktop.wait_notification("Sync failed: second", LONG);
+    assert_eq!(
+        failed["actions"],
+        serde_json::json!(["show-log", "Show log", "sync-now", "Sync now"]),
+        "{failed}\n{}",
+        daemon.log()
+    );
+
+    // Show log opens that run's log.
+    desktop.invoke_action(failed["id"].as_u64().unwrap(), "show-log");
+    let opened = ws.path("bin/opened");
+    support::proc::wait_for(
+        "the opener to be asked",
+        SHORT,
+        || opened.exists(),
+        || daemon.log(),
+    );
+    let log = PathBuf::from(fs::read_to_string(&opened).unwrap().trim());
+    assert!(log.starts_with(ws.path("data/logs")), "{}", log.display());
+
+    // A different failure (the server closes a notification once an action is chosen):
+    // its Sync now runs it again, now.
+    let mut config = ws.config();
+    config["jobs"][0]["command"] = "exit 3".into();
+    ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    let failed = desktop.wait_notification("Sync failed: first", LONG);
+    desktop.invoke_action(failed["id"].as_u64().unwrap(), "sync-now");
+    support::proc::wait_for(
+        "the run the notification asked for",
+        LONG,
+        || ws.history().iter().any(|r| r["trigger"] == "manual"),
+        || daemon.log(),
+    );
+
+    // A tray beside it (serving another workspace too) shows its Recent runs.
+    let mine = workspace();
+    let tray = Tray::start_with(
+        &desktop,
+        None,
+        &[
+            "--workspace",
+            ws.root().to_str().unwrap(),
+            "--workspace",
+            mine.root().to_str().unwrap(),
+        ],
+        "tray.log",
+    );
+    desktop.sni().wait_registered(LONG);
+    let mut menu = None;
+    let shown = support::proc::wait_until(LONG, || {
+        let m = desktop.sni().menu();
+        let ok = m.find("Recent runs").is_some_and(|r| {
+            r.children
+                .first()
+                .is_some_and(|l| l.label.starts_with("✗ "))
+        });
+        menu = Some(m);
+        ok
+    });
+    let menu = menu.unwrap();
+    assert!(
+        shown,
+        "Recent runs of the daemon's workspace\n{menu}\n{}",
+        tray.context()
+    );
+    assert!(
+        menu.children[0]
+            .find_starting("Served by another synctray")
+            .is_some(),
+        "{menu}"
+    );
+    drop(tray);
+    daemon.stop_with(libc::SIGTERM, SHORT);
+}
+
+#[test]
+fn sni_a_spanish_desktop_reads_the_menu_and_a_failure_in_spanish() {
+    let Some(s) = Session::start_registered_in(&[("LANG", "es_ES.UTF-8")], |ws| {
+        fs::write(ws.path("broken"), "").unwrap()
+    }) else {
+        return;
+    };
+    // Served and idle: the next run is planned (before, the line says "Iniciando…").
+    let menu = s.wait_menu("the idle Spanish menu", LONG, |m| {
+        m.find("Sincronizar ahora").is_some_and(|i| i.enabled)
+            && m.children
+                .get(2)
+                .is_some_and(|l| l.label.starts_with("Próxima ejecución "))
+    });
+    let top = labels(&menu);
+    let name =
+        s.ws.root()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+    assert_eq!(top[0], format!("synctray — {name}"), "{menu}");
+    assert_eq!(top[1], "Nunca sincronizado", "{menu}");
+    assert!(
+        top[2].starts_with("Próxima ejecución mañana 00:00 (en "),
+        "{menu}"
+    );
+    let interval = menu.find("Cambiar intervalo").expect("Cambiar intervalo");
+    assert!(interval.labels().iter().any(|l| l == "Cada 24 h"), "{menu}");
+    assert!(menu.find("Cada 24 h").unwrap().checked(), "{menu}");
+    for label in [
+        "Pausar las sincronizaciones programadas",
+        "Ejecuciones recientes",
+        "Abrir registros",
+        "Editar configuración…",
+        "Abrir carpeta del espacio de trabajo",
+        "Iniciar al iniciar la sesión",
+    ] {
+        assert!(menu.find(label).is_some(), "no {label:?} in\n{menu}");
+    }
+    assert_eq!(top.last().map(String::as_str), Some("Salir"), "{menu}");
+    // No English line, and never a message id.
+    for line in menu.labels() {
+        assert!(
+            !["Sync now", "Quit", "Never synced", "Next run"]
+                .iter()
+                .any(|english| line.starts_with(english)),
+            "{line:?} is English:\n{menu}"
+        );
+        let id_like = line.contains('-')
+            && line.chars().any(|c| c.is_ascii_lowercase())
+            && line.chars().all(|c| c.is_ascii_lowercase() || c == '-');
+        assert!(!id_like, "{line:?} looks like a message id:\n{menu}");
+    }
+
+    s.click("Sincronizar ahora");
+    let failed = s
+        .desktop
+        .wait_notification("Falló la sincronización: second", LONG);
+    let body = failed["body"].as_str().unwrap_or_default();
+    assert!(
+        body.starts_with("terminó con el código 1\n"),
+        "the reason in Spanish, then the job's last line: {failed}"
+    );
+    assert!(
+        body.contains("Error: the data source is broken"),
+        "{failed}"
+    );
+    let actions = failed["actions"].to_string();
+    assert!(
+        actions.contains("Mostrar registro") && actions.contains("Sincronizar ahora"),
+        "the buttons in Spanish: {failed}"
+    );
+    s.wait_menu("the failure in Spanish", SHORT, |m| {
+        m.children[1].label.starts_with("✗ Última sincronización ")
+            && m.children[1].label.ends_with(" · falló: second")
+    });
+    // The log reads the same in every language.
+    s.wait("the menu's change logged in English", SHORT, || {
+        s.tray.log().contains(" · failed: second")
+    });
+}
+
+#[test]
+fn sni_an_american_desktop_reads_a_12_hour_clock() {
+    let Some(s) = Session::start_registered_in(&[("LANG", "en_US.UTF-8")], |_| {}) else {
+        return;
+    };
+    let menu = s.wait_menu("the next run on a 12-hour clock", LONG, |m| {
+        m.children
+            .get(2)
+            .is_some_and(|l| l.label.starts_with("Next run tomorrow 12:00 AM (in "))
+    });
+    assert!(menu.find("Sync now").is_some(), "{menu}");
 }
