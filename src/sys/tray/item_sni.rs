@@ -53,7 +53,7 @@ struct Shared {
     themed: bool,
     root: Node,
     /// Each entry's click, by id.
-    actions: Vec<Option<Activate>>,
+    actions: HashMap<i32, Activate>,
     revision: u32,
 }
 
@@ -75,6 +75,8 @@ pub struct Item {
     connection: zbus::Connection,
     /// What changed since the panel was last told.
     pending: Vec<Change>,
+    /// The menu entries' ids.
+    ids: Ids,
     /// The menu shown, for the XEmbed icon's GTK menu.
     menu: Option<Menu>,
     /// The XEmbed icon, while no watcher is on the bus.
@@ -97,7 +99,7 @@ impl Item {
             face: None,
             themed: super::xembed::theme_has("synctray-ok"),
             root: Node::default(),
-            actions: vec![None],
+            actions: HashMap::new(),
             revision: 1,
         }));
         let (start, start_rx) = mpsc::unbounded_channel();
@@ -124,6 +126,7 @@ impl Item {
             start,
             connection,
             pending: Vec::new(),
+            ids: Ids::default(),
             menu: None,
             fallback: None,
             watched: true,
@@ -178,13 +181,21 @@ impl Item {
         let Some(menu) = &self.menu else {
             return;
         };
-        let mut actions = vec![None];
+        let mut actions = HashMap::new();
+        let mut seen = HashMap::new();
         let root = Node {
             id: 0,
             enabled: true,
-            children: nodes(&menu.snapshot_handle().items(), &mut actions),
+            children: self.ids.nodes(
+                0,
+                &menu.snapshot_handle().items(),
+                &mut actions,
+                &mut seen,
+            ),
             ..Node::default()
         };
+        // Entries gone from the menu free their keys (their ids are not used again).
+        self.ids.keys = seen;
         let mut shared = lock(&self.shared);
         if shared.root == root {
             return;
@@ -249,59 +260,112 @@ impl Item {
     }
 }
 
-/// The menu's entries as nodes, their clicks added to `actions` (at their ids).
-fn nodes(items: &[MenuItemKindSnapshot], actions: &mut Vec<Option<Activate>>) -> Vec<Node> {
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        let id = actions.len() as i32;
-        let node = match item {
-            MenuItemKindSnapshot::MenuItem(i) => {
-                actions.push(Some(Arc::clone(&i.activate)));
-                Node {
-                    label: mnemonics(&i.text()),
-                    enabled: i.is_enabled(),
-                    ..Node::default()
+/// The ids of the menu's entries. An entry keeps its id while its parent, kind and label stay
+/// the same, so that a click the panel sends for what it showed reaches that entry even if
+/// the menu changed in between (a run added to Recent runs shifts the entries below it); an
+/// id the menu no longer has is a click on nothing.
+#[derive(Default)]
+struct Ids {
+    /// (parent id, kind and label, how many siblings before it have the same) → id.
+    keys: HashMap<(i32, String, usize), i32>,
+    last: i32,
+}
+
+impl Ids {
+    /// The entries `items` under `parent` as nodes, with their clicks in `actions` and
+    /// their keys in `seen`.
+    fn nodes(
+        &mut self,
+        parent: i32,
+        items: &[MenuItemKindSnapshot],
+        actions: &mut HashMap<i32, Activate>,
+        seen: &mut HashMap<(i32, String, usize), i32>,
+    ) -> Vec<Node> {
+        let mut out = Vec::with_capacity(items.len());
+        let mut same: HashMap<String, usize> = HashMap::new();
+        for item in items {
+            let (node, activate, sub) = match item {
+                MenuItemKindSnapshot::MenuItem(i) => (
+                    Node {
+                        label: mnemonics(&i.text()),
+                        enabled: i.is_enabled(),
+                        ..Node::default()
+                    },
+                    Some(Arc::clone(&i.activate)),
+                    None,
+                ),
+                MenuItemKindSnapshot::Check(i) => (
+                    Node {
+                        label: mnemonics(&i.text()),
+                        enabled: i.is_enabled(),
+                        check: Some(i.is_checked()),
+                        ..Node::default()
+                    },
+                    Some(Arc::clone(&i.activate)),
+                    None,
+                ),
+                MenuItemKindSnapshot::Icon(i) => (
+                    Node {
+                        label: mnemonics(&i.text()),
+                        enabled: i.is_enabled(),
+                        ..Node::default()
+                    },
+                    Some(Arc::clone(&i.activate)),
+                    None,
+                ),
+                MenuItemKindSnapshot::Submenu(i) => (
+                    Node {
+                        label: mnemonics(&i.text()),
+                        enabled: i.is_enabled(),
+                        ..Node::default()
+                    },
+                    None,
+                    Some(i.items()),
+                ),
+                MenuItemKindSnapshot::Predefined(i) => (
+                    Node {
+                        label: mnemonics(&i.text()),
+                        enabled: i.is_enabled(),
+                        separator: i.is_separator(),
+                        ..Node::default()
+                    },
+                    None,
+                    None,
+                ),
+            };
+            let kind = match (&node.check, &sub, node.separator) {
+                (_, _, true) => "-",
+                (Some(_), _, _) => "c",
+                (_, Some(_), _) => "s",
+                _ => "i",
+            };
+            let what = format!("{kind}{}", node.label);
+            let nth = same.entry(what.clone()).or_default();
+            let key = (parent, what, *nth);
+            *nth += 1;
+            let id = match self.keys.get(&key) {
+                Some(id) => *id,
+                None => {
+                    self.last += 1;
+                    self.last
                 }
+            };
+            seen.insert(key, id);
+            if let Some(activate) = activate {
+                actions.insert(id, activate);
             }
-            MenuItemKindSnapshot::Check(i) => {
-                actions.push(Some(Arc::clone(&i.activate)));
-                Node {
-                    label: mnemonics(&i.text()),
-                    enabled: i.is_enabled(),
-                    check: Some(i.is_checked()),
-                    ..Node::default()
-                }
-            }
-            MenuItemKindSnapshot::Icon(i) => {
-                actions.push(Some(Arc::clone(&i.activate)));
-                Node {
-                    label: mnemonics(&i.text()),
-                    enabled: i.is_enabled(),
-                    ..Node::default()
-                }
-            }
-            MenuItemKindSnapshot::Submenu(i) => {
-                actions.push(None);
-                Node {
-                    label: mnemonics(&i.text()),
-                    enabled: i.is_enabled(),
-                    children: nodes(&i.items(), actions),
-                    ..Node::default()
-                }
-            }
-            MenuItemKindSnapshot::Predefined(i) => {
-                actions.push(None);
-                Node {
-                    label: mnemonics(&i.text()),
-                    enabled: i.is_enabled(),
-                    separator: i.is_separator(),
-                    ..Node::default()
-                }
-            }
-        };
-        out.push(Node { id, ..node });
+            let children = match sub {
+                Some(items) => self.nodes(id, &items, actions, seen),
+                None => Vec::new(),
+            };
+            out.push(Node {
+                id,
+                children,
+                ..node
+            });
+        }
+        out
     }
-    out
 }
 
 /// muda's access keys (`&x`, `&&` for a plain `&`) as dbusmenu's (`_x`, `__` for `_`).
@@ -731,11 +795,7 @@ impl DbusMenu {
         if event_id != "clicked" {
             return;
         }
-        let action = lock(&self.shared)
-            .actions
-            .get(id as usize)
-            .cloned()
-            .flatten();
+        let action = lock(&self.shared).actions.get(&id).cloned();
         if let Some(activate) = action {
             activate();
         }
