@@ -89,7 +89,7 @@ pub fn open_when_servable(
                 break None;
             }
             // Read quietly at each look: its warnings are logged once it is served.
-            let config = Config::load(&ws.config).map_err(std::sync::Arc::new);
+            let config = Config::load_in(ws).map_err(std::sync::Arc::new);
             let opened = config
                 .as_ref()
                 .ok()

@@ -250,7 +250,7 @@ async fn claim_once_runs_can_start(
 
 /// Loads the workspace's configuration; its warnings go to the log.
 pub fn load_config(ws: &Workspace) -> Result<Config, ConfigError> {
-    let config = Config::load(&ws.config)?;
+    let config = Config::load_in(ws)?;
     log_warnings(ws, &config);
     Ok(config)
 }

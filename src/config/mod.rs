@@ -203,6 +203,20 @@ impl Config {
         Config::from_json(&object).map_err(|kind| ConfigError::new(path, kind))
     }
 
+    /// Loads the workspace's configuration, with the warnings only the workspace can give:
+    /// a job whose program is not found from its root. `check`, the daemon and the tray
+    /// (its menu line and its notification, when the warning is new) all load it here.
+    pub fn load_in(ws: &crate::workspace::Workspace) -> Result<Config, ConfigError> {
+        let mut config = Config::load(&ws.config)?;
+        let unstartable: Vec<String> = config
+            .jobs
+            .iter()
+            .filter_map(|job| job.program_warning(&ws.root))
+            .collect();
+        config.warnings.extend(unstartable);
+        Ok(config)
+    }
+
     /// Parses and validates configuration text (for tests and `load`).
     pub fn parse(text: &str) -> Result<Config, ConfigErrorKind> {
         Config::from_json(&parse_object(text)?)
