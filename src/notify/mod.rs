@@ -611,12 +611,6 @@ fn named(name: Option<&str>, summary: String) -> String {
     }
 }
 
-/// [`desktop()`], whose notes offer their [`NoteAction`]s where the notification server
-/// shows actions; `on_action` carries out the one chosen.
-pub fn desktop_with_actions(on_action: ActionHandler) -> Box<dyn Notifier> {
-    desktop_for(None, Some(on_action))
-}
-
 /// [`desktop()`] for the workspace `name` when one process serves several (its notes say
 /// which: "dashboard: Sync failed: quality"), with [`NoteAction`]s given to `on_action`.
 pub fn desktop_for(name: Option<String>, on_action: Option<ActionHandler>) -> Box<dyn Notifier> {
