@@ -16,7 +16,7 @@ use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 
 use crate::config::{Config, Edit};
-use crate::engine::{Command, Engine, SystemClock};
+use crate::engine::Command;
 use crate::health::Problem;
 use crate::host::{self, GRACE, Host, OpenError};
 use crate::lock::Holder;
@@ -172,14 +172,14 @@ async fn sync_here(ws: &Workspace, stop: &watch::Sender<Stop>) {
             return;
         }
     };
-    let engine = Engine::new(
+    match host::sync_now(
         ws.clone(),
-        std::sync::Arc::new(SystemClock),
+        &config,
         Box::new(notify::Silent),
-    );
-    match engine
-        .run_once(&config, Trigger::Manual, stop.subscribe())
-        .await
+        Trigger::Manual,
+        stop.subscribe(),
+    )
+    .await
     {
         Ok(outcome) => tracing::info!("{}: manual run: {outcome:?}", ws.name),
         Err(e) => tracing::warn!("{}: manual run: {e}", ws.name),

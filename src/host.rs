@@ -8,13 +8,13 @@
 
 use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
+
 use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
 use crate::config::{Config, ConfigError};
-use crate::engine::{self, Command, Engine, RunOutcome, ServeOptions, SystemClock};
+use crate::engine::{self, Command, Engine, RunOutcome, ServeOptions};
 use crate::lock::{self, Holder, InstanceLock, LockError};
 use crate::notify::Notifier;
 use crate::schedule::Trigger;
@@ -143,7 +143,7 @@ impl Host {
             signal_grace,
         } = self;
         runtime().block_on(async {
-            let engine = Engine::new(ws.clone(), Arc::new(SystemClock), notifier);
+            let engine = Engine::system(ws.clone(), notifier);
             let stop_rx = stop.subscribe();
             let stop_tx = stop.clone();
             if let Some(grace) = signal_grace {
@@ -181,7 +181,6 @@ pub fn run_once(
     trigger: Trigger,
 ) -> Result<RunOutcome, LockError> {
     runtime().block_on(async {
-        let engine = Engine::new(ws, Arc::new(SystemClock), notifier);
         let (stop_tx, stop_rx) = watch::channel(Stop::Run);
         let signals = tokio::spawn(stop_on_signals(stop_tx));
         // This run is in progress until `run_once` returns: a graceful stop gives it grace.
@@ -199,11 +198,27 @@ pub fn run_once(
         });
         // Let the signal task install its handlers before the run starts (as in `serve`).
         tokio::task::yield_now().await;
-        let outcome = engine.run_once(config, trigger, stop_rx).await;
+        let outcome = sync_now(ws, config, notifier, trigger, stop_rx).await;
         signals.abort();
         say.abort();
         outcome
     })
+}
+
+/// One run of `ws` now, under the run lock, in the caller's runtime: `synctray sync`
+/// ([`run_once`], which adds the runtime and the signals) and the tray's "Sync now" for a
+/// workspace another process serves. [`Engine::run_once`] is the door; the scheduler's
+/// runs go through it too.
+pub async fn sync_now(
+    ws: Workspace,
+    config: &Config,
+    notifier: Box<dyn Notifier>,
+    trigger: Trigger,
+    stop: watch::Receiver<Stop>,
+) -> Result<RunOutcome, LockError> {
+    Engine::system(ws, notifier)
+        .run_once(config, trigger, stop)
+        .await
 }
 
 /// Claims `ws` for `what` with its instance lock.

@@ -101,6 +101,13 @@ impl Engine {
         }
     }
 
+    /// The engine of `ws` as the front ends run it, on the system clock: the one builder
+    /// of [`crate::host`] (the scheduler, `synctray sync`, "Sync now" elsewhere) and of the
+    /// tests that run real jobs in real time.
+    pub fn system(ws: Workspace, notifier: Box<dyn Notifier>) -> Engine {
+        Engine::new(ws, Arc::new(SystemClock), notifier)
+    }
+
     /// The same engine, with `observer` told of runs and changes after the others.
     pub fn with_observer(mut self, observer: Box<dyn Observer>) -> Engine {
         self.observers.push(observer);
@@ -158,13 +165,6 @@ impl Perform for Engine {
         trigger: Trigger,
         stop: watch::Receiver<Stop>,
     ) -> RunFuture<'_> {
-        Box::pin(async move {
-            let Some((trigger, waited)) =
-                self.await_conditions(&config, trigger, stop.clone()).await
-            else {
-                return Ok(RunOutcome::NotStarted);
-            };
-            self.run_once_after(&config, trigger, waited, stop).await
-        })
+        Box::pin(async move { self.run_once(&config, trigger, stop).await })
     }
 }

@@ -18,7 +18,12 @@ use crate::sys;
 use crate::wait::{self, Waited};
 
 impl Engine {
-    /// One run now, under the lock: the jobs in order, then the status and history.
+    /// One run, under the lock: the one door every run goes through — the scheduler's
+    /// (through [`super::Perform`]), `synctray sync` and the tray's "Sync now" for a
+    /// workspace served elsewhere (through [`crate::host::sync_now`]). A scheduled or
+    /// catch-up run first waits for what it needs ([`Engine::await_conditions`]; `NotStarted`
+    /// when the scheduler stopped meanwhile); then the jobs in order, then the status and
+    /// history.
     ///
     /// Skipped (not queued) when another process holds the lock. `stop` ends it early:
     /// no new job starts, and the running one is stopped at the deadline it carries.
@@ -28,11 +33,16 @@ impl Engine {
         trigger: Trigger,
         stop: watch::Receiver<Stop>,
     ) -> Result<RunOutcome, LockError> {
-        self.run_once_after(config, trigger, None, stop).await
+        let Some((trigger, waited)) = self.await_conditions(config, trigger, stop.clone()).await
+        else {
+            return Ok(RunOutcome::NotStarted);
+        };
+        self.run_once_after(config, trigger, waited, stop).await
     }
 
-    /// [`Engine::run_once`] for a run that `waited` before it started, as recorded.
-    pub async fn run_once_after(
+    /// [`Engine::run_once`] once its wait is over, for a run that `waited` before it
+    /// started, as recorded.
+    async fn run_once_after(
         &self,
         config: &Config,
         trigger: Trigger,

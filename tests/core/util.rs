@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+pub use support::notes::Collect;
 pub use support::proc::{
     can_run_as_root, processes_with, set_mode, sleep_marker, stderr, wait_until,
 };
