@@ -60,6 +60,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod condition;
 pub mod config;
 pub mod curl;
 pub mod engine;

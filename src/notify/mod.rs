@@ -257,14 +257,8 @@ impl Note {
     }
 }
 
-/// How a notification looks: an alarm (the error icon, critical urgency), a warning (the
-/// warning icon: something to fix that stops nothing), or news (the sync icon).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    Info,
-    Warning,
-    Alarm,
-}
+/// How a notification looks (the platform shows it: `sys`'s notification service).
+pub use crate::sys::Severity;
 
 impl Note {
     /// How it looks on screen.
