@@ -198,6 +198,9 @@ pub fn run_once(
         });
         // Let the signal task install its handlers before the run starts (as in `serve`).
         tokio::task::yield_now().await;
+        // A scheduled run (`sync --scheduled`) first waits for the network and the
+        // conditions, as the scheduler's own runs do (in `Engine::run_once`); a CLI run
+        // does not wait.
         let outcome = sync_now(ws, config, notifier, trigger, stop_rx).await;
         signals.abort();
         say.abort();

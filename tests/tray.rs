@@ -81,8 +81,8 @@ impl Tray {
     fn start_with(desktop: &Desktop, ws: Option<&Ws>, args: &[&str], log_name: &str) -> Tray {
         let log = desktop.path(log_name);
         let mut cmd = desktop.command(SYNCTRAY);
-        // Its own temporary folder, where the icon files it writes can be seen (and must
-        // be gone after it).
+        // Its own temporary folder, where a file it wrote (an icon for the panel) could be
+        // seen; there must be none.
         fs::create_dir_all(desktop.path("tmp")).unwrap();
         cmd.env("TMPDIR", desktop.path("tmp"));
         if let Some(ws) = ws {
@@ -159,7 +159,7 @@ impl Session {
         Some(session)
     }
 
-    /// The icon files the tray wrote for the panel that are still there.
+    /// The files in the tray's temporary folder (icon files, which it no longer writes).
     fn icon_files(&self) -> Vec<PathBuf> {
         fs::read_dir(self.desktop.path("tmp"))
             .map(|dir| dir.flatten().map(|e| e.path()).collect())
@@ -225,26 +225,35 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
         return;
     };
     let item = s.desktop.sni().item();
-    assert_eq!(item["Status"], "Active", "{item}");
-    // Stable across starts (no pid), so that desktops remember the icon's settings.
-    let id = item["Id"].as_str().unwrap_or_default();
-    assert!(id.ends_with("synctray"), "{item}");
-    assert!(!id.contains(&s.tray.pid().to_string()), "{item}");
-    assert!(
-        item["Menu"].as_str().is_some_and(|m| m.starts_with('/')),
-        "the item exports a menu: {item}"
-    );
-    let icon = item["IconName"].as_str().unwrap_or_default();
-    assert!(!icon.is_empty(), "the item names an icon: {item}");
-
-    let menu = s.menu();
-    let top = labels(&menu);
     let name =
         s.ws.root()
             .file_name()
             .unwrap()
             .to_string_lossy()
             .into_owned();
+    // Stable across starts (no pid), so that desktops remember the icon's settings.
+    assert_eq!(item["Id"], "synctray", "{item}");
+    assert_eq!(item["Title"], "synctray", "{item}");
+    assert_eq!(item["Category"], "ApplicationStatus", "{item}");
+    assert_eq!(item["Status"], "Active", "{item}");
+    assert!(
+        item["Menu"].as_str().is_some_and(|m| m.starts_with('/')),
+        "the item exports a menu: {item}"
+    );
+    assert_eq!(
+        tooltip(&item),
+        (
+            format!("synctray — {name}"),
+            "Never synced\nNext run tomorrow 00:00 (in ".to_owned()
+        ),
+        "{item}"
+    );
+    assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
+    // No words about the mechanics anywhere (a screen reader reads them).
+    assert!(!item.to_string().contains("tray icon"), "{item}");
+
+    let menu = s.menu();
+    let top = labels(&menu);
     assert_eq!(
         top[0],
         format!("synctray — {name}"),
@@ -285,6 +294,35 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
     );
 }
 
+/// The item's tooltip: its title, and its text up to the first "(in " (the rest counts down).
+fn tooltip(item: &serde_json::Value) -> (String, String) {
+    let title = item["ToolTip"][2].as_str().unwrap_or_default().to_owned();
+    let text = item["ToolTip"][3].as_str().unwrap_or_default();
+    let text = match text.find("(in ") {
+        Some(at) => &text[..at + 4],
+        None => text,
+    };
+    (title, text.to_owned())
+}
+
+/// The sizes of the item's `IconPixmap`s (each square: width, height, then the pixels).
+fn pixmap_sizes(item: &serde_json::Value) -> Vec<i64> {
+    item["IconPixmap"]
+        .as_array()
+        .map(|sizes| {
+            sizes
+                .iter()
+                .map(|p| {
+                    let (w, h) = (p[0].as_i64().unwrap(), p[1].as_i64().unwrap());
+                    assert_eq!(p[2].as_i64(), Some(w * h * 4), "{p}");
+                    assert_eq!(w, h);
+                    w
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// How many extra glibc malloc arenas the process `pid` has: anonymous read-write
 /// mappings that start on a 64 MiB boundary (where glibc places each arena's heap).
 fn malloc_arenas(pid: u32) -> usize {
@@ -308,7 +346,7 @@ fn sni_a_failing_job_notifies_once_and_its_recovery_takes_the_failures_place() {
     let Some(s) = Session::start(|ws| fs::write(ws.path("broken"), "").unwrap()) else {
         return;
     };
-    let icon_before = s.desktop.sni().item()["IconName"].clone();
+    let icon_before = s.desktop.sni().item()["IconDigest"].clone();
     s.click("Sync now");
     s.wait("the run to fail", LONG, || s.status()["status"] == "error");
     let status = s.status();
@@ -335,11 +373,20 @@ fn sni_a_failing_job_notifies_once_and_its_recovery_takes_the_failures_place() {
     });
     s.wait_idle();
     assert!(s.tray.log().contains("icon: error"), "{}", s.tray.context());
+    let item = s.desktop.sni().item();
     assert_ne!(
-        s.desktop.sni().item()["IconName"],
-        icon_before,
+        item["IconDigest"], icon_before,
         "the item's icon changed with the state"
     );
+    // A failing item asks for attention (KDE brings it out of the hidden icons).
+    assert_eq!(item["Status"], "NeedsAttention", "{item}");
+    let (title, text) = tooltip(&item);
+    assert!(title.starts_with("synctray — "), "{item}");
+    assert!(
+        text.starts_with("✗ Last sync ") && text.contains("failed: second"),
+        "{item}"
+    );
+    assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
 
     // The same failure again: counted in the menu, not shown again.
     s.click("Sync now");
@@ -370,6 +417,10 @@ fn sni_a_failing_job_notifies_once_and_its_recovery_takes_the_failures_place() {
         m.children[1].label.starts_with("✓ Last sync ")
             && m.children[2].label.starts_with("Next run ")
     });
+    let item = s.desktop.sni().item();
+    assert_eq!(item["Status"], "Active", "{item}");
+    assert_eq!(item["IconDigest"], icon_before, "{item}");
+    assert!(tooltip(&item).1.starts_with("✓ Last sync "), "{item}");
 }
 
 #[test]
@@ -627,51 +678,41 @@ fn sni_sigterm_stops_the_tray_cleanly() {
     assert!(s.desktop.sni().try_item().is_err(), "the item is gone");
 }
 
-/// Without libayatana-appindicator3 (the library tray-icon loads when it builds the icon)
-/// the tray does not start: it says which package it needs, on stderr and on the desktop, and
-/// exits 2, instead of panicking inside tray-icon.
+/// Without a session bus there is no panel to show the item on (StatusNotifierItems are
+/// D-Bus objects): the tray does not start, says why, and exits 2, instead of panicking or
+/// running with no icon.
 #[test]
-fn without_the_appindicator_library_the_tray_names_the_package_it_needs() {
-    if !Parts::SNI.present() || !can_remount_read_only() {
+fn without_a_session_bus_the_tray_says_so_and_exits_2() {
+    if !Parts::XEMBED.present() {
         return;
     }
-    let library = support::desktop::appindicator_library().expect("libayatana-appindicator3.so.1");
-    let desktop = Desktop::with(Parts::SNI);
+    let desktop = Desktop::with(Parts::XEMBED);
     let ws = workspace();
-    // The library made unloadable for the tray alone: /dev/null mounted over it.
     let out = desktop
-        .command("unshare")
-        .args([
-            "-m",
-            "sh",
-            "-c",
-            r#"mount --bind /dev/null "$1" && shift && exec "$@""#,
-            "sh",
-        ])
-        .arg(&library)
-        .arg(SYNCTRAY)
+        .command(SYNCTRAY)
         .arg("--workspace")
         .arg(ws.root())
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", desktop.path("no-bus").display()),
+        )
+        .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .output()
         .unwrap();
     let stderr = format!("{:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
     assert!(
-        stderr.contains("cannot show the tray icon: it needs libayatana-appindicator3-1"),
+        stderr.contains("cannot show the tray: no session bus")
+            && stderr.contains("synctray --daemon"),
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(!ws.path("data/.synctray-instance").exists(), "{stderr}");
-    // Said on the desktop too: a tray started from the app menu has no terminal.
-    desktop.wait_notification("synctray: the tray did not start", Duration::from_secs(5));
     assert!(
-        desktop
-            .notifications()
-            .contains("libayatana-appindicator3-1"),
-        "{}",
-        desktop.notifications()
+        !ws.path("data/.synctray-instance.json").exists(),
+        "{stderr}"
     );
+    assert!(!ws.path("data/.sync-lock").exists(), "{stderr}");
 }
 
 /// A tray icon and its menu draw nothing with OpenGL: the tray starts GTK without it, so
@@ -776,14 +817,68 @@ fn xembed_the_icon_docks_in_trayer_and_a_click_opens_its_menu() {
         .expect("the target folder")
         .join("tray-menu.png");
     desktop.screenshot(&shot);
-    assert!(desktop.xdotool(&["key", "Escape"]).status.success());
+    // The first entry a person can choose is "Sync now" (the status lines are text).
+    assert!(desktop.xdotool(&["key", "Down", "Return"]).status.success());
     wait_for(
         "the menu to close",
         SHORT,
         || !menu_open(),
         || tray.context(),
     );
+    wait_for(
+        "the run Sync now started",
+        LONG,
+        || {
+            ws.status()
+                .is_some_and(|s| s["trigger"] == "manual" && s["status"] == "success")
+        },
+        || tray.context(),
+    );
     eprintln!("screenshot of the open menu: {}", shot.display());
+}
+
+/// A panel that hosts StatusNotifierItems comes (a panel started, or restarted, after the
+/// tray): the item registers with it and the XEmbed icon goes; when the host goes, the
+/// XEmbed icon is back, with the same menu.
+#[test]
+fn xembed_the_icon_gives_way_to_a_status_notifier_host_and_comes_back_when_it_goes() {
+    if !Parts::XEMBED.present() || !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::XEMBED);
+    let ws = workspace();
+    let tray = Tray::start(&desktop, &ws, "tray.log");
+    let docked = || {
+        !desktop
+            .xdotool(&["search", "--onlyvisible", "--class", "synctray$"])
+            .stdout
+            .is_empty()
+    };
+    wait_for("the XEmbed icon", LONG, docked, || tray.context());
+
+    let host = support::sni::SniHost::start(&desktop).expect("the StatusNotifierItem host");
+    host.wait_registered(LONG);
+    wait_for(
+        "the XEmbed icon to go",
+        SHORT,
+        || !docked(),
+        || tray.context(),
+    );
+    let item = host.item();
+    assert_eq!(item["Id"], "synctray", "{item}");
+    let menu = host.menu();
+    assert!(menu.find("Sync now").is_some_and(|i| i.enabled), "{menu}");
+
+    drop(host);
+    wait_for("the XEmbed icon to come back", SHORT, docked, || {
+        tray.context()
+    });
+    assert!(
+        tray.log()
+            .contains("no StatusNotifierWatcher on the bus: showing an XEmbed icon"),
+        "{}",
+        tray.context()
+    );
 }
 
 #[test]
@@ -971,12 +1066,17 @@ fn notified_starting(desktop: &Desktop, prefix: &str) -> Vec<serde_json::Value> 
 /// The session ends under a tray whose job is running, the way `end` ends it: the tray
 /// stops as Quit does with the session's short grace (2.5 s, then the job is stopped: well
 /// inside what a session waits), exits 0, the run is recorded as interrupted, and no job,
-/// no lock and none of the icon files it wrote for the panel are left. The session, for
+/// no lock and no file in its temporary folder are left. The session, for
 /// what a test checks besides.
 fn the_session_ends_during_a_job(end: impl FnOnce(&mut Session)) -> Option<Session> {
     let marker = support::proc::sleep_marker(300);
     let mut s = Session::start(|ws| fs::write(ws.path("slow"), &marker).unwrap())?;
-    assert!(!s.icon_files().is_empty(), "the tray writes its icon files");
+    // The panel gets the icon's pixels over D-Bus: no file.
+    assert_eq!(
+        s.icon_files(),
+        Vec::<PathBuf>::new(),
+        "the tray writes no icon file"
+    );
     s.click("Sync now");
     s.wait("the job's process", SHORT, || {
         !processes_with(&marker).is_empty()
@@ -999,7 +1099,7 @@ fn the_session_ends_during_a_job(end: impl FnOnce(&mut Session)) -> Option<Sessi
     assert_eq!(
         s.icon_files(),
         Vec::<PathBuf>::new(),
-        "the icon files are removed"
+        "nothing is left in the temporary folder"
     );
     Some(s)
 }
@@ -1496,6 +1596,10 @@ fn sni_stale_data_shows_its_age_once_and_a_success_recovers_it() {
         s.tray.log().contains("icon: stale")
     });
     let stale = s.desktop.wait_notification("Data is 3 h old", SHORT);
+    let item = s.desktop.sni().item();
+    assert_eq!(item["Status"], "NeedsAttention", "{item}");
+    assert!(tooltip(&item).1.starts_with("⚠ Data is 3 h old"), "{item}");
+    assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
     let status: serde_json::Value =
         serde_json::from_slice(&s.ws.run(&["status", "--json"]).stdout).unwrap();
     assert_eq!(status["overdue"], true, "{status}");
@@ -1512,6 +1616,8 @@ fn sni_stale_data_shows_its_age_once_and_a_success_recovers_it() {
     s.wait_menu("fresh data", SHORT, |m| {
         m.children[1].label.starts_with("✓ Last sync ")
     });
+    let item = s.desktop.sni().item();
+    assert_eq!(item["Status"], "Active", "{item}");
     assert_eq!(
         s.desktop.notified("Data is 3 h old").len(),
         1,
@@ -1615,4 +1721,165 @@ fn sni_long_workspace_names_are_elided_in_the_middle_and_the_state_stays_in_sigh
         assert!(line.starts_with(start) && line.contains("…"), "{line:?}");
         assert!(line.contains("-end: Never synced · next "), "{line:?}");
     }
+}
+
+/// Change interval while the file does not load: the menu line and a notification say
+/// why, the file is left as it is, and the check marks show the interval in force.
+#[test]
+fn sni_a_refused_change_of_interval_says_why_and_the_checks_show_the_interval_in_force() {
+    let Some(s) = Session::start(|_| {}) else {
+        return;
+    };
+    let mut config = s.ws.config();
+    config["catchUp"] = "yes".into();
+    let bad = serde_json::to_string_pretty(&config).unwrap();
+    s.ws.write_config(&bad);
+    s.wait_menu("the bad edit", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ Config not applied"))
+    });
+    s.click("Every 30 min");
+    let refused = s
+        .desktop
+        .wait_notification("synctray: interval not changed", SHORT);
+    assert!(
+        refused["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("catchUp must be") && b.contains("Fix the file first")),
+        "{refused}"
+    );
+    let menu = s.wait_menu("why the interval did not change", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ Interval not changed: catchUp"))
+    });
+    assert!(menu.find("Every 24 h").unwrap().checked(), "{menu}");
+    assert!(!menu.find("Every 30 min").unwrap().checked(), "{menu}");
+    assert_eq!(fs::read_to_string(s.ws.config_path()).unwrap(), bad);
+}
+
+/// A tray whose workspace's config does not load at start: Change interval is refused in
+/// words, and no interval is checked (none is in force).
+#[test]
+fn sni_change_interval_on_a_workspace_that_cannot_be_served_says_why() {
+    let Some(s) = Session::start_registered(|ws| {
+        ws.write_config("{ \"intervalMinutes\": ");
+    }) else {
+        return;
+    };
+    let menu = s.wait_menu("the problem", LONG, |m| {
+        m.children.iter().any(|l| {
+            l.label
+                .starts_with("✗ Cannot sync: the configuration does not load")
+        })
+    });
+    assert!(
+        !menu.find("Every 15 min").unwrap().checked()
+            && !menu.find("Every 24 h").unwrap().checked(),
+        "{menu}"
+    );
+    s.click("Every 30 min");
+    s.desktop
+        .wait_notification("synctray: interval not changed", SHORT);
+    s.wait_menu("why the interval did not change", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ Interval not changed:"))
+    });
+    let menu = s.menu();
+    assert!(!menu.find("Every 30 min").unwrap().checked(), "{menu}");
+}
+
+/// "Pause all", then un-pausing it, resumes only what it paused: a workspace paused on its
+/// own before stays paused.
+#[test]
+fn sni_pause_all_restores_exactly_what_it_changed() {
+    if !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::SNI);
+    let [alpha, beta] = [workspace(), workspace()];
+    let mut config = beta.config();
+    config["paused"] = true.into();
+    beta.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    let list = desktop.home().join(".config/synctray/workspaces.json");
+    fs::create_dir_all(list.parent().unwrap()).unwrap();
+    let entry = |name: &str, ws: &Ws| serde_json::json!({ "name": name, "path": ws.root() });
+    fs::write(
+        &list,
+        serde_json::json!({ "workspaces": [entry("alpha", &alpha), entry("beta", &beta)] })
+            .to_string(),
+    )
+    .unwrap();
+    let tray = Tray::start_with(&desktop, None, &[], "tray.log");
+    let sni = desktop.sni();
+    sni.wait_registered(LONG);
+    let wait_menu = |what: &str, check: &dyn Fn(&MenuItem) -> bool| {
+        let mut last = None;
+        let held = support::proc::wait_until(LONG, || {
+            let menu = sni.menu();
+            let ok = check(&menu);
+            last = Some(menu);
+            ok
+        });
+        assert!(
+            held,
+            "waiting for {what}:\n{}\n{}",
+            last.unwrap(),
+            tray.context()
+        );
+    };
+    wait_menu("both lines", &|m| {
+        let top = labels(m);
+        top[0].starts_with("alpha: Never synced") && top[1] == "beta: Paused"
+    });
+    sni.click("Pause all");
+    wait_menu("all paused", &|m| {
+        m.find("Pause all").is_some_and(MenuItem::checked) && labels(m)[0] == "alpha: Paused"
+    });
+    assert_eq!(alpha.config()["paused"], true);
+    sni.click("Pause all");
+    wait_menu("alpha resumed", &|m| {
+        labels(m)[0].starts_with("alpha: Never synced") && !m.find("Pause all").unwrap().checked()
+    });
+    assert_eq!(alpha.config()["paused"], false);
+    assert_eq!(beta.config()["paused"], true, "beta was paused on its own");
+    wait_menu("beta still paused", &|m| labels(m)[1] == "beta: Paused");
+}
+
+/// The workspace folder goes away (moved, as an unmount or a deletion looks) under a
+/// running tray: within 2 s the menu says so by its path and Sync now is off; within a
+/// second of its return the tray serves it again.
+#[test]
+fn sni_a_workspace_folder_that_goes_away_is_noticed_at_once_and_its_return_too() {
+    let Some(s) = Session::start(|_| {}) else {
+        return;
+    };
+    let root = s.ws.root().to_owned();
+    let away = root.with_extension("away");
+    fs::rename(&root, &away).unwrap();
+    let gone = format!(
+        "✗ Cannot sync: the workspace folder {} is gone",
+        root.display()
+    );
+    let started = std::time::Instant::now();
+    let menu = s.wait_menu("the folder gone", Duration::from_secs(2), |m| {
+        m.children.iter().any(|l| l.label == gone)
+    });
+    assert!(!menu.find("Sync now").unwrap().enabled, "{menu}");
+    eprintln!("noticed in {:?}", started.elapsed());
+    fs::rename(&away, &root).unwrap();
+    let started = std::time::Instant::now();
+    let menu = s.wait_menu("the folder back", Duration::from_millis(1500), |m| {
+        !m.children
+            .iter()
+            .any(|l| l.label.starts_with("✗ Cannot sync"))
+            && m.find("Sync now").is_some_and(|i| i.enabled)
+    });
+    eprintln!("back in {:?}", started.elapsed());
+    // Served again: a run works, and its edits are watched.
+    s.click("Sync now");
+    s.wait("the run", LONG, || s.status()["status"] == "success");
+    drop(menu);
 }

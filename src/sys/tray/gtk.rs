@@ -80,25 +80,6 @@ pub fn toolkit_starts() -> bool {
     gtk::init().is_ok()
 }
 
-/// The library the tray icon needs and cannot load, if one is missing. tray-icon loads
-/// libayatana-appindicator3 (or the older libappindicator3) with `dlopen` when the first
-/// icon is built, and panics when neither loads; the tray loads it first (the same names,
-/// in tray-icon's order), so that a missing library is an error that names its package.
-pub fn missing_tray_library() -> Option<&'static str> {
-    const NAMES: [&std::ffi::CStr; 4] = [
-        c"libayatana-appindicator3.so.1",
-        c"libappindicator3.so.1",
-        c"libayatana-appindicator3.so",
-        c"libappindicator3.so",
-    ];
-    // SAFETY: dlopen with NUL-terminated names; a library loaded here stays loaded, as
-    // tray-icon keeps it once it loads it too.
-    let loaded = NAMES
-        .iter()
-        .any(|name| !unsafe { libc::dlopen(name.as_ptr(), libc::RTLD_LAZY) }.is_null());
-    (!loaded).then_some("libayatana-appindicator3-1")
-}
-
 /// Calls `handler` once when the connection to the X display is lost (the session ended
 /// under the tray: logout, the X server gone), then ends the process with status 0 when it
 /// returns. The handler runs on the GUI thread and may block (it stops the engine and

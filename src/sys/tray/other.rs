@@ -28,11 +28,6 @@ pub fn toolkit_starts() -> bool {
     true
 }
 
-/// The library the tray icon needs and cannot load: none here (the system draws it).
-pub fn missing_tray_library() -> Option<&'static str> {
-    None
-}
-
 /// Calls `handler` when the display connection is lost: nothing to hook on this platform
 /// (the system's session end arrives as a signal or a session message).
 pub fn on_display_lost(_handler: impl Fn() + Send + Sync + 'static) {}
