@@ -33,11 +33,32 @@ impl Engine {
         trigger: Trigger,
         stop: watch::Receiver<Stop>,
     ) -> Result<RunOutcome, LockError> {
+        self.wait_then(config, trigger, stop, |trigger, waited, stop| {
+            self.run_once_after(config, trigger, waited, stop)
+        })
+        .await
+    }
+
+    /// What comes before every run: a scheduled or catch-up run waits for what it needs
+    /// ([`Engine::await_conditions`]), then `run` runs with the trigger to record and what
+    /// it waited for; `NotStarted` when the scheduler stopped meanwhile. [`Engine::run_once`]
+    /// gives it the real run; a simulation gives it a run of simulated time.
+    pub async fn wait_then<F, R>(
+        &self,
+        config: &Config,
+        trigger: Trigger,
+        stop: watch::Receiver<Stop>,
+        run: F,
+    ) -> Result<RunOutcome, LockError>
+    where
+        F: FnOnce(Trigger, Option<Waited>, watch::Receiver<Stop>) -> R,
+        R: std::future::Future<Output = Result<RunOutcome, LockError>>,
+    {
         let Some((trigger, waited)) = self.await_conditions(config, trigger, stop.clone()).await
         else {
             return Ok(RunOutcome::NotStarted);
         };
-        self.run_once_after(config, trigger, waited, stop).await
+        run(trigger, waited, stop).await
     }
 
     /// [`Engine::run_once`] once its wait is over, for a run that `waited` before it
