@@ -22,6 +22,14 @@ pub enum Edit {
 }
 
 impl Edit {
+    /// What it writes, for the log: "intervalMinutes: 30 (schedule removed)".
+    pub fn describe(self) -> String {
+        match self {
+            Edit::Interval(n) => format!("intervalMinutes: {n} (schedule removed)"),
+            Edit::Paused(p) => format!("paused: {p}"),
+        }
+    }
+
     /// What did not happen when the edit is refused: "Interval not changed".
     pub fn refused(self) -> &'static str {
         match self {
