@@ -117,6 +117,13 @@ custom = Custom
 custom-every = Custom: every { $length }
 custom-schedule = Custom: schedule { $schedule }
 pause-scheduled = Pause scheduled syncs
+# The Pause submenu, and the line of a workspace paused for a while ("Paused until 15:30").
+pause = Pause
+pause-for-an-hour = For 1 hour
+pause-until-tomorrow = Until tomorrow { $time }
+pause-until-resumed = Until I resume
+resume = Resume
+paused-until = Paused until { $time }
 recent-runs = Recent runs
 no-runs-yet = No runs yet
 open-logs = Open logs

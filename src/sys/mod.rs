@@ -12,6 +12,7 @@
 //!   supervisor, `supervisor/`, which only Linux builds);
 //! - `program/`: finding the program an array command names;
 //! - `timer/`: sleeping until a wall-clock time;
+//! - `locale/`: the languages the system's settings ask for (macOS, Windows);
 //! - `desktop/`: whether a GUI can be shown, opening a folder;
 //! - `net/`, `power/`, `cost/`: the conditions' sensors (route out, AC power, metered);
 //! - `notification/`: how a desktop notification is shown;
@@ -65,6 +66,9 @@ pub use program::program_findable;
 
 mod timer;
 pub use timer::WallTimer;
+
+mod locale;
+pub use locale::system_languages;
 
 mod desktop;
 pub use desktop::{desktop_session_available, open_folder};

@@ -259,7 +259,7 @@ fn recent_runs_show_a_mark_the_time_and_the_length_or_the_failure() {
         .iter()
         .map(|j| status(j))
         .collect();
-    let items = recent_items(&runs, now);
+    let items = recent_items(&runs, now, &Cadence::default());
     let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
     assert_eq!(
         labels,
@@ -274,8 +274,11 @@ fn recent_runs_show_a_mark_the_time_and_the_length_or_the_failure() {
         [true, true, false]
     );
     let many: Vec<RunRecord> = std::iter::repeat_n(runs[0].clone(), 8).collect();
-    assert_eq!(recent_items(&many, now).len(), RECENT_RUNS);
-    assert!(recent_items(&[], now).is_empty());
+    assert_eq!(
+        recent_items(&many, now, &Cadence::default()).len(),
+        RECENT_RUNS
+    );
+    assert!(recent_items(&[], now, &Cadence::default()).is_empty());
 }
 
 #[test]
@@ -686,7 +689,7 @@ fn a_schedule_of_seconds_and_runs_in_one_minute_are_said_to_the_second() {
             r#"{{"lastSync":"{at}","startedAt":"{at}","status":"success","durationMs":100}}"#
         ))
     };
-    let labels: Vec<String> = recent_items(&[run(50), run(40), run(30)], now)
+    let labels: Vec<String> = recent_items(&[run(50), run(40), run(30)], now, &Cadence::default())
         .into_iter()
         .map(|i| i.label)
         .collect();
@@ -698,6 +701,11 @@ fn a_schedule_of_seconds_and_runs_in_one_minute_are_said_to_the_second() {
             "✓ 11:23:30 · 0.1 s"
         ]
     );
+    // A schedule below a minute: to the second even when no two rows share a minute.
+    let one = recent_items(&[run(50)], now, &snap.cadence);
+    assert_eq!(one[0].label, "✓ 11:23:50 · 0.1 s");
+    let minutely = recent_items(&[run(50)], now, &Cadence::default());
+    assert_eq!(minutely[0].label, "✓ 11:23 · 0.1 s");
 }
 
 #[test]
