@@ -143,7 +143,7 @@ impl Host {
             signal_grace,
         } = self;
         runtime().block_on(async {
-            let engine = Engine::system(ws.clone(), notifier);
+            let engine = Engine::system(ws.clone(), notifier).with_alerts();
             let stop_rx = stop.subscribe();
             let stop_tx = stop.clone();
             if let Some(grace) = signal_grace {
@@ -173,7 +173,8 @@ impl Host {
 /// One run of `ws`'s jobs now, in this process, under the run lock (`synctray sync`):
 /// builds the runtime, and SIGTERM, SIGINT and SIGHUP stop the run the way [`escalate`]
 /// says (the first gives it [`GRACE`], and says so in the log). Does not claim the
-/// instance lock: a tray or daemon may serve the workspace meanwhile.
+/// instance lock: a tray or daemon may serve the workspace meanwhile (it, not this run,
+/// tells the alert channels then).
 pub fn run_once(
     ws: Workspace,
     config: &Config,
@@ -219,9 +220,22 @@ pub async fn sync_now(
     trigger: Trigger,
     stop: watch::Receiver<Stop>,
 ) -> Result<RunOutcome, LockError> {
-    Engine::system(ws, notifier)
-        .run_once(config, trigger, stop)
-        .await
+    // The tray or daemon that serves the workspace tells the alert channels; this run
+    // does only when none does.
+    let served = lock::served_by(&ws.instance_lock());
+    let engine = Engine::system(ws, notifier);
+    let engine = match served {
+        Some(holder) => {
+            if !config.alerts.is_empty() {
+                tracing::info!(
+                    "alerts are left to the synctray that serves the workspace ({holder})"
+                );
+            }
+            engine
+        }
+        None => engine.with_alerts(),
+    };
+    engine.run_once(config, trigger, stop).await
 }
 
 /// Claims `ws` for `what` with its instance lock.

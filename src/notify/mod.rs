@@ -12,45 +12,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::config::{ConfigError, Notifications};
+use crate::config::ConfigError;
+#[cfg(test)]
+use crate::config::Notifications;
 use crate::i18n;
 use crate::observe::{Change, Observer, RunEnd};
 
-/// Which incidents an observer wants told: the desktop's from `notifications`, an alert
-/// channel's from its `on`. The same state machine ([`Alerts`]) decides for each, so that
-/// every one of them gets the same incidents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Wants {
-    /// A failure (the first of a streak, or a different one).
-    pub failure: bool,
-    /// The recovery from an incident that was told.
-    pub recovery: bool,
-    /// Data gone stale (overdue).
-    pub stale: bool,
-    /// A problem that keeps scheduled runs from starting.
-    pub problem: bool,
-    /// Every success that is not a recovery.
-    pub success: bool,
-}
-
-impl From<&Notifications> for Wants {
-    /// The desktop's: `onError` covers failures, problems and stale data.
-    fn from(n: &Notifications) -> Wants {
-        Wants {
-            failure: n.on_error,
-            recovery: n.on_recovery,
-            stale: n.on_error,
-            problem: n.on_error,
-            success: n.on_success,
-        }
-    }
-}
-
-impl From<&Wants> for Wants {
-    fn from(w: &Wants) -> Wants {
-        *w
-    }
-}
+pub use crate::config::Wants;
 use crate::status::{Failure, Outcome, RunError, RunRecord};
 use crate::t;
 

@@ -55,7 +55,9 @@ pub use fs::{
 };
 
 mod job;
-pub use job::{JobHost, JobOutput, RunningJob, TreeId, end_leftover_tree};
+pub use job::{
+    HelperProcess, JobHost, JobOutput, RunningJob, TreeId, end_leftover_tree, spawn_helper,
+};
 
 /// The run's job supervisor: only Linux has one (see `job/linux.rs`).
 #[cfg(target_os = "linux")]

@@ -9,6 +9,8 @@
 mod disk;
 mod util;
 
+#[cfg(target_os = "linux")]
+mod alerts;
 mod cli;
 #[cfg(target_os = "linux")]
 mod conditions;

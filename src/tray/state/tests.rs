@@ -794,3 +794,61 @@ fn pause_all_restores_exactly_what_it_changed() {
         [(1, false), (2, false)]
     );
 }
+
+/// The same states in another language: the words, the plural, the decimal comma, the
+/// clock; the tooltip and the summary too.
+#[test]
+fn the_menu_speaks_the_persons_language_and_clock() {
+    let now = local(2026, 11, 25, 14, 33, 0);
+    let german = Arc::new(crate::i18n::Lang::new(&["de_DE.UTF-8"], None));
+    let american = Arc::new(crate::i18n::Lang::new(
+        &["en_US.UTF-8"],
+        Some("en_US.UTF-8"),
+    ));
+    let next = Snapshot {
+        next_run: Some(utc(local(2026, 11, 26, 9, 0, 0))),
+        last: Some(finished(local(2026, 11, 25, 14, 30, 3), true)),
+        ..snapshot(now)
+    };
+    crate::i18n::using(german, || {
+        let m = menu_state(&next, now);
+        assert_eq!(m.last_line, "✓ Zuletzt synchronisiert 14:30 · 3,1 s");
+        assert_eq!(
+            m.next_line,
+            "Nächster Durchlauf morgen 09:00 (in 18 Std. 27 Min.)"
+        );
+        assert_eq!(
+            summary("dashboard", &next, now),
+            "dashboard: ✓ 14:30 · nächster morgen 09:00"
+        );
+        assert_eq!(preset_label(1440), "Alle 24 Std.");
+        let mut failing = Snapshot {
+            last: Some(finished(local(2026, 11, 25, 14, 30, 3), false)),
+            ..snapshot(now)
+        };
+        let mut alerts = crate::notify::Alerts::default();
+        let wanted = crate::config::Notifications::default();
+        let error = crate::status::RunError {
+            first: Some(crate::status::JobFailure {
+                job: "quality".into(),
+                failure: crate::status::Failure::Exited(1),
+                tail: String::new(),
+            }),
+            ..Default::default()
+        };
+        let run = finished(local(2026, 11, 25, 14, 15, 3), false);
+        for _ in 0..3 {
+            alerts.after_run(Some(&run), &run, &error, &wanted);
+        }
+        failing.failing = alerts.failing().cloned();
+        assert_eq!(
+            menu_state(&failing, now).last_line,
+            "✗ quality fehlerhaft seit 14:14 (3 Läufe)"
+        );
+    });
+    crate::i18n::using(american, || {
+        let m = menu_state(&next, now);
+        assert_eq!(m.last_line, "✓ Last sync 2:30 PM · 3.1 s");
+        assert_eq!(m.next_line, "Next run tomorrow 9:00 AM (in 18 h 27 min)");
+    });
+}
