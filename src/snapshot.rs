@@ -77,14 +77,7 @@ impl Snapshot {
         };
         let started = last.as_ref().map(RunRecord::started);
         let next_run = config
-            .and_then(|c| {
-                c.next_run(Planning {
-                    last: started,
-                    since: now,
-                    now,
-                    ran_until: None,
-                })
-            })
+            .and_then(|c| c.next_run(Planning::after_run(last.as_ref().map(RunRecord::span), now)))
             .map(|d| d.at.max(now));
         // Runs cannot start since the first one that should have run after the last one
         // recorded (or now, when none has been missed yet).

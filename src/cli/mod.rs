@@ -25,6 +25,7 @@ use crate::workspace::Workspace;
 pub mod exit_codes;
 mod list;
 mod runs;
+pub use runs::upcoming;
 mod usage;
 
 pub use exit_codes::ExitCode;

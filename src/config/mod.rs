@@ -354,6 +354,17 @@ impl Config {
         })
     }
 
+    /// The `nextRun` a run that `started` and `ended` records: when the next run really
+    /// starts as the loop plans it at that moment (a catch-up starts as the run ends).
+    pub fn next_run_after(
+        &self,
+        started: chrono::DateTime<chrono::Utc>,
+        ended: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.next_run(schedule::Planning::after_run(Some((started, ended)), ended))
+            .map(|d| d.at.max(ended))
+    }
+
     /// How the schedule reads in a menu or a status line.
     pub fn describe_schedule(&self) -> String {
         match &self.cadence {

@@ -8,7 +8,7 @@ use super::{Engine, LOG_FILES, RunOutcome};
 use crate::config::{self, Config};
 use crate::lock::{self, Acquire, LockError};
 use crate::runner::{self, JobContext};
-use crate::schedule::{Planning, Trigger};
+use crate::schedule::Trigger;
 use crate::shutdown::Stop;
 use crate::snapshot::Running;
 use crate::status::{self, Failure, JobFailure, JobResult, Outcome, RunError, RunRecord};
@@ -126,14 +126,7 @@ impl Engine {
         // Read after the jobs, not between the due time and the first job: only runs
         // holding the lock write it, so it is the one there before this run.
         let previous = RunRecord::read(&self.ws.status_file);
-        let next_run = config
-            .next_run(Planning {
-                last: Some(started_at),
-                since: started_at,
-                now: finished_at,
-                ran_until: None,
-            })
-            .map(|d| d.at);
+        let next_run = config.next_run_after(started_at, finished_at);
         // `status`, `error` and `interrupted` come from `error` as it is recorded.
         let mut status = RunRecord {
             last_sync: finished_at,

@@ -27,6 +27,7 @@ use synctray::engine::{
 };
 use synctray::schedule::{Planning, Trigger};
 use synctray::shutdown::Stop;
+use synctray::snapshot::Snapshot;
 use synctray::status::{Outcome, RunRecord};
 use synctray::wait::{Condition, Gauges, SensorFuture, Sensors, Waited};
 use synctray::workspace::{Source, Workspace};
@@ -137,6 +138,12 @@ struct Run {
     start: DateTime<Utc>,
     start_mono: Instant,
     end: Option<DateTime<Utc>>,
+    /// The next run as the scheduler loop showed it (the tray's "next") while it waited
+    /// for this run: its snapshot's `next_run` when this run started.
+    shown: Option<DateTime<Utc>>,
+    /// The next run as each reader of the files plans it the moment this run ended: the
+    /// status file's `nextRun`, `synctray status` and `synctray next`.
+    predicted: Vec<(&'static str, Option<DateTime<Utc>>)>,
 }
 
 /// What the test knows that the loop does not tell it.
@@ -158,6 +165,9 @@ struct World {
 struct SimRuns {
     clock: Arc<SimClock>,
     ws_config: std::path::PathBuf,
+    ws: Workspace,
+    /// The loop's snapshots: what the tray shows.
+    snapshot: watch::Receiver<Snapshot>,
     rng: RefCell<Rng>,
     /// Percent of runs that take longer than the interval.
     long_percent: u64,
@@ -182,6 +192,26 @@ impl SimRuns {
         } else {
             odd(rng.range(200, 20_000))
         }
+    }
+
+    /// What the files say of the next run once `record` is written: the `nextRun` a real
+    /// run records, the snapshot `synctray status` reads, and the first time of
+    /// `synctray next`.
+    fn predict(
+        &self,
+        config: &Config,
+        mut record: RunRecord,
+    ) -> Vec<(&'static str, Option<DateTime<Utc>>)> {
+        let (started, ended) = record.span();
+        record.next_run = config.next_run_after(started, ended);
+        record.write(&self.ws.status_file).unwrap();
+        let status = Snapshot::read(&self.ws, Ok(config), ended).next_run;
+        let next = synctray::cli::upcoming(config, Some((started, ended)), ended, 1);
+        vec![
+            ("nextRun", record.next_run),
+            ("status", status),
+            ("next", next.first().map(|d| d.at)),
+        ]
     }
 
     fn fail(&self, what: String) -> ! {
@@ -325,6 +355,8 @@ impl Perform for SimRuns {
         trigger: Trigger,
         mut stop: watch::Receiver<Stop>,
     ) -> RunFuture<'_> {
+        // As the loop starts the run, before it shows anything new.
+        let shown = self.snapshot.borrow().next_run;
         Box::pin(async move {
             let start = self.clock.now();
             let start_mono = Instant::now();
@@ -336,6 +368,8 @@ impl Perform for SimRuns {
                 start,
                 start_mono,
                 end: None,
+                shown,
+                predicted: Vec::new(),
             });
             let natural = start_mono + self.length(&config);
             loop {
@@ -356,9 +390,14 @@ impl Perform for SimRuns {
             }
             let end = self.clock.now();
             let _ = writeln!(self.trace.borrow_mut(), "{end} run ends");
-            self.runs.borrow_mut().last_mut().unwrap().end = Some(end);
-            self.running.set(false);
             let took = Instant::now() - start_mono;
+            let predicted = self.predict(&config, succeeded(trigger, start, end, took));
+            let mut runs = self.runs.borrow_mut();
+            let run = runs.last_mut().unwrap();
+            run.end = Some(end);
+            run.predicted = predicted;
+            drop(runs);
+            self.running.set(false);
             Ok(RunOutcome::Finished(succeeded(trigger, start, end, took)))
         })
     }
@@ -450,6 +489,8 @@ fn simulate(sc: &Scenario) -> Simulated {
         let runs = SimRuns {
             clock: clock.clone(),
             ws_config: ws.config_path(),
+            ws: Workspace::at(ws.root(), Source::Flag),
+            snapshot: engine.subscribe(),
             rng: RefCell::new(Rng(sc.seed ^ 0x5eed)),
             long_percent: sc.long_percent,
             since: sc.start,
@@ -460,6 +501,8 @@ fn simulate(sc: &Scenario) -> Simulated {
                     start: sc.start - ago,
                     start_mono: Instant::now(),
                     end: Some(sc.start - ago),
+                    shown: None,
+                    predicted: Vec::new(),
                 }],
                 None => Vec::new(),
             }),
@@ -777,6 +820,56 @@ fn runs_that_outlast_their_slots_are_followed_by_one_catch_up_each_while_the_loo
             Trigger::Schedule
         };
         assert!(runs[1..].iter().all(|r| r.trigger == want), "{runs:?}");
+    }
+}
+
+#[test]
+fn next_run_after_an_overrun_is_when_the_next_run_really_starts() {
+    // Runs longer than the slots: on a grid (every minute, every 3 s as cron) and N
+    // minutes after the previous start (7), with and without catchUp.
+    let configs = [
+        every(1, None, false),
+        every(1, None, true),
+        every(7, None, false),
+        every(7, None, true),
+        cron("*/3 * * * * *", None, false),
+        cron("*/3 * * * * *", None, true),
+    ];
+    for (i, config) in configs.into_iter().enumerate() {
+        let mut sc = quiet(config.clone(), CHANGES[1], 40 + i as u64);
+        sc.long_percent = 60;
+        let runs = simulate(&sc).runs;
+        assert!(runs.len() > 20, "{config}: {} runs", runs.len());
+        let parsed = Config::parse(&format!("{{{config}}}")).unwrap();
+        let overruns = runs
+            .iter()
+            .filter(|r| {
+                let slot = parsed.cadence.next_after(&parsed.zone, r.start).unwrap();
+                slot <= r.end.unwrap()
+            })
+            .count();
+        assert!(overruns > 5, "{config}: only {overruns} overruns");
+        for w in runs.windows(2) {
+            let (run, next) = (&w[0], &w[1]);
+            for (reader, said) in &run.predicted {
+                let ok = said.is_some_and(|at| (at - next.start).abs() <= EPS);
+                assert!(
+                    ok,
+                    "{config}: after the run {} → {:?}, {reader} said {said:?}; the next run ({}) started at {}",
+                    run.start, run.end, next.trigger, next.start
+                );
+            }
+            // While it sleeps until a run, the loop shows that run's time (a catch-up
+            // starts as the run before ends, with no sleep between to show it).
+            if next.trigger == Trigger::Schedule {
+                let ok = next.shown.is_some_and(|at| (at - next.start).abs() <= EPS);
+                assert!(
+                    ok,
+                    "{config}: the loop showed {:?} as the next run; it started at {}",
+                    next.shown, next.start
+                );
+            }
+        }
     }
 }
 
