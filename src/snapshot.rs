@@ -27,7 +27,11 @@ pub struct Snapshot {
     pub next_run: Option<DateTime<Utc>>,
     /// A run in progress, here or in another process.
     pub running: Option<Running>,
+    /// Scheduled runs are paused now (`paused`, or a `pausedUntil` still ahead).
     pub paused: bool,
+    /// When a pause for a while ends (`pausedUntil`, while it is ahead); `None` for a
+    /// pause until someone resumes, and when not paused.
+    pub paused_until: Option<DateTime<Utc>>,
     /// Every N minutes, or the `schedule` expression.
     pub cadence: Cadence,
     /// The config file does not load. From the scheduler: a bad edit, and the last good
@@ -95,7 +99,8 @@ impl Snapshot {
             last,
             next_run,
             running,
-            paused: config.is_some_and(|c| c.paused),
+            paused: config.is_some_and(|c| c.paused_at(now)),
+            paused_until: config.and_then(|c| c.paused_until_at(now)),
             cadence: config.map(|c| c.cadence.clone()).unwrap_or_default(),
             config_error,
             message: None,

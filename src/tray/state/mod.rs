@@ -168,7 +168,10 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
             Some(pid) => format!("Syncing (another process, pid {pid})…"),
             None => "Syncing (another process)…".to_owned(),
         },
-        None if snap.paused => "Paused".to_owned(),
+        None if snap.paused => match snap.paused_until {
+            Some(until) => format!("Paused until {}", clock(until, now)),
+            None => "Paused".to_owned(),
+        },
         None => match snap.next_run {
             Some(at) => format!("Next run {} ({})", clock(at, now), relative(at, now)),
             None => "No run scheduled".to_owned(),
