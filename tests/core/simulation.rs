@@ -234,7 +234,7 @@ impl SimRuns {
         if trigger == Trigger::Manual {
             return;
         }
-        if config.paused {
+        if config.paused_at(start) {
             self.fail(format!("{trigger} run at {start} while paused"));
         }
         if trigger == Trigger::CatchUp && !config.catch_up {
@@ -463,6 +463,8 @@ struct Scenario {
 /// What a scenario did.
 struct Simulated {
     runs: Vec<Run>,
+    /// The config file's text at the end.
+    config: String,
 }
 
 fn simulate(sc: &Scenario) -> Simulated {
@@ -572,7 +574,10 @@ fn simulate(sc: &Scenario) -> Simulated {
         if sc.ran_before.is_some() {
             all.remove(0);
         }
-        Simulated { runs: all }
+        Simulated {
+            runs: all,
+            config: std::fs::read_to_string(ws.config_path()).unwrap(),
+        }
     })
 }
 
@@ -870,6 +875,62 @@ fn next_run_after_an_overrun_is_when_the_next_run_really_starts() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn a_pause_for_a_while_ends_by_itself_with_one_catch_up_and_leaves_the_file() {
+    for catch_up in [true, false] {
+        // Ahead of the real clock: an edit refuses a pausedUntil already past.
+        let start = utc("2031-03-04T09:00:00.007Z");
+        let paused_at = Duration::from_secs(3600 + 120);
+        let until = utc("2031-03-04T13:05:00Z");
+        let sc = Scenario {
+            seed: 70,
+            config: every(15, None, catch_up),
+            start,
+            length: Duration::from_secs(8 * 3600),
+            ran_before: Some(TimeDelta::milliseconds(5)),
+            events: vec![(paused_at, Event::Command(Command::PauseUntil(until)))],
+            long_percent: 0,
+        };
+        let simulated = simulate(&sc);
+        assert!(
+            !simulated.config.contains("pausedUntil"),
+            "the pause that ended is still in the file: {}",
+            simulated.config
+        );
+        let ws_runs = simulated.runs;
+        let pause_start = start + TimeDelta::from_std(paused_at).unwrap();
+        let during: Vec<_> = ws_runs
+            .iter()
+            .filter(|r| r.start > pause_start && r.start < until)
+            .collect();
+        assert!(during.is_empty(), "runs during the pause: {during:?}");
+        let after: Vec<_> = ws_runs.iter().filter(|r| r.start >= until).collect();
+        let (want, at) = if catch_up {
+            (Trigger::CatchUp, until)
+        } else {
+            (Trigger::Schedule, utc("2031-03-04T13:15:00Z"))
+        };
+        assert_eq!(
+            (after[0].trigger, after[0].start),
+            (want, at),
+            "catchUp {catch_up}: {after:?}"
+        );
+        // Then the grid, one run a slot.
+        assert_eq!(after[1].trigger, Trigger::Schedule);
+        assert_eq!(
+            after[1].start,
+            utc("2031-03-04T13:15:00Z") + TimeDelta::minutes(if catch_up { 0 } else { 15 })
+        );
+        assert!(
+            after
+                .iter()
+                .filter(|r| r.trigger == Trigger::CatchUp)
+                .count()
+                <= 1
+        );
     }
 }
 
