@@ -4,35 +4,31 @@
 //! `POST <url>/fail?rid=…` with the failure summary (at most [`BODY_LIMIT`] bytes) as the
 //! body. The run id (a UUID) pairs the start with its end.
 //!
-//! The requests are made by the system's `curl` (on the PATH of Linux, macOS and Windows
-//! 10 and later), as the monitors' own docs do from cron: it brings the system's trust
-//! store (a self-hosted monitor behind a company CA works), the proxy settings of the
-//! environment, and costs synctray no HTTP or TLS code — an idle daemon maps none. The URL
-//! (whose path is the check's secret) and the body reach curl on its standard input, never
-//! on its command line, which other users can read.
+//! The requests are made by the system's `curl`, the URL (whose path is the check's
+//! secret) and the body on its standard input (see [`crate::curl`]), as the monitors' own
+//! docs do from cron.
 //!
 //! A ping never changes a run's result and never delays it: the requests go to one worker
-//! thread per workspace, started at the first ping, which sends them in order, each with a
-//! [`TIMEOUT`] and up to [`TRIES`] tries with a backoff; no connection is kept between
-//! requests, and nothing is sent while idle. A failing monitor is logged once per
-//! incident (and its return once). When the [`Pinger`] is dropped (the daemon stops,
-//! `synctray sync` ends) it gives what is still queued at most [`FLUSH_WITHIN`], then
-//! gives it up: the curl in flight is killed, so none outlives synctray.
+//! thread per workspace ([`crate::outbox`]), started at the first ping, which sends them in
+//! order, each with a [`TIMEOUT`] and up to [`TRIES`] tries with a backoff; no connection is
+//! kept between requests, and nothing is sent while idle. A failing monitor is logged once
+//! per incident (and its return once). When the process stops (the daemon, the end of
+//! `synctray sync`) what is still queued gets at most [`FLUSH_WITHIN`], then is given up:
+//! the curl in flight is killed, so none outlives synctray.
+//!
+//! The [`Pinger`] is an [`Observer`] of the runs: the start at a run's start, the success
+//! or the failure at its end, under its lock.
 
-use std::io::{Read, Write};
-use std::process::{Child, Stdio};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 use crate::config::Ping;
+use crate::curl;
+pub use crate::curl::{BACKOFF, TIMEOUT, TRIES};
+use crate::observe::{Observer, RunEnd, RunStart};
+use crate::outbox::Outbox;
 
-/// How long one request may take, all in all.
-pub const TIMEOUT: Duration = Duration::from_secs(10);
-/// Tries per ping.
-pub const TRIES: u32 = 3;
-/// The wait before the second try; it doubles before each later one.
-pub const BACKOFF: Duration = Duration::from_secs(1);
 /// The failure summary is cut to this many bytes.
 pub const BODY_LIMIT: usize = 10 * 1024;
 /// How long a stop (or the end of `synctray sync`) waits for queued pings.
@@ -109,239 +105,91 @@ pub fn run_id() -> String {
     )
 }
 
-/// What the worker and the [`Pinger`] share: the requests queued and not yet done, a
-/// condition that says when that changes, and whether the pinger has given them up.
-#[derive(Debug, Default)]
-struct Shared {
-    pending: Mutex<usize>,
-    changed: Condvar,
-    abandoned: AtomicBool,
+/// The sender of a workspace's pings.
+#[derive(Debug)]
+pub struct Pinger {
+    outbox: Outbox,
+    /// Whether the monitor failed last (told once until it answers again).
+    failing: Arc<AtomicBool>,
 }
 
-type Pending = Arc<Shared>;
-
-/// How often the worker looks whether the curl in flight has ended (only while one runs).
-const POLL: Duration = Duration::from_millis(5);
-
-/// The sender of a workspace's pings.
-#[derive(Debug, Default)]
-pub struct Pinger {
-    worker: Mutex<Option<(mpsc::Sender<Request>, Pending)>>,
+impl Default for Pinger {
+    fn default() -> Pinger {
+        Pinger {
+            outbox: Outbox::new("synctray-ping"),
+            failing: Arc::default(),
+        }
+    }
 }
 
 impl Pinger {
     /// Queues `signal` for the run `run_id`; returns at once.
     pub fn send(&self, ping: &Ping, run_id: &str, signal: Signal) {
         let request = Request::new(ping, run_id, signal);
-        let mut worker = self.worker.lock().unwrap();
-        let (tx, shared) = worker.get_or_insert_with(start_worker);
-        *shared.pending.lock().unwrap() += 1;
-        if let Err(mpsc::SendError(request)) = tx.send(request) {
-            tracing::warn!("health ping not sent (its worker is gone): {}", request.url);
-            *shared.pending.lock().unwrap() -= 1;
+        let failing = Arc::clone(&self.failing);
+        let url = request.url.clone();
+        let sent = self.outbox.send(Box::new(move |abandon| {
+            let request = match request.body {
+                None => curl::Request::get(request.url),
+                Some(body) => curl::Request::post(request.url, "text/plain; charset=utf-8", body),
+            };
+            match curl::send_tried(&request, "health ping", abandon) {
+                Ok(()) => {
+                    if failing.swap(false, Ordering::SeqCst) {
+                        tracing::info!("the health monitor answers again");
+                    }
+                }
+                Err(e) if !failing.swap(true, Ordering::SeqCst) => tracing::warn!(
+                    "health ping failed after {TRIES} tries: {}: {e} (told once until it answers again)",
+                    request.url
+                ),
+                Err(e) => tracing::debug!("health ping failed: {}: {e}", request.url),
+            }
+        }));
+        if !sent {
+            tracing::warn!("health ping not sent (its worker is gone): {url}");
         }
     }
 
-    /// Waits until every queued ping is done, at most `within`; whether they all were.
-    pub fn flush(&self, within: Duration) -> bool {
-        let Some(shared) = self.worker.lock().unwrap().as_ref().map(|w| w.1.clone()) else {
-            return true;
-        };
-        let (left, _) = shared
-            .changed
-            .wait_timeout_while(shared.pending.lock().unwrap(), within, |n| *n > 0)
-            .unwrap();
-        if *left > 0 {
+    /// Gives the queued pings until `deadline`, then gives them up.
+    pub fn finish(&self, deadline: Instant) {
+        let left = self.outbox.finish(deadline);
+        if left > 0 {
             tracing::warn!(
-                "{} health ping(s) not sent: the monitor did not answer within {} s of the stop",
-                *left,
-                within.as_secs()
+                "{left} health ping(s) not sent: the monitor did not answer within {} s of the stop",
+                FLUSH_WITHIN.as_secs()
             );
         }
-        *left == 0
     }
 }
 
 impl Drop for Pinger {
-    /// Gives the queued pings [`FLUSH_WITHIN`], then gives them up: the worker kills the
-    /// curl in flight, and this waits (briefly) until it has.
+    /// Gives the queued pings [`FLUSH_WITHIN`], then gives them up.
     fn drop(&mut self) {
-        if self.flush(FLUSH_WITHIN) {
-            return;
-        }
-        let Some((tx, shared)) = self.worker.lock().unwrap().take() else {
-            return;
-        };
-        shared.abandoned.store(true, Ordering::SeqCst);
-        drop(tx);
-        let _ = shared
-            .changed
-            .wait_timeout_while(shared.pending.lock().unwrap(), POLL * 20, |n| *n > 0)
-            .unwrap();
+        self.finish(Instant::now() + FLUSH_WITHIN);
     }
 }
 
-fn start_worker() -> (mpsc::Sender<Request>, Pending) {
-    let (tx, rx) = mpsc::channel::<Request>();
-    let shared: Pending = Arc::default();
-    let theirs = Arc::clone(&shared);
-    let spawned = std::thread::Builder::new()
-        .name("synctray-ping".into())
-        .spawn(move || {
-            let mut failing = false;
-            for request in rx {
-                match send_tried(&request, &theirs.abandoned) {
-                    Ok(()) if failing => {
-                        failing = false;
-                        tracing::info!("the health monitor answers again");
-                    }
-                    Ok(()) => {}
-                    Err(e) if !failing => {
-                        failing = true;
-                        tracing::warn!(
-                            "health ping failed after {TRIES} tries: {}: {e} (told once until it answers again)",
-                            request.url
-                        );
-                    }
-                    Err(e) => tracing::debug!("health ping failed: {}: {e}", request.url),
-                }
-                // Given up: what is queued is dropped, uncounted.
-                let mut pending = theirs.pending.lock().unwrap();
-                *pending = if theirs.abandoned.load(Ordering::SeqCst) {
-                    0
-                } else {
-                    *pending - 1
-                };
-                theirs.changed.notify_all();
-                if *pending == 0 && theirs.abandoned.load(Ordering::SeqCst) {
-                    return;
-                }
-            }
-        });
-    if let Err(e) = spawned {
-        tracing::warn!("cannot start the health-ping thread: {e}");
-    }
-    (tx, shared)
-}
-
-/// One request, tried up to [`TRIES`] times (not once given up).
-fn send_tried(request: &Request, abandoned: &AtomicBool) -> Result<(), String> {
-    let mut delay = BACKOFF;
-    let mut tries = 1;
-    loop {
-        let sent = send_once(request, abandoned);
-        match sent {
-            Ok(()) => return Ok(()),
-            Err(e) if tries >= TRIES || abandoned.load(Ordering::SeqCst) => return Err(e),
-            Err(e) => tracing::debug!("health ping: {}: {e}; trying again", request.url),
-        }
-        std::thread::sleep(delay);
-        delay *= 2;
-        tries += 1;
-    }
-}
-
-/// One try: a curl that reads the request from its standard input (see [`curl_config`]),
-/// waited for at most [`TIMEOUT`] (curl's own limit, and ours), and killed when the
-/// pinger gives the pings up.
-fn send_once(request: &Request, abandoned: &AtomicBool) -> Result<(), String> {
-    let mut child = crate::sys::helper_command(CURL)
-        // `-q` first: no ~/.curlrc; the rest of the request comes from standard input.
-        .args(["-q", "--config", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => {
-                format!("{CURL} is not installed (health pings are sent with curl)")
-            }
-            _ => format!("cannot run {CURL}: {e}"),
-        })?;
-    let config = curl_config(request);
-    let written = child
-        .stdin
-        .take()
-        .expect("piped")
-        .write_all(config.as_bytes());
-    let ended = wait_within(&mut child, TIMEOUT + Duration::from_secs(1), abandoned);
-    let mut said = String::new();
-    if let Some(mut err) = child.stderr.take() {
-        let _ = err.read_to_string(&mut said);
-    }
-    match ended {
-        Some(status) if status.success() => Ok(()),
-        Some(status) => Err(match said.trim() {
-            "" => format!("{CURL} {status}"),
-            said => said.trim_start_matches("curl: ").to_owned(),
-        }),
-        None if abandoned.load(Ordering::SeqCst) => Err("given up at the stop".to_owned()),
-        None if written.is_err() => Err(format!("cannot give {CURL} the request")),
-        None => Err(format!("{CURL} did not end within {} s", TIMEOUT.as_secs())),
-    }
-}
-
-/// The program that makes the requests.
-const CURL: &str = "curl";
-
-/// Waits for `child` at most `limit`, looking every [`POLL`] (a ping is in flight only for
-/// the length of a request); kills and reaps it when the time is up or the pings are given
-/// up. Its exit status, or `None` when it was killed.
-fn wait_within(
-    child: &mut Child,
-    limit: Duration,
-    abandoned: &AtomicBool,
-) -> Option<std::process::ExitStatus> {
-    let until = Instant::now() + limit;
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Some(status),
-            Ok(None) if Instant::now() < until && !abandoned.load(Ordering::SeqCst) => {
-                std::thread::sleep(POLL);
-            }
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return None;
-            }
+impl Observer for Pinger {
+    fn run_started(&self, run: &RunStart<'_>) {
+        if let Some(ping) = &run.config.ping {
+            self.send(ping, run.run_id, Signal::Start);
         }
     }
-}
 
-/// The request as a curl config file (`--config -`): the URL, and for a failure its
-/// summary as the body. `data-raw`, not `data`: a body that begins with `@` is text, not a
-/// file for curl to upload. `--fail` makes a 4xx or 5xx answer a failure.
-fn curl_config(request: &Request) -> String {
-    let mut config = format!(
-        "silent\nshow-error\nfail\nproto = \"=http,https\"\nmax-time = {}\nurl = {}\n",
-        TIMEOUT.as_secs(),
-        quoted(&request.url)
-    );
-    if let Some(body) = &request.body {
-        config.push_str("header = \"Content-Type: text/plain; charset=utf-8\"\n");
-        config.push_str(&format!("data-raw = {}\n", quoted(body)));
-    }
-    config
-}
-
-/// `text` as a double-quoted string of a curl config file, whose escapes are `\\`, `\"`,
-/// `\n`, `\r`, `\t` and `\v`.
-fn quoted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x0b' => out.push_str("\\v"),
-            c => out.push(c),
+    fn run_ended(&self, run: &mut RunEnd<'_>) {
+        if let Some(ping) = &run.config.ping {
+            let signal = match &run.record.error {
+                None => Signal::Success,
+                Some(e) => Signal::Fail(e.clone()),
+            };
+            self.send(ping, run.run_id, signal);
         }
     }
-    out.push('"');
-    out
+
+    fn stop(&self, deadline: Instant) {
+        self.finish(deadline);
+    }
 }
 
 #[cfg(test)]

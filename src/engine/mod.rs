@@ -10,7 +10,8 @@ use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::lock::{Holder, LockError};
-use crate::notify::{Alerts, Notifier, Verdict};
+use crate::notify::{Alerts, DesktopAlerts, Notifier};
+use crate::observe::{self, Change, Observer};
 use crate::schedule::Trigger;
 use crate::shutdown::Stop;
 use crate::snapshot::Snapshot;
@@ -57,31 +58,55 @@ pub enum RunOutcome {
 pub struct Engine {
     pub ws: Workspace,
     clock: Arc<dyn Clock>,
-    notifier: Box<dyn Notifier>,
+    /// The desktop, for what is not about runs (a configuration that does not load).
+    notifier: Arc<dyn Notifier>,
     snapshot: watch::Sender<Snapshot>,
     /// "Sync now" while a scheduled run waits: it stops waiting.
     wait_cut: tokio::sync::Notify,
     /// Where the wait before a run reads power, cost and the network.
     sensors: Arc<dyn Sensors>,
-    /// Health pings (`ping`), on a worker thread; dropping it gives queued pings at most
-    /// 2 s.
-    pinger: crate::ping::Pinger,
-    /// Which changes of state have been told on the desktop (one notification an incident).
-    alerts: std::sync::Mutex<Alerts>,
+    /// Which changes of state have been told on the desktop (one notification an
+    /// incident); the menu shows its failure streak.
+    alerts: Arc<std::sync::Mutex<Alerts>>,
+    /// What follows a run and watches the workspace's state, in the order told.
+    observers: Vec<Box<dyn Observer>>,
 }
 
+/// How long the end of the process waits for what the observers still have queued (a
+/// health ping, an alert), all of them together.
+pub const FLUSH_WITHIN: std::time::Duration = crate::ping::FLUSH_WITHIN;
+
 impl Engine {
+    /// The engine of `ws`, with what follows a run: the status file and the history, the
+    /// Prometheus textfile, the health pings, log pruning, and the desktop (`notifier`).
+    /// The incidents are taken up where the last recorded run left them.
     pub fn new(ws: Workspace, clock: Arc<dyn Clock>, notifier: Box<dyn Notifier>) -> Engine {
+        let notifier: Arc<dyn Notifier> = Arc::from(notifier);
+        let last = RunRecord::read(&ws.status_file);
+        let alerts = Arc::new(std::sync::Mutex::new(Alerts::resume(last.as_ref())));
         Engine {
             ws,
             clock,
-            notifier,
+            notifier: Arc::clone(&notifier),
             snapshot: watch::Sender::new(Snapshot::default()),
             wait_cut: tokio::sync::Notify::new(),
             sensors: Arc::new(wait::SystemSensors),
-            pinger: crate::ping::Pinger::default(),
-            alerts: std::sync::Mutex::new(Alerts::default()),
+            alerts: Arc::clone(&alerts),
+            observers: vec![
+                // First: the others see the run as recorded.
+                Box::new(observe::Recorder),
+                Box::new(observe::MetricsFile),
+                Box::new(crate::ping::Pinger::default()),
+                Box::new(observe::LogPruner),
+                Box::new(DesktopAlerts { notifier, alerts }),
+            ],
         }
+    }
+
+    /// The same engine, with `observer` told of runs and changes after the others.
+    pub fn with_observer(mut self, observer: Box<dyn Observer>) -> Engine {
+        self.observers.push(observer);
+        self
     }
 
     /// The same engine, reading the machine's state from `sensors` (a simulation's).
@@ -90,17 +115,26 @@ impl Engine {
         self
     }
 
-    /// Lets the notification state machine decide on a change, and shows what it says.
-    fn alert(&self, decide: impl FnOnce(&mut Alerts) -> Option<Verdict>) {
-        let verdict = decide(&mut self.alerts.lock().unwrap());
-        if let Some(verdict) = verdict {
-            verdict.apply(&*self.notifier);
+    /// Tells every observer of a change of the workspace's state.
+    fn observe(&self, config: &Config, change: Change<'_>) {
+        for observer in &self.observers {
+            observer.changed(config, change);
         }
     }
 
     /// Snapshots of the workspace's state, for a front end to display.
     pub fn subscribe(&self) -> watch::Receiver<Snapshot> {
         self.snapshot.subscribe()
+    }
+}
+
+impl Drop for Engine {
+    /// What the observers still have queued gets [`FLUSH_WITHIN`], all of them together.
+    fn drop(&mut self) {
+        let deadline = std::time::Instant::now() + FLUSH_WITHIN;
+        for observer in &self.observers {
+            observer.stop(deadline);
+        }
     }
 }
 

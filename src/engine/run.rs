@@ -1,17 +1,19 @@
 //! One run under the lock: the wait before it (network, conditions), the jobs in order
-//! with their tries, the run log, then the status, history, metrics and pings.
+//! with their tries, the run log, then its start and its end told to the engine's
+//! observers (the status and the history, metrics, pings, logs, the desktop, the alerts).
 
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::{Engine, LOG_FILES, RunOutcome};
+use super::{Engine, RunOutcome};
 use crate::config::{self, Config};
 use crate::lock::{self, Acquire, LockError};
+use crate::observe::{RunEnd, RunStart};
 use crate::runner::{self, JobContext};
 use crate::schedule::Trigger;
 use crate::shutdown::Stop;
 use crate::snapshot::Running;
-use crate::status::{self, Failure, JobFailure, JobResult, Outcome, RunError, RunRecord};
+use crate::status::{Failure, JobFailure, JobResult, Outcome, RunError, RunRecord};
 use crate::sys;
 use crate::wait::{self, Waited};
 
@@ -66,8 +68,15 @@ impl Engine {
         };
         tracing::info!("{trigger} run started: {} job(s)", config.jobs.len());
         let run_id = crate::ping::run_id();
-        if let Some(ping) = &config.ping {
-            self.pinger.send(ping, &run_id, crate::ping::Signal::Start);
+        let start = RunStart {
+            ws: &self.ws,
+            config,
+            trigger,
+            run_id: &run_id,
+            started_at,
+        };
+        for observer in &self.observers {
+            observer.run_started(&start);
         }
         // One log a run, each job's output under a header: one file to create per run,
         // whatever the number of jobs.
@@ -128,7 +137,7 @@ impl Engine {
         let previous = RunRecord::read(&self.ws.status_file);
         let next_run = config.next_run_after(started_at, finished_at);
         // `status`, `error` and `interrupted` come from `error` as it is recorded.
-        let mut status = RunRecord {
+        let record = RunRecord {
             last_sync: finished_at,
             outcome: Outcome::Success,
             duration_ms: started.elapsed().as_millis() as u64,
@@ -142,34 +151,31 @@ impl Engine {
             last_success: previous.as_ref().and_then(RunRecord::last_success),
             waited,
         };
-        status::record(
-            &self.ws.status_file,
-            &self.ws.history_file,
-            &mut status,
-            &mut error,
-        );
-        if let Some(ping) = &config.ping {
-            let signal = match &status.error {
-                None => crate::ping::Signal::Success,
-                Some(e) => crate::ping::Signal::Fail(e.clone()),
-            };
-            self.pinger.send(ping, &run_id, signal);
-        }
-        if let Some(metrics) = &config.metrics
-            && let Err(e) = crate::metrics::write(&self.ws, metrics, &status)
-        {
-            tracing::warn!("cannot write the metrics textfile: {e}");
+        let mut end = RunEnd {
+            ws: &self.ws,
+            config,
+            trigger,
+            run_id: &run_id,
+            previous: previous.as_ref(),
+            record,
+            error,
+            log: log.is_some().then_some(log_path.as_path()),
+        };
+        for observer in &self.observers {
+            observer.run_ended(&mut end);
         }
         host.finish().await;
         // The status is on disk before the lock goes: whoever sees the lock free sees it.
         drop(lock);
-        self.ws.prune_logs(LOG_FILES);
+        let status = &end.record;
         match &status.error {
             None => tracing::info!("{trigger} run succeeded in {} ms", status.duration_ms),
             Some(e) => tracing::warn!("{trigger} run failed in {} ms: {e}", status.duration_ms),
         }
-        self.alert(|a| a.after_run(previous.as_ref(), &status, &error, &config.notifications));
-        Ok(RunOutcome::Finished(status))
+        for observer in &self.observers {
+            observer.run_released(&end);
+        }
+        Ok(RunOutcome::Finished(end.record))
     }
 
     /// Runs one job, and with `retry` runs it again after a backoff while it fails by

@@ -13,6 +13,7 @@ use crate::config::{self, Config, ConfigError, Edit};
 use crate::health::{self, Problem};
 use crate::lock::{self, Holder};
 use crate::notify;
+use crate::observe::Change;
 use crate::schedule::{Due, Planning, Trigger};
 use crate::shutdown::Stop;
 use crate::snapshot::{Message, Notice, Running, Snapshot};
@@ -148,7 +149,13 @@ pub async fn serve_with(
         let failing = engine.alerts.lock().unwrap().failing().cloned();
         let snap = state.snapshot(now, due, running_here, run.is_some(), failing);
         let overdue = snap.overdue(now);
-        engine.alert(|a| a.overdue(overdue, snap.last_success(), &state.config.notifications));
+        engine.observe(
+            &state.config,
+            Change::Overdue {
+                age: overdue,
+                last_success: snap.last_success(),
+            },
+        );
         // Stale data is a deadline the loop sleeps to, once; not a poll.
         let overdue_at = health::overdue_at(snap.fresh_since, snap.overdue_after, snap.paused)
             .filter(|at| *at > now);
@@ -374,7 +381,7 @@ impl LoopState {
             }
         };
         let now = self.problem.as_ref().map(|p| p.what.as_str());
-        engine.alert(|a| a.problem(now, &self.config.notifications));
+        engine.observe(&self.config, Change::Problem(now));
     }
 
     /// Drops the message whose cause has gone: "already running" once no run is left

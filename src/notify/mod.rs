@@ -13,6 +13,43 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::config::{ConfigError, Notifications};
+use crate::observe::{Change, Observer, RunEnd};
+
+/// Which incidents an observer wants told: the desktop's from `notifications`, an alert
+/// channel's from its `on`. The same state machine ([`Alerts`]) decides for each, so that
+/// every one of them gets the same incidents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Wants {
+    /// A failure (the first of a streak, or a different one).
+    pub failure: bool,
+    /// The recovery from an incident that was told.
+    pub recovery: bool,
+    /// Data gone stale (overdue).
+    pub stale: bool,
+    /// A problem that keeps scheduled runs from starting.
+    pub problem: bool,
+    /// Every success that is not a recovery.
+    pub success: bool,
+}
+
+impl From<&Notifications> for Wants {
+    /// The desktop's: `onError` covers failures, problems and stale data.
+    fn from(n: &Notifications) -> Wants {
+        Wants {
+            failure: n.on_error,
+            recovery: n.on_recovery,
+            stale: n.on_error,
+            problem: n.on_error,
+            success: n.on_success,
+        }
+    }
+}
+
+impl From<&Wants> for Wants {
+    fn from(w: &Wants) -> Wants {
+        *w
+    }
+}
 use crate::status::{Failure, Outcome, RunError, RunRecord};
 
 /// Something to tell the user.
@@ -240,6 +277,29 @@ impl Alerts {
         self.failing.as_ref()
     }
 
+    /// The state machine of a workspace whose last recorded run is `last`: a failure there
+    /// is the streak a new process goes on with (by the failing job; the kind of reason is
+    /// learnt at the next failure), so that a restarted daemon or each `synctray sync` of
+    /// a timer tells the same failure once, not once a process.
+    pub fn resume(last: Option<&RunRecord>) -> Alerts {
+        let failing = last
+            .filter(|r| r.outcome == Outcome::Error && !r.interrupted)
+            .map(|r| Failing {
+                job: r
+                    .jobs
+                    .iter()
+                    .find(|j| j.status == Outcome::Error)
+                    .map(|j| j.name.clone()),
+                since: r.started(),
+                runs: 1,
+                kind: None,
+            });
+        Alerts {
+            failing,
+            ..Alerts::default()
+        }
+    }
+
     /// Takes in a finished run: `previous` is the run before it as recorded, `run` this
     /// one and `error` why it failed (if it did).
     pub fn after_run(
@@ -247,8 +307,9 @@ impl Alerts {
         previous: Option<&RunRecord>,
         run: &RunRecord,
         error: &RunError,
-        wanted: &Notifications,
+        wanted: impl Into<Wants>,
     ) -> Option<Verdict> {
+        let wanted: Wants = wanted.into();
         // A run cut short by Quit, a shutdown or a logout did not fail: the person stopped it.
         if error.interrupted {
             return None;
@@ -264,9 +325,10 @@ impl Alerts {
             if let Some(streak) = self
                 .failing
                 .as_mut()
-                .filter(|f| f.job == job && f.kind == kind)
+                .filter(|f| f.job == job && (f.kind.is_none() || f.kind == kind))
             {
                 streak.runs += 1;
+                streak.kind = kind;
                 return None;
             }
             self.failing = Some(Failing {
@@ -275,7 +337,7 @@ impl Alerts {
                 runs: 1,
                 kind,
             });
-            if !wanted.on_error {
+            if !wanted.failure {
                 return None;
             }
             self.shown = Some(Shown::Failure);
@@ -289,11 +351,11 @@ impl Alerts {
         let recovered = Note::Recovered {
             duration_ms: Some(run.duration_ms),
         };
-        if (after_failure || was_shown || problem_gone) && wanted.on_recovery {
+        if (after_failure || was_shown || problem_gone) && wanted.recovery {
             Some(Verdict::Show(recovered))
         } else if was_shown {
             Some(Verdict::Withdraw)
-        } else if wanted.on_success {
+        } else if wanted.success {
             Some(Verdict::Show(Note::Succeeded {
                 duration_ms: run.duration_ms,
             }))
@@ -303,13 +365,14 @@ impl Alerts {
     }
 
     /// Takes in whether scheduled runs can start: `Some(why)` when they cannot.
-    pub fn problem(&mut self, now: Option<&str>, wanted: &Notifications) -> Option<Verdict> {
+    pub fn problem(&mut self, now: Option<&str>, wanted: impl Into<Wants>) -> Option<Verdict> {
+        let wanted: Wants = wanted.into();
         if self.problem.as_deref() == now {
             return None;
         }
         self.problem = now.map(str::to_owned);
         match now {
-            Some(what) if wanted.on_error => {
+            Some(what) if wanted.problem => {
                 self.shown = Some(Shown::Problem(what.to_owned()));
                 Some(Verdict::Show(Note::Problem(what.to_owned())))
             }
@@ -317,7 +380,7 @@ impl Alerts {
             None => match self.shown {
                 Some(Shown::Problem(_)) => {
                     self.shown = None;
-                    Some(if wanted.on_recovery {
+                    Some(if wanted.recovery {
                         Verdict::Show(Note::Recovered { duration_ms: None })
                     } else {
                         Verdict::Withdraw
@@ -333,12 +396,13 @@ impl Alerts {
         &mut self,
         overdue: Option<TimeDelta>,
         last_success: Option<DateTime<Utc>>,
-        wanted: &Notifications,
+        wanted: impl Into<Wants>,
     ) -> Option<Verdict> {
+        let wanted: Wants = wanted.into();
         match overdue {
             Some(age) if !self.overdue => {
                 self.overdue = true;
-                if !wanted.on_error {
+                if !wanted.stale {
                     return None;
                 }
                 self.shown = Some(Shown::Overdue);
@@ -372,6 +436,45 @@ impl Verdict {
         match self {
             Verdict::Show(note) => notifier.notify(note),
             Verdict::Withdraw => notifier.withdraw(),
+        }
+    }
+}
+
+/// The desktop's notifications as an [`Observer`]: the workspace's [`Alerts`] (shared
+/// with the engine, whose menu shows the failure streak) decide on every run and change
+/// with `notifications`, and the [`Notifier`] shows the verdict.
+pub struct DesktopAlerts {
+    pub notifier: Arc<dyn Notifier>,
+    pub alerts: Arc<std::sync::Mutex<Alerts>>,
+}
+
+impl DesktopAlerts {
+    fn decide(&self, decide: impl FnOnce(&mut Alerts) -> Option<Verdict>) {
+        let verdict = decide(&mut self.alerts.lock().unwrap());
+        if let Some(verdict) = verdict {
+            verdict.apply(&*self.notifier);
+        }
+    }
+}
+
+impl Observer for DesktopAlerts {
+    fn run_released(&self, run: &RunEnd<'_>) {
+        let wanted = &run.config.notifications;
+        self.decide(|a| a.after_run(run.previous, &run.record, &run.error, wanted));
+    }
+
+    fn changed(&self, config: &crate::config::Config, change: Change<'_>) {
+        let wanted = &config.notifications;
+        self.decide(|a| a.take_in(change, wanted));
+    }
+}
+
+impl Alerts {
+    /// [`Alerts::problem`] or [`Alerts::overdue`], as `change` says.
+    pub fn take_in(&mut self, change: Change<'_>, wanted: impl Into<Wants>) -> Option<Verdict> {
+        match change {
+            Change::Problem(now) => self.problem(now, wanted),
+            Change::Overdue { age, last_success } => self.overdue(age, last_success, wanted),
         }
     }
 }

@@ -264,3 +264,41 @@ fn recovery_is_told_once_and_success_is_quiet_by_default() {
     };
     assert!(note_for(Some(&bad), &bad, &failed, &none).is_none());
 }
+
+#[test]
+fn a_new_process_goes_on_with_the_recorded_failure_and_tells_a_different_one() {
+    let wanted = Notifications::default();
+    let last = status(
+        r#"{"lastSync":"2026-11-25T14:30:03.120Z","status":"error",
+            "jobs":[{"name":"quality","status":"error","exitCode":1}]}"#,
+    );
+    // `synctray sync` from a timer: each run a new process.
+    let mut alerts = Alerts::resume(Some(&last));
+    let again = failed("quality", Failure::Exited(1));
+    assert!(shown(&mut alerts, Some(&last), &last, &again, &wanted).is_none());
+    assert_eq!(alerts.failing().unwrap().runs, 2);
+    let other = failed(
+        "quality",
+        Failure::TimedOut(std::time::Duration::from_secs(60)),
+    );
+    assert!(shown(&mut alerts, Some(&last), &last, &other, &wanted).is_some());
+    let mut fresh = Alerts::resume(Some(&last));
+    let elsewhere = failed("deploy", Failure::Exited(1));
+    assert!(shown(&mut fresh, Some(&last), &last, &elsewhere, &wanted).is_some());
+    // A success after it is the recovery, told once.
+    let good = status(r#"{"lastSync":"2026-11-25T14:35:03.120Z","status":"success"}"#);
+    let mut alerts = Alerts::resume(Some(&last));
+    assert!(matches!(
+        shown(
+            &mut alerts,
+            Some(&last),
+            &good,
+            &RunError::default(),
+            &wanted
+        ),
+        Some(Note::Recovered { .. })
+    ));
+    // Nothing recorded, or a success: nothing to go on with.
+    assert!(Alerts::resume(None).failing().is_none());
+    assert!(Alerts::resume(Some(&good)).failing().is_none());
+}
