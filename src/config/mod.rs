@@ -72,6 +72,8 @@ pub struct Config {
     /// `pausedUntil`: scheduled runs are paused until this time, then resume by
     /// themselves (see [`Config::next_run`]); a time already past is a pause that ended.
     pub paused_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// `keepAwake`: a run holds a sleep inhibitor while its jobs run.
+    pub keep_awake: bool,
     pub notifications: Notifications,
     /// `retry`: how often a failing job is tried, and the backoff between tries.
     pub retry: Retry,
@@ -325,6 +327,7 @@ impl Config {
             overdue_after_default: OnceLock::new(),
             paused: flag(&raw.paused, "paused", false)?,
             paused_until: raw.paused_until.as_ref().map(paused_until).transpose()?,
+            keep_awake: flag(&raw.keep_awake, "keepAwake", true)?,
             notifications,
             retry,
             network,
@@ -531,6 +534,8 @@ struct RawConfig {
     paused: Option<Value>,
     #[serde(default, deserialize_with = "given")]
     paused_until: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    keep_awake: Option<Value>,
     #[serde(default, deserialize_with = "given")]
     notifications: Option<Value>,
     #[serde(default, deserialize_with = "given")]

@@ -30,6 +30,9 @@
 mod timer;
 pub use timer::WallTimer;
 
+mod inhibit;
+pub use inhibit::{Inhibitor, keep_awake};
+
 #[cfg(unix)]
 mod unix;
 #[cfg(unix)]

@@ -9,6 +9,7 @@
 mod disk;
 mod util;
 
+mod awake;
 mod cli;
 #[cfg(target_os = "linux")]
 mod conditions;
