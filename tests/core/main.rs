@@ -9,6 +9,7 @@
 mod disk;
 mod util;
 
+#[cfg(target_os = "linux")]
 mod awake;
 mod cli;
 #[cfg(target_os = "linux")]
