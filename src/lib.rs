@@ -53,9 +53,10 @@
 //!   shell completions and the man pages from the command-line definition.
 //! - `tray` (feature `tray`): the system-tray front end (`mod.rs`: the event loop and the
 //!   threads; `gui.rs`: the GUI thread's side; `state/`: snapshot → what to show).
-//! - [`sys`]: the platform seam, and the only place with an OS `cfg`: process trees,
-//!   signals, the shell, file modes and links, the atomic write, notification hints, the tray's platform
-//!   parts.
+//! - [`sys`]: the platform seam, and the only place with an OS `cfg`: one folder per
+//!   capability (process trees, signals and the shell, file modes and links, the wall-clock
+//!   timer, the conditions' sensors, notification hints, start at login, the tray's platform
+//!   parts), each picking one file per OS in its `mod.rs`; the atomic write.
 
 pub mod cli;
 pub mod clock;

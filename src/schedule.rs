@@ -152,6 +152,16 @@ impl Cadence {
         }
     }
 
+    /// Whether it can fire more than once a minute: a `schedule` whose seconds field (the
+    /// first of six) is not a single second. The menu then says its times to the second.
+    pub fn below_a_minute(&self) -> bool {
+        let Some(expr) = self.expr() else {
+            return false;
+        };
+        let fields: Vec<&str> = expr.split_whitespace().collect();
+        fields.len() == 6 && fields[0].parse::<u32>().is_err()
+    }
+
     fn fires(&self) -> Fires<'_> {
         match self {
             Cadence::Cron { cron, .. }

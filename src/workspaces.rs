@@ -50,8 +50,11 @@ pub enum ListError {
     Io(PathBuf, io::Error),
     /// The file does not parse; it is left as it is.
     Parse(PathBuf, serde_json::Error),
-    /// A name that is not allowed (empty, or with a path separator).
+    /// A name that is not allowed (see [`check_name`]).
     BadName(String),
+    /// A hand-edited list names a workspace with a name that is not allowed: the file, the
+    /// entry and the name. Left as it is, like a list that does not parse.
+    BadListedName(PathBuf, usize, String),
     /// The name is taken by another folder.
     NameTaken { name: String, path: PathBuf },
     /// `remove` found nothing by that name or folder.
@@ -70,7 +73,14 @@ impl fmt::Display for ListError {
             ),
             ListError::BadName(name) => write!(
                 f,
-                "{name:?} cannot name a workspace: use a non-empty name without / or \\"
+                "{} cannot name a workspace: a name {NAME_RULE}",
+                shown_name(name)
+            ),
+            ListError::BadListedName(path, i, name) => write!(
+                f,
+                "{}: workspaces[{i}].name {NAME_RULE}, got {} — fix or remove the file",
+                path.display(),
+                shown_name(name)
             ),
             ListError::NameTaken { name, path } => write!(
                 f,
@@ -86,6 +96,37 @@ impl fmt::Display for ListError {
 
 impl std::error::Error for ListError {}
 
+/// What a workspace's name may be, as for job names.
+pub const NAME_RULE: &str = "must be 1 to 64 printable characters (no control characters such as a newline), without / or \\";
+
+/// The longest name, in characters.
+pub const NAME_CHARS: usize = 64;
+
+/// Whether `name` may name a workspace: 1–64 printable characters (not only spaces), no
+/// control characters, no path separator (a name is told from a folder by that).
+pub fn check_name(name: &str) -> Result<(), ListError> {
+    let ok = !name.trim().is_empty()
+        && name.chars().count() <= NAME_CHARS
+        && !name.chars().any(char::is_control)
+        && !name.contains(['/', '\\']);
+    if ok {
+        Ok(())
+    } else {
+        Err(ListError::BadName(name.to_owned()))
+    }
+}
+
+/// A name in an error: quoted, and elided in the middle with its length when it is long.
+fn shown_name(name: &str) -> String {
+    let count = name.chars().count();
+    if count <= NAME_CHARS {
+        return format!("{name:?}");
+    }
+    let head: String = name.chars().take(20).collect();
+    let tail: String = name.chars().skip(count - 20).collect();
+    format!("{:?} ({count} characters)", format!("{head}…{tail}"))
+}
+
 /// The list's file: `workspaces.json` in synctray's config folder.
 pub fn file() -> Result<PathBuf, ListError> {
     directories::ProjectDirs::from("", "", "synctray")
@@ -99,7 +140,19 @@ impl WorkspaceList {
         // Only synctray writes it: never read through a link, never block on a FIFO.
         match fsutil::read_regular(path) {
             Ok(bytes) => {
-                serde_json::from_slice(&bytes).map_err(|e| ListError::Parse(path.to_owned(), e))
+                let list: WorkspaceList = serde_json::from_slice(&bytes)
+                    .map_err(|e| ListError::Parse(path.to_owned(), e))?;
+                // A hand edit is held to the rule `add` keeps.
+                for (i, listed) in list.workspaces.iter().enumerate() {
+                    if check_name(&listed.name).is_err() {
+                        return Err(ListError::BadListedName(
+                            path.to_owned(),
+                            i,
+                            listed.name.clone(),
+                        ));
+                    }
+                }
+                Ok(list)
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(WorkspaceList::default()),
             Err(e) => Err(ListError::Io(path.to_owned(), e)),
@@ -119,9 +172,7 @@ impl WorkspaceList {
     /// Adds `dir` as `name` to the list at `path`, under the edit lock; the folder already
     /// listed is renamed. Returns the entry.
     pub fn add(path: &Path, dir: &Path, name: &str) -> Result<Listed, ListError> {
-        if name.trim().is_empty() || name.contains(['/', '\\']) {
-            return Err(ListError::BadName(name.to_owned()));
-        }
+        check_name(name)?;
         let entry = Listed {
             name: name.to_owned(),
             path: dir.to_owned(),

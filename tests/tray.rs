@@ -81,8 +81,8 @@ impl Tray {
     fn start_with(desktop: &Desktop, ws: Option<&Ws>, args: &[&str], log_name: &str) -> Tray {
         let log = desktop.path(log_name);
         let mut cmd = desktop.command(SYNCTRAY);
-        // Its own temporary folder, where the icon files it writes can be seen (and must
-        // be gone after it).
+        // Its own temporary folder, where a file it wrote (an icon for the panel) could be
+        // seen; there must be none.
         fs::create_dir_all(desktop.path("tmp")).unwrap();
         cmd.env("TMPDIR", desktop.path("tmp"));
         if let Some(ws) = ws {
@@ -159,7 +159,7 @@ impl Session {
         Some(session)
     }
 
-    /// The icon files the tray wrote for the panel that are still there.
+    /// The files in the tray's temporary folder (icon files, which it no longer writes).
     fn icon_files(&self) -> Vec<PathBuf> {
         fs::read_dir(self.desktop.path("tmp"))
             .map(|dir| dir.flatten().map(|e| e.path()).collect())
@@ -225,26 +225,35 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
         return;
     };
     let item = s.desktop.sni().item();
-    assert_eq!(item["Status"], "Active", "{item}");
-    // Stable across starts (no pid), so that desktops remember the icon's settings.
-    let id = item["Id"].as_str().unwrap_or_default();
-    assert!(id.ends_with("synctray"), "{item}");
-    assert!(!id.contains(&s.tray.pid().to_string()), "{item}");
-    assert!(
-        item["Menu"].as_str().is_some_and(|m| m.starts_with('/')),
-        "the item exports a menu: {item}"
-    );
-    let icon = item["IconName"].as_str().unwrap_or_default();
-    assert!(!icon.is_empty(), "the item names an icon: {item}");
-
-    let menu = s.menu();
-    let top = labels(&menu);
     let name =
         s.ws.root()
             .file_name()
             .unwrap()
             .to_string_lossy()
             .into_owned();
+    // Stable across starts (no pid), so that desktops remember the icon's settings.
+    assert_eq!(item["Id"], "synctray", "{item}");
+    assert_eq!(item["Title"], "synctray", "{item}");
+    assert_eq!(item["Category"], "ApplicationStatus", "{item}");
+    assert_eq!(item["Status"], "Active", "{item}");
+    assert!(
+        item["Menu"].as_str().is_some_and(|m| m.starts_with('/')),
+        "the item exports a menu: {item}"
+    );
+    assert_eq!(
+        tooltip(&item),
+        (
+            format!("synctray — {name}"),
+            "Never synced\nNext run tomorrow 00:00 (in ".to_owned()
+        ),
+        "{item}"
+    );
+    assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
+    // No words about the mechanics anywhere (a screen reader reads them).
+    assert!(!item.to_string().contains("tray icon"), "{item}");
+
+    let menu = s.menu();
+    let top = labels(&menu);
     assert_eq!(
         top[0],
         format!("synctray — {name}"),
@@ -285,6 +294,35 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
     );
 }
 
+/// The item's tooltip: its title, and its text up to the first "(in " (the rest counts down).
+fn tooltip(item: &serde_json::Value) -> (String, String) {
+    let title = item["ToolTip"][2].as_str().unwrap_or_default().to_owned();
+    let text = item["ToolTip"][3].as_str().unwrap_or_default();
+    let text = match text.find("(in ") {
+        Some(at) => &text[..at + 4],
+        None => text,
+    };
+    (title, text.to_owned())
+}
+
+/// The sizes of the item's `IconPixmap`s (each square: width, height, then the pixels).
+fn pixmap_sizes(item: &serde_json::Value) -> Vec<i64> {
+    item["IconPixmap"]
+        .as_array()
+        .map(|sizes| {
+            sizes
+                .iter()
+                .map(|p| {
+                    let (w, h) = (p[0].as_i64().unwrap(), p[1].as_i64().unwrap());
+                    assert_eq!(p[2].as_i64(), Some(w * h * 4), "{p}");
+                    assert_eq!(w, h);
+                    w
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// How many extra glibc malloc arenas the process `pid` has: anonymous read-write
 /// mappings that start on a 64 MiB boundary (where glibc places each arena's heap).
 fn malloc_arenas(pid: u32) -> usize {
@@ -308,7 +346,7 @@ fn sni_a_failing_job_notifies_once_and_its_recovery_takes_the_failures_place() {
     let Some(s) = Session::start(|ws| fs::write(ws.path("broken"), "").unwrap()) else {
         return;
     };
-    let icon_before = s.desktop.sni().item()["IconName"].clone();
+    let icon_before = s.desktop.sni().item()["IconDigest"].clone();
     s.click("Sync now");
     s.wait("the run to fail", LONG, || s.status()["status"] == "error");
     let status = s.status();
@@ -335,11 +373,20 @@ fn sni_a_failing_job_notifies_once_and_its_recovery_takes_the_failures_place() {
     });
     s.wait_idle();
     assert!(s.tray.log().contains("icon: error"), "{}", s.tray.context());
+    let item = s.desktop.sni().item();
     assert_ne!(
-        s.desktop.sni().item()["IconName"],
-        icon_before,
+        item["IconDigest"], icon_before,
         "the item's icon changed with the state"
     );
+    // A failing item asks for attention (KDE brings it out of the hidden icons).
+    assert_eq!(item["Status"], "NeedsAttention", "{item}");
+    let (title, text) = tooltip(&item);
+    assert!(title.starts_with("synctray — "), "{item}");
+    assert!(
+        text.starts_with("✗ Last sync ") && text.contains("failed: second"),
+        "{item}"
+    );
+    assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
 
     // The same failure again: counted in the menu, not shown again.
     s.click("Sync now");
@@ -370,6 +417,10 @@ fn sni_a_failing_job_notifies_once_and_its_recovery_takes_the_failures_place() {
         m.children[1].label.starts_with("✓ Last sync ")
             && m.children[2].label.starts_with("Next run ")
     });
+    let item = s.desktop.sni().item();
+    assert_eq!(item["Status"], "Active", "{item}");
+    assert_eq!(item["IconDigest"], icon_before, "{item}");
+    assert!(tooltip(&item).1.starts_with("✓ Last sync "), "{item}");
 }
 
 #[test]
@@ -627,51 +678,41 @@ fn sni_sigterm_stops_the_tray_cleanly() {
     assert!(s.desktop.sni().try_item().is_err(), "the item is gone");
 }
 
-/// Without libayatana-appindicator3 (the library tray-icon loads when it builds the icon)
-/// the tray does not start: it says which package it needs, on stderr and on the desktop, and
-/// exits 2, instead of panicking inside tray-icon.
+/// Without a session bus there is no panel to show the item on (StatusNotifierItems are
+/// D-Bus objects): the tray does not start, says why, and exits 2, instead of panicking or
+/// running with no icon.
 #[test]
-fn without_the_appindicator_library_the_tray_names_the_package_it_needs() {
-    if !Parts::SNI.present() || !can_remount_read_only() {
+fn without_a_session_bus_the_tray_says_so_and_exits_2() {
+    if !Parts::XEMBED.present() {
         return;
     }
-    let library = support::desktop::appindicator_library().expect("libayatana-appindicator3.so.1");
-    let desktop = Desktop::with(Parts::SNI);
+    let desktop = Desktop::with(Parts::XEMBED);
     let ws = workspace();
-    // The library made unloadable for the tray alone: /dev/null mounted over it.
     let out = desktop
-        .command("unshare")
-        .args([
-            "-m",
-            "sh",
-            "-c",
-            r#"mount --bind /dev/null "$1" && shift && exec "$@""#,
-            "sh",
-        ])
-        .arg(&library)
-        .arg(SYNCTRAY)
+        .command(SYNCTRAY)
         .arg("--workspace")
         .arg(ws.root())
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}", desktop.path("no-bus").display()),
+        )
+        .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .output()
         .unwrap();
     let stderr = format!("{:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
     assert!(
-        stderr.contains("cannot show the tray icon: it needs libayatana-appindicator3-1"),
+        stderr.contains("cannot show the tray: no session bus")
+            && stderr.contains("synctray --daemon"),
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(!ws.path("data/.synctray-instance").exists(), "{stderr}");
-    // Said on the desktop too: a tray started from the app menu has no terminal.
-    desktop.wait_notification("synctray: the tray did not start", Duration::from_secs(5));
     assert!(
-        desktop
-            .notifications()
-            .contains("libayatana-appindicator3-1"),
-        "{}",
-        desktop.notifications()
+        !ws.path("data/.synctray-instance.json").exists(),
+        "{stderr}"
     );
+    assert!(!ws.path("data/.sync-lock").exists(), "{stderr}");
 }
 
 /// A tray icon and its menu draw nothing with OpenGL: the tray starts GTK without it, so
@@ -776,14 +817,68 @@ fn xembed_the_icon_docks_in_trayer_and_a_click_opens_its_menu() {
         .expect("the target folder")
         .join("tray-menu.png");
     desktop.screenshot(&shot);
-    assert!(desktop.xdotool(&["key", "Escape"]).status.success());
+    // The first entry a person can choose is "Sync now" (the status lines are text).
+    assert!(desktop.xdotool(&["key", "Down", "Return"]).status.success());
     wait_for(
         "the menu to close",
         SHORT,
         || !menu_open(),
         || tray.context(),
     );
+    wait_for(
+        "the run Sync now started",
+        LONG,
+        || {
+            ws.status()
+                .is_some_and(|s| s["trigger"] == "manual" && s["status"] == "success")
+        },
+        || tray.context(),
+    );
     eprintln!("screenshot of the open menu: {}", shot.display());
+}
+
+/// A panel that hosts StatusNotifierItems comes (a panel started, or restarted, after the
+/// tray): the item registers with it and the XEmbed icon goes; when the host goes, the
+/// XEmbed icon is back, with the same menu.
+#[test]
+fn xembed_the_icon_gives_way_to_a_status_notifier_host_and_comes_back_when_it_goes() {
+    if !Parts::XEMBED.present() || !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::XEMBED);
+    let ws = workspace();
+    let tray = Tray::start(&desktop, &ws, "tray.log");
+    let docked = || {
+        !desktop
+            .xdotool(&["search", "--onlyvisible", "--class", "synctray$"])
+            .stdout
+            .is_empty()
+    };
+    wait_for("the XEmbed icon", LONG, docked, || tray.context());
+
+    let host = support::sni::SniHost::start(&desktop).expect("the StatusNotifierItem host");
+    host.wait_registered(LONG);
+    wait_for(
+        "the XEmbed icon to go",
+        SHORT,
+        || !docked(),
+        || tray.context(),
+    );
+    let item = host.item();
+    assert_eq!(item["Id"], "synctray", "{item}");
+    let menu = host.menu();
+    assert!(menu.find("Sync now").is_some_and(|i| i.enabled), "{menu}");
+
+    drop(host);
+    wait_for("the XEmbed icon to come back", SHORT, docked, || {
+        tray.context()
+    });
+    assert!(
+        tray.log()
+            .contains("no StatusNotifierWatcher on the bus: showing an XEmbed icon"),
+        "{}",
+        tray.context()
+    );
 }
 
 #[test]
@@ -971,12 +1066,17 @@ fn notified_starting(desktop: &Desktop, prefix: &str) -> Vec<serde_json::Value> 
 /// The session ends under a tray whose job is running, the way `end` ends it: the tray
 /// stops as Quit does with the session's short grace (2.5 s, then the job is stopped: well
 /// inside what a session waits), exits 0, the run is recorded as interrupted, and no job,
-/// no lock and none of the icon files it wrote for the panel are left. The session, for
+/// no lock and no file in its temporary folder are left. The session, for
 /// what a test checks besides.
 fn the_session_ends_during_a_job(end: impl FnOnce(&mut Session)) -> Option<Session> {
     let marker = support::proc::sleep_marker(300);
     let mut s = Session::start(|ws| fs::write(ws.path("slow"), &marker).unwrap())?;
-    assert!(!s.icon_files().is_empty(), "the tray writes its icon files");
+    // The panel gets the icon's pixels over D-Bus: no file.
+    assert_eq!(
+        s.icon_files(),
+        Vec::<PathBuf>::new(),
+        "the tray writes no icon file"
+    );
     s.click("Sync now");
     s.wait("the job's process", SHORT, || {
         !processes_with(&marker).is_empty()
@@ -999,7 +1099,7 @@ fn the_session_ends_during_a_job(end: impl FnOnce(&mut Session)) -> Option<Sessi
     assert_eq!(
         s.icon_files(),
         Vec::<PathBuf>::new(),
-        "the icon files are removed"
+        "nothing is left in the temporary folder"
     );
     Some(s)
 }
@@ -1121,6 +1221,8 @@ fn sni_edit_configuration_and_open_workspace_folder_and_a_failing_opener_is_told
         "{failed}"
     );
     assert!(body.contains("xdg-open"), "{failed}");
+    // Something to fix that stops nothing: the warning icon, not the sync one.
+    assert_eq!(failed["icon"], "dialog-warning", "{failed}");
 }
 
 /// A warning that a config edit brings (a typo'd key) is told once while the tray runs:
@@ -1142,11 +1244,26 @@ fn sni_a_new_config_warning_is_told_once() {
         ),
         "{warned}"
     );
-    s.wait_menu("the warning", SHORT, |m| {
+    // Never cut where the fix is: the notice takes a second line for it.
+    let menu = s.wait_menu("the warning", SHORT, |m| {
         m.children
             .iter()
             .any(|l| l.label.starts_with("⚠ config: intervalMinuts"))
     });
+    let at = menu
+        .children
+        .iter()
+        .position(|l| l.label.starts_with("⚠ config: intervalMinuts"))
+        .unwrap();
+    let shown = format!(
+        "{} {}",
+        menu.children[at].label,
+        menu.children[at + 1].label
+    );
+    assert!(
+        shown.ends_with("(did you mean intervalMinutes?)") && !shown.contains('…'),
+        "{menu}"
+    );
 
     // Another edit that keeps the typo: nothing new to say.
     config["catchUp"] = true.into();
@@ -1450,6 +1567,10 @@ fn sni_stale_data_shows_its_age_once_and_a_success_recovers_it() {
         s.tray.log().contains("icon: stale")
     });
     let stale = s.desktop.wait_notification("Data is 3 h old", SHORT);
+    let item = s.desktop.sni().item();
+    assert_eq!(item["Status"], "NeedsAttention", "{item}");
+    assert!(tooltip(&item).1.starts_with("⚠ Data is 3 h old"), "{item}");
+    assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
     let status: serde_json::Value =
         serde_json::from_slice(&s.ws.run(&["status", "--json"]).stdout).unwrap();
     assert_eq!(status["overdue"], true, "{status}");
@@ -1466,10 +1587,109 @@ fn sni_stale_data_shows_its_age_once_and_a_success_recovers_it() {
     s.wait_menu("fresh data", SHORT, |m| {
         m.children[1].label.starts_with("✓ Last sync ")
     });
+    let item = s.desktop.sni().item();
+    assert_eq!(item["Status"], "Active", "{item}");
     assert_eq!(
         s.desktop.notified("Data is 3 h old").len(),
         1,
         "{}",
         s.desktop.notifications()
     );
+}
+
+/// A tray started on a workspace whose last run failed 3 h ago, its last success a little
+/// before (overdue after 60 min):
+/// the failure is the headline, in the menu and in one notification with its actions, the
+/// age added; never "Data is 3 h old" first and the failure over it.
+#[test]
+fn sni_a_failure_that_made_the_data_stale_stays_the_headline_with_the_age() {
+    let Some(s) = Session::start_registered(|ws| {
+        let mut config = ws.config();
+        config["overdueAfterMinutes"] = 60.into();
+        ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+        let then = (chrono::Utc::now() - chrono::TimeDelta::hours(3))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let ok = (chrono::Utc::now() - chrono::TimeDelta::minutes(190))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        fs::write(
+            ws.path("data/sync-status.json"),
+            format!(
+                r#"{{"lastSync":"{then}","status":"error","startedAt":"{then}","lastSuccess":"{ok}",
+                    "error":"second: exited with code 1",
+                    "jobs":[{{"name":"first","status":"success"}},{{"name":"second","status":"error","reason":"exited with code 1"}}]}}"#
+            ),
+        )
+        .unwrap();
+    }) else {
+        return;
+    };
+    let menu = s.wait_menu("the failure with the data's age", LONG, |m| {
+        m.children[1].label.starts_with("✗ Last sync ")
+            && m.children[1]
+                .label
+                .ends_with(" · failed: second · data 3 h old")
+    });
+    let failed = s.desktop.wait_notification("Sync failed: second", SHORT);
+    assert!(
+        failed["body"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("exited with code 1\nFailed at ")
+                && b.ends_with(" · data 3 h old")),
+        "{failed}"
+    );
+    assert_eq!(
+        failed["actions"],
+        serde_json::json!(["show-log", "Show log", "sync-now", "Sync now"]),
+        "{failed}"
+    );
+    // A while later: still only that one.
+    std::thread::sleep(Duration::from_secs(3));
+    let calls: Vec<_> = s
+        .desktop
+        .notification_calls()
+        .into_iter()
+        .filter(|c| c["call"] == "Notify")
+        .collect();
+    assert_eq!(calls.len(), 1, "{}\n{menu}", s.desktop.notifications());
+}
+
+/// Workspaces with the longest names allowed (64 characters): each line of the menu stays
+/// readable (at most 48 characters), the name elided in the middle and the state kept.
+#[test]
+fn sni_long_workspace_names_are_elided_in_the_middle_and_the_state_stays_in_sight() {
+    if !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::SNI);
+    let [alpha, beta] = [workspace(), workspace()];
+    let list = desktop.home().join(".config/synctray/workspaces.json");
+    fs::create_dir_all(list.parent().unwrap()).unwrap();
+    let long = |start: &str| format!("{start}{}-end", "x".repeat(64 - start.len() - 4));
+    let entry = |name: &str, ws: &Ws| serde_json::json!({ "name": name, "path": ws.root() });
+    fs::write(
+        &list,
+        serde_json::json!({ "workspaces": [entry(&long("alpha"), &alpha), entry(&long("beta"), &beta)] })
+            .to_string(),
+    )
+    .unwrap();
+    let tray = Tray::start_with(&desktop, None, &[], "tray.log");
+    let sni = desktop.sni();
+    sni.wait_registered(LONG);
+    let mut menu = None;
+    let held = support::proc::wait_until(LONG, || {
+        let m = sni.menu();
+        let ok = labels(&m)
+            .first()
+            .is_some_and(|l| l.contains("Never synced"));
+        menu = Some(m);
+        ok
+    });
+    let menu = menu.unwrap();
+    assert!(held, "{menu}\n{}", tray.context());
+    let top = labels(&menu);
+    for (line, start) in top[..2].iter().zip(["alpha", "beta"]) {
+        assert!(line.chars().count() <= 48, "{line:?}\n{menu}");
+        assert!(line.starts_with(start) && line.contains("…"), "{line:?}");
+        assert!(line.contains("-end: Never synced · next "), "{line:?}");
+    }
 }

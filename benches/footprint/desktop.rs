@@ -1,9 +1,9 @@
 //! A real, if invisible, desktop for the tray figures: an Xvfb display, a session bus
 //! and trayer as the system tray. It is the desktop the tray tests use (`tests/support`).
 //!
-//! With no StatusNotifierWatcher on the bus, libayatana-appindicator falls back to the
-//! classic XEmbed icon, which trayer embeds: the tray app does the work it does on a
-//! real desktop.
+//! With no StatusNotifierWatcher on the bus, the tray shows a GTK status icon, which
+//! trayer embeds: the tray app does the work it does on a real desktop. (The bare-loop
+//! baseline is tray-icon's, which loads libayatana-appindicator3 on Linux.)
 
 #[path = "../../tests/support/mod.rs"]
 pub mod support;

@@ -208,23 +208,52 @@ pub fn show(json: bool) -> process::ExitCode {
             |t| t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string(),
         )
     };
-    let mut out = std::io::stdout().lock();
-    let width = rows
+    // Each column as wide as its widest cell, no wider.
+    let cells: Vec<[String; 5]> = rows
         .iter()
-        .map(|r| r.name.chars().count())
-        .max()
-        .unwrap_or(0);
-    for row in &rows {
+        .zip(&snapshots)
+        .map(|(row, (_, snap))| {
+            // A workspace that never ran is not "ok": nothing has been synced yet.
+            let (mark, state) = match row.state {
+                State::Ok if snap.last.is_none() => ("·", "never synced"),
+                state => (state.mark(), state.name()),
+            };
+            [
+                format!("{mark} {}", row.name),
+                state.to_owned(),
+                format!("last {}", local(row.last_run)),
+                format!("next {}", local(row.next_run)),
+                format!(
+                    "{}{}",
+                    row.path.display(),
+                    row.problem.map(|p| format!("  ({p})")).unwrap_or_default()
+                ),
+            ]
+        })
+        .collect();
+    let widths: Vec<usize> = (0..4)
+        .map(|i| {
+            cells
+                .iter()
+                .map(|c| c[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    for c in &cells {
         let _ = writeln!(
             out,
-            "{} {:width$}  {:7}  last {}  next {}  {}{}",
-            row.state.mark(),
-            row.name,
-            row.state.name(),
-            local(row.last_run),
-            local(row.next_run),
-            row.path.display(),
-            row.problem.map(|p| format!("  ({p})")).unwrap_or_default(),
+            "{:w0$}  {:w1$}  {:w2$}  {:w3$}  {}",
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            c[4],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2],
+            w3 = widths[3],
         );
     }
     process::ExitCode::SUCCESS

@@ -627,7 +627,12 @@ fn check(ws: &Workspace) -> process::ExitCode {
                 .filter_map(|job| match &job.command {
                     config::JobCommand::Argv(argv) => {
                         let path = job.env.iter().find(|(k, _)| k == "PATH").map(|(_, v)| v);
-                        (!findable(&argv[0], &ws.root, path.map(std::ffi::OsStr::new))).then(|| {
+                        (!crate::sys::program_findable(
+                            &argv[0],
+                            &ws.root,
+                            path.map(std::ffi::OsStr::new),
+                        ))
+                        .then(|| {
                             format!(
                                 "jobs.{}: \"{}\" is not on PATH (the job cannot start)",
                                 job.name, argv[0]
@@ -662,24 +667,6 @@ fn check(ws: &Workspace) -> process::ExitCode {
         }
         Err(code) => code,
     }
-}
-
-/// Whether an array command's program can be started from `root`: a name with a path
-/// separator names a file (relative to the workspace), a bare name is looked up on `path`
-/// (the job's own `PATH`, else synctray's).
-fn findable(program: &str, root: &Path, path: Option<&std::ffi::OsStr>) -> bool {
-    let candidates = |dir: &Path| {
-        let file = dir.join(program);
-        let exe = cfg!(windows).then(|| file.with_extension("exe"));
-        std::iter::once(file).chain(exe)
-    };
-    if program.contains('/') || program.contains(std::path::MAIN_SEPARATOR) {
-        return candidates(root).any(|f| f.is_file());
-    }
-    let path = path.map(Into::into).or_else(|| std::env::var_os("PATH"));
-    path.is_some_and(|path| {
-        std::env::split_paths(&path).any(|dir| candidates(&dir).any(|f| f.is_file()))
-    })
 }
 
 #[cfg(test)]

@@ -64,11 +64,21 @@ fn one_word(value: &Option<Value>, key: &str, word: &str) -> Result<bool, Config
     match value {
         None => Ok(false),
         Some(Value::String(s)) if s == word => Ok(true),
-        Some(v) => Err(invalid(
-            key,
-            &format!("must be \"{word}\" (or the key left out)"),
-            v,
-        )),
+        Some(v) => {
+            // A near miss names the word it meant: "acc" → "ac".
+            let meant = v
+                .as_str()
+                .and_then(|s| super::closest_of(s, [word]))
+                .map(|w| format!(" (did you mean \"{w}\"?)"))
+                .unwrap_or_default();
+            Err(ConfigErrorKind::Invalid {
+                key: key.to_owned(),
+                message: format!(
+                    "must be \"{word}\" (or the key left out), got {}{meant}",
+                    super::shown(v)
+                ),
+            })
+        }
     }
 }
 

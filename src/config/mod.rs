@@ -630,37 +630,31 @@ fn unknown_keys_in<T: Serialize + Default>(
 }
 
 /// The known key a typo most likely meant: the nearest by edit distance (ignoring case
-/// and `_`/`-`), if it is at most a third of the key's length away (at least 1).
+/// and `_`/`-`; a swap of two letters counts as one edit), if it is at most a third of
+/// the key's length away (at least 1).
 fn closest<'a>(key: &str, known: &'a [String]) -> Option<&'a str> {
-    let norm = |s: &str| -> Vec<char> {
+    closest_of(key, known.iter().map(String::as_str))
+}
+
+/// [`closest`] among any words: the known key, or the allowed value (`"acc"` → `ac`).
+pub(crate) fn closest_of<'a>(
+    key: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let norm = |s: &str| -> String {
         s.chars()
             .filter(|c| *c != '_' && *c != '-')
             .flat_map(char::to_lowercase)
             .collect()
     };
     let k = norm(key);
-    let limit = (k.len() / 3).max(1);
+    let limit = (k.chars().count() / 3).max(1);
     known
-        .iter()
-        .map(|c| (edit_distance(&k, &norm(c)), c.as_str()))
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&k, &norm(c)), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-/// Levenshtein distance between two strings of chars.
-fn edit_distance(a: &[char], b: &[char]) -> usize {
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let here = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(here + 1);
-            prev = here;
-        }
-    }
-    row[b.len()]
 }
 
 impl Notifications {

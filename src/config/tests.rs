@@ -292,3 +292,36 @@ fn a_pause_for_a_while_resumes_at_its_end_with_at_most_one_catch_up() {
     );
     assert_eq!(both.paused_until_at(at("2026-11-25T14:32:00Z")), None);
 }
+
+#[test]
+fn swapped_letters_are_one_edit_at_every_level_and_in_enumerated_values() {
+    let config = Config::parse(
+        r#"{ "retyr": {"attempts": 2}, "notifications": {"onErorr": true},
+             "conditions": {"maxDelayMinuets": 30},
+             "jobs": [{"name": "a", "command": "x", "timeoutMinuts": 5, "comamnd2": 1}] }"#,
+    )
+    .unwrap();
+    assert_eq!(
+        config.warnings,
+        [
+            "retyr: unknown key (did you mean retry?)",
+            "notifications.onErorr: unknown key (did you mean onError?)",
+            "conditions.maxDelayMinuets: unknown key (did you mean maxDelayMinutes?)",
+            "jobs[0].timeoutMinuts: unknown key (did you mean timeoutMinutes?)",
+            "jobs[0].comamnd2: unknown key (did you mean command?)",
+        ]
+    );
+    assert_eq!(
+        invalid(r#"{"conditions": {"power": "acc"}}"#),
+        "conditions.power must be \"ac\" (or the key left out), got \"acc\" (did you mean \"ac\"?)"
+    );
+    assert_eq!(
+        invalid(r#"{"conditions": {"network": "unmeterd"}}"#),
+        "conditions.network must be \"unmetered\" (or the key left out), got \"unmeterd\" (did you mean \"unmetered\"?)"
+    );
+    // Far from the word: no guess.
+    assert_eq!(
+        invalid(r#"{"conditions": {"power": "battery"}}"#),
+        "conditions.power must be \"ac\" (or the key left out), got \"battery\""
+    );
+}

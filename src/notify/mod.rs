@@ -67,6 +67,18 @@ pub enum Note {
         age: TimeDelta,
         last_success: Option<DateTime<Utc>>,
     },
+    /// A failure is why the data has gone stale: the failure stays the headline ("Sync
+    /// failed: quality", with its actions), the age added. Replaces the failure's
+    /// notification when the data becomes overdue.
+    StillFailing {
+        /// The failing job (`None`: the run failed with no failed job).
+        job: Option<String>,
+        /// Why it failed, as the run recorded it: "exited with code 1".
+        reason: String,
+        since: DateTime<Utc>,
+        runs: u32,
+        age: TimeDelta,
+    },
     /// A success (off by default).
     Succeeded { duration_ms: u64 },
     /// The config file holds a bad edit; the last good one stays in use.
@@ -126,6 +138,23 @@ impl Note {
                     None => "No sync has succeeded yet.".into(),
                 },
             ),
+            Note::StillFailing {
+                job,
+                reason,
+                since,
+                runs,
+                age,
+            } => {
+                let at = since.with_timezone(&chrono::Local).format("%H:%M");
+                let streak = match runs {
+                    ..=1 => format!("Failed at {at}"),
+                    n => format!("Failing since {at} ({n} runs)"),
+                };
+                (
+                    format!("Sync failed: {}", job.as_deref().unwrap_or("run")),
+                    format!("{reason}\n{streak} · data {} old", age_words(*age)),
+                )
+            }
             Note::Succeeded { duration_ms } => (
                 "Sync succeeded".into(),
                 format!(
@@ -194,7 +223,9 @@ impl Note {
     /// The actions it offers: a failure's are "Show log" and "Sync now".
     pub fn actions(&self) -> &'static [NoteAction] {
         match self {
-            Note::Failed(_) => &[NoteAction::ShowLog, NoteAction::SyncNow],
+            Note::Failed(_) | Note::StillFailing { .. } => {
+                &[NoteAction::ShowLog, NoteAction::SyncNow]
+            }
             _ => &[],
         }
     }
@@ -205,7 +236,11 @@ impl Note {
     pub fn is_incident(&self) -> bool {
         matches!(
             self,
-            Note::Failed(_) | Note::Recovered { .. } | Note::Problem(_) | Note::Overdue { .. }
+            Note::Failed(_)
+                | Note::StillFailing { .. }
+                | Note::Recovered { .. }
+                | Note::Problem(_)
+                | Note::Overdue { .. }
         )
     }
 
@@ -213,8 +248,34 @@ impl Note {
     pub fn is_alarm(&self) -> bool {
         matches!(
             self,
-            Note::Failed(_) | Note::Problem(_) | Note::Overdue { .. } | Note::NotStarted(_)
+            Note::Failed(_)
+                | Note::StillFailing { .. }
+                | Note::Problem(_)
+                | Note::Overdue { .. }
+                | Note::NotStarted(_)
         )
+    }
+}
+
+/// How a notification looks: an alarm (the error icon, critical urgency), a warning (the
+/// warning icon: something to fix that stops nothing), or news (the sync icon).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Info,
+    Warning,
+    Alarm,
+}
+
+impl Note {
+    /// How it looks on screen.
+    pub fn severity(&self) -> Severity {
+        match self {
+            _ if self.is_alarm() => Severity::Alarm,
+            Note::ConfigError(_) | Note::OpenFailed { .. } | Note::ConfigWarning(_) => {
+                Severity::Warning
+            }
+            _ => Severity::Info,
+        }
     }
 }
 
@@ -247,7 +308,40 @@ pub struct Failing {
     pub since: DateTime<Utc>,
     /// How many runs of the streak there have been.
     pub runs: u32,
+    /// `None` when taken from the files (the kind of reason is not recorded there): the
+    /// next failure of the same job continues it.
     kind: Option<Discriminant<Failure>>,
+}
+
+impl Failing {
+    /// The streak a failed run recorded in the files starts.
+    fn from_record(run: &RunRecord) -> Failing {
+        Failing {
+            job: run
+                .jobs
+                .iter()
+                .find(|j| j.status == Outcome::Error)
+                .map(|j| j.name.clone()),
+            since: run.started(),
+            runs: 1,
+            kind: None,
+        }
+    }
+}
+
+/// Why `run` failed, in the words the status file keeps: the failing job's reason, else
+/// the first line of the run's error.
+fn recorded_reason(run: &RunRecord) -> String {
+    if let Some(reason) = run
+        .jobs
+        .iter()
+        .find(|j| j.status == Outcome::Error)
+        .and_then(|j| j.reason.clone())
+    {
+        return reason;
+    }
+    let error = run.error.as_deref().unwrap_or("failed");
+    error.lines().next().unwrap_or(error).to_owned()
 }
 
 /// What the incident's notification says now.
@@ -265,6 +359,9 @@ enum Shown {
 #[derive(Debug, Default)]
 pub struct Alerts {
     failing: Option<Failing>,
+    /// The last failed run (from the files at start, or seen here) while no success has
+    /// followed: what the reminder says when the data goes stale.
+    failed_run: Option<RunRecord>,
     problem: Option<String>,
     overdue: bool,
     /// The incident's notification on screen, if any.
@@ -280,22 +377,16 @@ impl Alerts {
     /// The state machine of a workspace whose last recorded run is `last`: a failure there
     /// is the streak a new process goes on with (by the failing job; the kind of reason is
     /// learnt at the next failure), so that a restarted daemon or each `synctray sync` of
-    /// a timer tells the same failure once, not once a process.
+    /// a timer tells the same failure once, not once a process. If that failure has made
+    /// the data stale, it is said once, as a failure (not "Data is 5 min old" and then the
+    /// failure over it).
     pub fn resume(last: Option<&RunRecord>) -> Alerts {
-        let failing = last
+        let failed_run = last
             .filter(|r| r.outcome == Outcome::Error && !r.interrupted)
-            .map(|r| Failing {
-                job: r
-                    .jobs
-                    .iter()
-                    .find(|j| j.status == Outcome::Error)
-                    .map(|j| j.name.clone()),
-                since: r.started(),
-                runs: 1,
-                kind: None,
-            });
+            .cloned();
         Alerts {
-            failing,
+            failing: failed_run.as_ref().map(Failing::from_record),
+            failed_run,
             ..Alerts::default()
         }
     }
@@ -322,6 +413,7 @@ impl Alerts {
                 .first
                 .as_ref()
                 .map(|f| std::mem::discriminant(&f.failure));
+            self.failed_run = Some(run.clone());
             if let Some(streak) = self
                 .failing
                 .as_mut()
@@ -344,6 +436,7 @@ impl Alerts {
             return Some(Verdict::Show(Note::Failed(error.clone())));
         }
         self.failing = None;
+        self.failed_run = None;
         self.overdue = false;
         let was_shown = self.shown.take().is_some();
         // Nor is the run after an interrupted one a recovery.
@@ -404,6 +497,21 @@ impl Alerts {
                 self.overdue = true;
                 if !wanted.stale {
                     return None;
+                }
+                // A failure is why the data is old: it stays the headline, with the age.
+                if let Some(run) = self.failed_run.as_ref().filter(|_| self.problem.is_none()) {
+                    let streak = self
+                        .failing
+                        .get_or_insert_with(|| Failing::from_record(run))
+                        .clone();
+                    self.shown = Some(Shown::Failure);
+                    return Some(Verdict::Show(Note::StillFailing {
+                        job: streak.job,
+                        reason: recorded_reason(run),
+                        since: streak.since,
+                        runs: streak.runs,
+                        age,
+                    }));
                 }
                 self.shown = Some(Shown::Overdue);
                 Some(Verdict::Show(Note::Overdue { age, last_success }))
@@ -594,7 +702,7 @@ mod desktop {
             });
             if let Err(e) = self.service.show(
                 &mut n,
-                note.is_alarm(),
+                note.severity(),
                 note.is_incident(),
                 &actions,
                 on_action,

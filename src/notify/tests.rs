@@ -302,3 +302,128 @@ fn a_new_process_goes_on_with_the_recorded_failure_and_tells_a_different_one() {
     assert!(Alerts::resume(None).failing().is_none());
     assert!(Alerts::resume(Some(&good)).failing().is_none());
 }
+
+#[test]
+fn a_failure_that_makes_the_data_stale_stays_the_headline_with_the_age_and_actions() {
+    let wanted = Notifications::default();
+    let mut alerts = Alerts::default();
+    let bad = status(
+        r#"{"lastSync":"2026-11-25T11:17:03.120Z","startedAt":"2026-11-25T11:17:00.000Z","status":"error","error":"quality: exited with code 1: boom",
+            "jobs":[{"name":"quality","status":"error","reason":"exited with code 1"}]}"#,
+    );
+    assert!(matches!(
+        shown(
+            &mut alerts,
+            None,
+            &bad,
+            &failed("quality", Failure::Exited(1)),
+            &wanted
+        ),
+        Some(Note::Failed(_))
+    ));
+    for _ in 0..3 {
+        assert!(
+            shown(
+                &mut alerts,
+                Some(&bad),
+                &bad,
+                &failed("quality", Failure::Exited(1)),
+                &wanted
+            )
+            .is_none()
+        );
+    }
+    let Some(Verdict::Show(note)) = alerts.overdue(Some(TimeDelta::minutes(3)), None, &wanted)
+    else {
+        panic!("the reminder is shown");
+    };
+    let (summary, body) = note.text();
+    assert_eq!(summary, "Sync failed: quality");
+    let since = bad.started().with_timezone(&chrono::Local).format("%H:%M");
+    assert_eq!(
+        body,
+        format!("exited with code 1\nFailing since {since} (4 runs) · data 3 min old")
+    );
+    assert_eq!(note.actions(), [NoteAction::ShowLog, NoteAction::SyncNow]);
+    assert!(note.is_incident() && note.is_alarm());
+    // Said once: older still, nothing more.
+    assert!(
+        alerts
+            .overdue(Some(TimeDelta::minutes(9)), None, &wanted)
+            .is_none()
+    );
+    // The recovery takes its place.
+    let good =
+        status(r#"{"lastSync":"2026-11-25T11:30:03.120Z","status":"success","durationMs":1500}"#);
+    assert!(matches!(
+        shown(
+            &mut alerts,
+            Some(&bad),
+            &good,
+            &RunError::default(),
+            &wanted
+        ),
+        Some(Note::Recovered { .. })
+    ));
+}
+
+#[test]
+fn a_scheduler_started_on_a_failing_stale_workspace_says_the_failure_once() {
+    let wanted = Notifications::default();
+    let bad = status(
+        r#"{"lastSync":"2026-11-25T11:17:03.120Z","status":"error","error":"quality: exited with code 1: boom",
+            "jobs":[{"name":"quality","status":"error","reason":"exited with code 1"}]}"#,
+    );
+    let mut alerts = Alerts::resume(Some(&bad));
+    let Some(Verdict::Show(note)) = alerts.overdue(Some(TimeDelta::minutes(5)), None, &wanted)
+    else {
+        panic!("the failure is told");
+    };
+    assert!(matches!(note, Note::StillFailing { .. }), "{note:?}");
+    assert_eq!(note.text().0, "Sync failed: quality");
+    assert!(
+        note.text().1.contains("data 5 min old"),
+        "{:?}",
+        note.text()
+    );
+    // The catch-up run fails the same way: the same incident, nothing new on screen.
+    assert!(
+        shown(
+            &mut alerts,
+            Some(&bad),
+            &bad,
+            &failed("quality", Failure::Exited(1)),
+            &wanted
+        )
+        .is_none()
+    );
+    assert_eq!(alerts.failing().unwrap().runs, 2);
+    // Stale without a failure: the stale notice, as before.
+    let mut fresh = Alerts::resume(Some(&status(
+        r#"{"lastSync":"2026-11-25T11:17:03.120Z","status":"success"}"#,
+    )));
+    let Some(Verdict::Show(note)) = fresh.overdue(Some(TimeDelta::minutes(5)), None, &wanted)
+    else {
+        panic!("stale data is told");
+    };
+    assert_eq!(note.text().0, "Data is 5 min old");
+    assert!(note.actions().is_empty());
+}
+
+#[test]
+fn what_to_fix_looks_like_a_warning_and_what_stops_runs_like_an_alarm() {
+    let open = Note::OpenFailed {
+        path: "/ws/data/logs".into(),
+        why: "no opener".into(),
+    };
+    assert_eq!(open.severity(), Severity::Warning);
+    assert_eq!(
+        Note::ConfigWarning("x".into()).severity(),
+        Severity::Warning
+    );
+    assert_eq!(Note::Problem("x".into()).severity(), Severity::Alarm);
+    assert_eq!(
+        Note::Recovered { duration_ms: None }.severity(),
+        Severity::Info
+    );
+}

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Local, Utc};
 use tokio::sync::{mpsc, watch};
 use tray_icon::menu::MenuId;
-use tray_icon::{TrayIcon, TrayIconBuilder};
 
 use crate::engine::Command;
 use crate::fleet::{self, Fleet, Waiting};
@@ -20,7 +19,7 @@ use crate::snapshot::Snapshot;
 use crate::status::RunRecord;
 use crate::sys;
 use crate::sys::autostart::{self, Starts};
-use crate::sys::tray::Alarm;
+use crate::sys::tray::{Alarm, Face, Item};
 use crate::workspace::Workspace;
 
 use super::icons::Icons;
@@ -114,11 +113,10 @@ pub(super) struct Gui {
     stop: watch::Sender<Stop>,
     icons: Icons,
     menu: TrayMenu,
-    pub(super) tray: Option<TrayIcon>,
+    /// The item on the panel: the icon, its tooltip and the menu.
+    pub(super) item: Item,
     /// The icon shown now.
     icon: IconKind,
-    /// The tooltip shown now.
-    tooltip: String,
     /// The workspaces whose thread has ended.
     gone: std::collections::HashSet<WsId>,
     /// When the menu next reads differently without news from the engines: just after
@@ -129,8 +127,6 @@ pub(super) struct Gui {
     alarm: Alarm,
     /// Quit was chosen (or the session ended): the engines are draining.
     pub(super) quitting: bool,
-    /// Where tray-icon writes the icon PNGs the panel reads (Linux); removed on exit.
-    pub(super) icon_dir: Option<tempfile::TempDir>,
     /// Tells the person what the tray itself could not do (open a file or folder).
     notes: Arc<dyn Notifier>,
 }
@@ -141,6 +137,7 @@ impl Gui {
         new_commands: NewCommands,
         list: Option<PathBuf>,
         stop: watch::Sender<Stop>,
+        item: Item,
     ) -> Gui {
         Gui {
             views: Vec::new(),
@@ -150,17 +147,12 @@ impl Gui {
             stop,
             icons: Icons::load(),
             menu: TrayMenu::new(false, &[]),
-            tray: None,
+            item,
             icon: IconKind::Ok,
-            tooltip: String::new(),
             gone: std::collections::HashSet::new(),
             next_refresh: Instant::now(),
             alarm: Alarm::new(),
             quitting: false,
-            icon_dir: tempfile::Builder::new()
-                .prefix("synctray-icons-")
-                .tempdir()
-                .ok(),
             notes: Arc::from(notify::desktop()),
         }
     }
@@ -203,9 +195,7 @@ impl Gui {
             .map(|v| (v.id, v.ws.name.clone()))
             .collect();
         self.menu = TrayMenu::new(autostart::is_enabled(self.starts()), &names);
-        if let Some(tray) = &self.tray {
-            tray.set_menu(Some(Box::new(self.menu.menu.clone())));
-        }
+        self.item.set_menu(&self.menu.menu);
         self.render();
     }
 
@@ -231,40 +221,38 @@ impl Gui {
         self.views.iter_mut().find(|v| v.id == id)
     }
 
-    /// Creates the tray icon (at `StartCause::Init`, once the toolkit runs).
+    /// Shows the item (at `StartCause::Init`, once the toolkit runs).
     pub(super) fn create_icon(&mut self) {
-        let mut builder = TrayIconBuilder::new()
-            // Stable across starts, so that a desktop remembers the icon's settings.
-            .with_id("synctray")
-            .with_menu(Box::new(self.menu.menu.clone()))
-            .with_icon(self.icons.get(self.icon))
-            .with_tooltip(&self.tooltip)
-            .with_menu_on_left_click(true);
-        if let Some(dir) = &self.icon_dir {
-            builder = builder.with_temp_dir_path(dir.path());
+        if let Err(e) = self.item.start() {
+            self.fail(&e.to_string());
         }
-        match builder.build() {
-            Ok(tray) => {
-                self.tray = Some(tray);
-                tracing::debug!("icon: {}", self.icon.name());
-            }
-            Err(e) => self.fail(&format!("cannot show the tray icon: {e}")),
-        }
+        tracing::debug!("icon: {}", self.icon.name());
     }
 
-    /// The tooltip from each workspace's name, menu state and summary line, so that two
-    /// trays (or two workspaces) can be told apart.
-    fn tooltip(shown: &[(&str, MenuState, String)]) -> String {
-        match shown {
+    /// The item's face: the worst state's icon; a tooltip titled with the workspace's name
+    /// (or how many there are), one line per workspace, worst first, so that two trays (or
+    /// two workspaces) can be told apart; attention while any is in error or stale.
+    fn face(&self, shown: &[(&str, MenuState, String)]) -> Face {
+        let icon = IconKind::worst(shown.iter().map(|(_, m, _)| m.icon)).unwrap_or(IconKind::Ok);
+        let (title, text) = match shown {
             [(name, m, _)] => state::named_tooltip(name, m),
             shown => {
-                let mut tooltip = String::from("synctray");
-                for (_, _, summary) in shown {
-                    tooltip.push('\n');
-                    tooltip.push_str(summary);
-                }
-                tooltip
+                let mut lines: Vec<_> = shown.iter().map(|(_, m, line)| (m.icon, line)).collect();
+                lines.sort_by_key(|(icon, _)| std::cmp::Reverse(*icon));
+                let text: Vec<&str> = lines.iter().map(|(_, line)| line.as_str()).collect();
+                (
+                    format!("synctray — {} workspaces", shown.len()),
+                    text.join("\n"),
+                )
             }
+        };
+        Face {
+            icon: self.icons.get(icon),
+            title,
+            text,
+            attention: shown
+                .iter()
+                .any(|(_, m, _)| matches!(m.icon, IconKind::Error | IconKind::Stale)),
         }
     }
 
@@ -358,20 +346,12 @@ impl Gui {
         let all_paused = !self.views.is_empty() && self.views.iter().all(|v| v.snapshot.paused);
         self.menu.sync_checks(all_paused);
         let icon = IconKind::worst(shown.iter().map(|(_, m, _)| m.icon)).unwrap_or(IconKind::Ok);
-        let tooltip = Gui::tooltip(&shown);
-        if let Some(tray) = &self.tray {
-            if icon != self.icon {
-                tracing::debug!("icon: {}", icon.name());
-                if let Err(e) = tray.set_icon(Some(self.icons.get(icon))) {
-                    tracing::warn!("cannot change the tray icon: {e}");
-                }
-            }
-            if tooltip != self.tooltip {
-                let _ = tray.set_tooltip(Some(&tooltip));
-            }
+        if icon != self.icon {
+            tracing::debug!("icon: {}", icon.name());
         }
+        let face = self.face(&shown);
+        self.item.show(&face);
         self.icon = icon;
-        self.tooltip = tooltip;
     }
 
     /// Sets [`Self::next_refresh`]: just past the next minute, or when the message shown

@@ -1,35 +1,60 @@
-//! The five tray icons, embedded in the binary as the PNGs of `icons/` and decoded once
-//! at start-up into the RGBA pixels that `tray-icon` wants.
+//! The five tray icons, embedded in the binary as the PNGs of `icons/` at the sizes panels
+//! ask for (16, 22, 24, 32, 48 and 64 px), decoded once at start-up into RGBA pictures for
+//! the platform's item (`sys::tray::Item`), which picks the sizes it shows.
 
-use tray_icon::Icon;
+use std::sync::Arc;
+
+use crate::sys::tray::{Picture, Pixels};
 
 use super::state::IconKind;
 
-/// The 64 px icons, or the 32 px ones: the platform's choice.
-const LARGE: bool = crate::sys::tray::LARGE_ICONS;
+/// `(size, PNG)` of each size of `kind`'s icon.
+fn png_sizes(kind: IconKind) -> [(u32, &'static [u8]); 6] {
+    macro_rules! sizes {
+        ($n:literal) => {
+            [
+                (16, include_bytes!(concat!("../../icons/", $n, "-16.png"))),
+                (22, include_bytes!(concat!("../../icons/", $n, "-22.png"))),
+                (24, include_bytes!(concat!("../../icons/", $n, "-24.png"))),
+                (32, include_bytes!(concat!("../../icons/", $n, ".png"))),
+                (48, include_bytes!(concat!("../../icons/", $n, "-48.png"))),
+                (64, include_bytes!(concat!("../../icons/", $n, "@2x.png"))),
+            ]
+        };
+    }
+    match kind {
+        IconKind::Ok => sizes!("ok"),
+        IconKind::Syncing => sizes!("syncing"),
+        IconKind::Error => sizes!("error"),
+        IconKind::Paused => sizes!("paused"),
+        IconKind::Stale => sizes!("stale"),
+    }
+}
 
+/// The 32 px PNG of `kind`, which the legibility tests measure.
+#[cfg(test)]
 fn png_bytes(kind: IconKind) -> &'static [u8] {
-    match (kind, LARGE) {
-        (IconKind::Ok, false) => include_bytes!("../../icons/ok.png"),
-        (IconKind::Syncing, false) => include_bytes!("../../icons/syncing.png"),
-        (IconKind::Error, false) => include_bytes!("../../icons/error.png"),
-        (IconKind::Paused, false) => include_bytes!("../../icons/paused.png"),
-        (IconKind::Stale, false) => include_bytes!("../../icons/stale.png"),
-        (IconKind::Ok, true) => include_bytes!("../../icons/ok@2x.png"),
-        (IconKind::Syncing, true) => include_bytes!("../../icons/syncing@2x.png"),
-        (IconKind::Error, true) => include_bytes!("../../icons/error@2x.png"),
-        (IconKind::Paused, true) => include_bytes!("../../icons/paused@2x.png"),
-        (IconKind::Stale, true) => include_bytes!("../../icons/stale@2x.png"),
+    png_sizes(kind)[3].1
+}
+
+/// The icon's name in the icon theme (the package installs them in hicolor).
+fn theme_name(kind: IconKind) -> &'static str {
+    match kind {
+        IconKind::Ok => "synctray-ok",
+        IconKind::Syncing => "synctray-syncing",
+        IconKind::Error => "synctray-error",
+        IconKind::Paused => "synctray-paused",
+        IconKind::Stale => "synctray-stale",
     }
 }
 
 /// The decoded icons, one per state.
 pub struct Icons {
-    ok: Icon,
-    syncing: Icon,
-    error: Icon,
-    paused: Icon,
-    stale: Icon,
+    ok: Arc<Picture>,
+    syncing: Arc<Picture>,
+    error: Arc<Picture>,
+    paused: Arc<Picture>,
+    stale: Arc<Picture>,
 }
 
 impl Icons {
@@ -37,10 +62,19 @@ impl Icons {
     /// unless the binary is corrupt).
     pub fn load() -> Icons {
         let icon = |kind| {
-            let (rgba, width, height) = decode(png_bytes(kind))
-                .unwrap_or_else(|e| panic!("embedded {} icon: {e}", kind.name()));
-            Icon::from_rgba(rgba, width, height)
-                .unwrap_or_else(|e| panic!("embedded {} icon: {e}", kind.name()))
+            let sizes = png_sizes(kind)
+                .into_iter()
+                .map(|(size, png)| {
+                    let (rgba, width, height) = decode(png)
+                        .unwrap_or_else(|e| panic!("embedded {} icon: {e}", kind.name()));
+                    assert_eq!((width, height), (size, size), "{}", kind.name());
+                    Pixels { size, rgba }
+                })
+                .collect();
+            Arc::new(Picture {
+                name: theme_name(kind),
+                sizes,
+            })
         };
         Icons {
             ok: icon(IconKind::Ok),
@@ -51,14 +85,14 @@ impl Icons {
         }
     }
 
-    pub fn get(&self, kind: IconKind) -> Icon {
-        match kind {
-            IconKind::Ok => self.ok.clone(),
-            IconKind::Syncing => self.syncing.clone(),
-            IconKind::Error => self.error.clone(),
-            IconKind::Paused => self.paused.clone(),
-            IconKind::Stale => self.stale.clone(),
-        }
+    pub fn get(&self, kind: IconKind) -> Arc<Picture> {
+        Arc::clone(match kind {
+            IconKind::Ok => &self.ok,
+            IconKind::Syncing => &self.syncing,
+            IconKind::Error => &self.error,
+            IconKind::Paused => &self.paused,
+            IconKind::Stale => &self.stale,
+        })
     }
 }
 
@@ -117,12 +151,7 @@ mod tests {
         let mut seen = Vec::new();
         for kind in KINDS {
             let (rgba, w, h) = decode(png_bytes(kind)).unwrap();
-            assert_eq!(
-                (w, h),
-                if LARGE { (64, 64) } else { (32, 32) },
-                "{}",
-                kind.name()
-            );
+            assert_eq!((w, h), (32, 32), "{}", kind.name());
             assert_eq!(rgba.len(), (w * h * 4) as usize);
             assert!(
                 rgba.chunks_exact(4).any(|p| p[3] == 0),

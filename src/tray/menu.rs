@@ -145,7 +145,8 @@ struct WsMenu {
     notice_at: usize,
     last: MenuItem,
     next: MenuItem,
-    notice: MenuItem,
+    /// The notice's lines (a long one takes two).
+    notice: [MenuItem; 2],
     sync_now: MenuItem,
     presets: Vec<(u32, CheckMenuItem)>,
     interval: Submenu,
@@ -184,7 +185,10 @@ impl WsMenu {
             notice_at: before + 1,
             last: MenuItem::new("Never synced", false, None),
             next: MenuItem::new("Starting…", false, None),
-            notice: MenuItem::new("", false, None),
+            notice: [
+                MenuItem::new("", false, None),
+                MenuItem::new("", false, None),
+            ],
             sync_now: item(WsAction::SyncNow, "Sync now"),
             presets,
             interval,
@@ -226,16 +230,18 @@ impl WsMenu {
             self.next.set_text(label(&m.next_line));
         }
         if old.as_ref().is_none_or(|o| o.notice != m.notice) {
-            let was_shown = old.as_ref().is_some_and(|o| o.notice.is_some());
-            match &m.notice {
-                Some(text) => {
-                    self.notice.set_text(label(text));
-                    if !was_shown {
-                        self.parent.insert(&self.notice, self.notice_at);
-                    }
+            let lines = |n: Option<&String>| n.map_or(0, |t| t.lines().count().min(2));
+            let was = lines(old.as_ref().and_then(|o| o.notice.as_ref()));
+            let now = lines(m.notice.as_ref());
+            for item in self.notice.iter().take(was).skip(now) {
+                self.parent.remove(item);
+            }
+            let texts = m.notice.iter().flat_map(|t| t.lines());
+            for (i, (item, text)) in self.notice.iter().zip(texts).enumerate() {
+                item.set_text(label(text));
+                if i >= was {
+                    self.parent.insert(item, self.notice_at + i);
                 }
-                None if was_shown => self.parent.remove(&self.notice),
-                None => {}
             }
         }
         if old
@@ -333,13 +339,16 @@ impl TrayMenu {
         };
         if let [(id, name)] = workspaces {
             // The workspace's name first, so that two trays can be told apart.
-            let title = MenuItem::new(format!("synctray — {name}"), false, None);
+            let title = MenuItem::new(label(&super::state::title(name)), false, None);
             menu.append(&title).expect("a menu item appends");
             let ws = WsMenu::new(*id, Parent::Root(menu.clone()), 1);
             tray.workspaces.push((*id, ws));
         } else {
             for (id, name) in workspaces {
-                let sub = Submenu::new(label(name), true);
+                let sub = Submenu::new(
+                    label(&super::state::elide_middle(name, super::state::LABEL_CHARS)),
+                    true,
+                );
                 menu.append(&sub).expect("a menu item appends");
                 let ws = WsMenu::new(*id, Parent::Sub(sub.clone()), 0);
                 tray.workspaces.push((*id, ws));

@@ -83,6 +83,8 @@ enum UserEvent {
     ListChanged,
     /// A stop signal came.
     Stopping,
+    /// A StatusNotifierWatcher is on the session bus (`true`), or none is.
+    Watcher(bool),
 }
 
 /// Runs the tray for `workspaces` (following the list at `list`, when given) until Quit,
@@ -122,19 +124,26 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
         let _ = writeln!(std::io::stderr(), "{NO_DISPLAY}");
         return Err(Ended::NotStarted);
     };
-    // tray-icon would panic when it builds the icon: said here, on the desktop too.
-    if let Some(package) = sys::tray::missing_tray_library() {
-        let why =
-            format!("cannot show the tray icon: it needs {package} (or run `synctray --daemon`)");
-        let _ = writeln!(std::io::stderr(), "synctray: {why}");
-        notify::desktop().notify(Note::NotStarted(why));
-        return Err(Ended::NotStarted);
-    }
+    let proxy = event_loop.create_proxy();
+    // The item on the panel, before any workspace is served: where it cannot be (no session
+    // bus), the tray does not start, and says so on the desktop too.
+    let watcher_proxy = Mutex::new(proxy.clone());
+    let item = match sys::tray::Item::new(Box::new(move |watched| {
+        let proxy = watcher_proxy.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = proxy.send_event(UserEvent::Watcher(watched));
+    })) {
+        Ok(item) => item,
+        Err(e) => {
+            let why = format!("cannot show the tray: {e} (or run `synctray --daemon`)");
+            let _ = writeln!(std::io::stderr(), "synctray: {why}");
+            notify::desktop().notify(Note::NotStarted(why));
+            return Err(Ended::NotStarted);
+        }
+    };
     sys::tray::prepare_event_loop(&mut event_loop);
     for ws in &workspaces {
         tracing::info!("synctray tray for {} ({})", ws.root.display(), ws.source);
     }
-    let proxy = event_loop.create_proxy();
     let menu_proxy = proxy.clone();
     MenuEvent::set_event_handler(Some(move |e: MenuEvent| {
         let _ = menu_proxy.send_event(UserEvent::Menu(e.id));
@@ -162,7 +171,7 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
     // Before any job can start: a SIGTERM that came first would end the process at once.
     listen_for_signals(stop.clone(), fleet.stops(), proxy.clone());
 
-    let mut gui = Gui::new(fleet, new_commands, list.clone(), stop.clone());
+    let mut gui = Gui::new(fleet, new_commands, list.clone(), stop.clone(), item);
     gui.set_workspaces(&workspaces);
     let _list_watcher = list.as_deref().and_then(|path| {
         let proxy = Mutex::new(proxy.clone());
@@ -176,16 +185,12 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
     // Logout on X11: the display goes before any signal comes. Stop as Quit does, with
     // the session's short grace, and leave nothing behind.
     let stops = gui.fleet.stops();
-    let icon_dir = gui.icon_dir.as_ref().map(|d| d.path().to_owned());
     sys::tray::on_display_lost(move || {
         tracing::warn!("the display connection is lost (the session is ending); stopping");
         stops.forward(host::escalate_with(&stop, SESSION_GRACE));
         if !stops.wait_finished(SESSION_GRACE + crate::runner::TERM_GRACE + Duration::from_secs(2))
         {
             tracing::error!("a run did not end in time");
-        }
-        if let Some(dir) = &icon_dir {
-            let _ = std::fs::remove_dir_all(dir);
         }
     });
     let code = event_loop.run_return(|event, _, control_flow| {
@@ -202,10 +207,13 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
             Event::UserEvent(UserEvent::ListChanged) => gui.list_changed(),
             Event::UserEvent(UserEvent::Stopping) => gui.stopping(),
             Event::UserEvent(UserEvent::Gone(id)) => gui.gone(id),
+            Event::UserEvent(UserEvent::Watcher(watched)) => gui.item.watcher_changed(watched),
             _ => {}
         }
+        // A click or a redraw may have changed the menu: the panel reads it again.
+        gui.item.menu_changed();
         if gui.may_exit() {
-            gui.tray = None;
+            gui.item.remove();
             *control_flow = ControlFlow::Exit;
         }
         // Set for every event, so that none cancels the wait for the next redraw; an

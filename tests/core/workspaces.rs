@@ -270,3 +270,63 @@ fn a_workspace_whose_folder_goes_away_comes_back_when_it_does_and_the_other_goes
     );
     daemon.stop_with(libc::SIGTERM, Duration::from_secs(15));
 }
+
+#[test]
+fn workspace_names_are_1_to_64_printable_characters_at_add_and_in_a_hand_edited_list() {
+    let home = Home::new();
+    let a = Ws::new(r#"{"intervalMinutes": 60, "jobs": [{"name": "a", "command": ["true"]}]}"#);
+    for name in ["x".repeat(65), "two\nlines".to_owned(), "  ".to_owned()] {
+        let out = home.run(&["add", arg(a.root()), "--name", &name]);
+        assert_eq!(out.status.code(), Some(2), "{name:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("must be 1 to 64 printable characters"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(!home.list_file().exists(), "nothing listed");
+    home.ok(&["add", arg(a.root()), "--name", &"y".repeat(64)]);
+
+    // A hand edit is held to the same rule, and left as it is.
+    let bad = serde_json::json!({ "workspaces": [{ "name": "z".repeat(200), "path": a.root() }] })
+        .to_string();
+    std::fs::write(home.list_file(), &bad).unwrap();
+    for args in [
+        vec!["workspaces"],
+        vec!["add", arg(a.root())],
+        vec!["--daemon"],
+    ] {
+        let out = home.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&home.list_file().display().to_string())
+                && err.contains("workspaces[0].name must be 1 to 64 printable characters")
+                && err.contains("(200 characters)"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(home.list_file()).unwrap(), bad);
+}
+
+#[test]
+fn the_workspaces_table_is_sized_to_its_content_and_says_never_synced() {
+    let home = Home::new();
+    let a = Ws::new(r#"{"intervalMinutes": 60, "jobs": [{"name": "a", "command": ["true"]}]}"#);
+    let b = Ws::new(r#"{"intervalMinutes": 60, "jobs": [{"name": "b", "command": ["true"]}]}"#);
+    home.ok(&["add", arg(a.root()), "--name", "alpha"]);
+    home.ok(&["add", arg(b.root()), "--name", "b"]);
+    home.ok(&["--workspace", "alpha", "sync"]);
+    let text = home.ok(&["workspaces"]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].starts_with("✓ alpha  ok            last "),
+        "{text}"
+    );
+    assert!(
+        lines[1].starts_with("· b      never synced  last -"),
+        "{text}"
+    );
+    assert!(!text.contains("✓ ok"), "{text}");
+}

@@ -3,9 +3,9 @@
 //! Xvfb is the X server (it picks a free display itself), `dbus-daemon` the session bus,
 //! trayer an XEmbed system tray, `notification_server.py` a notification server that
 //! records every `Notify` and `CloseNotification` call with its id, and [`SniHost`] a StatusNotifierItem host as KDE and
-//! GNOME (AppIndicator extension) are. libayatana-appindicator registers its item with
-//! the host when there is one on the bus, and falls back to the XEmbed icon in trayer
-//! when there is none: a desktop has one or the other, chosen with [`Parts`].
+//! GNOME (AppIndicator extension) are. The tray registers its item with the host when there
+//! is one on the bus, and shows an XEmbed icon in trayer when there is none: a desktop has
+//! one or the other, chosen with [`Parts`].
 //!
 //! Every process runs in a process group of its own and is stopped when the desktop is
 //! dropped, on every way out of a test, a panic included.
@@ -25,19 +25,6 @@ const NOTIFICATION_SERVER: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/support/notification_server.py"
 );
-
-/// The file libayatana-appindicator3.so.1 names (the library tray-icon loads for the
-/// tray's icon), in the usual library folders; `None` when it is not installed.
-pub fn appindicator_library() -> Option<PathBuf> {
-    [
-        "/usr/lib/x86_64-linux-gnu",
-        "/usr/lib/aarch64-linux-gnu",
-        "/usr/lib64",
-        "/usr/lib",
-    ]
-    .iter()
-    .find_map(|dir| fs::canonicalize(Path::new(dir).join("libayatana-appindicator3.so.1")).ok())
-}
 
 /// What runs on the desktop besides the X server and the session bus.
 #[derive(Clone, Copy, Debug)]
@@ -92,10 +79,6 @@ impl Parts {
         if (self.sni_host || self.notifications) && !SniHost::available() {
             what.push("python3 with dbus and gi (the StatusNotifierItem host)".into());
             packages.extend(["python3-dbus", "python3-gi"]);
-        }
-        if appindicator_library().is_none() {
-            what.push("libayatana-appindicator3.so.1 from libayatana-appindicator3-1".into());
-            packages.push("libayatana-appindicator3-1");
         }
         (what, packages)
     }

@@ -3,7 +3,9 @@
 
 Owns org.kde.StatusNotifierWatcher on the session bus, takes the registration of a tray
 item, and answers commands from the test, one JSON object a line on stdin:
-  {"cmd": "item"}             the item's properties (Id, Status, IconName, Menu, ...)
+  {"cmd": "item"}             the item's properties (Id, Status, IconName, Menu, ...; each
+                              pixmap's pixels as their length), and IconDigest, a digest
+                              of IconPixmap's pixels
   {"cmd": "layout"}           the menu from com.canonical.dbusmenu GetLayout: a tree of
                               {"id", "label", "enabled", "visible", "type", "toggle-type",
                                "toggle-state", "children-display", "children"}
@@ -13,6 +15,7 @@ Every line it prints is a JSON object: {"ready": true} once it owns the name,
 {"error": "..."} for each command, in order.
 Needs python3-dbus and python3-gi (Debian).
 """
+import hashlib
 import json
 import os
 import sys
@@ -121,7 +124,14 @@ class Watcher(dbus.service.Object):
         bus_name, path = self.item
         item = self.bus.get_object(bus_name, path)
         if request["cmd"] == "item":
-            return plain(item.GetAll(ITEM, dbus_interface=dbus.PROPERTIES_IFACE))
+            props = item.GetAll(ITEM, dbus_interface=dbus.PROPERTIES_IFACE)
+            # The pixels are shown by their sizes; which icon it is, by a digest of them.
+            digest = hashlib.sha1()
+            for _w, _h, pixels in props.get("IconPixmap", []):
+                digest.update(bytes(pixels))
+            props = plain(props)
+            props["IconDigest"] = digest.hexdigest()[:12]
+            return props
         menu_path = item.Get(ITEM, "Menu", dbus_interface=dbus.PROPERTIES_IFACE)
         menu = self.bus.get_object(bus_name, menu_path)
         if request["cmd"] == "layout":

@@ -34,11 +34,11 @@ pub fn is_enabled(starts: Starts<'_>) -> io::Result<bool> {
 }
 
 pub fn enable(exe: &Path, starts: Starts<'_>) -> io::Result<()> {
-    super::write_entry(&path()?, &launch_agent(exe, starts))
+    super::file::write_entry(&path()?, &launch_agent(exe, starts))
 }
 
 pub fn disable() -> io::Result<()> {
-    super::remove_entry(&path()?)
+    super::file::remove_entry(&path()?)
 }
 
 fn workspace_args(root: &Path) -> String {

@@ -23,7 +23,9 @@ pub struct MenuState {
     pub last_line: String,
     /// "Next run 14:45 (in 12 min)", "Syncing 2/3: quality…", "Paused".
     pub next_line: String,
-    /// A bad config edit, or the engine's latest message; shown under the two lines.
+    /// A bad config edit, or the engine's latest message; shown under the two lines. At
+    /// most two lines of [`LABEL_CHARS`] (joined by `\n`, each its own menu item), never
+    /// cut where the fix is; the tooltip has it whole.
     pub notice: Option<String>,
     /// "Sync now" is disabled while any process runs a sync of this workspace.
     pub sync_now_enabled: bool,
@@ -59,13 +61,20 @@ const RECENT_FAILURE_CHARS: usize = 50;
 /// "Recent runs ▸" for `runs` (newest first, as [`crate::runs::recent`] gives them), with
 /// times as the menu says them from `now`.
 pub fn recent_items(runs: &[RunRecord], now: DateTime<Local>) -> Vec<RecentItem> {
+    let runs = &runs[..runs.len().min(RECENT_RUNS)];
+    // Rows that would read the same minute are told apart by their seconds.
+    let minutes: Vec<String> = runs.iter().map(|r| clock(r.started(), now)).collect();
+    let shared = (1..minutes.len()).any(|i| minutes[..i].contains(&minutes[i]));
     runs.iter()
-        .take(RECENT_RUNS)
         .map(|run| {
-            let when = clock(run.started(), now);
+            let when = if shared {
+                clock_s(run.started(), now)
+            } else {
+                clock(run.started(), now)
+            };
             let label = match crate::runs::failure(run) {
                 None => format!("✓ {when} · {}", duration(run.duration_ms)),
-                Some(why) => format!("✗ {when} · {}", truncate(&why, RECENT_FAILURE_CHARS)),
+                Some(why) => format!("✗ {when} · {}", elide_middle(&why, RECENT_FAILURE_CHARS)),
             };
             RecentItem {
                 label,
@@ -80,27 +89,23 @@ pub fn preset_label(minutes: u32) -> String {
     format!("Every {}", config::describe_minutes(minutes))
 }
 
-/// The longest a notice line gets in the menu (the tooltip has the whole text).
-const NOTICE_CHARS: usize = 60;
-
 /// The menu for `snap`, with relative times counted from `now`.
 pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
     let overdue = snap.overdue(now.with_timezone(&Utc));
+    // While a failure is why the data is old, the failure stays the headline, the age
+    // added: "✗ quality failing since 11:17 (4 runs) · data 3 min old".
+    let aged = |line: String| match overdue {
+        Some(age) => format!("{line} · data {} old", crate::notify::age_words(age)),
+        None => line,
+    };
     let last_line = match &snap.last {
         // What keeps the data from being fresh comes first: runs that cannot start, then
-        // data gone stale, then a failure that keeps coming back.
+        // a failure, then data gone stale for no reason the runs show.
         _ if snap.problem.is_some() => {
             format!(
                 "✗ Cannot sync: {}",
                 snap.problem.as_ref().expect("guarded").what
             )
-        }
-        _ if overdue.is_some() => {
-            let age = crate::notify::age_words(overdue.expect("guarded"));
-            match snap.last_success() {
-                Some(at) => format!("⚠ Data is {age} old (last success {})", clock(at, now)),
-                None => format!("⚠ Data is {age} old (no sync has succeeded)"),
-            }
         }
         Some(s)
             if !s.is_success()
@@ -108,12 +113,24 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
                 && snap.failing.as_ref().is_some_and(|f| f.runs > 1) =>
         {
             let f = snap.failing.as_ref().expect("guarded");
-            format!(
+            aged(format!(
                 "✗ {} failing since {} ({} runs)",
                 f.job.as_deref().unwrap_or("sync"),
                 clock(f.since, now),
                 f.runs
-            )
+            ))
+        }
+        Some(s) if !s.is_success() && !s.interrupted => aged(format!(
+            "✗ Last sync {} · failed: {}",
+            clock(s.last_sync, now),
+            failed_what(s)
+        )),
+        _ if overdue.is_some() => {
+            let age = crate::notify::age_words(overdue.expect("guarded"));
+            match snap.last_success() {
+                Some(at) => format!("⚠ Data is {age} old (last success {})", clock(at, now)),
+                None => format!("⚠ Data is {age} old (no sync has succeeded)"),
+            }
         }
         None => "Never synced".to_owned(),
         Some(s) if s.is_success() => {
@@ -124,7 +141,7 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
             )
         }
         // Stopped by Quit, a shutdown or a logout: not a failure; the next run decides.
-        Some(s) if s.interrupted => match s.last_success() {
+        Some(s) => match s.last_success() {
             Some(ok) => format!(
                 "Interrupted {} (stopped during the run) · last success {}",
                 clock(s.last_sync, now),
@@ -135,11 +152,6 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
                 clock(s.last_sync, now)
             ),
         },
-        Some(s) => format!(
-            "✗ Last sync {} · failed: {}",
-            clock(s.last_sync, now),
-            failed_what(s)
-        ),
     };
     let next_line = match &snap.running {
         Some(Running::Here { index, total, job }) => format!("Syncing {index}/{total}: {job}…"),
@@ -172,7 +184,11 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
             Some(until) => format!("Paused until {}", clock(until, now)),
             None => "Paused".to_owned(),
         },
+        // A schedule every few seconds is said to the second: "in 1 min" would be wrong.
         None => match snap.next_run {
+            Some(at) if snap.cadence.below_a_minute() => {
+                format!("Next run {} ({})", clock_s(at, now), countdown(at, now))
+            }
             Some(at) => format!("Next run {} ({})", clock(at, now), relative(at, now)),
             None => "No run scheduled".to_owned(),
         },
@@ -212,7 +228,7 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
     MenuState {
         last_line,
         next_line,
-        notice: notice.map(|n| truncate(&n, NOTICE_CHARS)),
+        notice: notice.map(|n| wrap_two(&n, LABEL_CHARS)),
         sync_now_enabled: !busy,
         interval_checked,
         custom,
@@ -223,11 +239,11 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
     }
 }
 
-/// The icon's tooltip for the workspace `name`: "synctray — dashboard: ✓ Last sync 14:30 · 3.1 s",
-/// then the other lines of `m.tooltip`, so two trays can be told apart.
-pub fn named_tooltip(name: &str, m: &MenuState) -> String {
+/// The icon's tooltip for the workspace `name`, as its title ("synctray — dashboard", so two
+/// trays can be told apart) and its text (the lines of `m.tooltip` after "synctray").
+pub fn named_tooltip(name: &str, m: &MenuState) -> (String, String) {
     let rest = m.tooltip.strip_prefix("synctray\n").unwrap_or(&m.tooltip);
-    format!("synctray — {name}: {rest}")
+    (format!("synctray — {name}"), rest.to_owned())
 }
 
 /// The line that sums a workspace up in a menu of several, opening its submenu:
@@ -247,13 +263,27 @@ pub fn summary(name: &str, snap: &Snapshot, now: DateTime<Local>) -> String {
             None => "Never synced".to_owned(),
         },
     };
-    match snap
+    let what = match snap
         .next_run
         .filter(|_| !snap.paused && state != IconKind::Syncing)
     {
-        Some(next) => format!("{name}: {what} · next {}", clock(next, now)),
-        None => format!("{name}: {what}"),
-    }
+        Some(next) => format!("{what} · next {}", clock(next, now)),
+        None => what,
+    };
+    // A long name gives way, elided in the middle, so that the state stays in sight.
+    let room = LABEL_CHARS
+        .saturating_sub(what.chars().count() + 2)
+        .max(MIN_NAME_CHARS);
+    format!("{}: {what}", elide_middle(name, room))
+}
+
+/// The fewest characters of a workspace's name a menu line keeps.
+const MIN_NAME_CHARS: usize = 12;
+
+/// The menu's title line naming the workspace: "synctray — dashboard", its name elided in
+/// the middle to [`LABEL_CHARS`] (the tooltip has it whole).
+pub fn title(name: &str) -> String {
+    elide_middle(&format!("synctray — {name}"), LABEL_CHARS)
 }
 
 /// What a failed run's first line names: the failing job, else the run's error.
@@ -263,19 +293,68 @@ fn failed_what(s: &RunRecord) -> String {
     }
     match s.error.as_deref() {
         _ if s.interrupted => "interrupted".to_owned(),
-        Some(e) => truncate(e.lines().next().unwrap_or(e), 40),
+        Some(e) => elide_middle(e.lines().next().unwrap_or(e), 40),
         None => "error".to_owned(),
     }
 }
 
-fn truncate(text: &str, max: usize) -> String {
-    let first_line = text.lines().next().unwrap_or_default();
-    if first_line.chars().count() <= max && first_line.len() == text.len() {
+/// The widest a menu label gets, in characters (about 48: a readable menu on a small
+/// screen). Longer texts are elided in the middle or split over two lines; the icon's
+/// tooltip has them whole.
+pub const LABEL_CHARS: usize = 48;
+
+/// `text` at most `max` characters, elided in the middle (`dashboard-of-the-…-team-2026`):
+/// its start says what it is about, its end often says what to do, so neither is cut.
+pub fn elide_middle(text: &str, max: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max {
         return text.to_owned();
     }
-    let mut short: String = first_line.chars().take(max - 1).collect();
+    let tail = (max - 1) / 2;
+    let head = max - 1 - tail;
+    let mut short: String = chars[..head].iter().collect();
     short.push('…');
+    short.extend(&chars[chars.len() - tail..]);
     short
+}
+
+/// `text` on at most two lines of at most `max` characters, joined by `\n`: broken at a
+/// space, and when even two lines are too few, the second keeps the end (where the fix
+/// usually is: "did you mean intervalMinutes?", "got 0").
+pub fn wrap_two(text: &str, max: usize) -> String {
+    let text = text.lines().collect::<Vec<_>>().join(" ");
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() <= max {
+        return text;
+    }
+    // Break at the last space that leaves the first line within `max`.
+    let cut = chars[..=max]
+        .iter()
+        .rposition(|c| *c == ' ')
+        .filter(|at| *at > max / 3)
+        .unwrap_or(max);
+    let first: String = chars[..cut].iter().collect();
+    let rest: String = chars[cut..]
+        .iter()
+        .collect::<String>()
+        .trim_start()
+        .to_owned();
+    let rest: Vec<char> = rest.chars().collect();
+    let second: String = if rest.len() <= max {
+        rest.iter().collect()
+    } else {
+        // The end of the text, from a word's start where one is near.
+        let from = rest.len() - (max - 1);
+        let from = rest[from..]
+            .iter()
+            .position(|c| *c == ' ')
+            .filter(|at| *at < max / 3)
+            .map_or(from, |at| from + at + 1);
+        std::iter::once('…')
+            .chain(rest[from..].iter().copied())
+            .collect()
+    };
+    format!("{}\n{second}", first.trim_end())
 }
 
 /// A time as a menu says it: "14:30" today, "yesterday 14:30", "tomorrow 09:00",
@@ -292,6 +371,13 @@ pub fn clock(t: DateTime<Utc>, now: DateTime<Local>) -> String {
         _ if t.year() == now.year() => format!("{} {hm}", t.format("%-d %b")),
         _ => format!("{} {hm}", t.format("%-d %b %Y")),
     }
+}
+
+/// [`clock`] to the second: "14:30:05", "yesterday 14:30:05".
+pub fn clock_s(t: DateTime<Utc>, now: DateTime<Local>) -> String {
+    let minute = clock(t, now);
+    let seconds = t.with_timezone(&Local).format(":%S");
+    format!("{minute}{seconds}")
 }
 
 /// How long until `t`: "now", "in 12 min", "in 1 h 5 min", "in 2 d 3 h". Rounded up to

@@ -62,7 +62,10 @@ fn a_new_workspace_was_never_synced_and_says_when_it_will_be() {
     );
     assert_eq!(
         named_tooltip("dashboard", &m),
-        "synctray — dashboard: Never synced\nNext run 14:45 (in 12 min)"
+        (
+            "synctray — dashboard".to_owned(),
+            "Never synced\nNext run 14:45 (in 12 min)".to_owned()
+        )
     );
 }
 
@@ -444,14 +447,10 @@ fn a_config_error_beats_a_message_and_is_shortened_to_the_file() {
         ..snapshot(now)
     };
     let m = menu_state(&snap, now);
-    let notice = m.notice.unwrap();
-    assert!(
-        notice.starts_with("⚠ Config not applied: intervalMinutes must be"),
-        "{notice}"
-    );
-    assert!(
-        notice.chars().count() <= NOTICE_CHARS && notice.ends_with('…'),
-        "{notice}"
+    // Two lines, broken at a space, and the end (what it got) is kept.
+    assert_eq!(
+        m.notice.as_deref(),
+        Some("⚠ Config not applied: intervalMinutes must be a\nwhole number from 1 to 1440, got 0")
     );
     assert!(m.tooltip.ends_with("got 0"), "{}", m.tooltip);
     let message = Snapshot {
@@ -561,5 +560,165 @@ fn a_message_is_shown_for_two_minutes_from_when_the_engine_said_it() {
     assert_eq!(
         menu_state(&again, said + TimeDelta::minutes(4)).notice,
         shown
+    );
+}
+
+#[test]
+fn a_failure_that_makes_the_data_stale_stays_the_headline_with_the_age_added() {
+    let now = local(2026, 11, 25, 14, 33, 0);
+    let mut alerts = crate::notify::Alerts::default();
+    let wanted = crate::config::Notifications::default();
+    let error = crate::status::RunError {
+        first: Some(crate::status::JobFailure {
+            job: "quality".into(),
+            failure: crate::status::Failure::Exited(1),
+            tail: String::new(),
+        }),
+        ..Default::default()
+    };
+    let mut first = finished(local(2026, 11, 25, 14, 17, 3), false);
+    first.started_at = Some(utc(local(2026, 11, 25, 14, 17, 0)));
+    let success = finished(local(2026, 11, 25, 14, 16, 0), true);
+    alerts.after_run(None, &first, &error, &wanted);
+    let stale = |failing| Snapshot {
+        last: Some(finished(local(2026, 11, 25, 14, 30, 3), false)),
+        failing,
+        fresh_since: success.last_success(),
+        overdue_after: Some(TimeDelta::minutes(2)),
+        ..snapshot(now)
+    };
+    let m = menu_state(&stale(alerts.failing().cloned()), now);
+    assert_eq!(
+        m.last_line,
+        "✗ Last sync 14:30 · failed: quality · data 17 min old"
+    );
+    assert_eq!(m.icon, IconKind::Error);
+    for _ in 0..3 {
+        alerts.after_run(Some(&first), &first, &error, &wanted);
+    }
+    let m = menu_state(&stale(alerts.failing().cloned()), now);
+    assert_eq!(
+        m.last_line,
+        "✗ quality failing since 14:17 (4 runs) · data 17 min old"
+    );
+    // Stale with a success last: the stale notice.
+    let old_success = Snapshot {
+        last: Some(success.clone()),
+        ..stale(None)
+    };
+    assert_eq!(
+        menu_state(&old_success, now).last_line,
+        "⚠ Data is 17 min old (last success 14:16)"
+    );
+}
+
+#[test]
+fn a_long_notice_is_never_cut_where_the_fix_is() {
+    let now = local(2026, 11, 25, 14, 33, 0);
+    let warned = |text: &str| Snapshot {
+        message: Some(Message {
+            at: utc(now),
+            what: Notice::Warning(text.into()),
+        }),
+        ..snapshot(now)
+    };
+    let m = menu_state(
+        &warned("intervalMinuts: unknown key (did you mean intervalMinutes?)"),
+        now,
+    );
+    assert_eq!(
+        m.notice.as_deref(),
+        Some("⚠ config: intervalMinuts: unknown key (did you\nmean intervalMinutes?)")
+    );
+    // Longer than two lines: the start and the end, elided between.
+    let long = "jobs[3].command: program \"some-very-long-program-name-that-goes-on\" is not on PATH (install it or give its full path, did you mean lsdemo?)";
+    let notice = menu_state(&warned(long), now).notice.unwrap();
+    let lines: Vec<&str> = notice.lines().collect();
+    assert_eq!(lines.len(), 2, "{notice}");
+    assert!(
+        lines.iter().all(|l| l.chars().count() <= LABEL_CHARS),
+        "{notice}"
+    );
+    assert!(
+        lines[0].starts_with("⚠ config: jobs[3].command"),
+        "{notice}"
+    );
+    assert!(
+        lines[1].starts_with('…') && lines[1].ends_with("did you mean lsdemo?)"),
+        "{notice}"
+    );
+    assert!(menu_state(&warned(long), now).tooltip.ends_with(long));
+}
+
+#[test]
+fn elided_in_the_middle_keeps_both_ends() {
+    assert_eq!(elide_middle("dashboard", 48), "dashboard");
+    let name = "a".repeat(30) + &"b".repeat(30);
+    let short = elide_middle(&name, 48);
+    assert_eq!(short.chars().count(), 48);
+    assert_eq!(short, "a".repeat(24) + "…" + &"b".repeat(23));
+}
+
+#[test]
+fn a_schedule_of_seconds_and_runs_in_one_minute_are_said_to_the_second() {
+    let now = local(2026, 11, 25, 11, 24, 0);
+    let snap = Snapshot {
+        cadence: Cadence::cron("*/10 * * * * *").unwrap(),
+        next_run: Some(utc(local(2026, 11, 25, 11, 24, 10))),
+        ..snapshot(now)
+    };
+    assert_eq!(
+        menu_state(&snap, now).next_line,
+        "Next run 11:24:10 (in 10 s)"
+    );
+    // Once a minute at :05 is not below a minute.
+    let minutely = Snapshot {
+        cadence: Cadence::cron("5 * * * * *").unwrap(),
+        ..snap.clone()
+    };
+    assert_eq!(
+        menu_state(&minutely, now).next_line,
+        "Next run 11:24 (in 1 min)"
+    );
+    let run = |s: u32| {
+        let at = utc(local(2026, 11, 25, 11, 23, s)).format("%Y-%m-%dT%H:%M:%S%.3fZ");
+        status(&format!(
+            r#"{{"lastSync":"{at}","startedAt":"{at}","status":"success","durationMs":100}}"#
+        ))
+    };
+    let labels: Vec<String> = recent_items(&[run(50), run(40), run(30)], now)
+        .into_iter()
+        .map(|i| i.label)
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "✓ 11:23:50 · 0.1 s",
+            "✓ 11:23:40 · 0.1 s",
+            "✓ 11:23:30 · 0.1 s"
+        ]
+    );
+}
+
+#[test]
+fn a_long_name_gives_way_in_the_menu_and_the_state_stays() {
+    let now = local(2026, 11, 25, 14, 33, 0);
+    let name = format!("dashboard-{}-2026", "x".repeat(50));
+    let line = summary(&name, &snapshot(now), now);
+    assert!(line.chars().count() <= LABEL_CHARS, "{line}");
+    assert!(
+        line.starts_with("dashboard-") && line.ends_with("-2026: Never synced"),
+        "{line}"
+    );
+    let t = title(&name);
+    assert_eq!(t.chars().count(), LABEL_CHARS);
+    assert!(
+        t.starts_with("synctray — dashboard-") && t.ends_with("-2026"),
+        "{t}"
+    );
+    assert_eq!(title("dashboard"), "synctray — dashboard");
+    assert_eq!(
+        summary("dashboard", &snapshot(now), now),
+        "dashboard: Never synced"
     );
 }

@@ -1,10 +1,8 @@
-//! Windows side of [`crate::sys`].
+//! Windows: the shell is `cmd.exe`, stop requests are console events and the session's
+//! end, a process is "handed over" by waiting for it, and files have no modes.
 //!
 //! # Platform specific behavior
-//! - Jobs start suspended, in a job object with kill-on-close, in a process group of their
-//!   own and with no console window: the job object is assigned before the job's first
-//!   instruction (so no grandchild can start outside it), a Ctrl-C in synctray's console
-//!   reaches synctray and not the jobs, and the tray opens no window for them.
+//! - Jobs: see `sys/job/windows.rs` (a job object with kill-on-close).
 //! - A string command reaches `cmd.exe` exactly as written: `cmd.exe /d /s /c "LINE"`, as
 //!   Node runs a shell command (with `/s`, cmd strips only the outer quotes added here).
 //! - Ctrl-C and Ctrl-Break ask for the graceful stop (a second one stops at once). Closing
@@ -30,8 +28,8 @@ use std::time::{Duration, Instant};
 
 use windows_sys::Win32::Foundation::{
     CloseHandle, ERROR_ACCESS_DENIED, ERROR_INVALID_PARAMETER, ERROR_LOCK_VIOLATION,
-    ERROR_SHARING_VIOLATION, FALSE, GetLastError, HANDLE, HWND, INVALID_HANDLE_VALUE, LPARAM,
-    LRESULT, TRUE, WAIT_OBJECT_0, WPARAM,
+    ERROR_SHARING_VIOLATION, FALSE, GetLastError, HANDLE, HWND, LPARAM, LRESULT, TRUE,
+    WAIT_OBJECT_0, WPARAM,
 };
 use windows_sys::Win32::Storage::FileSystem::{
     BY_HANDLE_FILE_INFORMATION, FILE_FLAG_BACKUP_SEMANTICS, FILE_FLAG_OPEN_REPARSE_POINT,
@@ -41,146 +39,15 @@ use windows_sys::Win32::System::Console::{
     CTRL_BREAK_EVENT, CTRL_C_EVENT, CTRL_CLOSE_EVENT, CTRL_LOGOFF_EVENT, CTRL_SHUTDOWN_EVENT,
     SetConsoleCtrlHandler,
 };
-use windows_sys::Win32::System::Diagnostics::ToolHelp::{
-    CreateToolhelp32Snapshot, TH32CS_SNAPTHREAD, THREADENTRY32, Thread32First, Thread32Next,
-};
-use windows_sys::Win32::System::JobObjects::{
-    AssignProcessToJobObject, CreateJobObjectW, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
-    JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JobObjectExtendedLimitInformation,
-    SetInformationJobObject, TerminateJobObject,
-};
 use windows_sys::Win32::System::LibraryLoader::GetModuleHandleW;
 use windows_sys::Win32::System::Threading::{
-    CREATE_NEW_PROCESS_GROUP, CREATE_NO_WINDOW, CREATE_SUSPENDED, OpenProcess, OpenThread,
-    PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_SYNCHRONIZE, ResumeThread, THREAD_SUSPEND_RESUME,
+    CREATE_NO_WINDOW, OpenProcess, PROCESS_QUERY_LIMITED_INFORMATION, PROCESS_SYNCHRONIZE,
     WaitForSingleObject,
 };
 use windows_sys::Win32::UI::WindowsAndMessaging::{
     CreateWindowExW, DefWindowProcW, DispatchMessageW, GetMessageW, MSG, RegisterClassW,
     WM_ENDSESSION, WM_QUERYENDSESSION, WNDCLASSW, WS_OVERLAPPED,
 };
-
-/// A job object holding the job's process and everything it starts. Closing the last
-/// handle (dropping this, or synctray exiting however it exits) kills the whole tree.
-#[derive(Debug)]
-pub struct JobTree {
-    job: HANDLE,
-}
-
-// SAFETY: a job object handle may be used from any thread.
-unsafe impl Send for JobTree {}
-unsafe impl Sync for JobTree {}
-
-impl JobTree {
-    /// Puts a child started by [`prepare_job_command`] (suspended) in a new job object,
-    /// then lets it run. The child is resumed even when the job object cannot be made, so
-    /// that the job runs all the same (stopped then through its own handle only).
-    pub fn new(child: &tokio::process::Child) -> Option<JobTree> {
-        let tree = child.raw_handle().and_then(|process| {
-            let tree = JobTree::create()?;
-            // SAFETY: both handles are valid; failure returns zero.
-            if unsafe { AssignProcessToJobObject(tree.job, process as HANDLE) } == 0 {
-                tracing::warn!(
-                    "cannot put the job in a job object: {}",
-                    io::Error::last_os_error()
-                );
-                return None;
-            }
-            Some(tree)
-        });
-        if let Some(pid) = child.id()
-            && let Err(e) = resume(pid)
-        {
-            tracing::error!("cannot resume the job (pid {pid}): {e}");
-        }
-        tree
-    }
-
-    fn create() -> Option<JobTree> {
-        // SAFETY: plain Win32 calls on a handle we own; failures return null / zero.
-        unsafe {
-            let job = CreateJobObjectW(std::ptr::null(), std::ptr::null());
-            if job.is_null() {
-                return None;
-            }
-            let tree = JobTree { job };
-            let mut info: JOBOBJECT_EXTENDED_LIMIT_INFORMATION = std::mem::zeroed();
-            info.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
-            let set = SetInformationJobObject(
-                job,
-                JobObjectExtendedLimitInformation,
-                (&info as *const JOBOBJECT_EXTENDED_LIMIT_INFORMATION).cast(),
-                std::mem::size_of::<JOBOBJECT_EXTENDED_LIMIT_INFORMATION>() as u32,
-            );
-            (set != 0).then_some(tree)
-        }
-    }
-
-    /// Windows has no polite stop for a windowless console tree (a console control event
-    /// reaches only processes attached to the sender's console): terminate it.
-    pub fn terminate(&self) {
-        self.kill();
-    }
-
-    /// Terminates every process in the job.
-    pub fn kill(&self) {
-        // SAFETY: the handle is valid until drop.
-        unsafe {
-            TerminateJobObject(self.job, 1);
-        }
-    }
-}
-
-impl Drop for JobTree {
-    fn drop(&mut self) {
-        // SAFETY: the handle is valid and closed once.
-        unsafe {
-            CloseHandle(self.job);
-        }
-    }
-}
-
-/// Resumes the threads of a process created suspended (its main thread: std does not
-/// keep the thread handle that `CreateProcessW` returned).
-fn resume(pid: u32) -> io::Result<()> {
-    // SAFETY: plain Win32 calls; the snapshot and thread handles are closed here.
-    unsafe {
-        let snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPTHREAD, 0);
-        if snapshot == INVALID_HANDLE_VALUE {
-            return Err(io::Error::last_os_error());
-        }
-        let mut entry: THREADENTRY32 = std::mem::zeroed();
-        entry.dwSize = std::mem::size_of::<THREADENTRY32>() as u32;
-        let mut resumed = 0;
-        let mut more = Thread32First(snapshot, &mut entry);
-        while more != 0 {
-            if entry.th32OwnerProcessID == pid {
-                let thread = OpenThread(THREAD_SUSPEND_RESUME, FALSE, entry.th32ThreadID);
-                if !thread.is_null() {
-                    if ResumeThread(thread) != u32::MAX {
-                        resumed += 1;
-                    }
-                    CloseHandle(thread);
-                }
-            }
-            more = Thread32Next(snapshot, &mut entry);
-        }
-        CloseHandle(snapshot);
-        if resumed == 0 {
-            return Err(io::Error::other(
-                "no thread of the process could be resumed",
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Starts the job suspended ([`JobTree::new`] resumes it once it is in its job object), in
-/// a process group of its own (a console Ctrl-C is synctray's to handle, with its grace
-/// period) and with no console window.
-pub fn prepare_job_command(cmd: &mut tokio::process::Command) {
-    cmd.creation_flags(CREATE_SUSPENDED | CREATE_NEW_PROCESS_GROUP | CREATE_NO_WINDOW);
-}
 
 /// The command that runs `line` through the platform shell, exactly as written:
 /// `%ComSpec% /d /s /c "LINE"` (`/d`: no AutoRun commands; `/s`: cmd removes only the
@@ -318,25 +185,6 @@ pub fn hand_over(cmd: &mut std::process::Command) -> io::Result<std::process::Ex
     Ok(std::process::ExitCode::from(
         status.code().unwrap_or(1).clamp(0, 255) as u8,
     ))
-}
-
-/// Opens a folder in Explorer (a file, in its default application).
-///
-/// Explorer's exit status says nothing (it is 1 when it worked), so only a failure to
-/// start it is an error.
-pub fn open_folder(path: &Path) -> io::Result<()> {
-    std::process::Command::new("explorer")
-        .arg(path)
-        .spawn()
-        .map_err(|e| io::Error::new(e.kind(), format!("explorer could not start: {e}")))
-        .map(|mut child| {
-            let _ = child.wait();
-        })
-}
-
-/// Whether a GUI can be shown: an interactive Windows session always has a desktop.
-pub fn desktop_session_available() -> bool {
-    true
 }
 
 /// Whether a process with this id is running: `Some(false)` once it has exited (or no
@@ -520,6 +368,15 @@ fn session_window() {
             DispatchMessageW(&msg);
         }
     }
+}
+
+/// A helper program synctray runs for itself (the health pings' curl), with no console
+/// window (the tray has none to lend it).
+pub fn helper_command(program: &str) -> std::process::Command {
+    use std::os::windows::process::CommandExt;
+    let mut cmd = std::process::Command::new(program);
+    cmd.creation_flags(CREATE_NO_WINDOW);
+    cmd
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ pub fn is_enabled(starts: Starts<'_>) -> io::Result<bool> {
 }
 
 pub fn enable(exe: &Path, starts: Starts<'_>) -> io::Result<()> {
-    super::write_entry(&path()?, &desktop_entry(exe, starts))
+    super::file::write_entry(&path()?, &desktop_entry(exe, starts))
 }
 
 /// The workspace the entry starts, as its marker says it: its folder, or empty for the
@@ -40,7 +40,7 @@ fn target(starts: Starts<'_>) -> String {
 }
 
 pub fn disable() -> io::Result<()> {
-    super::remove_entry(&path()?)
+    super::file::remove_entry(&path()?)
 }
 
 /// The entry's text.

@@ -2,11 +2,11 @@
 //! the user logs in. One file per platform:
 //!
 //! # Platform specific behavior
-//! - Linux and other freedesktop systems (`freedesktop`): an XDG autostart entry,
+//! - Linux and other freedesktop systems (`unix.rs`): an XDG autostart entry,
 //!   `$XDG_CONFIG_HOME/autostart/synctray.desktop` (default `~/.config/autostart`).
-//! - macOS (`macos`): a LaunchAgent, `~/Library/LaunchAgents/dev.synctray.tray.plist`, which
+//! - macOS (`macos.rs`): a LaunchAgent, `~/Library/LaunchAgents/dev.synctray.tray.plist`, which
 //!   launchd loads at the next login.
-//! - Windows (`windows`): the value `synctray` under
+//! - Windows (`windows.rs`): the value `synctray` under
 //!   `HKCU\Software\Microsoft\Windows\CurrentVersion\Run`, read and written through the
 //!   registry API (no helper process: the tray reads it every minute).
 //!
@@ -22,20 +22,14 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-#[cfg(all(unix, not(target_os = "macos")))]
-mod freedesktop;
-#[cfg(all(unix, not(target_os = "macos")))]
-use freedesktop as imp;
+#[cfg_attr(all(unix, not(target_os = "macos")), path = "unix.rs")]
+#[cfg_attr(target_os = "macos", path = "macos.rs")]
+#[cfg_attr(windows, path = "windows.rs")]
+mod imp;
 
-#[cfg(target_os = "macos")]
-mod macos;
-#[cfg(target_os = "macos")]
-use macos as imp;
-
-#[cfg(windows)]
-mod windows;
-#[cfg(windows)]
-use windows as imp;
+/// The entry as a file (freedesktop, macOS).
+#[cfg(unix)]
+mod file;
 
 /// What the login entry starts the tray on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,25 +58,4 @@ pub fn disable() -> io::Result<()> {
 /// Where the entry lives (for messages), if the platform keeps it in a file.
 pub fn location() -> Option<PathBuf> {
     imp::location()
-}
-
-/// Writes a file-based entry (freedesktop, macOS) atomically, creating its folder.
-#[cfg(unix)]
-fn write_entry(path: &Path, text: &str) -> io::Result<()> {
-    crate::sys::create_dir(path.parent().expect("an entry has a folder"))?;
-    crate::sys::atomic_write(
-        path,
-        text.as_bytes(),
-        0o644,
-        crate::sys::Durability::Flushed,
-    )
-}
-
-/// Removes a file-based entry; one that is not there is no error.
-#[cfg(unix)]
-fn remove_entry(path: &Path) -> io::Result<()> {
-    match std::fs::remove_file(path) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        other => other,
-    }
 }

@@ -1,4 +1,8 @@
-//! The alarm on the GTK platforms (Linux and the BSDs), where tao 0.37 arms no timer for
+//! The tray on the GTK platforms (Linux and the BSDs): the toolkit is asked whether it
+//! can start, the indicator library is loaded first so that its absence has a name, a lost
+//! X display is caught, and the alarm wakes the event loop.
+//!
+//! The alarm: on the GTK platforms tao 0.37 arms no timer for
 //! `ControlFlow::WaitUntil`: it blocks in `gtk_main_iteration_do` until some GTK source
 //! fires, so a `WaitUntil` deadline passes unnoticed while nothing else happens
 //! (tauri-apps/tao#988). [`Alarm`] adds a one-shot GLib timeout to the main context: the
@@ -6,6 +10,8 @@
 //! `StartCause::ResumeTimeReached`. The timeout's callback does nothing else.
 
 use std::time::Instant;
+
+use tao::event_loop::EventLoop;
 
 use glib::{ControlFlow, MainContext, SourceId};
 
@@ -57,6 +63,65 @@ impl Alarm {
 impl Drop for Alarm {
     fn drop(&mut self) {
         self.cancel();
+    }
+}
+
+/// Whether the tray uses its large (64 px) icons: no; the panel asks for 16 to 32 px and
+/// scales the 32 px image best.
+pub const LARGE_ICONS: bool = false;
+
+/// Readies the event loop before it runs: nothing to do here.
+pub fn prepare_event_loop<T: 'static>(_event_loop: &mut EventLoop<T>) {}
+
+/// Whether the toolkit can start: GTK opens the display (X11 or Wayland). tao panics
+/// where it cannot; the tray asks GTK first rather than catching that panic (a second
+/// `gtk::init` is a no-op). Call on the thread that runs the event loop.
+pub fn toolkit_starts() -> bool {
+    gtk::init().is_ok()
+}
+
+/// Calls `handler` once when the connection to the X display is lost (the session ended
+/// under the tray: logout, the X server gone), then ends the process with status 0 when it
+/// returns. The handler runs on the GUI thread and may block (it stops the engine and
+/// waits for it): nothing else can happen on that thread any more, since Xlib ends the
+/// process once its I/O error handler returns. Installed in place of GDK's own handler,
+/// which ends the process at once, leaving the run unrecorded and the lock behind. Call
+/// after the event loop (and so the display) is open.
+///
+/// Without an X display (a Wayland session) there is nothing to hook: GDK ends the process
+/// itself when the compositor goes, and the session manager's SIGTERM is what gives the run
+/// its grace.
+pub fn on_display_lost(handler: impl Fn() + Send + Sync + 'static) {
+    use std::ffi::{c_int, c_void};
+    use std::sync::OnceLock;
+
+    type IoErrorHandler = unsafe extern "C" fn(*mut c_void) -> c_int;
+    type SetIoErrorHandler = unsafe extern "C" fn(Option<IoErrorHandler>) -> Option<IoErrorHandler>;
+    static HANDLER: OnceLock<Box<dyn Fn() + Send + Sync>> = OnceLock::new();
+
+    unsafe extern "C" fn lost(_display: *mut c_void) -> c_int {
+        if let Some(handler) = HANDLER.get() {
+            handler();
+        }
+        // Not `exit`: the display is gone, and GTK's exit handlers would talk to it.
+        // SAFETY: ends the process; everything worth keeping was written by the handler.
+        unsafe { libc::_exit(0) }
+    }
+
+    if HANDLER.set(Box::new(handler)).is_err() {
+        return;
+    }
+    // libX11 is in the process already when GDK runs on X11 (it links it); it is looked
+    // up rather than linked so that a Wayland-only session needs no X library.
+    // SAFETY: dlsym with a NUL-terminated name; the pointer, when found, is Xlib's
+    // `XSetIOErrorHandler`, whose signature is the one declared above.
+    unsafe {
+        let symbol = libc::dlsym(libc::RTLD_DEFAULT, c"XSetIOErrorHandler".as_ptr());
+        if symbol.is_null() {
+            return;
+        }
+        let set: SetIoErrorHandler = std::mem::transmute(symbol);
+        set(Some(lost));
     }
 }
 

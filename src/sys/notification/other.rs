@@ -14,10 +14,10 @@ impl NotificationService {
     pub fn show(
         &self,
         n: &mut Notification,
-        _alarm: bool,
+        _severity: crate::notify::Severity,
         _incident: bool,
         _actions: &[(&str, &str)],
-        _on_action: Option<super::OnAction>,
+        _on_action: Option<crate::sys::OnAction>,
     ) -> notify_rust::error::Result<()> {
         n.show().map(drop)
     }

@@ -36,17 +36,17 @@ impl std::fmt::Debug for NotificationService {
 }
 
 impl NotificationService {
-    /// Shows `n`. An `alarm` gets the error icon and critical urgency, anything else the
-    /// sync icon; an `incident` note takes the place of the incident's last one. Where the
+    /// Shows `n`. An alarm gets the error icon and critical urgency, a warning the
+    /// warning icon, anything else the sync icon; an `incident` note takes the place of the incident's last one. Where the
     /// server shows actions, `actions` (key, label) are offered and the one chosen is
     /// given to `on_action`.
     pub fn show(
         &self,
         n: &mut Notification,
-        alarm: bool,
+        severity: crate::notify::Severity,
         incident: bool,
         actions: &[(&str, &str)],
-        on_action: Option<super::OnAction>,
+        on_action: Option<crate::sys::OnAction>,
     ) -> notify_rust::error::Result<()> {
         let on_action = on_action.filter(|_| !actions.is_empty() && server_has_actions());
         if on_action.is_some() {
@@ -54,12 +54,13 @@ impl NotificationService {
                 n.action(key, label);
             }
         }
-        n.icon(if alarm {
-            "dialog-error"
-        } else {
-            "emblem-synchronizing"
+        use crate::notify::Severity;
+        n.icon(match severity {
+            Severity::Alarm => "dialog-error",
+            Severity::Warning => "dialog-warning",
+            Severity::Info => "emblem-synchronizing",
         });
-        if alarm {
+        if severity == Severity::Alarm {
             n.urgency(Urgency::Critical);
         }
         let mut shown = self.incident.lock().unwrap();
@@ -79,7 +80,7 @@ impl NotificationService {
     /// Waits on a thread of its own for the person to choose an action of notification
     /// `id` (or for it to close), then hands the action to `on_action`. The thread sleeps
     /// on the bus meanwhile: no wake-ups.
-    fn listen(&self, id: u32, on_action: super::OnAction) {
+    fn listen(&self, id: u32, on_action: crate::sys::OnAction) {
         let mut listening = self.listening.lock().unwrap();
         if *listening == Some(id) {
             return;

@@ -1,0 +1,765 @@
+//! Linux: the tray item is a StatusNotifierItem of synctray's own making (KDE, GNOME with the
+//! AppIndicator extension, xfce4-panel, waybar), with its menu exported as
+//! `com.canonical.dbusmenu`, on a session-bus connection of its own served by a thread of
+//! its own ("tray-item"). While no `org.kde.StatusNotifierWatcher` owns its name the item
+//! is also a GTK status icon in the XEmbed tray (trayer, i3bar, tint2: [`super::xembed`]),
+//! made when the watcher goes and dropped when one comes.
+//!
+//! The GUI thread owns the menu widgets (muda's); it hands this item the menu as a tree of
+//! plain nodes (labels, enabled and check states, each click's action) after every change,
+//! and the D-Bus side answers `GetLayout` and `Event` from that tree alone. A click runs
+//! muda's own activation, which sends its `MenuEvent` as a click in a GTK menu does.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tray_icon::menu::{ContextMenu, Menu, MenuItemKindSnapshot};
+use zbus::export::futures_core::Stream;
+use zbus::object_server::SignalEmitter;
+use zbus::{ObjectPath, OwnedVariant, Structure, Variant};
+
+use super::xembed::StatusIcon;
+use super::{Face, NoItem};
+
+/// The item's id for desktops: stable, so that they remember its place and settings.
+const ID: &str = "synctray";
+const WATCHER: &str = "org.kde.StatusNotifierWatcher";
+const WATCHER_PATH: &str = "/StatusNotifierWatcher";
+const ITEM_PATH: &str = "/StatusNotifierItem";
+const MENU_PATH: &str = "/MenuBar";
+/// How long the session bus may take to answer at start.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+type Activate = Arc<dyn Fn() + Send + Sync>;
+
+/// One menu entry as dbusmenu shows it; ids count from 1 in the menu's order (0 is the root).
+#[derive(Clone, Default, PartialEq)]
+struct Node {
+    id: i32,
+    label: String,
+    enabled: bool,
+    separator: bool,
+    /// `Some(checked)` for a check item.
+    check: Option<bool>,
+    children: Vec<Node>,
+}
+
+/// What the D-Bus side serves, written by the GUI thread.
+struct Shared {
+    face: Option<Face>,
+    /// Whether the installed icon theme has synctray's state icons (`IconName` is then set).
+    themed: bool,
+    root: Node,
+    /// Each entry's click, by id.
+    actions: Vec<Option<Activate>>,
+    revision: u32,
+}
+
+/// What the GUI thread asks the D-Bus thread to say.
+enum Change {
+    /// The menu and the face are set: time to register with the watcher.
+    Start,
+    Icon,
+    ToolTip,
+    Status,
+    Layout(u32),
+}
+
+/// The tray's item on the panel.
+pub struct Item {
+    shared: Arc<Mutex<Shared>>,
+    changes: mpsc::UnboundedSender<Change>,
+    /// The menu shown, for the XEmbed icon's GTK menu.
+    menu: Option<Menu>,
+    /// The XEmbed icon, while no watcher is on the bus.
+    fallback: Option<StatusIcon>,
+    /// Whether a StatusNotifierWatcher is on the bus.
+    watched: bool,
+}
+
+fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    shared.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Item {
+    /// Connects to the session bus and exports the item, which registers with the watcher
+    /// whenever one is there. `on_watcher` is called (on another thread) with whether a
+    /// watcher is there: at once, then at each change; the GUI thread answers with
+    /// [`Item::watcher_changed`]. An error when there is no session bus.
+    pub fn new(on_watcher: Box<dyn Fn(bool) + Send + Sync>) -> Result<Item, NoItem> {
+        let shared = Arc::new(Mutex::new(Shared {
+            face: None,
+            themed: super::xembed::theme_has("synctray-ok"),
+            root: Node::default(),
+            actions: vec![None],
+            revision: 1,
+        }));
+        let (changes, changes_rx) = mpsc::unbounded_channel();
+        let (ready, connected) = std::sync::mpsc::channel();
+        let serving = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("tray-item".into())
+            .spawn(move || {
+                crate::host::runtime().block_on(serve(serving, changes_rx, on_watcher, ready))
+            })
+            .map_err(|e| NoItem(format!("cannot start the tray item's thread: {e}")))?;
+        match connected.recv_timeout(CONNECT_TIMEOUT) {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(NoItem(format!("no session bus to show the tray on ({e})"))),
+            Err(_) => {
+                return Err(NoItem(format!(
+                    "the session bus did not answer within {} s",
+                    CONNECT_TIMEOUT.as_secs()
+                )));
+            }
+        }
+        Ok(Item {
+            shared,
+            changes,
+            menu: None,
+            fallback: None,
+            watched: true,
+        })
+    }
+
+    /// Shows the item (at the event loop's start, its menu and face set): it registers with
+    /// the watcher, or shows the XEmbed icon when there is none. On the bus since
+    /// [`Item::new`], it was not on any panel yet, so that none reads an empty menu.
+    pub fn start(&mut self) -> Result<(), NoItem> {
+        self.changes
+            .send(Change::Start)
+            .map_err(|_| NoItem("the tray item's D-Bus connection has ended".into()))
+    }
+
+    /// The menu the item opens.
+    pub fn set_menu(&mut self, menu: &Menu) {
+        self.menu = Some(menu.clone());
+        if let Some(icon) = &mut self.fallback {
+            icon.set_menu(menu);
+        }
+        self.menu_changed();
+    }
+
+    /// Reads the menu again, and tells the panel when it reads differently.
+    pub fn menu_changed(&mut self) {
+        let Some(menu) = &self.menu else {
+            return;
+        };
+        let mut actions = vec![None];
+        let root = Node {
+            id: 0,
+            enabled: true,
+            children: nodes(&menu.snapshot_handle().items(), &mut actions),
+            ..Node::default()
+        };
+        let mut shared = lock(&self.shared);
+        if shared.root == root {
+            return;
+        }
+        shared.root = root;
+        shared.actions = actions;
+        shared.revision += 1;
+        let _ = self.changes.send(Change::Layout(shared.revision));
+    }
+
+    /// Shows `face`: its icon, its tooltip, whether it asks for attention.
+    pub fn show(&mut self, face: &Face) {
+        if let Some(icon) = &mut self.fallback {
+            icon.show(face);
+        }
+        let mut shared = lock(&self.shared);
+        let old = shared.face.replace(face.clone());
+        let changed = |f: fn(&Face, &Face) -> bool| old.as_ref().is_none_or(|old| f(old, face));
+        if changed(|a, b| a.icon.name != b.icon.name) {
+            let _ = self.changes.send(Change::Icon);
+        }
+        if changed(|a, b| (&a.title, &a.text) != (&b.title, &b.text)) {
+            let _ = self.changes.send(Change::ToolTip);
+        }
+        if changed(|a, b| a.attention != b.attention) {
+            let _ = self.changes.send(Change::Status);
+        }
+    }
+
+    /// A StatusNotifierWatcher came (`true`) or went: without one, the item is an XEmbed
+    /// icon too, made only then (it costs memory and a tray window).
+    pub fn watcher_changed(&mut self, watched: bool) {
+        self.watched = watched;
+        if watched {
+            if self.fallback.take().is_some() {
+                tracing::info!("a StatusNotifierWatcher is on the bus: the XEmbed icon goes");
+            }
+        } else if self.fallback.is_none() {
+            tracing::info!("no StatusNotifierWatcher on the bus: showing an XEmbed icon");
+            let face = lock(&self.shared).face.clone();
+            let mut icon = StatusIcon::new();
+            if let Some(face) = &face {
+                icon.show(face);
+            }
+            if let Some(menu) = &self.menu {
+                icon.set_menu(menu);
+            }
+            self.fallback = Some(icon);
+        }
+    }
+
+    /// Takes the item off the panel (the tray is ending): the XEmbed icon goes at once; the
+    /// StatusNotifierItem goes with the process's bus connection.
+    pub fn remove(&mut self) {
+        self.fallback = None;
+    }
+
+    /// Whether the item is on a panel: registered with a watcher, or docked in an XEmbed
+    /// tray.
+    pub fn shown(&self) -> bool {
+        self.watched || self.fallback.as_ref().is_some_and(StatusIcon::embedded)
+    }
+}
+
+/// The menu's entries as nodes, their clicks added to `actions` (at their ids).
+fn nodes(items: &[MenuItemKindSnapshot], actions: &mut Vec<Option<Activate>>) -> Vec<Node> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let id = actions.len() as i32;
+        let node = match item {
+            MenuItemKindSnapshot::MenuItem(i) => {
+                actions.push(Some(Arc::clone(&i.activate)));
+                Node {
+                    label: mnemonics(&i.text()),
+                    enabled: i.is_enabled(),
+                    ..Node::default()
+                }
+            }
+            MenuItemKindSnapshot::Check(i) => {
+                actions.push(Some(Arc::clone(&i.activate)));
+                Node {
+                    label: mnemonics(&i.text()),
+                    enabled: i.is_enabled(),
+                    check: Some(i.is_checked()),
+                    ..Node::default()
+                }
+            }
+            MenuItemKindSnapshot::Icon(i) => {
+                actions.push(Some(Arc::clone(&i.activate)));
+                Node {
+                    label: mnemonics(&i.text()),
+                    enabled: i.is_enabled(),
+                    ..Node::default()
+                }
+            }
+            MenuItemKindSnapshot::Submenu(i) => {
+                actions.push(None);
+                Node {
+                    label: mnemonics(&i.text()),
+                    enabled: i.is_enabled(),
+                    children: nodes(&i.items(), actions),
+                    ..Node::default()
+                }
+            }
+            MenuItemKindSnapshot::Predefined(i) => {
+                actions.push(None);
+                Node {
+                    label: mnemonics(&i.text()),
+                    enabled: i.is_enabled(),
+                    separator: i.is_separator(),
+                    ..Node::default()
+                }
+            }
+        };
+        out.push(Node { id, ..node });
+    }
+    out
+}
+
+/// muda's access keys (`&x`, `&&` for a plain `&`) as dbusmenu's (`_x`, `__` for `_`).
+fn mnemonics(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '&' if chars.peek() == Some(&'&') => {
+                chars.next();
+                out.push('&');
+            }
+            '&' => out.push('_'),
+            '_' => out.push_str("__"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The D-Bus thread: connects, exports the item and its menu, registers with each watcher
+/// that comes, and says what the GUI thread changed, until the [`Item`] is dropped.
+async fn serve(
+    shared: Arc<Mutex<Shared>>,
+    mut changes: mpsc::UnboundedReceiver<Change>,
+    on_watcher: Box<dyn Fn(bool) + Send + Sync>,
+    ready: std::sync::mpsc::Sender<Result<(), String>>,
+) {
+    let name = format!("org.kde.StatusNotifierItem-{}-1", std::process::id());
+    let connect = async {
+        let connection = zbus::connection::Builder::session()
+            .name(name.as_str())
+            .serve_at(
+                ITEM_PATH,
+                SniItem {
+                    shared: Arc::clone(&shared),
+                },
+            )
+            .serve_at(
+                MENU_PATH,
+                DbusMenu {
+                    shared: Arc::clone(&shared),
+                },
+            )
+            .build()
+            .await?;
+        let dbus = zbus::fdo::DBusProxy::new(&connection).await?;
+        let owners = dbus
+            .receive_name_owner_changed_with_args(&[(0, WATCHER)])
+            .await?;
+        Ok::<_, zbus::Error>((connection, dbus, owners))
+    };
+    let (connection, dbus, mut owners) = match connect.await {
+        Ok(done) => {
+            let _ = ready.send(Ok(()));
+            done
+        }
+        Err(e) => {
+            let _ = ready.send(Err(e.to_string()));
+            return;
+        }
+    };
+    let register = async |connection: &zbus::Connection| {
+        let reply = connection
+            .call_method(
+                Some(WATCHER),
+                WATCHER_PATH,
+                Some(WATCHER),
+                "RegisterStatusNotifierItem",
+                &(name.as_str(),),
+            )
+            .await;
+        match reply {
+            Ok(_) => tracing::debug!("registered with the StatusNotifierWatcher as {name}"),
+            Err(e) => tracing::warn!("the StatusNotifierWatcher refused the tray item: {e}"),
+        }
+    };
+    let item = connection
+        .object_server()
+        .interface::<_, SniItem>(ITEM_PATH)
+        .await;
+    let menu = connection
+        .object_server()
+        .interface::<_, DbusMenu>(MENU_PATH)
+        .await;
+    let (Ok(item), Ok(menu)) = (item, menu) else {
+        return;
+    };
+    let item = item.signal_emitter();
+    let menu = menu.signal_emitter();
+    let mut started = false;
+    loop {
+        tokio::select! {
+            change = changes.recv() => {
+                let said = match change {
+                    None => break,
+                    Some(Change::Start) => {
+                        started = true;
+                        let watched = dbus
+                            .name_has_owner(WATCHER.try_into().expect("a bus name"))
+                            .await
+                            .unwrap_or(false);
+                        if watched {
+                            register(&connection).await;
+                        }
+                        on_watcher(watched);
+                        Ok(())
+                    }
+                    Some(Change::Icon) => SniItem::new_icon(item).await,
+                    Some(Change::ToolTip) => SniItem::new_tool_tip(item).await,
+                    Some(Change::Status) => {
+                        let status = status(&lock(&shared));
+                        SniItem::new_status(item, status).await
+                    }
+                    Some(Change::Layout(revision)) => DbusMenu::layout_updated(menu, revision, 0).await,
+                };
+                if let Err(e) = said {
+                    tracing::debug!("tray item: {e}");
+                }
+            }
+            owner = std::future::poll_fn(|cx| std::pin::Pin::new(&mut owners).poll_next(cx)) => {
+                let Some(owner) = owner else { break };
+                if !started {
+                    continue;
+                }
+                let watched = owner.args().is_ok_and(|a| a.new_owner().is_some());
+                if watched {
+                    register(&connection).await;
+                }
+                on_watcher(watched);
+            }
+        }
+    }
+}
+
+fn status(shared: &Shared) -> &'static str {
+    if shared.face.as_ref().is_some_and(|f| f.attention) {
+        "NeedsAttention"
+    } else {
+        "Active"
+    }
+}
+
+/// One size of an icon: width, height, ARGB32 pixels.
+type Pixmap = (i32, i32, Vec<u8>);
+
+/// A picture's sizes as the `a(iiay)` of the spec: ARGB32 in network byte order.
+fn pixmaps(face: Option<&Face>) -> Vec<Pixmap> {
+    let Some(face) = face else {
+        return Vec::new();
+    };
+    face.icon
+        .sizes
+        .iter()
+        .map(|p| {
+            let argb = p
+                .rgba
+                .chunks_exact(4)
+                .flat_map(|px| [px[3], px[0], px[1], px[2]])
+                .collect();
+            (p.size as i32, p.size as i32, argb)
+        })
+        .collect()
+}
+
+/// Text for the tooltip's body, which hosts read as markup.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// `org.kde.StatusNotifierItem`.
+struct SniItem {
+    shared: Arc<Mutex<Shared>>,
+}
+
+#[zbus::interface(name = "org.kde.StatusNotifierItem", introspection_docs = false)]
+impl SniItem {
+    #[zbus(property)]
+    fn category(&self) -> &str {
+        "ApplicationStatus"
+    }
+
+    #[zbus(property)]
+    fn id(&self) -> &str {
+        ID
+    }
+
+    #[zbus(property)]
+    fn title(&self) -> &str {
+        ID
+    }
+
+    #[zbus(property)]
+    fn status(&self) -> &str {
+        status(&lock(&self.shared))
+    }
+
+    #[zbus(property)]
+    fn window_id(&self) -> i32 {
+        0
+    }
+
+    /// The icon's theme name, where the installed theme has synctray's icons.
+    #[zbus(property)]
+    fn icon_name(&self) -> String {
+        let shared = lock(&self.shared);
+        match &shared.face {
+            Some(face) if shared.themed => face.icon.name.to_owned(),
+            _ => String::new(),
+        }
+    }
+
+    #[zbus(property)]
+    fn icon_pixmap(&self) -> Vec<Pixmap> {
+        pixmaps(lock(&self.shared).face.as_ref())
+    }
+
+    #[zbus(property)]
+    fn icon_theme_path(&self) -> &str {
+        ""
+    }
+
+    #[zbus(property)]
+    fn overlay_icon_name(&self) -> &str {
+        ""
+    }
+
+    #[zbus(property)]
+    fn overlay_icon_pixmap(&self) -> Vec<Pixmap> {
+        Vec::new()
+    }
+
+    #[zbus(property)]
+    fn attention_icon_name(&self) -> &str {
+        ""
+    }
+
+    #[zbus(property)]
+    fn attention_icon_pixmap(&self) -> Vec<Pixmap> {
+        Vec::new()
+    }
+
+    #[zbus(property)]
+    fn attention_movie_name(&self) -> &str {
+        ""
+    }
+
+    /// (icon name, icon pixmaps, title, text): the icon is the item's own.
+    #[zbus(property)]
+    fn tool_tip(&self) -> (String, Vec<Pixmap>, String, String) {
+        let shared = lock(&self.shared);
+        match &shared.face {
+            Some(face) => (
+                String::new(),
+                Vec::new(),
+                face.title.clone(),
+                escape(&face.text),
+            ),
+            None => (String::new(), Vec::new(), ID.to_owned(), String::new()),
+        }
+    }
+
+    /// The menu is the whole interface: a click on the icon opens it.
+    #[zbus(property)]
+    fn item_is_menu(&self) -> bool {
+        true
+    }
+
+    #[zbus(property)]
+    fn menu(&self) -> ObjectPath<'static> {
+        ObjectPath::from_static_str_unchecked(MENU_PATH)
+    }
+
+    fn context_menu(&self, _x: i32, _y: i32) {}
+
+    fn activate(&self, _x: i32, _y: i32) {}
+
+    fn secondary_activate(&self, _x: i32, _y: i32) {}
+
+    fn scroll(&self, _delta: i32, _orientation: &str) {}
+
+    #[zbus(signal)]
+    async fn new_title(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
+
+    #[zbus(signal)]
+    async fn new_icon(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
+
+    #[zbus(signal)]
+    async fn new_attention_icon(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
+
+    #[zbus(signal)]
+    async fn new_overlay_icon(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
+
+    #[zbus(signal)]
+    async fn new_tool_tip(emitter: &SignalEmitter<'_>) -> zbus::Result<()>;
+
+    #[zbus(signal)]
+    async fn new_status(emitter: &SignalEmitter<'_>, status: &str) -> zbus::Result<()>;
+}
+
+/// A dbusmenu entry's layout: `(ia{sv}av)`, its children each a variant of the same.
+type Layout = (i32, HashMap<String, OwnedVariant>, Vec<OwnedVariant>);
+
+fn owned<'a>(value: impl Into<Variant<'a>>) -> OwnedVariant {
+    value
+        .into()
+        .try_into_owned()
+        .expect("a plain value (no file descriptor)")
+}
+
+impl Node {
+    /// Its dbusmenu properties, those named in `names` (all when empty).
+    fn properties(&self, names: &[String]) -> HashMap<String, OwnedVariant> {
+        let mut props = HashMap::new();
+        let mut put = |name: &str, value: OwnedVariant| {
+            if names.is_empty() || names.iter().any(|n| n == name) {
+                props.insert(name.to_owned(), value);
+            }
+        };
+        if self.separator {
+            put("type", owned("separator"));
+            return props;
+        }
+        if self.id == 0 {
+            put("children-display", owned("submenu"));
+            return props;
+        }
+        put("label", owned(self.label.as_str()));
+        put("enabled", owned(self.enabled));
+        if let Some(checked) = self.check {
+            put("toggle-type", owned("checkmark"));
+            put("toggle-state", owned(i32::from(checked)));
+        }
+        if !self.children.is_empty() {
+            put("children-display", owned("submenu"));
+        }
+        props
+    }
+
+    fn layout(&self, depth: i32, names: &[String]) -> Layout {
+        let children = if depth == 0 {
+            Vec::new()
+        } else {
+            self.children
+                .iter()
+                .map(|c| {
+                    let (id, props, children) = c.layout(depth - 1, names);
+                    let value = Structure::builder()
+                        .add_field(id)
+                        .add_field(props)
+                        .add_field(children)
+                        .build()
+                        .expect("a layout has fields");
+                    owned(value)
+                })
+                .collect()
+        };
+        (self.id, self.properties(names), children)
+    }
+
+    fn find(&self, id: i32) -> Option<&Node> {
+        if self.id == id {
+            return Some(self);
+        }
+        self.children.iter().find_map(|c| c.find(id))
+    }
+}
+
+/// `com.canonical.dbusmenu`: the menu, read by the panel and clicked through `Event`.
+struct DbusMenu {
+    shared: Arc<Mutex<Shared>>,
+}
+
+#[zbus::interface(name = "com.canonical.dbusmenu", introspection_docs = false)]
+impl DbusMenu {
+    fn get_layout(
+        &self,
+        parent_id: i32,
+        recursion_depth: i32,
+        property_names: Vec<String>,
+    ) -> zbus::fdo::Result<(u32, Layout)> {
+        let shared = lock(&self.shared);
+        let node = shared
+            .root
+            .find(parent_id)
+            .ok_or_else(|| zbus::fdo::Error::InvalidArgs(format!("no menu entry {parent_id}")))?;
+        let depth = if recursion_depth < 0 {
+            i32::MAX
+        } else {
+            recursion_depth
+        };
+        Ok((shared.revision, node.layout(depth, &property_names)))
+    }
+
+    fn get_group_properties(
+        &self,
+        ids: Vec<i32>,
+        property_names: Vec<String>,
+    ) -> Vec<(i32, HashMap<String, OwnedVariant>)> {
+        let shared = lock(&self.shared);
+        ids.into_iter()
+            .filter_map(|id| shared.root.find(id))
+            .map(|n| (n.id, n.properties(&property_names)))
+            .collect()
+    }
+
+    fn get_property(&self, id: i32, name: String) -> zbus::fdo::Result<OwnedVariant> {
+        let shared = lock(&self.shared);
+        shared
+            .root
+            .find(id)
+            .and_then(|n| n.properties(std::slice::from_ref(&name)).remove(&name))
+            .ok_or_else(|| zbus::fdo::Error::InvalidArgs(format!("no {name} on entry {id}")))
+    }
+
+    fn event(&self, id: i32, event_id: &str, _data: OwnedVariant, _timestamp: u32) {
+        if event_id != "clicked" {
+            return;
+        }
+        let action = lock(&self.shared)
+            .actions
+            .get(id as usize)
+            .cloned()
+            .flatten();
+        if let Some(activate) = action {
+            activate();
+        }
+    }
+
+    fn event_group(&self, events: Vec<(i32, String, OwnedVariant, u32)>) -> Vec<i32> {
+        for (id, event_id, data, timestamp) in events {
+            self.event(id, &event_id, data, timestamp);
+        }
+        Vec::new()
+    }
+
+    fn about_to_show(&self, _id: i32) -> bool {
+        false
+    }
+
+    fn about_to_show_group(&self, _ids: Vec<i32>) -> (Vec<i32>, Vec<i32>) {
+        (Vec::new(), Vec::new())
+    }
+
+    #[zbus(property)]
+    fn version(&self) -> u32 {
+        3
+    }
+
+    #[zbus(property)]
+    fn text_direction(&self) -> &str {
+        "ltr"
+    }
+
+    #[zbus(property)]
+    fn status(&self) -> &str {
+        "normal"
+    }
+
+    #[zbus(property)]
+    fn icon_theme_path(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    #[zbus(signal)]
+    async fn layout_updated(
+        emitter: &SignalEmitter<'_>,
+        revision: u32,
+        parent: i32,
+    ) -> zbus::Result<()>;
+
+    #[zbus(signal)]
+    async fn items_properties_updated(
+        emitter: &SignalEmitter<'_>,
+        updated: Vec<(i32, HashMap<String, OwnedVariant>)>,
+        removed: Vec<(i32, Vec<String>)>,
+    ) -> zbus::Result<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_keys_become_dbusmenus() {
+        assert_eq!(mnemonics("Sync && run"), "Sync & run");
+        assert_eq!(mnemonics("&Quit"), "_Quit");
+        assert_eq!(mnemonics("a_b"), "a__b");
+    }
+}

@@ -1,0 +1,136 @@
+//! Linux: the tray item in an XEmbed tray (trayer, i3bar, tint2, LXDE), for sessions with
+//! no StatusNotifierWatcher: GTK 3's `GtkStatusIcon`. gtk-rs has no binding for it (it is
+//! deprecated, and still the one XEmbed tray icon GTK 3 has), so it is made from its GType
+//! and driven through its properties and signals. A click (either button) pops up the
+//! menu's GTK widgets (muda's), as the item's menu does on a StatusNotifierItem host.
+//!
+//! Made only while no watcher is there ([`super::item::Item::watcher_changed`]): a hidden
+//! one costs about 3 MiB.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gtk::gdk_pixbuf::{Colorspace, Pixbuf};
+use gtk::glib::{self, prelude::*};
+use gtk::prelude::*;
+use tray_icon::menu::{ContextMenu, Menu};
+
+use super::Face;
+
+/// Whether the icon theme in use has an icon named `name` (synctray's state icons are in
+/// hicolor when the package is installed).
+pub fn theme_has(name: &str) -> bool {
+    gtk::IconTheme::default().is_some_and(|theme| theme.has_icon(name))
+}
+
+/// A GTK status icon showing a [`Face`] and opening a menu. Gone from the tray when dropped.
+pub struct StatusIcon {
+    icon: glib::Object,
+    menu: Rc<RefCell<Option<gtk::Menu>>>,
+    face: Rc<RefCell<Option<Face>>>,
+}
+
+impl StatusIcon {
+    pub fn new() -> StatusIcon {
+        // SAFETY: GTK is initialised (the event loop runs on this thread); the function
+        // only returns the class's GType, registering it on first use.
+        let kind: glib::Type =
+            unsafe { glib::translate::from_glib(gtk::ffi::gtk_status_icon_get_type()) };
+        let icon = glib::Object::builder_with_type(kind)
+            .property("title", "synctray")
+            .property("visible", false)
+            .build();
+        // The name is the tray window's class (XEmbed trays and `xdotool search --class`
+        // see it); it has no property.
+        // SAFETY: `icon` is a GtkStatusIcon (made from its type just above); the name is a
+        // NUL-terminated string GTK copies.
+        unsafe {
+            gtk::ffi::gtk_status_icon_set_name(
+                icon.as_ptr() as *mut gtk::ffi::GtkStatusIcon,
+                c"synctray".as_ptr(),
+            )
+        };
+        let menu: Rc<RefCell<Option<gtk::Menu>>> = Rc::default();
+        let face: Rc<RefCell<Option<Face>>> = Rc::default();
+        let popup = {
+            let menu = Rc::clone(&menu);
+            move |button: u32, time: u32| {
+                if let Some(menu) = &*menu.borrow() {
+                    // Its width follows its longest line each time it opens.
+                    menu.queue_resize();
+                    menu.popup_easy(button, time);
+                }
+            }
+        };
+        let left = popup.clone();
+        icon.connect_local("activate", false, move |_| {
+            left(1, gtk::current_event_time());
+            None
+        });
+        icon.connect_local("popup-menu", false, move |args| {
+            let button = args.get(1).and_then(|v| v.get::<u32>().ok()).unwrap_or(3);
+            let time = args.get(2).and_then(|v| v.get::<u32>().ok()).unwrap_or(0);
+            popup(button, time);
+            None
+        });
+        // The panel's size: the picture drawn for it, not scaled from another.
+        {
+            let face = Rc::clone(&face);
+            icon.connect_local("size-changed", false, move |args| {
+                let icon = args[0].get::<glib::Object>().ok()?;
+                let size = args.get(1).and_then(|v| v.get::<i32>().ok()).unwrap_or(0);
+                if let Some(face) = &*face.borrow() {
+                    set_pixbuf(&icon, face, size);
+                }
+                Some(false.to_value())
+            });
+        }
+        icon.set_property("visible", true);
+        StatusIcon { icon, menu, face }
+    }
+
+    pub fn set_menu(&mut self, menu: &Menu) {
+        let widget = menu.gtk_context_menu();
+        *self.menu.borrow_mut() = Some(widget);
+    }
+
+    pub fn show(&mut self, face: &Face) {
+        let size = self.icon.property::<i32>("size");
+        set_pixbuf(&self.icon, face, size);
+        let tooltip = format!("{}\n{}", face.title, face.text);
+        self.icon.set_property("tooltip-text", tooltip.trim_end());
+        *self.face.borrow_mut() = Some(face.clone());
+    }
+
+    /// Whether an XEmbed tray holds it.
+    pub fn embedded(&self) -> bool {
+        self.icon.property::<bool>("embedded")
+    }
+}
+
+impl Drop for StatusIcon {
+    fn drop(&mut self) {
+        self.icon.set_property("visible", false);
+        if let Some(menu) = self.menu.borrow_mut().take() {
+            // SAFETY: the menu is this icon's alone (muda made it for it).
+            unsafe { menu.destroy() };
+        }
+    }
+}
+
+/// The face's picture at the icon's size (32 px before the tray says).
+fn set_pixbuf(icon: &glib::Object, face: &Face, size: i32) {
+    let size = if size > 0 { size as u32 } else { 32 };
+    let pixels = face.icon.at_least(size);
+    let side = pixels.size as i32;
+    let pixbuf = Pixbuf::from_bytes(
+        &glib::Bytes::from(&pixels.rgba[..]),
+        Colorspace::Rgb,
+        true,
+        8,
+        side,
+        side,
+        side * 4,
+    );
+    icon.set_property("pixbuf", &pixbuf);
+}
