@@ -23,7 +23,7 @@ use crate::lock::Holder;
 use crate::notify::{self, Note, Notifier};
 use crate::schedule::Trigger;
 use crate::shutdown::Stop;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Message, Notice, Snapshot};
 use crate::workspace::Workspace;
 use crate::workspaces::WorkspaceList;
 
@@ -82,6 +82,8 @@ pub fn open_when_servable(
     let mut stops = stop.subscribe();
     host::runtime().block_on(async {
         let mut shown: Option<String> = None;
+        // A change from the menu that was refused, said in the menu for a while.
+        let mut refused: Option<Message> = None;
         let mut told_problem = false;
         let mut told_elsewhere = false;
         loop {
@@ -109,8 +111,9 @@ pub fn open_when_servable(
                         told_elsewhere = true;
                     }
                     shown = None;
-                    let snapshot =
+                    let mut snapshot =
                         Snapshot::read(ws, config.as_ref().map_err(Clone::clone), Utc::now());
+                    snapshot.message = refused.clone();
                     show(Waiting::Elsewhere(snapshot, *holder));
                     front.look_elsewhere_every()
                 }
@@ -121,7 +124,8 @@ pub fn open_when_servable(
                         (Ok(_), Some(Err(e))) => e.to_string(),
                         (Ok(_), _) => unreachable!("a loaded configuration was tried above"),
                     };
-                    let snapshot = unserved(ws, why, config);
+                    let mut snapshot = unserved(ws, why, config);
+                    snapshot.message = refused.clone();
                     let why = snapshot.problem.as_ref().map(|p| p.what.clone());
                     if why != shown {
                         if let Some(why) = &why {
@@ -141,11 +145,18 @@ pub fn open_when_servable(
                 () = tokio::time::sleep(wait) => {}
                 _ = stops.changed() => {}
                 Some(command) = commands.recv() => match command {
-                    // Served elsewhere: a manual run here, under the lock, and the edits
-                    // the scheduler there picks up from the file.
+                    // Served elsewhere: a manual run here, under the lock.
                     Command::SyncNow if told_elsewhere => sync_here(ws, stop).await,
-                    Command::SetInterval(n) if told_elsewhere => edit(ws, Edit::Interval(n)),
-                    Command::SetPaused(on) if told_elsewhere => edit(ws, Edit::Paused(on)),
+                    // The edits go to the file, which the scheduler there (or this one,
+                    // once it can serve) picks up; a refusal is said on the desktop.
+                    Command::SetInterval(n) => {
+                        refused = edit(ws, Edit::Interval(n), notifier);
+                        shown = None;
+                    }
+                    Command::SetPaused(on) => {
+                        refused = edit(ws, Edit::Paused(on), notifier);
+                        shown = None;
+                    }
                     command => tracing::info!(
                         "{}: {command:?} ignored: the workspace cannot be served",
                         ws.name
@@ -156,10 +167,24 @@ pub fn open_when_servable(
     })
 }
 
-/// A change from the menu to a workspace another process serves: written to its file.
-fn edit(ws: &Workspace, edit: Edit) {
-    if let Err(e) = crate::config::edit(&ws.config, edit) {
-        tracing::warn!("{e}");
+/// A change from the menu to a workspace served elsewhere or not yet: written to its
+/// file. A refusal (the file does not load, or cannot be written) is notified and
+/// returned as the menu's message.
+fn edit(ws: &Workspace, edit: Edit, notifier: &dyn Notifier) -> Option<Message> {
+    match crate::config::edit(&ws.config, edit) {
+        Ok(_) => None,
+        Err(e) => {
+            tracing::warn!("{}: {}: {e}", ws.name, edit.refused());
+            let e = Arc::new(e);
+            notifier.notify(Note::NotChanged {
+                edit,
+                why: Arc::clone(&e),
+            });
+            Some(Message {
+                at: Utc::now(),
+                what: Notice::Edit(edit, e),
+            })
+        }
     }
 }
 

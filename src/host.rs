@@ -199,7 +199,19 @@ pub fn run_once(
         });
         // Let the signal task install its handlers before the run starts (as in `serve`).
         tokio::task::yield_now().await;
-        let outcome = engine.run_once(config, trigger, stop_rx).await;
+        // A scheduled run (`sync --scheduled`) first waits for the network and the
+        // conditions, as the scheduler's own runs do; a CLI run does not wait.
+        let outcome = match engine
+            .await_conditions(config, trigger, stop_rx.clone())
+            .await
+        {
+            Some((trigger, waited)) => {
+                engine
+                    .run_once_after(config, trigger, waited, stop_rx)
+                    .await
+            }
+            None => Ok(RunOutcome::NotStarted),
+        };
         signals.abort();
         say.abort();
         outcome

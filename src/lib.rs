@@ -26,6 +26,8 @@
 //! - [`clock`]: wall-clock time that also sleeps, a parameter of the scheduler and the wait.
 //! - [`engine`]: the orchestrator ([`engine::Engine::run_once`]) and the scheduler loop
 //!   ([`engine::serve`]) that every front end drives.
+//! - [`export`]: the workspace's schedule written for systemd, launchd, Task Scheduler or
+//!   a Kubernetes CronJob (`synctray export`), and removed again (`synctray unexport`).
 //! - [`fleet`]: several workspaces served by one process, a thread and a host each,
 //!   following the person's list.
 //! - [`host`]: the one door that builds a runtime and wires the stop signals: it hosts a
@@ -63,6 +65,7 @@ pub mod clock;
 pub mod config;
 pub mod curl;
 pub mod engine;
+pub mod export;
 pub mod fleet;
 mod fsutil;
 pub mod health;

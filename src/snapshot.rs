@@ -49,6 +49,9 @@ pub struct Snapshot {
     pub problem: Option<Problem>,
     /// The same failure, run after run (from the scheduler only).
     pub failing: Option<Failing>,
+    /// No configuration is in force (it did not load, and there is no last good one):
+    /// no interval is checked in the menu, nothing is paused.
+    pub no_config: bool,
 }
 
 impl Snapshot {
@@ -107,6 +110,7 @@ impl Snapshot {
             overdue_after: config.and_then(Config::overdue_after),
             problem,
             failing: None,
+            no_config: config.is_none(),
         }
     }
 
@@ -206,8 +210,8 @@ pub enum Notice {
     AlreadyRunning,
     /// A run was due (or asked for) while another process's run was in progress.
     Skipped { trigger: Trigger, holder: Holder },
-    /// A front end's change could not be saved.
-    Edit(Arc<ConfigError>),
+    /// A front end's change could not be saved: which, and why.
+    Edit(crate::config::Edit, Arc<ConfigError>),
     /// The config file, as just reloaded, has a warning (or several, one a line) it did
     /// not have before: an unknown key, a program not on PATH.
     Warning(String),
@@ -223,7 +227,7 @@ impl fmt::Display for Notice {
                     "{trigger} skipped: a sync was already running ({holder})"
                 )
             }
-            Notice::Edit(e) => e.fmt(f),
+            Notice::Edit(edit, e) => write!(f, "{}: {}", edit.refused(), e.kind),
             Notice::Warning(w) => write!(f, "config: {w}"),
         }
     }

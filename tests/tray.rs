@@ -1693,3 +1693,164 @@ fn sni_long_workspace_names_are_elided_in_the_middle_and_the_state_stays_in_sigh
         assert!(line.contains("-end: Never synced · next "), "{line:?}");
     }
 }
+
+/// Change interval while the file does not load: the menu line and a notification say
+/// why, the file is left as it is, and the check marks show the interval in force.
+#[test]
+fn sni_a_refused_change_of_interval_says_why_and_the_checks_show_the_interval_in_force() {
+    let Some(s) = Session::start(|_| {}) else {
+        return;
+    };
+    let mut config = s.ws.config();
+    config["catchUp"] = "yes".into();
+    let bad = serde_json::to_string_pretty(&config).unwrap();
+    s.ws.write_config(&bad);
+    s.wait_menu("the bad edit", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ Config not applied"))
+    });
+    s.click("Every 30 min");
+    let refused = s
+        .desktop
+        .wait_notification("synctray: interval not changed", SHORT);
+    assert!(
+        refused["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("catchUp must be") && b.contains("Fix the file first")),
+        "{refused}"
+    );
+    let menu = s.wait_menu("why the interval did not change", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ Interval not changed: catchUp"))
+    });
+    assert!(menu.find("Every 24 h").unwrap().checked(), "{menu}");
+    assert!(!menu.find("Every 30 min").unwrap().checked(), "{menu}");
+    assert_eq!(fs::read_to_string(s.ws.config_path()).unwrap(), bad);
+}
+
+/// A tray whose workspace's config does not load at start: Change interval is refused in
+/// words, and no interval is checked (none is in force).
+#[test]
+fn sni_change_interval_on_a_workspace_that_cannot_be_served_says_why() {
+    let Some(s) = Session::start_registered(|ws| {
+        ws.write_config("{ \"intervalMinutes\": ");
+    }) else {
+        return;
+    };
+    let menu = s.wait_menu("the problem", LONG, |m| {
+        m.children.iter().any(|l| {
+            l.label
+                .starts_with("✗ Cannot sync: the configuration does not load")
+        })
+    });
+    assert!(
+        !menu.find("Every 15 min").unwrap().checked()
+            && !menu.find("Every 24 h").unwrap().checked(),
+        "{menu}"
+    );
+    s.click("Every 30 min");
+    s.desktop
+        .wait_notification("synctray: interval not changed", SHORT);
+    s.wait_menu("why the interval did not change", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ Interval not changed:"))
+    });
+    let menu = s.menu();
+    assert!(!menu.find("Every 30 min").unwrap().checked(), "{menu}");
+}
+
+/// "Pause all", then un-pausing it, resumes only what it paused: a workspace paused on its
+/// own before stays paused.
+#[test]
+fn sni_pause_all_restores_exactly_what_it_changed() {
+    if !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::SNI);
+    let [alpha, beta] = [workspace(), workspace()];
+    let mut config = beta.config();
+    config["paused"] = true.into();
+    beta.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    let list = desktop.home().join(".config/synctray/workspaces.json");
+    fs::create_dir_all(list.parent().unwrap()).unwrap();
+    let entry = |name: &str, ws: &Ws| serde_json::json!({ "name": name, "path": ws.root() });
+    fs::write(
+        &list,
+        serde_json::json!({ "workspaces": [entry("alpha", &alpha), entry("beta", &beta)] })
+            .to_string(),
+    )
+    .unwrap();
+    let tray = Tray::start_with(&desktop, None, &[], "tray.log");
+    let sni = desktop.sni();
+    sni.wait_registered(LONG);
+    let wait_menu = |what: &str, check: &dyn Fn(&MenuItem) -> bool| {
+        let mut last = None;
+        let held = support::proc::wait_until(LONG, || {
+            let menu = sni.menu();
+            let ok = check(&menu);
+            last = Some(menu);
+            ok
+        });
+        assert!(
+            held,
+            "waiting for {what}:\n{}\n{}",
+            last.unwrap(),
+            tray.context()
+        );
+    };
+    wait_menu("both lines", &|m| {
+        let top = labels(m);
+        top[0].starts_with("alpha: Never synced") && top[1] == "beta: Paused"
+    });
+    sni.click("Pause all");
+    wait_menu("all paused", &|m| {
+        m.find("Pause all").is_some_and(MenuItem::checked) && labels(m)[0] == "alpha: Paused"
+    });
+    assert_eq!(alpha.config()["paused"], true);
+    sni.click("Pause all");
+    wait_menu("alpha resumed", &|m| {
+        labels(m)[0].starts_with("alpha: Never synced") && !m.find("Pause all").unwrap().checked()
+    });
+    assert_eq!(alpha.config()["paused"], false);
+    assert_eq!(beta.config()["paused"], true, "beta was paused on its own");
+    wait_menu("beta still paused", &|m| labels(m)[1] == "beta: Paused");
+}
+
+/// The workspace folder goes away (moved, as an unmount or a deletion looks) under a
+/// running tray: within 2 s the menu says so by its path and Sync now is off; within a
+/// second of its return the tray serves it again.
+#[test]
+fn sni_a_workspace_folder_that_goes_away_is_noticed_at_once_and_its_return_too() {
+    let Some(s) = Session::start(|_| {}) else {
+        return;
+    };
+    let root = s.ws.root().to_owned();
+    let away = root.with_extension("away");
+    fs::rename(&root, &away).unwrap();
+    let gone = format!(
+        "✗ Cannot sync: the workspace folder {} is gone",
+        root.display()
+    );
+    let started = std::time::Instant::now();
+    let menu = s.wait_menu("the folder gone", Duration::from_secs(2), |m| {
+        m.children.iter().any(|l| l.label == gone)
+    });
+    assert!(!menu.find("Sync now").unwrap().enabled, "{menu}");
+    eprintln!("noticed in {:?}", started.elapsed());
+    fs::rename(&away, &root).unwrap();
+    let started = std::time::Instant::now();
+    let menu = s.wait_menu("the folder back", Duration::from_millis(1500), |m| {
+        !m.children
+            .iter()
+            .any(|l| l.label.starts_with("✗ Cannot sync"))
+            && m.find("Sync now").is_some_and(|i| i.enabled)
+    });
+    eprintln!("back in {:?}", started.elapsed());
+    // Served again: a run works, and its edits are watched.
+    s.click("Sync now");
+    s.wait("the run", LONG, || s.status()["status"] == "success");
+    drop(menu);
+}

@@ -25,6 +25,9 @@ _synctray() {
             synctray,completions)
                 cmd="synctray__subcmd__completions"
                 ;;
+            synctray,export)
+                cmd="synctray__subcmd__export"
+                ;;
             synctray,help)
                 cmd="synctray__subcmd__help"
                 ;;
@@ -55,6 +58,9 @@ _synctray() {
             synctray,sync)
                 cmd="synctray__subcmd__sync"
                 ;;
+            synctray,unexport)
+                cmd="synctray__subcmd__unexport"
+                ;;
             synctray,workspaces)
                 cmd="synctray__subcmd__workspaces"
                 ;;
@@ -66,6 +72,9 @@ _synctray() {
                 ;;
             synctray__subcmd__help,completions)
                 cmd="synctray__subcmd__help__subcmd__completions"
+                ;;
+            synctray__subcmd__help,export)
+                cmd="synctray__subcmd__help__subcmd__export"
                 ;;
             synctray__subcmd__help,help)
                 cmd="synctray__subcmd__help__subcmd__help"
@@ -97,6 +106,9 @@ _synctray() {
             synctray__subcmd__help,sync)
                 cmd="synctray__subcmd__help__subcmd__sync"
                 ;;
+            synctray__subcmd__help,unexport)
+                cmd="synctray__subcmd__help__subcmd__unexport"
+                ;;
             synctray__subcmd__help,workspaces)
                 cmd="synctray__subcmd__help__subcmd__workspaces"
                 ;;
@@ -107,7 +119,7 @@ _synctray() {
 
     case "${cmd}" in
         synctray)
-            opts="-w -h -V --workspace --daemon --help --version sync status interval pause resume check history next logs add remove workspaces completions help"
+            opts="-w -h -V --workspace --daemon --help --version sync export unexport status interval pause resume check history next logs add remove workspaces completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -198,8 +210,46 @@ _synctray() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        synctray__subcmd__export)
+            opts="-o -w -h --output --user --system --image --claim --workspace --help systemd launchd windows k8s"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --claim)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         synctray__subcmd__help)
-            opts="sync status interval pause resume check history next logs add remove workspaces completions help"
+            opts="sync export unexport status interval pause resume check history next logs add remove workspaces completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -241,6 +291,20 @@ _synctray() {
             return 0
             ;;
         synctray__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        synctray__subcmd__help__subcmd__export)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -381,6 +445,20 @@ _synctray() {
             return 0
             ;;
         synctray__subcmd__help__subcmd__sync)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        synctray__subcmd__help__subcmd__unexport)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -605,12 +683,42 @@ _synctray() {
             return 0
             ;;
         synctray__subcmd__sync)
-            opts="-w -h --workspace --help"
+            opts="-w -h --scheduled --workspace --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        synctray__subcmd__unexport)
+            opts="-o -w -h --output --user --system --workspace --help systemd launchd windows k8s"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --workspace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

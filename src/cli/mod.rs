@@ -23,6 +23,7 @@ use crate::wait::Condition;
 use crate::workspace::Workspace;
 
 pub mod exit_codes;
+mod export;
 mod list;
 mod pause;
 mod runs;
@@ -75,7 +76,23 @@ pub enum Cmd {
     ///
     /// Exits 0 if every job succeeded, 1 if one failed, 75 if another process is running a
     /// sync of this workspace (nothing is queued), 2 if the configuration is invalid.
-    Sync,
+    Sync {
+        /// Run as the scheduler would at a due time (for systemd, launchd, Task Scheduler or
+        /// Kubernetes, see `export`): recorded with trigger `schedule`, it first waits for
+        /// the network and the conditions the config asks for, and is skipped (exit 0)
+        /// while scheduled syncs are paused.
+        #[arg(long)]
+        scheduled: bool,
+    },
+    /// Write units that run this workspace's syncs from the machine's scheduler instead of
+    /// synctray's: systemd, launchd, windows (Task Scheduler) or k8s (a CronJob).
+    ///
+    /// Without --output the files are printed (a dry run). Each runs `synctray --workspace W
+    /// sync --scheduled` at the schedule's times. What the target cannot carry as synctray
+    /// runs it is refused (exit 2) or warned about on stderr, by name.
+    Export(export::ExportArgs),
+    /// Remove the files `export` wrote for this workspace from a folder, and nothing else.
+    Unexport(export::UnexportArgs),
     /// Show the workspace, the last run, the next run and whether a sync is running.
     Status {
         /// Print one JSON object (camelCase keys) instead of text.
@@ -214,7 +231,9 @@ pub fn run(args: Args) -> process::ExitCode {
     ws.clean_temp_files();
     match args.command {
         None => unreachable!("the daemon is served above"),
-        Some(Cmd::Sync) => sync(ws),
+        Some(Cmd::Sync { scheduled }) => sync(ws, scheduled),
+        Some(Cmd::Export(args)) => export::export(&ws, args),
+        Some(Cmd::Unexport(args)) => export::unexport(&ws, args),
         Some(Cmd::Status { json }) => status(&ws, json),
         Some(Cmd::Interval { minutes }) => edit(&ws, Edit::Interval(minutes)),
         Some(Cmd::Pause { for_, until }) => {
@@ -356,12 +375,23 @@ fn tray_exit(ended: Result<(), crate::tray::Ended>) -> process::ExitCode {
     .into()
 }
 
-fn sync(ws: Workspace) -> process::ExitCode {
+fn sync(ws: Workspace, scheduled: bool) -> process::ExitCode {
     let config = match load_config(&ws) {
         Ok(config) => config,
         Err(code) => return code,
     };
-    let outcome = host::run_once(ws, &config, Box::new(notify::Silent), Trigger::Cli);
+    if scheduled && config.paused {
+        say(format_args!(
+            "skipped: scheduled syncs are paused (`synctray resume` resumes them)"
+        ));
+        return process::ExitCode::SUCCESS;
+    }
+    let trigger = if scheduled {
+        Trigger::Schedule
+    } else {
+        Trigger::Cli
+    };
+    let outcome = host::run_once(ws, &config, Box::new(notify::Silent), trigger);
     match outcome {
         Ok(RunOutcome::Finished(status)) => {
             print_run(&status);

@@ -24,6 +24,17 @@ pub enum Edit {
     PausedUntil(Option<chrono::DateTime<chrono::Utc>>),
 }
 
+impl Edit {
+    /// What did not happen when the edit is refused: "Interval not changed".
+    pub fn refused(self) -> &'static str {
+        match self {
+            Edit::Interval(_) => "Interval not changed",
+            Edit::Paused(true) | Edit::PausedUntil(Some(_)) => "Not paused",
+            Edit::Paused(false) | Edit::PausedUntil(None) => "Not resumed",
+        }
+    }
+}
+
 /// The file beside the config whose OS lock serialises edits. synctray never deletes it,
 /// so that two editors always lock the same file.
 pub use crate::workspace::names::EDIT_LOCK;

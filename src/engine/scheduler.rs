@@ -18,7 +18,6 @@ use crate::schedule::{Due, Planning, Trigger};
 use crate::shutdown::Stop;
 use crate::snapshot::{Message, Notice, Running, Snapshot};
 use crate::status::RunRecord;
-use crate::workspace::Workspace;
 
 /// Settings of the scheduler loop.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +36,9 @@ impl Default for ServeOptions {
 
 /// How often the loop looks at the files when it cannot watch them.
 const LOOK_EVERY: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// How often the loop looks whether a problem the probe sees has gone.
+const PROBE_EVERY: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
 
 /// How long a burst of file events (a rename, a history append, a lock removal) is let
 /// settle before the loop looks at the files once for all of it.
@@ -90,17 +92,21 @@ pub async fn serve_with(
     // Runs that cannot start are said at once, not at the first due time.
     state.see_problem(engine, health::probe(ws), true);
     let (events_tx, mut events) = mpsc::unbounded_channel();
-    let watcher = if options.follow_files {
-        crate::watch::watch_workspace(ws, events_tx)
+    let watch = |quiet: bool| {
+        crate::watch::watch_workspace(ws, events_tx.clone())
             .inspect_err(|e| {
-                tracing::warn!(
-                    "cannot watch {} for changes ({e}); looking for edits once a minute",
-                    ws.root.display()
-                )
+                if !quiet {
+                    tracing::warn!(
+                        "cannot watch {} for changes ({e}); looking for edits once a minute",
+                        ws.root.display()
+                    )
+                }
             })
             .ok()
+    };
+    let mut watcher = if options.follow_files {
+        watch(false)
     } else {
-        drop(events_tx);
         None
     };
     // Without a watcher, edits and other processes' runs are only seen when the loop wakes.
@@ -141,7 +147,7 @@ pub async fn serve_with(
             state.pause_ended = Some(until);
             state.ran_until = state.ran_until.max(Some(until));
             tracing::info!("the pause ended at {until}; scheduled runs resume");
-            state.apply(ws, clock, Edit::PausedUntil(None));
+            state.apply(engine, Edit::PausedUntil(None));
             continue;
         }
         state.forget_gone_causes(run.is_some());
@@ -164,11 +170,19 @@ pub async fn serve_with(
         // A due time only while nothing runs: during a run it may already have passed,
         // and sleeping until a past time returns at once, for ever.
         let due_at = due.filter(|_| run.is_none()).map(|d| d.at);
+        // While the probe sees runs cannot start (the workspace folder gone, data/
+        // read-only), its end is looked for every second: a folder that comes back sends
+        // no event to a watcher that watched the one that went.
+        let probing = options.follow_files && state.problem.as_ref().is_some_and(|p| p.probed);
+        let probe_at = probing.then(|| now + PROBE_EVERY);
         // The end of a pause for a while: the menu stops saying it, the file forgets it.
         let pause_ends = state.config.paused_until_at(now);
         let wake = wake_at(
             now,
-            [due_at, overdue_at, pause_ends].into_iter().flatten().min(),
+            [due_at, overdue_at, probe_at, pause_ends]
+                .into_iter()
+                .flatten()
+                .min(),
             look,
         );
         let sleep = async {
@@ -207,7 +221,10 @@ pub async fn serve_with(
                     Ok(RunOutcome::NotStarted) => {}
                     Err(e) => {
                         tracing::error!("{e}");
-                        state.see_problem(engine, Some(health::lock_words(&e)), false);
+                        // What the probe sees says it best ("the workspace folder … is
+                        // gone" rather than "the data/ folder is gone").
+                        let what = health::probe(ws).unwrap_or_else(|| health::lock_words(&e));
+                        state.see_problem(engine, Some(what), false);
                     }
                 }
             }
@@ -224,9 +241,9 @@ pub async fn serve_with(
                     state.ran_until = None;
                     run = Some((start_run(perform, &state.config, Trigger::Manual, &stop), Due { at: now, trigger: Trigger::Manual }));
                 }
-                Some(Command::SetInterval(n)) => state.apply(ws, clock, Edit::Interval(n)),
-                Some(Command::SetPaused(p)) => state.apply(ws, clock, Edit::Paused(p)),
-                Some(Command::PauseUntil(until)) => state.apply(ws, clock, Edit::PausedUntil(Some(until))),
+                Some(Command::SetInterval(n)) => state.apply(engine, Edit::Interval(n)),
+                Some(Command::SetPaused(p)) => state.apply(engine, Edit::Paused(p)),
+                Some(Command::PauseUntil(until)) => state.apply(engine, Edit::PausedUntil(Some(until))),
             },
             // The rest of a burst waits in the channel until it has settled.
             Some(()) = events.recv(), if settled_at.is_none() => {
@@ -239,10 +256,15 @@ pub async fn serve_with(
             }
             () = sleep => {}
         }
-        if look {
+        if look || probing {
             state.refresh(engine);
+            // The folder is back: watch it anew (the old watches went with the old one).
+            if probing && state.problem.is_none() && options.follow_files {
+                watcher = watch(true);
+            }
         }
     }
+    drop(watcher);
     tracing::info!("scheduler stopped");
 }
 
@@ -351,6 +373,8 @@ impl LoopState {
             overdue_after: self.config.overdue_after(),
             problem: self.problem.clone(),
             failing,
+            // The last good configuration is in force.
+            no_config: false,
         }
     }
 
@@ -391,7 +415,7 @@ impl LoopState {
             Notice::AlreadyRunning => !run_here,
             Notice::Skipped { .. } => self.elsewhere.is_none(),
             // A failed edit goes when a good configuration is read (see `refresh`).
-            Notice::Edit(_) => false,
+            Notice::Edit(..) => false,
             // Shown for a while, as any message (its cause is in the file until fixed).
             Notice::Warning(_) => false,
         });
@@ -408,8 +432,10 @@ impl LoopState {
         });
     }
 
-    /// Applies a front end's change to the config file, and uses the result at once.
-    fn apply(&mut self, ws: &Workspace, clock: &dyn Clock, edit: Edit) {
+    /// Applies a front end's change to the config file, and uses the result at once. A
+    /// refusal is said on the desktop (menu line and notification): the person clicked.
+    fn apply(&mut self, engine: &Engine, edit: Edit) {
+        let (ws, clock) = (&engine.ws, &*engine.clock);
         match config::edit(&ws.config, edit) {
             Ok(config) => {
                 tracing::info!(
@@ -423,8 +449,13 @@ impl LoopState {
                 self.message = None;
             }
             Err(e) => {
-                tracing::error!("{e}");
-                self.tell(clock, Notice::Edit(Arc::new(e)));
+                tracing::error!("{}: {e}", edit.refused());
+                let e = Arc::new(e);
+                engine.notifier.notify(notify::Note::NotChanged {
+                    edit,
+                    why: Arc::clone(&e),
+                });
+                self.tell(clock, Notice::Edit(edit, e));
             }
         }
     }
@@ -470,7 +501,7 @@ impl LoopState {
                     if self
                         .message
                         .as_ref()
-                        .is_some_and(|m| matches!(m.what, Notice::Edit(_)))
+                        .is_some_and(|m| matches!(m.what, Notice::Edit(..)))
                     {
                         self.message = None;
                     }

@@ -93,6 +93,12 @@ pub enum Note {
         path: std::path::PathBuf,
         why: String,
     },
+    /// A change asked for from the menu (Change interval, Pause) was refused: the file
+    /// does not load, or cannot be written. The configuration in force stays.
+    NotChanged {
+        edit: crate::config::Edit,
+        why: Arc<ConfigError>,
+    },
     /// The configuration file gained a warning while the tray runs (an unknown key, a
     /// program not on PATH): said once, when it first appears.
     ConfigWarning(String),
@@ -176,6 +182,10 @@ impl Note {
                     )
                 ),
                 format!("{why}.\nIts path: {}", path.display()),
+            ),
+            Note::NotChanged { edit, why } => (
+                format!("synctray: {}", edit.refused().to_lowercase()),
+                format!("{why}\nFix the file first; the configuration in force stays."),
             ),
             Note::ConfigWarning(warning) => {
                 ("synctray: check the configuration".into(), warning.clone())
@@ -271,9 +281,10 @@ impl Note {
     pub fn severity(&self) -> Severity {
         match self {
             _ if self.is_alarm() => Severity::Alarm,
-            Note::ConfigError(_) | Note::OpenFailed { .. } | Note::ConfigWarning(_) => {
-                Severity::Warning
-            }
+            Note::ConfigError(_)
+            | Note::OpenFailed { .. }
+            | Note::ConfigWarning(_)
+            | Note::NotChanged { .. } => Severity::Warning,
             _ => Severity::Info,
         }
     }

@@ -129,6 +129,8 @@ pub(super) struct Gui {
     pub(super) quitting: bool,
     /// Tells the person what the tray itself could not do (open a file or folder).
     notes: Arc<dyn Notifier>,
+    /// The workspaces the last "Pause all" paused: un-pausing resumes only these.
+    paused_by_all: Vec<WsId>,
 }
 
 impl Gui {
@@ -154,6 +156,7 @@ impl Gui {
             alarm: Alarm::new(),
             quitting: false,
             notes: Arc::from(notify::desktop()),
+            paused_by_all: Vec::new(),
         }
     }
 
@@ -390,9 +393,15 @@ impl Gui {
                 }
             }
             Action::PauseAll => {
-                let pause = !self.views.iter().all(|v| v.snapshot.paused);
-                for view in &self.views {
-                    view.send(Command::SetPaused(pause));
+                let paused: Vec<(WsId, bool)> = self
+                    .views
+                    .iter()
+                    .map(|v| (v.id, v.snapshot.paused))
+                    .collect();
+                for (id, pause) in state::pause_all(&paused, &mut self.paused_by_all) {
+                    if let Some(view) = self.views.iter().find(|v| v.id == id) {
+                        view.send(Command::SetPaused(pause));
+                    }
                 }
             }
             Action::StartAtLogin => self.toggle_login(),

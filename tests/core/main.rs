@@ -16,6 +16,8 @@ mod cli;
 mod conditions;
 mod config;
 mod daemon;
+#[cfg(target_os = "linux")]
+mod export;
 mod files;
 mod lock;
 mod metrics;

@@ -295,3 +295,47 @@ fn sync_now_while_a_scheduled_run_waits_for_the_network_runs_it_at_once() {
     assert_eq!(ws.history().len(), 1);
     assert!(!ws.path("data/.sync-wait").exists());
 }
+
+#[test]
+fn sync_scheduled_waits_offline_as_the_scheduler_does_then_runs_as_scheduled() {
+    if !can_unshare() {
+        return;
+    }
+    let port = free_port();
+    let ws = Ws::new(&format!(
+        r#"{{"network": {{"require": true, "probe": "127.0.0.1:{port}"}},
+            "jobs": [{{"name": "fetch", "command": ["true"]}}]}}"#
+    ));
+    // What an exported timer, task or CronJob runs, offline.
+    let mut command = Command::new("unshare");
+    command
+        .args(["-n", "sh", "-c", "ip link set lo up && exec \"$@\"", "sh"])
+        .arg(env!("CARGO_BIN_EXE_synctray"))
+        .arg("--workspace")
+        .arg(ws.root())
+        .args(["sync", "--scheduled"])
+        .env("SYNCTRAY_LOG", "debug")
+        .env_remove("SYNCTRAY_WORKSPACE")
+        .stdin(Stdio::null());
+    let mut run = ws.start_daemon(command);
+    run.wait(
+        "the scheduled run to wait for the network",
+        Duration::from_secs(10),
+        || ws.status_json()["waitingForNetwork"] == true,
+    );
+    assert!(ws.status().is_none(), "offline is not recorded");
+    in_namespace(&run, &["ip", "route", "add", "default", "dev", "lo"]);
+    listen_in_namespace(&run, port)
+        .recv_timeout(Duration::from_secs(5))
+        .unwrap();
+    assert_eq!(
+        run.wait_exit(Duration::from_secs(15)),
+        Some(0),
+        "{}",
+        run.log()
+    );
+    let status = ws.status().unwrap();
+    assert_eq!(status["status"], "success", "{status}");
+    assert_eq!(status["trigger"], "schedule", "{status}");
+    assert_eq!(status["waited"]["for"], "network", "{status}");
+}

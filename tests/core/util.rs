@@ -12,3 +12,5 @@ pub use support::ws::Daemon;
 #[cfg(target_os = "linux")]
 pub use support::ws::SYNCTRAY;
 pub use support::ws::Ws;
+#[cfg(target_os = "linux")]
+pub use support::{proc::on_path, ws::assert_exit_code};

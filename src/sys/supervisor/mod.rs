@@ -201,11 +201,12 @@ impl Supervisor {
             if !fds.is_empty() {
                 let bytes = std::mem::size_of_val(fds);
                 msg.msg_control = control.as_mut_ptr().cast();
-                msg.msg_controllen = libc::CMSG_SPACE(bytes as u32) as usize;
+                // `as _`: glibc's fields are usize, musl's u32.
+                msg.msg_controllen = libc::CMSG_SPACE(bytes as u32) as _;
                 let cmsg = libc::CMSG_FIRSTHDR(&msg);
                 (*cmsg).cmsg_level = libc::SOL_SOCKET;
                 (*cmsg).cmsg_type = libc::SCM_RIGHTS;
-                (*cmsg).cmsg_len = libc::CMSG_LEN(bytes as u32) as usize;
+                (*cmsg).cmsg_len = libc::CMSG_LEN(bytes as u32) as _;
                 std::ptr::copy_nonoverlapping(
                     fds.as_ptr(),
                     libc::CMSG_DATA(cmsg).cast(),

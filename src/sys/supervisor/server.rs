@@ -256,7 +256,8 @@ unsafe fn receive(sock: c_int) -> Received {
         msg.msg_iov = &mut iov;
         msg.msg_iovlen = 1;
         msg.msg_control = control.as_mut_ptr().cast();
-        msg.msg_controllen = std::mem::size_of_val(&control);
+        // `as _`: glibc's field is a usize, musl's a u32.
+        msg.msg_controllen = std::mem::size_of_val(&control) as _;
         let n = libc::recvmsg(sock, &mut msg, libc::MSG_CMSG_CLOEXEC | libc::MSG_DONTWAIT);
         if n == 0 {
             return Received::Gone;
@@ -273,7 +274,9 @@ unsafe fn receive(sock: c_int) -> Received {
         while !cmsg.is_null() {
             if (*cmsg).cmsg_level == libc::SOL_SOCKET && (*cmsg).cmsg_type == libc::SCM_RIGHTS {
                 let data = libc::CMSG_DATA(cmsg).cast::<c_int>();
-                let count = ((*cmsg).cmsg_len - libc::CMSG_LEN(0) as usize) / 4;
+                // `as _`: a usize on glibc, a u32 on musl.
+                let len: usize = (*cmsg).cmsg_len as _;
+                let count = (len - libc::CMSG_LEN(0) as usize) / 4;
                 for i in 0..count {
                     let fd = *data.add(i);
                     if got < 2 {

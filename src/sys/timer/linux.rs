@@ -78,7 +78,8 @@ async fn sleep_on(fd: &AsyncFd<OwnedFd>, at: SystemTime) -> io::Result<()> {
             tv_nsec: 0,
         },
         it_value: libc::timespec {
-            tv_sec: since_epoch.as_secs() as libc::time_t,
+            // `as _`: libc's `time_t` alias is deprecated on musl (64-bit since musl 1.2).
+            tv_sec: since_epoch.as_secs() as _,
             tv_nsec: since_epoch.subsec_nanos() as libc::c_long,
         },
     };

@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, Local, TimeDelta, Timelike, Utc};
 
 use crate::config::{self, INTERVAL_PRESETS};
 use crate::schedule::Cadence;
-use crate::snapshot::{Message, Running, Snapshot};
+use crate::snapshot::{Message, Notice, Running, Snapshot};
 use crate::status::{Outcome, RunRecord};
 use crate::wait::Condition;
 
@@ -195,12 +195,16 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
     };
     let message = snap.message.as_ref().filter(|m| hidden_at(m) > now);
     let notice = match (&snap.config_error, message) {
+        // A refused click is the answer the person waits for: it comes first.
+        (_, Some(m)) if matches!(m.what, Notice::Edit(..)) => Some(format!("⚠ {}", m.what)),
         // The line says "Config": the file's path would not fit a narrow menu.
         (Some(e), _) => Some(format!("⚠ Config not applied: {}", e.kind)),
         (None, Some(m)) => Some(format!("⚠ {}", m.what)),
         (None, None) => None,
     };
     let (interval_checked, custom) = match &snap.cadence {
+        // Nothing is in force: no check says otherwise.
+        _ if snap.no_config => (None, None),
         Cadence::Cron { expr, .. } => (None, Some(format!("Custom: schedule {expr}"))),
         Cadence::Every { minutes, .. } if INTERVAL_PRESETS.contains(minutes) => {
             (Some(*minutes), None)
@@ -229,13 +233,46 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         last_line,
         next_line,
         notice: notice.map(|n| wrap_two(&n, LABEL_CHARS)),
-        sync_now_enabled: !busy,
+        // Nothing to run where the probe sees runs cannot start (the folder is gone).
+        sync_now_enabled: !busy && !snap.problem.as_ref().is_some_and(|p| p.probed),
         interval_checked,
         custom,
-        paused: snap.paused,
+        paused: snap.paused && !snap.no_config,
         icon,
         tooltip,
         recent: Vec::new(),
+    }
+}
+
+/// What "Pause all" does to workspaces `paused` (each id with whether it is paused now),
+/// given `by_pause_all`, the ones the last "Pause all" paused: the changes to make, as
+/// (id, paused). Pausing pauses the workspaces not paused yet and remembers them;
+/// un-pausing resumes exactly those (a workspace paused on its own stays paused), or every
+/// one when "Pause all" paused none of them.
+pub fn pause_all(paused: &[(u64, bool)], by_pause_all: &mut Vec<u64>) -> Vec<(u64, bool)> {
+    let all = !paused.is_empty() && paused.iter().all(|(_, p)| *p);
+    if all {
+        let ours: Vec<u64> = paused
+            .iter()
+            .map(|(id, _)| *id)
+            .filter(|id| by_pause_all.contains(id))
+            .collect();
+        by_pause_all.clear();
+        let resume = if ours.is_empty() {
+            paused.iter().map(|(id, _)| *id).collect()
+        } else {
+            ours
+        };
+        resume.into_iter().map(|id| (id, false)).collect()
+    } else {
+        let newly: Vec<u64> = paused
+            .iter()
+            .filter(|(_, p)| !*p)
+            .map(|(id, _)| *id)
+            .collect();
+        by_pause_all.retain(|id| paused.iter().any(|(i, p)| i == id && *p));
+        by_pause_all.extend(&newly);
+        newly.into_iter().map(|id| (id, true)).collect()
     }
 }
 

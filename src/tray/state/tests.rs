@@ -722,3 +722,67 @@ fn a_long_name_gives_way_in_the_menu_and_the_state_stays() {
         "dashboard: Never synced"
     );
 }
+
+#[test]
+fn a_refused_change_is_said_over_the_config_error_and_nothing_is_checked_without_a_config() {
+    let now = local(2026, 11, 25, 14, 33, 0);
+    let error = Arc::new(ConfigError {
+        path: "/home/me/ws/data/config/sync.json".into(),
+        kind: config::ConfigErrorKind::Invalid {
+            key: "catchUp".into(),
+            message: "must be true or false, got \"yes\"".into(),
+        },
+    });
+    let snap = Snapshot {
+        config_error: Some(Arc::clone(&error)),
+        message: Some(Message {
+            at: utc(now),
+            what: Notice::Edit(config::Edit::Interval(30), error),
+        }),
+        ..snapshot(now)
+    };
+    let m = menu_state(&snap, now);
+    assert_eq!(
+        m.notice.as_deref(),
+        Some("⚠ Interval not changed: catchUp must be true or\nfalse, got \"yes\"")
+    );
+    assert_eq!(m.interval_checked, Some(15), "the interval in force");
+    let none = Snapshot {
+        no_config: true,
+        paused: true,
+        ..snapshot(now)
+    };
+    let m = menu_state(&none, now);
+    assert_eq!(
+        (m.interval_checked, m.custom, m.paused),
+        (None, None, false)
+    );
+}
+
+#[test]
+fn pause_all_restores_exactly_what_it_changed() {
+    let mut ours = Vec::new();
+    // b was paused on its own.
+    assert_eq!(
+        pause_all(&[(1, false), (2, true), (3, false)], &mut ours),
+        [(1, true), (3, true)]
+    );
+    assert_eq!(
+        pause_all(&[(1, true), (2, true), (3, true)], &mut ours),
+        [(1, false), (3, false)]
+    );
+    assert!(ours.is_empty());
+    // All paused on their own: un-pausing all is what the click means.
+    assert_eq!(
+        pause_all(&[(1, true), (2, true)], &mut ours),
+        [(1, false), (2, false)]
+    );
+    // One resumed by hand in between, then Pause all again: it is ours too.
+    let mut ours = Vec::new();
+    pause_all(&[(1, false), (2, true)], &mut ours);
+    assert_eq!(pause_all(&[(1, true), (2, false)], &mut ours), [(2, true)]);
+    assert_eq!(
+        pause_all(&[(1, true), (2, true)], &mut ours),
+        [(1, false), (2, false)]
+    );
+}
