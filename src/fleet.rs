@@ -16,7 +16,7 @@ use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 
 use crate::config::{Config, Edit};
-use crate::engine::{Command, Engine, SystemClock};
+use crate::engine::{Command, Engine, RunOutcome, SystemClock};
 use crate::health::Problem;
 use crate::host::{self, GRACE, Host, OpenError};
 use crate::lock::Holder;
@@ -98,7 +98,7 @@ pub fn open_when_servable(
                 .map(|c| Host::with_config(ws.clone(), c.clone(), front.name()));
             let wait = match opened {
                 Some(Ok(host)) => {
-                    tracing::info!("{}: served from now on", ws.name);
+                    tracing::info!("served from now on");
                     host::log_warnings(ws, &host.config);
                     if told_problem {
                         notifier.notify(Note::Recovered { duration_ms: None });
@@ -107,7 +107,7 @@ pub fn open_when_servable(
                 }
                 Some(Err(OpenError::Taken { holder, .. })) => {
                     if !told_elsewhere {
-                        tracing::info!("{}: served by another synctray ({holder})", ws.name);
+                        tracing::info!("served by another synctray ({holder})");
                         told_elsewhere = true;
                     }
                     shown = None;
@@ -129,7 +129,7 @@ pub fn open_when_servable(
                     let why = snapshot.problem.as_ref().map(|p| p.what.clone());
                     if why != shown {
                         if let Some(why) = &why {
-                            tracing::warn!("{}: cannot sync: {why}", ws.name);
+                            tracing::warn!("cannot sync: {why}");
                             if !told_problem {
                                 notifier.notify(Note::Problem(why.clone()));
                                 told_problem = true;
@@ -158,8 +158,7 @@ pub fn open_when_servable(
                         shown = None;
                     }
                     command => tracing::info!(
-                        "{}: {command:?} ignored: the workspace cannot be served",
-                        ws.name
+                        "{command:?} ignored: the workspace cannot be served"
                     ),
                 }
             }
@@ -174,7 +173,7 @@ fn edit(ws: &Workspace, edit: Edit, notifier: &dyn Notifier) -> Option<Message> 
     match crate::config::edit(&ws.config, edit) {
         Ok(_) => None,
         Err(e) => {
-            tracing::warn!("{}: {}: {e}", ws.name, edit.refused());
+            tracing::warn!("{}: {e}", edit.refused());
             let e = Arc::new(e);
             notifier.notify(Note::NotChanged {
                 edit,
@@ -206,8 +205,15 @@ async fn sync_here(ws: &Workspace, stop: &watch::Sender<Stop>) {
         .run_once(&config, Trigger::Manual, stop.subscribe())
         .await
     {
-        Ok(outcome) => tracing::info!("{}: manual run: {outcome:?}", ws.name),
-        Err(e) => tracing::warn!("{}: manual run: {e}", ws.name),
+        Ok(RunOutcome::Finished(run)) => tracing::info!(
+            "manual run: {}",
+            crate::runs::failure(&run).unwrap_or_else(|| "succeeded".to_owned())
+        ),
+        Ok(RunOutcome::Skipped(holder)) => {
+            tracing::info!("manual run skipped: a sync was already running ({holder})")
+        }
+        Ok(RunOutcome::NotStarted) => tracing::info!("manual run not started: stopping"),
+        Err(e) => tracing::warn!("manual run: {e}"),
     }
 }
 
@@ -354,10 +360,13 @@ impl Fleet {
                 .push((id, stop.clone()));
             let body = (self.spawn)(id, ws.clone(), stop.clone());
             let live = self.stops.enter();
+            // Every line the workspace's thread logs names it: "workspace{name=alpha}: …".
+            let span = tracing::info_span!("workspace", name = %ws.name);
             let thread = std::thread::Builder::new()
                 .name(format!("ws {}", ws.name))
                 .spawn(move || {
                     let _live = live;
+                    let _in = span.enter();
                     body();
                 })
                 .expect("a thread for a workspace");
@@ -487,9 +496,11 @@ pub fn serve_daemon(initial: Vec<Workspace>, list: Option<PathBuf>) {
 /// One workspace of a daemon's fleet, on its own thread: served as soon as it can be,
 /// until `stop`.
 fn serve_one(ws: Workspace, stop: watch::Sender<Stop>, named: bool) {
-    let notifier = notify::desktop_for(named.then(|| ws.name.clone()), None);
-    // The daemon takes no commands: its controls are the config file and the CLI.
-    let (_commands, mut commands_rx) = mpsc::unbounded_channel();
+    // Its controls are the config file and the CLI; the only commands it takes are the
+    // actions of its own failure notifications ("Sync now").
+    let (commands, mut commands_rx) = mpsc::unbounded_channel();
+    let actions = notify::daemon_actions(ws.clone(), commands);
+    let notifier = notify::desktop_for(named.then(|| ws.name.clone()), Some(actions));
     let Some(host) = open_when_servable(
         &ws,
         Front::Daemon,

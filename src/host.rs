@@ -335,6 +335,10 @@ pub async fn escalate_on(
 ) {
     loop {
         signals.next().await;
-        then(escalate_with(stop, grace));
+        let next = escalate_with(stop, grace);
+        if matches!(next, Stop::Drain(_)) {
+            tracing::info!("press Ctrl-C again (or send the signal again) to stop at once");
+        }
+        then(next);
     }
 }

@@ -70,6 +70,7 @@ pub mod fleet;
 mod fsutil;
 pub mod health;
 pub mod host;
+pub mod i18n;
 pub mod lock;
 pub mod metrics;
 pub mod network;

@@ -33,6 +33,14 @@ pub fn failure(run: &RunRecord) -> Option<String> {
     Some(error.lines().next().unwrap_or(error).to_owned())
 }
 
+/// The log of the newest failed run of the last few (what a failure's "Show log" opens).
+pub fn last_failed_log(ws: &Workspace) -> Option<PathBuf> {
+    recent(ws, 5)
+        .into_iter()
+        .find(|run| !run.is_success() && !run.interrupted)
+        .and_then(|run| log_path(ws, &run))
+}
+
 /// The run's log file, if the record names one: always inside `data/logs/` (only the file
 /// name is taken from the record).
 pub fn log_path(ws: &Workspace, run: &RunRecord) -> Option<PathBuf> {

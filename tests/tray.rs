@@ -79,8 +79,20 @@ impl Tray {
 
     /// The tray started with `args` (and `--workspace` of `ws`, when given).
     fn start_with(desktop: &Desktop, ws: Option<&Ws>, args: &[&str], log_name: &str) -> Tray {
+        Tray::start_in(desktop, ws, args, &[], log_name)
+    }
+
+    /// [`Tray::start_with`], with `env` added to its environment.
+    fn start_in(
+        desktop: &Desktop,
+        ws: Option<&Ws>,
+        args: &[&str],
+        env: &[(&str, &std::ffi::OsStr)],
+        log_name: &str,
+    ) -> Tray {
         let log = desktop.path(log_name);
         let mut cmd = desktop.command(SYNCTRAY);
+        cmd.envs(env.iter().copied());
         // Its own temporary folder, where a file it wrote (an icon for the panel) could be
         // seen; there must be none.
         fs::create_dir_all(desktop.path("tmp")).unwrap();
@@ -147,13 +159,22 @@ impl Session {
     /// [`Session::start`], waiting only for the item to register (not for a served,
     /// idle workspace).
     fn start_registered(prepare: impl FnOnce(&Ws)) -> Option<Session> {
+        Session::start_registered_in(&[], prepare)
+    }
+
+    /// [`Session::start_registered`] with the variables `env` (`LANG`) for the tray.
+    fn start_registered_in(env: &[(&str, &str)], prepare: impl FnOnce(&Ws)) -> Option<Session> {
         if !Parts::SNI.present() {
             return None;
         }
         let desktop = Desktop::with(Parts::SNI);
         let ws = workspace();
         prepare(&ws);
-        let tray = Tray::start(&desktop, &ws, "tray.log");
+        let env: Vec<(&str, &std::ffi::OsStr)> = env
+            .iter()
+            .map(|(k, v)| (*k, std::ffi::OsStr::new(*v)))
+            .collect();
+        let tray = Tray::start_in(&desktop, Some(&ws), &[], &env, "tray.log");
         let session = Session { tray, ws, desktop };
         session.desktop.sni().wait_registered(LONG);
         Some(session)
@@ -286,12 +307,56 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
     assert!(menu.find("Open logs").is_some(), "{menu}");
     assert_eq!(top.last().map(String::as_str), Some("Quit"), "{menu}");
     assert!(s.tray.log().contains("icon: ok"), "{}", s.tray.context());
+    assert!(!s.tray.log().contains("-CRITICAL"), "{}", s.tray.context());
     // One malloc arena for all of the tray's threads (each would otherwise keep one).
     assert_eq!(
         malloc_arenas(s.tray.pid()),
         0,
         "the tray has extra malloc arenas"
     );
+}
+
+/// Where the icon theme has synctray's state icons (the package installs them in hicolor),
+/// the item names them (`IconName`), so that a theme can restyle them; the pixels still come
+/// along for hosts that draw them.
+#[test]
+fn sni_the_item_names_its_icon_where_the_theme_has_it() {
+    if !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::SNI);
+    let ws = workspace();
+    // The package's hicolor files, in a data folder of this session's own.
+    let share = desktop.path("share");
+    let apps = share.join("icons/hicolor/scalable/apps");
+    fs::create_dir_all(&apps).unwrap();
+    let icons = Path::new(env!("CARGO_MANIFEST_DIR")).join("icons");
+    for state in ["ok", "syncing", "error", "paused", "stale"] {
+        fs::copy(
+            icons.join(format!("{state}.svg")),
+            apps.join(format!("synctray-{state}.svg")),
+        )
+        .unwrap();
+        let symbolic = format!("synctray-{state}-symbolic.svg");
+        fs::copy(icons.join("theme").join(&symbolic), apps.join(&symbolic)).unwrap();
+    }
+    let data_dirs = std::env::join_paths([share.as_path(), Path::new("/usr/share")]).unwrap();
+    let tray = Tray::start_in(
+        &desktop,
+        Some(&ws),
+        &[],
+        &[("XDG_DATA_DIRS", data_dirs.as_os_str())],
+        "tray.log",
+    );
+    desktop.sni().wait_registered(LONG);
+    let item = desktop.sni().item();
+    assert_eq!(
+        item["IconName"],
+        "synctray-ok",
+        "{item}\n{}",
+        tray.context()
+    );
+    assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
 }
 
 /// The item's tooltip: its title, and its text up to the first "(in " (the rest counts down).
@@ -834,6 +899,8 @@ fn xembed_the_icon_docks_in_trayer_and_a_click_opens_its_menu() {
         },
         || tray.context(),
     );
+    // GTK had nothing to complain about on the way (a critical at start was the rule).
+    assert!(!tray.log().contains("-CRITICAL"), "{}", tray.context());
     eprintln!("screenshot of the open menu: {}", shot.display());
 }
 
@@ -1127,6 +1194,185 @@ fn sni_sigterm_during_a_job_gives_it_the_sessions_short_grace() {
         libc::kill(s.tray.pid() as libc::pid_t, libc::SIGTERM);
     };
     the_session_ends_during_a_job(sigterm);
+}
+
+/// The user these Wayland tests run the session as: sway refuses to run as root.
+const NOBODY: u32 = 65534;
+
+/// `program`, run as [`NOBODY`].
+fn as_nobody(program: &str) -> Command {
+    let mut cmd = Command::new("setpriv");
+    cmd.arg(format!("--reuid={NOBODY}"))
+        .arg(format!("--regid={NOBODY}"))
+        .arg("--clear-groups")
+        .arg(program);
+    cmd
+}
+
+/// `path` and everything under it given to [`NOBODY`].
+fn give_to_nobody(path: &Path) {
+    std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
+    if path.is_dir() {
+        for entry in fs::read_dir(path).unwrap().flatten() {
+            give_to_nobody(&entry.path());
+        }
+    }
+}
+
+/// Processes a test started, killed (and reaped) when it ends, however it ends.
+#[derive(Default)]
+struct Started(Vec<Child>);
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            terminate(child);
+        }
+    }
+}
+
+/// Logout on Wayland: a real headless sway (as an ordinary user, as sway requires), a
+/// session bus and a StatusNotifierItem host; the compositor goes away during a run. The
+/// tray stops as Quit does with the session's short grace, exits 0, records the run as
+/// interrupted, and leaves no job, no lock and no instance file (GDK used to end the
+/// process at once, leaving all three).
+#[test]
+fn wayland_logout_the_compositor_gone_during_a_job_records_the_run_and_leaves_nothing() {
+    let missing: Vec<_> = ["sway", "setpriv", "dbus-daemon"]
+        .into_iter()
+        .filter(|tool| !support::proc::on_path(tool))
+        .collect();
+    if !missing.is_empty() || !Parts::SNI.present() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "missing {missing:?}: apt-get install sway util-linux dbus"
+        );
+        eprintln!("skipped: missing {missing:?} (apt-get install sway)");
+        return;
+    }
+    let session = tempfile::tempdir().unwrap();
+    support::proc::set_mode(session.path(), 0o755);
+    let runtime = session.path().join("runtime");
+    fs::create_dir(&runtime).unwrap();
+    support::proc::set_mode(&runtime, 0o700);
+    let config = session.path().join("sway.conf");
+    fs::write(&config, "").unwrap();
+    give_to_nobody(&runtime);
+    let log = |name: &str| fs::File::create(session.path().join(name)).unwrap();
+    let mut started = Started::default();
+
+    // The compositor.
+    let mut sway = as_nobody("sway");
+    sway.arg("-c")
+        .arg(&config)
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("HOME", &runtime)
+        .env("WLR_BACKENDS", "headless")
+        .env("WLR_LIBINPUT_NO_DEVICES", "1")
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(log("sway.log"))
+        .stderr(log("sway.log"));
+    started.0.push(sway.spawn().expect("sway starts"));
+    let socket = || {
+        fs::read_dir(&runtime).ok()?.flatten().find_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            (name.starts_with("wayland-") && !name.ends_with(".lock")).then_some(name)
+        })
+    };
+    assert!(
+        support::proc::wait_until(SHORT, || socket().is_some()),
+        "sway did not start: {}",
+        fs::read_to_string(session.path().join("sway.log")).unwrap_or_default()
+    );
+    let display = socket().unwrap();
+
+    // The session bus and the panel's StatusNotifierItem host.
+    let mut bus = as_nobody("dbus-daemon");
+    bus.args(["--session", "--nofork", "--print-address=1"])
+        .stdout(Stdio::piped())
+        .stderr(log("dbus.log"));
+    let mut bus = bus.spawn().expect("dbus-daemon starts");
+    let mut address = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(bus.stdout.take().unwrap()),
+        &mut address,
+    )
+    .unwrap();
+    started.0.push(bus);
+    let address = address.trim().to_owned();
+    let mut host = as_nobody(support::sni::SniHost::script());
+    host.env("DBUS_SESSION_BUS_ADDRESS", &address);
+    let host = support::sni::SniHost::start_as(host, &session.path().join("sni-host.log"))
+        .expect("the StatusNotifierItem host");
+
+    // The tray, on a workspace whose second job sleeps.
+    let ws = workspace();
+    let marker = support::proc::sleep_marker(300);
+    fs::write(ws.path("slow"), &marker).unwrap();
+    give_to_nobody(ws.root());
+    support::proc::set_mode(ws.root(), 0o755);
+    let tray_log = session.path().join("tray.log");
+    let mut tray = as_nobody(SYNCTRAY);
+    tray.arg("--workspace")
+        .arg(ws.root())
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("HOME", &runtime)
+        .env("WAYLAND_DISPLAY", &display)
+        .env("GDK_BACKEND", "wayland")
+        .env("DBUS_SESSION_BUS_ADDRESS", &address)
+        .env("SYNCTRAY_LOG", "debug")
+        .env("NO_AT_BRIDGE", "1")
+        .env_remove("DISPLAY")
+        .env_remove("SYNCTRAY_WORKSPACE")
+        .stderr(fs::File::create(&tray_log).unwrap());
+    let mut tray = tray.spawn().expect("the tray starts");
+    let context = || {
+        format!(
+            "--- tray log ---\n{}",
+            fs::read_to_string(&tray_log).unwrap_or_default()
+        )
+    };
+    host.wait_registered(LONG);
+    wait_for(
+        "Sync now",
+        LONG,
+        || host.menu().find("Sync now").is_some_and(|i| i.enabled),
+        context,
+    );
+    host.click("Sync now");
+    wait_for(
+        "the job's process",
+        SHORT,
+        || !processes_with(&marker).is_empty(),
+        context,
+    );
+
+    // Logout: the compositor goes.
+    let ended = std::time::Instant::now();
+    terminate(&mut started.0[0]);
+    let exit = wait_exit(&mut tray, LONG).unwrap_or_else(|| {
+        let _ = tray.kill();
+        panic!("the tray did not stop\n{}", context())
+    });
+    let took = ended.elapsed();
+    assert_eq!(exit.code(), Some(0), "{exit:?}\n{}", context());
+    assert!(
+        took >= Duration::from_secs(2) && took < Duration::from_secs(6),
+        "stopped after {took:?}\n{}",
+        context()
+    );
+    assert!(
+        context().contains("the display connection is lost"),
+        "{}",
+        context()
+    );
+    assert_eq!(processes_with(&marker), Vec::<u32>::new(), "no job is left");
+    assert!(!ws.lock_exists(), "the run lock is released");
+    assert!(!ws.path("data/.sync-lock.json").exists());
+    assert!(!ws.path("data/.synctray-instance.json").exists());
+    let status = ws.status().unwrap_or_default();
+    assert_eq!(status["interrupted"], true, "{status}");
 }
 
 /// A tray started on a workspace whose config does not load still shows its icon, in the
@@ -1853,4 +2099,198 @@ fn sni_a_workspace_folder_that_goes_away_is_noticed_at_once_and_its_return_too()
     s.click("Sync now");
     s.wait("the run", LONG, || s.status()["status"] == "success");
     drop(menu);
+}
+
+/// A tray beside a daemon: the daemon's failure notification offers Show log and Sync now
+/// and acts on them; the tray's menu for the workspace the daemon serves lists its
+/// Recent runs, as for a workspace the tray serves itself.
+#[test]
+fn sni_beside_a_daemon_recent_runs_are_shown_and_the_daemons_failure_offers_actions() {
+    if !Parts::SNI.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::SNI);
+    let ws = workspace();
+    let mut config = ws.config();
+    config["schedule"] = "*/3 * * * * *".into();
+    ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    fs::write(ws.path("broken"), "").unwrap();
+    stand_in_opener(&ws);
+    let mut command = desktop.command(SYNCTRAY);
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = std::iter::once(ws.path("bin")).chain(std::env::split_paths(&path));
+    command
+        .arg("--workspace")
+        .arg(ws.root())
+        .arg("--daemon")
+        .env("PATH", std::env::join_paths(dirs).unwrap())
+        .env("SYNCTRAY_LOG", "debug")
+        .env_remove("SYNCTRAY_WORKSPACE")
+        .stdin(Stdio::null());
+    let mut daemon = ws.start_daemon(command);
+    let failed = desktop.wait_notification("Sync failed: second", LONG);
+    assert_eq!(
+        failed["actions"],
+        serde_json::json!(["show-log", "Show log", "sync-now", "Sync now"]),
+        "{failed}\n{}",
+        daemon.log()
+    );
+
+    // Show log opens that run's log.
+    desktop.invoke_action(failed["id"].as_u64().unwrap(), "show-log");
+    let opened = ws.path("bin/opened");
+    support::proc::wait_for(
+        "the opener to be asked",
+        SHORT,
+        || opened.exists(),
+        || daemon.log(),
+    );
+    let log = PathBuf::from(fs::read_to_string(&opened).unwrap().trim());
+    assert!(log.starts_with(ws.path("data/logs")), "{}", log.display());
+
+    // A different failure (the server closes a notification once an action is chosen):
+    // its Sync now runs it again, now.
+    let mut config = ws.config();
+    config["jobs"][0]["command"] = "exit 3".into();
+    ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    let failed = desktop.wait_notification("Sync failed: first", LONG);
+    desktop.invoke_action(failed["id"].as_u64().unwrap(), "sync-now");
+    support::proc::wait_for(
+        "the run the notification asked for",
+        LONG,
+        || ws.history().iter().any(|r| r["trigger"] == "manual"),
+        || daemon.log(),
+    );
+
+    // A tray beside it (serving another workspace too) shows its Recent runs.
+    let mine = workspace();
+    let tray = Tray::start_with(
+        &desktop,
+        None,
+        &[
+            "--workspace",
+            ws.root().to_str().unwrap(),
+            "--workspace",
+            mine.root().to_str().unwrap(),
+        ],
+        "tray.log",
+    );
+    desktop.sni().wait_registered(LONG);
+    let mut menu = None;
+    let shown = support::proc::wait_until(LONG, || {
+        let m = desktop.sni().menu();
+        let ok = m.find("Recent runs").is_some_and(|r| {
+            r.children
+                .first()
+                .is_some_and(|l| l.label.starts_with("✗ "))
+        });
+        menu = Some(m);
+        ok
+    });
+    let menu = menu.unwrap();
+    assert!(
+        shown,
+        "Recent runs of the daemon's workspace\n{menu}\n{}",
+        tray.context()
+    );
+    assert!(
+        menu.children[0]
+            .find_starting("Served by another synctray")
+            .is_some(),
+        "{menu}"
+    );
+    drop(tray);
+    daemon.stop_with(libc::SIGTERM, SHORT);
+}
+
+#[test]
+fn sni_a_spanish_desktop_reads_the_menu_and_a_failure_in_spanish() {
+    let Some(s) = Session::start_registered_in(&[("LANG", "es_ES.UTF-8")], |ws| {
+        fs::write(ws.path("broken"), "").unwrap()
+    }) else {
+        return;
+    };
+    let menu = s.wait_menu("the idle Spanish menu", LONG, |m| {
+        m.find("Sincronizar ahora").is_some_and(|i| i.enabled)
+    });
+    let top = labels(&menu);
+    let name =
+        s.ws.root()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+    assert_eq!(top[0], format!("synctray — {name}"), "{menu}");
+    assert_eq!(top[1], "Nunca sincronizado", "{menu}");
+    assert!(
+        top[2].starts_with("Próxima ejecución mañana 00:00 (en "),
+        "{menu}"
+    );
+    let interval = menu.find("Cambiar intervalo").expect("Cambiar intervalo");
+    assert!(interval.labels().iter().any(|l| l == "Cada 24 h"), "{menu}");
+    assert!(menu.find("Cada 24 h").unwrap().checked(), "{menu}");
+    for label in [
+        "Pausar las sincronizaciones programadas",
+        "Ejecuciones recientes",
+        "Abrir registros",
+        "Editar configuración…",
+        "Abrir carpeta del espacio de trabajo",
+        "Iniciar al iniciar la sesión",
+    ] {
+        assert!(menu.find(label).is_some(), "no {label:?} in\n{menu}");
+    }
+    assert_eq!(top.last().map(String::as_str), Some("Salir"), "{menu}");
+    // No English line, and never a message id.
+    for line in menu.labels() {
+        assert!(
+            !["Sync now", "Quit", "Never synced", "Next run"]
+                .iter()
+                .any(|english| line.starts_with(english)),
+            "{line:?} is English:\n{menu}"
+        );
+        let id_like = line.contains('-')
+            && line.chars().any(|c| c.is_ascii_lowercase())
+            && line.chars().all(|c| c.is_ascii_lowercase() || c == '-');
+        assert!(!id_like, "{line:?} looks like a message id:\n{menu}");
+    }
+
+    s.click("Sincronizar ahora");
+    let failed = s
+        .desktop
+        .wait_notification("Falló la sincronización: second", LONG);
+    let body = failed["body"].as_str().unwrap_or_default();
+    assert!(
+        body.starts_with("terminó con el código 1\n"),
+        "the reason in Spanish, then the job's last line: {failed}"
+    );
+    assert!(
+        body.contains("Error: the data source is broken"),
+        "{failed}"
+    );
+    let actions = failed["actions"].to_string();
+    assert!(
+        actions.contains("Mostrar registro") && actions.contains("Sincronizar ahora"),
+        "the buttons in Spanish: {failed}"
+    );
+    s.wait_menu("the failure in Spanish", SHORT, |m| {
+        m.children[1].label.starts_with("✗ Última sincronización ")
+            && m.children[1].label.ends_with(" · falló: second")
+    });
+    // The log reads the same in every language.
+    s.wait("the menu's change logged in English", SHORT, || {
+        s.tray.log().contains(" · failed: second")
+    });
+}
+
+#[test]
+fn sni_an_american_desktop_reads_a_12_hour_clock() {
+    let Some(s) = Session::start_registered_in(&[("LANG", "en_US.UTF-8")], |_| {}) else {
+        return;
+    };
+    let menu = s.wait_menu("the next run on a 12-hour clock", LONG, |m| {
+        m.children
+            .get(2)
+            .is_some_and(|l| l.label.starts_with("Next run tomorrow 12:00 AM (in "))
+    });
+    assert!(menu.find("Sync now").is_some(), "{menu}");
 }

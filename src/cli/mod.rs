@@ -215,6 +215,9 @@ pub fn run(args: Args) -> process::ExitCode {
         _ => {}
     }
     if args.command.is_none() {
+        // The daemon's notifications are read on the desktop: in the person's language.
+        // The CLI's own output stays English.
+        crate::i18n::init_from_env();
         return match list::served(&args.workspace) {
             Ok(list::Served::One(ws)) => daemon(ws),
             Ok(list::Served::Many(wss, list)) => {
@@ -298,12 +301,20 @@ fn daemon(ws: Workspace) -> process::ExitCode {
         host.ws.root.display(),
         host.ws.source
     );
-    // The daemon takes no commands: its controls are the config file and the CLI.
-    let (_commands, commands_rx) = mpsc::unbounded_channel();
+    // Every line about the workspace names it, as when a daemon serves several.
+    let span = tracing::info_span!("workspace", name = %host.ws.name);
+    let _in = span.enter();
+    // Its controls are the config file and the CLI; the only commands it takes are the
+    // actions of its own failure notifications ("Sync now").
+    let (commands, commands_rx) = mpsc::unbounded_channel();
     let (stop, _) = watch::channel(Stop::Run);
-    host.serve(notify::desktop(), commands_rx, stop, |_| {
-        std::future::pending()
-    });
+    let actions = notify::daemon_actions(host.ws.clone(), commands);
+    host.serve(
+        notify::desktop_for(None, Some(actions)),
+        commands_rx,
+        stop,
+        |_| std::future::pending(),
+    );
     process::ExitCode::SUCCESS
 }
 
@@ -348,6 +359,7 @@ pub fn run_tray(args: Args) -> process::ExitCode {
         );
     }
     init_logging(tracing::Level::INFO);
+    crate::i18n::init_from_env();
     match list::served(&args.workspace) {
         Ok(list::Served::One(ws)) => {
             ws.clean_temp_files();

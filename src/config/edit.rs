@@ -25,6 +25,19 @@ pub enum Edit {
 }
 
 impl Edit {
+    /// What it writes, for the log: "intervalMinutes: 30 (schedule removed)".
+    pub fn describe(self) -> String {
+        match self {
+            Edit::Interval(n) => format!("intervalMinutes: {n} (schedule removed)"),
+            Edit::Paused(p) => format!("paused: {p} (pausedUntil removed)"),
+            Edit::PausedUntil(Some(at)) => format!(
+                "pausedUntil: {}",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+            Edit::PausedUntil(None) => "pausedUntil removed (the pause ended)".to_owned(),
+        }
+    }
+
     /// What did not happen when the edit is refused: "Interval not changed".
     pub fn refused(self) -> &'static str {
         match self {

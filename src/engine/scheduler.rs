@@ -439,8 +439,9 @@ impl LoopState {
         match config::edit(&ws.config, edit) {
             Ok(config) => {
                 tracing::info!(
-                    "{}: {edit:?} saved; now {}",
+                    "{}: {} saved; now {}",
                     ws.config.display(),
+                    edit.describe(),
                     config.describe_schedule()
                 );
                 self.config = Arc::new(config);
@@ -530,11 +531,13 @@ impl LoopState {
 }
 
 /// What a graceful stop means now: a run in progress gets its grace, else nothing waits.
+/// How to stop at once is said where the stop came from (a signal, Quit): a workspace
+/// removed from the list or a session that ends has no "again".
 pub fn say_stopping(until: tokio::time::Instant, running: bool) {
     if running {
         let grace = until.saturating_duration_since(tokio::time::Instant::now());
         tracing::info!(
-            "stopping: a run in progress has {} s to finish (press Ctrl-C again or Quit again to stop at once)",
+            "stopping: a run in progress has {} s to finish",
             grace.as_secs_f64().round()
         );
     } else {

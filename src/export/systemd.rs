@@ -191,3 +191,27 @@ fn quote(arg: &str) -> String {
 fn escape(text: &str) -> String {
     text.replace('%', "%%").replace('$', "$$")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exec_start_arguments_keep_spaces_quotes_and_specifiers_literal() {
+        assert_eq!(quote("/srv/dash"), "/srv/dash");
+        assert_eq!(quote("/srv/my dash"), "\"/srv/my dash\"");
+        assert_eq!(quote("/srv/100%"), "/srv/100%%");
+        assert_eq!(quote("/srv/$HOME"), "/srv/$$HOME");
+        assert_eq!(quote("/srv/a\"b c"), "\"/srv/a\\\"b c\"");
+    }
+
+    #[test]
+    fn either_day_field_becomes_two_calendar_lines() {
+        let Plan::Calendar(cal) =
+            calendar::plan(&crate::schedule::Cadence::cron("0 9 1 * MON").unwrap()).unwrap()
+        else {
+            panic!("a calendar")
+        };
+        assert_eq!(on_calendar(&cal), ["*-*-01 09:00:00", "Mon *-*-* 09:00:00"]);
+    }
+}

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::config::{ConfigError, Notifications};
+use crate::i18n;
 use crate::observe::{Change, Observer, RunEnd};
 
 /// Which incidents an observer wants told: the desktop's from `notifications`, an alert
@@ -51,6 +52,7 @@ impl From<&Wants> for Wants {
     }
 }
 use crate::status::{Failure, Outcome, RunError, RunRecord};
+use crate::t;
 
 /// Something to tell the user.
 #[derive(Debug, Clone)]
@@ -87,11 +89,19 @@ pub enum Note {
     /// config does not load). Said on the desktop because a tray started from the app
     /// menu or at login has no terminal to say it on.
     NotStarted(String),
+    /// The tray did not start: another tray or daemon (`holder`) serves the workspace.
+    AlreadyServed {
+        root: std::path::PathBuf,
+        holder: String,
+    },
+    /// The tray did not start: its item cannot be shown (why: no session bus).
+    NoTray { why: String },
     /// A file or folder the person asked the tray to open could not be opened (no file
-    /// manager, no opener installed): which, and why, so that it can be opened by hand.
+    /// manager, no opener installed): which, and why (`None`: it does not exist), so that
+    /// it can be opened by hand.
     OpenFailed {
         path: std::path::PathBuf,
-        why: String,
+        why: Option<String>,
     },
     /// A change asked for from the menu (Change interval, Pause) was refused: the file
     /// does not load, or cannot be written. The configuration in force stays.
@@ -105,43 +115,41 @@ pub enum Note {
 }
 
 impl Note {
-    /// The notification's title and body.
+    /// The notification's title and body, in the person's language (see [`crate::i18n`]).
     pub fn text(&self) -> (String, String) {
         match self {
             Note::Failed(error) => match &error.first {
                 Some(first) => {
                     // The output's last line says the most.
                     let last_line = first.tail.lines().rev().find(|l| !l.trim().is_empty());
+                    let failure = failure_words(&first.failure);
                     let body = match last_line {
-                        Some(line) => format!("{}\n{}", first.failure, line.trim()),
-                        None => first.failure.to_string(),
+                        Some(line) => format!("{failure}\n{}", line.trim()),
+                        None => failure,
                     };
-                    (format!("Sync failed: {}", first.job), body)
+                    (t!(SYNC_FAILED, job = first.job.as_str()), body)
                 }
-                None => ("Sync failed: run".into(), error.to_string()),
+                None => (t!(SYNC_FAILED_RUN), error.to_string()),
             },
             Note::Recovered {
                 duration_ms: Some(ms),
             } => (
-                "Sync recovered".into(),
-                format!("All jobs succeeded in {:.1} s.", *ms as f64 / 1000.0),
+                t!(SYNC_RECOVERED),
+                t!(ALL_JOBS_SUCCEEDED, length = seconds_words(*ms)),
             ),
-            Note::Recovered { duration_ms: None } => (
-                "Sync recovered".into(),
-                "Scheduled runs can start again.".into(),
-            ),
+            Note::Recovered { duration_ms: None } => (t!(SYNC_RECOVERED), t!(RUNS_CAN_START)),
             Note::Problem(what) => (
-                format!("Cannot sync: {what}"),
-                "Scheduled runs cannot start until this is fixed.".into(),
+                t!(CANNOT_SYNC_TITLE, what = what.as_str()),
+                t!(RUNS_CANNOT_START),
             ),
             Note::Overdue { age, last_success } => (
-                format!("Data is {} old", age_words(*age)),
+                t!(DATA_OLD_TITLE, age = i18n::age(*age)),
                 match last_success {
-                    Some(at) => format!(
-                        "The last successful sync was at {}.",
-                        at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M")
+                    Some(at) => t!(
+                        LAST_SUCCESS_AT,
+                        time = i18n::at(*at, chrono::Local::now(), false)
                     ),
-                    None => "No sync has succeeded yet.".into(),
+                    None => t!(NO_SUCCESS_YET),
                 },
             ),
             Note::StillFailing {
@@ -151,46 +159,96 @@ impl Note {
                 runs,
                 age,
             } => {
-                let at = since.with_timezone(&chrono::Local).format("%H:%M");
+                let at = i18n::time(since.with_timezone(&chrono::Local).time(), false);
+                let age = i18n::age(*age);
                 let streak = match runs {
-                    ..=1 => format!("Failed at {at}"),
-                    n => format!("Failing since {at} ({n} runs)"),
+                    ..=1 => t!(FAILED_AT_DATA_OLD, time = at, age = age),
+                    n => t!(FAILING_SINCE_DATA_OLD, time = at, runs = *n, age = age),
                 };
-                (
-                    format!("Sync failed: {}", job.as_deref().unwrap_or("run")),
-                    format!("{reason}\n{streak} · data {} old", age_words(*age)),
-                )
+                let title = match job {
+                    Some(job) => t!(SYNC_FAILED, job = job.as_str()),
+                    None => t!(SYNC_FAILED_RUN),
+                };
+                (title, format!("{reason}\n{streak}"))
             }
             Note::Succeeded { duration_ms } => (
-                "Sync succeeded".into(),
-                format!(
-                    "All jobs succeeded in {:.1} s.",
-                    *duration_ms as f64 / 1000.0
-                ),
+                t!(SYNC_SUCCEEDED),
+                t!(ALL_JOBS_SUCCEEDED, length = seconds_words(*duration_ms)),
             ),
             Note::ConfigError(e) => (
-                "synctray: configuration not applied".into(),
-                format!("{e}\nThe last good configuration stays in use."),
+                t!(CONFIG_NOT_APPLIED_TITLE),
+                format!("{e}\n{}", t!(LAST_GOOD_CONFIG)),
             ),
-            Note::NotStarted(why) => ("synctray: the tray did not start".into(), why.clone()),
+            Note::NotStarted(why) => (t!(NOT_STARTED_TITLE), why.clone()),
+            Note::AlreadyServed { root, holder } => (
+                t!(NOT_STARTED_TITLE),
+                t!(
+                    ALREADY_SERVED,
+                    path = root.display().to_string(),
+                    holder = holder.as_str()
+                ),
+            ),
+            Note::NoTray { why } => (t!(NOT_STARTED_TITLE), t!(NO_TRAY, why = why.as_str())),
             Note::OpenFailed { path, why } => (
-                format!(
-                    "synctray: cannot open {}",
-                    path.file_name().map_or_else(
+                t!(
+                    CANNOT_OPEN_TITLE,
+                    name = path.file_name().map_or_else(
                         || path.display().to_string(),
                         |n| n.to_string_lossy().into_owned()
                     )
                 ),
-                format!("{why}.\nIts path: {}", path.display()),
+                format!(
+                    "{}.\n{}",
+                    why.as_ref()
+                        .map_or_else(|| t!(DOES_NOT_EXIST), String::clone),
+                    t!(ITS_PATH, path = path.display().to_string())
+                ),
             ),
             Note::NotChanged { edit, why } => (
-                format!("synctray: {}", edit.refused().to_lowercase()),
-                format!("{why}\nFix the file first; the configuration in force stays."),
+                t!(NOT_CHANGED_TITLE, edit = edit_key(*edit)),
+                format!("{why}\n{}", t!(FIX_THE_FILE_FIRST)),
             ),
-            Note::ConfigWarning(warning) => {
-                ("synctray: check the configuration".into(), warning.clone())
-            }
+            Note::ConfigWarning(warning) => (t!(CHECK_CONFIG_TITLE), warning.clone()),
         }
+    }
+}
+
+/// A refused edit's selector in the messages: `interval`, `pause` or `resume`.
+pub fn edit_key(edit: crate::config::Edit) -> &'static str {
+    match edit {
+        crate::config::Edit::Interval(_) => "interval",
+        crate::config::Edit::Paused(true) | crate::config::Edit::PausedUntil(Some(_)) => "pause",
+        crate::config::Edit::Paused(false) | crate::config::Edit::PausedUntil(None) => "resume",
+    }
+}
+
+/// "3.1 s", as a notification says how long the jobs took.
+fn seconds_words(ms: u64) -> String {
+    t!(SECONDS, count = i18n::decimal(ms as f64 / 1000.0))
+}
+
+/// Why a job failed, in the person's words; the operating system's own reasons (and a
+/// status the platform describes) are said as it gives them.
+pub fn failure_words(failure: &Failure) -> String {
+    match failure {
+        Failure::Exited(code) => t!(EXITED, code = *code),
+        Failure::Signalled(signal) => t!(KILLED, signal = *signal),
+        Failure::Abnormal(status) => t!(ENDED_ABNORMALLY, status = status.as_str()),
+        Failure::NotFound(code) => t!(COMMAND_NOT_FOUND, code = *code),
+        Failure::CouldNotStart { program, why } => {
+            t!(
+                COULD_NOT_START,
+                program = program.as_str(),
+                why = why.as_str()
+            )
+        }
+        Failure::Unwaited(why) => t!(NOT_WAITED, why = why.as_str()),
+        Failure::TimedOut(after) => t!(
+            TIMED_OUT,
+            length = i18n::length(after.as_secs().div_ceil(60) as i64)
+        ),
+        Failure::RunTimedOut => t!(RUN_TIMED_OUT),
+        Failure::Interrupted => t!(INTERRUPTED_BY_SHUTDOWN),
     }
 }
 
@@ -212,10 +270,10 @@ impl NoteAction {
     }
 
     /// The button's label.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            NoteAction::ShowLog => "Show log",
-            NoteAction::SyncNow => "Sync now",
+            NoteAction::ShowLog => t!(SHOW_LOG),
+            NoteAction::SyncNow => t!(SYNC_NOW),
         }
     }
 
@@ -226,8 +284,32 @@ impl NoteAction {
     }
 }
 
-/// Carries out a [`NoteAction`] the person chose (the tray's; called on another thread).
+/// Carries out a [`NoteAction`] the person chose (called on another thread).
 pub type ActionHandler = Arc<dyn Fn(NoteAction) + Send + Sync>;
+
+/// The daemon's [`ActionHandler`] for `ws`: "Show log" opens the failed run's log with the
+/// desktop's opener, "Sync now" asks the daemon's scheduler through `commands`. The same
+/// actions as the tray's, so the desktop offers the same whoever runs the scheduler.
+pub fn daemon_actions(
+    ws: crate::workspace::Workspace,
+    commands: tokio::sync::mpsc::UnboundedSender<crate::engine::Command>,
+) -> ActionHandler {
+    let commands = std::sync::Mutex::new(commands);
+    Arc::new(move |action| match action {
+        NoteAction::SyncNow => {
+            let commands = commands.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = commands.send(crate::engine::Command::SyncNow);
+        }
+        NoteAction::ShowLog => match crate::runs::last_failed_log(&ws) {
+            Some(path) => {
+                if let Err(e) = crate::sys::open_folder(&path) {
+                    tracing::warn!("cannot open {}: {e}", path.display());
+                }
+            }
+            None => tracing::warn!("no failed run's log to show"),
+        },
+    })
+}
 
 impl Note {
     /// The actions it offers: a failure's are "Show log" and "Sync now".
@@ -263,6 +345,8 @@ impl Note {
                 | Note::Problem(_)
                 | Note::Overdue { .. }
                 | Note::NotStarted(_)
+                | Note::AlreadyServed { .. }
+                | Note::NoTray { .. }
         )
     }
 }
@@ -617,7 +701,7 @@ pub fn desktop() -> Box<dyn Notifier> {
 /// A note's summary naming its workspace, when there is a name to give.
 fn named(name: Option<&str>, summary: String) -> String {
     match name {
-        Some(name) => format!("{name}: {summary}"),
+        Some(name) => t!(NOTE_NAMED, workspace = name, title = summary),
         None => summary,
     }
 }
@@ -653,8 +737,11 @@ pub struct LogOnly {
 
 impl Notifier for LogOnly {
     fn notify(&self, note: Note) {
-        let (summary, body) = note.text();
-        let summary = named(self.name.as_deref(), summary);
+        // Logged: in English, as every log line.
+        let (summary, body) = i18n::in_english(|| {
+            let (summary, body) = note.text();
+            (named(self.name.as_deref(), summary), body)
+        });
         tracing::info!("notification (not shown: built without notifications): {summary}: {body}");
     }
 }
@@ -696,7 +783,7 @@ mod desktop {
             let summary = super::named(self.name.as_deref(), summary);
             let mut n = notify_rust::Notification::new();
             n.appname("synctray").summary(&summary).body(&body);
-            let actions: Vec<(&str, &str)> = match &self.on_action {
+            let labels: Vec<(&str, String)> = match &self.on_action {
                 Some(_) => note
                     .actions()
                     .iter()
@@ -704,6 +791,7 @@ mod desktop {
                     .collect(),
                 None => Vec::new(),
             };
+            let actions: Vec<(&str, &str)> = labels.iter().map(|(k, l)| (*k, l.as_str())).collect();
             let on_action = self.on_action.clone().map(|handler| {
                 Arc::new(move |key: &str| {
                     if let Some(action) = NoteAction::from_key(key) {
@@ -723,6 +811,11 @@ mod desktop {
                         "desktop notifications are unavailable ({e}); they are logged instead"
                     );
                 }
+                // Logged in English, as every log line.
+                let (summary, body) = crate::i18n::in_english(|| {
+                    let (summary, body) = note.text();
+                    (super::named(self.name.as_deref(), summary), body)
+                });
                 tracing::info!("notification: {summary}: {body}");
             }
         }

@@ -414,7 +414,7 @@ fn a_scheduler_started_on_a_failing_stale_workspace_says_the_failure_once() {
 fn what_to_fix_looks_like_a_warning_and_what_stops_runs_like_an_alarm() {
     let open = Note::OpenFailed {
         path: "/ws/data/logs".into(),
-        why: "no opener".into(),
+        why: Some("no opener".into()),
     };
     assert_eq!(open.severity(), Severity::Warning);
     assert_eq!(

@@ -13,6 +13,7 @@ use tray_icon::menu::MenuId;
 use crate::engine::Command;
 use crate::fleet::{self, Fleet, Waiting};
 use crate::host;
+use crate::i18n;
 use crate::lock::Holder;
 use crate::notify::{self, Note, NoteAction, Notifier};
 use crate::snapshot::Snapshot;
@@ -20,6 +21,7 @@ use crate::status::RunRecord;
 use crate::sys;
 use crate::sys::autostart::{self, Starts};
 use crate::sys::tray::{Alarm, Face, Item};
+use crate::t;
 use crate::workspace::Workspace;
 
 use super::icons::Icons;
@@ -58,19 +60,19 @@ impl View {
         let mut m = menu_state(snapshot, now);
         m.recent = state::recent_items(&self.recent, now);
         if !self.started {
-            m.next_line = "Starting…".into();
+            m.next_line = t!(STARTING);
         }
         match &self.mode {
             Mode::Served => {}
             Mode::Unserved => {
-                m.next_line = "Not syncing until this is fixed".into();
+                m.next_line = t!(NOT_SYNCING_UNTIL_FIXED);
                 m.sync_now_enabled = false;
             }
             Mode::Elsewhere(holder) => {
                 if snapshot.running.is_none() {
                     m.next_line = match holder.pid {
-                        Some(pid) => format!("Served by another synctray (pid {pid})"),
-                        None => "Served by another synctray".to_owned(),
+                        Some(pid) => t!(SERVED_ELSEWHERE_PID, pid = pid),
+                        None => t!(SERVED_ELSEWHERE),
                     };
                 }
             }
@@ -83,11 +85,10 @@ impl View {
                     .as_ref()
                     .is_some_and(|r| r.waiting_for().is_none())
             {
-                "Quitting: stopping the sync…"
+                t!(QUITTING_STOPPING_SYNC)
             } else {
-                "Quitting…"
-            }
-            .into();
+                t!(QUITTING)
+            };
             m.sync_now_enabled = false;
         }
         m
@@ -340,7 +341,9 @@ impl Gui {
         for view in &self.views {
             let m = view.menu_state(now, self.quitting);
             if self.menu.shown(view.id) != Some(&m) {
-                log_menu(&view.ws.name, &m);
+                // The log reads the same in every language.
+                let english = i18n::in_english(|| view.menu_state(now, self.quitting));
+                log_menu(&view.ws.name, &english);
             }
             let summary = state::summary(&view.ws.name, &view.snapshot, now);
             self.menu.show(view.id, &m, &summary);
@@ -451,10 +454,7 @@ impl Gui {
             NoteAction::SyncNow => view.send(Command::SyncNow),
             NoteAction::ShowLog => {
                 // The failed run's log: the newest failed run of the history.
-                let failed = crate::runs::recent(&view.ws, state::RECENT_RUNS)
-                    .into_iter()
-                    .find(|run| !run.is_success() && !run.interrupted);
-                if let Some(path) = failed.and_then(|run| crate::runs::log_path(&view.ws, &run)) {
+                if let Some(path) = crate::runs::last_failed_log(&view.ws) {
                     self.open(&path);
                 }
             }
@@ -471,12 +471,16 @@ impl Gui {
             .name("open".into())
             .spawn(move || {
                 let result = if path.exists() {
-                    sys::open_folder(&path).map_err(|e| e.to_string())
+                    sys::open_folder(&path).map_err(|e| Some(e.to_string()))
                 } else {
-                    Err("it does not exist".to_owned())
+                    Err(None)
                 };
                 if let Err(why) = result {
-                    tracing::warn!("cannot open {}: {why}", path.display());
+                    tracing::warn!(
+                        "cannot open {}: {}",
+                        path.display(),
+                        why.as_deref().unwrap_or("it does not exist")
+                    );
                     notes.notify(Note::OpenFailed { path, why });
                 }
             });
@@ -512,6 +516,9 @@ impl Gui {
         self.quitting = true;
         // A signal may have started the drain already: then this is the second stop.
         let next = host::escalate(&self.stop);
+        if matches!(next, Stop::Drain(_)) {
+            tracing::info!("choose Quit again to stop at once");
+        }
         self.fleet.forward(next);
         self.render();
     }

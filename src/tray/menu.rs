@@ -14,6 +14,7 @@ use tray_icon::menu::{
 
 use super::state::{MenuState, RECENT_RUNS, preset_label};
 use crate::config::INTERVAL_PRESETS;
+use crate::t;
 
 /// A served workspace's id in the tray (its fleet id).
 pub type WsId = u64;
@@ -165,35 +166,35 @@ impl WsMenu {
     /// The widgets of workspace `ws`, appended to `parent` (after `before` items there).
     fn new(ws: WsId, parent: Parent, before: usize) -> WsMenu {
         let action = |a: WsAction| Action::Ws(ws, a).id();
-        let item = |a: WsAction, text: &str| MenuItem::with_id(action(a), text, true, None);
+        let item = |a: WsAction, text: &str| MenuItem::with_id(action(a), label(text), true, None);
         let check = |a: WsAction, text: &str, checked| {
-            CheckMenuItem::with_id(action(a), text, true, checked, None)
+            CheckMenuItem::with_id(action(a), label(text), true, checked, None)
         };
         let presets: Vec<_> = INTERVAL_PRESETS
             .iter()
             .map(|&n| (n, check(WsAction::Interval(n), &preset_label(n), false)))
             .collect();
-        let interval = Submenu::new("Change interval", true);
+        let interval = Submenu::new(label(&t!(CHANGE_INTERVAL)), true);
         for (_, preset) in &presets {
             interval.append(preset).expect("a menu item appends");
         }
-        let recent = Submenu::new("Recent runs", true);
-        let no_runs = MenuItem::new("No runs yet", false, None);
+        let recent = Submenu::new(label(&t!(RECENT_RUNS)), true);
+        let no_runs = MenuItem::new(label(&t!(NO_RUNS_YET)), false, None);
         recent.append(&no_runs).expect("a menu item appends");
         let menu = WsMenu {
             parent,
             notice_at: before + 1,
-            last: MenuItem::new("Never synced", false, None),
-            next: MenuItem::new("Starting…", false, None),
+            last: MenuItem::new(label(&t!(NEVER_SYNCED)), false, None),
+            next: MenuItem::new(label(&t!(STARTING)), false, None),
             notice: [
                 MenuItem::new("", false, None),
                 MenuItem::new("", false, None),
             ],
-            sync_now: item(WsAction::SyncNow, "Sync now"),
+            sync_now: item(WsAction::SyncNow, &t!(SYNC_NOW)),
             presets,
             interval,
-            custom: check(WsAction::Custom, "Custom", true),
-            pause: check(WsAction::Pause, "Pause scheduled syncs", false),
+            custom: check(WsAction::Custom, &t!(CUSTOM), true),
+            pause: check(WsAction::Pause, &t!(PAUSE_SCHEDULED), false),
             recent,
             recent_lines: (0..RECENT_RUNS)
                 .map(|i| item(WsAction::Recent(i), ""))
@@ -210,9 +211,9 @@ impl WsMenu {
             &menu.interval,
             &menu.pause,
             &menu.recent,
-            &item(WsAction::OpenLogs, "Open logs"),
-            &item(WsAction::EditConfig, "Edit configuration…"),
-            &item(WsAction::OpenFolder, "Open workspace folder"),
+            &item(WsAction::OpenLogs, &t!(OPEN_LOGS)),
+            &item(WsAction::EditConfig, &t!(EDIT_CONFIG)),
+            &item(WsAction::OpenFolder, &t!(OPEN_FOLDER)),
         ];
         for item in items {
             menu.parent.append(item);
@@ -324,12 +325,12 @@ impl TrayMenu {
         let menu = Menu::new();
         let login = CheckMenuItem::with_id(
             Action::StartAtLogin.id(),
-            "Start at login",
+            label(&t!(START_AT_LOGIN)),
             true,
             login,
             None,
         );
-        let quit = MenuItem::with_id(Action::Quit.id(), "Quit", true, None);
+        let quit = MenuItem::with_id(Action::Quit.id(), label(&t!(QUIT)), true, None);
         let mut tray = TrayMenu {
             menu: menu.clone(),
             workspaces: Vec::new(),
@@ -354,11 +355,16 @@ impl TrayMenu {
                 tray.workspaces.push((*id, ws));
                 tray.summaries.push((*id, sub, name.clone()));
             }
-            let pause_all =
-                CheckMenuItem::with_id(Action::PauseAll.id(), "Pause all", true, false, None);
+            let pause_all = CheckMenuItem::with_id(
+                Action::PauseAll.id(),
+                label(&t!(PAUSE_ALL)),
+                true,
+                false,
+                None,
+            );
             let items: [&dyn IsMenuItem; 3] = [
                 &PredefinedMenuItem::separator(),
-                &MenuItem::with_id(Action::SyncAll.id(), "Sync all now", true, None),
+                &MenuItem::with_id(Action::SyncAll.id(), label(&t!(SYNC_ALL)), true, None),
                 &pause_all,
             ];
             menu.append_items(&items).expect("menu items append");

@@ -109,7 +109,12 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
             Ok(host) => first_host = Some(host),
             Err(e @ OpenError::Taken { .. }) => {
                 let _ = writeln!(std::io::stderr(), "synctray: {e}");
-                notify::desktop().notify(Note::NotStarted(e.to_string()));
+                if let OpenError::Taken { root, holder, .. } = e {
+                    notify::desktop().notify(Note::AlreadyServed {
+                        root,
+                        holder: holder.to_string(),
+                    });
+                }
                 return Err(Ended::NotStarted);
             }
             Err(e) => {
@@ -134,9 +139,11 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
     })) {
         Ok(item) => item,
         Err(e) => {
-            let why = format!("cannot show the tray: {e} (or run `synctray --daemon`)");
-            let _ = writeln!(std::io::stderr(), "synctray: {why}");
-            notify::desktop().notify(Note::NotStarted(why));
+            let _ = writeln!(
+                std::io::stderr(),
+                "synctray: cannot show the tray: {e} (or run `synctray --daemon`)"
+            );
+            notify::desktop().notify(Note::NoTray { why: e.to_string() });
             return Err(Ended::NotStarted);
         }
     };
@@ -182,8 +189,8 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
         .inspect_err(|e| tracing::warn!("cannot watch {}: {e}", path.display()))
         .ok()
     });
-    // Logout on X11: the display goes before any signal comes. Stop as Quit does, with
-    // the session's short grace, and leave nothing behind.
+    // Logout: the display (X11) or the compositor (Wayland) goes before any signal comes.
+    // Stop as Quit does, with the session's short grace, and leave nothing behind.
     let stops = gui.fleet.stops();
     sys::tray::on_display_lost(move || {
         tracing::warn!("the display connection is lost (the session is ending); stopping");
@@ -318,8 +325,21 @@ fn engine_main(
     let host = match host {
         Some(host) => host,
         None => {
-            let show = |waiting| {
+            // Served elsewhere (or not yet): the same menu, Recent runs included, read
+            // from the files when the last run changes.
+            let mut runs_of = None;
+            let show = |waiting: fleet::Waiting| {
+                let last = match &waiting {
+                    fleet::Waiting::Unserved(snapshot) | fleet::Waiting::Elsewhere(snapshot, _) => {
+                        snapshot.last.clone()
+                    }
+                };
                 let _ = gone.0.send_event(UserEvent::Waiting(id, Box::new(waiting)));
+                if runs_of.as_ref() != Some(&last) {
+                    runs_of = Some(last);
+                    let runs = crate::runs::recent(&ws, state::RECENT_RUNS);
+                    let _ = gone.0.send_event(UserEvent::Recent(id, runs));
+                }
             };
             match fleet::open_when_servable(
                 &ws,

@@ -4,13 +4,14 @@
 #[path = "../support/mod.rs"]
 mod support;
 
-pub use support::proc::{
-    can_run_as_root, processes_with, set_mode, sleep_marker, stderr, wait_until,
-};
+pub use support::proc::{processes_with, set_mode, sleep_marker, stderr, wait_until};
 #[cfg(target_os = "linux")]
 pub use support::ws::Daemon;
 #[cfg(target_os = "linux")]
 pub use support::ws::SYNCTRAY;
 pub use support::ws::Ws;
 #[cfg(target_os = "linux")]
-pub use support::{proc::on_path, ws::assert_exit_code};
+pub use support::{
+    proc::{can_run_as_root, on_path},
+    ws::assert_exit_code,
+};

@@ -185,7 +185,7 @@ fn one_daemon_serves_the_list_and_a_hung_or_broken_workspace_never_delays_anothe
     );
     assert!(hung.lock_exists(), "the hung run holds its own lock");
     daemon.wait_log(
-        "broken: cannot sync: the configuration does not load",
+        "workspace{name=broken}: cannot sync: the configuration does not load",
         Duration::from_secs(5),
     );
 
@@ -329,4 +329,53 @@ fn the_workspaces_table_is_sized_to_its_content_and_says_never_synced() {
         "{text}"
     );
     assert!(!text.contains("✓ ok"), "{text}");
+}
+
+/// A daemon serving several workspaces: every line about a workspace names it, no line is
+/// a Debug dump, and a workspace removed from the list stops without "press Ctrl-C again".
+#[test]
+fn a_daemons_log_names_each_workspace_and_fits_each_cause() {
+    let home = Home::new();
+    let alpha = every_second(r#"["sleep", "30"]"#);
+    let beta = every_second(r#"["true"]"#);
+    home.ok(&["add", arg(alpha.root()), "--name", "alpha"]);
+    home.ok(&["add", arg(beta.root()), "--name", "beta"]);
+    let mut daemon = home.daemon();
+    daemon.wait("a run of each", Duration::from_secs(10), || {
+        runs(&beta) >= 1
+            && daemon
+                .log()
+                .contains("workspace{name=alpha}: schedule run started")
+    });
+    // alpha's run is in progress when it leaves the list: it gets its grace, and nothing
+    // asks for a second Ctrl-C that nobody pressed.
+    home.ok(&["remove", "alpha"]);
+    daemon.wait("alpha to stop", Duration::from_secs(20), || {
+        daemon
+            .log()
+            .contains("workspace{name=alpha}: scheduler stopped")
+    });
+    daemon.stop_with(libc::SIGTERM, Duration::from_secs(15));
+    let log = daemon.log();
+    for line in log.lines() {
+        let about_a_run = line.contains("run started") || line.contains("job ");
+        assert!(
+            !about_a_run || line.contains("workspace{name="),
+            "a line about a workspace that does not name it: {line}\n{log}"
+        );
+        assert!(
+            !line.contains(" { ") && !line.contains("Finished("),
+            "a Debug dump: {line}"
+        );
+    }
+    let removed: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("workspace{name=alpha}") && l.contains("stopping"))
+        .collect();
+    assert!(!removed.is_empty(), "{log}");
+    assert!(removed.iter().all(|l| !l.contains("again")), "{removed:?}");
+    assert!(
+        log.contains("workspace{name=beta}: schedule run started"),
+        "{log}"
+    );
 }

@@ -288,9 +288,15 @@ impl Desktop {
         self.path("home")
     }
 
-    /// Points `command` at this desktop: its display, its bus, its home.
+    /// Points `command` at this desktop: its display, its bus, its home, and English
+    /// whatever the machine's locale is (a test that wants another language sets `LANG`).
     pub fn apply(&self, command: &mut Command) {
         command
+            .env("LANG", "C.UTF-8")
+            .env_remove("LANGUAGE")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LC_TIME")
             .env("DISPLAY", &self.display)
             .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
             .env("HOME", self.home())

@@ -144,8 +144,18 @@ impl SniHost {
 
     /// Starts the host on `desktop`'s bus and waits until it owns the watcher's name.
     pub fn start(desktop: &Desktop) -> Result<SniHost, String> {
-        let log = std::fs::File::create(desktop.path("sni-host.log")).map_err(|e| e.to_string())?;
-        let mut command = desktop.command(SCRIPT);
+        SniHost::start_as(desktop.command(SCRIPT), &desktop.path("sni-host.log"))
+    }
+
+    /// The script's path, for a test that starts the host its own way (as another user).
+    pub fn script() -> &'static str {
+        SCRIPT
+    }
+
+    /// Starts the host with `command` (which runs [`SniHost::script`] on the bus it chose),
+    /// its stderr in `log_path`, and waits until it owns the watcher's name.
+    pub fn start_as(mut command: Command, log_path: &std::path::Path) -> Result<SniHost, String> {
+        let log = std::fs::File::create(log_path).map_err(|e| e.to_string())?;
         let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -174,7 +184,7 @@ impl SniHost {
             Ok(line) if line["ready"] == true => Ok(host),
             other => Err(format!(
                 "the StatusNotifierItem host did not start: {other:?}; {}",
-                std::fs::read_to_string(desktop.path("sni-host.log")).unwrap_or_default()
+                std::fs::read_to_string(log_path).unwrap_or_default()
             )),
         }
     }

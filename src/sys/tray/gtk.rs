@@ -88,9 +88,11 @@ pub fn toolkit_starts() -> bool {
 /// which ends the process at once, leaving the run unrecorded and the lock behind. Call
 /// after the event loop (and so the display) is open.
 ///
-/// Without an X display (a Wayland session) there is nothing to hook: GDK ends the process
-/// itself when the compositor goes, and the session manager's SIGTERM is what gives the run
-/// its grace.
+/// On Wayland, when the compositor goes, GDK says so in a message (`Error reading events
+/// from display: …`, `Error flushing display: …`, `Error N (…) dispatching to Wayland
+/// display.`) and then ends the process with `_exit(1)`; the handler runs from that message
+/// (GLib's log writer sees it first), before the `_exit`, and the process then ends with
+/// status 0 as on X11.
 pub fn on_display_lost(handler: impl Fn() + Send + Sync + 'static) {
     use std::ffi::{c_int, c_void};
     use std::sync::OnceLock;
@@ -111,6 +113,24 @@ pub fn on_display_lost(handler: impl Fn() + Send + Sync + 'static) {
     if HANDLER.set(Box::new(handler)).is_err() {
         return;
     }
+    // GTK logs structured (its messages reach the writer function, not `g_log` handlers);
+    // the writer is GLib's own for everything, after a look at what GDK says.
+    glib::log_set_writer_func(|level, fields| {
+        let field = |key: &str| {
+            fields
+                .iter()
+                .find(|f| f.key() == key)
+                .and_then(|f| f.value_str())
+        };
+        let lost_now = field("GLIB_DOMAIN") == Some("Gdk")
+            && field("MESSAGE").is_some_and(wayland_connection_lost);
+        let written = glib::log_writer_default(level, fields);
+        if lost_now {
+            // SAFETY: as for the X display; GDK would `_exit(1)` right after this.
+            unsafe { lost(std::ptr::null_mut()) };
+        }
+        written
+    });
     // libX11 is in the process already when GDK runs on X11 (it links it); it is looked
     // up rather than linked so that a Wayland-only session needs no X library.
     // SAFETY: dlsym with a NUL-terminated name; the pointer, when found, is Xlib's
@@ -125,11 +145,33 @@ pub fn on_display_lost(handler: impl Fn() + Send + Sync + 'static) {
     }
 }
 
+/// Whether GDK's `message` says that the Wayland compositor's connection is gone (it ends
+/// the process right after saying so).
+fn wayland_connection_lost(message: &str) -> bool {
+    message.starts_with("Error reading events from display")
+        || message.starts_with("Error flushing display")
+        || (message.starts_with("Error ") && message.ends_with("dispatching to Wayland display."))
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, Instant};
 
-    use super::Alarm;
+    use super::{Alarm, wayland_connection_lost};
+
+    #[test]
+    fn gdks_words_for_a_lost_compositor_are_recognised() {
+        assert!(wayland_connection_lost(
+            "Error reading events from display: Broken pipe"
+        ));
+        assert!(wayland_connection_lost(
+            "Error flushing display: Broken pipe"
+        ));
+        assert!(wayland_connection_lost(
+            "Error 32 (Broken pipe) dispatching to Wayland display."
+        ));
+        assert!(!wayland_connection_lost("Error loading an icon"));
+    }
 
     /// One blocking iteration of the default main context, as `gtk_main_iteration_do`.
     fn iterate() {

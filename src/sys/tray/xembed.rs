@@ -32,6 +32,7 @@ pub struct StatusIcon {
 
 impl StatusIcon {
     pub fn new() -> StatusIcon {
+        quiet_embedding_critical();
         // SAFETY: GTK is initialised (the event loop runs on this thread); the function
         // only returns the class's GType, registering it on first use.
         let kind: glib::Type =
@@ -116,6 +117,29 @@ impl Drop for StatusIcon {
             unsafe { menu.destroy() };
         }
     }
+}
+
+/// Keeps one known, harmless GDK critical off stderr: GDK's X11 backend thaws a toplevel's
+/// updates on each MapNotify it sees, and freezes them on each UnmapNotify; the status
+/// icon's window is mapped by the tray that embeds it, never unmapped first, so the first
+/// thaw finds nothing frozen and GDK prints `Gdk-CRITICAL … gdk_window_thaw_toplevel_updates:
+/// assertion 'window->update_and_descendants_freeze_count > 0' failed` at every start.
+/// Every other GDK message goes to GLib's default handler, as before.
+fn quiet_embedding_critical() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        glib::log_set_handler(
+            Some("Gdk"),
+            glib::LogLevels::LEVEL_CRITICAL,
+            false,
+            false,
+            |domain, level, message| {
+                if !message.contains("gdk_window_thaw_toplevel_updates") {
+                    glib::log_default_handler(domain, level, Some(message));
+                }
+            },
+        );
+    });
 }
 
 /// The face's picture at the icon's size (32 px before the tray says).

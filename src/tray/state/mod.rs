@@ -5,12 +5,15 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Datelike, Local, TimeDelta, Timelike, Utc};
+use chrono::{DateTime, Local, TimeDelta, Timelike, Utc};
 
-use crate::config::{self, INTERVAL_PRESETS};
+use crate::config::INTERVAL_PRESETS;
+use crate::i18n;
 use crate::schedule::Cadence;
+use crate::schedule::Trigger;
 use crate::snapshot::{Message, Notice, Running, Snapshot};
 use crate::status::{Outcome, RunRecord};
+use crate::t;
 use crate::wait::Condition;
 
 /// Which of the five icons (see `icons/README.md`): the workspace's state.
@@ -86,7 +89,7 @@ pub fn recent_items(runs: &[RunRecord], now: DateTime<Local>) -> Vec<RecentItem>
 
 /// The label of a preset of "Change interval": "Every 5 min", "Every 1 h".
 pub fn preset_label(minutes: u32) -> String {
-    format!("Every {}", config::describe_minutes(minutes))
+    t!(EVERY, length = i18n::interval(minutes))
 }
 
 /// The menu for `snap`, with relative times counted from `now`.
@@ -95,17 +98,15 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
     // While a failure is why the data is old, the failure stays the headline, the age
     // added: "✗ quality failing since 11:17 (4 runs) · data 3 min old".
     let aged = |line: String| match overdue {
-        Some(age) => format!("{line} · data {} old", crate::notify::age_words(age)),
+        Some(age) => t!(WITH_DATA_AGE, line = line, age = i18n::age(age)),
         None => line,
     };
     let last_line = match &snap.last {
         // What keeps the data from being fresh comes first: runs that cannot start, then
         // a failure, then data gone stale for no reason the runs show.
         _ if snap.problem.is_some() => {
-            format!(
-                "✗ Cannot sync: {}",
-                snap.problem.as_ref().expect("guarded").what
-            )
+            let what = &snap.problem.as_ref().expect("guarded").what;
+            t!(CANNOT_SYNC, what = what.as_str())
         }
         Some(s)
             if !s.is_success()
@@ -113,108 +114,106 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
                 && snap.failing.as_ref().is_some_and(|f| f.runs > 1) =>
         {
             let f = snap.failing.as_ref().expect("guarded");
-            aged(format!(
-                "✗ {} failing since {} ({} runs)",
-                f.job.as_deref().unwrap_or("sync"),
-                clock(f.since, now),
-                f.runs
+            aged(t!(
+                FAILING_SINCE,
+                job = f.job.clone().unwrap_or_else(|| t!(FAILING_RUN)),
+                since = clock(f.since, now),
+                runs = f.runs
             ))
         }
-        Some(s) if !s.is_success() && !s.interrupted => aged(format!(
-            "✗ Last sync {} · failed: {}",
-            clock(s.last_sync, now),
-            failed_what(s)
+        Some(s) if !s.is_success() && !s.interrupted => aged(t!(
+            LAST_SYNC_FAILED,
+            time = clock(s.last_sync, now),
+            what = failed_what(s)
         )),
         _ if overdue.is_some() => {
-            let age = crate::notify::age_words(overdue.expect("guarded"));
+            let age = i18n::age(overdue.expect("guarded"));
             match snap.last_success() {
-                Some(at) => format!("⚠ Data is {age} old (last success {})", clock(at, now)),
-                None => format!("⚠ Data is {age} old (no sync has succeeded)"),
+                Some(at) => t!(DATA_OLD, age = age, success = clock(at, now)),
+                None => t!(DATA_OLD_NEVER, age = age),
             }
         }
-        None => "Never synced".to_owned(),
-        Some(s) if s.is_success() => {
-            format!(
-                "✓ Last sync {} · {}",
-                clock(s.last_sync, now),
-                duration(s.duration_ms)
-            )
-        }
+        None => t!(NEVER_SYNCED),
+        Some(s) if s.is_success() => t!(
+            LAST_SYNC_OK,
+            time = clock(s.last_sync, now),
+            length = duration(s.duration_ms)
+        ),
         // Stopped by Quit, a shutdown or a logout: not a failure; the next run decides.
         Some(s) => match s.last_success() {
-            Some(ok) => format!(
-                "Interrupted {} (stopped during the run) · last success {}",
-                clock(s.last_sync, now),
-                clock(ok, now)
+            Some(ok) => t!(
+                INTERRUPTED_LAST_SUCCESS,
+                time = clock(s.last_sync, now),
+                success = clock(ok, now)
             ),
-            None => format!(
-                "Interrupted {} (stopped during the run)",
-                clock(s.last_sync, now)
-            ),
+            None => t!(INTERRUPTED, time = clock(s.last_sync, now)),
         },
     };
     let next_line = match &snap.running {
-        Some(Running::Here { index, total, job }) => format!("Syncing {index}/{total}: {job}…"),
+        Some(Running::Here { index, total, job }) => t!(
+            SYNCING_JOB,
+            index = *index,
+            total = *total,
+            job = job.as_str()
+        ),
         Some(Running::Retrying {
             job,
             next_try,
             attempts,
             at,
             ..
-        }) => format!(
-            "Retrying {job} {} (try {next_try}/{attempts})…",
-            countdown(*at, now)
+        }) => t!(
+            RETRYING,
+            job = job.as_str(),
+            when = countdown(*at, now),
+            attempt = *next_try,
+            attempts = *attempts
         ),
         Some(Running::Waiting { what, until }) => match (what, until) {
-            (Condition::Network, _) => "Waiting for network…".to_owned(),
-            (Condition::Power, Some(at)) => {
-                format!("Waiting for AC power (runs anyway at {})…", clock(*at, now))
+            (Condition::Network, _) => t!(WAITING_NETWORK),
+            (Condition::Power, Some(at)) => t!(WAITING_POWER_UNTIL, time = clock(*at, now)),
+            (Condition::Unmetered, Some(at)) => {
+                t!(WAITING_UNMETERED_UNTIL, time = clock(*at, now))
             }
-            (Condition::Unmetered, Some(at)) => format!(
-                "Waiting for an unmetered network (runs anyway at {})…",
-                clock(*at, now)
-            ),
-            (what, None) => format!("Waiting for {what}…"),
+            (Condition::Power, None) => t!(WAITING_POWER),
+            (Condition::Unmetered, None) => t!(WAITING_UNMETERED),
         },
         Some(Running::Elsewhere(holder)) => match holder.pid {
-            Some(pid) => format!("Syncing (another process, pid {pid})…"),
-            None => "Syncing (another process)…".to_owned(),
+            Some(pid) => t!(SYNCING_ELSEWHERE_PID, pid = pid),
+            None => t!(SYNCING_ELSEWHERE),
         },
         None if snap.paused => match snap.paused_until {
-            Some(until) => format!("Paused until {}", clock(until, now)),
-            None => "Paused".to_owned(),
+            Some(until) => t!(PAUSED_UNTIL, time = clock(until, now)),
+            None => t!(PAUSED),
         },
         // A schedule every few seconds is said to the second: "in 1 min" would be wrong.
         None => match snap.next_run {
             Some(at) if snap.cadence.below_a_minute() => {
-                format!("Next run {} ({})", clock_s(at, now), countdown(at, now))
+                t!(NEXT_RUN, time = clock_s(at, now), when = countdown(at, now))
             }
-            Some(at) => format!("Next run {} ({})", clock(at, now), relative(at, now)),
-            None => "No run scheduled".to_owned(),
+            Some(at) => t!(NEXT_RUN, time = clock(at, now), when = relative(at, now)),
+            None => t!(NO_RUN_SCHEDULED),
         },
     };
     let message = snap.message.as_ref().filter(|m| hidden_at(m) > now);
     let notice = match (&snap.config_error, message) {
         // A refused click is the answer the person waits for: it comes first.
-        (_, Some(m)) if matches!(m.what, Notice::Edit(..)) => Some(format!("⚠ {}", m.what)),
+        (_, Some(m)) if matches!(m.what, Notice::Edit(..)) => Some(notice_text(&m.what)),
         // The line says "Config": the file's path would not fit a narrow menu.
-        (Some(e), _) => Some(format!("⚠ Config not applied: {}", e.kind)),
-        (None, Some(m)) => Some(format!("⚠ {}", m.what)),
+        (Some(e), _) => Some(t!(CONFIG_NOT_APPLIED, what = e.kind.to_string())),
+        (None, Some(m)) => Some(notice_text(&m.what)),
         (None, None) => None,
     };
     let (interval_checked, custom) = match &snap.cadence {
         // Nothing is in force: no check says otherwise.
         _ if snap.no_config => (None, None),
-        Cadence::Cron { expr, .. } => (None, Some(format!("Custom: schedule {expr}"))),
+        Cadence::Cron { expr, .. } => (None, Some(t!(CUSTOM_SCHEDULE, schedule = expr.as_str()))),
         Cadence::Every { minutes, .. } if INTERVAL_PRESETS.contains(minutes) => {
             (Some(*minutes), None)
         }
         Cadence::Every { minutes, .. } => (
             None,
-            Some(format!(
-                "Custom: every {}",
-                config::describe_minutes(*minutes)
-            )),
+            Some(t!(CUSTOM_EVERY, length = i18n::interval(*minutes))),
         ),
     };
     // A waiting run holds no lock and has not started: "Sync now" runs it.
@@ -280,7 +279,7 @@ pub fn pause_all(paused: &[(u64, bool)], by_pause_all: &mut Vec<u64>) -> Vec<(u6
 /// trays can be told apart) and its text (the lines of `m.tooltip` after "synctray").
 pub fn named_tooltip(name: &str, m: &MenuState) -> (String, String) {
     let rest = m.tooltip.strip_prefix("synctray\n").unwrap_or(&m.tooltip);
-    (format!("synctray — {name}"), rest.to_owned())
+    (t!(MENU_TITLE, workspace = name), rest.to_owned())
 }
 
 /// The line that sums a workspace up in a menu of several, opening its submenu:
@@ -288,30 +287,30 @@ pub fn named_tooltip(name: &str, m: &MenuState) -> (String, String) {
 pub fn summary(name: &str, snap: &Snapshot, now: DateTime<Local>) -> String {
     let state = snap.state(now.with_timezone(&Utc));
     let what = match state {
-        IconKind::Syncing => "Syncing…".to_owned(),
-        IconKind::Error if snap.problem.is_some() => "✗ Cannot sync".to_owned(),
-        IconKind::Paused => "Paused".to_owned(),
+        IconKind::Syncing => t!(SUMMARY_SYNCING),
+        IconKind::Error if snap.problem.is_some() => t!(SUMMARY_CANNOT_SYNC),
+        IconKind::Paused => t!(PAUSED),
         IconKind::Stale => {
             let age = snap.overdue(now.with_timezone(&Utc)).unwrap_or_default();
-            format!("⚠ {} old", crate::notify::age_words(age))
+            t!(SUMMARY_OLD, age = i18n::age(age))
         }
         _ => match &snap.last {
             Some(last) => format!("{} {}", state.mark(), clock(last.last_sync, now)),
-            None => "Never synced".to_owned(),
+            None => t!(NEVER_SYNCED),
         },
     };
     let what = match snap
         .next_run
         .filter(|_| !snap.paused && state != IconKind::Syncing)
     {
-        Some(next) => format!("{what} · next {}", clock(next, now)),
+        Some(next) => t!(STATE_NEXT, state = what, time = clock(next, now)),
         None => what,
     };
     // A long name gives way, elided in the middle, so that the state stays in sight.
     let room = LABEL_CHARS
         .saturating_sub(what.chars().count() + 2)
         .max(MIN_NAME_CHARS);
-    format!("{}: {what}", elide_middle(name, room))
+    t!(SUMMARY, workspace = elide_middle(name, room), state = what)
 }
 
 /// The fewest characters of a workspace's name a menu line keeps.
@@ -320,7 +319,7 @@ const MIN_NAME_CHARS: usize = 12;
 /// The menu's title line naming the workspace: "synctray — dashboard", its name elided in
 /// the middle to [`LABEL_CHARS`] (the tooltip has it whole).
 pub fn title(name: &str) -> String {
-    elide_middle(&format!("synctray — {name}"), LABEL_CHARS)
+    elide_middle(&t!(MENU_TITLE, workspace = name), LABEL_CHARS)
 }
 
 /// What a failed run's first line names: the failing job, else the run's error.
@@ -329,9 +328,34 @@ fn failed_what(s: &RunRecord) -> String {
         return job.name.clone();
     }
     match s.error.as_deref() {
-        _ if s.interrupted => "interrupted".to_owned(),
+        _ if s.interrupted => t!(FAILED_INTERRUPTED),
         Some(e) => elide_middle(e.lines().next().unwrap_or(e), 40),
-        None => "error".to_owned(),
+        None => t!(FAILED_ERROR),
+    }
+}
+
+/// An engine message as the menu says it.
+fn notice_text(notice: &Notice) -> String {
+    match notice {
+        Notice::AlreadyRunning => t!(NOTICE_ALREADY_RUNNING),
+        Notice::Skipped { trigger, holder } => {
+            let trigger = match trigger {
+                Trigger::Schedule => "schedule",
+                Trigger::CatchUp => "catch-up",
+                Trigger::Manual | Trigger::Cli => "manual",
+            };
+            t!(
+                NOTICE_SKIPPED,
+                trigger = trigger,
+                holder = holder.to_string()
+            )
+        }
+        Notice::Edit(edit, e) => t!(
+            NOTICE_NOT_CHANGED,
+            edit = crate::notify::edit_key(*edit),
+            what = e.kind.to_string()
+        ),
+        Notice::Warning(w) => t!(NOTICE_CONFIG, what = w.as_str()),
     }
 }
 
@@ -394,27 +418,16 @@ pub fn wrap_two(text: &str, max: usize) -> String {
     format!("{}\n{second}", first.trim_end())
 }
 
-/// A time as a menu says it: "14:30" today, "yesterday 14:30", "tomorrow 09:00",
-/// "Mon 09:00" within a week, else "25 Nov 14:30" (and the year if not this one).
+/// A time as a menu says it, in the person's words and clock: "14:30" today,
+/// "yesterday 14:30", "tomorrow 09:00", "Mon 09:00" within a week, else "25 Nov 14:30"
+/// (and the year if not this one); see [`i18n::at`].
 pub fn clock(t: DateTime<Utc>, now: DateTime<Local>) -> String {
-    let t = t.with_timezone(&Local);
-    let days = (t.date_naive() - now.date_naive()).num_days();
-    let hm = t.format("%H:%M");
-    match days {
-        0 => hm.to_string(),
-        -1 => format!("yesterday {hm}"),
-        1 => format!("tomorrow {hm}"),
-        -6..=6 => format!("{} {hm}", t.format("%a")),
-        _ if t.year() == now.year() => format!("{} {hm}", t.format("%-d %b")),
-        _ => format!("{} {hm}", t.format("%-d %b %Y")),
-    }
+    i18n::at(t, now, false)
 }
 
-/// [`clock`] to the second: "14:30:05", "yesterday 14:30:05".
+/// [`clock`] to the second: "14:30:05", "yesterday 14:30:05", "2:30:05 PM".
 pub fn clock_s(t: DateTime<Utc>, now: DateTime<Local>) -> String {
-    let minute = clock(t, now);
-    let seconds = t.with_timezone(&Local).format(":%S");
-    format!("{minute}{seconds}")
+    i18n::at(t, now, true)
 }
 
 /// How long until `t`: "now", "in 12 min", "in 1 h 5 min", "in 2 d 3 h". Rounded up to
@@ -422,18 +435,9 @@ pub fn clock_s(t: DateTime<Utc>, now: DateTime<Local>) -> String {
 pub fn relative(t: DateTime<Utc>, now: DateTime<Local>) -> String {
     let ms = (t - now.with_timezone(&Utc)).num_milliseconds();
     if ms <= 0 {
-        return "now".to_owned();
+        return t!(NOW);
     }
-    let minutes = (ms + 59_999) / 60_000;
-    let (hours, min) = (minutes / 60, minutes % 60);
-    let (days, hrs) = (hours / 24, hours % 24);
-    match (days, hours, min, hrs) {
-        (0, 0, m, _) => format!("in {m} min"),
-        (0, h, 0, _) => format!("in {h} h"),
-        (0, h, m, _) => format!("in {h} h {m} min"),
-        (d, _, _, 0) => format!("in {d} d"),
-        (d, _, _, h) => format!("in {d} d {h} h"),
-    }
+    t!(IN_TIME, length = i18n::length((ms + 59_999) / 60_000))
 }
 
 /// How long after `now` the menu's texts next change by themselves: just past the next
@@ -451,8 +455,8 @@ pub fn until_next_minute(now: DateTime<Local>) -> Duration {
 pub fn countdown(t: DateTime<Utc>, now: DateTime<Local>) -> String {
     let ms = (t - now.with_timezone(&Utc)).num_milliseconds();
     match ms {
-        ..=0 => "now".to_owned(),
-        1..60_000 => format!("in {} s", (ms + 999) / 1000),
+        ..=0 => t!(NOW),
+        1..60_000 => t!(IN_TIME, length = i18n::seconds((ms + 999) / 1000)),
         _ => relative(t, now),
     }
 }
@@ -461,10 +465,18 @@ pub fn countdown(t: DateTime<Utc>, now: DateTime<Local>) -> String {
 pub fn duration(ms: u64) -> String {
     let secs = ms / 1000;
     match secs {
-        0..60 => format!("{:.1} s", ms as f64 / 1000.0),
-        60..3600 if secs.is_multiple_of(60) => format!("{} min", secs / 60),
-        60..3600 => format!("{} min {} s", secs / 60, secs % 60),
-        _ => format!("{} h {} min", secs / 3600, secs % 3600 / 60),
+        0..60 => t!(SECONDS, count = i18n::decimal(ms as f64 / 1000.0)),
+        60..3600 if secs.is_multiple_of(60) => t!(MINUTES, count = secs / 60),
+        60..3600 => t!(
+            LENGTH_TWO,
+            first = t!(MINUTES, count = secs / 60),
+            second = t!(SECONDS, count = secs % 60)
+        ),
+        _ => t!(
+            LENGTH_TWO,
+            first = t!(HOURS, count = secs / 3600),
+            second = t!(MINUTES, count = secs % 3600 / 60)
+        ),
     }
 }
 

@@ -436,7 +436,7 @@ fn a_config_error_beats_a_message_and_is_shortened_to_the_file() {
     let now = local(2026, 11, 25, 14, 33, 0);
     let error = ConfigError {
         path: "/home/me/ws/data/config/sync.json".into(),
-        kind: config::ConfigErrorKind::Invalid {
+        kind: crate::config::ConfigErrorKind::Invalid {
             key: "intervalMinutes".into(),
             message: "must be a whole number from 1 to 1440, got 0".into(),
         },
@@ -728,7 +728,7 @@ fn a_refused_change_is_said_over_the_config_error_and_nothing_is_checked_without
     let now = local(2026, 11, 25, 14, 33, 0);
     let error = Arc::new(ConfigError {
         path: "/home/me/ws/data/config/sync.json".into(),
-        kind: config::ConfigErrorKind::Invalid {
+        kind: crate::config::ConfigErrorKind::Invalid {
             key: "catchUp".into(),
             message: "must be true or false, got \"yes\"".into(),
         },
@@ -737,7 +737,7 @@ fn a_refused_change_is_said_over_the_config_error_and_nothing_is_checked_without
         config_error: Some(Arc::clone(&error)),
         message: Some(Message {
             at: utc(now),
-            what: Notice::Edit(config::Edit::Interval(30), error),
+            what: Notice::Edit(crate::config::Edit::Interval(30), error),
         }),
         ..snapshot(now)
     };
