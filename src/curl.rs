@@ -70,15 +70,15 @@ impl Request {
     }
 }
 
-/// `request`, tried up to [`TRIES`] times with a backoff (not once given up); `what`
-/// names it in the debug log of each failed try.
+/// `request`, tried up to [`TRIES`] times with a backoff (no other try once the process
+/// stops); `what` names it in the debug log of each failed try.
 pub fn send_tried(request: &Request, what: &str, abandon: &Abandon) -> Result<(), String> {
     let mut delay = BACKOFF;
     let mut tries = 1;
     loop {
         match send_once(request, abandon) {
             Ok(()) => return Ok(()),
-            Err(e) if tries >= TRIES || abandon.is_set() => return Err(e),
+            Err(e) if tries >= TRIES || abandon.is_stopping() => return Err(e),
             Err(e) => tracing::debug!("{what}: {e}; trying again"),
         }
         if !abandon.sleep(delay) {

@@ -143,7 +143,7 @@ impl Host {
             signal_grace,
         } = self;
         runtime().block_on(async {
-            let engine = Engine::new(ws.clone(), Arc::new(SystemClock), notifier);
+            let engine = Engine::new(ws.clone(), Arc::new(SystemClock), notifier).with_alerts();
             let stop_rx = stop.subscribe();
             let stop_tx = stop.clone();
             if let Some(grace) = signal_grace {
@@ -173,7 +173,8 @@ impl Host {
 /// One run of `ws`'s jobs now, in this process, under the run lock (`synctray sync`):
 /// builds the runtime, and SIGTERM, SIGINT and SIGHUP stop the run the way [`escalate`]
 /// says (the first gives it [`GRACE`], and says so in the log). Does not claim the
-/// instance lock: a tray or daemon may serve the workspace meanwhile.
+/// instance lock: a tray or daemon may serve the workspace meanwhile (it, not this run,
+/// tells the alert channels then).
 pub fn run_once(
     ws: Workspace,
     config: &Config,
@@ -181,7 +182,21 @@ pub fn run_once(
     trigger: Trigger,
 ) -> Result<RunOutcome, LockError> {
     runtime().block_on(async {
+        // The tray or daemon that serves the workspace tells the alert channels; this
+        // run does only when none does.
+        let served = lock::served_by(&ws.instance_lock());
         let engine = Engine::new(ws, Arc::new(SystemClock), notifier);
+        let engine = match served {
+            Some(holder) => {
+                if !config.alerts.is_empty() {
+                    tracing::info!(
+                        "alerts are left to the synctray that serves the workspace ({holder})"
+                    );
+                }
+                engine
+            }
+            None => engine.with_alerts(),
+        };
         let (stop_tx, stop_rx) = watch::channel(Stop::Run);
         let signals = tokio::spawn(stop_on_signals(stop_tx));
         // This run is in progress until `run_once` returns: a graceful stop gives it grace.

@@ -46,6 +46,7 @@
 //! - [`outbox`]: a worker thread that makes deliveries (pings, alerts) in order, never
 //!   delaying a run, given a deadline at the end of the process.
 //! - [`curl`]: HTTP requests made by the system's curl, the request on its standard input.
+//! - [`alerts`]: the alert channels (ntfy, webhooks, a command), one message an incident.
 //! - [`ping`]: health pings to a healthchecks.io-style monitor at each run's start and end.
 //! - [`notify`]: which changes of state deserve a desktop notification (one per
 //!   incident), and showing it.
@@ -60,6 +61,7 @@
 //!   timer, the conditions' sensors, notification hints, start at login, the tray's platform
 //!   parts), each picking one file per OS in its `mod.rs`; the atomic write.
 
+pub mod alerts;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -9,25 +9,37 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
-/// Set when the deliveries are given up: a delivery in flight stops waiting.
+/// What a delivery in progress must know of the end of the process: once it is
+/// *stopping* no new try is waited for (a backoff ends at once: a dead server adds nothing
+/// to the stop), and once the deliveries are *given up* the try in flight stops too.
 #[derive(Debug, Default)]
-pub struct Abandon(AtomicBool);
+pub struct Abandon {
+    given_up: AtomicBool,
+    stopping: AtomicBool,
+}
 
 impl Abandon {
+    /// Whether the deliveries are given up: the try in flight must stop now.
     pub fn is_set(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
+        self.given_up.load(Ordering::SeqCst)
     }
 
-    /// Sleeps `delay` unless the deliveries are given up meanwhile; whether it slept it all.
+    /// Whether the process stops: a try in flight may end, no other begins after a wait.
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst) || self.is_set()
+    }
+
+    /// Sleeps `delay` (a backoff) unless the process stops meanwhile; whether it slept it
+    /// all.
     pub fn sleep(&self, delay: Duration) -> bool {
         let until = Instant::now() + delay;
         while Instant::now() < until {
-            if self.is_set() {
+            if self.is_stopping() {
                 return false;
             }
             std::thread::sleep(POLL.min(until.saturating_duration_since(Instant::now())));
         }
-        !self.is_set()
+        !self.is_stopping()
     }
 }
 
@@ -103,6 +115,9 @@ impl Outbox {
     /// Gives what is queued until `deadline`, then gives it up: the delivery in flight
     /// stops, and this waits (briefly) until it has. How many deliveries were given up.
     pub fn finish(&self, deadline: Instant) -> usize {
+        if let Some((_, shared)) = self.worker.lock().unwrap().as_ref() {
+            shared.abandon.stopping.store(true, Ordering::SeqCst);
+        }
         let left = self.flush(deadline);
         let Some((tx, shared)) = self.worker.lock().unwrap().take() else {
             return 0;
@@ -110,7 +125,7 @@ impl Outbox {
         if left == 0 {
             return 0;
         }
-        shared.abandon.0.store(true, Ordering::SeqCst);
+        shared.abandon.given_up.store(true, Ordering::SeqCst);
         drop(tx);
         let _ = shared
             .changed
@@ -162,8 +177,11 @@ mod tests {
         let outbox = Outbox::new("test-outbox");
         let done = Arc::new(AtomicBool::new(false));
         let theirs = Arc::clone(&done);
+        // A try in flight: it ends only when given up.
         outbox.send(Box::new(move |abandon| {
-            abandon.sleep(Duration::from_secs(60));
+            while !abandon.is_set() {
+                std::thread::sleep(POLL);
+            }
             theirs.store(true, Ordering::SeqCst);
         }));
         let started = Instant::now();
@@ -176,6 +194,18 @@ mod tests {
             done.load(Ordering::SeqCst),
             "the delivery saw it was given up"
         );
+    }
+
+    #[test]
+    fn a_backoff_ends_at_the_stop() {
+        let outbox = Outbox::new("test-outbox");
+        outbox.send(Box::new(move |abandon| {
+            abandon.sleep(Duration::from_secs(60));
+        }));
+        std::thread::sleep(Duration::from_millis(50));
+        let started = Instant::now();
+        assert_eq!(outbox.finish(Instant::now() + Duration::from_secs(5)), 0);
+        assert!(started.elapsed() < Duration::from_millis(500));
     }
 
     #[test]

@@ -2210,8 +2210,12 @@ fn sni_a_spanish_desktop_reads_the_menu_and_a_failure_in_spanish() {
     }) else {
         return;
     };
+    // Served and idle: the next run is planned (before, the line says "Iniciando…").
     let menu = s.wait_menu("the idle Spanish menu", LONG, |m| {
         m.find("Sincronizar ahora").is_some_and(|i| i.enabled)
+            && m.children
+                .get(2)
+                .is_some_and(|l| l.label.starts_with("Próxima ejecución "))
     });
     let top = labels(&menu);
     let name =

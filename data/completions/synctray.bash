@@ -19,6 +19,9 @@ _synctray() {
             synctray,add)
                 cmd="synctray__subcmd__add"
                 ;;
+            synctray,alerts)
+                cmd="synctray__subcmd__alerts"
+                ;;
             synctray,check)
                 cmd="synctray__subcmd__check"
                 ;;
@@ -64,8 +67,23 @@ _synctray() {
             synctray,workspaces)
                 cmd="synctray__subcmd__workspaces"
                 ;;
+            synctray__subcmd__alerts,help)
+                cmd="synctray__subcmd__alerts__subcmd__help"
+                ;;
+            synctray__subcmd__alerts,test)
+                cmd="synctray__subcmd__alerts__subcmd__test"
+                ;;
+            synctray__subcmd__alerts__subcmd__help,help)
+                cmd="synctray__subcmd__alerts__subcmd__help__subcmd__help"
+                ;;
+            synctray__subcmd__alerts__subcmd__help,test)
+                cmd="synctray__subcmd__alerts__subcmd__help__subcmd__test"
+                ;;
             synctray__subcmd__help,add)
                 cmd="synctray__subcmd__help__subcmd__add"
+                ;;
+            synctray__subcmd__help,alerts)
+                cmd="synctray__subcmd__help__subcmd__alerts"
                 ;;
             synctray__subcmd__help,check)
                 cmd="synctray__subcmd__help__subcmd__check"
@@ -112,6 +130,9 @@ _synctray() {
             synctray__subcmd__help,workspaces)
                 cmd="synctray__subcmd__help__subcmd__workspaces"
                 ;;
+            synctray__subcmd__help__subcmd__alerts,test)
+                cmd="synctray__subcmd__help__subcmd__alerts__subcmd__test"
+                ;;
             *)
                 ;;
         esac
@@ -119,7 +140,7 @@ _synctray() {
 
     case "${cmd}" in
         synctray)
-            opts="-w -h -V --workspace --daemon --help --version sync export unexport status interval pause resume check history next logs add remove workspaces completions help"
+            opts="-w -h -V --workspace --daemon --help --version sync export unexport status interval pause resume check history next logs add remove workspaces alerts completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,6 +172,92 @@ _synctray() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        synctray__subcmd__alerts)
+            opts="-w -h --workspace --help test help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -w)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        synctray__subcmd__alerts__subcmd__help)
+            opts="test help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        synctray__subcmd__alerts__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        synctray__subcmd__alerts__subcmd__help__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        synctray__subcmd__alerts__subcmd__test)
+            opts="-w -h --workspace --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --workspace)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -249,7 +356,7 @@ _synctray() {
             return 0
             ;;
         synctray__subcmd__help)
-            opts="sync export unexport status interval pause resume check history next logs add remove workspaces completions help"
+            opts="sync export unexport status interval pause resume check history next logs add remove workspaces alerts completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -265,6 +372,34 @@ _synctray() {
         synctray__subcmd__help__subcmd__add)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        synctray__subcmd__help__subcmd__alerts)
+            opts="test"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        synctray__subcmd__help__subcmd__alerts__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -52,7 +52,8 @@ Examples:
   synctray history -n 5             the last five runs
   synctray next                     the next five run times
   synctray logs --run 2             the log of the run before the last
-  synctray interval 30              sync every 30 minutes from now on";
+  synctray interval 30              sync every 30 minutes from now on
+  synctray alerts test              send a test message through every alert channel";
 
 #[derive(Debug, Parser)]
 #[command(name = "synctray", version, about = ABOUT, after_help = AFTER_HELP)]
@@ -169,6 +170,11 @@ pub enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// The alert channels of the configuration (`alerts`: ntfy, webhooks, a command).
+    Alerts {
+        #[command(subcommand)]
+        what: AlertsCmd,
+    },
     /// Print the completion script for SHELL (bash, zsh, fish, elvish, powershell).
     ///
     /// bash: `synctray completions bash > ~/.local/share/bash-completion/completions/synctray`;
@@ -177,6 +183,14 @@ pub enum Cmd {
         #[arg(value_name = "SHELL")]
         shell: clap_complete::Shell,
     },
+}
+
+/// What `synctray alerts` does.
+#[derive(Debug, Subcommand)]
+pub enum AlertsCmd {
+    /// Send a test message through every channel and say which worked; exits 1 if one
+    /// failed (or there is none), 2 if the configuration is invalid.
+    Test,
 }
 
 /// `N` of `synctray interval`: a whole number in [`config::INTERVAL_MINUTES`].
@@ -252,6 +266,9 @@ pub fn run(args: Args) -> process::ExitCode {
         Some(Cmd::History { count, json }) => runs::history(&ws, count, json),
         Some(Cmd::Next { count, json }) => runs::next(&ws, count, json),
         Some(Cmd::Logs { run }) => runs::logs(&ws, run),
+        Some(Cmd::Alerts {
+            what: AlertsCmd::Test,
+        }) => alerts_test(&ws),
         Some(
             Cmd::Completions { .. } | Cmd::Add { .. } | Cmd::Remove { .. } | Cmd::Workspaces { .. },
         ) => {
@@ -289,6 +306,39 @@ pub fn say(message: std::fmt::Arguments<'_>) {
 /// Loads the workspace's configuration, or prints why not.
 fn load_config(ws: &Workspace) -> Result<Config, process::ExitCode> {
     host::load_config(ws).map_err(|e| fail(ExitCode::Usage, format_args!("{e}")))
+}
+
+/// `synctray alerts test`: a test message through each channel, with its tries; a line
+/// for each, `ok` or why not.
+fn alerts_test(ws: &Workspace) -> process::ExitCode {
+    let config = match load_config(ws) {
+        Ok(config) => config,
+        Err(code) => return code,
+    };
+    if config.alerts.is_empty() {
+        return fail(
+            ExitCode::Failed,
+            format_args!(
+                "{} has no alert channels (`alerts`): nothing to test",
+                ws.config.display()
+            ),
+        );
+    }
+    let mut failed = 0;
+    for (channel, sent) in crate::alerts::send_test(ws, &config) {
+        match sent {
+            Ok(()) => say(format_args!("{channel}: ok")),
+            Err(e) => {
+                failed += 1;
+                say(format_args!("{channel}: FAILED: {e}"));
+            }
+        }
+    }
+    if failed > 0 {
+        ExitCode::Failed.into()
+    } else {
+        ExitCode::Success.into()
+    }
 }
 
 fn daemon(ws: Workspace) -> process::ExitCode {

@@ -27,12 +27,14 @@ use serde_json::{Map, Value};
 use crate::schedule::{self, Cadence, Zone};
 pub use crate::schedule::{DEFAULT_INTERVAL_MINUTES, INTERVAL_MINUTES};
 
+pub mod alerts;
 mod conditions;
 mod metrics;
 mod network;
 mod ping;
 mod retry;
 
+pub use self::alerts::Alert;
 pub use self::conditions::Conditions;
 pub use self::metrics::Metrics;
 pub use self::network::{Network, Probe};
@@ -86,6 +88,8 @@ pub struct Config {
     pub metrics: Option<Metrics>,
     /// `ping`: the health monitor told of each run's start and end.
     pub ping: Option<Ping>,
+    /// `alerts`: the channels told of each incident (ntfy, webhooks, a command).
+    pub alerts: Vec<Alert>,
     /// Unknown keys: kept in the file, reported, never an error.
     pub warnings: Vec<String>,
 }
@@ -206,7 +210,11 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let (_, object) = read_object(path)?;
         check_private(path)?;
-        let config = Config::from_json(&object).map_err(|kind| ConfigError::new(path, kind))?;
+        let mut config = Config::from_json(&object).map_err(|kind| ConfigError::new(path, kind))?;
+        // `data/config/sync.json`: the workspace folder is three levels up.
+        let root = path.ancestors().nth(3).unwrap_or(Path::new("."));
+        alerts::check_files(&config.alerts, root, &mut config.warnings)
+            .map_err(|kind| ConfigError::new(path, kind))?;
         if let Ok(written) = std::fs::metadata(path).and_then(|m| m.modified()) {
             check_paused_until(&config, written.into())
                 .map_err(|kind| ConfigError::new(path, kind))?;
@@ -315,6 +323,7 @@ impl Config {
         let conditions = Conditions::from_json(raw.conditions.as_ref(), &mut warnings)?;
         let metrics = Metrics::from_json(raw.metrics.as_ref(), &mut warnings)?;
         let ping = Ping::from_json(raw.ping.as_ref(), &mut warnings)?;
+        let alerts = alerts::from_json(raw.alerts.as_ref(), &mut warnings)?;
         warnings.append(&mut job_warnings);
         Ok(Config {
             cadence,
@@ -334,6 +343,7 @@ impl Config {
             conditions,
             metrics,
             ping,
+            alerts,
             warnings,
         })
     }
@@ -548,6 +558,8 @@ struct RawConfig {
     metrics: Option<Value>,
     #[serde(default, deserialize_with = "given")]
     ping: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    alerts: Option<Value>,
     #[serde(flatten)]
     unknown: Map<String, Value>,
 }

@@ -64,7 +64,7 @@ fn unknown_keys_are_named_with_the_keys_their_raw_struct_reads() {
     assert_eq!(
         config.warnings,
         [
-            "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, pausedUntil, keepAwake, notifications, retry, network, conditions, metrics, ping)",
+            "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, pausedUntil, keepAwake, notifications, retry, network, conditions, metrics, ping, alerts)",
             "notifications.onErorr: unknown key (did you mean onError?)",
             "retry.tries: unknown key, ignored (known: attempts, delaySeconds)",
             "network.x: unknown key, ignored (known: require, probe)",
@@ -80,7 +80,7 @@ fn unknown_keys_are_named_with_the_keys_their_raw_struct_reads() {
         [
             "intervalMinuts: unknown key (did you mean intervalMinutes?)",
             "interval_minutes: unknown key (did you mean intervalMinutes?)",
-            "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, pausedUntil, keepAwake, notifications, retry, network, conditions, metrics, ping)",
+            "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, pausedUntil, keepAwake, notifications, retry, network, conditions, metrics, ping, alerts)",
         ]
     );
     assert_eq!(config.cadence.minutes(), Some(DEFAULT_INTERVAL_MINUTES));

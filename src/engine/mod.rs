@@ -103,6 +103,14 @@ impl Engine {
         }
     }
 
+    /// The same engine, telling the configuration's alert channels (`alerts`) of its
+    /// incidents: for the process that serves the workspace, or that runs it when none
+    /// does (one message an incident, from one process).
+    pub fn with_alerts(self) -> Engine {
+        let channels = crate::alerts::Channels::new(&self.ws);
+        self.with_observer(Box::new(channels))
+    }
+
     /// The same engine, with `observer` told of runs and changes after the others.
     pub fn with_observer(mut self, observer: Box<dyn Observer>) -> Engine {
         self.observers.push(observer);

@@ -113,9 +113,21 @@ impl Lang {
         }
     }
 
-    /// The language the environment asks for (see [`from_vars`]).
+    /// The language the environment asks for (see [`from_vars`]); where it asks for none,
+    /// the system's settings (macOS, Windows: they set no `LANG`).
     pub fn from_env() -> Lang {
-        from_vars(|name| std::env::var(name).ok())
+        let lang = from_vars(|name| std::env::var(name).ok());
+        let set = |name: &&str| std::env::var(name).is_ok_and(|v| !v.is_empty());
+        if ["LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .any(set)
+        {
+            return lang;
+        }
+        let system = crate::sys::system_languages();
+        let wanted: Vec<&str> = system.iter().map(String::as_str).collect();
+        let time = wanted.first().copied();
+        Lang::new(&wanted, time)
     }
 
     /// The languages spoken, most wanted first ("es", "en").

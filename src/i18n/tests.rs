@@ -326,6 +326,12 @@ const MENU_LINES: &[&str] = &[
     "start-at-login",
     "sync-all",
     "pause-all",
+    "pause",
+    "pause-for-an-hour",
+    "pause-until-tomorrow",
+    "pause-until-resumed",
+    "resume",
+    "paused-until",
 ];
 
 /// Message `id` in language `tag` with typical values for its variables.

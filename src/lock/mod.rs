@@ -659,6 +659,29 @@ pub fn instance(path: &Path) -> Result<Result<InstanceLock, Holder>, LockError> 
     }))
 }
 
+/// Who serves the workspace whose instance lock is at `path` (a tray or a daemon), if one
+/// does; read only: a shared lock taken and let go at once, never the file's own lock,
+/// so that a tray or daemon starting meanwhile is not turned away.
+pub fn served_by(path: &Path) -> Option<Holder> {
+    let file = File::open(path).ok()?;
+    match file.try_lock_shared() {
+        Ok(()) => {
+            let _ = file.unlock();
+            None
+        }
+        Err(fs::TryLockError::WouldBlock) => {
+            let holder_path = PathBuf::from(format!("{}.json", path.display()));
+            Some(
+                read_holder_file(&holder_path)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default(),
+            )
+        }
+        Err(fs::TryLockError::Error(_)) => None,
+    }
+}
+
 impl Drop for InstanceLock {
     fn drop(&mut self) {
         if sys::same_file(&self.file, &self.path).unwrap_or(false) {

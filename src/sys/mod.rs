@@ -12,6 +12,7 @@
 //!   supervisor, `supervisor/`, which only Linux builds);
 //! - `program/`: finding the program an array command names;
 //! - `timer/`: sleeping until a wall-clock time;
+//! - `locale/`: the languages the system's settings ask for (macOS, Windows);
 //! - `desktop/`: whether a GUI can be shown, opening a folder;
 //! - `net/`, `power/`, `cost/`: the conditions' sensors (route out, AC power, metered);
 //! - `inhibit/`: keeping the machine awake while a run runs (`keepAwake`);
@@ -55,7 +56,9 @@ pub use fs::{
 };
 
 mod job;
-pub use job::{JobHost, JobOutput, RunningJob, TreeId, end_leftover_tree};
+pub use job::{
+    HelperProcess, JobHost, JobOutput, RunningJob, TreeId, end_leftover_tree, spawn_helper,
+};
 
 /// The run's job supervisor: only Linux has one (see `job/linux.rs`).
 #[cfg(target_os = "linux")]
@@ -69,6 +72,9 @@ pub use timer::WallTimer;
 
 mod inhibit;
 pub use inhibit::{Inhibitor, keep_awake};
+
+mod locale;
+pub use locale::system_languages;
 
 mod desktop;
 pub use desktop::{desktop_session_available, open_folder};

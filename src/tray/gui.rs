@@ -58,7 +58,7 @@ impl View {
     fn menu_state(&self, now: DateTime<Local>, quitting: bool) -> MenuState {
         let snapshot = &self.snapshot;
         let mut m = menu_state(snapshot, now);
-        m.recent = state::recent_items(&self.recent, now);
+        m.recent = state::recent_items(&self.recent, now, &snapshot.cadence);
         if !self.started {
             m.next_line = t!(STARTING);
         }

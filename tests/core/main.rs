@@ -10,6 +10,8 @@ mod disk;
 mod util;
 
 #[cfg(target_os = "linux")]
+mod alerts;
+#[cfg(target_os = "linux")]
 mod awake;
 mod cli;
 #[cfg(target_os = "linux")]

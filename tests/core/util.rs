@@ -4,6 +4,8 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+#[cfg(target_os = "linux")]
+pub use support::http;
 pub use support::proc::{processes_with, set_mode, sleep_marker, stderr, wait_until};
 #[cfg(target_os = "linux")]
 pub use support::ws::Daemon;

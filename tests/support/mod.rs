@@ -1,6 +1,7 @@
 //! Test support shared by `tests/core`, `tests/tray.rs`, `tests/wine.rs` and the footprint
 //! bench, each of which includes it as a module:
 //! - [`ws`]: a temporary workspace and the `synctray` command run on it;
+//! - [`http`]: a loopback HTTP server that records each request (ntfy, webhooks);
 //! - [`proc`]: polling with a deadline, finding and stopping processes;
 //! - [`desktop`]: a private desktop session in memory: an X server (Xvfb), a session bus,
 //!   trayer as an XEmbed system tray, a notification server that records every call with
@@ -11,6 +12,7 @@
 #![allow(dead_code)]
 
 pub mod desktop;
+pub mod http;
 pub mod proc;
 pub mod sni;
 pub mod ws;

@@ -9,6 +9,10 @@
 //!   from `macos.rs` (the kernel's BSD info) or `other.rs` (not known: not recorded).
 //! - Windows (`windows.rs`): tokio's child process ([`direct`]), in a job object with
 //!   kill-on-close.
+//!
+//! A helper that is no job of a run (an alert's command, [`spawn_helper`]) is synctray's
+//! own child everywhere: in a process group of its own on every unix (`group.rs`), in a
+//! job object on Windows (`helper_windows.rs`).
 
 use std::io;
 use std::process::ExitStatus;
@@ -25,6 +29,14 @@ pub use imp::end_leftover_tree;
 /// platform but Linux).
 #[cfg(not(target_os = "linux"))]
 mod direct;
+
+/// A helper program that is no job of a run (an alert's command), in a tree of its own:
+/// a process group on every unix (`group.rs`; Linux too, as its supervisor gives a job no
+/// standard input, which a helper needs), a job object on Windows (`helper_windows.rs`).
+#[cfg_attr(unix, path = "group.rs")]
+#[cfg_attr(windows, path = "helper_windows.rs")]
+mod helper;
+pub use helper::{HelperProcess, spawn_helper};
 
 /// When a process started, to know it again (unixes without a supervisor).
 #[cfg(all(unix, not(target_os = "linux")))]

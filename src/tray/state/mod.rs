@@ -62,12 +62,18 @@ pub struct RecentItem {
 const RECENT_FAILURE_CHARS: usize = 50;
 
 /// "Recent runs ▸" for `runs` (newest first, as [`crate::runs::recent`] gives them), with
-/// times as the menu says them from `now`.
-pub fn recent_items(runs: &[RunRecord], now: DateTime<Local>) -> Vec<RecentItem> {
+/// times as the menu says them from `now`: to the second when two rows share a minute or
+/// the workspace's `cadence` can run more than once a minute.
+pub fn recent_items(
+    runs: &[RunRecord],
+    now: DateTime<Local>,
+    cadence: &Cadence,
+) -> Vec<RecentItem> {
     let runs = &runs[..runs.len().min(RECENT_RUNS)];
     // Rows that would read the same minute are told apart by their seconds.
     let minutes: Vec<String> = runs.iter().map(|r| clock(r.started(), now)).collect();
-    let shared = (1..minutes.len()).any(|i| minutes[..i].contains(&minutes[i]));
+    let shared =
+        cadence.below_a_minute() || (1..minutes.len()).any(|i| minutes[..i].contains(&minutes[i]));
     runs.iter()
         .map(|run| {
             let when = if shared {

@@ -259,7 +259,7 @@ fn recent_runs_show_a_mark_the_time_and_the_length_or_the_failure() {
         .iter()
         .map(|j| status(j))
         .collect();
-    let items = recent_items(&runs, now);
+    let items = recent_items(&runs, now, &Cadence::default());
     let labels: Vec<&str> = items.iter().map(|i| i.label.as_str()).collect();
     assert_eq!(
         labels,
@@ -274,8 +274,11 @@ fn recent_runs_show_a_mark_the_time_and_the_length_or_the_failure() {
         [true, true, false]
     );
     let many: Vec<RunRecord> = std::iter::repeat_n(runs[0].clone(), 8).collect();
-    assert_eq!(recent_items(&many, now).len(), RECENT_RUNS);
-    assert!(recent_items(&[], now).is_empty());
+    assert_eq!(
+        recent_items(&many, now, &Cadence::default()).len(),
+        RECENT_RUNS
+    );
+    assert!(recent_items(&[], now, &Cadence::default()).is_empty());
 }
 
 #[test]
@@ -686,7 +689,7 @@ fn a_schedule_of_seconds_and_runs_in_one_minute_are_said_to_the_second() {
             r#"{{"lastSync":"{at}","startedAt":"{at}","status":"success","durationMs":100}}"#
         ))
     };
-    let labels: Vec<String> = recent_items(&[run(50), run(40), run(30)], now)
+    let labels: Vec<String> = recent_items(&[run(50), run(40), run(30)], now, &Cadence::default())
         .into_iter()
         .map(|i| i.label)
         .collect();
@@ -698,6 +701,11 @@ fn a_schedule_of_seconds_and_runs_in_one_minute_are_said_to_the_second() {
             "✓ 11:23:30 · 0.1 s"
         ]
     );
+    // A schedule below a minute: to the second even when no two rows share a minute.
+    let one = recent_items(&[run(50)], now, &snap.cadence);
+    assert_eq!(one[0].label, "✓ 11:23:50 · 0.1 s");
+    let minutely = recent_items(&[run(50)], now, &Cadence::default());
+    assert_eq!(minutely[0].label, "✓ 11:23 · 0.1 s");
 }
 
 #[test]
@@ -785,4 +793,62 @@ fn pause_all_restores_exactly_what_it_changed() {
         pause_all(&[(1, true), (2, true)], &mut ours),
         [(1, false), (2, false)]
     );
+}
+
+/// The same states in another language: the words, the plural, the decimal comma, the
+/// clock; the tooltip and the summary too.
+#[test]
+fn the_menu_speaks_the_persons_language_and_clock() {
+    let now = local(2026, 11, 25, 14, 33, 0);
+    let german = Arc::new(crate::i18n::Lang::new(&["de_DE.UTF-8"], None));
+    let american = Arc::new(crate::i18n::Lang::new(
+        &["en_US.UTF-8"],
+        Some("en_US.UTF-8"),
+    ));
+    let next = Snapshot {
+        next_run: Some(utc(local(2026, 11, 26, 9, 0, 0))),
+        last: Some(finished(local(2026, 11, 25, 14, 30, 3), true)),
+        ..snapshot(now)
+    };
+    crate::i18n::using(german, || {
+        let m = menu_state(&next, now);
+        assert_eq!(m.last_line, "✓ Zuletzt synchronisiert 14:30 · 3,1 s");
+        assert_eq!(
+            m.next_line,
+            "Nächster Durchlauf morgen 09:00 (in 18 Std. 27 Min.)"
+        );
+        assert_eq!(
+            summary("dashboard", &next, now),
+            "dashboard: ✓ 14:30 · nächster morgen 09:00"
+        );
+        assert_eq!(preset_label(1440), "Alle 24 Std.");
+        let mut failing = Snapshot {
+            last: Some(finished(local(2026, 11, 25, 14, 30, 3), false)),
+            ..snapshot(now)
+        };
+        let mut alerts = crate::notify::Alerts::default();
+        let wanted = crate::config::Notifications::default();
+        let error = crate::status::RunError {
+            first: Some(crate::status::JobFailure {
+                job: "quality".into(),
+                failure: crate::status::Failure::Exited(1),
+                tail: String::new(),
+            }),
+            ..Default::default()
+        };
+        let run = finished(local(2026, 11, 25, 14, 15, 3), false);
+        for _ in 0..3 {
+            alerts.after_run(Some(&run), &run, &error, &wanted);
+        }
+        failing.failing = alerts.failing().cloned();
+        assert_eq!(
+            menu_state(&failing, now).last_line,
+            "✗ quality fehlerhaft seit 14:14 (3 Läufe)"
+        );
+    });
+    crate::i18n::using(american, || {
+        let m = menu_state(&next, now);
+        assert_eq!(m.last_line, "✓ Last sync 2:30 PM · 3.1 s");
+        assert_eq!(m.next_line, "Next run tomorrow 9:00 AM (in 18 h 27 min)");
+    });
 }
