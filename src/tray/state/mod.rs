@@ -39,6 +39,8 @@ pub struct MenuState {
     pub custom: Option<String>,
     /// "Pause scheduled syncs" is checked.
     pub paused: bool,
+    /// When a pause for a while ends ("Until I resume" is then not checked).
+    pub paused_until: Option<DateTime<Utc>>,
     pub icon: IconKind,
     /// The icon's tooltip (where the platform shows one): the lines above.
     pub tooltip: String,
@@ -243,6 +245,7 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         interval_checked,
         custom,
         paused: snap.paused && !snap.no_config,
+        paused_until: snap.paused_until,
         icon,
         tooltip,
         recent: Vec::new(),
