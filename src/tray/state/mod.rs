@@ -188,7 +188,10 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
             Some(pid) => t!(SYNCING_ELSEWHERE_PID, pid = pid),
             None => t!(SYNCING_ELSEWHERE),
         },
-        None if snap.paused => t!(PAUSED),
+        None if snap.paused => match snap.paused_until {
+            Some(until) => t!(PAUSED_UNTIL, time = clock(until, now)),
+            None => t!(PAUSED),
+        },
         // A schedule every few seconds is said to the second: "in 1 min" would be wrong.
         None => match snap.next_run {
             Some(at) if snap.cadence.below_a_minute() => {
