@@ -301,6 +301,12 @@ impl RunRecord {
             .unwrap_or(self.last_sync - chrono::TimeDelta::milliseconds(self.duration_ms as i64))
     }
 
+    /// When the run started and when it ended: what a next run is planned from (see
+    /// [`crate::schedule::Planning::after_run`]).
+    pub fn span(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        (self.started(), self.last_sync)
+    }
+
     /// Reads the status file; `None` when there is none yet. A file that does not parse
     /// (written by hand, or by something else), a link or a FIFO at the path is reported
     /// and treated as absent.

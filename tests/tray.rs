@@ -300,6 +300,22 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
     assert!(menu.find("Every 24 h").unwrap().checked(), "{menu}");
     assert!(!menu.find("Every 15 min").unwrap().checked(), "{menu}");
     let pause = menu.find("Pause scheduled syncs").expect("Pause");
+    assert_eq!(
+        pause.labels(),
+        [
+            "For 1 hour",
+            "Until tomorrow 08:00",
+            "Until I resume",
+            "---",
+            "Resume"
+        ],
+        "{menu}"
+    );
+    assert!(
+        !menu.find("Resume").unwrap().enabled,
+        "nothing to resume: {menu}"
+    );
+    let pause = menu.find("Until I resume").expect("Until I resume");
     assert_eq!(pause.toggle_type, "checkmark", "{menu}");
     assert!(!pause.checked(), "{menu}");
     let login = menu.find("Start at login").expect("Start at login");
@@ -575,16 +591,18 @@ fn sni_change_interval_rewrites_only_that_key_and_the_status_follows() {
 }
 
 #[test]
-fn sni_pause_is_a_check_item_kept_in_the_file() {
+fn sni_pause_until_i_resume_is_a_check_item_kept_in_the_file() {
     let Some(s) = Session::start(|_| {}) else {
         return;
     };
-    s.click("Pause scheduled syncs");
+    s.click("Until I resume");
     s.wait("paused in the file", SHORT, || {
         s.ws.config()["paused"] == true
     });
     s.wait_menu("Paused, checked", SHORT, |m| {
-        m.children[2].label == "Paused" && m.find("Pause scheduled syncs").unwrap().checked()
+        m.children[2].label == "Paused"
+            && m.find("Until I resume").unwrap().checked()
+            && m.find("Resume").unwrap().enabled
     });
     assert!(
         s.tray.log().contains("icon: paused"),
@@ -593,13 +611,64 @@ fn sni_pause_is_a_check_item_kept_in_the_file() {
     );
     assert_eq!(s.ws.status_json()["paused"], true);
 
-    s.click("Pause scheduled syncs");
+    s.click("Until I resume");
     s.wait("resumed in the file", SHORT, || {
         s.ws.config()["paused"] == false
     });
     s.wait_menu("the next run, unchecked", SHORT, |m| {
-        m.children[2].label.starts_with("Next run ")
-            && !m.find("Pause scheduled syncs").unwrap().checked()
+        m.children[2].label.starts_with("Next run ") && !m.find("Until I resume").unwrap().checked()
+    });
+}
+
+/// "Pause scheduled syncs ▸ For 1 hour" writes `pausedUntil` an hour ahead and the menu
+/// says until when; Resume ends it; "Until tomorrow 08:00" means the next day's 08:00.
+#[test]
+fn sni_pause_for_an_hour_or_until_tomorrow_morning_and_resume() {
+    let Some(s) = Session::start(|_| {}) else {
+        return;
+    };
+    let time = |v: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap_or_else(|| panic!("{v}")))
+            .unwrap()
+            .with_timezone(&chrono::Local)
+    };
+    let before = chrono::Local::now();
+    s.click("For 1 hour");
+    s.wait("pausedUntil in the file", SHORT, || {
+        s.ws.config().get("pausedUntil").is_some()
+    });
+    let until = time(&s.ws.config()["pausedUntil"]);
+    let hour = before + chrono::TimeDelta::hours(1);
+    assert!(
+        until >= hour - chrono::TimeDelta::seconds(1)
+            && until <= hour + chrono::TimeDelta::seconds(10),
+        "{until}"
+    );
+    let line = format!("Paused until {}", until.format("%H:%M"));
+    s.wait_menu(&line, SHORT, |m| {
+        m.children[2].label == line
+            && !m.find("Until I resume").unwrap().checked()
+            && m.find("Resume").unwrap().enabled
+    });
+    assert_eq!(time(&s.ws.status_json()["pausedUntil"]), until);
+
+    s.click("Resume");
+    s.wait("the pause gone from the file", SHORT, || {
+        s.ws.config().get("pausedUntil").is_none()
+    });
+    s.wait_menu("the next run, Resume off", SHORT, |m| {
+        m.children[2].label.starts_with("Next run ") && !m.find("Resume").unwrap().enabled
+    });
+
+    s.click("Until tomorrow 08:00");
+    s.wait("pausedUntil in the file", SHORT, || {
+        s.ws.config().get("pausedUntil").is_some()
+    });
+    let until = time(&s.ws.config()["pausedUntil"]);
+    assert_eq!(until.date_naive(), before.date_naive().succ_opt().unwrap());
+    assert_eq!(until.format("%H:%M").to_string(), "08:00");
+    s.wait_menu("paused until tomorrow", SHORT, |m| {
+        m.children[2].label == "Paused until tomorrow 08:00"
     });
 }
 

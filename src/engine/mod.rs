@@ -38,6 +38,8 @@ pub enum Command {
     SetInterval(u32),
     /// Pause or resume scheduled runs (written to the file as `paused`).
     SetPaused(bool),
+    /// Pause scheduled runs until a time (written to the file as `pausedUntil`).
+    PauseUntil(chrono::DateTime<chrono::Utc>),
 }
 
 /// How a run attempt ended.

@@ -10,14 +10,41 @@ use crate::config::{self, Config};
 use crate::lock::{self, Acquire, LockError};
 use crate::observe::{RunEnd, RunStart};
 use crate::runner::{self, JobContext};
-use crate::schedule::{Planning, Trigger};
+use crate::schedule::Trigger;
 use crate::shutdown::Stop;
 use crate::snapshot::Running;
 use crate::status::{Failure, JobFailure, JobResult, Outcome, RunError, RunRecord};
 use crate::sys;
 use crate::wait::{self, Waited};
 
+/// Whether "cannot keep the machine awake" has been said: once a process.
+static AWAKE_WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 impl Engine {
+    /// A sleep inhibitor for the run about to start its jobs (`keepAwake`); none when
+    /// turned off, or when the system has none or refuses (said once; the run goes on).
+    async fn keep_awake(&self, config: &Config) -> Option<sys::Inhibitor> {
+        if !config.keep_awake {
+            return None;
+        }
+        match sys::keep_awake(&format!("Syncing {}", self.ws.name)).await {
+            Ok(held) => {
+                tracing::debug!("keeping the machine awake while the run runs");
+                Some(held)
+            }
+            Err(e) => {
+                if !AWAKE_WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    tracing::warn!(
+                        "cannot keep the machine awake during runs ({e}); runs go on without"
+                    );
+                } else {
+                    tracing::debug!("cannot keep the machine awake: {e}");
+                }
+                None
+            }
+        }
+    }
+
     /// One run, under the lock: the one door every run goes through — the scheduler's
     /// (through [`super::Perform`]), `synctray sync` and the tray's "Sync now" for a
     /// workspace served elsewhere (through [`crate::host::sync_now`]). A scheduled or
@@ -109,6 +136,8 @@ impl Engine {
         for observer in &self.observers {
             observer.run_started(&start);
         }
+        // The machine stays awake while the jobs run, and only then.
+        let awake = self.keep_awake(config).await;
         // One log a run, each job's output under a header: one file to create per run,
         // whatever the number of jobs.
         let log_path = self.ws.run_log_path(started_at);
@@ -160,20 +189,15 @@ impl Engine {
             }
             results.push(run.result);
         }
+        // The run's work is done: the machine may sleep again.
+        drop(awake);
         // The supervisor exits while the result is recorded; it is gone before the lock.
         host.close();
         let finished_at = self.clock.now();
         // Read after the jobs, not between the due time and the first job: only runs
         // holding the lock write it, so it is the one there before this run.
         let previous = RunRecord::read(&self.ws.status_file);
-        let next_run = config
-            .next_run(Planning {
-                last: Some(started_at),
-                since: started_at,
-                now: finished_at,
-                ran_until: None,
-            })
-            .map(|d| d.at);
+        let next_run = config.next_run_after(started_at, finished_at);
         // `status`, `error` and `interrupted` come from `error` as it is recorded.
         let record = RunRecord {
             last_sync: finished_at,

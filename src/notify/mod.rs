@@ -185,8 +185,8 @@ impl Note {
 pub fn edit_key(edit: crate::config::Edit) -> &'static str {
     match edit {
         crate::config::Edit::Interval(_) => "interval",
-        crate::config::Edit::Paused(true) => "pause",
-        crate::config::Edit::Paused(false) => "resume",
+        crate::config::Edit::Paused(true) | crate::config::Edit::PausedUntil(Some(_)) => "pause",
+        crate::config::Edit::Paused(false) | crate::config::Edit::PausedUntil(None) => "resume",
     }
 }
 
