@@ -1638,7 +1638,14 @@ fn failed_with_opener() -> Option<(Session, serde_json::Value)> {
     // The server advertises actions: the failure offers its two.
     assert_eq!(
         failed["actions"],
-        serde_json::json!(["show-log", "Show log", "sync-now", "Sync now"]),
+        serde_json::json!([
+            "show-log",
+            "Show log",
+            "sync-now",
+            "Sync now",
+            "pause-1h",
+            "Pause 1 h"
+        ]),
         "{failed}"
     );
     Some((s, failed))
@@ -1661,6 +1668,32 @@ fn sni_show_log_on_a_failures_notification_opens_that_runs_log() {
     );
     let log = fs::read_to_string(&path).unwrap();
     assert!(log.contains("Error: the data source is broken"), "{log}");
+}
+
+#[test]
+fn sni_pause_1_h_on_a_failures_notification_pauses_for_an_hour() {
+    let Some((s, failed)) = failed_with_opener() else {
+        return;
+    };
+    let before = chrono::Utc::now();
+    s.desktop
+        .invoke_action(failed["id"].as_u64().unwrap(), "pause-1h");
+    s.wait("pausedUntil in the file", SHORT, || {
+        s.ws.config().get("pausedUntil").is_some()
+    });
+    let until =
+        chrono::DateTime::parse_from_rfc3339(s.ws.config()["pausedUntil"].as_str().unwrap())
+            .unwrap()
+            .to_utc();
+    let hour = before + chrono::TimeDelta::hours(1);
+    assert!(
+        until >= hour - chrono::TimeDelta::seconds(1)
+            && until <= hour + chrono::TimeDelta::seconds(10),
+        "{until}"
+    );
+    s.wait_menu("paused until", SHORT, |m| {
+        m.children[2].label.starts_with("Paused until ")
+    });
 }
 
 #[test]
@@ -1983,7 +2016,14 @@ fn sni_a_failure_that_made_the_data_stale_stays_the_headline_with_the_age() {
     );
     assert_eq!(
         failed["actions"],
-        serde_json::json!(["show-log", "Show log", "sync-now", "Sync now"]),
+        serde_json::json!([
+            "show-log",
+            "Show log",
+            "sync-now",
+            "Sync now",
+            "pause-1h",
+            "Pause 1 h"
+        ]),
         "{failed}"
     );
     // A while later: still only that one.
@@ -2229,7 +2269,14 @@ fn sni_beside_a_daemon_recent_runs_are_shown_and_the_daemons_failure_offers_acti
     let failed = desktop.wait_notification("Sync failed: second", LONG);
     assert_eq!(
         failed["actions"],
-        serde_json::json!(["show-log", "Show log", "sync-now", "Sync now"]),
+        serde_json::json!([
+            "show-log",
+            "Show log",
+            "sync-now",
+            "Sync now",
+            "pause-1h",
+            "Pause 1 h"
+        ]),
         "{failed}\n{}",
         daemon.log()
     );

@@ -221,11 +221,13 @@ pub fn failure_words(failure: &Failure) -> String {
 }
 
 /// What the person can do from a notification, where the notification server offers
-/// actions: on a failure, look at the run's log or try again.
+/// actions: on a failure, look at the run's log, try again, or pause for an hour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoteAction {
     ShowLog,
     SyncNow,
+    /// "Pause 1 h": scheduled runs pause for an hour (`pausedUntil`).
+    PauseHour,
 }
 
 impl NoteAction {
@@ -234,6 +236,7 @@ impl NoteAction {
         match self {
             NoteAction::ShowLog => "show-log",
             NoteAction::SyncNow => "sync-now",
+            NoteAction::PauseHour => "pause-1h",
         }
     }
 
@@ -242,13 +245,18 @@ impl NoteAction {
         match self {
             NoteAction::ShowLog => t!(SHOW_LOG),
             NoteAction::SyncNow => t!(SYNC_NOW),
+            NoteAction::PauseHour => t!(PAUSE_ONE_HOUR),
         }
     }
 
     pub fn from_key(key: &str) -> Option<NoteAction> {
-        [NoteAction::ShowLog, NoteAction::SyncNow]
-            .into_iter()
-            .find(|a| a.key() == key)
+        [
+            NoteAction::ShowLog,
+            NoteAction::SyncNow,
+            NoteAction::PauseHour,
+        ]
+        .into_iter()
+        .find(|a| a.key() == key)
     }
 }
 
@@ -268,6 +276,12 @@ pub fn daemon_actions(
             let commands = commands.lock().unwrap_or_else(|e| e.into_inner());
             let _ = commands.send(crate::engine::Command::SyncNow);
         }
+        NoteAction::PauseHour => {
+            let commands = commands.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = commands.send(crate::engine::Command::PauseUntil(
+                chrono::Utc::now() + chrono::TimeDelta::hours(1),
+            ));
+        }
         NoteAction::ShowLog => match crate::runs::last_failed_log(&ws) {
             Some(path) => {
                 if let Err(e) = crate::sys::open_folder(&path) {
@@ -283,9 +297,11 @@ impl Note {
     /// The actions it offers: a failure's are "Show log" and "Sync now".
     pub fn actions(&self) -> &'static [NoteAction] {
         match self {
-            Note::Failed(_) | Note::StillFailing { .. } => {
-                &[NoteAction::ShowLog, NoteAction::SyncNow]
-            }
+            Note::Failed(_) | Note::StillFailing { .. } => &[
+                NoteAction::ShowLog,
+                NoteAction::SyncNow,
+                NoteAction::PauseHour,
+            ],
             _ => &[],
         }
     }

@@ -465,6 +465,11 @@ impl Gui {
         };
         match action {
             NoteAction::SyncNow => view.send(Command::SyncNow),
+            NoteAction::PauseHour => {
+                view.send(Command::PauseUntil(
+                    Utc::now() + chrono::TimeDelta::hours(1),
+                ));
+            }
             NoteAction::ShowLog => {
                 // The failed run's log: the newest failed run of the history.
                 if let Some(path) = crate::runs::last_failed_log(&view.ws) {
