@@ -314,6 +314,24 @@ pub struct Planning {
     pub ran_until: Option<DateTime<Utc>>,
 }
 
+impl Planning {
+    /// Planning from the files alone, as the status file's `nextRun`, `synctray status`
+    /// and `synctray next` do: the last recorded run `started` and `ended` (`None` when
+    /// the workspace never ran), and the time is `now`. A due time that fell while that run
+    /// was in progress is handled as the scheduler loop handles it when the run ends
+    /// (see [`crate::config::Config::next_run`]), so the answer is the time the next run
+    /// really starts, after an overrun too. An end dated after `now` (the clock was set
+    /// back) does not count.
+    pub fn after_run(last: Option<(DateTime<Utc>, DateTime<Utc>)>, now: DateTime<Utc>) -> Planning {
+        Planning {
+            last: last.map(|(started, _)| started),
+            since: now,
+            now,
+            ran_until: last.map(|(_, ended)| ended).filter(|ended| *ended <= now),
+        }
+    }
+}
+
 /// Plans the next run. Pure: the same input gives the same answer.
 ///
 /// - A slot after `last` that is still ahead, or fell due less than [`ON_TIME`] ago, is

@@ -27,7 +27,11 @@ pub struct Snapshot {
     pub next_run: Option<DateTime<Utc>>,
     /// A run in progress, here or in another process.
     pub running: Option<Running>,
+    /// Scheduled runs are paused now (`paused`, or a `pausedUntil` still ahead).
     pub paused: bool,
+    /// When a pause for a while ends (`pausedUntil`, while it is ahead); `None` for a
+    /// pause until someone resumes, and when not paused.
+    pub paused_until: Option<DateTime<Utc>>,
     /// Every N minutes, or the `schedule` expression.
     pub cadence: Cadence,
     /// The config file does not load. From the scheduler: a bad edit, and the last good
@@ -80,14 +84,7 @@ impl Snapshot {
         };
         let started = last.as_ref().map(RunRecord::started);
         let next_run = config
-            .and_then(|c| {
-                c.next_run(Planning {
-                    last: started,
-                    since: now,
-                    now,
-                    ran_until: None,
-                })
-            })
+            .and_then(|c| c.next_run(Planning::after_run(last.as_ref().map(RunRecord::span), now)))
             .map(|d| d.at.max(now));
         // Runs cannot start since the first one that should have run after the last one
         // recorded (or now, when none has been missed yet).
@@ -105,7 +102,8 @@ impl Snapshot {
             last,
             next_run,
             running,
-            paused: config.is_some_and(|c| c.paused),
+            paused: config.is_some_and(|c| c.paused_at(now)),
+            paused_until: config.and_then(|c| c.paused_until_at(now)),
             cadence: config.map(|c| c.cadence.clone()).unwrap_or_default(),
             config_error,
             message: None,

@@ -308,6 +308,22 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
     assert!(menu.find("Every 24 h").unwrap().checked(), "{menu}");
     assert!(!menu.find("Every 15 min").unwrap().checked(), "{menu}");
     let pause = menu.find("Pause scheduled syncs").expect("Pause");
+    assert_eq!(
+        pause.labels(),
+        [
+            "For 1 hour",
+            "Until tomorrow 08:00",
+            "Until I resume",
+            "---",
+            "Resume"
+        ],
+        "{menu}"
+    );
+    assert!(
+        !menu.find("Resume").unwrap().enabled,
+        "nothing to resume: {menu}"
+    );
+    let pause = menu.find("Until I resume").expect("Until I resume");
     assert_eq!(pause.toggle_type, "checkmark", "{menu}");
     assert!(!pause.checked(), "{menu}");
     let login = menu.find("Start at login").expect("Start at login");
@@ -583,16 +599,18 @@ fn sni_change_interval_rewrites_only_that_key_and_the_status_follows() {
 }
 
 #[test]
-fn sni_pause_is_a_check_item_kept_in_the_file() {
+fn sni_pause_until_i_resume_is_a_check_item_kept_in_the_file() {
     let Some(s) = Session::start(|_| {}) else {
         return;
     };
-    s.click("Pause scheduled syncs");
+    s.click("Until I resume");
     s.wait("paused in the file", SHORT, || {
         s.ws.config()["paused"] == true
     });
     s.wait_menu("Paused, checked", SHORT, |m| {
-        m.children[2].label == "Paused" && m.find("Pause scheduled syncs").unwrap().checked()
+        m.children[2].label == "Paused"
+            && m.find("Until I resume").unwrap().checked()
+            && m.find("Resume").unwrap().enabled
     });
     assert!(
         s.tray.log().contains("icon: paused"),
@@ -601,13 +619,64 @@ fn sni_pause_is_a_check_item_kept_in_the_file() {
     );
     assert_eq!(s.ws.status_json()["paused"], true);
 
-    s.click("Pause scheduled syncs");
+    s.click("Until I resume");
     s.wait("resumed in the file", SHORT, || {
         s.ws.config()["paused"] == false
     });
     s.wait_menu("the next run, unchecked", SHORT, |m| {
-        m.children[2].label.starts_with("Next run ")
-            && !m.find("Pause scheduled syncs").unwrap().checked()
+        m.children[2].label.starts_with("Next run ") && !m.find("Until I resume").unwrap().checked()
+    });
+}
+
+/// "Pause scheduled syncs ▸ For 1 hour" writes `pausedUntil` an hour ahead and the menu
+/// says until when; Resume ends it; "Until tomorrow 08:00" means the next day's 08:00.
+#[test]
+fn sni_pause_for_an_hour_or_until_tomorrow_morning_and_resume() {
+    let Some(s) = Session::start(|_| {}) else {
+        return;
+    };
+    let time = |v: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap_or_else(|| panic!("{v}")))
+            .unwrap()
+            .with_timezone(&chrono::Local)
+    };
+    let before = chrono::Local::now();
+    s.click("For 1 hour");
+    s.wait("pausedUntil in the file", SHORT, || {
+        s.ws.config().get("pausedUntil").is_some()
+    });
+    let until = time(&s.ws.config()["pausedUntil"]);
+    let hour = before + chrono::TimeDelta::hours(1);
+    assert!(
+        until >= hour - chrono::TimeDelta::seconds(1)
+            && until <= hour + chrono::TimeDelta::seconds(10),
+        "{until}"
+    );
+    let line = format!("Paused until {}", until.format("%H:%M"));
+    s.wait_menu(&line, SHORT, |m| {
+        m.children[2].label == line
+            && !m.find("Until I resume").unwrap().checked()
+            && m.find("Resume").unwrap().enabled
+    });
+    assert_eq!(time(&s.ws.status_json()["pausedUntil"]), until);
+
+    s.click("Resume");
+    s.wait("the pause gone from the file", SHORT, || {
+        s.ws.config().get("pausedUntil").is_none()
+    });
+    s.wait_menu("the next run, Resume off", SHORT, |m| {
+        m.children[2].label.starts_with("Next run ") && !m.find("Resume").unwrap().enabled
+    });
+
+    s.click("Until tomorrow 08:00");
+    s.wait("pausedUntil in the file", SHORT, || {
+        s.ws.config().get("pausedUntil").is_some()
+    });
+    let until = time(&s.ws.config()["pausedUntil"]);
+    assert_eq!(until.date_naive(), before.date_naive().succ_opt().unwrap());
+    assert_eq!(until.format("%H:%M").to_string(), "08:00");
+    s.wait_menu("paused until tomorrow", SHORT, |m| {
+        m.children[2].label == "Paused until tomorrow 08:00"
     });
 }
 
@@ -1535,6 +1604,35 @@ fn sni_a_new_config_warning_is_told_once() {
     );
 }
 
+/// The PATH check that `synctray check` makes is made with the config, so the tray tells
+/// it too: a job added whose program is nowhere on PATH is notified and shown in the menu.
+#[test]
+fn sni_a_job_whose_program_is_not_on_path_is_told_by_the_tray() {
+    let Some(s) = Session::start(|_| {}) else {
+        return;
+    };
+    let mut config = s.ws.config();
+    config["jobs"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "lost", "command": ["no-such-program-synctray"]}));
+    s.ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    let warned = s
+        .desktop
+        .wait_notification("synctray: check the configuration", SHORT);
+    assert!(
+        warned["body"]
+            .as_str()
+            .is_some_and(|b| b.contains(r#"jobs.lost: "no-such-program-synctray" is not on PATH"#)),
+        "{warned}"
+    );
+    s.wait_menu("the warning", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ config: jobs.lost"))
+    });
+}
+
 /// A failing workspace whose desktop has a stand-in opener, its failure notified: the
 /// session, and the failure's notification.
 fn failed_with_opener() -> Option<(Session, serde_json::Value)> {
@@ -1548,7 +1646,14 @@ fn failed_with_opener() -> Option<(Session, serde_json::Value)> {
     // The server advertises actions: the failure offers its two.
     assert_eq!(
         failed["actions"],
-        serde_json::json!(["show-log", "Show log", "sync-now", "Sync now"]),
+        serde_json::json!([
+            "show-log",
+            "Show log",
+            "sync-now",
+            "Sync now",
+            "pause-1h",
+            "Pause 1 h"
+        ]),
         "{failed}"
     );
     Some((s, failed))
@@ -1571,6 +1676,32 @@ fn sni_show_log_on_a_failures_notification_opens_that_runs_log() {
     );
     let log = fs::read_to_string(&path).unwrap();
     assert!(log.contains("Error: the data source is broken"), "{log}");
+}
+
+#[test]
+fn sni_pause_1_h_on_a_failures_notification_pauses_for_an_hour() {
+    let Some((s, failed)) = failed_with_opener() else {
+        return;
+    };
+    let before = chrono::Utc::now();
+    s.desktop
+        .invoke_action(failed["id"].as_u64().unwrap(), "pause-1h");
+    s.wait("pausedUntil in the file", SHORT, || {
+        s.ws.config().get("pausedUntil").is_some()
+    });
+    let until =
+        chrono::DateTime::parse_from_rfc3339(s.ws.config()["pausedUntil"].as_str().unwrap())
+            .unwrap()
+            .to_utc();
+    let hour = before + chrono::TimeDelta::hours(1);
+    assert!(
+        until >= hour - chrono::TimeDelta::seconds(1)
+            && until <= hour + chrono::TimeDelta::seconds(10),
+        "{until}"
+    );
+    s.wait_menu("paused until", SHORT, |m| {
+        m.children[2].label.starts_with("Paused until ")
+    });
 }
 
 #[test]
@@ -1893,7 +2024,14 @@ fn sni_a_failure_that_made_the_data_stale_stays_the_headline_with_the_age() {
     );
     assert_eq!(
         failed["actions"],
-        serde_json::json!(["show-log", "Show log", "sync-now", "Sync now"]),
+        serde_json::json!([
+            "show-log",
+            "Show log",
+            "sync-now",
+            "Sync now",
+            "pause-1h",
+            "Pause 1 h"
+        ]),
         "{failed}"
     );
     // A while later: still only that one.
@@ -2139,7 +2277,14 @@ fn sni_beside_a_daemon_recent_runs_are_shown_and_the_daemons_failure_offers_acti
     let failed = desktop.wait_notification("Sync failed: second", LONG);
     assert_eq!(
         failed["actions"],
-        serde_json::json!(["show-log", "Show log", "sync-now", "Sync now"]),
+        serde_json::json!([
+            "show-log",
+            "Show log",
+            "sync-now",
+            "Sync now",
+            "pause-1h",
+            "Pause 1 h"
+        ]),
         "{failed}\n{}",
         daemon.log()
     );

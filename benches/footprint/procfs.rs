@@ -13,6 +13,10 @@ use std::fs;
 pub struct TreeSample {
     /// Sum of `VmRSS` over the tree, in KiB.
     pub rss_kib: u64,
+    /// Sum of `RssAnon` over the tree, in KiB: the anonymous pages (heap, stacks), which
+    /// only swap can take back; the rest of RSS is mostly clean file pages (the binary's
+    /// code) the kernel can drop and read again.
+    pub anon_kib: u64,
     /// Sum of `Pss` (`/proc/PID/smaps_rollup`) over the tree, in KiB: each shared page
     /// counted as a share of the processes that map it, so shared libraries count only
     /// in part.
@@ -33,6 +37,7 @@ pub fn sample_tree(root: i32) -> Option<TreeSample> {
     let mut sample = TreeSample::default();
     let mut add = |pid: i32, ticks: u64| {
         sample.rss_kib += vm_rss_kib(pid).unwrap_or(0);
+        sample.anon_kib += rss_anon_kib(pid).unwrap_or(0);
         sample.pss_kib += pss_kib(pid).unwrap_or(0);
         sample.ctxt_switches += ctxt_switches(pid);
         sample.cpu_ticks += ticks;
@@ -90,6 +95,12 @@ fn stat_fields(pid: i32) -> Option<(i32, u64)> {
 pub fn vm_rss_kib(pid: i32) -> Option<u64> {
     let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status_value(&status, "VmRSS:")
+}
+
+/// `RssAnon` of `pid` in KiB (absent for zombies and kernel threads).
+pub fn rss_anon_kib(pid: i32) -> Option<u64> {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status_value(&status, "RssAnon:")
 }
 
 /// `Pss` of `pid` in KiB, from `/proc/PID/smaps_rollup` (absent for zombies and kernel

@@ -33,7 +33,7 @@ complete -c synctray -n "__fish_synctray_needs_command" -f -a "export" -d 'Write
 complete -c synctray -n "__fish_synctray_needs_command" -f -a "unexport" -d 'Remove the files `export` wrote for this workspace from a folder, and nothing else'
 complete -c synctray -n "__fish_synctray_needs_command" -f -a "status" -d 'Show the workspace, the last run, the next run and whether a sync is running'
 complete -c synctray -n "__fish_synctray_needs_command" -f -a "interval" -d 'Sync every N minutes (1 to 1440); replaces a `schedule` in the config'
-complete -c synctray -n "__fish_synctray_needs_command" -f -a "pause" -d 'Pause scheduled syncs (`synctray sync` still works)'
+complete -c synctray -n "__fish_synctray_needs_command" -f -a "pause" -d 'Pause scheduled syncs (`synctray sync` still works): until `synctray resume`, or for a while'
 complete -c synctray -n "__fish_synctray_needs_command" -f -a "resume" -d 'Resume scheduled syncs'
 complete -c synctray -n "__fish_synctray_needs_command" -f -a "check" -d 'Check the configuration; exits 0 if it is valid, 2 if not'
 complete -c synctray -n "__fish_synctray_needs_command" -f -a "history" -d 'Show the last runs, newest first: start, result, trigger, duration, what failed'
@@ -65,8 +65,10 @@ complete -c synctray -n "__fish_synctray_using_subcommand status" -l json -d 'Pr
 complete -c synctray -n "__fish_synctray_using_subcommand status" -s h -l help -d 'Print help'
 complete -c synctray -n "__fish_synctray_using_subcommand interval" -s w -l workspace -d 'The workspace: its folder (the one holding data/config/sync.json), or its name in the workspace list. The tray and --daemon take it several times' -r -F
 complete -c synctray -n "__fish_synctray_using_subcommand interval" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c synctray -n "__fish_synctray_using_subcommand pause" -l for -d 'Pause for this long: 2h, 90m, 1h30m, 1d' -r
+complete -c synctray -n "__fish_synctray_using_subcommand pause" -l until -d 'Pause until this time: 08:00 (the next one), or 2026-11-26T08:00' -r
 complete -c synctray -n "__fish_synctray_using_subcommand pause" -s w -l workspace -d 'The workspace: its folder (the one holding data/config/sync.json), or its name in the workspace list. The tray and --daemon take it several times' -r -F
-complete -c synctray -n "__fish_synctray_using_subcommand pause" -s h -l help -d 'Print help'
+complete -c synctray -n "__fish_synctray_using_subcommand pause" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c synctray -n "__fish_synctray_using_subcommand resume" -s w -l workspace -d 'The workspace: its folder (the one holding data/config/sync.json), or its name in the workspace list. The tray and --daemon take it several times' -r -F
 complete -c synctray -n "__fish_synctray_using_subcommand resume" -s h -l help -d 'Print help'
 complete -c synctray -n "__fish_synctray_using_subcommand check" -s w -l workspace -d 'The workspace: its folder (the one holding data/config/sync.json), or its name in the workspace list. The tray and --daemon take it several times' -r -F
@@ -105,7 +107,7 @@ complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_s
 complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync export unexport status interval pause resume check history next logs add remove workspaces alerts completions help" -f -a "unexport" -d 'Remove the files `export` wrote for this workspace from a folder, and nothing else'
 complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync export unexport status interval pause resume check history next logs add remove workspaces alerts completions help" -f -a "status" -d 'Show the workspace, the last run, the next run and whether a sync is running'
 complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync export unexport status interval pause resume check history next logs add remove workspaces alerts completions help" -f -a "interval" -d 'Sync every N minutes (1 to 1440); replaces a `schedule` in the config'
-complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync export unexport status interval pause resume check history next logs add remove workspaces alerts completions help" -f -a "pause" -d 'Pause scheduled syncs (`synctray sync` still works)'
+complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync export unexport status interval pause resume check history next logs add remove workspaces alerts completions help" -f -a "pause" -d 'Pause scheduled syncs (`synctray sync` still works): until `synctray resume`, or for a while'
 complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync export unexport status interval pause resume check history next logs add remove workspaces alerts completions help" -f -a "resume" -d 'Resume scheduled syncs'
 complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync export unexport status interval pause resume check history next logs add remove workspaces alerts completions help" -f -a "check" -d 'Check the configuration; exits 0 if it is valid, 2 if not'
 complete -c synctray -n "__fish_synctray_using_subcommand help; and not __fish_seen_subcommand_from sync export unexport status interval pause resume check history next logs add remove workspaces alerts completions help" -f -a "history" -d 'Show the last runs, newest first: start, result, trigger, duration, what failed'

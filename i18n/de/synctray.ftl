@@ -172,3 +172,4 @@ not-changed-title = synctray: { $edit ->
 fix-the-file-first = Zuerst die Datei korrigieren; die geltende Konfiguration bleibt.
 check-config-title = synctray: Konfiguration prüfen
 show-log = Protokoll anzeigen
+pause-one-hour = 1 h pausieren

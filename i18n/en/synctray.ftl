@@ -185,3 +185,4 @@ not-changed-title = synctray: { $edit ->
 fix-the-file-first = Fix the file first; the configuration in force stays.
 check-config-title = synctray: check the configuration
 show-log = Show log
+pause-one-hour = Pause 1 h

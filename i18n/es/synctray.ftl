@@ -169,3 +169,4 @@ not-changed-title = synctray: { $edit ->
 fix-the-file-first = Corrija primero el archivo; se mantiene la configuración vigente.
 check-config-title = synctray: revise la configuración
 show-log = Mostrar registro
+pause-one-hour = Pausar 1 h

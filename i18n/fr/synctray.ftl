@@ -169,3 +169,4 @@ not-changed-title = synctray : { $edit ->
 fix-the-file-first = Corrigez d’abord le fichier ; la configuration en vigueur reste.
 check-config-title = synctray : vérifiez la configuration
 show-log = Afficher le journal
+pause-one-hour = Pause 1 h

@@ -169,3 +169,4 @@ not-changed-title = synctray: { $edit ->
 fix-the-file-first = Corrija o arquivo primeiro; a configuração em vigor continua.
 check-config-title = synctray: verifique a configuração
 show-log = Mostrar registro
+pause-one-hour = Pausar 1 h

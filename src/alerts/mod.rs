@@ -64,9 +64,9 @@ pub struct Event {
     pub run_id: Option<String>,
     /// The machine's host name.
     pub host: String,
-    /// The message's title, as the desktop says it: "Sync failed: quality".
+    /// The message's title, as the desktop says it in English: "Sync failed: quality".
     pub title: String,
-    /// The message's body, as the desktop says it.
+    /// The message's body, as the desktop says it in English.
     pub message: String,
 }
 
@@ -81,7 +81,10 @@ impl Event {
     /// The event for `note` (an incident the state machine decided to tell) in `ws`, with
     /// the run it came from, if any.
     pub fn new(ws: &Workspace, note: &Note, run: Option<&RunEnd<'_>>) -> Option<Event> {
-        let (title, message) = note.text();
+        // In English whatever the desktop's language: a channel's messages go to other
+        // people and to machines (the JSON event), and machine-readable output never
+        // changes with the locale.
+        let (title, message) = crate::i18n::in_english(|| note.text());
         let mut event = Event {
             event: "",
             workspace: ws.name.clone(),

@@ -269,3 +269,11 @@ fn a_problem_its_end_and_stale_data_are_told_once_each_and_as_on_says() {
         [("problem".to_owned(), Some("data/ is read-only".to_owned()))]
     );
 }
+
+#[test]
+fn an_alert_is_in_english_whatever_the_desktops_language() {
+    let spanish = std::sync::Arc::new(crate::i18n::Lang::new(&["es_ES.UTF-8"], None));
+    let note = crate::notify::Note::Recovered { duration_ms: None };
+    let event = crate::i18n::using(spanish, || Event::new(&ws(), &note, None)).unwrap();
+    assert_eq!(event.title, "Sync recovered");
+}

@@ -25,7 +25,9 @@ use crate::workspace::Workspace;
 pub mod exit_codes;
 mod export;
 mod list;
+mod pause;
 mod runs;
+pub use runs::upcoming;
 mod usage;
 
 pub use exit_codes::ExitCode;
@@ -106,8 +108,19 @@ pub enum Cmd {
         #[arg(value_name = "N", value_parser = interval_minutes())]
         minutes: u32,
     },
-    /// Pause scheduled syncs (`synctray sync` still works).
-    Pause,
+    /// Pause scheduled syncs (`synctray sync` still works): until `synctray resume`, or
+    /// for a while.
+    ///
+    /// With `--for` or `--until` scheduled syncs resume by themselves at that time, with
+    /// one catch-up run if a due time passed meanwhile (with `catchUp`).
+    Pause {
+        /// Pause for this long: 2h, 90m, 1h30m, 1d.
+        #[arg(long = "for", value_name = "DURATION", value_parser = pause::parse_duration, conflicts_with = "until")]
+        for_: Option<chrono::TimeDelta>,
+        /// Pause until this time: 08:00 (the next one), or 2026-11-26T08:00.
+        #[arg(long, value_name = "TIME", value_parser = pause::parse_until)]
+        until: Option<pause::Until>,
+    },
     /// Resume scheduled syncs.
     Resume,
     /// Check the configuration; exits 0 if it is valid, 2 if not.
@@ -240,7 +253,14 @@ pub fn run(args: Args) -> process::ExitCode {
         Some(Cmd::Unexport(args)) => export::unexport(&ws, args),
         Some(Cmd::Status { json }) => status(&ws, json),
         Some(Cmd::Interval { minutes }) => edit(&ws, Edit::Interval(minutes)),
-        Some(Cmd::Pause) => edit(&ws, Edit::Paused(true)),
+        Some(Cmd::Pause { for_, until }) => {
+            let now = Local::now();
+            match (for_, until) {
+                (Some(d), _) => edit(&ws, Edit::PausedUntil(Some(now.with_timezone(&Utc) + d))),
+                (None, Some(u)) => edit(&ws, Edit::PausedUntil(Some(u.resolve(now)))),
+                (None, None) => edit(&ws, Edit::Paused(true)),
+            }
+        }
         Some(Cmd::Resume) => edit(&ws, Edit::Paused(false)),
         Some(Cmd::Check) => check(&ws),
         Some(Cmd::History { count, json }) => runs::history(&ws, count, json),
@@ -524,12 +544,15 @@ struct Report<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     schedule: Option<&'a str>,
     paused: bool,
+    /// When a pause for a while ends (`pausedUntil`, while it is ahead); null otherwise.
+    #[serde(with = "iso_ms::option")]
+    paused_until: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     config_error: Option<String>,
 }
 
 fn status(ws: &Workspace, json: bool) -> process::ExitCode {
-    let config = Config::load(&ws.config).map_err(Arc::new);
+    let config = Config::load_in(ws).map_err(Arc::new);
     let now = Utc::now();
     let snap = Snapshot::read(ws, config.as_ref().map_err(Arc::clone), now);
     let overdue = snap.overdue(now);
@@ -561,6 +584,7 @@ fn status(ws: &Workspace, json: bool) -> process::ExitCode {
         interval_minutes: cadence.and_then(Cadence::minutes),
         schedule: cadence.and_then(Cadence::expr),
         paused: snap.paused,
+        paused_until: snap.paused_until,
         config_error: snap.config_error.as_ref().map(ToString::to_string),
     };
     if json {
@@ -622,6 +646,13 @@ fn status(ws: &Workspace, json: bool) -> process::ExitCode {
             "next run   paused ({}; `synctray resume` to resume)",
             c.describe_schedule()
         ),
+        (Ok(c), Some(at)) if snap.paused => writeln!(
+            out,
+            "next run   {} (paused until {}; {})",
+            local(at),
+            snap.paused_until.map(local).unwrap_or_default(),
+            c.describe_schedule()
+        ),
         (Ok(c), Some(at)) => writeln!(out, "next run   {} ({})", local(at), c.describe_schedule()),
         (Ok(c), None) => writeln!(
             out,
@@ -662,7 +693,13 @@ fn edit(ws: &Workspace, change: Edit) -> process::ExitCode {
                 Edit::Paused(true) => say(format_args!(
                     "scheduled syncs paused (`synctray sync` still runs one now)"
                 )),
-                Edit::Paused(false) => say(format_args!(
+                Edit::PausedUntil(Some(until)) => say(format_args!(
+                    "scheduled syncs paused until {} (`synctray resume` resumes them now)",
+                    until
+                        .with_timezone(&Local)
+                        .format("%a %Y-%m-%d %H:%M:%S %:z")
+                )),
+                Edit::PausedUntil(None) | Edit::Paused(false) => say(format_args!(
                     "scheduled syncs resumed: {}",
                     config.describe_schedule()
                 )),
@@ -675,29 +712,7 @@ fn edit(ws: &Workspace, change: Edit) -> process::ExitCode {
 
 fn check(ws: &Workspace) -> process::ExitCode {
     match load_config(ws) {
-        Ok(mut config) => {
-            let unstartable = config
-                .jobs
-                .iter()
-                .filter_map(|job| match &job.command {
-                    config::JobCommand::Argv(argv) => {
-                        let path = job.env.iter().find(|(k, _)| k == "PATH").map(|(_, v)| v);
-                        (!crate::sys::program_findable(
-                            &argv[0],
-                            &ws.root,
-                            path.map(std::ffi::OsStr::new),
-                        ))
-                        .then(|| {
-                            format!(
-                                "jobs.{}: \"{}\" is not on PATH (the job cannot start)",
-                                job.name, argv[0]
-                            )
-                        })
-                    }
-                    config::JobCommand::Shell(_) => None,
-                })
-                .collect::<Vec<_>>();
-            config.warnings.extend(unstartable);
+        Ok(config) => {
             for warning in &config.warnings {
                 say(format_args!("{}: warning: {warning}", ws.config.display()));
             }

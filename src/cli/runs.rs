@@ -22,24 +22,17 @@ use crate::workspace::Workspace;
 /// Empty when paused.
 pub fn upcoming(
     config: &Config,
-    last: Option<DateTime<Utc>>,
+    last: Option<(DateTime<Utc>, DateTime<Utc>)>,
     now: DateTime<Utc>,
     n: usize,
 ) -> Vec<Due> {
     let mut times = Vec::with_capacity(n);
-    let plan = |last, now| {
-        config.next_run(Planning {
-            last,
-            since: now,
-            now,
-            ran_until: None,
-        })
-    };
+    let plan = |last, now| config.next_run(Planning::after_run(last, now));
     let mut due = plan(last, now);
     while let Some(d) = due.filter(|_| times.len() < n) {
         let at = d.at.max(now);
         times.push(Due { at, ..d });
-        due = plan(Some(at), at);
+        due = plan(Some((at, at)), at);
     }
     times
 }
@@ -114,7 +107,7 @@ pub fn next(ws: &Workspace, n: usize, json: bool) -> process::ExitCode {
         }
     };
     let now = Utc::now();
-    let last = RunRecord::read(&ws.status_file).map(|s| s.started());
+    let last = RunRecord::read(&ws.status_file).map(|s| s.span());
     let times = upcoming(&config, last, now, n);
     if json {
         let list: Vec<String> = times.iter().map(|d| iso_ms::format(&d.at)).collect();
@@ -222,10 +215,15 @@ mod tests {
     fn upcoming_times_follow_the_schedule_from_the_last_run() {
         let c = config(r#"{"schedule": "0 */15 * * * *", "timezone": "UTC"}"#);
         let now = utc("2026-11-25T14:33:10Z");
-        let times: Vec<String> = upcoming(&c, Some(utc("2026-11-25T14:30:00Z")), now, 3)
-            .iter()
-            .map(|d| iso_ms::format(&d.at))
-            .collect();
+        let times: Vec<String> = upcoming(
+            &c,
+            Some((utc("2026-11-25T14:30:00Z"), utc("2026-11-25T14:30:04Z"))),
+            now,
+            3,
+        )
+        .iter()
+        .map(|d| iso_ms::format(&d.at))
+        .collect();
         assert_eq!(
             times,
             [

@@ -17,8 +17,11 @@ use crate::fsutil::{self, Durability};
 pub enum Edit {
     /// Sets `intervalMinutes` and removes `schedule` (the user picked an interval).
     Interval(u32),
-    /// Sets `paused`.
+    /// Sets `paused` and removes `pausedUntil` (pause until resumed, or resume).
     Paused(bool),
+    /// Sets `pausedUntil` (a time ahead) and `paused` to false where it is set; `None`
+    /// removes `pausedUntil` (the pause has ended).
+    PausedUntil(Option<chrono::DateTime<chrono::Utc>>),
 }
 
 impl Edit {
@@ -26,7 +29,12 @@ impl Edit {
     pub fn describe(self) -> String {
         match self {
             Edit::Interval(n) => format!("intervalMinutes: {n} (schedule removed)"),
-            Edit::Paused(p) => format!("paused: {p}"),
+            Edit::Paused(p) => format!("paused: {p} (pausedUntil removed)"),
+            Edit::PausedUntil(Some(at)) => format!(
+                "pausedUntil: {}",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
+            Edit::PausedUntil(None) => "pausedUntil removed (the pause ended)".to_owned(),
         }
     }
 
@@ -34,8 +42,8 @@ impl Edit {
     pub fn refused(self) -> &'static str {
         match self {
             Edit::Interval(_) => "Interval not changed",
-            Edit::Paused(true) => "Not paused",
-            Edit::Paused(false) => "Not resumed",
+            Edit::Paused(true) | Edit::PausedUntil(Some(_)) => "Not paused",
+            Edit::Paused(false) | Edit::PausedUntil(None) => "Not resumed",
         }
     }
 }
@@ -71,6 +79,15 @@ pub fn edit(path: &Path, edit: Edit) -> Result<Config, ConfigError> {
     let (text, mut object) = read_object(path)?;
     check_private(path)?;
     let mut spliced = Splice::new(&text);
+    // The time the file is written: a `pausedUntil` already past would make it invalid
+    // (see `Config::load`), so a pause that has ended leaves the file with any edit.
+    let written = chrono::Utc::now();
+    if let Some(Value::String(until)) = object.get("pausedUntil")
+        && chrono::DateTime::parse_from_rfc3339(until).is_ok_and(|at| at <= written)
+    {
+        object.shift_remove("pausedUntil");
+        spliced.remove("pausedUntil");
+    }
     match edit {
         Edit::Interval(n) => {
             object.insert("intervalMinutes".into(), Value::from(n));
@@ -81,6 +98,31 @@ pub fn edit(path: &Path, edit: Edit) -> Result<Config, ConfigError> {
         Edit::Paused(p) => {
             object.insert("paused".into(), Value::Bool(p));
             spliced.set("paused", if p { "true" } else { "false" });
+            object.shift_remove("pausedUntil");
+            spliced.remove("pausedUntil");
+        }
+        Edit::PausedUntil(Some(until)) => {
+            if until <= written {
+                return Err(fail(invalid(
+                    "pausedUntil",
+                    super::PAUSED_UNTIL_RULE,
+                    &Value::from(until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                )));
+            }
+            // In the local zone, with its offset: the time the person asked for.
+            let text = until
+                .with_timezone(&chrono::Local)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+            object.insert("pausedUntil".into(), Value::String(text.clone()));
+            spliced.set("pausedUntil", &Value::String(text).to_string());
+            if object.contains_key("paused") {
+                object.insert("paused".into(), Value::Bool(false));
+                spliced.set("paused", "false");
+            }
+        }
+        Edit::PausedUntil(None) => {
+            object.shift_remove("pausedUntil");
+            spliced.remove("pausedUntil");
         }
     }
     let config = Config::from_json(&object).map_err(fail)?;

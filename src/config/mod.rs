@@ -31,6 +31,7 @@ pub mod alerts;
 mod conditions;
 mod metrics;
 mod network;
+mod notifications;
 mod ping;
 mod retry;
 
@@ -38,6 +39,7 @@ pub use self::alerts::Alert;
 pub use self::conditions::Conditions;
 pub use self::metrics::Metrics;
 pub use self::network::{Network, Probe};
+pub use self::notifications::{Notifications, Wants};
 pub use self::ping::Ping;
 pub use self::retry::Retry;
 
@@ -69,7 +71,13 @@ pub struct Config {
     /// of due times costs milliseconds for a schedule of every minute, which a `sync` or
     /// an edit never needs.
     overdue_after_default: OnceLock<Option<chrono::TimeDelta>>,
+    /// `paused`: scheduled runs are paused until someone resumes them.
     pub paused: bool,
+    /// `pausedUntil`: scheduled runs are paused until this time, then resume by
+    /// themselves (see [`Config::next_run`]); a time already past is a pause that ended.
+    pub paused_until: Option<chrono::DateTime<chrono::Utc>>,
+    /// `keepAwake`: a run holds a sleep inhibitor while its jobs run.
+    pub keep_awake: bool,
     pub notifications: Notifications,
     /// `retry`: how often a failing job is tried, and the backoff between tries.
     pub retry: Retry,
@@ -86,24 +94,6 @@ pub struct Config {
     pub alerts: Vec<Alert>,
     /// Unknown keys: kept in the file, reported, never an error.
     pub warnings: Vec<String>,
-}
-
-/// Which runs raise a desktop notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Notifications {
-    pub on_error: bool,
-    pub on_recovery: bool,
-    pub on_success: bool,
-}
-
-impl Default for Notifications {
-    fn default() -> Self {
-        Notifications {
-            on_error: true,
-            on_recovery: true,
-            on_success: false,
-        }
-    }
 }
 
 /// A configuration that could not be used, with the file it came from.
@@ -209,7 +199,40 @@ impl Config {
         let root = path.ancestors().nth(3).unwrap_or(Path::new("."));
         alerts::check_files(&config.alerts, root, &mut config.warnings)
             .map_err(|kind| ConfigError::new(path, kind))?;
+        if let Ok(written) = std::fs::metadata(path).and_then(|m| m.modified()) {
+            check_paused_until(&config, written.into())
+                .map_err(|kind| ConfigError::new(path, kind))?;
+        }
         Ok(config)
+    }
+
+    /// Loads the workspace's configuration, with the warnings only the workspace can give:
+    /// a job whose program is not found from its root. `check`, the daemon and the tray
+    /// (its menu line and its notification, when the warning is new) all load it here.
+    pub fn load_in(ws: &crate::workspace::Workspace) -> Result<Config, ConfigError> {
+        let mut config = Config::load(&ws.config)?;
+        let unstartable: Vec<String> = config
+            .jobs
+            .iter()
+            .filter_map(|job| job.program_warning(&ws.root))
+            .collect();
+        config.warnings.extend(unstartable);
+        Ok(config)
+    }
+
+    /// The end of a pause for a while that is still on at `now` (and not overruled by
+    /// `paused`, a pause until someone resumes).
+    pub fn paused_until_at(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.paused_until
+            .filter(|until| !self.paused && *until > now)
+    }
+
+    /// Whether scheduled runs are paused at `now`: `paused`, or a `pausedUntil` still ahead.
+    pub fn paused_at(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        self.paused || self.paused_until.is_some_and(|until| until > now)
     }
 
     /// Parses and validates configuration text (for tests and `load`).
@@ -310,6 +333,8 @@ impl Config {
             overdue_after_set,
             overdue_after_default: OnceLock::new(),
             paused: flag(&raw.paused, "paused", false)?,
+            paused_until: raw.paused_until.as_ref().map(paused_until).transpose()?,
+            keep_awake: flag(&raw.keep_awake, "keepAwake", true)?,
             notifications,
             retry,
             network,
@@ -336,10 +361,27 @@ impl Config {
     /// paused or when the schedule never fires again. A due time that came while the
     /// scheduler's last run was in progress (`ran_until`) is handled once, now that the run
     /// has ended: one catch-up run with `catchUp`, else the next slot.
-    pub fn next_run(&self, at: schedule::Planning) -> Option<schedule::Due> {
+    ///
+    /// A `pausedUntil` is handled as a run in progress until then: the next run is planned
+    /// as of that time, a due time that fell during the pause gives one catch-up (with
+    /// `catchUp`) or the next slot; and so while the key is there, after it too.
+    pub fn next_run(&self, mut at: schedule::Planning) -> Option<schedule::Due> {
         if self.paused {
             return None;
         }
+        let Some(until) = self.paused_until else {
+            return self.next_run_unpaused(at);
+        };
+        at.now = at.now.max(until);
+        at.ran_until = at.ran_until.max(Some(until));
+        let due = self.next_run_unpaused(at)?;
+        Some(schedule::Due {
+            at: due.at.max(until),
+            ..due
+        })
+    }
+
+    fn next_run_unpaused(&self, at: schedule::Planning) -> Option<schedule::Due> {
         let input = schedule::PlanInput {
             last: at.last,
             since: at.since,
@@ -363,6 +405,17 @@ impl Config {
             at: self.cadence.next_slot_after(&self.zone, last, ended)?,
             trigger: schedule::Trigger::Schedule,
         })
+    }
+
+    /// The `nextRun` a run that `started` and `ended` records: when the next run really
+    /// starts as the loop plans it at that moment (a catch-up starts as the run ends).
+    pub fn next_run_after(
+        &self,
+        started: chrono::DateTime<chrono::Utc>,
+        ended: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.next_run(schedule::Planning::after_run(Some((started, ended)), ended))
+            .map(|d| d.at.max(ended))
     }
 
     /// How the schedule reads in a menu or a status line.
@@ -420,6 +473,36 @@ fn whole(value: &Value, range: RangeInclusive<u32>) -> Option<u32> {
 }
 
 /// A `true`/`false` key: `default` when absent.
+/// What `pausedUntil` may be.
+pub const PAUSED_UNTIL_RULE: &str = "must be a time in the future, ISO-8601 with its offset \
+     (e.g. \"2026-11-25T15:30:00+01:00\" or \"2026-11-25T14:30:00Z\")";
+
+/// `pausedUntil`: an ISO-8601 (RFC 3339) time with its offset.
+fn paused_until(value: &Value) -> Result<chrono::DateTime<chrono::Utc>, ConfigErrorKind> {
+    value
+        .as_str()
+        .and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok())
+        .map(|at| at.with_timezone(&chrono::Utc))
+        .ok_or_else(|| invalid("pausedUntil", PAUSED_UNTIL_RULE, value))
+}
+
+/// A `pausedUntil` at or before the time the file was written is a mistake, not a pause
+/// that ended: the file is bad, and a running scheduler keeps its last good configuration.
+/// (One written earlier that has since passed is a pause that ended, and is no error.)
+fn check_paused_until(
+    config: &Config,
+    written: chrono::DateTime<chrono::Utc>,
+) -> Result<(), ConfigErrorKind> {
+    match config.paused_until {
+        Some(until) if until <= written => Err(invalid(
+            "pausedUntil",
+            PAUSED_UNTIL_RULE,
+            &Value::from(until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn flag(value: &Option<Value>, key: &str, default: bool) -> Result<bool, ConfigErrorKind> {
     match value {
         None => Ok(default),
@@ -458,6 +541,10 @@ struct RawConfig {
     #[serde(default, deserialize_with = "given")]
     paused: Option<Value>,
     #[serde(default, deserialize_with = "given")]
+    paused_until: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
+    keep_awake: Option<Value>,
+    #[serde(default, deserialize_with = "given")]
     notifications: Option<Value>,
     #[serde(default, deserialize_with = "given")]
     retry: Option<Value>,
@@ -471,20 +558,6 @@ struct RawConfig {
     ping: Option<Value>,
     #[serde(default, deserialize_with = "given")]
     alerts: Option<Value>,
-    #[serde(flatten)]
-    unknown: Map<String, Value>,
-}
-
-/// `notifications`, as written (see [`RawConfig`]).
-#[derive(Debug, Default, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RawNotifications {
-    #[serde(default, deserialize_with = "given")]
-    on_error: Option<Value>,
-    #[serde(default, deserialize_with = "given")]
-    on_recovery: Option<Value>,
-    #[serde(default, deserialize_with = "given")]
-    on_success: Option<Value>,
     #[serde(flatten)]
     unknown: Map<String, Value>,
 }
@@ -578,34 +651,6 @@ pub(crate) fn closest_of<'a>(
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-impl Notifications {
-    /// Validates the `notifications` value (absent: the defaults).
-    fn from_json(
-        value: Option<&Value>,
-        warnings: &mut Vec<String>,
-    ) -> Result<Notifications, ConfigErrorKind> {
-        let d = Notifications::default();
-        let Some(value) = value else {
-            return Ok(d);
-        };
-        let allowed = format!(
-            "must be an object with {}",
-            known_keys::<RawNotifications>().join(", ")
-        );
-        let raw: RawNotifications = read_nested("notifications", &allowed, value)?;
-        let notifications = Notifications {
-            on_error: flag(&raw.on_error, "notifications.onError", d.on_error)?,
-            on_recovery: flag(&raw.on_recovery, "notifications.onRecovery", d.on_recovery)?,
-            on_success: flag(&raw.on_success, "notifications.onSuccess", d.on_success)?,
-        };
-        warnings.extend(unknown_keys_in::<RawNotifications>(
-            "notifications",
-            &raw.unknown,
-        ));
-        Ok(notifications)
-    }
 }
 
 fn parse_object(text: &str) -> Result<Map<String, Value>, ConfigErrorKind> {

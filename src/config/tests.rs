@@ -64,7 +64,7 @@ fn unknown_keys_are_named_with_the_keys_their_raw_struct_reads() {
     assert_eq!(
         config.warnings,
         [
-            "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions, metrics, ping, alerts)",
+            "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, pausedUntil, keepAwake, notifications, retry, network, conditions, metrics, ping, alerts)",
             "notifications.onErorr: unknown key (did you mean onError?)",
             "retry.tries: unknown key, ignored (known: attempts, delaySeconds)",
             "network.x: unknown key, ignored (known: require, probe)",
@@ -80,7 +80,7 @@ fn unknown_keys_are_named_with_the_keys_their_raw_struct_reads() {
         [
             "intervalMinuts: unknown key (did you mean intervalMinutes?)",
             "interval_minutes: unknown key (did you mean intervalMinutes?)",
-            "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, notifications, retry, network, conditions, metrics, ping, alerts)",
+            "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, pausedUntil, keepAwake, notifications, retry, network, conditions, metrics, ping, alerts)",
         ]
     );
     assert_eq!(config.cadence.minutes(), Some(DEFAULT_INTERVAL_MINUTES));
@@ -190,6 +190,107 @@ fn overdue_defaults_to_twice_the_longest_gap_and_never_under_two_minutes() {
         overdue(r#"{"intervalMinutes": 15, "overdueAfterMinutes": 0}"#),
         None
     );
+}
+
+fn at(s: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+}
+
+#[test]
+fn paused_until_is_an_iso_time_with_its_offset() {
+    let c = Config::parse(r#"{"pausedUntil": "2026-11-25T15:30:00+01:00"}"#).unwrap();
+    assert_eq!(c.paused_until, Some(at("2026-11-25T14:30:00Z")));
+    assert!(c.paused_at(at("2026-11-25T14:29:59Z")));
+    assert!(!c.paused_at(at("2026-11-25T14:30:00Z")));
+    for bad in [
+        r#""tomorrow""#,
+        r#""2026-11-25 15:30""#,
+        "1764084600",
+        "null",
+    ] {
+        let text = invalid(&format!(r#"{{"pausedUntil": {bad}}}"#));
+        assert!(
+            text.starts_with("pausedUntil must be a time in the future"),
+            "{text}"
+        );
+    }
+}
+
+/// The next run planned at `now` for a workspace last run at `last` (a 4-second run).
+fn next(config: &Config, last: &str, now: &str) -> crate::schedule::Due {
+    let last = at(last);
+    let planning = crate::schedule::Planning::after_run(
+        Some((last, last + chrono::TimeDelta::seconds(4))),
+        at(now),
+    );
+    config.next_run(planning).unwrap()
+}
+
+#[test]
+fn a_pause_for_a_while_resumes_at_its_end_with_at_most_one_catch_up() {
+    use crate::schedule::Trigger;
+    let paused = |catch_up: bool| {
+        Config::parse(&format!(
+            r#"{{"intervalMinutes": 15, "catchUp": {catch_up}, "pausedUntil": "2026-11-25T17:05:00Z"}}"#
+        ))
+        .unwrap()
+    };
+    // Paused at 14:32 after the 14:30 run: slots 14:45 … 17:00 pass during the pause.
+    let due = next(
+        &paused(true),
+        "2026-11-25T14:30:00Z",
+        "2026-11-25T14:32:00Z",
+    );
+    assert_eq!(
+        (due.at, due.trigger),
+        (at("2026-11-25T17:05:00Z"), Trigger::CatchUp)
+    );
+    let due = next(
+        &paused(false),
+        "2026-11-25T14:30:00Z",
+        "2026-11-25T14:32:00Z",
+    );
+    assert_eq!(
+        (due.at, due.trigger),
+        (at("2026-11-25T17:15:00Z"), Trigger::Schedule)
+    );
+    // Once the pause has ended (the key still there), the same: one catch-up, then the grid.
+    let due = next(
+        &paused(true),
+        "2026-11-25T14:30:00Z",
+        "2026-11-25T17:05:00Z",
+    );
+    assert_eq!(
+        (due.at, due.trigger),
+        (at("2026-11-25T17:05:00Z"), Trigger::CatchUp)
+    );
+    let due = next(
+        &paused(true),
+        "2026-11-25T17:05:00Z",
+        "2026-11-25T17:05:04Z",
+    );
+    assert_eq!(
+        (due.at, due.trigger),
+        (at("2026-11-25T17:15:00Z"), Trigger::Schedule)
+    );
+    // No slot passed during a short pause: the next slot, as if not paused.
+    let short =
+        Config::parse(r#"{"intervalMinutes": 15, "pausedUntil": "2026-11-25T14:40:00Z"}"#).unwrap();
+    let due = next(&short, "2026-11-25T14:30:00Z", "2026-11-25T14:32:00Z");
+    assert_eq!(
+        (due.at, due.trigger),
+        (at("2026-11-25T14:45:00Z"), Trigger::Schedule)
+    );
+    // `paused` rules over `pausedUntil`.
+    let both = Config::parse(r#"{"paused": true, "pausedUntil": "2026-11-25T14:40:00Z"}"#).unwrap();
+    assert!(
+        both.next_run(crate::schedule::Planning::after_run(
+            None,
+            at("2026-11-25T15:00:00Z")
+        ))
+        .is_none()
+    );
+    assert_eq!(both.paused_until_at(at("2026-11-25T14:32:00Z")), None);
 }
 
 #[test]

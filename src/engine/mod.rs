@@ -38,6 +38,8 @@ pub enum Command {
     SetInterval(u32),
     /// Pause or resume scheduled runs (written to the file as `paused`).
     SetPaused(bool),
+    /// Pause scheduled runs until a time (written to the file as `pausedUntil`).
+    PauseUntil(chrono::DateTime<chrono::Utc>),
 }
 
 /// How a run attempt ended.
@@ -99,6 +101,13 @@ impl Engine {
                 Box::new(DesktopAlerts { notifier, alerts }),
             ],
         }
+    }
+
+    /// The engine of `ws` as the front ends run it, on the system clock: the one builder
+    /// of [`crate::host`] (the scheduler, `synctray sync`, "Sync now" elsewhere) and of the
+    /// tests that run real jobs in real time.
+    pub fn system(ws: Workspace, notifier: Box<dyn Notifier>) -> Engine {
+        Engine::new(ws, Arc::new(SystemClock), notifier)
     }
 
     /// The same engine, telling the configuration's alert channels (`alerts`) of its
@@ -166,13 +175,6 @@ impl Perform for Engine {
         trigger: Trigger,
         stop: watch::Receiver<Stop>,
     ) -> RunFuture<'_> {
-        Box::pin(async move {
-            let Some((trigger, waited)) =
-                self.await_conditions(&config, trigger, stop.clone()).await
-            else {
-                return Ok(RunOutcome::NotStarted);
-            };
-            self.run_once_after(&config, trigger, waited, stop).await
-        })
+        Box::pin(async move { self.run_once(&config, trigger, stop).await })
     }
 }

@@ -10,15 +10,47 @@ use crate::config::{self, Config};
 use crate::lock::{self, Acquire, LockError};
 use crate::observe::{RunEnd, RunStart};
 use crate::runner::{self, JobContext};
-use crate::schedule::{Planning, Trigger};
+use crate::schedule::Trigger;
 use crate::shutdown::Stop;
 use crate::snapshot::Running;
 use crate::status::{Failure, JobFailure, JobResult, Outcome, RunError, RunRecord};
 use crate::sys;
 use crate::wait::{self, Waited};
 
+/// Whether "cannot keep the machine awake" has been said: once a process.
+static AWAKE_WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 impl Engine {
-    /// One run now, under the lock: the jobs in order, then the status and history.
+    /// A sleep inhibitor for the run about to start its jobs (`keepAwake`); none when
+    /// turned off, or when the system has none or refuses (said once; the run goes on).
+    async fn keep_awake(&self, config: &Config) -> Option<sys::Inhibitor> {
+        if !config.keep_awake {
+            return None;
+        }
+        match sys::keep_awake(&format!("Syncing {}", self.ws.name)).await {
+            Ok(held) => {
+                tracing::debug!("keeping the machine awake while the run runs");
+                Some(held)
+            }
+            Err(e) => {
+                if !AWAKE_WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+                    tracing::warn!(
+                        "cannot keep the machine awake during runs ({e}); runs go on without"
+                    );
+                } else {
+                    tracing::debug!("cannot keep the machine awake: {e}");
+                }
+                None
+            }
+        }
+    }
+
+    /// One run, under the lock: the one door every run goes through — the scheduler's
+    /// (through [`super::Perform`]), `synctray sync` and the tray's "Sync now" for a
+    /// workspace served elsewhere (through [`crate::host::sync_now`]). A scheduled or
+    /// catch-up run first waits for what it needs ([`Engine::await_conditions`]; `NotStarted`
+    /// when the scheduler stopped meanwhile); then the jobs in order, then the status and
+    /// history.
     ///
     /// Skipped (not queued) when another process holds the lock. `stop` ends it early:
     /// no new job starts, and the running one is stopped at the deadline it carries.
@@ -28,11 +60,37 @@ impl Engine {
         trigger: Trigger,
         stop: watch::Receiver<Stop>,
     ) -> Result<RunOutcome, LockError> {
-        self.run_once_after(config, trigger, None, stop).await
+        self.wait_then(config, trigger, stop, |trigger, waited, stop| {
+            self.run_once_after(config, trigger, waited, stop)
+        })
+        .await
     }
 
-    /// [`Engine::run_once`] for a run that `waited` before it started, as recorded.
-    pub async fn run_once_after(
+    /// What comes before every run: a scheduled or catch-up run waits for what it needs
+    /// ([`Engine::await_conditions`]), then `run` runs with the trigger to record and what
+    /// it waited for; `NotStarted` when the scheduler stopped meanwhile. [`Engine::run_once`]
+    /// gives it the real run; a simulation gives it a run of simulated time.
+    pub async fn wait_then<F, R>(
+        &self,
+        config: &Config,
+        trigger: Trigger,
+        stop: watch::Receiver<Stop>,
+        run: F,
+    ) -> Result<RunOutcome, LockError>
+    where
+        F: FnOnce(Trigger, Option<Waited>, watch::Receiver<Stop>) -> R,
+        R: std::future::Future<Output = Result<RunOutcome, LockError>>,
+    {
+        let Some((trigger, waited)) = self.await_conditions(config, trigger, stop.clone()).await
+        else {
+            return Ok(RunOutcome::NotStarted);
+        };
+        run(trigger, waited, stop).await
+    }
+
+    /// [`Engine::run_once`] once its wait is over, for a run that `waited` before it
+    /// started, as recorded.
+    async fn run_once_after(
         &self,
         config: &Config,
         trigger: Trigger,
@@ -78,6 +136,8 @@ impl Engine {
         for observer in &self.observers {
             observer.run_started(&start);
         }
+        // The machine stays awake while the jobs run, and only then.
+        let awake = self.keep_awake(config).await;
         // One log a run, each job's output under a header: one file to create per run,
         // whatever the number of jobs.
         let log_path = self.ws.run_log_path(started_at);
@@ -129,20 +189,15 @@ impl Engine {
             }
             results.push(run.result);
         }
+        // The run's work is done: the machine may sleep again.
+        drop(awake);
         // The supervisor exits while the result is recorded; it is gone before the lock.
         host.close();
         let finished_at = self.clock.now();
         // Read after the jobs, not between the due time and the first job: only runs
         // holding the lock write it, so it is the one there before this run.
         let previous = RunRecord::read(&self.ws.status_file);
-        let next_run = config
-            .next_run(Planning {
-                last: Some(started_at),
-                since: started_at,
-                now: finished_at,
-                ran_until: None,
-            })
-            .map(|d| d.at);
+        let next_run = config.next_run_after(started_at, finished_at);
         // `status`, `error` and `interrupted` come from `error` as it is recorded.
         let record = RunRecord {
             last_sync: finished_at,

@@ -81,6 +81,7 @@ pub async fn serve_with(
         handled: None,
         since: clock.now(),
         ran_until: None,
+        pause_ended: None,
         ignored_start: None,
         message: None,
         elsewhere: lock::inspect(&ws.lock),
@@ -135,6 +136,20 @@ pub async fn serve_with(
             run = Some((start_run(perform, &state.config, due.trigger, &stop), due));
             continue;
         }
+        // A pause for a while that has ended leaves the file. Until the next run starts the
+        // loop goes on planning as the key did: the pause as a run that ended at its end.
+        if run.is_none()
+            && !stopping
+            && let Some(until) = state.config.paused_until.filter(|at| *at <= now)
+            && state.pause_ended != Some(until)
+        {
+            // Once for each pause: an edit that fails is said once, not at each wake.
+            state.pause_ended = Some(until);
+            state.ran_until = state.ran_until.max(Some(until));
+            tracing::info!("the pause ended at {until}; scheduled runs resume");
+            state.apply(engine, Edit::PausedUntil(None));
+            continue;
+        }
         state.forget_gone_causes(run.is_some());
         let running_here = engine.snapshot.borrow().running.clone();
         let failing = engine.alerts.lock().unwrap().failing().cloned();
@@ -160,9 +175,14 @@ pub async fn serve_with(
         // no event to a watcher that watched the one that went.
         let probing = options.follow_files && state.problem.as_ref().is_some_and(|p| p.probed);
         let probe_at = probing.then(|| now + PROBE_EVERY);
+        // The end of a pause for a while: the menu stops saying it, the file forgets it.
+        let pause_ends = state.config.paused_until_at(now);
         let wake = wake_at(
             now,
-            due_at.into_iter().chain(overdue_at).chain(probe_at).min(),
+            [due_at, overdue_at, probe_at, pause_ends]
+                .into_iter()
+                .flatten()
+                .min(),
             look,
         );
         let sleep = async {
@@ -223,6 +243,7 @@ pub async fn serve_with(
                 }
                 Some(Command::SetInterval(n)) => state.apply(engine, Edit::Interval(n)),
                 Some(Command::SetPaused(p)) => state.apply(engine, Edit::Paused(p)),
+                Some(Command::PauseUntil(until)) => state.apply(engine, Edit::PausedUntil(Some(until))),
             },
             // The rest of a burst waits in the channel until it has settled.
             Some(()) = events.recv(), if settled_at.is_none() => {
@@ -279,6 +300,8 @@ struct LoopState {
     /// When this loop's last run ended, until the next one starts: a due time that fell
     /// at or before it came while that run was in progress.
     ran_until: Option<DateTime<Utc>>,
+    /// The `pausedUntil` this loop last removed from the file once it had passed.
+    pause_ended: Option<DateTime<Utc>>,
     /// A last run's start dated in the future (the clock was set back, or a bad file):
     /// while it is the last run, it does not count, and `handled` holds the time the loop
     /// found it instead. Planning from "now" at every look would put the next slot always
@@ -341,7 +364,8 @@ impl LoopState {
             last: self.last.clone(),
             next_run: due.map(|d| d.at.max(now)),
             running,
-            paused: self.config.paused,
+            paused: self.config.paused_at(now),
+            paused_until: self.config.paused_until_at(now),
             cadence: self.config.cadence.clone(),
             config_error: self.config_error.clone(),
             message: self.message.clone(),
@@ -444,7 +468,7 @@ impl LoopState {
         let stamp = file_stamp(&ws.config);
         if stamp != self.config_stamp {
             self.config_stamp = stamp;
-            match Config::load(&ws.config) {
+            match Config::load_in(ws) {
                 Ok(config) => {
                     tracing::info!(
                         "{}: reloaded; {}",

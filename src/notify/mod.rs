@@ -12,45 +12,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::config::{ConfigError, Notifications};
+use crate::config::ConfigError;
+#[cfg(test)]
+use crate::config::Notifications;
 use crate::i18n;
 use crate::observe::{Change, Observer, RunEnd};
 
-/// Which incidents an observer wants told: the desktop's from `notifications`, an alert
-/// channel's from its `on`. The same state machine ([`Alerts`]) decides for each, so that
-/// every one of them gets the same incidents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Wants {
-    /// A failure (the first of a streak, or a different one).
-    pub failure: bool,
-    /// The recovery from an incident that was told.
-    pub recovery: bool,
-    /// Data gone stale (overdue).
-    pub stale: bool,
-    /// A problem that keeps scheduled runs from starting.
-    pub problem: bool,
-    /// Every success that is not a recovery.
-    pub success: bool,
-}
-
-impl From<&Notifications> for Wants {
-    /// The desktop's: `onError` covers failures, problems and stale data.
-    fn from(n: &Notifications) -> Wants {
-        Wants {
-            failure: n.on_error,
-            recovery: n.on_recovery,
-            stale: n.on_error,
-            problem: n.on_error,
-            success: n.on_success,
-        }
-    }
-}
-
-impl From<&Wants> for Wants {
-    fn from(w: &Wants) -> Wants {
-        *w
-    }
-}
+pub use crate::config::Wants;
 use crate::status::{Failure, Outcome, RunError, RunRecord};
 use crate::t;
 
@@ -217,8 +185,8 @@ impl Note {
 pub fn edit_key(edit: crate::config::Edit) -> &'static str {
     match edit {
         crate::config::Edit::Interval(_) => "interval",
-        crate::config::Edit::Paused(true) => "pause",
-        crate::config::Edit::Paused(false) => "resume",
+        crate::config::Edit::Paused(true) | crate::config::Edit::PausedUntil(Some(_)) => "pause",
+        crate::config::Edit::Paused(false) | crate::config::Edit::PausedUntil(None) => "resume",
     }
 }
 
@@ -253,11 +221,13 @@ pub fn failure_words(failure: &Failure) -> String {
 }
 
 /// What the person can do from a notification, where the notification server offers
-/// actions: on a failure, look at the run's log or try again.
+/// actions: on a failure, look at the run's log, try again, or pause for an hour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoteAction {
     ShowLog,
     SyncNow,
+    /// "Pause 1 h": scheduled runs pause for an hour (`pausedUntil`).
+    PauseHour,
 }
 
 impl NoteAction {
@@ -266,6 +236,7 @@ impl NoteAction {
         match self {
             NoteAction::ShowLog => "show-log",
             NoteAction::SyncNow => "sync-now",
+            NoteAction::PauseHour => "pause-1h",
         }
     }
 
@@ -274,13 +245,18 @@ impl NoteAction {
         match self {
             NoteAction::ShowLog => t!(SHOW_LOG),
             NoteAction::SyncNow => t!(SYNC_NOW),
+            NoteAction::PauseHour => t!(PAUSE_ONE_HOUR),
         }
     }
 
     pub fn from_key(key: &str) -> Option<NoteAction> {
-        [NoteAction::ShowLog, NoteAction::SyncNow]
-            .into_iter()
-            .find(|a| a.key() == key)
+        [
+            NoteAction::ShowLog,
+            NoteAction::SyncNow,
+            NoteAction::PauseHour,
+        ]
+        .into_iter()
+        .find(|a| a.key() == key)
     }
 }
 
@@ -300,6 +276,12 @@ pub fn daemon_actions(
             let commands = commands.lock().unwrap_or_else(|e| e.into_inner());
             let _ = commands.send(crate::engine::Command::SyncNow);
         }
+        NoteAction::PauseHour => {
+            let commands = commands.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = commands.send(crate::engine::Command::PauseUntil(
+                chrono::Utc::now() + chrono::TimeDelta::hours(1),
+            ));
+        }
         NoteAction::ShowLog => match crate::runs::last_failed_log(&ws) {
             Some(path) => {
                 if let Err(e) = crate::sys::open_folder(&path) {
@@ -315,9 +297,11 @@ impl Note {
     /// The actions it offers: a failure's are "Show log" and "Sync now".
     pub fn actions(&self) -> &'static [NoteAction] {
         match self {
-            Note::Failed(_) | Note::StillFailing { .. } => {
-                &[NoteAction::ShowLog, NoteAction::SyncNow]
-            }
+            Note::Failed(_) | Note::StillFailing { .. } => &[
+                NoteAction::ShowLog,
+                NoteAction::SyncNow,
+                NoteAction::PauseHour,
+            ],
             _ => &[],
         }
     }
@@ -351,14 +335,8 @@ impl Note {
     }
 }
 
-/// How a notification looks: an alarm (the error icon, critical urgency), a warning (the
-/// warning icon: something to fix that stops nothing), or news (the sync icon).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    Info,
-    Warning,
-    Alarm,
-}
+/// How a notification looks (the platform shows it: `sys`'s notification service).
+pub use crate::sys::Severity;
 
 impl Note {
     /// How it looks on screen.
@@ -704,12 +682,6 @@ fn named(name: Option<&str>, summary: String) -> String {
         Some(name) => t!(NOTE_NAMED, workspace = name, title = summary),
         None => summary,
     }
-}
-
-/// [`desktop()`], whose notes offer their [`NoteAction`]s where the notification server
-/// shows actions; `on_action` carries out the one chosen.
-pub fn desktop_with_actions(on_action: ActionHandler) -> Box<dyn Notifier> {
-    desktop_for(None, Some(on_action))
 }
 
 /// [`desktop()`] for the workspace `name` when one process serves several (its notes say

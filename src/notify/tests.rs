@@ -344,7 +344,14 @@ fn a_failure_that_makes_the_data_stale_stays_the_headline_with_the_age_and_actio
         body,
         format!("exited with code 1\nFailing since {since} (4 runs) · data 3 min old")
     );
-    assert_eq!(note.actions(), [NoteAction::ShowLog, NoteAction::SyncNow]);
+    assert_eq!(
+        note.actions(),
+        [
+            NoteAction::ShowLog,
+            NoteAction::SyncNow,
+            NoteAction::PauseHour
+        ]
+    );
     assert!(note.is_incident() && note.is_alarm());
     // Said once: older still, nothing more.
     assert!(

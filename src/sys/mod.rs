@@ -15,6 +15,7 @@
 //! - `locale/`: the languages the system's settings ask for (macOS, Windows);
 //! - `desktop/`: whether a GUI can be shown, opening a folder;
 //! - `net/`, `power/`, `cost/`: the conditions' sensors (route out, AC power, metered);
+//! - `inhibit/`: keeping the machine awake while a run runs (`keepAwake`);
 //! - `notification/`: how a desktop notification is shown;
 //! - `autostart/`, `tray/` (the tray only): start at login, the tray's platform parts.
 //!
@@ -69,6 +70,9 @@ pub use program::program_findable;
 mod timer;
 pub use timer::WallTimer;
 
+mod inhibit;
+pub use inhibit::{Inhibitor, keep_awake};
+
 mod locale;
 pub use locale::system_languages;
 
@@ -84,8 +88,8 @@ pub use power::on_ac_power;
 mod cost;
 pub use cost::CostWatch;
 
-#[cfg(feature = "notifications")]
 mod notification;
+pub use notification::Severity;
 #[cfg(feature = "notifications")]
 pub use notification::{NotificationService, OnAction};
 

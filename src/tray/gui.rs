@@ -424,7 +424,20 @@ impl Gui {
             WsAction::SyncNow => view.send(Command::SyncNow),
             WsAction::Interval(n) => view.send(Command::SetInterval(n)),
             WsAction::Custom => {}
-            WsAction::Pause => view.send(Command::SetPaused(!view.snapshot.paused)),
+            // The check item: checked while paused until resumed, and a click turns it over.
+            WsAction::Pause => {
+                let until_resumed = view.snapshot.paused && view.snapshot.paused_until.is_none();
+                view.send(Command::SetPaused(!until_resumed));
+            }
+            WsAction::PauseHour => {
+                view.send(Command::PauseUntil(
+                    Utc::now() + chrono::TimeDelta::hours(1),
+                ));
+            }
+            WsAction::PauseMorning => {
+                view.send(Command::PauseUntil(tomorrow_morning(Local::now())))
+            }
+            WsAction::Resume => view.send(Command::SetPaused(false)),
             WsAction::Recent(i) => {
                 if let Some(path) = view
                     .recent
@@ -452,6 +465,11 @@ impl Gui {
         };
         match action {
             NoteAction::SyncNow => view.send(Command::SyncNow),
+            NoteAction::PauseHour => {
+                view.send(Command::PauseUntil(
+                    Utc::now() + chrono::TimeDelta::hours(1),
+                ));
+            }
             NoteAction::ShowLog => {
                 // The failed run's log: the newest failed run of the history.
                 if let Some(path) = crate::runs::last_failed_log(&view.ws) {
@@ -542,4 +560,18 @@ fn log_menu(name: &str, m: &MenuState) {
             .map(|n| format!(" | {n}"))
             .unwrap_or_default(),
     );
+}
+
+/// "Until tomorrow 08:00": the next day's [`super::menu::MORNING`] in the local zone (the
+/// first valid time after it on a night the clocks skip it).
+fn tomorrow_morning(now: chrono::DateTime<Local>) -> chrono::DateTime<Utc> {
+    use chrono::TimeZone;
+    let day = now.date_naive().succ_opt().unwrap_or(now.date_naive());
+    let mut at = day.and_time(super::menu::MORNING);
+    loop {
+        if let Some(t) = Local.from_local_datetime(&at).earliest() {
+            return t.with_timezone(&Utc);
+        }
+        at += chrono::TimeDelta::minutes(30);
+    }
 }

@@ -19,6 +19,9 @@ use crate::t;
 /// A served workspace's id in the tray (its fleet id).
 pub type WsId = u64;
 
+/// "Until tomorrow 08:00": the time of day a pause for the night ends.
+pub const MORNING: chrono::NaiveTime = chrono::NaiveTime::from_hms_opt(8, 0, 0).expect("a time");
+
 /// What a click on one workspace's item asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WsAction {
@@ -26,7 +29,14 @@ pub enum WsAction {
     Interval(u32),
     /// The "Custom: …" item: nothing to change, only the checks to restore.
     Custom,
+    /// "Pause scheduled syncs ▸ Until I resume": `paused` (a check item; unchecking resumes).
     Pause,
+    /// "Pause scheduled syncs ▸ For 1 hour".
+    PauseHour,
+    /// "Pause scheduled syncs ▸ Until tomorrow 08:00".
+    PauseMorning,
+    /// "Pause scheduled syncs ▸ Resume": ends either pause.
+    Resume,
     /// A line of "Recent runs ▸", newest first from 0: open that run's log.
     Recent(usize),
     OpenLogs,
@@ -53,6 +63,9 @@ impl WsAction {
             WsAction::Interval(n) => format!("interval-{n}"),
             WsAction::Custom => "interval-custom".into(),
             WsAction::Pause => "pause".into(),
+            WsAction::PauseHour => "pause-hour".into(),
+            WsAction::PauseMorning => "pause-morning".into(),
+            WsAction::Resume => "resume".into(),
             WsAction::Recent(i) => format!("recent-{i}"),
             WsAction::OpenLogs => "open-logs".into(),
             WsAction::EditConfig => "edit-config".into(),
@@ -65,6 +78,9 @@ impl WsAction {
             "sync-now" => WsAction::SyncNow,
             "interval-custom" => WsAction::Custom,
             "pause" => WsAction::Pause,
+            "pause-hour" => WsAction::PauseHour,
+            "pause-morning" => WsAction::PauseMorning,
+            "resume" => WsAction::Resume,
             "open-logs" => WsAction::OpenLogs,
             "edit-config" => WsAction::EditConfig,
             "open-folder" => WsAction::OpenFolder,
@@ -152,7 +168,11 @@ struct WsMenu {
     presets: Vec<(u32, CheckMenuItem)>,
     interval: Submenu,
     custom: CheckMenuItem,
+    /// "Pause scheduled syncs ▸": For 1 hour, Until tomorrow 08:00, Until I resume (`pause`,
+    /// checked while paused until resumed), Resume (enabled while paused).
+    pause_menu: Submenu,
     pause: CheckMenuItem,
+    resume: MenuItem,
     /// "Recent runs ▸": its lines, made once, of which the first `recent_count` are in
     /// the submenu (none: the "No runs yet" line is).
     recent: Submenu,
@@ -178,6 +198,24 @@ impl WsMenu {
         for (_, preset) in &presets {
             interval.append(preset).expect("a menu item appends");
         }
+        let pause_menu = Submenu::new(label(&t!(PAUSE_SCHEDULED)), true);
+        let pause = check(WsAction::Pause, &t!(PAUSE_UNTIL_RESUMED), false);
+        let resume = item(WsAction::Resume, &t!(RESUME));
+        resume.set_enabled(false);
+        let morning = crate::i18n::time(MORNING, false);
+        let pause_items: [&dyn IsMenuItem; 5] = [
+            &item(WsAction::PauseHour, &t!(PAUSE_FOR_AN_HOUR)),
+            &item(
+                WsAction::PauseMorning,
+                &t!(PAUSE_UNTIL_TOMORROW, time = morning),
+            ),
+            &pause,
+            &PredefinedMenuItem::separator(),
+            &resume,
+        ];
+        for entry in pause_items {
+            pause_menu.append(entry).expect("a menu item appends");
+        }
         let recent = Submenu::new(label(&t!(RECENT_RUNS)), true);
         let no_runs = MenuItem::new(label(&t!(NO_RUNS_YET)), false, None);
         recent.append(&no_runs).expect("a menu item appends");
@@ -194,7 +232,9 @@ impl WsMenu {
             presets,
             interval,
             custom: check(WsAction::Custom, &t!(CUSTOM), true),
-            pause: check(WsAction::Pause, &t!(PAUSE_SCHEDULED), false),
+            pause_menu,
+            pause,
+            resume,
             recent,
             recent_lines: (0..RECENT_RUNS)
                 .map(|i| item(WsAction::Recent(i), ""))
@@ -209,7 +249,7 @@ impl WsMenu {
             &PredefinedMenuItem::separator(),
             &menu.sync_now,
             &menu.interval,
-            &menu.pause,
+            &menu.pause_menu,
             &menu.recent,
             &item(WsAction::OpenLogs, &t!(OPEN_LOGS)),
             &item(WsAction::EditConfig, &t!(EDIT_CONFIG)),
@@ -304,7 +344,8 @@ impl WsMenu {
             set_checked(item, m.interval_checked == Some(*n));
         }
         set_checked(&self.custom, m.custom.is_some());
-        set_checked(&self.pause, m.paused);
+        set_checked(&self.pause, m.paused && m.paused_until.is_none());
+        self.resume.set_enabled(m.paused);
     }
 }
 
@@ -435,6 +476,9 @@ mod tests {
             WsAction::SyncNow,
             WsAction::Custom,
             WsAction::Pause,
+            WsAction::PauseHour,
+            WsAction::PauseMorning,
+            WsAction::Resume,
             WsAction::OpenLogs,
             WsAction::EditConfig,
             WsAction::OpenFolder,

@@ -192,8 +192,8 @@ const NETWORK_MANAGER: &str = concat!(
 
 /// A private bus standing for the system bus, and (when asked) NetworkManager on it;
 /// both stopped when dropped.
-struct SystemBus {
-    address: String,
+pub(crate) struct SystemBus {
+    pub(crate) address: String,
     _dir: tempfile::TempDir,
     bus: Child,
     manager: Option<(Child, ChildStdin, BufReader<ChildStdout>)>,
@@ -201,7 +201,7 @@ struct SystemBus {
 
 impl SystemBus {
     /// `None` (failing under CI) when dbus-daemon or python3-dbus is missing.
-    fn start(metered: Option<u32>) -> Option<SystemBus> {
+    pub(crate) fn start(metered: Option<u32>) -> Option<SystemBus> {
         let why = "cost tests need dbus-daemon, python3-dbus and python3-gi (apt-get install dbus python3-dbus python3-gi)";
         if !crate::util::can_run_as_root(&["/usr/bin/python3", "-c", "import dbus, gi"], why)
             || !crate::util::can_run_as_root(&["dbus-daemon", "--version"], why)
@@ -263,7 +263,7 @@ impl SystemBus {
     }
 
     /// `synctray --daemon` with this bus as its system bus.
-    fn daemon(&self, ws: &Ws) -> Daemon {
+    pub(crate) fn daemon(&self, ws: &Ws) -> Daemon {
         let mut command = ws.cmd(&["--daemon"]);
         command.env("DBUS_SYSTEM_BUS_ADDRESS", &self.address);
         ws.start_daemon(command)

@@ -540,3 +540,86 @@ fn check_warns_when_an_array_commands_program_is_not_on_path() {
     // Only the array command's program is looked up; `sh` is found.
     assert!(text.contains(": valid, 1 warning; "), "{text}");
 }
+
+#[test]
+fn pause_for_a_while_is_written_as_paused_until_said_by_status_and_next_and_cleared_by_resume() {
+    let ws = Ws::new("{\n  \"intervalMinutes\": 15,\n  \"paused\": false,\n  \"x-note\": 1e3\n}\n");
+    let time = |v: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap_or_else(|| panic!("{v}")))
+            .unwrap()
+            .to_utc()
+    };
+    let before = chrono::Utc::now();
+    let out = String::from_utf8(ws.run_ok(&["pause", "--for", "2h"]).stdout).unwrap();
+    assert!(out.contains("paused until"), "{out}");
+    let until = time(&ws.config()["pausedUntil"]);
+    let two_hours = before + chrono::TimeDelta::hours(2);
+    assert!(
+        until >= two_hours - chrono::TimeDelta::seconds(1)
+            && until <= two_hours + chrono::TimeDelta::seconds(5),
+        "{until}"
+    );
+    // Only the pause's keys changed; the rest keeps its text.
+    let text = std::fs::read_to_string(ws.config_path()).unwrap();
+    assert!(text.contains("\"x-note\": 1e3"), "{text}");
+    assert_eq!(ws.config()["paused"], false);
+
+    let report = ws.status_json();
+    assert_eq!(report["paused"], true);
+    assert_eq!(time(&report["pausedUntil"]), until);
+    // The next run is the one after the pause: a catch-up as it ends (catchUp's default).
+    assert_eq!(time(&report["nextRun"]), until);
+    let out = ws.run(&["next", "-n", "2", "--json"]);
+    let next: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(time(&next[0]), until);
+    assert!(time(&next[1]) > until);
+    let text = String::from_utf8(ws.run_ok(&["status"]).stdout).unwrap();
+    assert!(text.contains("paused until"), "{text}");
+
+    // Until a time of day: the next one to come.
+    ws.run_ok(&["pause", "--until", "08:00"]);
+    let until = time(&ws.config()["pausedUntil"]);
+    let local = until.with_timezone(&chrono::Local);
+    assert_eq!(local.format("%H:%M:%S").to_string(), "08:00:00");
+    assert!(until > chrono::Utc::now() && until < chrono::Utc::now() + chrono::TimeDelta::days(1));
+
+    // Until I resume: `paused`, no end.
+    ws.run_ok(&["pause"]);
+    assert_eq!(ws.config()["paused"], true);
+    assert!(ws.config().get("pausedUntil").is_none());
+    ws.run_ok(&["pause", "--for", "30m"]);
+    ws.run_ok(&["resume"]);
+    let config = ws.config();
+    assert_eq!(config["paused"], false);
+    assert!(config.get("pausedUntil").is_none(), "{config}");
+    assert_eq!(ws.status_json()["pausedUntil"], serde_json::Value::Null);
+
+    for bad in [
+        &["pause", "--for", "soon"][..],
+        &["pause", "--until", "25:00"],
+        &["pause", "--for", "1h", "--until", "08:00"],
+    ] {
+        let out = ws.run(bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn a_paused_until_already_past_or_unreadable_is_an_error_naming_the_key() {
+    let ws = Ws::new(r#"{"pausedUntil": "2020-01-01T08:00:00Z"}"#);
+    let out = ws.run(&["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("sync.json: pausedUntil must be a time in the future"),
+        "{err}"
+    );
+    assert!(err.contains("2020-01-01T08:00:00Z"), "{err}");
+    ws.write_config(r#"{"pausedUntil": "after lunch"}"#);
+    let out = ws.run(&["check"]);
+    assert!(
+        stderr(&out).contains("pausedUntil must be"),
+        "{}",
+        stderr(&out)
+    );
+}

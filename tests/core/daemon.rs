@@ -176,6 +176,68 @@ fn a_run_that_outlasts_its_next_due_time_is_recorded_while_the_daemon_sleeps() {
 }
 
 #[test]
+fn after_an_overrun_each_records_next_run_is_when_the_next_run_starts() {
+    // Due every 3 s; each run takes 4 s, so a due time passes during every run and the
+    // next run starts at the slot after its end. Every record's `nextRun` must be that
+    // time, not the slot that passed meanwhile; `status --json` and `next` between two
+    // runs say the same.
+    let tag = sleep_marker(4);
+    let ws = Ws::new(&format!(
+        r#"{{"schedule": "*/3 * * * * *", "catchUp": false, "jobs": [{{"name": "long", "command": ["sleep", "{tag}"]}}]}}"#
+    ));
+    let mut daemon = ws.daemon();
+    let time = |v: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap_or_else(|| panic!("{v}"))).unwrap()
+    };
+    let mut between = Vec::new();
+    daemon.wait("four runs to be recorded", Duration::from_secs(40), || {
+        // Between two runs: what `status` and `next` say of the next one.
+        if !ws.lock_exists() && ws.history().len() > between.len() {
+            let n = ws.history().len();
+            let status = ws.status_json();
+            let next = ws.run(&["next", "-n", "1", "--json"]);
+            let next: serde_json::Value = serde_json::from_slice(&next.stdout).unwrap();
+            if !ws.lock_exists() && ws.history().len() == n {
+                between.push((n, status["nextRun"].clone(), next[0].clone()));
+            }
+        }
+        ws.history().len() >= 4
+    });
+    let history = ws.history();
+    for pair in history.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        assert_eq!(b["trigger"], "schedule", "{b}");
+        let (said, started) = (time(&a["nextRun"]), time(&b["startedAt"]));
+        // The wall-clock timer wakes the daemon on the slot, give or take its latency.
+        assert!(
+            said <= started && started - said < chrono::TimeDelta::milliseconds(300),
+            "a run recorded nextRun {said}; the next run started at {started}\n{a}\n{b}"
+        );
+        assert!(
+            said > time(&a["lastSync"]),
+            "nextRun before the run ended: {a}"
+        );
+    }
+    assert!(!between.is_empty(), "never saw the daemon between two runs");
+    for (n, status, next) in &between {
+        let Some(b) = history.get(*n) else { continue };
+        let started = time(&b["startedAt"]);
+        for (who, said) in [("status --json", status), ("next", next)] {
+            let said = time(said);
+            assert!(
+                said <= started && started - said < chrono::TimeDelta::milliseconds(300),
+                "after run {n}, {who} said {said}; the next run started at {started}"
+            );
+        }
+    }
+    daemon.stop_with(libc::SIGTERM, Duration::from_secs(15));
+    assert!(
+        processes_with(&tag).is_empty(),
+        "a job process was left behind"
+    );
+}
+
+#[test]
 fn a_seconds_schedule_runs_every_second_and_records_each_run() {
     let ws = Ws::new(
         r#"{"schedule": "* * * * * *", "catchUp": false, "jobs": [{"name": "tick", "command": ["true"]}]}"#,

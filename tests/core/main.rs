@@ -11,6 +11,8 @@ mod util;
 
 #[cfg(target_os = "linux")]
 mod alerts;
+#[cfg(target_os = "linux")]
+mod awake;
 mod cli;
 #[cfg(target_os = "linux")]
 mod conditions;

@@ -27,6 +27,7 @@ use synctray::engine::{
 };
 use synctray::schedule::{Planning, Trigger};
 use synctray::shutdown::Stop;
+use synctray::snapshot::Snapshot;
 use synctray::status::{Outcome, RunRecord};
 use synctray::wait::{Condition, Gauges, SensorFuture, Sensors, Waited};
 use synctray::workspace::{Source, Workspace};
@@ -137,6 +138,12 @@ struct Run {
     start: DateTime<Utc>,
     start_mono: Instant,
     end: Option<DateTime<Utc>>,
+    /// The next run as the scheduler loop showed it (the tray's "next") while it waited
+    /// for this run: its snapshot's `next_run` when this run started.
+    shown: Option<DateTime<Utc>>,
+    /// The next run as each reader of the files plans it the moment this run ended: the
+    /// status file's `nextRun`, `synctray status` and `synctray next`.
+    predicted: Vec<(&'static str, Option<DateTime<Utc>>)>,
 }
 
 /// What the test knows that the loop does not tell it.
@@ -158,6 +165,9 @@ struct World {
 struct SimRuns {
     clock: Arc<SimClock>,
     ws_config: std::path::PathBuf,
+    ws: Workspace,
+    /// The loop's snapshots: what the tray shows.
+    snapshot: watch::Receiver<Snapshot>,
     rng: RefCell<Rng>,
     /// Percent of runs that take longer than the interval.
     long_percent: u64,
@@ -184,6 +194,26 @@ impl SimRuns {
         }
     }
 
+    /// What the files say of the next run once `record` is written: the `nextRun` a real
+    /// run records, the snapshot `synctray status` reads, and the first time of
+    /// `synctray next`.
+    fn predict(
+        &self,
+        config: &Config,
+        mut record: RunRecord,
+    ) -> Vec<(&'static str, Option<DateTime<Utc>>)> {
+        let (started, ended) = record.span();
+        record.next_run = config.next_run_after(started, ended);
+        record.write(&self.ws.status_file).unwrap();
+        let status = Snapshot::read(&self.ws, Ok(config), ended).next_run;
+        let next = synctray::cli::upcoming(config, Some((started, ended)), ended, 1);
+        vec![
+            ("nextRun", record.next_run),
+            ("status", status),
+            ("next", next.first().map(|d| d.at)),
+        ]
+    }
+
     fn fail(&self, what: String) -> ! {
         panic!("{what}\n--- trace ---\n{}", self.trace.borrow());
     }
@@ -204,7 +234,7 @@ impl SimRuns {
         if trigger == Trigger::Manual {
             return;
         }
-        if config.paused {
+        if config.paused_at(start) {
             self.fail(format!("{trigger} run at {start} while paused"));
         }
         if trigger == Trigger::CatchUp && !config.catch_up {
@@ -325,6 +355,8 @@ impl Perform for SimRuns {
         trigger: Trigger,
         mut stop: watch::Receiver<Stop>,
     ) -> RunFuture<'_> {
+        // As the loop starts the run, before it shows anything new.
+        let shown = self.snapshot.borrow().next_run;
         Box::pin(async move {
             let start = self.clock.now();
             let start_mono = Instant::now();
@@ -336,6 +368,8 @@ impl Perform for SimRuns {
                 start,
                 start_mono,
                 end: None,
+                shown,
+                predicted: Vec::new(),
             });
             let natural = start_mono + self.length(&config);
             loop {
@@ -356,9 +390,14 @@ impl Perform for SimRuns {
             }
             let end = self.clock.now();
             let _ = writeln!(self.trace.borrow_mut(), "{end} run ends");
-            self.runs.borrow_mut().last_mut().unwrap().end = Some(end);
-            self.running.set(false);
             let took = Instant::now() - start_mono;
+            let predicted = self.predict(&config, succeeded(trigger, start, end, took));
+            let mut runs = self.runs.borrow_mut();
+            let run = runs.last_mut().unwrap();
+            run.end = Some(end);
+            run.predicted = predicted;
+            drop(runs);
+            self.running.set(false);
             Ok(RunOutcome::Finished(succeeded(trigger, start, end, took)))
         })
     }
@@ -424,6 +463,8 @@ struct Scenario {
 /// What a scenario did.
 struct Simulated {
     runs: Vec<Run>,
+    /// The config file's text at the end.
+    config: String,
 }
 
 fn simulate(sc: &Scenario) -> Simulated {
@@ -450,6 +491,8 @@ fn simulate(sc: &Scenario) -> Simulated {
         let runs = SimRuns {
             clock: clock.clone(),
             ws_config: ws.config_path(),
+            ws: Workspace::at(ws.root(), Source::Flag),
+            snapshot: engine.subscribe(),
             rng: RefCell::new(Rng(sc.seed ^ 0x5eed)),
             long_percent: sc.long_percent,
             since: sc.start,
@@ -460,6 +503,8 @@ fn simulate(sc: &Scenario) -> Simulated {
                     start: sc.start - ago,
                     start_mono: Instant::now(),
                     end: Some(sc.start - ago),
+                    shown: None,
+                    predicted: Vec::new(),
                 }],
                 None => Vec::new(),
             }),
@@ -529,7 +574,10 @@ fn simulate(sc: &Scenario) -> Simulated {
         if sc.ran_before.is_some() {
             all.remove(0);
         }
-        Simulated { runs: all }
+        Simulated {
+            runs: all,
+            config: std::fs::read_to_string(ws.config_path()).unwrap(),
+        }
     })
 }
 
@@ -777,6 +825,112 @@ fn runs_that_outlast_their_slots_are_followed_by_one_catch_up_each_while_the_loo
             Trigger::Schedule
         };
         assert!(runs[1..].iter().all(|r| r.trigger == want), "{runs:?}");
+    }
+}
+
+#[test]
+fn next_run_after_an_overrun_is_when_the_next_run_really_starts() {
+    // Runs longer than the slots: on a grid (every minute, every 3 s as cron) and N
+    // minutes after the previous start (7), with and without catchUp.
+    let configs = [
+        every(1, None, false),
+        every(1, None, true),
+        every(7, None, false),
+        every(7, None, true),
+        cron("*/3 * * * * *", None, false),
+        cron("*/3 * * * * *", None, true),
+    ];
+    for (i, config) in configs.into_iter().enumerate() {
+        let mut sc = quiet(config.clone(), CHANGES[1], 40 + i as u64);
+        sc.long_percent = 60;
+        let runs = simulate(&sc).runs;
+        assert!(runs.len() > 20, "{config}: {} runs", runs.len());
+        let parsed = Config::parse(&format!("{{{config}}}")).unwrap();
+        let overruns = runs
+            .iter()
+            .filter(|r| {
+                let slot = parsed.cadence.next_after(&parsed.zone, r.start).unwrap();
+                slot <= r.end.unwrap()
+            })
+            .count();
+        assert!(overruns > 5, "{config}: only {overruns} overruns");
+        for w in runs.windows(2) {
+            let (run, next) = (&w[0], &w[1]);
+            for (reader, said) in &run.predicted {
+                let ok = said.is_some_and(|at| (at - next.start).abs() <= EPS);
+                assert!(
+                    ok,
+                    "{config}: after the run {} → {:?}, {reader} said {said:?}; the next run ({}) started at {}",
+                    run.start, run.end, next.trigger, next.start
+                );
+            }
+            // While it sleeps until a run, the loop shows that run's time (a catch-up
+            // starts as the run before ends, with no sleep between to show it).
+            if next.trigger == Trigger::Schedule {
+                let ok = next.shown.is_some_and(|at| (at - next.start).abs() <= EPS);
+                assert!(
+                    ok,
+                    "{config}: the loop showed {:?} as the next run; it started at {}",
+                    next.shown, next.start
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_pause_for_a_while_ends_by_itself_with_one_catch_up_and_leaves_the_file() {
+    for catch_up in [true, false] {
+        // Ahead of the real clock: an edit refuses a pausedUntil already past.
+        let start = utc("2031-03-04T09:00:00.007Z");
+        let paused_at = Duration::from_secs(3600 + 120);
+        let until = utc("2031-03-04T13:05:00Z");
+        let sc = Scenario {
+            seed: 70,
+            config: every(15, None, catch_up),
+            start,
+            length: Duration::from_secs(8 * 3600),
+            ran_before: Some(TimeDelta::milliseconds(5)),
+            events: vec![(paused_at, Event::Command(Command::PauseUntil(until)))],
+            long_percent: 0,
+        };
+        let simulated = simulate(&sc);
+        assert!(
+            !simulated.config.contains("pausedUntil"),
+            "the pause that ended is still in the file: {}",
+            simulated.config
+        );
+        let ws_runs = simulated.runs;
+        let pause_start = start + TimeDelta::from_std(paused_at).unwrap();
+        let during: Vec<_> = ws_runs
+            .iter()
+            .filter(|r| r.start > pause_start && r.start < until)
+            .collect();
+        assert!(during.is_empty(), "runs during the pause: {during:?}");
+        let after: Vec<_> = ws_runs.iter().filter(|r| r.start >= until).collect();
+        let (want, at) = if catch_up {
+            (Trigger::CatchUp, until)
+        } else {
+            (Trigger::Schedule, utc("2031-03-04T13:15:00Z"))
+        };
+        assert_eq!(
+            (after[0].trigger, after[0].start),
+            (want, at),
+            "catchUp {catch_up}: {after:?}"
+        );
+        // Then the grid, one run a slot.
+        assert_eq!(after[1].trigger, Trigger::Schedule);
+        assert_eq!(
+            after[1].start,
+            utc("2031-03-04T13:15:00Z") + TimeDelta::minutes(if catch_up { 0 } else { 15 })
+        );
+        assert!(
+            after
+                .iter()
+                .filter(|r| r.trigger == Trigger::CatchUp)
+                .count()
+                <= 1
+        );
     }
 }
 
@@ -1037,7 +1191,8 @@ impl Gauges for SimGauges<'_> {
 /// A run's trigger and start, and what it waited for.
 type WaitedRun = (Trigger, DateTime<Utc>, Option<Waited>);
 
-/// The engine's own wait for the conditions, then a run of a simulated minute.
+/// The engine's own wait for the conditions (`Engine::wait_then`, as every run), then a run
+/// of a simulated minute.
 struct WaitThenRun<'a> {
     engine: &'a Engine,
     clock: Arc<SimClock>,
@@ -1052,18 +1207,22 @@ impl Perform for WaitThenRun<'_> {
         stop: watch::Receiver<Stop>,
     ) -> RunFuture<'_> {
         Box::pin(async move {
-            let Some((trigger, waited)) =
-                self.engine.await_conditions(&config, trigger, stop).await
-            else {
-                return Ok(RunOutcome::NotStarted);
-            };
-            let start = self.clock.now();
-            self.runs.borrow_mut().push((trigger, start, waited));
-            tokio::time::sleep(Duration::from_secs(60)).await;
-            let end = self.clock.now();
-            let mut status = succeeded(trigger, start, end, Duration::from_secs(60));
-            status.waited = waited;
-            Ok(RunOutcome::Finished(status))
+            self.engine
+                .wait_then(
+                    &config,
+                    trigger,
+                    stop,
+                    |trigger, waited, _stop| async move {
+                        let start = self.clock.now();
+                        self.runs.borrow_mut().push((trigger, start, waited));
+                        tokio::time::sleep(Duration::from_secs(60)).await;
+                        let end = self.clock.now();
+                        let mut status = succeeded(trigger, start, end, Duration::from_secs(60));
+                        status.waited = waited;
+                        Ok(RunOutcome::Finished(status))
+                    },
+                )
+                .await
         })
     }
 }

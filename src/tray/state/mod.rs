@@ -39,6 +39,8 @@ pub struct MenuState {
     pub custom: Option<String>,
     /// "Pause scheduled syncs" is checked.
     pub paused: bool,
+    /// When a pause for a while ends ("Until I resume" is then not checked).
+    pub paused_until: Option<DateTime<Utc>>,
     pub icon: IconKind,
     /// The icon's tooltip (where the platform shows one): the lines above.
     pub tooltip: String,
@@ -188,7 +190,10 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
             Some(pid) => t!(SYNCING_ELSEWHERE_PID, pid = pid),
             None => t!(SYNCING_ELSEWHERE),
         },
-        None if snap.paused => t!(PAUSED),
+        None if snap.paused => match snap.paused_until {
+            Some(until) => t!(PAUSED_UNTIL, time = clock(until, now)),
+            None => t!(PAUSED),
+        },
         // A schedule every few seconds is said to the second: "in 1 min" would be wrong.
         None => match snap.next_run {
             Some(at) if snap.cadence.below_a_minute() => {
@@ -240,6 +245,7 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         interval_checked,
         custom,
         paused: snap.paused && !snap.no_config,
+        paused_until: snap.paused_until,
         icon,
         tooltip,
         recent: Vec::new(),
