@@ -186,12 +186,9 @@ impl Item {
         let root = Node {
             id: 0,
             enabled: true,
-            children: self.ids.nodes(
-                0,
-                &menu.snapshot_handle().items(),
-                &mut actions,
-                &mut seen,
-            ),
+            children: self
+                .ids
+                .nodes(0, &menu.snapshot_handle().items(), &mut actions, &mut seen),
             ..Node::default()
         };
         // Entries gone from the menu free their keys (their ids are not used again).

@@ -109,17 +109,16 @@ impl StatusIcon {
         *self.menu.borrow_mut() = Some(widget);
     }
 
-    /// Shows `face`, touching only what changed: each change is a redraw in the tray.
+    /// Shows `face`: the picture only when it changed (each change is a redraw in the
+    /// tray); the tooltip is read from it when shown.
     pub fn show(&mut self, face: &Face) {
         let old = self.face.borrow_mut().replace(face.clone());
-        if old.as_ref().is_none_or(|old| old.icon.name != face.icon.name) {
-            let size = self.icon.property::<i32>("size");
-            set_pixbuf(&self.icon, face, size);
-        }
         if old
             .as_ref()
-            .is_none_or(|old| (&old.title, &old.text) != (&face.title, &face.text))
+            .is_none_or(|old| old.icon.name != face.icon.name)
         {
+            let size = self.icon.property::<i32>("size");
+            set_pixbuf(&self.icon, face, size);
         }
     }
 
