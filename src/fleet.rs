@@ -16,7 +16,7 @@ use chrono::Utc;
 use tokio::sync::{mpsc, watch};
 
 use crate::config::{Config, Edit};
-use crate::engine::{Command, Engine, RunOutcome, SystemClock};
+use crate::engine::{Command, RunOutcome};
 use crate::health::Problem;
 use crate::host::{self, GRACE, Host, OpenError};
 use crate::lock::Holder;
@@ -91,7 +91,7 @@ pub fn open_when_servable(
                 break None;
             }
             // Read quietly at each look: its warnings are logged once it is served.
-            let config = Config::load(&ws.config).map_err(std::sync::Arc::new);
+            let config = Config::load_in(ws).map_err(std::sync::Arc::new);
             let opened = config
                 .as_ref()
                 .ok()
@@ -196,14 +196,14 @@ async fn sync_here(ws: &Workspace, stop: &watch::Sender<Stop>) {
             return;
         }
     };
-    let engine = Engine::new(
+    match host::sync_now(
         ws.clone(),
-        std::sync::Arc::new(SystemClock),
+        &config,
         Box::new(notify::Silent),
-    );
-    match engine
-        .run_once(&config, Trigger::Manual, stop.subscribe())
-        .await
+        Trigger::Manual,
+        stop.subscribe(),
+    )
+    .await
     {
         Ok(RunOutcome::Finished(run)) => tracing::info!(
             "manual run: {}",

@@ -8,13 +8,13 @@
 
 use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
+
 use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
 use crate::config::{Config, ConfigError};
-use crate::engine::{self, Command, Engine, RunOutcome, ServeOptions, SystemClock};
+use crate::engine::{self, Command, Engine, RunOutcome, ServeOptions};
 use crate::lock::{self, Holder, InstanceLock, LockError};
 use crate::notify::Notifier;
 use crate::schedule::Trigger;
@@ -143,7 +143,7 @@ impl Host {
             signal_grace,
         } = self;
         runtime().block_on(async {
-            let engine = Engine::new(ws.clone(), Arc::new(SystemClock), notifier).with_alerts();
+            let engine = Engine::system(ws.clone(), notifier).with_alerts();
             let stop_rx = stop.subscribe();
             let stop_tx = stop.clone();
             if let Some(grace) = signal_grace {
@@ -182,21 +182,6 @@ pub fn run_once(
     trigger: Trigger,
 ) -> Result<RunOutcome, LockError> {
     runtime().block_on(async {
-        // The tray or daemon that serves the workspace tells the alert channels; this
-        // run does only when none does.
-        let served = lock::served_by(&ws.instance_lock());
-        let engine = Engine::new(ws, Arc::new(SystemClock), notifier);
-        let engine = match served {
-            Some(holder) => {
-                if !config.alerts.is_empty() {
-                    tracing::info!(
-                        "alerts are left to the synctray that serves the workspace ({holder})"
-                    );
-                }
-                engine
-            }
-            None => engine.with_alerts(),
-        };
         let (stop_tx, stop_rx) = watch::channel(Stop::Run);
         let signals = tokio::spawn(stop_on_signals(stop_tx));
         // This run is in progress until `run_once` returns: a graceful stop gives it grace.
@@ -215,22 +200,42 @@ pub fn run_once(
         // Let the signal task install its handlers before the run starts (as in `serve`).
         tokio::task::yield_now().await;
         // A scheduled run (`sync --scheduled`) first waits for the network and the
-        // conditions, as the scheduler's own runs do; a CLI run does not wait.
-        let outcome = match engine
-            .await_conditions(config, trigger, stop_rx.clone())
-            .await
-        {
-            Some((trigger, waited)) => {
-                engine
-                    .run_once_after(config, trigger, waited, stop_rx)
-                    .await
-            }
-            None => Ok(RunOutcome::NotStarted),
-        };
+        // conditions, as the scheduler's own runs do (in `Engine::run_once`); a CLI run
+        // does not wait.
+        let outcome = sync_now(ws, config, notifier, trigger, stop_rx).await;
         signals.abort();
         say.abort();
         outcome
     })
+}
+
+/// One run of `ws` now, under the run lock, in the caller's runtime: `synctray sync`
+/// ([`run_once`], which adds the runtime and the signals) and the tray's "Sync now" for a
+/// workspace another process serves. [`Engine::run_once`] is the door; the scheduler's
+/// runs go through it too.
+pub async fn sync_now(
+    ws: Workspace,
+    config: &Config,
+    notifier: Box<dyn Notifier>,
+    trigger: Trigger,
+    stop: watch::Receiver<Stop>,
+) -> Result<RunOutcome, LockError> {
+    // The tray or daemon that serves the workspace tells the alert channels; this run
+    // does only when none does.
+    let served = lock::served_by(&ws.instance_lock());
+    let engine = Engine::system(ws, notifier);
+    let engine = match served {
+        Some(holder) => {
+            if !config.alerts.is_empty() {
+                tracing::info!(
+                    "alerts are left to the synctray that serves the workspace ({holder})"
+                );
+            }
+            engine
+        }
+        None => engine.with_alerts(),
+    };
+    engine.run_once(config, trigger, stop).await
 }
 
 /// Claims `ws` for `what` with its instance lock.
@@ -277,7 +282,7 @@ async fn claim_once_runs_can_start(
 
 /// Loads the workspace's configuration; its warnings go to the log.
 pub fn load_config(ws: &Workspace) -> Result<Config, ConfigError> {
-    let config = Config::load(&ws.config)?;
+    let config = Config::load_in(ws)?;
     log_warnings(ws, &config);
     Ok(config)
 }

@@ -36,6 +36,8 @@
 //!   ([`host::run_once`]). It knows no exit status.
 //! - [`retry`]: the backoff between a failing job's tries, as the `retry` key sets it.
 //! - [`network`]: what "online" means, for the `network` key.
+//! - [`condition`]: the conditions a run can wait for, as one table (key, words, check
+//!   interval, deadline).
 //! - [`wait`]: the one wait before a scheduled run — for the network and the `conditions`
 //!   (AC power, an unmetered connection), with a deadline.
 //! - [`runs`]: the runs recorded so far, as the tray's "Recent runs" and the CLI read them:
@@ -64,6 +66,7 @@
 pub mod alerts;
 pub mod cli;
 pub mod clock;
+pub mod condition;
 pub mod config;
 pub mod curl;
 pub mod engine;

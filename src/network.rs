@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::config::Network;
 
 /// How often a waiting run looks again.
-pub const CHECK_EVERY: Duration = Duration::from_secs(5);
+pub const CHECK_EVERY: Duration = crate::condition::CHECK_NETWORK_EVERY;
 /// How long the probe's TCP connection may take.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 

@@ -11,6 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use crate::condition::Condition;
 use crate::fsutil::{self, Durability};
 use crate::schedule::Trigger;
 
@@ -71,40 +72,6 @@ pub struct RunRecord {
     /// absent when it did not wait.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waited: Option<Waited>,
-}
-
-/// What a run can wait for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Condition {
-    /// To be online (`network.require`).
-    Network,
-    /// To run on AC power (`conditions.power`).
-    Power,
-    /// An unmetered connection (`conditions.network`).
-    Unmetered,
-}
-
-impl Condition {
-    /// The word `status --json` and the status file use.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Condition::Network => "network",
-            Condition::Power => "power",
-            Condition::Unmetered => "unmetered",
-        }
-    }
-}
-
-impl fmt::Display for Condition {
-    /// What is waited for, in words: "the network", "AC power", "an unmetered network".
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Condition::Network => "the network",
-            Condition::Power => "AC power",
-            Condition::Unmetered => "an unmetered network",
-        })
-    }
 }
 
 /// What a run waited for before it started, and how long: `waited` in the status file and

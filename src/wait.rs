@@ -20,24 +20,20 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, watch};
 
 use crate::clock::Clock;
+pub use crate::condition::Condition;
 use crate::config::{Conditions, Network};
 use crate::network::Offline;
 use crate::shutdown::Stop;
-pub use crate::status::{Condition, Waited};
+pub use crate::status::Waited;
 use crate::workspace::Workspace;
 
-/// How often a run waiting for the network looks again.
-pub const CHECK_NETWORK_EVERY: Duration = crate::network::CHECK_EVERY;
-/// How often a run waiting for a condition looks again, where the platform sends no
-/// change event (or in case one is missed).
-pub const CHECK_CONDITIONS_EVERY: Duration = Duration::from_secs(30);
+pub use crate::condition::{CHECK_CONDITIONS_EVERY, CHECK_NETWORK_EVERY};
 
 /// A future as the sensors hand it out.
 pub type SensorFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
@@ -139,7 +135,15 @@ pub struct Needs<'a> {
 impl Needs<'_> {
     /// Whether the run waits for anything at all.
     pub fn any(&self) -> bool {
-        self.network.is_some() || self.conditions.any()
+        Condition::ALL.into_iter().any(|c| self.asks(c))
+    }
+
+    /// Whether the run waits for `condition`.
+    pub fn asks(&self, condition: Condition) -> bool {
+        match condition {
+            Condition::Network => self.network.is_some(),
+            Condition::Power | Condition::Unmetered => self.conditions.asks(condition),
+        }
     }
 }
 
@@ -200,7 +204,7 @@ pub async fn wait(
             () = sync_now.notified() => return Ended::SyncNow(waited(now_for)),
         };
         let Some((what, why)) = unmet else {
-            if past_deadline && let Some(what) = now_for.filter(|c| *c != Condition::Network) {
+            if past_deadline && let Some(what) = now_for.filter(|c| c.has_deadline()) {
                 tracing::info!(
                     "waited {} min for {what}: the run starts anyway",
                     needs.conditions.max_delay.as_secs() / 60
@@ -213,15 +217,12 @@ pub async fn wait(
             waiting(&Waiting {
                 what,
                 why,
-                until: deadline.filter(|_| what != Condition::Network),
+                until: deadline.filter(|_| what.has_deadline()),
             });
         } else {
             tracing::debug!("still waiting for {what}: {why}");
         }
-        let every = match what {
-            Condition::Network => CHECK_NETWORK_EVERY,
-            _ => CHECK_CONDITIONS_EVERY,
-        };
+        let every = what.check_every();
         let at_deadline = async {
             match deadline.filter(|_| !past_deadline) {
                 Some(at) => clock.sleep_until(at).await,
@@ -238,28 +239,41 @@ pub async fn wait(
     }
 }
 
-/// The first of the needs that does not hold, and why; past the deadline only the network
-/// counts.
+/// The first of the needs that does not hold, and why, in [`Condition::ALL`]'s order; past
+/// the deadline only those without one count.
 async fn first_unmet(
     needs: &Needs<'_>,
     gauges: &mut dyn Gauges,
     past_deadline: bool,
 ) -> Option<(Condition, String)> {
-    if let Some(network) = needs.network
-        && let Err(why) = gauges.online(network).await
-    {
-        return Some((Condition::Network, why.to_string()));
-    }
-    if past_deadline {
-        return None;
-    }
-    if needs.conditions.ac_power && !gauges.on_ac() {
-        return Some((Condition::Power, "on battery".into()));
-    }
-    if needs.conditions.unmetered && gauges.metered().await {
-        return Some((Condition::Unmetered, "the connection is metered".into()));
+    for condition in Condition::ALL {
+        if !needs.asks(condition) || (past_deadline && condition.has_deadline()) {
+            continue;
+        }
+        if let Some(why) = unmet(condition, needs, gauges).await {
+            return Some((condition, why));
+        }
     }
     None
+}
+
+/// Why `condition` does not hold now, read from its sensor; `None` when it holds.
+async fn unmet(condition: Condition, needs: &Needs<'_>, gauges: &mut dyn Gauges) -> Option<String> {
+    match condition {
+        Condition::Network => {
+            let network = needs.network?;
+            gauges
+                .online(network)
+                .await
+                .err()
+                .map(|why| why.to_string())
+        }
+        Condition::Power => (!gauges.on_ac()).then(|| "on battery".into()),
+        Condition::Unmetered => gauges
+            .metered()
+            .await
+            .then(|| "the connection is metered".into()),
+    }
 }
 
 async fn stopped(stop: &mut watch::Receiver<Stop>) {

@@ -1596,6 +1596,35 @@ fn sni_a_new_config_warning_is_told_once() {
     );
 }
 
+/// The PATH check that `synctray check` makes is made with the config, so the tray tells
+/// it too: a job added whose program is nowhere on PATH is notified and shown in the menu.
+#[test]
+fn sni_a_job_whose_program_is_not_on_path_is_told_by_the_tray() {
+    let Some(s) = Session::start(|_| {}) else {
+        return;
+    };
+    let mut config = s.ws.config();
+    config["jobs"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "lost", "command": ["no-such-program-synctray"]}));
+    s.ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    let warned = s
+        .desktop
+        .wait_notification("synctray: check the configuration", SHORT);
+    assert!(
+        warned["body"]
+            .as_str()
+            .is_some_and(|b| b.contains(r#"jobs.lost: "no-such-program-synctray" is not on PATH"#)),
+        "{warned}"
+    );
+    s.wait_menu("the warning", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ config: jobs.lost"))
+    });
+}
+
 /// A failing workspace whose desktop has a stand-in opener, its failure notified: the
 /// session, and the failure's notification.
 fn failed_with_opener() -> Option<(Session, serde_json::Value)> {

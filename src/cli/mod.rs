@@ -552,7 +552,7 @@ struct Report<'a> {
 }
 
 fn status(ws: &Workspace, json: bool) -> process::ExitCode {
-    let config = Config::load(&ws.config).map_err(Arc::new);
+    let config = Config::load_in(ws).map_err(Arc::new);
     let now = Utc::now();
     let snap = Snapshot::read(ws, config.as_ref().map_err(Arc::clone), now);
     let overdue = snap.overdue(now);
@@ -712,29 +712,7 @@ fn edit(ws: &Workspace, change: Edit) -> process::ExitCode {
 
 fn check(ws: &Workspace) -> process::ExitCode {
     match load_config(ws) {
-        Ok(mut config) => {
-            let unstartable = config
-                .jobs
-                .iter()
-                .filter_map(|job| match &job.command {
-                    config::JobCommand::Argv(argv) => {
-                        let path = job.env.iter().find(|(k, _)| k == "PATH").map(|(_, v)| v);
-                        (!crate::sys::program_findable(
-                            &argv[0],
-                            &ws.root,
-                            path.map(std::ffi::OsStr::new),
-                        ))
-                        .then(|| {
-                            format!(
-                                "jobs.{}: \"{}\" is not on PATH (the job cannot start)",
-                                job.name, argv[0]
-                            )
-                        })
-                    }
-                    config::JobCommand::Shell(_) => None,
-                })
-                .collect::<Vec<_>>();
-            config.warnings.extend(unstartable);
+        Ok(config) => {
             for warning in &config.warnings {
                 say(format_args!("{}: warning: {warning}", ws.config.display()));
             }

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::Wants;
 use super::{ConfigErrorKind, invalid, missing, read_nested, unknown_keys_in};
-use crate::notify::Wants;
 
 const SHAPE: &str = "must be a list of channels such as [{\"type\": \"ntfy\", \"url\": \"https://ntfy.sh/my-topic\"}]";
 const CHANNEL_SHAPE: &str =

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use crate::condition::Condition;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -39,9 +40,18 @@ impl Default for Conditions {
 }
 
 impl Conditions {
-    /// Whether any condition is asked for.
+    /// Whether any condition is asked for (the network is `network.require`'s).
     pub fn any(&self) -> bool {
-        self.ac_power || self.unmetered
+        Condition::ALL.into_iter().any(|c| self.asks(c))
+    }
+
+    /// Whether `conditions` asks a run to wait for `condition`.
+    pub fn asks(&self, condition: Condition) -> bool {
+        match condition {
+            Condition::Network => false,
+            Condition::Power => self.ac_power,
+            Condition::Unmetered => self.unmetered,
+        }
     }
 }
 

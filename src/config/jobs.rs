@@ -19,6 +19,25 @@ pub struct Job {
     pub timeout: Duration,
 }
 
+impl Job {
+    /// The warning when the job's program cannot be found: an array command's program,
+    /// looked up from the workspace's `root` on the job's own `PATH` (else synctray's), as
+    /// the system would start it (`sys::program_findable`). A shell string is the shell's
+    /// to resolve: no warning.
+    pub fn program_warning(&self, root: &std::path::Path) -> Option<String> {
+        let JobCommand::Argv(argv) = &self.command else {
+            return None;
+        };
+        let path = self.env.iter().find(|(k, _)| k == "PATH").map(|(_, v)| v);
+        (!crate::sys::program_findable(&argv[0], root, path.map(std::ffi::OsStr::new))).then(|| {
+            format!(
+                "jobs.{}: \"{}\" is not on PATH (the job cannot start)",
+                self.name, argv[0]
+            )
+        })
+    }
+}
+
 /// How a job's command runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobCommand {

@@ -31,6 +31,7 @@ pub mod alerts;
 mod conditions;
 mod metrics;
 mod network;
+mod notifications;
 mod ping;
 mod retry;
 
@@ -38,6 +39,7 @@ pub use self::alerts::Alert;
 pub use self::conditions::Conditions;
 pub use self::metrics::Metrics;
 pub use self::network::{Network, Probe};
+pub use self::notifications::{Notifications, Wants};
 pub use self::ping::Ping;
 pub use self::retry::Retry;
 
@@ -92,24 +94,6 @@ pub struct Config {
     pub alerts: Vec<Alert>,
     /// Unknown keys: kept in the file, reported, never an error.
     pub warnings: Vec<String>,
-}
-
-/// Which runs raise a desktop notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Notifications {
-    pub on_error: bool,
-    pub on_recovery: bool,
-    pub on_success: bool,
-}
-
-impl Default for Notifications {
-    fn default() -> Self {
-        Notifications {
-            on_error: true,
-            on_recovery: true,
-            on_success: false,
-        }
-    }
 }
 
 /// A configuration that could not be used, with the file it came from.
@@ -219,6 +203,20 @@ impl Config {
             check_paused_until(&config, written.into())
                 .map_err(|kind| ConfigError::new(path, kind))?;
         }
+        Ok(config)
+    }
+
+    /// Loads the workspace's configuration, with the warnings only the workspace can give:
+    /// a job whose program is not found from its root. `check`, the daemon and the tray
+    /// (its menu line and its notification, when the warning is new) all load it here.
+    pub fn load_in(ws: &crate::workspace::Workspace) -> Result<Config, ConfigError> {
+        let mut config = Config::load(&ws.config)?;
+        let unstartable: Vec<String> = config
+            .jobs
+            .iter()
+            .filter_map(|job| job.program_warning(&ws.root))
+            .collect();
+        config.warnings.extend(unstartable);
         Ok(config)
     }
 
@@ -564,20 +562,6 @@ struct RawConfig {
     unknown: Map<String, Value>,
 }
 
-/// `notifications`, as written (see [`RawConfig`]).
-#[derive(Debug, Default, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RawNotifications {
-    #[serde(default, deserialize_with = "given")]
-    on_error: Option<Value>,
-    #[serde(default, deserialize_with = "given")]
-    on_recovery: Option<Value>,
-    #[serde(default, deserialize_with = "given")]
-    on_success: Option<Value>,
-    #[serde(flatten)]
-    unknown: Map<String, Value>,
-}
-
 /// A key's value as written. Serde reads a `null` as an absent key into an `Option`;
 /// here `null` is `Some(Value::Null)`, a value that is not allowed, and only an absent
 /// key is `None` (with `#[serde(default)]`).
@@ -667,34 +651,6 @@ pub(crate) fn closest_of<'a>(
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
-}
-
-impl Notifications {
-    /// Validates the `notifications` value (absent: the defaults).
-    fn from_json(
-        value: Option<&Value>,
-        warnings: &mut Vec<String>,
-    ) -> Result<Notifications, ConfigErrorKind> {
-        let d = Notifications::default();
-        let Some(value) = value else {
-            return Ok(d);
-        };
-        let allowed = format!(
-            "must be an object with {}",
-            known_keys::<RawNotifications>().join(", ")
-        );
-        let raw: RawNotifications = read_nested("notifications", &allowed, value)?;
-        let notifications = Notifications {
-            on_error: flag(&raw.on_error, "notifications.onError", d.on_error)?,
-            on_recovery: flag(&raw.on_recovery, "notifications.onRecovery", d.on_recovery)?,
-            on_success: flag(&raw.on_success, "notifications.onSuccess", d.on_success)?,
-        };
-        warnings.extend(unknown_keys_in::<RawNotifications>(
-            "notifications",
-            &raw.unknown,
-        ));
-        Ok(notifications)
-    }
 }
 
 fn parse_object(text: &str) -> Result<Map<String, Value>, ConfigErrorKind> {

@@ -103,6 +103,13 @@ impl Engine {
         }
     }
 
+    /// The engine of `ws` as the front ends run it, on the system clock: the one builder
+    /// of [`crate::host`] (the scheduler, `synctray sync`, "Sync now" elsewhere) and of the
+    /// tests that run real jobs in real time.
+    pub fn system(ws: Workspace, notifier: Box<dyn Notifier>) -> Engine {
+        Engine::new(ws, Arc::new(SystemClock), notifier)
+    }
+
     /// The same engine, telling the configuration's alert channels (`alerts`) of its
     /// incidents: for the process that serves the workspace, or that runs it when none
     /// does (one message an incident, from one process).
@@ -168,13 +175,6 @@ impl Perform for Engine {
         trigger: Trigger,
         stop: watch::Receiver<Stop>,
     ) -> RunFuture<'_> {
-        Box::pin(async move {
-            let Some((trigger, waited)) =
-                self.await_conditions(&config, trigger, stop.clone()).await
-            else {
-                return Ok(RunOutcome::NotStarted);
-            };
-            self.run_once_after(&config, trigger, waited, stop).await
-        })
+        Box::pin(async move { self.run_once(&config, trigger, stop).await })
     }
 }

@@ -45,7 +45,12 @@ impl Engine {
         }
     }
 
-    /// One run now, under the lock: the jobs in order, then the status and history.
+    /// One run, under the lock: the one door every run goes through — the scheduler's
+    /// (through [`super::Perform`]), `synctray sync` and the tray's "Sync now" for a
+    /// workspace served elsewhere (through [`crate::host::sync_now`]). A scheduled or
+    /// catch-up run first waits for what it needs ([`Engine::await_conditions`]; `NotStarted`
+    /// when the scheduler stopped meanwhile); then the jobs in order, then the status and
+    /// history.
     ///
     /// Skipped (not queued) when another process holds the lock. `stop` ends it early:
     /// no new job starts, and the running one is stopped at the deadline it carries.
@@ -55,11 +60,37 @@ impl Engine {
         trigger: Trigger,
         stop: watch::Receiver<Stop>,
     ) -> Result<RunOutcome, LockError> {
-        self.run_once_after(config, trigger, None, stop).await
+        self.wait_then(config, trigger, stop, |trigger, waited, stop| {
+            self.run_once_after(config, trigger, waited, stop)
+        })
+        .await
     }
 
-    /// [`Engine::run_once`] for a run that `waited` before it started, as recorded.
-    pub async fn run_once_after(
+    /// What comes before every run: a scheduled or catch-up run waits for what it needs
+    /// ([`Engine::await_conditions`]), then `run` runs with the trigger to record and what
+    /// it waited for; `NotStarted` when the scheduler stopped meanwhile. [`Engine::run_once`]
+    /// gives it the real run; a simulation gives it a run of simulated time.
+    pub async fn wait_then<F, R>(
+        &self,
+        config: &Config,
+        trigger: Trigger,
+        stop: watch::Receiver<Stop>,
+        run: F,
+    ) -> Result<RunOutcome, LockError>
+    where
+        F: FnOnce(Trigger, Option<Waited>, watch::Receiver<Stop>) -> R,
+        R: std::future::Future<Output = Result<RunOutcome, LockError>>,
+    {
+        let Some((trigger, waited)) = self.await_conditions(config, trigger, stop.clone()).await
+        else {
+            return Ok(RunOutcome::NotStarted);
+        };
+        run(trigger, waited, stop).await
+    }
+
+    /// [`Engine::run_once`] once its wait is over, for a run that `waited` before it
+    /// started, as recorded.
+    async fn run_once_after(
         &self,
         config: &Config,
         trigger: Trigger,

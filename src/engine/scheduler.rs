@@ -468,7 +468,7 @@ impl LoopState {
         let stamp = file_stamp(&ws.config);
         if stamp != self.config_stamp {
             self.config_stamp = stamp;
-            match Config::load(&ws.config) {
+            match Config::load_in(ws) {
                 Ok(config) => {
                     tracing::info!(
                         "{}: reloaded; {}",

@@ -12,45 +12,13 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::config::{ConfigError, Notifications};
+use crate::config::ConfigError;
+#[cfg(test)]
+use crate::config::Notifications;
 use crate::i18n;
 use crate::observe::{Change, Observer, RunEnd};
 
-/// Which incidents an observer wants told: the desktop's from `notifications`, an alert
-/// channel's from its `on`. The same state machine ([`Alerts`]) decides for each, so that
-/// every one of them gets the same incidents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Wants {
-    /// A failure (the first of a streak, or a different one).
-    pub failure: bool,
-    /// The recovery from an incident that was told.
-    pub recovery: bool,
-    /// Data gone stale (overdue).
-    pub stale: bool,
-    /// A problem that keeps scheduled runs from starting.
-    pub problem: bool,
-    /// Every success that is not a recovery.
-    pub success: bool,
-}
-
-impl From<&Notifications> for Wants {
-    /// The desktop's: `onError` covers failures, problems and stale data.
-    fn from(n: &Notifications) -> Wants {
-        Wants {
-            failure: n.on_error,
-            recovery: n.on_recovery,
-            stale: n.on_error,
-            problem: n.on_error,
-            success: n.on_success,
-        }
-    }
-}
-
-impl From<&Wants> for Wants {
-    fn from(w: &Wants) -> Wants {
-        *w
-    }
-}
+pub use crate::config::Wants;
 use crate::status::{Failure, Outcome, RunError, RunRecord};
 use crate::t;
 
@@ -367,14 +335,8 @@ impl Note {
     }
 }
 
-/// How a notification looks: an alarm (the error icon, critical urgency), a warning (the
-/// warning icon: something to fix that stops nothing), or news (the sync icon).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    Info,
-    Warning,
-    Alarm,
-}
+/// How a notification looks (the platform shows it: `sys`'s notification service).
+pub use crate::sys::Severity;
 
 impl Note {
     /// How it looks on screen.
@@ -720,12 +682,6 @@ fn named(name: Option<&str>, summary: String) -> String {
         Some(name) => t!(NOTE_NAMED, workspace = name, title = summary),
         None => summary,
     }
-}
-
-/// [`desktop()`], whose notes offer their [`NoteAction`]s where the notification server
-/// shows actions; `on_action` carries out the one chosen.
-pub fn desktop_with_actions(on_action: ActionHandler) -> Box<dyn Notifier> {
-    desktop_for(None, Some(on_action))
 }
 
 /// [`desktop()`] for the workspace `name` when one process serves several (its notes say

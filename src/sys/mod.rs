@@ -88,8 +88,8 @@ pub use power::on_ac_power;
 mod cost;
 pub use cost::CostWatch;
 
-#[cfg(feature = "notifications")]
 mod notification;
+pub use notification::Severity;
 #[cfg(feature = "notifications")]
 pub use notification::{NotificationService, OnAction};
 

@@ -455,15 +455,10 @@ fn temporary_files_left_by_interrupted_writes_are_removed_on_the_next_start() {
 #[test]
 fn a_run_whose_result_cannot_be_recorded_is_notified_as_a_failure() {
     use std::sync::{Arc, Mutex};
-    use synctray::engine::{Engine, RunOutcome, SystemClock};
-    use synctray::notify::{Note, Notifier};
+    use synctray::engine::{Engine, RunOutcome};
+    use synctray::notify::Note;
 
-    struct Collect(Arc<Mutex<Vec<Note>>>);
-    impl Notifier for Collect {
-        fn notify(&self, note: Note) {
-            self.0.lock().unwrap().push(note);
-        }
-    }
+    use crate::util::Collect;
 
     let ws = Ws::new(ONE_JOB);
     std::fs::create_dir_all(ws.path("data/sync-status.json/x")).unwrap();
@@ -471,11 +466,7 @@ fn a_run_whose_result_cannot_be_recorded_is_notified_as_a_failure() {
     let workspace =
         synctray::workspace::Workspace::at(ws.root(), synctray::workspace::Source::Flag);
     let config = synctray::config::Config::load(&workspace.config).unwrap();
-    let engine = Engine::new(
-        workspace,
-        Arc::new(SystemClock),
-        Box::new(Collect(Arc::clone(&notes))),
-    );
+    let engine = Engine::system(workspace, Box::new(Collect(Arc::clone(&notes))));
     let (_stop, stop_rx) = tokio::sync::watch::channel(synctray::shutdown::Stop::Run);
     let outcome = tokio::runtime::Builder::new_current_thread()
         .enable_all()

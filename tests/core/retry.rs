@@ -5,15 +5,15 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use synctray::config::Config;
-use synctray::engine::{Engine, RunOutcome, SystemClock};
-use synctray::notify::{Note, Notifier};
+use synctray::engine::{Engine, RunOutcome};
+use synctray::notify::Note;
 use synctray::schedule::Trigger;
 use synctray::shutdown::Stop;
 use synctray::snapshot::Running;
 use synctray::workspace::{Source, Workspace};
 use tokio::sync::watch;
 
-use crate::util::{Ws, stderr};
+use crate::util::{Collect, Ws, stderr};
 
 /// A job that fails (exit 1) until it has run `fails` times, counting its runs in
 /// `data/count`.
@@ -152,15 +152,6 @@ fn a_shutdown_during_the_backoff_stops_at_once_and_cleans_up() {
     assert_eq!(status["jobs"][0]["attempts"], 1);
 }
 
-#[derive(Default, Clone)]
-struct Collect(Arc<Mutex<Vec<Note>>>);
-
-impl Notifier for Collect {
-    fn notify(&self, note: Note) {
-        self.0.lock().unwrap().push(note);
-    }
-}
-
 #[test]
 fn a_try_that_is_retried_notifies_nothing_and_the_tray_hears_of_the_retry() {
     let ws = Ws::new("{}");
@@ -170,9 +161,8 @@ fn a_try_that_is_retried_notifies_nothing_and_the_tray_hears_of_the_retry() {
     ))
     .unwrap();
     let notes = Collect::default();
-    let engine = Engine::new(
+    let engine = Engine::system(
         Workspace::at(ws.root(), Source::Flag),
-        Arc::new(SystemClock),
         Box::new(notes.clone()),
     );
     let mut snapshots = engine.subscribe();

@@ -7,14 +7,13 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use synctray::config::Config;
 use synctray::engine::{self, Clock, Engine, RunOutcome, ServeOptions, Sleep};
-use synctray::notify::{Note, Notifier};
 use synctray::schedule::Trigger;
 use synctray::shutdown::Stop;
 use synctray::status::RunRecord;
 use synctray::workspace::{Source, Workspace};
 use tokio::sync::{mpsc, watch};
 
-use crate::util::{Ws, processes_with, sleep_marker, wait_until};
+use crate::util::{Collect, Ws, processes_with, sleep_marker, wait_until};
 
 /// The wall clock with a hand on it: real time plus an offset the test moves, as a
 /// suspend moves the wall clock while the monotonic clock stands still. A jump ends the
@@ -52,15 +51,6 @@ impl Clock for Jumpy {
                 _ = jumped.changed() => {}
             }
         })
-    }
-}
-
-#[derive(Default)]
-struct Collect(Arc<Mutex<Vec<Note>>>);
-
-impl Notifier for Collect {
-    fn notify(&self, note: Note) {
-        self.0.lock().unwrap().push(note);
     }
 }
 
@@ -142,9 +132,8 @@ fn a_job_past_its_timeout_is_stopped_with_its_whole_tree() {
     // Minutes are long for a test: the run's limit (staleLockMinutes) as 1 s.
     config.stale_lock = Duration::from_secs(1);
     config.jobs[0].timeout = Duration::from_secs(60);
-    let engine = Engine::new(
+    let engine = Engine::system(
         Workspace::at(ws.root(), Source::Flag),
-        Arc::new(engine::SystemClock),
         Box::new(Collect::default()),
     );
     let (_stop_tx, stop_rx) = watch::channel(Stop::Run);
@@ -178,9 +167,8 @@ fn the_same_failure_notifies_once_and_its_recovery_once() {
         r#"{"jobs": [{"name": "flaky", "command": "test ! -e broken || { echo 'Error: it broke' >&2; exit 1; }"}]}"#,
     );
     let notes = Arc::new(Mutex::new(Vec::new()));
-    let engine = Engine::new(
+    let engine = Engine::system(
         Workspace::at(ws.root(), Source::Flag),
-        Arc::new(engine::SystemClock),
         Box::new(Collect(notes.clone())),
     );
     let config = Config::load(&ws.config_path()).unwrap();

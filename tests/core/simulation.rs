@@ -1191,7 +1191,8 @@ impl Gauges for SimGauges<'_> {
 /// A run's trigger and start, and what it waited for.
 type WaitedRun = (Trigger, DateTime<Utc>, Option<Waited>);
 
-/// The engine's own wait for the conditions, then a run of a simulated minute.
+/// The engine's own wait for the conditions (`Engine::wait_then`, as every run), then a run
+/// of a simulated minute.
 struct WaitThenRun<'a> {
     engine: &'a Engine,
     clock: Arc<SimClock>,
@@ -1206,18 +1207,22 @@ impl Perform for WaitThenRun<'_> {
         stop: watch::Receiver<Stop>,
     ) -> RunFuture<'_> {
         Box::pin(async move {
-            let Some((trigger, waited)) =
-                self.engine.await_conditions(&config, trigger, stop).await
-            else {
-                return Ok(RunOutcome::NotStarted);
-            };
-            let start = self.clock.now();
-            self.runs.borrow_mut().push((trigger, start, waited));
-            tokio::time::sleep(Duration::from_secs(60)).await;
-            let end = self.clock.now();
-            let mut status = succeeded(trigger, start, end, Duration::from_secs(60));
-            status.waited = waited;
-            Ok(RunOutcome::Finished(status))
+            self.engine
+                .wait_then(
+                    &config,
+                    trigger,
+                    stop,
+                    |trigger, waited, _stop| async move {
+                        let start = self.clock.now();
+                        self.runs.borrow_mut().push((trigger, start, waited));
+                        tokio::time::sleep(Duration::from_secs(60)).await;
+                        let end = self.clock.now();
+                        let mut status = succeeded(trigger, start, end, Duration::from_secs(60));
+                        status.waited = waited;
+                        Ok(RunOutcome::Finished(status))
+                    },
+                )
+                .await
         })
     }
 }

@@ -6,6 +6,7 @@ mod support;
 
 #[cfg(target_os = "linux")]
 pub use support::http;
+pub use support::notes::Collect;
 pub use support::proc::{processes_with, set_mode, sleep_marker, stderr, wait_until};
 #[cfg(target_os = "linux")]
 pub use support::ws::Daemon;

@@ -3,6 +3,7 @@
 //! - [`ws`]: a temporary workspace and the `synctray` command run on it;
 //! - [`http`]: a loopback HTTP server that records each request (ntfy, webhooks);
 //! - [`proc`]: polling with a deadline, finding and stopping processes;
+//! - [`notes`]: a notifier that collects the engine's notes;
 //! - [`desktop`]: a private desktop session in memory: an X server (Xvfb), a session bus,
 //!   trayer as an XEmbed system tray, a notification server that records every call with
 //!   its id (`notification_server.py`), and a StatusNotifierItem host ([`sni`]) as KDE and GNOME show tray
@@ -13,6 +14,7 @@
 
 pub mod desktop;
 pub mod http;
+pub mod notes;
 pub mod proc;
 pub mod sni;
 pub mod ws;

@@ -5,10 +5,22 @@
 //!   urgency, and the incident's notification replaced rather than stacked.
 //! - macOS and Windows (`other.rs`): the text as it is.
 
+#[cfg(feature = "notifications")]
 #[cfg_attr(all(unix, not(target_os = "macos")), path = "unix.rs")]
 #[cfg_attr(not(all(unix, not(target_os = "macos"))), path = "other.rs")]
 mod imp;
+#[cfg(feature = "notifications")]
 pub use imp::NotificationService;
 
+/// How a notification looks: an alarm (the error icon, critical urgency), a warning (the
+/// warning icon: something to fix that stops nothing), or news (the sync icon).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Info,
+    Warning,
+    Alarm,
+}
+
+#[cfg(feature = "notifications")]
 /// Called with the key of the action the person chose on a notification.
 pub type OnAction = std::sync::Arc<dyn Fn(&str) + Send + Sync>;

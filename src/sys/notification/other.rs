@@ -14,7 +14,7 @@ impl NotificationService {
     pub fn show(
         &self,
         n: &mut Notification,
-        _severity: crate::notify::Severity,
+        _severity: crate::sys::Severity,
         _incident: bool,
         _actions: &[(&str, &str)],
         _on_action: Option<crate::sys::OnAction>,

@@ -43,7 +43,7 @@ impl NotificationService {
     pub fn show(
         &self,
         n: &mut Notification,
-        severity: crate::notify::Severity,
+        severity: crate::sys::Severity,
         incident: bool,
         actions: &[(&str, &str)],
         on_action: Option<crate::sys::OnAction>,
@@ -54,7 +54,7 @@ impl NotificationService {
                 n.action(key, label);
             }
         }
-        use crate::notify::Severity;
+        use crate::sys::Severity;
         n.icon(match severity {
             Severity::Alarm => "dialog-error",
             Severity::Warning => "dialog-warning",
