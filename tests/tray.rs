@@ -1335,6 +1335,19 @@ fn wayland_logout_the_compositor_gone_during_a_job_records_the_run_and_leaves_no
     let config = session.path().join("sway.conf");
     fs::write(&config, "").unwrap();
     give_to_nobody(&runtime);
+    // What nobody runs is copied where nobody can reach it: the checkout may sit in a
+    // folder only root can enter (a CI runner's home).
+    let bin = session.path().join("bin");
+    fs::create_dir(&bin).unwrap();
+    let reachable = |from: &str| {
+        let to = bin.join(Path::new(from).file_name().unwrap());
+        fs::copy(from, &to).unwrap();
+        support::proc::set_mode(&to, 0o755);
+        to
+    };
+    let synctray = reachable(SYNCTRAY);
+    reachable(SYNCTRAY_TRAY);
+    let sni_host = reachable(support::sni::SniHost::script());
     let log = |name: &str| fs::File::create(session.path().join(name)).unwrap();
     let mut started = Started::default();
 
@@ -1378,7 +1391,7 @@ fn wayland_logout_the_compositor_gone_during_a_job_records_the_run_and_leaves_no
     .unwrap();
     started.0.push(bus);
     let address = address.trim().to_owned();
-    let mut host = as_nobody(support::sni::SniHost::script());
+    let mut host = as_nobody(sni_host.to_str().unwrap());
     host.env("DBUS_SESSION_BUS_ADDRESS", &address);
     let host = support::sni::SniHost::start_as(host, &session.path().join("sni-host.log"))
         .expect("the StatusNotifierItem host");
@@ -1390,7 +1403,7 @@ fn wayland_logout_the_compositor_gone_during_a_job_records_the_run_and_leaves_no
     give_to_nobody(ws.root());
     support::proc::set_mode(ws.root(), 0o755);
     let tray_log = session.path().join("tray.log");
-    let mut tray = as_nobody(SYNCTRAY);
+    let mut tray = as_nobody(synctray.to_str().unwrap());
     tray.arg("--workspace")
         .arg(ws.root())
         .env("XDG_RUNTIME_DIR", &runtime)
