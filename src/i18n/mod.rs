@@ -192,7 +192,7 @@ pub fn init(lang: Lang) {
 /// the person reads the tray and the notifications in their language.
 pub fn init_from_env() {
     let lang = Lang::from_env();
-    tracing::debug!("language: {lang:?}");
+    tracing::debug!("language: {}", lang.tags().join(", "));
     init(lang);
 }
 
