@@ -2083,9 +2083,14 @@ fn sni_long_workspace_names_are_elided_in_the_middle_and_the_state_stays_in_sigh
     let mut menu = None;
     let held = support::proc::wait_until(LONG, || {
         let m = sni.menu();
+        // Both workspaces served: a view starts out "Never synced" before its first
+        // snapshot, with no next run yet.
         let ok = labels(&m)
-            .first()
-            .is_some_and(|l| l.contains("Never synced"));
+            .iter()
+            .take(2)
+            .filter(|l| l.contains("Never synced · next "))
+            .count()
+            == 2;
         menu = Some(m);
         ok
     });

@@ -186,7 +186,7 @@ fn a_command_reads_the_event_and_one_that_hangs_is_stopped_with_its_tree() {
             "-c".into(),
             format!("(exec -a {marker}-a sleep 300) & exec -a {marker}-b sleep 301"),
         ],
-        timeout: std::time::Duration::from_millis(500),
+        timeout: std::time::Duration::from_secs(3),
     };
     assert!(processes_with(&marker).is_empty());
     let started = std::time::Instant::now();
@@ -195,14 +195,14 @@ fn a_command_reads_the_event_and_one_that_hangs_is_stopped_with_its_tree() {
         hanging.deliver(&event, &cx, &Abandon::default())
     });
     let mut seen = 0;
-    while started.elapsed() < std::time::Duration::from_millis(450) && seen < 2 {
+    while started.elapsed() < std::time::Duration::from_millis(2900) && seen < 2 {
         seen = processes_with(&marker).len();
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     assert_eq!(seen, 2, "both processes of the tree ran");
     let e = delivery.join().unwrap().unwrap_err();
-    assert!(e.starts_with("did not end within 0.5 s"), "{e}");
-    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(e.starts_with("did not end within 3 s"), "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(8));
     assert_eq!(
         processes_with(&marker),
         Vec::<u32>::new(),

@@ -397,6 +397,9 @@ fn a_sync_while_a_daemon_serves_the_workspace_leaves_the_alerts_to_it() {
         r#"{{"intervalMinutes": 1440, "jobs": {JOBS}, "alerts": [{{"type": "webhook", "url": "{}"}}]}}"#,
         server.url("/json")
     ));
+    // A success just now: the daemon has no run to catch up at its start, which would
+    // race the failing sync below for the lock (and, failing, rightly alert itself).
+    ws.assert_exit(&["sync"], 0);
     let mut daemon = ws.daemon();
     daemon.wait_log("scheduler started", Duration::from_secs(10));
     std::fs::write(ws.path("FAIL"), "").unwrap();
