@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::Wants;
-use super::{ConfigErrorKind, invalid, missing, read_nested, unknown_keys_in};
+use super::{ConfigErrorKind, http_url, invalid, missing, read_nested, unknown_keys_in};
 
 const SHAPE: &str = "must be a list of channels such as [{\"type\": \"ntfy\", \"url\": \"https://ntfy.sh/my-topic\"}]";
 const CHANNEL_SHAPE: &str =
@@ -147,21 +147,6 @@ pub const DEFAULT_ON: Wants = Wants {
     success: false,
 };
 
-/// Whether `url` is one a channel can use: http or https, a host, no spaces.
-fn usable(url: &str) -> bool {
-    let Some(rest) = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-    else {
-        return false;
-    };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    !host.is_empty()
-        && !host.starts_with(':')
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
 /// An environment variable's name: letters, digits and `_`, not a digit first.
 fn env_name(value: &Value) -> Option<String> {
     let name = value.as_str()?;
@@ -209,7 +194,7 @@ fn one(key: &str, value: &Value, warnings: &mut Vec<String>) -> Result<Alert, Co
         None => return Err(missing(at("type"), TYPE_ALLOWED)),
     };
     let url = || match &raw.url {
-        Some(Value::String(s)) if usable(s) => Ok(s.clone()),
+        Some(Value::String(s)) if http_url(s) => Ok(s.clone()),
         Some(v) => Err(invalid(at("url"), URL_ALLOWED, v)),
         None => Err(missing(at("url"), URL_ALLOWED)),
     };

@@ -178,6 +178,22 @@ fn missing(key: impl Into<String>, allowed: &str) -> ConfigErrorKind {
     }
 }
 
+/// Whether `url` is one synctray can send to: http or https, a host, and no space or
+/// control character anywhere (the pings and the alert channels).
+fn http_url(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    !host.is_empty()
+        && !host.starts_with(':')
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 fn shown(value: &Value) -> String {
     let text = value.to_string();
     if text.chars().count() > 60 {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{ConfigErrorKind, invalid, missing, read_nested, unknown_keys_in};
+use super::{ConfigErrorKind, http_url, invalid, missing, read_nested, unknown_keys_in};
 
 const SHAPE: &str = "must be an object such as {\"url\": \"https://hc-ping.com/<uuid>\"}";
 const URL_ALLOWED: &str = "must be an http:// or https:// URL with a host, without spaces, a query or a fragment, such as \"https://hc-ping.com/<uuid>\"";
@@ -25,21 +25,10 @@ struct RawPing {
     unknown: Map<String, Value>,
 }
 
-/// Whether `url` is one the pings can use: http or https, a host, nothing after the path.
+/// Whether `url` is one the pings can use: an [`http_url`] with nothing after its path
+/// (the pings add `/start` and `/fail` to it).
 fn usable(url: &str) -> bool {
-    let Some(rest) = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-    else {
-        return false;
-    };
-    let host = rest.split('/').next().unwrap_or("");
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    !host.is_empty()
-        && !host.starts_with(':')
-        && !url
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#')
+    http_url(url) && !url.contains(['?', '#'])
 }
 
 impl Ping {
