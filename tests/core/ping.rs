@@ -1,90 +1,14 @@
 //! `ping`: health pings against a loopback HTTP server that records each request's
-//! method, path (with the run id) and body; and against one that accepts and never answers.
+//! method, path (with the run id) and body; and against one that accepts and never answers
+//! (the same stand-in as the alert channels').
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::util::http::{Server, dead_url};
 use crate::util::{Ws, processes_with, wait_until};
 
-/// One request as the server saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    path: String,
-    body: String,
-}
-
-/// A loopback HTTP/1.1 server on a thread: records every request and answers `200 OK`,
-/// or, when `answer` is false, accepts and never answers (holding the connection).
-struct Monitor {
-    port: u16,
-    seen: Arc<Mutex<Vec<Seen>>>,
-}
-
-impl Monitor {
-    fn start(answer: bool) -> Monitor {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let theirs = Arc::clone(&seen);
-        std::thread::spawn(move || {
-            let mut held = Vec::new();
-            for stream in listener.incoming().flatten() {
-                if !answer {
-                    held.push(stream);
-                    continue;
-                }
-                if let Some(request) = serve(stream) {
-                    theirs.lock().unwrap().push(request);
-                }
-            }
-        });
-        Monitor { port, seen }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}/ping/5f1e", self.port)
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
-}
-
-fn serve(stream: TcpStream) -> Option<Seen> {
-    let mut reader = BufReader::new(stream.try_clone().ok()?);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_owned();
-    let path = parts.next()?.to_owned();
-    let mut length = 0;
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).ok()?;
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse().ok()?;
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    let mut stream = stream;
-    let _ =
-        stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nOK");
-    Some(Seen {
-        method,
-        path,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    })
-}
+/// The monitor's check: the pings go to this path of the loopback server.
+const CHECK: &str = "/ping/5f1e";
 
 /// The run id of a ping's path, checked to be a UUID.
 fn rid(path: &str) -> String {
@@ -98,11 +22,11 @@ fn rid(path: &str) -> String {
 
 #[test]
 fn a_run_pings_its_start_and_its_end_with_one_run_id_and_a_failure_its_summary() {
-    let monitor = Monitor::start(true);
+    let monitor = Server::answering();
     let ws = Ws::new(&format!(
         r#"{{"ping": {{"url": "{}"}},
             "jobs": [{{"name": "quality", "command": ["sh", "-c", "test ! -e FAIL || {{ cat FAIL >&2; exit 1; }}"]}}]}}"#,
-        monitor.url()
+        monitor.url(CHECK)
     ));
     assert!(ws.run(&["sync"]).status.success());
     // `sync` waits for its pings (at most 2 s) before it exits.
@@ -159,10 +83,10 @@ fn a_run_pings_its_start_and_its_end_with_one_run_id_and_a_failure_its_summary()
 /// does not outlive it.
 #[test]
 fn a_pings_url_is_on_no_command_line_and_a_hanging_ping_ends_with_sync() {
-    let monitor = Monitor::start(false);
+    let monitor = Server::hanging();
     let ws = Ws::new(&format!(
         r#"{{"ping": {{"url": "{}"}}, "jobs": [{{"name": "a", "command": ["true"]}}]}}"#,
-        monitor.url()
+        monitor.url(CHECK)
     ));
     let mut sync = ws
         .cmd(&["sync"])
@@ -177,7 +101,7 @@ fn a_pings_url_is_on_no_command_line_and_a_hanging_ping_ends_with_sync() {
         }),
         "no curl started"
     );
-    let address = monitor.url().replace("http://", "");
+    let address = monitor.url(CHECK).replace("http://", "");
     assert_eq!(
         processes_with(&address),
         Vec::<u32>::new(),
@@ -212,11 +136,11 @@ fn children_named(parent: u32, name: &str) -> Vec<u32> {
 
 #[test]
 fn a_monitor_that_never_answers_changes_nothing_and_holds_sync_at_most_two_seconds() {
-    let monitor = Monitor::start(false);
+    let monitor = Server::hanging();
     let ws = Ws::new(&format!(
         r#"{{"ping": {{"url": "{}"}},
             "jobs": [{{"name": "a", "command": ["sleep", "1"]}}, {{"name": "b", "command": ["true"]}}]}}"#,
-        monitor.url()
+        monitor.url(CHECK)
     ));
     let began = Instant::now();
     let out = ws.run(&["sync"]);
@@ -246,13 +170,9 @@ fn a_monitor_that_never_answers_changes_nothing_and_holds_sync_at_most_two_secon
 #[test]
 fn a_daemon_logs_a_failing_monitor_once_and_stops_within_two_seconds_of_its_grace() {
     // A port with no listener: every ping is refused.
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let dead = dead_url("/x");
     let ws = Ws::new(&format!(
-        r#"{{"schedule": "* * * * * *", "ping": {{"url": "http://127.0.0.1:{port}/x"}},
+        r#"{{"schedule": "* * * * * *", "ping": {{"url": "{dead}"}},
             "jobs": [{{"name": "a", "command": ["true"]}}]}}"#
     ));
     let mut daemon = ws.daemon();
@@ -275,11 +195,11 @@ fn a_daemon_logs_a_failing_monitor_once_and_stops_within_two_seconds_of_its_grac
 
 #[test]
 fn a_daemon_stops_at_most_two_seconds_late_when_its_monitor_never_answers() {
-    let monitor = Monitor::start(false);
+    let monitor = Server::hanging();
     let ws = Ws::new(&format!(
         r#"{{"intervalMinutes": 60, "ping": {{"url": "{}"}},
             "jobs": [{{"name": "a", "command": ["true"]}}]}}"#,
-        monitor.url()
+        monitor.url(CHECK)
     ));
     let mut daemon = ws.daemon();
     assert!(
