@@ -31,8 +31,9 @@ pub use imp::end_leftover_tree;
 mod direct;
 
 /// A helper program that is no job of a run (an alert's command), in a tree of its own:
-/// a process group on every unix (`group.rs`; Linux too, as its supervisor gives a job no
-/// standard input, which a helper needs), a job object on Windows (`helper_windows.rs`).
+/// a process group on every unix (`group.rs`, whose group is also the job tree of the
+/// unixes without a supervisor; Linux too, as its supervisor gives a job no standard
+/// input, which a helper needs), a job object on Windows (`helper_windows.rs`).
 #[cfg_attr(unix, path = "group.rs")]
 #[cfg_attr(windows, path = "helper_windows.rs")]
 mod helper;

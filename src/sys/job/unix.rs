@@ -3,63 +3,43 @@
 //! group (`setsid`) escapes it.
 
 use super::TreeId;
+use super::helper::ProcessGroup;
 use super::started::start_time;
 
 pub use super::direct::{Host, Job};
 
-/// A job's process tree, where jobs are not supervised (every unix but Linux): the job
-/// leads a process group of its own, and signalling the group reaches every process the
-/// job started, unless one of them left the group.
-///
-/// Dropping it kills whatever is left of the tree: no way out of a run leaves a job behind.
+/// A job's process tree, where jobs are not supervised (every unix but Linux): the
+/// process group the job leads. Dropping it kills whatever is left of the tree: no way out
+/// of a run leaves a job behind.
 #[derive(Debug)]
-pub struct JobTree {
-    /// The job, which leads the process group.
-    pid: libc::pid_t,
-}
+pub struct JobTree(ProcessGroup);
 
 impl JobTree {
     /// Wraps the tree of a child started with [`prepare_job_command`].
     pub fn new(child: &tokio::process::Child) -> Option<JobTree> {
-        child.id().map(|pid| JobTree {
-            pid: pid as libc::pid_t,
-        })
+        ProcessGroup::new(child).map(JobTree)
     }
 
     /// Asks every process of the tree to stop (SIGTERM).
     pub fn terminate(&self) {
-        self.signal(libc::SIGTERM);
+        self.0.terminate();
     }
 
     /// Stops every process of the tree at once (SIGKILL).
     pub fn kill(&self) {
-        self.signal(libc::SIGKILL);
+        self.0.kill();
     }
 
     /// What a later run needs to make sure this tree is gone, if synctray dies meanwhile.
     pub fn tree_id(&self) -> Option<TreeId> {
-        let pid = u32::try_from(self.pid).ok()?;
+        let pid = u32::try_from(self.0.pid()).ok()?;
         let start = start_time(pid)?;
         Some(TreeId { pid, start })
     }
-
-    fn signal(&self, sig: libc::c_int) {
-        // SAFETY: kill(2) touches no memory. ESRCH (already gone) is harmless.
-        unsafe {
-            libc::kill(-self.pid, sig);
-        }
-    }
 }
 
-impl Drop for JobTree {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 /// Puts the job in a process group of its own.
-pub fn prepare_job_command(cmd: &mut tokio::process::Command) {
-    cmd.process_group(0);
-}
+pub use super::helper::prepare as prepare_job_command;
 
 /// Makes sure the tree of a job started by a synctray that died is gone, waiting at most
 /// `wait`; whether it is: kills the job's process group, if it still exists.
