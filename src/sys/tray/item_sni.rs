@@ -281,50 +281,37 @@ impl Ids {
         let mut out = Vec::with_capacity(items.len());
         let mut same: HashMap<String, usize> = HashMap::new();
         for item in items {
+            let plain = |text: String, enabled: bool| Node {
+                label: mnemonics(&text),
+                enabled,
+                ..Node::default()
+            };
             let (node, activate, sub) = match item {
                 MenuItemKindSnapshot::MenuItem(i) => (
-                    Node {
-                        label: mnemonics(&i.text()),
-                        enabled: i.is_enabled(),
-                        ..Node::default()
-                    },
+                    plain(i.text(), i.is_enabled()),
                     Some(Arc::clone(&i.activate)),
                     None,
                 ),
                 MenuItemKindSnapshot::Check(i) => (
                     Node {
-                        label: mnemonics(&i.text()),
-                        enabled: i.is_enabled(),
                         check: Some(i.is_checked()),
-                        ..Node::default()
+                        ..plain(i.text(), i.is_enabled())
                     },
                     Some(Arc::clone(&i.activate)),
                     None,
                 ),
                 MenuItemKindSnapshot::Icon(i) => (
-                    Node {
-                        label: mnemonics(&i.text()),
-                        enabled: i.is_enabled(),
-                        ..Node::default()
-                    },
+                    plain(i.text(), i.is_enabled()),
                     Some(Arc::clone(&i.activate)),
                     None,
                 ),
-                MenuItemKindSnapshot::Submenu(i) => (
-                    Node {
-                        label: mnemonics(&i.text()),
-                        enabled: i.is_enabled(),
-                        ..Node::default()
-                    },
-                    None,
-                    Some(i.items()),
-                ),
+                MenuItemKindSnapshot::Submenu(i) => {
+                    (plain(i.text(), i.is_enabled()), None, Some(i.items()))
+                }
                 MenuItemKindSnapshot::Predefined(i) => (
                     Node {
-                        label: mnemonics(&i.text()),
-                        enabled: i.is_enabled(),
                         separator: i.is_separator(),
-                        ..Node::default()
+                        ..plain(i.text(), i.is_enabled())
                     },
                     None,
                     None,
