@@ -268,7 +268,7 @@ fn sni_the_item_registers_and_its_menu_reads_like_the_tray() {
         tooltip(&item),
         (
             format!("synctray — {name}"),
-            "Never synced\nNext run tomorrow 00:00 (in ".to_owned()
+            "Never synced\nNext run tomorrow 00:00".to_owned()
         ),
         "{item}"
     );
@@ -383,15 +383,93 @@ fn sni_the_item_names_its_icon_where_the_theme_has_it() {
     assert_eq!(pixmap_sizes(&item), [16, 22, 24, 32, 48, 64], "{item}");
 }
 
-/// The item's tooltip: its title, and its text up to the first "(in " (the rest counts down).
-fn tooltip(item: &serde_json::Value) -> (String, String) {
-    let title = item["ToolTip"][2].as_str().unwrap_or_default().to_owned();
-    let text = item["ToolTip"][3].as_str().unwrap_or_default();
-    let text = match text.find("(in ") {
-        Some(at) => &text[..at + 4],
-        None => text,
+/// libfaketime, which moves a process's wall clock (Debian's `faketime`), or `None` (the
+/// test is skipped outside CI, fails in CI).
+fn libfaketime() -> Option<PathBuf> {
+    let found = fs::read_dir("/usr/lib")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|dir| dir.path().join("faketime/libfaketime.so.1"))
+        .find(|lib| lib.exists());
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "libfaketime is missing: apt-get install faketime"
+        );
+        eprintln!("skipped: libfaketime is missing (apt-get install faketime)");
+    }
+    found
+}
+
+/// At rest the tray wakes once a minute, to count "in 12 min" down; that redraw tells the
+/// panel nothing (a panel told would wake the tray again to read the menu and the tooltip,
+/// and the tooltip says "Next run 14:45", which the minute does not change): the menu's new
+/// count is read when the panel opens the menu, whose `AboutToShow` says to read it again.
+/// A change of state is still told at once. The tray's wall clock starts 20 s before a
+/// minute turns (libfaketime), so that the test waits seconds, not a minute.
+#[test]
+fn sni_the_idle_minute_tells_the_panel_nothing_and_an_opened_menu_reads_the_new_count() {
+    let Some(faketime) = libfaketime() else {
+        return;
     };
-    (title, text.to_owned())
+    let env = [
+        ("LD_PRELOAD", faketime.to_str().unwrap()),
+        ("FAKETIME", "@2026-12-07 10:00:40"),
+        ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
+        ("TZ", "UTC"),
+    ];
+    let Some(s) = Session::start_registered_in(&env, |_| {}) else {
+        return;
+    };
+    let sni = s.desktop.sni();
+    let next_line = |menu: &MenuItem| {
+        menu.find_starting("Next run")
+            .map(|i| i.label.clone())
+            .unwrap_or_else(|| panic!("no \"Next run\" line in\n{menu}\n{}", s.tray.context()))
+    };
+    let before = next_line(&s.wait_menu("the next run", LONG, |m| {
+        m.find_starting("Next run").is_some()
+    }));
+    assert_eq!(before, "Next run tomorrow 00:00 (in 14 h)");
+    assert_eq!(
+        tooltip(&sni.item()).1,
+        "Never synced\nNext run tomorrow 00:00"
+    );
+    assert!(
+        !sni.about_to_show(0),
+        "nothing changed since the menu was read"
+    );
+    // The start's own news told (half a second without a signal), the tray rests.
+    s.wait("the start's signals to end", SHORT, || {
+        std::thread::sleep(Duration::from_millis(500));
+        sni.signals().is_empty()
+    });
+
+    // The minute turns (10:01): the menu reads differently, and the panel is not told.
+    s.wait("the minute's redraw", LONG, || sni.about_to_show(0));
+    assert_eq!(sni.signals(), Vec::<String>::new(), "{}", s.tray.context());
+    let after = next_line(&sni.menu());
+    assert_eq!(after, "Next run tomorrow 00:00 (in 13 h 59 min)");
+    assert!(!sni.about_to_show(0), "the menu was read whole since");
+    assert_eq!(
+        tooltip(&sni.item()).1,
+        "Never synced\nNext run tomorrow 00:00"
+    );
+
+    // A run is a change of state: told at once.
+    s.click("Sync now");
+    let mut said = Vec::new();
+    s.wait("the run's LayoutUpdated and NewToolTip", SHORT, || {
+        said.extend(sni.signals());
+        said.iter().any(|m| m == "LayoutUpdated") && said.iter().any(|m| m == "NewToolTip")
+    });
+}
+
+/// The item's tooltip: its title and its text.
+fn tooltip(item: &serde_json::Value) -> (String, String) {
+    let text = |i: usize| item["ToolTip"][i].as_str().unwrap_or_default().to_owned();
+    (text(2), text(3))
 }
 
 /// The sizes of the item's `IconPixmap`s (each square: width, height, then the pixels).

@@ -81,6 +81,7 @@ syncing-elsewhere = Synchronisiere (anderer Prozess)…
 syncing-elsewhere-pid = Synchronisiere (anderer Prozess, PID { $pid })…
 paused = Pausiert
 next-run = Nächster Durchlauf { $time } ({ $when })
+next-run-at = Nächster Durchlauf { $time }
 no-run-scheduled = Kein Durchlauf geplant
 not-syncing-until-fixed = Keine Synchronisation, bis das behoben ist
 served-elsewhere = Von einem anderen synctray bedient

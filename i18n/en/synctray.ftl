@@ -90,6 +90,7 @@ syncing-elsewhere = Syncing (another process)…
 syncing-elsewhere-pid = Syncing (another process, pid { $pid })…
 paused = Paused
 next-run = Next run { $time } ({ $when })
+next-run-at = Next run { $time }
 no-run-scheduled = No run scheduled
 not-syncing-until-fixed = Not syncing until this is fixed
 served-elsewhere = Served by another synctray

@@ -78,6 +78,7 @@ syncing-elsewhere = Sincronizando (otro proceso)…
 syncing-elsewhere-pid = Sincronizando (otro proceso, pid { $pid })…
 paused = En pausa
 next-run = Próxima ejecución { $time } ({ $when })
+next-run-at = Próxima ejecución { $time }
 no-run-scheduled = Ninguna ejecución programada
 not-syncing-until-fixed = No se sincroniza hasta que se corrija
 served-elsewhere = Atendido por otro synctray

@@ -78,6 +78,7 @@ syncing-elsewhere = Synchronisation (autre processus)…
 syncing-elsewhere-pid = Synchronisation (autre processus, PID { $pid })…
 paused = En pause
 next-run = Prochaine exécution { $time } ({ $when })
+next-run-at = Prochaine exécution { $time }
 no-run-scheduled = Aucune exécution planifiée
 not-syncing-until-fixed = Aucune synchro avant correction
 served-elsewhere = Géré par un autre synctray

@@ -78,6 +78,7 @@ syncing-elsewhere = Sincronizando (outro processo)…
 syncing-elsewhere-pid = Sincronizando (outro processo, PID { $pid })…
 paused = Pausado
 next-run = Próxima execução { $time } ({ $when })
+next-run-at = Próxima execução { $time }
 no-run-scheduled = Nenhuma execução agendada
 not-syncing-until-fixed = Sem sincronizar até que isso seja corrigido
 served-elsewhere = Atendido por outro synctray

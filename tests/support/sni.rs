@@ -256,6 +256,24 @@ impl SniHost {
         MenuItem::from_json(&layout)
     }
 
+    /// `AboutToShow(id)`, as a desktop asks before it opens a menu: whether it must read
+    /// the menu again first.
+    pub fn about_to_show(&self, id: i32) -> bool {
+        self.request(json!({ "cmd": "about_to_show", "id": id }))
+            .unwrap_or_else(|e| panic!("AboutToShow: {e}"))
+            .as_bool()
+            .unwrap_or_else(|| panic!("AboutToShow answered no boolean"))
+    }
+
+    /// The member names of the signals the item and its menu sent (`NewToolTip`,
+    /// `LayoutUpdated`, …) since the last call.
+    pub fn signals(&self) -> Vec<String> {
+        let said = self
+            .request(json!({ "cmd": "signals" }))
+            .unwrap_or_else(|e| panic!("reading the signals: {e}"));
+        serde_json::from_value(said).unwrap_or_default()
+    }
+
     /// Clicks `item` (from [`SniHost::menu`]), as a desktop does.
     pub fn click_item(&self, item: &MenuItem) {
         assert!(item.enabled, "{:?} is disabled", item.label);

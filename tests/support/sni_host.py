@@ -10,6 +10,11 @@ item, and answers commands from the test, one JSON object a line on stdin:
                               {"id", "label", "enabled", "visible", "type", "toggle-type",
                                "toggle-state", "children-display", "children"}
   {"cmd": "click", "id": N}   Event(N, "clicked", 0, 0): what a host does on a click
+  {"cmd": "about_to_show", "id": N}
+                              AboutToShow(N), what a host asks before it opens a menu:
+                              whether it must read the menu again
+  {"cmd": "signals"}          the item's and its menu's signals since the last time, each
+                              as its member name (NewToolTip, LayoutUpdated, ...)
 Every line it prints is a JSON object: {"ready": true} once it owns the name,
 {"registered": {"bus": ..., "path": ...}} when an item registers, {"reply": ...} or
 {"error": "..."} for each command, in order.
@@ -77,6 +82,13 @@ class Watcher(dbus.service.Object):
         self.bus = bus
         self.items = []
         self.item = None  # (bus name, object path) of the registered item
+        self.signals = []  # the member names of the signals items and menus sent
+        for interface in (ITEM, MENU):
+            bus.add_signal_receiver(self.on_signal, dbus_interface=interface,
+                                    member_keyword="member")
+
+    def on_signal(self, *_args, member=None):
+        self.signals.append(member)
 
     @dbus.service.method(WATCHER, in_signature="s", sender_keyword="sender")
     def RegisterStatusNotifierItem(self, service, sender=None):
@@ -119,6 +131,9 @@ class Watcher(dbus.service.Object):
 
     # --- the test's commands -------------------------------------------------------
     def command(self, request):
+        if request["cmd"] == "signals":
+            said, self.signals = self.signals, []
+            return said
         if self.item is None:
             raise RuntimeError("no item has registered")
         bus_name, path = self.item
@@ -138,6 +153,8 @@ class Watcher(dbus.service.Object):
             _revision, layout = menu.GetLayout(0, -1, dbus.Array([], signature="s"),
                                                dbus_interface=MENU)
             return node(layout)
+        if request["cmd"] == "about_to_show":
+            return bool(menu.AboutToShow(dbus.Int32(request["id"]), dbus_interface=MENU))
         if request["cmd"] == "click":
             menu.Event(dbus.Int32(request["id"]), "clicked", dbus.Int32(0, variant_level=1),
                        dbus.UInt32(0), dbus_interface=MENU)

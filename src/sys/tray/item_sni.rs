@@ -21,7 +21,7 @@ use zbus::object_server::SignalEmitter;
 use zbus::{ObjectPath, OwnedVariant, Structure, Variant};
 
 use super::xembed::StatusIcon;
-use super::{Face, NoItem};
+use super::{Announce, Face, NoItem};
 
 /// The item's id for desktops: stable, so that they remember its place and settings.
 const ID: &str = "synctray";
@@ -55,6 +55,9 @@ struct Shared {
     /// Each entry's click, by id.
     actions: HashMap<i32, Activate>,
     revision: u32,
+    /// The menu changed since the panel last read it, and the panel was not told: the
+    /// next `AboutToShow` asks it to read the menu again.
+    unannounced: bool,
 }
 
 /// What the panel is told changed, by a signal.
@@ -101,6 +104,7 @@ impl Item {
             root: Node::default(),
             actions: HashMap::new(),
             revision: 1,
+            unannounced: false,
         }));
         let (start, start_rx) = mpsc::unbounded_channel();
         let (ready, connected) = std::sync::mpsc::channel();
@@ -148,14 +152,20 @@ impl Item {
         if let Some(icon) = &mut self.fallback {
             icon.set_menu(menu);
         }
-        self.publish();
+        self.publish(Announce::Now);
     }
 
-    /// Reads the menu again, and tells the panel what changed since the last time: the menu
-    /// when it reads differently, the icon, the tooltip, the status. Call after each event.
-    pub fn publish(&mut self) {
-        self.read_menu();
-        for change in std::mem::take(&mut self.pending) {
+    /// Reads the menu again, and tells the panel what changed since the last time: the
+    /// icon, the tooltip, the status, and the menu when it reads differently (`menu` says
+    /// when). Call once the events at hand are handled. Nothing is sent while no watcher
+    /// is on the bus: no panel has the item, and one that comes reads it whole.
+    pub fn publish(&mut self, menu: Announce) {
+        self.read_menu(menu);
+        let pending = std::mem::take(&mut self.pending);
+        if !self.watched {
+            return;
+        }
+        for change in pending {
             let said = block_on(async {
                 let item = SignalEmitter::new(&self.connection, ITEM_PATH)?;
                 match change {
@@ -177,7 +187,7 @@ impl Item {
         }
     }
 
-    fn read_menu(&mut self) {
+    fn read_menu(&mut self, announce: Announce) {
         let Some(menu) = &self.menu else {
             return;
         };
@@ -200,7 +210,13 @@ impl Item {
         shared.root = root;
         shared.actions = actions;
         shared.revision += 1;
-        self.pending.push(Change::Layout(shared.revision));
+        match announce {
+            Announce::Now => {
+                shared.unannounced = false;
+                self.pending.push(Change::Layout(shared.revision));
+            }
+            Announce::WhenOpened => shared.unannounced = true,
+        }
     }
 
     /// Shows `face`: its icon, its tooltip, whether it asks for attention.
@@ -741,7 +757,7 @@ impl DbusMenu {
         recursion_depth: i32,
         property_names: Vec<String>,
     ) -> zbus::fdo::Result<(u32, Layout)> {
-        let shared = lock(&self.shared);
+        let mut shared = lock(&self.shared);
         let node = shared
             .root
             .find(parent_id)
@@ -751,7 +767,12 @@ impl DbusMenu {
         } else {
             recursion_depth
         };
-        Ok((shared.revision, node.layout(depth, &property_names)))
+        let layout = node.layout(depth, &property_names);
+        // The whole menu read: the panel has what the clock changed.
+        if parent_id == 0 && recursion_depth < 0 {
+            shared.unannounced = false;
+        }
+        Ok((shared.revision, layout))
     }
 
     fn get_group_properties(
@@ -792,12 +813,21 @@ impl DbusMenu {
         Vec::new()
     }
 
+    /// Whether the panel must read the menu again before it opens it: yes when what it
+    /// read last has changed since without a `LayoutUpdated` (only the clock changed it).
     fn about_to_show(&self, _id: i32) -> bool {
-        false
+        lock(&self.shared).unannounced
     }
 
-    fn about_to_show_group(&self, _ids: Vec<i32>) -> (Vec<i32>, Vec<i32>) {
-        (Vec::new(), Vec::new())
+    /// As [`Self::about_to_show`]: the entries to read again (all of those asked for, when the
+    /// menu changed unannounced), and no id the menu lacks.
+    fn about_to_show_group(&self, ids: Vec<i32>) -> (Vec<i32>, Vec<i32>) {
+        let shared = lock(&self.shared);
+        if !shared.unannounced {
+            return (Vec::new(), Vec::new());
+        }
+        ids.into_iter()
+            .partition(|id| shared.root.find(*id).is_some())
     }
 
     #[zbus(property)]

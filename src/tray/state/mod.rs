@@ -231,7 +231,17 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         .is_some_and(|r| r.waiting_for().is_none());
     // Never a green ✓ over a workspace whose runs cannot start or whose data is stale.
     let icon = snap.state(now.with_timezone(&Utc));
-    let mut tooltip = format!("synctray\n{last_line}\n{next_line}");
+    // The tooltip says when the next run is, not how long until it ("in 12 min"): it reads
+    // the same all minute long, so the panel is not told of a new tooltip every minute.
+    let next_at = match (&snap.running, snap.paused, snap.next_run) {
+        (None, false, Some(at)) if snap.cadence.below_a_minute() => {
+            Some(t!(NEXT_RUN_AT, time = clock_s(at, now)))
+        }
+        (None, false, Some(at)) => Some(t!(NEXT_RUN_AT, time = clock(at, now))),
+        _ => None,
+    };
+    let tooltip_next = next_at.as_deref().unwrap_or(&next_line);
+    let mut tooltip = format!("synctray\n{last_line}\n{tooltip_next}");
     if let Some(notice) = &notice {
         tooltip.push('\n');
         tooltip.push_str(notice);

@@ -56,17 +56,18 @@ fn a_new_workspace_was_never_synced_and_says_when_it_will_be() {
     assert_eq!(m.interval_checked, Some(15));
     assert_eq!(m.custom, None);
     assert_eq!(m.notice, None);
-    assert_eq!(
-        m.tooltip,
-        "synctray\nNever synced\nNext run 14:45 (in 12 min)"
-    );
+    // The tooltip says when, not how long until: it reads the same a minute later.
+    assert_eq!(m.tooltip, "synctray\nNever synced\nNext run 14:45");
     assert_eq!(
         named_tooltip("dashboard", &m),
         (
             "synctray — dashboard".to_owned(),
-            "Never synced\nNext run 14:45 (in 12 min)".to_owned()
+            "Never synced\nNext run 14:45".to_owned()
         )
     );
+    let later = menu_state(&snap, local(2026, 11, 25, 14, 34, 0));
+    assert_eq!(later.next_line, "Next run 14:45 (in 11 min)");
+    assert_eq!(later.tooltip, m.tooltip);
 }
 
 #[test]
@@ -816,6 +817,11 @@ fn the_menu_speaks_the_persons_language_and_clock() {
         assert_eq!(
             m.next_line,
             "Nächster Durchlauf morgen 09:00 (in 18 Std. 27 Min.)"
+        );
+        assert!(
+            m.tooltip.ends_with("\nNächster Durchlauf morgen 09:00"),
+            "{}",
+            m.tooltip
         );
         assert_eq!(
             summary("dashboard", &next, now),
