@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use support::desktop::{Desktop, Parts};
+use support::desktop::{Desktop, NOTIFICATION_SERVER, Parts};
 use support::proc::{processes_with, terminate, wait_exit, wait_for};
 use support::sni::MenuItem;
 use support::ws::{SYNCTRAY, Ws};
@@ -935,6 +935,49 @@ fn without_a_session_bus_the_tray_says_so_and_exits_2() {
     assert!(!ws.path("data/.sync-lock").exists(), "{stderr}");
 }
 
+/// On X11 with neither a StatusNotifierItem host nor an XEmbed tray (no panel yet, or
+/// none at all), the tray waits for one (30 s; 2 s here), then says what is missing and
+/// exits 2, instead of running with an icon nobody sees.
+#[test]
+fn with_no_panel_at_all_the_tray_says_so_after_the_grace_and_exits_2() {
+    let parts = Parts {
+        xembed_tray: false,
+        sni_host: false,
+        notifications: true,
+    };
+    if !parts.present() {
+        return;
+    }
+    let desktop = Desktop::with(parts);
+    let ws = workspace();
+    let out = desktop
+        .command(SYNCTRAY)
+        .arg("--workspace")
+        .arg(ws.root())
+        .env("SYNCTRAY_TEST_PANEL_GRACE_MS", "2000")
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = format!("{:?}\n{}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "synctray: cannot show the tray: no panel shows it: no StatusNotifierItem host \
+             (org.kde.StatusNotifierWatcher on the session bus) came within 2 s, and no \
+             XEmbed system tray took its icon (or run `synctray --daemon`)"
+        ),
+        "{stderr}"
+    );
+    let said = desktop.notified("synctray: the tray did not start");
+    assert_eq!(said.len(), 1, "{said:?}\n{stderr}");
+    assert!(!ws.lock_exists(), "{stderr}");
+    assert!(
+        !ws.path("data/.synctray-instance.json").exists(),
+        "{stderr}"
+    );
+}
+
 /// A tray icon and its menu draw nothing with OpenGL: the tray starts GTK without it, so
 /// no GL driver (nor Mesa's LLVM) is mapped into it.
 #[test]
@@ -1386,6 +1429,208 @@ impl Drop for Started {
     }
 }
 
+/// A Wayland session of an ordinary user ([`NOBODY`]: sway refuses root): a real headless
+/// sway and a session bus, with what that user runs copied where it can reach it (the
+/// checkout may sit in a folder only root can enter, as a CI runner's home). Everything it
+/// started is stopped when it is dropped.
+struct Wayland {
+    dir: tempfile::TempDir,
+    runtime: PathBuf,
+    /// The compositor's socket, for `WAYLAND_DISPLAY`.
+    display: String,
+    /// The session bus's address.
+    bus: String,
+    synctray: PathBuf,
+    /// The compositor first.
+    started: Started,
+}
+
+impl Wayland {
+    /// `None` (the test is skipped) when the tools are missing outside CI.
+    fn start() -> Option<Wayland> {
+        let missing: Vec<_> = ["sway", "setpriv", "dbus-daemon"]
+            .into_iter()
+            .filter(|tool| !support::proc::on_path(tool))
+            .collect();
+        if !missing.is_empty() || !Parts::SNI.present() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "missing {missing:?}: apt-get install sway util-linux dbus"
+            );
+            eprintln!("skipped: missing {missing:?} (apt-get install sway)");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        support::proc::set_mode(dir.path(), 0o755);
+        let runtime = dir.path().join("runtime");
+        fs::create_dir(&runtime).unwrap();
+        support::proc::set_mode(&runtime, 0o700);
+        let config = dir.path().join("sway.conf");
+        fs::write(&config, "").unwrap();
+        give_to_nobody(&runtime);
+        // The logs, written by nobody.
+        let logs = dir.path().join("logs");
+        fs::create_dir(&logs).unwrap();
+        give_to_nobody(&logs);
+        let bin = dir.path().join("bin");
+        fs::create_dir(&bin).unwrap();
+        for from in [
+            SYNCTRAY,
+            SYNCTRAY_TRAY,
+            support::sni::SniHost::script(),
+            NOTIFICATION_SERVER,
+        ] {
+            let to = bin.join(Path::new(from).file_name().unwrap());
+            fs::copy(from, &to).unwrap();
+            support::proc::set_mode(&to, 0o755);
+        }
+        let mut session = Wayland {
+            synctray: bin.join("synctray"),
+            runtime,
+            display: String::new(),
+            bus: String::new(),
+            started: Started::default(),
+            dir,
+        };
+
+        let mut sway = as_nobody("sway");
+        sway.arg("-c")
+            .arg(&config)
+            .env("XDG_RUNTIME_DIR", &session.runtime)
+            .env("HOME", &session.runtime)
+            .env("WLR_BACKENDS", "headless")
+            .env("WLR_LIBINPUT_NO_DEVICES", "1")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(session.log_file("sway.log"))
+            .stderr(session.log_file("sway.log"));
+        session.started.0.push(sway.spawn().expect("sway starts"));
+        let socket = || {
+            fs::read_dir(&session.runtime)
+                .ok()?
+                .flatten()
+                .find_map(|e| {
+                    let name = e.file_name().into_string().ok()?;
+                    (name.starts_with("wayland-") && !name.ends_with(".lock")).then_some(name)
+                })
+        };
+        assert!(
+            support::proc::wait_until(SHORT, || socket().is_some()),
+            "sway did not start: {}",
+            session.log("sway.log")
+        );
+        session.display = socket().unwrap();
+
+        let mut bus = as_nobody("dbus-daemon");
+        bus.args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(session.log_file("dbus.log"));
+        let mut bus = bus.spawn().expect("dbus-daemon starts");
+        let mut address = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(bus.stdout.take().unwrap()),
+            &mut address,
+        )
+        .unwrap();
+        session.started.0.push(bus);
+        session.bus = address.trim().to_owned();
+        Some(session)
+    }
+
+    fn bin(&self, name: &str) -> PathBuf {
+        self.dir.path().join("bin").join(name)
+    }
+
+    fn log_file(&self, name: &str) -> fs::File {
+        fs::File::create(self.dir.path().join("logs").join(name)).unwrap()
+    }
+
+    fn log(&self, name: &str) -> String {
+        fs::read_to_string(self.dir.path().join("logs").join(name)).unwrap_or_default()
+    }
+
+    /// The panel's StatusNotifierItem host, on the session's bus.
+    fn sni_host(&self) -> support::sni::SniHost {
+        let script = self.bin(
+            Path::new(support::sni::SniHost::script())
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap(),
+        );
+        let mut host = as_nobody(script.to_str().unwrap());
+        host.env("DBUS_SESSION_BUS_ADDRESS", &self.bus);
+        support::sni::SniHost::start_as(host, &self.dir.path().join("sni-host.log"))
+            .expect("the StatusNotifierItem host")
+    }
+
+    /// A notification server that records each call in its log ([`Wayland::notified`]).
+    fn notification_server(&mut self) {
+        let script = self.bin(
+            Path::new(NOTIFICATION_SERVER)
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap(),
+        );
+        let mut server = as_nobody(script.to_str().unwrap());
+        server
+            .arg(self.dir.path().join("logs/notifications.log"))
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .stdout(self.log_file("notification-server.log"))
+            .stderr(Stdio::null());
+        self.started
+            .0
+            .push(server.spawn().expect("the notification server starts"));
+        assert!(
+            support::proc::wait_until(SHORT, || self
+                .log("notification-server.log")
+                .contains(r#"{"ready": true}"#)),
+            "the notification server did not start"
+        );
+    }
+
+    /// The summaries and bodies of the notifications asked for so far.
+    fn notified(&self) -> Vec<(String, String)> {
+        self.log("notifications.log")
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|call| call["call"] == "Notify")
+            .map(|call| {
+                let text = |key: &str| call[key].as_str().unwrap_or_default().to_owned();
+                (text("summary"), text("body"))
+            })
+            .collect()
+    }
+
+    /// The tray on `ws` (given to nobody), on the compositor through GDK's Wayland backend,
+    /// its debug log in `tray.log`, with `env` added.
+    fn tray(&self, ws: &Ws, env: &[(&str, &str)]) -> Child {
+        give_to_nobody(ws.root());
+        support::proc::set_mode(ws.root(), 0o755);
+        let mut tray = as_nobody(self.synctray.to_str().unwrap());
+        tray.arg("--workspace")
+            .arg(ws.root())
+            .env("XDG_RUNTIME_DIR", &self.runtime)
+            .env("HOME", &self.runtime)
+            .env("WAYLAND_DISPLAY", &self.display)
+            .env("GDK_BACKEND", "wayland")
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .env("SYNCTRAY_LOG", "debug")
+            .env("NO_AT_BRIDGE", "1")
+            .envs(env.iter().copied())
+            .env_remove("DISPLAY")
+            .env_remove("SYNCTRAY_WORKSPACE")
+            .stderr(self.log_file("tray.log"));
+        tray.spawn().expect("the tray starts")
+    }
+
+    /// The tray's log, for failure messages.
+    fn context(&self) -> String {
+        format!("--- tray log ---\n{}", self.log("tray.log"))
+    }
+}
+
 /// Logout on Wayland: a real headless sway (as an ordinary user, as sway requires), a
 /// session bus and a StatusNotifierItem host; the compositor goes away during a run. The
 /// tray stops as Quit does with the session's short grace, exits 0, records the run as
@@ -1393,114 +1638,17 @@ impl Drop for Started {
 /// process at once, leaving all three).
 #[test]
 fn wayland_logout_the_compositor_gone_during_a_job_records_the_run_and_leaves_nothing() {
-    let missing: Vec<_> = ["sway", "setpriv", "dbus-daemon"]
-        .into_iter()
-        .filter(|tool| !support::proc::on_path(tool))
-        .collect();
-    if !missing.is_empty() || !Parts::SNI.present() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "missing {missing:?}: apt-get install sway util-linux dbus"
-        );
-        eprintln!("skipped: missing {missing:?} (apt-get install sway)");
+    let Some(mut session) = Wayland::start() else {
         return;
-    }
-    let session = tempfile::tempdir().unwrap();
-    support::proc::set_mode(session.path(), 0o755);
-    let runtime = session.path().join("runtime");
-    fs::create_dir(&runtime).unwrap();
-    support::proc::set_mode(&runtime, 0o700);
-    let config = session.path().join("sway.conf");
-    fs::write(&config, "").unwrap();
-    give_to_nobody(&runtime);
-    // What nobody runs is copied where nobody can reach it: the checkout may sit in a
-    // folder only root can enter (a CI runner's home).
-    let bin = session.path().join("bin");
-    fs::create_dir(&bin).unwrap();
-    let reachable = |from: &str| {
-        let to = bin.join(Path::new(from).file_name().unwrap());
-        fs::copy(from, &to).unwrap();
-        support::proc::set_mode(&to, 0o755);
-        to
     };
-    let synctray = reachable(SYNCTRAY);
-    reachable(SYNCTRAY_TRAY);
-    let sni_host = reachable(support::sni::SniHost::script());
-    let log = |name: &str| fs::File::create(session.path().join(name)).unwrap();
-    let mut started = Started::default();
-
-    // The compositor.
-    let mut sway = as_nobody("sway");
-    sway.arg("-c")
-        .arg(&config)
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .env("HOME", &runtime)
-        .env("WLR_BACKENDS", "headless")
-        .env("WLR_LIBINPUT_NO_DEVICES", "1")
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdout(log("sway.log"))
-        .stderr(log("sway.log"));
-    started.0.push(sway.spawn().expect("sway starts"));
-    let socket = || {
-        fs::read_dir(&runtime).ok()?.flatten().find_map(|e| {
-            let name = e.file_name().into_string().ok()?;
-            (name.starts_with("wayland-") && !name.ends_with(".lock")).then_some(name)
-        })
-    };
-    assert!(
-        support::proc::wait_until(SHORT, || socket().is_some()),
-        "sway did not start: {}",
-        fs::read_to_string(session.path().join("sway.log")).unwrap_or_default()
-    );
-    let display = socket().unwrap();
-
-    // The session bus and the panel's StatusNotifierItem host.
-    let mut bus = as_nobody("dbus-daemon");
-    bus.args(["--session", "--nofork", "--print-address=1"])
-        .stdout(Stdio::piped())
-        .stderr(log("dbus.log"));
-    let mut bus = bus.spawn().expect("dbus-daemon starts");
-    let mut address = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(bus.stdout.take().unwrap()),
-        &mut address,
-    )
-    .unwrap();
-    started.0.push(bus);
-    let address = address.trim().to_owned();
-    let mut host = as_nobody(sni_host.to_str().unwrap());
-    host.env("DBUS_SESSION_BUS_ADDRESS", &address);
-    let host = support::sni::SniHost::start_as(host, &session.path().join("sni-host.log"))
-        .expect("the StatusNotifierItem host");
+    let host = session.sni_host();
 
     // The tray, on a workspace whose second job sleeps.
     let ws = workspace();
     let marker = support::proc::sleep_marker(300);
     fs::write(ws.path("slow"), &marker).unwrap();
-    give_to_nobody(ws.root());
-    support::proc::set_mode(ws.root(), 0o755);
-    let tray_log = session.path().join("tray.log");
-    let mut tray = as_nobody(synctray.to_str().unwrap());
-    tray.arg("--workspace")
-        .arg(ws.root())
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .env("HOME", &runtime)
-        .env("WAYLAND_DISPLAY", &display)
-        .env("GDK_BACKEND", "wayland")
-        .env("DBUS_SESSION_BUS_ADDRESS", &address)
-        .env("SYNCTRAY_LOG", "debug")
-        .env("NO_AT_BRIDGE", "1")
-        .env_remove("DISPLAY")
-        .env_remove("SYNCTRAY_WORKSPACE")
-        .stderr(fs::File::create(&tray_log).unwrap());
-    let mut tray = tray.spawn().expect("the tray starts");
-    let context = || {
-        format!(
-            "--- tray log ---\n{}",
-            fs::read_to_string(&tray_log).unwrap_or_default()
-        )
-    };
+    let mut tray = session.tray(&ws, &[]);
+    let context = || session.context();
     host.wait_registered(LONG);
     wait_for(
         "Sync now",
@@ -1518,22 +1666,22 @@ fn wayland_logout_the_compositor_gone_during_a_job_records_the_run_and_leaves_no
 
     // Logout: the compositor goes.
     let ended = std::time::Instant::now();
-    terminate(&mut started.0[0]);
+    terminate(&mut session.started.0[0]);
     let exit = wait_exit(&mut tray, LONG).unwrap_or_else(|| {
         let _ = tray.kill();
-        panic!("the tray did not stop\n{}", context())
+        panic!("the tray did not stop\n{}", session.context())
     });
     let took = ended.elapsed();
-    assert_eq!(exit.code(), Some(0), "{exit:?}\n{}", context());
+    assert_eq!(exit.code(), Some(0), "{exit:?}\n{}", session.context());
     assert!(
         took >= Duration::from_secs(2) && took < Duration::from_secs(6),
         "stopped after {took:?}\n{}",
-        context()
+        session.context()
     );
     assert!(
-        context().contains("the display connection is lost"),
+        session.context().contains("the display connection is lost"),
         "{}",
-        context()
+        session.context()
     );
     assert_eq!(processes_with(&marker), Vec::<u32>::new(), "no job is left");
     assert!(!ws.lock_exists(), "the run lock is released");
@@ -1541,6 +1689,93 @@ fn wayland_logout_the_compositor_gone_during_a_job_records_the_run_and_leaves_no
     assert!(!ws.path("data/.synctray-instance.json").exists());
     let status = ws.status().unwrap_or_default();
     assert_eq!(status["interrupted"], true, "{status}");
+}
+
+/// On Wayland with no StatusNotifierItem host (no `org.kde.StatusNotifierWatcher` on the
+/// bus) nothing can show the icon: GTK's XEmbed icon needs an X11 display. The tray waits
+/// for a panel (30 s; 3 s here), then says what is missing on stderr and in a
+/// notification, stops as Quit does, and exits 2, leaving no lock and no instance file:
+/// never a tray with no icon that nobody can see or quit.
+#[test]
+fn wayland_without_a_status_notifier_host_the_tray_says_so_and_exits_2() {
+    let Some(mut session) = Wayland::start() else {
+        return;
+    };
+    session.notification_server();
+    let ws = workspace();
+    let started = std::time::Instant::now();
+    let mut tray = session.tray(&ws, &[("SYNCTRAY_TEST_PANEL_GRACE_MS", "3000")]);
+    let exit = wait_exit(&mut tray, LONG).unwrap_or_else(|| {
+        let _ = tray.kill();
+        panic!("the tray did not stop\n{}", session.context())
+    });
+    let took = started.elapsed();
+    let log = session.context();
+    assert_eq!(exit.code(), Some(2), "{exit:?}\n{log}");
+    assert!(
+        took >= Duration::from_secs(3),
+        "stopped after {took:?}\n{log}"
+    );
+    assert!(
+        log.contains(
+            "synctray: cannot show the tray: no panel shows it: no StatusNotifierItem host \
+             (org.kde.StatusNotifierWatcher on the session bus) came within 3 s, and a \
+             Wayland display has no XEmbed system tray (or run `synctray --daemon`)"
+        ),
+        "{log}"
+    );
+    assert!(!log.contains("panicked"), "{log}");
+    let said = session.notified();
+    assert!(
+        said.iter().any(
+            |(summary, body)| summary == "synctray: the tray did not start"
+                && body.contains("no StatusNotifierItem host")
+        ),
+        "{said:?}\n{log}"
+    );
+    assert!(!ws.lock_exists(), "{log}");
+    assert!(!ws.path("data/.synctray-instance.json").exists(), "{log}");
+}
+
+/// At login the panel often starts after the tray: a StatusNotifierItem host that comes
+/// within the grace gets the item, and the tray serves on as usual (past the grace too).
+#[test]
+fn wayland_a_status_notifier_host_that_comes_during_the_grace_shows_the_tray() {
+    let Some(session) = Wayland::start() else {
+        return;
+    };
+    let ws = workspace();
+    let mut tray = session.tray(&ws, &[("SYNCTRAY_TEST_PANEL_GRACE_MS", "4000")]);
+    std::thread::sleep(Duration::from_secs(2));
+    let host = session.sni_host();
+    host.wait_registered(LONG);
+    let context = || session.context();
+    wait_for(
+        "Sync now",
+        LONG,
+        || host.menu().find("Sync now").is_some_and(|i| i.enabled),
+        context,
+    );
+    // Past the grace: still running, and a click still works.
+    std::thread::sleep(Duration::from_secs(3));
+    assert!(
+        tray.try_wait().unwrap().is_none(),
+        "the tray ended\n{}",
+        session.context()
+    );
+    host.click("Sync now");
+    wait_for(
+        "the run",
+        LONG,
+        || ws.status().is_some_and(|s| s["lastSync"].is_string()),
+        context,
+    );
+    assert!(
+        !session.context().contains("cannot show the tray"),
+        "{}",
+        session.context()
+    );
+    terminate(&mut tray);
 }
 
 /// A tray started on a workspace whose config does not load still shows its icon, in the

@@ -425,13 +425,13 @@ pub fn run_tray(args: Args) -> process::ExitCode {
     }
 }
 
-/// The tray's end as an exit status: 2 when it did not start, 1 when the session ended
-/// under it.
+/// The tray's end as an exit status: 2 when it did not start (or no panel showed it), 1
+/// when the session ended under it.
 #[cfg(feature = "tray")]
 fn tray_exit(ended: Result<(), crate::tray::Ended>) -> process::ExitCode {
     match ended {
         Ok(()) => ExitCode::Success,
-        Err(crate::tray::Ended::NotStarted) => ExitCode::Usage,
+        Err(crate::tray::Ended::NotStarted | crate::tray::Ended::NoPanel) => ExitCode::Usage,
         Err(crate::tray::Ended::SessionLost) => ExitCode::Failed,
     }
     .into()

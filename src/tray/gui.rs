@@ -132,6 +132,13 @@ pub(super) struct Gui {
     notes: Arc<dyn Notifier>,
     /// The workspaces the last "Pause all" paused: un-pausing resumes only these.
     paused_by_all: Vec<WsId>,
+    /// How long a panel may take to show the item, from the event loop's start.
+    pub(super) panel_grace: Duration,
+    /// Until when a panel may still come to show the item: set at the start, gone once one
+    /// shows it.
+    panel_deadline: Option<Instant>,
+    /// No panel showed the item in time: the tray stopped for that.
+    pub(super) no_panel: bool,
 }
 
 impl Gui {
@@ -158,6 +165,9 @@ impl Gui {
             quitting: false,
             notes: Arc::from(notify::desktop()),
             paused_by_all: Vec::new(),
+            panel_grace: Duration::ZERO,
+            panel_deadline: None,
+            no_panel: false,
         }
     }
 
@@ -231,6 +241,37 @@ impl Gui {
             self.fail(&e.to_string());
         }
         tracing::debug!("icon: {}", self.icon.name());
+        // A panel has until then to show the item (the event loop wakes to look).
+        let deadline = Instant::now() + self.panel_grace;
+        self.panel_deadline = Some(deadline);
+        if deadline < self.next_refresh {
+            self.next_refresh = deadline;
+            self.alarm.set(deadline);
+        }
+    }
+
+    /// Until a panel shows the item: whether one does yet. When none has at the end of the
+    /// grace, says so (stderr and the desktop) and stops as Quit does. Call after each
+    /// event.
+    pub(super) fn check_panel(&mut self) {
+        let Some(deadline) = self.panel_deadline else {
+            return;
+        };
+        if self.item.shown() {
+            self.panel_deadline = None;
+            // The wake planned for the deadline is not needed any more.
+            self.render();
+            return;
+        }
+        if self.quitting || Instant::now() < deadline {
+            return;
+        }
+        self.panel_deadline = None;
+        let why = self.item.missing(self.panel_grace);
+        tracing::error!("{why}; stopping");
+        super::say_no_tray(&why);
+        self.no_panel = true;
+        self.quit();
     }
 
     /// The item's face: the worst state's icon; a tooltip titled with the workspace's name
@@ -373,7 +414,11 @@ impl Gui {
                 .unwrap_or_default();
             wait = wait.min(left + Duration::from_millis(20));
         }
-        let target = Instant::now() + wait;
+        let mut target = Instant::now() + wait;
+        // The end of the panel's grace, still to come, is looked at when it comes.
+        if let Some(deadline) = self.panel_deadline.filter(|d| *d > Instant::now()) {
+            target = target.min(deadline);
+        }
         let off = target
             .saturating_duration_since(self.next_refresh)
             .max(self.next_refresh.saturating_duration_since(target));

@@ -62,6 +62,31 @@ use crate::workspace::Workspace;
 use gui::Gui;
 use menu::WsId;
 
+/// How long the tray waits at start for a panel to show its item (a StatusNotifierItem
+/// host, or an XEmbed tray) before it says that none does and exits 2: at login, panels
+/// often start after the programs started with the session.
+const PANEL_GRACE: Duration = Duration::from_secs(30);
+
+/// [`PANEL_GRACE`], or the milliseconds in `SYNCTRAY_TEST_PANEL_GRACE_MS` (the tests' own
+/// knob: a test of the end of the wait does not wait half a minute).
+fn panel_grace() -> Duration {
+    std::env::var("SYNCTRAY_TEST_PANEL_GRACE_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(PANEL_GRACE, Duration::from_millis)
+}
+
+/// Says on stderr and on the desktop why the tray cannot be shown.
+fn say_no_tray(why: &str) {
+    let _ = writeln!(
+        std::io::stderr(),
+        "synctray: cannot show the tray: {why} (or run `synctray --daemon`)"
+    );
+    notify::desktop().notify(Note::NoTray {
+        why: why.to_owned(),
+    });
+}
+
 const NO_DISPLAY: &str = "synctray: no desktop session (no display) is available; run `synctray --daemon` for the headless scheduler";
 
 /// What crosses the border into the event loop.
@@ -89,7 +114,8 @@ enum UserEvent {
 
 /// Runs the tray for `workspaces` (following the list at `list`, when given) until Quit,
 /// SIGTERM or Ctrl-C, or the session's end. Exits 2 when there is no desktop session, or
-/// when the one workspace asked for is served by another tray or daemon. A workspace that
+/// when the one workspace asked for is served by another tray or daemon, or when no panel
+/// shows the item within [`PANEL_GRACE`] of the start (the engines run meanwhile). A workspace that
 /// cannot be served (a config that does not load, a folder gone, data/ unusable) is shown
 /// in the error state with the reason, and served as soon as it is fixed.
 ///
@@ -139,11 +165,7 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
     })) {
         Ok(item) => item,
         Err(e) => {
-            let _ = writeln!(
-                std::io::stderr(),
-                "synctray: cannot show the tray: {e} (or run `synctray --daemon`)"
-            );
-            notify::desktop().notify(Note::NoTray { why: e.to_string() });
+            say_no_tray(&e.to_string());
             return Err(Ended::NotStarted);
         }
     };
@@ -179,6 +201,7 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
     listen_for_signals(stop.clone(), fleet.stops(), proxy.clone());
 
     let mut gui = Gui::new(fleet, new_commands, list.clone(), stop.clone(), item);
+    gui.panel_grace = panel_grace();
     gui.set_workspaces(&workspaces);
     let _list_watcher = list.as_deref().and_then(|path| {
         let proxy = Mutex::new(proxy.clone());
@@ -223,6 +246,7 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
             Event::UserEvent(UserEvent::Watcher(watched)) => gui.item.watcher_changed(watched),
             _ => {}
         }
+        gui.check_panel();
         // Once the events at hand are handled: a click or a redraw may have changed the
         // menu or the face, and the panel is told. What only the clock changed in the menu
         // ("in 12 min") is not announced: the panel reads it when it opens the menu, so
@@ -251,9 +275,13 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
         tracing::warn!("the desktop session ended; stopping");
         gui.quit();
     }
-    let Gui { fleet, .. } = gui;
+    let Gui {
+        fleet, no_panel, ..
+    } = gui;
     fleet.join();
-    if code == 0 {
+    if no_panel {
+        Err(Ended::NoPanel)
+    } else if code == 0 {
         Ok(())
     } else {
         Err(Ended::SessionLost)
@@ -268,6 +296,9 @@ pub enum Ended {
     NotStarted,
     /// The event loop ended with an error (the display went away).
     SessionLost,
+    /// No panel showed the item within the start's grace (no StatusNotifierItem host, and
+    /// no XEmbed tray): it stopped as Quit does.
+    NoPanel,
 }
 
 /// The event loop, or `None` when the toolkit cannot start (no usable display).

@@ -21,7 +21,7 @@ use super::proc::{on_path, wait_for, wait_until};
 use super::sni::SniHost;
 
 /// The notification server the desktop runs.
-const NOTIFICATION_SERVER: &str = concat!(
+pub const NOTIFICATION_SERVER: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/support/notification_server.py"
 );

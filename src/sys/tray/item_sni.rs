@@ -84,8 +84,8 @@ pub struct Item {
     menu: Option<Menu>,
     /// The XEmbed icon, while no watcher is on the bus.
     fallback: Option<StatusIcon>,
-    /// Whether a StatusNotifierWatcher is on the bus.
-    watched: bool,
+    /// Whether a StatusNotifierWatcher is on the bus (`None`: not known yet).
+    watched: Option<bool>,
 }
 
 fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
@@ -133,7 +133,7 @@ impl Item {
             ids: Ids::default(),
             menu: None,
             fallback: None,
-            watched: true,
+            watched: None,
         })
     }
 
@@ -162,7 +162,7 @@ impl Item {
     pub fn publish(&mut self, menu: Announce) {
         self.read_menu(menu);
         let pending = std::mem::take(&mut self.pending);
-        if !self.watched {
+        if self.watched == Some(false) {
             return;
         }
         for change in pending {
@@ -241,11 +241,16 @@ impl Item {
     /// A StatusNotifierWatcher came (`true`) or went: without one, the item is an XEmbed
     /// icon too, made only then (it costs memory and a tray window).
     pub fn watcher_changed(&mut self, watched: bool) {
-        self.watched = watched;
+        self.watched = Some(watched);
         if watched {
             if self.fallback.take().is_some() {
                 tracing::info!("a StatusNotifierWatcher is on the bus: the XEmbed icon goes");
             }
+        } else if !super::xembed::possible() {
+            tracing::warn!(
+                "no StatusNotifierWatcher on the bus, and no XEmbed tray on a Wayland display: \
+                 the item is on no panel until a StatusNotifierItem host comes"
+            );
         } else if self.fallback.is_none() {
             tracing::info!("no StatusNotifierWatcher on the bus: showing an XEmbed icon");
             let face = lock(&self.shared).face.clone();
@@ -269,7 +274,21 @@ impl Item {
     /// Whether the item is on a panel: registered with a watcher, or docked in an XEmbed
     /// tray.
     pub fn shown(&self) -> bool {
-        self.watched || self.fallback.as_ref().is_some_and(StatusIcon::embedded)
+        self.watched == Some(true) || self.fallback.as_ref().is_some_and(StatusIcon::embedded)
+    }
+
+    /// What keeps the item off every panel, in words, after `waited` (see [`Item::shown`]).
+    pub fn missing(&self, waited: Duration) -> String {
+        let xembed = if super::xembed::possible() {
+            "and no XEmbed system tray took its icon"
+        } else {
+            "and a Wayland display has no XEmbed system tray"
+        };
+        format!(
+            "no panel shows it: no StatusNotifierItem host ({WATCHER} on the session bus) \
+             came within {} s, {xembed}",
+            waited.as_secs()
+        )
     }
 }
 

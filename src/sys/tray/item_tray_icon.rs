@@ -97,4 +97,9 @@ impl Item {
     pub fn shown(&self) -> bool {
         true
     }
+
+    /// What keeps the item off the panel (never, here: see [`Item::shown`]).
+    pub fn missing(&self, _waited: std::time::Duration) -> String {
+        "the system tray did not take the icon".into()
+    }
 }

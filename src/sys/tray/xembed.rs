@@ -17,6 +17,12 @@ use tray_icon::menu::{ContextMenu, Menu};
 
 use super::Face;
 
+/// Whether an XEmbed tray can be there at all: GTK runs on an X11 display (on Wayland,
+/// XWayland's trays included, GTK's status icon has no window to embed).
+pub fn possible() -> bool {
+    gtk::gdk::Display::default().is_some_and(|d| d.type_().name() == "GdkX11Display")
+}
+
 /// Whether the icon theme in use has an icon named `name` (synctray's state icons are in
 /// hicolor when the package is installed).
 pub fn theme_has(name: &str) -> bool {
