@@ -4,7 +4,7 @@
 //! | figures | what | against |
 //! | --- | --- | --- |
 //! | 1–3 | an idle `--daemon`: memory, wake-ups and CPU over one minute (headless and tray builds) | Debian's cron, the Node original |
-//! | 4 | the idle tray under Xvfb + trayer (RSS, PSS, wake-ups) | a bare tray-icon + tao loop with the same menu (this binary, `--bare-tray`) |
+//! | 4 | the idle tray under Xvfb + trayer (RSS, PSS, wake-ups) | a bare tao loop with the same menu and status icon (this binary, `--bare-tray`) |
 //! | 5 | lateness of the runs of an every-second schedule | cron's whole-minute granularity |
 //! | 6–7 | `sync` of no-op jobs, `status --json` | `sh` running the same jobs, `cat` of the status file |
 //! | 8 | peak memory of a sync whose job prints 500 MB | the same sync with a silent job |

@@ -2,8 +2,8 @@
 //! and trayer as the system tray. It is the desktop the tray tests use (`tests/support`).
 //!
 //! With no StatusNotifierWatcher on the bus, the tray shows a GTK status icon, which
-//! trayer embeds: the tray app does the work it does on a real desktop. (The bare-loop
-//! baseline is tray-icon's, which loads libayatana-appindicator3 on Linux.)
+//! trayer embeds: the tray app does the work it does on a real desktop. The bare-loop
+//! baseline shows the same status icon.
 
 #[path = "../../tests/support/mod.rs"]
 pub mod support;

@@ -507,7 +507,7 @@ impl IdleFigures {
         Row {
             figure,
             synctray: mib(tray.rss_kib),
-            baselines: format!("bare tray-icon + tao loop {}", mib(bare.rss_kib)),
+            baselines: format!("bare status icon + tao loop {}", mib(bare.rss_kib)),
             ratio: format!(
                 "{} ({:+.1} MiB)",
                 ratio(tray.rss_kib as f64, bare.rss_kib as f64),
@@ -531,7 +531,7 @@ impl IdleFigures {
         Row {
             figure,
             synctray: mib(tray.pss_kib),
-            baselines: format!("bare tray-icon + tao loop {}", mib(bare.pss_kib)),
+            baselines: format!("bare status icon + tao loop {}", mib(bare.pss_kib)),
             ratio: format!(
                 "{} ({:+.1} MiB)",
                 ratio(tray.pss_kib as f64, bare.pss_kib as f64),

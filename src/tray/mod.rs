@@ -108,8 +108,8 @@ enum UserEvent {
     ListChanged,
     /// A stop signal came.
     Stopping,
-    /// A StatusNotifierWatcher is on the session bus (`true`), or none is.
-    Watcher(bool),
+    /// A StatusNotifierWatcher came or went, an XEmbed tray took the icon or let it go.
+    Panel(sys::tray::PanelNews),
 }
 
 /// Runs the tray for `workspaces` (following the list at `list`, when given) until Quit,
@@ -158,10 +158,10 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
     let proxy = event_loop.create_proxy();
     // The item on the panel, before any workspace is served: where it cannot be (no session
     // bus), the tray does not start, and says so on the desktop too.
-    let watcher_proxy = Mutex::new(proxy.clone());
-    let item = match sys::tray::Item::new(Box::new(move |watched| {
-        let proxy = watcher_proxy.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = proxy.send_event(UserEvent::Watcher(watched));
+    let news_proxy = Mutex::new(proxy.clone());
+    let item = match sys::tray::Item::new(Arc::new(move |news| {
+        let proxy = news_proxy.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = proxy.send_event(UserEvent::Panel(news));
     })) {
         Ok(item) => item,
         Err(e) => {
@@ -243,7 +243,7 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
             Event::UserEvent(UserEvent::ListChanged) => gui.list_changed(),
             Event::UserEvent(UserEvent::Stopping) => gui.stopping(),
             Event::UserEvent(UserEvent::Gone(id)) => gui.gone(id),
-            Event::UserEvent(UserEvent::Watcher(watched)) => gui.item.watcher_changed(watched),
+            Event::UserEvent(UserEvent::Panel(news)) => gui.item.panel_news(news),
             _ => {}
         }
         gui.check_panel();

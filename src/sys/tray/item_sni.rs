@@ -21,7 +21,7 @@ use zbus::object_server::SignalEmitter;
 use zbus::{ObjectPath, OwnedVariant, Structure, Variant};
 
 use super::xembed::StatusIcon;
-use super::{Announce, Face, NoItem};
+use super::{Announce, Face, NoItem, OnPanelNews, PanelNews};
 
 /// The item's id for desktops: stable, so that they remember its place and settings.
 const ID: &str = "synctray";
@@ -86,6 +86,8 @@ pub struct Item {
     fallback: Option<StatusIcon>,
     /// Whether a StatusNotifierWatcher is on the bus (`None`: not known yet).
     watched: Option<bool>,
+    /// Tells the event loop what the panels did.
+    on_news: OnPanelNews,
 }
 
 fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
@@ -94,10 +96,11 @@ fn lock(shared: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
 
 impl Item {
     /// Connects to the session bus and exports the item, which registers with the watcher
-    /// whenever one is there. `on_watcher` is called (on another thread) with whether a
+    /// whenever one is there. `on_news` is called (on another thread) with whether a
     /// watcher is there: at once, then at each change; the GUI thread answers with
-    /// [`Item::watcher_changed`]. An error when there is no session bus.
-    pub fn new(on_watcher: Box<dyn Fn(bool) + Send + Sync>) -> Result<Item, NoItem> {
+    /// [`Item::panel_news`]; and (on the GUI thread) when the XEmbed icon is embedded or
+    /// let go. An error when there is no session bus.
+    pub fn new(on_news: OnPanelNews) -> Result<Item, NoItem> {
         let shared = Arc::new(Mutex::new(Shared {
             face: None,
             themed: super::xembed::theme_has("synctray-ok"),
@@ -109,6 +112,7 @@ impl Item {
         let (start, start_rx) = mpsc::unbounded_channel();
         let (ready, connected) = std::sync::mpsc::channel();
         let serving = Arc::clone(&shared);
+        let on_watcher = Arc::clone(&on_news);
         std::thread::Builder::new()
             .name("tray-item".into())
             .spawn(move || {
@@ -134,6 +138,7 @@ impl Item {
             menu: None,
             fallback: None,
             watched: None,
+            on_news,
         })
     }
 
@@ -238,9 +243,18 @@ impl Item {
         }
     }
 
+    /// What the panels did ([`Item::new`]'s `on_news`), on the GUI thread.
+    pub fn panel_news(&mut self, news: PanelNews) {
+        match news {
+            PanelNews::Watcher(watched) => self.watcher_changed(watched),
+            // Read by `shown` when the event loop looks.
+            PanelNews::Embedded(embedded) => tracing::debug!("XEmbed icon embedded: {embedded}"),
+        }
+    }
+
     /// A StatusNotifierWatcher came (`true`) or went: without one, the item is an XEmbed
     /// icon too, made only then (it costs memory and a tray window).
-    pub fn watcher_changed(&mut self, watched: bool) {
+    fn watcher_changed(&mut self, watched: bool) {
         self.watched = Some(watched);
         if watched {
             if self.fallback.take().is_some() {
@@ -254,7 +268,8 @@ impl Item {
         } else if self.fallback.is_none() {
             tracing::info!("no StatusNotifierWatcher on the bus: showing an XEmbed icon");
             let face = lock(&self.shared).face.clone();
-            let mut icon = StatusIcon::new();
+            let on_news = Arc::clone(&self.on_news);
+            let mut icon = StatusIcon::new(move |embedded| on_news(PanelNews::Embedded(embedded)));
             if let Some(face) = &face {
                 icon.show(face);
             }
@@ -410,7 +425,7 @@ fn mnemonics(text: &str) -> String {
 async fn serve(
     shared: Arc<Mutex<Shared>>,
     mut start: mpsc::UnboundedReceiver<()>,
-    on_watcher: Box<dyn Fn(bool) + Send + Sync>,
+    on_watcher: OnPanelNews,
     ready: std::sync::mpsc::Sender<Result<zbus::Connection, String>>,
 ) {
     let name = format!("org.kde.StatusNotifierItem-{}-1", std::process::id());
@@ -477,7 +492,7 @@ async fn serve(
                 if watched {
                     register(&connection).await;
                 }
-                on_watcher(watched);
+                on_watcher(PanelNews::Watcher(watched));
             }
             owner = std::future::poll_fn(|cx| std::pin::Pin::new(&mut owners).poll_next(cx)) => {
                 let Some(owner) = owner else { break };
@@ -488,7 +503,7 @@ async fn serve(
                 if watched {
                     register(&connection).await;
                 }
-                on_watcher(watched);
+                on_watcher(PanelNews::Watcher(watched));
             }
         }
     }

@@ -30,7 +30,7 @@ fn tooltip(face: &Face) -> String {
 
 impl Item {
     /// Nothing to connect to: the icon is built by [`Item::start`].
-    pub fn new(_on_watcher: Box<dyn Fn(bool) + Send + Sync>) -> Result<Item, NoItem> {
+    pub fn new(_on_news: super::OnPanelNews) -> Result<Item, NoItem> {
         Ok(Item {
             tray: None,
             menu: None,
@@ -85,8 +85,8 @@ impl Item {
         self.face = Some(face.clone());
     }
 
-    /// No watcher here.
-    pub fn watcher_changed(&mut self, _watched: bool) {}
+    /// No panel news here.
+    pub fn panel_news(&mut self, _news: super::PanelNews) {}
 
     /// Takes the icon off the panel (the tray is ending).
     pub fn remove(&mut self) {

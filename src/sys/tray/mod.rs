@@ -28,8 +28,9 @@ pub use imp::{Alarm, LARGE_ICONS, on_display_lost, prepare_event_loop, toolkit_s
 #[cfg_attr(not(target_os = "linux"), path = "item_tray_icon.rs")]
 mod item;
 pub use item::Item;
+/// Public for the footprint bench, whose bare loop shows the same status icon.
 #[cfg(target_os = "linux")]
-mod xembed;
+pub mod xembed;
 
 #[cfg_attr(all(target_os = "linux", target_env = "gnu"), path = "arena_glibc.rs")]
 #[cfg_attr(
@@ -89,6 +90,19 @@ impl PartialEq for Face {
             && self.attention == other.attention
     }
 }
+
+/// News of the panels, from the item to the event loop, which hands it back to
+/// [`Item::panel_news`] on the GUI thread (and looks whether a panel shows the item).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PanelNews {
+    /// A StatusNotifierWatcher is on the session bus (`true`), or none is.
+    Watcher(bool),
+    /// An XEmbed tray took the icon (`true`), or let it go.
+    Embedded(bool),
+}
+
+/// What the item calls with [`PanelNews`], from any thread.
+pub type OnPanelNews = std::sync::Arc<dyn Fn(PanelNews) + Send + Sync>;
 
 /// When the panel hears of a change of the menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! and driven through its properties and signals. A click (either button) pops up the
 //! menu's GTK widgets (muda's), as the item's menu does on a StatusNotifierItem host.
 //!
-//! Made only while no watcher is there ([`super::item::Item::watcher_changed`]): a hidden
+//! Made only while no watcher is there ([`super::item::Item::panel_news`]): a hidden
 //! one costs about 3 MiB.
 
 use std::cell::RefCell;
@@ -37,7 +37,9 @@ pub struct StatusIcon {
 }
 
 impl StatusIcon {
-    pub fn new() -> StatusIcon {
+    /// A status icon in the XEmbed tray (once one takes it); `on_embedded` is called when a
+    /// tray takes it (`true`) or lets it go.
+    pub fn new(on_embedded: impl Fn(bool) + 'static) -> StatusIcon {
         quiet_embedding_critical();
         // SAFETY: GTK is initialised (the event loop runs on this thread); the function
         // only returns the class's GType, registering it on first use.
@@ -106,6 +108,9 @@ impl StatusIcon {
                 Some(shown.is_some().to_value())
             });
         }
+        icon.connect_notify_local(Some("embedded"), move |icon, _| {
+            on_embedded(icon.property::<bool>("embedded"));
+        });
         icon.set_property("visible", true);
         StatusIcon { icon, menu, face }
     }
