@@ -68,8 +68,10 @@ pub struct IdleFigures {
 }
 
 /// How long every subject rests before the window opens: long enough for start-up work
-/// (config parsing, GTK init, Node's module loading) to be over.
-const SETTLE: Duration = Duration::from_secs(5);
+/// (config parsing, GTK init, Node's module loading) to be over. GTK's accessibility
+/// bridge (atk-bridge) holds the objects it reported at start for 15 s, then wakes once
+/// to let them go: 20 s puts that wake before the window, in the tray and the bare loop.
+const SETTLE: Duration = Duration::from_secs(20);
 
 impl IdleSubjects {
     /// Starts every subject that can run here. A subject that cannot (no Node, no
