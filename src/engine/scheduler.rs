@@ -10,7 +10,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::{Clock, Command, Engine, Perform, RunFuture, RunOutcome};
 use crate::config::{self, Config, ConfigError, Edit};
-use crate::health::{self, Problem};
+use crate::health::{self, Blocker, Problem};
 use crate::lock::{self, Holder};
 use crate::notify;
 use crate::observe::Change;
@@ -223,7 +223,7 @@ pub async fn serve_with(
                         tracing::error!("{e}");
                         // What the probe sees says it best ("the workspace folder … is
                         // gone" rather than "the data/ folder is gone").
-                        let what = health::probe(ws).unwrap_or_else(|| health::lock_words(&e));
+                        let what = health::probe(ws).unwrap_or_else(|| health::lock_blocker(&e));
                         state.see_problem(engine, Some(what), false);
                     }
                 }
@@ -381,7 +381,7 @@ impl LoopState {
     /// Takes in what keeps runs from starting: `what` (none, when a run got the lock or
     /// the probe sees nothing), from the probe when `probed`. A problem only a run could
     /// see (a full disk, a leftover run) goes only when a run gets the lock.
-    fn see_problem(&mut self, engine: &Engine, what: Option<String>, probed: bool) {
+    fn see_problem(&mut self, engine: &Engine, what: Option<Blocker>, probed: bool) {
         let keep = match (&self.problem, &what) {
             (Some(p), None) => probed && !p.probed,
             (Some(p), Some(w)) => p.what == *w,
@@ -404,7 +404,7 @@ impl LoopState {
                 None
             }
         };
-        let now = self.problem.as_ref().map(|p| p.what.as_str());
+        let now = self.problem.as_ref().map(|p| &p.what);
         engine.observe(&self.config, Change::Problem(now));
     }
 

@@ -114,7 +114,7 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         // a failure, then data gone stale for no reason the runs show.
         _ if snap.problem.is_some() => {
             let what = &snap.problem.as_ref().expect("guarded").what;
-            t!(CANNOT_SYNC, what = what.as_str())
+            t!(CANNOT_SYNC, what = what.to_string())
         }
         Some(s)
             if !s.is_success()

@@ -287,7 +287,7 @@ fn runs_that_cannot_start_show_the_error_icon_and_the_reason_over_a_success() {
     let snap = Snapshot {
         last: Some(finished(local(2026, 11, 25, 14, 30, 3), true)),
         problem: Some(crate::health::Problem {
-            what: "data/ is read-only".into(),
+            what: crate::health::Blocker::DataReadOnly,
             since: utc(now),
             probed: true,
         }),
