@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 
 use super::{Clock, Command, Engine, Perform, RunFuture, RunOutcome};
-use crate::config::{self, Config, ConfigError, Edit};
+use crate::config::{self, Config, ConfigError, ConfigWarning, Edit};
 use crate::health::{self, Blocker, Problem};
 use crate::lock::{self, Holder};
 use crate::notify;
@@ -480,21 +480,17 @@ impl LoopState {
                     }
                     // A warning the last configuration did not have is said once, on the
                     // desktop and in the menu: a tray's log is read by nobody.
-                    let new: Vec<&String> = config
+                    let new: Vec<ConfigWarning> = config
                         .warnings
                         .iter()
                         .filter(|w| !self.config.warnings.contains(w))
+                        .cloned()
                         .collect();
                     if !new.is_empty() {
-                        let text = new
-                            .iter()
-                            .map(|w| w.as_str())
-                            .collect::<Vec<_>>()
-                            .join("\n");
                         engine
                             .notifier
-                            .notify(notify::Note::ConfigWarning(text.clone()));
-                        self.tell(&*engine.clock, Notice::Warning(text));
+                            .notify(notify::Note::ConfigWarning(new.clone()));
+                        self.tell(&*engine.clock, Notice::Warning(new));
                     }
                     self.config = Arc::new(config);
                     self.config_error = None;

@@ -80,7 +80,7 @@ pub enum Note {
     },
     /// The configuration file gained a warning while the tray runs (an unknown key, a
     /// program not on PATH): said once, when it first appears.
-    ConfigWarning(String),
+    ConfigWarning(Vec<crate::config::ConfigWarning>),
 }
 
 impl Note {
@@ -177,7 +177,10 @@ impl Note {
                 t!(NOT_CHANGED_TITLE, edit = edit_key(*edit)),
                 format!("{why}\n{}", t!(FIX_THE_FILE_FIRST)),
             ),
-            Note::ConfigWarning(warning) => (t!(CHECK_CONFIG_TITLE), warning.clone()),
+            Note::ConfigWarning(warnings) => (
+                t!(CHECK_CONFIG_TITLE),
+                crate::config::warning_lines(warnings),
+            ),
         }
     }
 }

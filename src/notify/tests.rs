@@ -425,7 +425,7 @@ fn what_to_fix_looks_like_a_warning_and_what_stops_runs_like_an_alarm() {
     };
     assert_eq!(open.severity(), Severity::Warning);
     assert_eq!(
-        Note::ConfigWarning("x".into()).severity(),
+        Note::ConfigWarning(vec![crate::config::ConfigWarning::ProbeWithoutRequire]).severity(),
         Severity::Warning
     );
     assert_eq!(Note::Problem(Blocker::DiskFull).severity(), Severity::Alarm);
