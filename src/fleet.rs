@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::config::{Config, Edit};
 use crate::engine::{Command, RunOutcome};
-use crate::health::Problem;
+use crate::health::{Blocker, Problem};
 use crate::host::{self, GRACE, Host, OpenError};
 use crate::lock::Holder;
 use crate::notify::{self, Note, Notifier};
@@ -81,7 +81,7 @@ pub fn open_when_servable(
 ) -> Option<Host> {
     let mut stops = stop.subscribe();
     host::runtime().block_on(async {
-        let mut shown: Option<String> = None;
+        let mut shown: Option<Blocker> = None;
         // A change from the menu that was refused, said in the menu for a while.
         let mut refused: Option<Message> = None;
         let mut told_problem = false;
@@ -120,8 +120,8 @@ pub fn open_when_servable(
                 not_served => {
                     told_elsewhere = false;
                     let why = match (&config, not_served) {
-                        (Err(e), _) => format!("the configuration does not load: {}", e.kind),
-                        (Ok(_), Some(Err(e))) => e.to_string(),
+                        (Err(e), _) => Blocker::ConfigBroken(e.kind.to_string()),
+                        (Ok(_), Some(Err(e))) => Blocker::Unserved(e.to_string()),
                         (Ok(_), _) => unreachable!("a loaded configuration was tried above"),
                     };
                     let mut snapshot = unserved(ws, why, config);
@@ -221,7 +221,7 @@ async fn sync_here(ws: &Workspace, stop: &watch::Sender<Stop>) {
 /// its files' state, with why no run can start as the problem.
 fn unserved(
     ws: &Workspace,
-    why: String,
+    why: Blocker,
     config: Result<Config, std::sync::Arc<crate::config::ConfigError>>,
 ) -> Snapshot {
     let now = Utc::now();

@@ -3,8 +3,9 @@
 //! scheduler keeps both in its [`crate::snapshot::Snapshot`]; `synctray status` works them
 //! out from the files.
 
+use std::fmt;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
@@ -16,8 +17,8 @@ use crate::workspace::Workspace;
 /// Scheduled runs cannot start, and why: `✗ Cannot sync: data/ is read-only`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Problem {
-    /// The reason in words, naming what to fix.
-    pub what: String,
+    /// The reason, naming what to fix; in the status JSON, its words.
+    pub what: Blocker,
     /// Since when runs have not been able to start.
     #[serde(with = "crate::status::iso_ms")]
     pub since: DateTime<Utc>,
@@ -26,64 +27,138 @@ pub struct Problem {
     pub probed: bool,
 }
 
+/// What keeps runs from starting. Two problems are the same one when their blockers are
+/// equal; the words ([`fmt::Display`]) are made only where they are shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocker {
+    /// The workspace folder itself is gone.
+    WorkspaceGone(PathBuf),
+    /// The `data/` folder is gone.
+    DataGone,
+    /// `data/` is there but cannot be looked at (the I/O error's words).
+    DataUnreadable(String),
+    /// `data/` is a file, not a folder.
+    DataNotFolder,
+    /// `data/` is on a read-only file system.
+    DataReadOnly,
+    /// `data/` may not be written (permission denied).
+    NotWritable,
+    /// The disk is full.
+    DiskFull,
+    /// The disk quota is used up.
+    QuotaFull,
+    /// `data/` cannot be used for another reason (the I/O error's words).
+    DataUnusable(String),
+    /// Something other than a regular file where synctray keeps one of its files.
+    NotRegular(DataFile),
+    /// The processes of the previous run (under `pid`) did not end.
+    LeftoverRun { pid: u32 },
+    /// The configuration does not load (what is wrong with it, in words); for a
+    /// workspace that cannot be served at all.
+    ConfigBroken(String),
+    /// The workspace cannot be served for another reason (in words).
+    Unserved(String),
+}
+
+/// A file synctray keeps in `data/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataFile {
+    /// `data/.sync-lock`
+    Lock,
+    /// `data/sync-status.json`
+    Status,
+}
+
+impl fmt::Display for DataFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DataFile::Lock => "data/.sync-lock",
+            DataFile::Status => "data/sync-status.json",
+        })
+    }
+}
+
+impl fmt::Display for Blocker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Blocker::WorkspaceGone(root) => {
+                write!(f, "the workspace folder {} is gone", root.display())
+            }
+            Blocker::DataGone => f.write_str("the data/ folder is gone"),
+            Blocker::DataUnreadable(e) => write!(f, "data/ cannot be read: {e}"),
+            Blocker::DataNotFolder => f.write_str("data/ is not a folder"),
+            Blocker::DataReadOnly => f.write_str("data/ is read-only"),
+            Blocker::NotWritable => f.write_str("data/ is not writable (permission denied)"),
+            Blocker::DiskFull => f.write_str("the disk is full"),
+            Blocker::QuotaFull => f.write_str("the disk quota is used up"),
+            Blocker::DataUnusable(e) => write!(f, "data/ cannot be used: {e}"),
+            Blocker::NotRegular(file) => write!(f, "{file} is not a regular file (remove it)"),
+            Blocker::LeftoverRun { pid } => {
+                write!(
+                    f,
+                    "the previous run's processes (under pid {pid}) did not end"
+                )
+            }
+            Blocker::ConfigBroken(why) => write!(f, "the configuration does not load: {why}"),
+            Blocker::Unserved(why) => f.write_str(why),
+        }
+    }
+}
+
+/// In the status JSON, a blocker is its words.
+impl Serialize for Blocker {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// What keeps runs of `ws` from starting that can be seen without trying: the workspace
 /// or its data folder gone, the data folder not writable (a read-only file system, no
 /// permission), something other than a file where the lock or the status goes. `None`
 /// when nothing is seen (a run may still find something).
-pub fn probe(ws: &Workspace) -> Option<String> {
+pub fn probe(ws: &Workspace) -> Option<Blocker> {
     if !ws.root.is_dir() {
-        return Some(format!(
-            "the workspace folder {} is gone",
-            ws.root.display()
-        ));
+        return Some(Blocker::WorkspaceGone(ws.root.clone()));
     }
     let data = ws.data_dir();
     match std::fs::symlink_metadata(&data) {
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Some("the data/ folder is gone".to_owned());
-        }
-        Err(e) => return Some(format!("data/ cannot be read: {e}")),
-        Ok(meta) if !meta.is_dir() => return Some("data/ is not a folder".to_owned()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Some(Blocker::DataGone),
+        Err(e) => return Some(Blocker::DataUnreadable(e.to_string())),
+        Ok(meta) if !meta.is_dir() => return Some(Blocker::DataNotFolder),
         Ok(_) => {}
     }
     if let Err(e) = crate::sys::check_dir_writable(&data) {
-        return Some(io_words("data/", &e));
+        return Some(data_io(&e));
     }
-    for (path, shown) in [
-        (&ws.lock, "data/.sync-lock"),
-        (&ws.status_file, "data/sync-status.json"),
+    for (path, file) in [
+        (&ws.lock, DataFile::Lock),
+        (&ws.status_file, DataFile::Status),
     ] {
         if crate::sys::check_regular_or_absent(path).is_err() {
-            return Some(format!("{shown} is not a regular file (remove it)"));
+            return Some(Blocker::NotRegular(file));
         }
     }
     None
 }
 
-/// A run's failure to try the lock, in words.
-pub fn lock_words(e: &LockError) -> String {
+/// What a run's failure to try the lock blocks on.
+pub fn lock_blocker(e: &LockError) -> Blocker {
     match e {
-        LockError::Symlink(_) | LockError::NotAFile(_) => {
-            "data/.sync-lock is not a regular file (remove it)".to_owned()
-        }
-        LockError::Leftover { pid, .. } => {
-            format!("the previous run's processes (under pid {pid}) did not end")
-        }
-        LockError::Io(_, e) if e.kind() == io::ErrorKind::NotFound => {
-            "the data/ folder is gone".to_owned()
-        }
-        LockError::Io(_, e) => io_words("data/", e),
+        LockError::Symlink(_) | LockError::NotAFile(_) => Blocker::NotRegular(DataFile::Lock),
+        LockError::Leftover { pid, .. } => Blocker::LeftoverRun { pid: *pid },
+        LockError::Io(_, e) if e.kind() == io::ErrorKind::NotFound => Blocker::DataGone,
+        LockError::Io(_, e) => data_io(e),
     }
 }
 
-/// An I/O error on the folder `what`, in words.
-fn io_words(what: &str, e: &io::Error) -> String {
+/// An I/O error on the `data/` folder, as a blocker.
+fn data_io(e: &io::Error) -> Blocker {
     match e.kind() {
-        io::ErrorKind::ReadOnlyFilesystem => format!("{what} is read-only"),
-        io::ErrorKind::PermissionDenied => format!("{what} is not writable (permission denied)"),
-        io::ErrorKind::StorageFull => "the disk is full".to_owned(),
-        io::ErrorKind::QuotaExceeded => "the disk quota is used up".to_owned(),
-        _ => format!("{what} cannot be used: {e}"),
+        io::ErrorKind::ReadOnlyFilesystem => Blocker::DataReadOnly,
+        io::ErrorKind::PermissionDenied => Blocker::NotWritable,
+        io::ErrorKind::StorageFull => Blocker::DiskFull,
+        io::ErrorKind::QuotaExceeded => Blocker::QuotaFull,
+        _ => Blocker::DataUnusable(e.to_string()),
     }
 }
 
@@ -196,38 +271,66 @@ mod tests {
     fn a_read_only_or_missing_data_folder_is_a_problem_seen_without_a_run() {
         let dir = tempfile::tempdir().unwrap();
         let ws = Workspace::at(dir.path(), crate::workspace::Source::Flag);
-        assert_eq!(probe(&ws).as_deref(), Some("the data/ folder is gone"));
+        assert_eq!(probe(&ws), Some(Blocker::DataGone));
+        assert_eq!(probe(&ws).unwrap().to_string(), "the data/ folder is gone");
         std::fs::create_dir_all(ws.data_dir()).unwrap();
         assert_eq!(probe(&ws), None);
         std::fs::create_dir(&ws.lock).unwrap();
+        assert_eq!(probe(&ws), Some(Blocker::NotRegular(DataFile::Lock)));
         assert_eq!(
-            probe(&ws).as_deref(),
-            Some("data/.sync-lock is not a regular file (remove it)")
+            probe(&ws).unwrap().to_string(),
+            "data/.sync-lock is not a regular file (remove it)"
         );
         std::fs::remove_dir(&ws.lock).unwrap();
         let gone = Workspace::at(dir.path().join("nowhere"), crate::workspace::Source::Flag);
-        assert!(probe(&gone).unwrap().ends_with("is gone"));
+        assert_eq!(
+            probe(&gone),
+            Some(Blocker::WorkspaceGone(dir.path().join("nowhere")))
+        );
+        assert!(probe(&gone).unwrap().to_string().ends_with("is gone"));
     }
 
     #[test]
     fn lock_errors_read_as_what_to_fix() {
         let p = std::path::PathBuf::from("data/.sync-lock");
         let io = |kind| LockError::Io(p.clone(), io::Error::from(kind));
+        let words = |e: &LockError| lock_blocker(e).to_string();
         assert_eq!(
-            lock_words(&io(io::ErrorKind::ReadOnlyFilesystem)),
+            lock_blocker(&io(io::ErrorKind::ReadOnlyFilesystem)),
+            Blocker::DataReadOnly
+        );
+        assert_eq!(
+            words(&io(io::ErrorKind::ReadOnlyFilesystem)),
             "data/ is read-only"
         );
+        assert_eq!(words(&io(io::ErrorKind::StorageFull)), "the disk is full");
         assert_eq!(
-            lock_words(&io(io::ErrorKind::StorageFull)),
-            "the disk is full"
-        );
-        assert_eq!(
-            lock_words(&io(io::ErrorKind::NotFound)),
+            words(&io(io::ErrorKind::NotFound)),
             "the data/ folder is gone"
         );
         assert_eq!(
-            lock_words(&LockError::NotAFile(p.clone())),
+            words(&LockError::NotAFile(p.clone())),
             "data/.sync-lock is not a regular file (remove it)"
+        );
+        assert_eq!(
+            words(&LockError::Leftover {
+                path: p.clone(),
+                pid: 42
+            }),
+            "the previous run's processes (under pid 42) did not end"
+        );
+    }
+
+    #[test]
+    fn a_problem_in_the_status_json_is_its_words() {
+        let problem = Problem {
+            what: Blocker::DiskFull,
+            since: utc("2026-11-25T11:30:00Z"),
+            probed: true,
+        };
+        assert_eq!(
+            serde_json::to_string(&problem).unwrap(),
+            r#"{"what":"the disk is full","since":"2026-11-25T11:30:00.000Z"}"#
         );
     }
 }

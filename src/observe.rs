@@ -53,7 +53,7 @@ pub struct RunEnd<'a> {
 pub enum Change<'a> {
     /// What keeps scheduled runs from starting (`None`: they can start). Told whenever the
     /// scheduler looks; an observer acts on a change.
-    Problem(Option<&'a str>),
+    Problem(Option<&'a crate::health::Blocker>),
     /// How old the data is when it is overdue (`None`: it is not), with the last success.
     /// Told whenever the scheduler looks.
     Overdue {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, ConfigWarning};
 use crate::health::{self, Problem};
 use crate::lock::{self, Holder};
 use crate::notify::Failing;
@@ -214,7 +214,7 @@ pub enum Notice {
     Edit(crate::config::Edit, Arc<ConfigError>),
     /// The config file, as just reloaded, has a warning (or several, one a line) it did
     /// not have before: an unknown key, a program not on PATH.
-    Warning(String),
+    Warning(Vec<ConfigWarning>),
 }
 
 impl fmt::Display for Notice {
@@ -228,7 +228,7 @@ impl fmt::Display for Notice {
                 )
             }
             Notice::Edit(edit, e) => write!(f, "{}: {}", edit.refused(), e.kind),
-            Notice::Warning(w) => write!(f, "config: {w}"),
+            Notice::Warning(w) => write!(f, "config: {}", crate::config::warning_lines(w)),
         }
     }
 }

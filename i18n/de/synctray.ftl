@@ -101,6 +101,7 @@ notice-not-changed = ⚠ { $edit ->
    *[resume] Nicht fortgesetzt
 }: { $what }
 notice-config = ⚠ Konfiguration: { $what }
+notice-config-typo = ⚠ { $key } → { $fix }?
 sync-now = Jetzt synchronisieren
 change-interval = Intervall ändern
 every = Alle { $length }

@@ -111,6 +111,8 @@ notice-not-changed = ⚠ { $edit ->
    *[resume] Not resumed
 }: { $what }
 notice-config = ⚠ config: { $what }
+# An unknown key with a likely fix, where the line is short (the menu): "⚠ intervalMinuts → intervalMinutes?"
+notice-config-typo = ⚠ { $key } → { $fix }?
 sync-now = Sync now
 change-interval = Change interval
 every = Every { $length }

@@ -98,6 +98,7 @@ notice-not-changed = ⚠ { $edit ->
    *[resume] No reanudado
 }: { $what }
 notice-config = ⚠ Configuración: { $what }
+notice-config-typo = ⚠ { $key } → ¿{ $fix }?
 sync-now = Sincronizar ahora
 change-interval = Cambiar intervalo
 every = Cada { $length }

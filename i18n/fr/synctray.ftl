@@ -98,6 +98,7 @@ notice-not-changed = ⚠ { $edit ->
    *[resume] Pas repris
 } : { $what }
 notice-config = ⚠ Configuration : { $what }
+notice-config-typo = ⚠ { $key } → { $fix } ?
 sync-now = Synchroniser maintenant
 change-interval = Changer l’intervalle
 every = Toutes les { $length }

@@ -98,6 +98,7 @@ notice-not-changed = ⚠ { $edit ->
    *[resume] Não retomado
 }: { $what }
 notice-config = ⚠ Configuração: { $what }
+notice-config-typo = ⚠ { $key } → { $fix }?
 sync-now = Sincronizar agora
 change-interval = Alterar intervalo
 every = A cada { $length }

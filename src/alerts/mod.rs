@@ -117,7 +117,7 @@ impl Event {
             Note::Recovered { .. } => event.event = "recovery",
             Note::Problem(what) => {
                 event.event = "problem";
-                event.reason = Some(what.clone());
+                event.reason = Some(what.to_string());
             }
             Note::Overdue { age, last_success } => {
                 event.event = "stale";

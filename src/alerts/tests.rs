@@ -225,7 +225,10 @@ fn a_problem_its_end_and_stale_data_are_told_once_each_and_as_on_says() {
     .unwrap();
     let channels = Channels::new(&ws);
     for _ in 0..3 {
-        channels.changed(&config, Change::Problem(Some("data/ is read-only")));
+        channels.changed(
+            &config,
+            Change::Problem(Some(&crate::health::Blocker::DataReadOnly)),
+        );
     }
     channels.changed(&config, Change::Problem(None));
     for _ in 0..3 {

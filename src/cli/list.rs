@@ -151,7 +151,7 @@ struct Row<'a> {
     path: &'a Path,
     state: State,
     /// Why no run can start, when one cannot.
-    problem: Option<&'a str>,
+    problem: Option<String>,
     #[serde(with = "crate::status::iso_ms::option")]
     last_run: Option<DateTime<Utc>>,
     #[serde(with = "crate::status::iso_ms::option")]
@@ -181,10 +181,10 @@ pub fn show(json: bool) -> process::ExitCode {
             name: &ws.name,
             path: &ws.root,
             state: snap.state(now),
-            problem: snap.problem.as_ref().map(|p| p.what.as_str()).or(snap
+            problem: snap.problem.as_ref().map(|p| p.what.to_string()).or(snap
                 .config_error
                 .as_ref()
-                .map(|_| "the configuration does not load")),
+                .map(|_| "the configuration does not load".to_owned())),
             last_run: snap.last.as_ref().map(|s| s.last_sync),
             next_run: snap.next_run,
         })
@@ -226,7 +226,10 @@ pub fn show(json: bool) -> process::ExitCode {
                 format!(
                     "{}{}",
                     row.path.display(),
-                    row.problem.map(|p| format!("  ({p})")).unwrap_or_default()
+                    row.problem
+                        .as_ref()
+                        .map(|p| format!("  ({p})"))
+                        .unwrap_or_default()
                 ),
             ]
         })

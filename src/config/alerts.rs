@@ -168,7 +168,7 @@ fn header_name(name: &str) -> bool {
 /// type of channel reads, are `warnings`.
 pub(super) fn from_json(
     value: Option<&Value>,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<super::ConfigWarning>,
 ) -> Result<Vec<Alert>, ConfigErrorKind> {
     let Some(value) = value else {
         return Ok(Vec::new());
@@ -183,7 +183,11 @@ pub(super) fn from_json(
         .collect()
 }
 
-fn one(key: &str, value: &Value, warnings: &mut Vec<String>) -> Result<Alert, ConfigErrorKind> {
+fn one(
+    key: &str,
+    value: &Value,
+    warnings: &mut Vec<super::ConfigWarning>,
+) -> Result<Alert, ConfigErrorKind> {
     let raw: RawAlert = read_nested(key, CHANNEL_SHAPE, value)?;
     let at = |name: &str| format!("{key}.{name}");
     let kind = match &raw.kind {
@@ -199,13 +203,13 @@ fn one(key: &str, value: &Value, warnings: &mut Vec<String>) -> Result<Alert, Co
         None => Err(missing(at("url"), URL_ALLOWED)),
     };
     // Keys of the other types of channel: not read here, said.
-    let not_for = |names: &[(&str, bool)], warnings: &mut Vec<String>| {
+    let not_for = |names: &[(&str, bool)], warnings: &mut Vec<super::ConfigWarning>| {
         for (name, given) in names {
             if *given {
-                warnings.push(format!(
-                    "{}: not a key of a {kind} channel, ignored",
-                    at(name)
-                ));
+                warnings.push(super::ConfigWarning::NotForChannel {
+                    key: at(name),
+                    kind: kind.to_owned(),
+                });
             }
         }
     };
@@ -360,7 +364,7 @@ fn one(key: &str, value: &Value, warnings: &mut Vec<String>) -> Result<Alert, Co
 pub(super) fn check_files(
     alerts: &[Alert],
     root: &Path,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<super::ConfigWarning>,
 ) -> Result<(), ConfigErrorKind> {
     for alert in alerts {
         match &alert.channel {
@@ -378,19 +382,21 @@ pub(super) fn check_files(
             Channel::Ntfy {
                 token: Some(Secret::Env(name)),
                 ..
-            } if std::env::var_os(name).is_none() => warnings.push(format!(
-                "{}.tokenEnv: {name} is not set in this process's environment",
-                alert.key
-            )),
+            } if std::env::var_os(name).is_none() => {
+                warnings.push(super::ConfigWarning::EnvNotSet {
+                    key: format!("{}.tokenEnv", alert.key),
+                    var: name.clone(),
+                })
+            }
             Channel::Webhook {
                 headers_from_env, ..
             } => {
                 for (header, name) in headers_from_env {
                     if std::env::var_os(name).is_none() {
-                        warnings.push(format!(
-                            "{}.headersFromEnv.{header}: {name} is not set in this process's environment",
-                            alert.key
-                        ));
+                        warnings.push(super::ConfigWarning::EnvNotSet {
+                            key: format!("{}.headersFromEnv.{header}", alert.key),
+                            var: name.clone(),
+                        });
                     }
                 }
             }
@@ -537,7 +543,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            config.warnings,
+            super::super::tests::words(&config.warnings),
             [
                 "alerts[0].url: not a key of a command channel, ignored",
                 "alerts[0].priority: unknown key, ignored (known: type, url, tokenFile, tokenEnv, format, headersFromEnv, command, on)"
@@ -558,7 +564,7 @@ mod tests {
         let mut warnings = Vec::new();
         check_files(&config.alerts, dir.path(), &mut warnings).unwrap();
         assert_eq!(
-            warnings,
+            super::super::tests::words(&warnings),
             [
                 "alerts[1].tokenEnv: SYNCTRAY_TEST_UNSET_TOKEN is not set in this process's environment"
             ]

@@ -97,7 +97,7 @@ impl Conditions {
     /// are `warnings`.
     pub(super) fn from_json(
         value: Option<&Value>,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<super::ConfigWarning>,
     ) -> Result<Conditions, ConfigErrorKind> {
         let Some(value) = value else {
             return Ok(Conditions::default());
@@ -195,7 +195,7 @@ mod tests {
         let config =
             Config::parse(r#"{"conditions": {"power": "ac", "maxDelayMinute": 5}}"#).unwrap();
         assert_eq!(
-            config.warnings,
+            super::super::tests::words(&config.warnings),
             ["conditions.maxDelayMinute: unknown key (did you mean maxDelayMinutes?)"]
         );
     }

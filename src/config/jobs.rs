@@ -24,16 +24,16 @@ impl Job {
     /// looked up from the workspace's `root` on the job's own `PATH` (else synctray's), as
     /// the system would start it (`sys::program_findable`). A shell string is the shell's
     /// to resolve: no warning.
-    pub fn program_warning(&self, root: &std::path::Path) -> Option<String> {
+    pub fn program_warning(&self, root: &std::path::Path) -> Option<super::ConfigWarning> {
         let JobCommand::Argv(argv) = &self.command else {
             return None;
         };
         let path = self.env.iter().find(|(k, _)| k == "PATH").map(|(_, v)| v);
         (!crate::sys::program_findable(&argv[0], root, path.map(std::ffi::OsStr::new))).then(|| {
-            format!(
-                "jobs.{}: \"{}\" is not on PATH (the job cannot start)",
-                self.name, argv[0]
-            )
+            super::ConfigWarning::NotOnPath {
+                job: self.name.clone(),
+                program: argv[0].clone(),
+            }
         })
     }
 }
@@ -80,7 +80,7 @@ pub(super) fn original_jobs(timeout: Duration) -> Vec<Job> {
 pub(super) fn parse_jobs(
     value: &Value,
     stale_lock: Duration,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<super::ConfigWarning>,
 ) -> Result<Vec<Job>, ConfigErrorKind> {
     let Value::Array(list) = value else {
         return Err(invalid(

@@ -33,7 +33,7 @@ impl Metrics {
     /// `warnings`.
     pub(super) fn from_json(
         value: Option<&Value>,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<super::ConfigWarning>,
     ) -> Result<Option<Metrics>, ConfigErrorKind> {
         let Some(value) = value else {
             return Ok(None);

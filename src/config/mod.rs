@@ -45,10 +45,13 @@ pub use self::retry::Retry;
 
 mod edit;
 mod jobs;
+mod warning;
 
 pub use self::edit::{EDIT_LOCK, Edit, edit};
 pub use self::jobs::{Job, JobCommand};
 use self::jobs::{original_jobs, parse_jobs};
+pub use self::warning::ConfigWarning;
+pub(crate) use self::warning::lines as warning_lines;
 
 /// The presets of the tray's "Change interval" menu, in minutes.
 pub const INTERVAL_PRESETS: [u32; 9] = [5, 10, 15, 30, 60, 120, 360, 720, 1440];
@@ -92,8 +95,8 @@ pub struct Config {
     pub ping: Option<Ping>,
     /// `alerts`: the channels told of each incident (ntfy, webhooks, a command).
     pub alerts: Vec<Alert>,
-    /// Unknown keys: kept in the file, reported, never an error.
-    pub warnings: Vec<String>,
+    /// Unknown keys and the like: kept in the file, reported, never an error.
+    pub warnings: Vec<ConfigWarning>,
 }
 
 /// A configuration that could not be used, with the file it came from.
@@ -227,7 +230,7 @@ impl Config {
     /// (its menu line and its notification, when the warning is new) all load it here.
     pub fn load_in(ws: &crate::workspace::Workspace) -> Result<Config, ConfigError> {
         let mut config = Config::load(&ws.config)?;
-        let unstartable: Vec<String> = config
+        let unstartable: Vec<ConfigWarning> = config
             .jobs
             .iter()
             .filter_map(|job| job.program_warning(&ws.root))
@@ -620,7 +623,7 @@ fn known_keys<T: Serialize + Default>() -> Vec<String> {
 fn unknown_keys_in<T: Serialize + Default>(
     name: &str,
     unknown: &Map<String, Value>,
-) -> Vec<String> {
+) -> Vec<ConfigWarning> {
     if unknown.is_empty() {
         return Vec::new();
     }
@@ -633,9 +636,10 @@ fn unknown_keys_in<T: Serialize + Default>(
             } else {
                 format!("{name}.{k}")
             };
-            match closest(k, &known) {
-                Some(m) => format!("{path}: unknown key (did you mean {m}?)"),
-                None => format!("{path}: unknown key, ignored (known: {})", known.join(", ")),
+            ConfigWarning::UnknownKey {
+                path,
+                did_you_mean: closest(k, &known).map(str::to_owned),
+                known: known.clone(),
             }
         })
         .collect()

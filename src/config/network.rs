@@ -79,7 +79,7 @@ impl Network {
     /// about).
     pub(super) fn from_json(
         value: Option<&Value>,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<super::ConfigWarning>,
     ) -> Result<Network, ConfigErrorKind> {
         let Some(value) = value else {
             return Ok(Network::default());
@@ -95,9 +95,7 @@ impl Network {
         };
         warnings.extend(unknown_keys_in::<RawNetwork>("network", &raw.unknown));
         if raw.probe.is_some() && raw.require.is_none() {
-            warnings.push(
-                "\"network.probe\" is only used with \"network.require\": true (runs do not wait for the network)".into(),
-            );
+            warnings.push(super::ConfigWarning::ProbeWithoutRequire);
         }
         Ok(Network { require, probe })
     }
@@ -162,8 +160,12 @@ mod tests {
             config
                 .warnings
                 .iter()
-                .any(|w| w.starts_with("network.x: unknown key"))
+                .any(|w| w.to_string().starts_with("network.x: unknown key"))
         );
-        assert!(config.warnings.iter().any(|w| w.contains("only used with")));
+        assert!(
+            config
+                .warnings
+                .contains(&crate::config::ConfigWarning::ProbeWithoutRequire)
+        );
     }
 }

@@ -42,7 +42,7 @@ impl Notifications {
     /// Validates the `notifications` value (absent: the defaults).
     pub(super) fn from_json(
         value: Option<&Value>,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<super::ConfigWarning>,
     ) -> Result<Notifications, ConfigErrorKind> {
         let d = Notifications::default();
         let Some(value) = value else {

@@ -35,7 +35,7 @@ impl Ping {
     /// Validates the `ping` value (absent: no pings); its unknown keys are `warnings`.
     pub(super) fn from_json(
         value: Option<&Value>,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<super::ConfigWarning>,
     ) -> Result<Option<Ping>, ConfigErrorKind> {
         let Some(value) = value else {
             return Ok(None);

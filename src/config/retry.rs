@@ -49,7 +49,7 @@ impl Retry {
     /// Validates the `retry` value (absent: no retry); its unknown keys are `warnings`.
     pub(super) fn from_json(
         value: Option<&Value>,
-        warnings: &mut Vec<String>,
+        warnings: &mut Vec<super::ConfigWarning>,
     ) -> Result<Retry, ConfigErrorKind> {
         let Some(value) = value else {
             return Ok(Retry::default());
@@ -141,6 +141,10 @@ mod tests {
     fn unknown_retry_keys_are_warnings() {
         let config = Config::parse(r#"{"retry": {"attempts": 2, "tries": 5}}"#).unwrap();
         assert_eq!(config.warnings.len(), 1, "{:?}", config.warnings);
-        assert!(config.warnings[0].starts_with("retry.tries: unknown key"));
+        assert!(
+            config.warnings[0]
+                .to_string()
+                .starts_with("retry.tries: unknown key")
+        );
     }
 }

@@ -4,6 +4,11 @@
 use super::*;
 
 /// `key message` of the invalid value `text` holds (a test fails when it is valid).
+/// Warnings in the words `synctray check` says them.
+pub(super) fn words(warnings: &[super::ConfigWarning]) -> Vec<String> {
+    warnings.iter().map(ToString::to_string).collect()
+}
+
 pub(super) fn invalid(text: &str) -> String {
     match Config::parse(text) {
         Err(ConfigErrorKind::Invalid { key, message }) => format!("{key} {message}"),
@@ -49,8 +54,16 @@ fn every_key_is_read() {
 fn unknown_keys_are_warnings() {
     let config = Config::parse(r#"{"intervalMinutes": 5, "colour": "blue", "jobs": [{"name": "a", "command": "x", "retries": 2}]}"#).unwrap();
     assert_eq!(config.warnings.len(), 2, "{:?}", config.warnings);
-    assert!(config.warnings[0].starts_with("colour: unknown key"));
-    assert!(config.warnings[1].starts_with("jobs[0].retries: unknown key"));
+    assert!(
+        config.warnings[0]
+            .to_string()
+            .starts_with("colour: unknown key")
+    );
+    assert!(
+        config.warnings[1]
+            .to_string()
+            .starts_with("jobs[0].retries: unknown key")
+    );
 }
 
 #[test]
@@ -62,7 +75,7 @@ fn unknown_keys_are_named_with_the_keys_their_raw_struct_reads() {
     )
     .unwrap();
     assert_eq!(
-        config.warnings,
+        words(&config.warnings),
         [
             "colour: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, pausedUntil, keepAwake, notifications, retry, network, conditions, metrics, ping, alerts)",
             "notifications.onErorr: unknown key (did you mean onError?)",
@@ -76,13 +89,19 @@ fn unknown_keys_are_named_with_the_keys_their_raw_struct_reads() {
     let config =
         Config::parse(r#"{"intervalMinuts": 5, "interval_minutes": 5, "unknown": 1}"#).unwrap();
     assert_eq!(
-        config.warnings,
+        words(&config.warnings),
         [
             "intervalMinuts: unknown key (did you mean intervalMinutes?)",
             "interval_minutes: unknown key (did you mean intervalMinutes?)",
             "unknown: unknown key, ignored (known: intervalMinutes, schedule, timezone, jobs, continueOnError, catchUp, staleLockMinutes, overdueAfterMinutes, paused, pausedUntil, keepAwake, notifications, retry, network, conditions, metrics, ping, alerts)",
         ]
     );
+    // The typo and its fix are values, for a line too short for the sentence.
+    assert_eq!(
+        config.warnings[0].typo_fix(),
+        Some(("intervalMinuts", "intervalMinutes"))
+    );
+    assert_eq!(config.warnings[2].typo_fix(), None);
     assert_eq!(config.cadence.minutes(), Some(DEFAULT_INTERVAL_MINUTES));
 }
 
@@ -302,7 +321,7 @@ fn swapped_letters_are_one_edit_at_every_level_and_in_enumerated_values() {
     )
     .unwrap();
     assert_eq!(
-        config.warnings,
+        words(&config.warnings),
         [
             "retyr: unknown key (did you mean retry?)",
             "notifications.onErorr: unknown key (did you mean onError?)",

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, watch};
 
 use super::{Clock, Command, Engine, Perform, RunFuture, RunOutcome};
-use crate::config::{self, Config, ConfigError, Edit};
-use crate::health::{self, Problem};
+use crate::config::{self, Config, ConfigError, ConfigWarning, Edit};
+use crate::health::{self, Blocker, Problem};
 use crate::lock::{self, Holder};
 use crate::notify;
 use crate::observe::Change;
@@ -223,7 +223,7 @@ pub async fn serve_with(
                         tracing::error!("{e}");
                         // What the probe sees says it best ("the workspace folder … is
                         // gone" rather than "the data/ folder is gone").
-                        let what = health::probe(ws).unwrap_or_else(|| health::lock_words(&e));
+                        let what = health::probe(ws).unwrap_or_else(|| health::lock_blocker(&e));
                         state.see_problem(engine, Some(what), false);
                     }
                 }
@@ -381,7 +381,7 @@ impl LoopState {
     /// Takes in what keeps runs from starting: `what` (none, when a run got the lock or
     /// the probe sees nothing), from the probe when `probed`. A problem only a run could
     /// see (a full disk, a leftover run) goes only when a run gets the lock.
-    fn see_problem(&mut self, engine: &Engine, what: Option<String>, probed: bool) {
+    fn see_problem(&mut self, engine: &Engine, what: Option<Blocker>, probed: bool) {
         let keep = match (&self.problem, &what) {
             (Some(p), None) => probed && !p.probed,
             (Some(p), Some(w)) => p.what == *w,
@@ -404,7 +404,7 @@ impl LoopState {
                 None
             }
         };
-        let now = self.problem.as_ref().map(|p| p.what.as_str());
+        let now = self.problem.as_ref().map(|p| &p.what);
         engine.observe(&self.config, Change::Problem(now));
     }
 
@@ -480,21 +480,17 @@ impl LoopState {
                     }
                     // A warning the last configuration did not have is said once, on the
                     // desktop and in the menu: a tray's log is read by nobody.
-                    let new: Vec<&String> = config
+                    let new: Vec<ConfigWarning> = config
                         .warnings
                         .iter()
                         .filter(|w| !self.config.warnings.contains(w))
+                        .cloned()
                         .collect();
                     if !new.is_empty() {
-                        let text = new
-                            .iter()
-                            .map(|w| w.as_str())
-                            .collect::<Vec<_>>()
-                            .join("\n");
                         engine
                             .notifier
-                            .notify(notify::Note::ConfigWarning(text.clone()));
-                        self.tell(&*engine.clock, Notice::Warning(text));
+                            .notify(notify::Note::ConfigWarning(new.clone()));
+                        self.tell(&*engine.clock, Notice::Warning(new));
                     }
                     self.config = Arc::new(config);
                     self.config_error = None;

@@ -15,6 +15,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use crate::config::ConfigError;
 #[cfg(test)]
 use crate::config::Notifications;
+use crate::health::Blocker;
 use crate::i18n;
 use crate::observe::{Change, Observer, RunEnd};
 
@@ -30,8 +31,8 @@ pub enum Note {
     /// The first success after a failure, or runs that can start again after a problem
     /// (then there is no run yet to time).
     Recovered { duration_ms: Option<u64> },
-    /// Scheduled runs cannot start: why, in words ("data/ is read-only").
-    Problem(String),
+    /// Scheduled runs cannot start: why ("data/ is read-only").
+    Problem(Blocker),
     /// No run has succeeded for longer than `overdueAfterMinutes`: how old the data is.
     Overdue {
         age: TimeDelta,
@@ -79,7 +80,7 @@ pub enum Note {
     },
     /// The configuration file gained a warning while the tray runs (an unknown key, a
     /// program not on PATH): said once, when it first appears.
-    ConfigWarning(String),
+    ConfigWarning(Vec<crate::config::ConfigWarning>),
 }
 
 impl Note {
@@ -107,7 +108,7 @@ impl Note {
             ),
             Note::Recovered { duration_ms: None } => (t!(SYNC_RECOVERED), t!(RUNS_CAN_START)),
             Note::Problem(what) => (
-                t!(CANNOT_SYNC_TITLE, what = what.as_str()),
+                t!(CANNOT_SYNC_TITLE, what = what.to_string()),
                 t!(RUNS_CANNOT_START),
             ),
             Note::Overdue { age, last_success } => (
@@ -176,7 +177,10 @@ impl Note {
                 t!(NOT_CHANGED_TITLE, edit = edit_key(*edit)),
                 format!("{why}\n{}", t!(FIX_THE_FILE_FIRST)),
             ),
-            Note::ConfigWarning(warning) => (t!(CHECK_CONFIG_TITLE), warning.clone()),
+            Note::ConfigWarning(warnings) => (
+                t!(CHECK_CONFIG_TITLE),
+                crate::config::warning_lines(warnings),
+            ),
         }
     }
 }
@@ -421,7 +425,7 @@ fn recorded_reason(run: &RunRecord) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Shown {
     Failure,
-    Problem(String),
+    Problem(Blocker),
     Overdue,
 }
 
@@ -435,7 +439,7 @@ pub struct Alerts {
     /// The last failed run (from the files at start, or seen here) while no success has
     /// followed: what the reminder says when the data goes stale.
     failed_run: Option<RunRecord>,
-    problem: Option<String>,
+    problem: Option<Blocker>,
     overdue: bool,
     /// The incident's notification on screen, if any.
     shown: Option<Shown>,
@@ -531,16 +535,16 @@ impl Alerts {
     }
 
     /// Takes in whether scheduled runs can start: `Some(why)` when they cannot.
-    pub fn problem(&mut self, now: Option<&str>, wanted: impl Into<Wants>) -> Option<Verdict> {
+    pub fn problem(&mut self, now: Option<&Blocker>, wanted: impl Into<Wants>) -> Option<Verdict> {
         let wanted: Wants = wanted.into();
-        if self.problem.as_deref() == now {
+        if self.problem.as_ref() == now {
             return None;
         }
-        self.problem = now.map(str::to_owned);
+        self.problem = now.cloned();
         match now {
             Some(what) if wanted.problem => {
-                self.shown = Some(Shown::Problem(what.to_owned()));
-                Some(Verdict::Show(Note::Problem(what.to_owned())))
+                self.shown = Some(Shown::Problem(what.clone()));
+                Some(Verdict::Show(Note::Problem(what.clone())))
             }
             Some(_) => None,
             None => match self.shown {

@@ -101,16 +101,16 @@ fn the_same_failure_again_is_counted_not_shown_and_a_different_one_is_shown() {
 fn a_problem_is_shown_once_and_its_end_is_a_recovery() {
     let wanted = Notifications::default();
     let mut alerts = Alerts::default();
-    let first = alerts.problem(Some("data/ is read-only"), &wanted);
+    let first = alerts.problem(Some(&Blocker::DataReadOnly), &wanted);
     assert!(
-        matches!(first, Some(Verdict::Show(Note::Problem(ref w))) if w == "data/ is read-only")
+        matches!(first, Some(Verdict::Show(Note::Problem(ref w))) if *w == Blocker::DataReadOnly)
     );
     assert!(
         alerts
-            .problem(Some("data/ is read-only"), &wanted)
+            .problem(Some(&Blocker::DataReadOnly), &wanted)
             .is_none()
     );
-    let (summary, _) = Note::Problem("data/ is read-only".into()).text();
+    let (summary, _) = Note::Problem(Blocker::DataReadOnly).text();
     assert_eq!(summary, "Cannot sync: data/ is read-only");
     assert!(matches!(
         alerts.problem(None, &wanted),
@@ -118,7 +118,7 @@ fn a_problem_is_shown_once_and_its_end_is_a_recovery() {
     ));
     assert!(alerts.problem(None, &wanted).is_none());
     // A run that gets the lock ends the problem too, and says so once.
-    alerts.problem(Some("the disk is full"), &wanted);
+    alerts.problem(Some(&Blocker::DiskFull), &wanted);
     let good =
         status(r#"{"lastSync":"2026-11-25T14:45:03.120Z","status":"success","durationMs":1500}"#);
     assert!(matches!(
@@ -425,10 +425,10 @@ fn what_to_fix_looks_like_a_warning_and_what_stops_runs_like_an_alarm() {
     };
     assert_eq!(open.severity(), Severity::Warning);
     assert_eq!(
-        Note::ConfigWarning("x".into()).severity(),
+        Note::ConfigWarning(vec![crate::config::ConfigWarning::ProbeWithoutRequire]).severity(),
         Severity::Warning
     );
-    assert_eq!(Note::Problem("x".into()).severity(), Severity::Alarm);
+    assert_eq!(Note::Problem(Blocker::DiskFull).severity(), Severity::Alarm);
     assert_eq!(
         Note::Recovered { duration_ms: None }.severity(),
         Severity::Info

@@ -114,7 +114,7 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         // a failure, then data gone stale for no reason the runs show.
         _ if snap.problem.is_some() => {
             let what = &snap.problem.as_ref().expect("guarded").what;
-            t!(CANNOT_SYNC, what = what.as_str())
+            t!(CANNOT_SYNC, what = what.to_string())
         }
         Some(s)
             if !s.is_success()
@@ -374,7 +374,24 @@ fn notice_text(notice: &Notice) -> String {
             edit = crate::notify::edit_key(*edit),
             what = e.kind.to_string()
         ),
-        Notice::Warning(w) => t!(NOTICE_CONFIG, what = w.as_str()),
+        // Each warning in its own words: a typo by its fix, first and never cut ("⚠
+        // intervalMinuts → intervalMinutes?"), anything else as the notification says it.
+        // One a line when they do not fit on one.
+        Notice::Warning(w) => {
+            let each: Vec<String> = w
+                .iter()
+                .map(|w| match w.typo_fix() {
+                    Some((key, fix)) => t!(NOTICE_CONFIG_TYPO, key = key, fix = fix),
+                    None => t!(NOTICE_CONFIG, what = w.to_string()),
+                })
+                .collect();
+            let one = each.join(" ");
+            if one.chars().count() <= LABEL_CHARS {
+                one
+            } else {
+                each.join("\n")
+            }
+        }
     }
 }
 
@@ -400,9 +417,15 @@ pub fn elide_middle(text: &str, max: usize) -> String {
 
 /// `text` on at most two lines of at most `max` characters, joined by `\n`: broken at a
 /// space, and when even two lines are too few, the second keeps the end (where the fix
-/// usually is: "did you mean intervalMinutes?", "got 0").
+/// usually is: "did you mean intervalMinutes?", "got 0"). Two lines of `text` that each
+/// fit are kept as they are.
 pub fn wrap_two(text: &str, max: usize) -> String {
-    let text = text.lines().collect::<Vec<_>>().join(" ");
+    // Lines made to be read apart (a fix each) stay apart when they fit.
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() == 2 && lines.iter().all(|l| l.chars().count() <= max) {
+        return lines.join("\n");
+    }
+    let text = lines.join(" ");
     let chars: Vec<char> = text.chars().collect();
     if chars.len() <= max {
         return text;

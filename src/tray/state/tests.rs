@@ -288,7 +288,7 @@ fn runs_that_cannot_start_show_the_error_icon_and_the_reason_over_a_success() {
     let snap = Snapshot {
         last: Some(finished(local(2026, 11, 25, 14, 30, 3), true)),
         problem: Some(crate::health::Problem {
-            what: "data/ is read-only".into(),
+            what: crate::health::Blocker::DataReadOnly,
             since: utc(now),
             probed: true,
         }),
@@ -618,40 +618,76 @@ fn a_failure_that_makes_the_data_stale_stays_the_headline_with_the_age_added() {
 
 #[test]
 fn a_long_notice_is_never_cut_where_the_fix_is() {
+    use crate::config::ConfigWarning;
     let now = local(2026, 11, 25, 14, 33, 0);
-    let warned = |text: &str| Snapshot {
+    let warned = |warnings: &[ConfigWarning]| Snapshot {
         message: Some(Message {
             at: utc(now),
-            what: Notice::Warning(text.into()),
+            what: Notice::Warning(warnings.to_vec()),
         }),
         ..snapshot(now)
     };
-    let m = menu_state(
-        &warned("intervalMinuts: unknown key (did you mean intervalMinutes?)"),
-        now,
-    );
+    let typo = |path: &str, fix: &str| ConfigWarning::UnknownKey {
+        path: path.into(),
+        did_you_mean: Some(fix.into()),
+        known: vec![fix.into()],
+    };
+    // A typo with its likely fix: the fix first, on one line.
+    let m = menu_state(&warned(&[typo("intervalMinuts", "intervalMinutes")]), now);
     assert_eq!(
         m.notice.as_deref(),
-        Some("⚠ config: intervalMinuts: unknown key (did you\nmean intervalMinutes?)")
+        Some("⚠ intervalMinuts → intervalMinutes?")
+    );
+    let two = [
+        typo("intervalMinuts", "intervalMinutes"),
+        typo("retyr", "retry"),
+    ];
+    assert_eq!(
+        menu_state(&warned(&two), now).notice.as_deref(),
+        Some("⚠ intervalMinuts → intervalMinutes?\n⚠ retyr → retry?")
+    );
+    // Anything else is said as the notification says it, over two lines if need be.
+    let path = ConfigWarning::NotOnPath {
+        job: "lint".into(),
+        program: "eslint".into(),
+    };
+    assert_eq!(
+        menu_state(&warned(std::slice::from_ref(&path)), now)
+            .notice
+            .as_deref(),
+        Some("⚠ config: jobs.lint: \"eslint\" is not on PATH\n(the job cannot start)")
+    );
+    let mixed = menu_state(&warned(&[typo("retyr", "retry"), path]), now);
+    assert_eq!(
+        mixed.notice.as_deref(),
+        Some(
+            "⚠ retyr → retry? ⚠ config: jobs.lint: \"eslint\"\nis not on PATH (the job cannot start)"
+        )
     );
     // Longer than two lines: the start and the end, elided between.
-    let long = "jobs[3].command: program \"some-very-long-program-name-that-goes-on\" is not on PATH (install it or give its full path, did you mean lsdemo?)";
-    let notice = menu_state(&warned(long), now).notice.unwrap();
+    let long = ConfigWarning::NotOnPath {
+        job: "quality".into(),
+        program: "some-very-long-program-name-that-goes-on-and-on-and-on".into(),
+    };
+    let notice = menu_state(&warned(std::slice::from_ref(&long)), now)
+        .notice
+        .unwrap();
     let lines: Vec<&str> = notice.lines().collect();
     assert_eq!(lines.len(), 2, "{notice}");
     assert!(
         lines.iter().all(|l| l.chars().count() <= LABEL_CHARS),
         "{notice}"
     );
+    assert!(lines[0].starts_with("⚠ config: jobs.quality"), "{notice}");
     assert!(
-        lines[0].starts_with("⚠ config: jobs[3].command"),
+        lines[1].starts_with('…') && lines[1].ends_with("(the job cannot start)"),
         "{notice}"
     );
     assert!(
-        lines[1].starts_with('…') && lines[1].ends_with("did you mean lsdemo?)"),
-        "{notice}"
+        menu_state(&warned(std::slice::from_ref(&long)), now)
+            .tooltip
+            .ends_with(&long.to_string())
     );
-    assert!(menu_state(&warned(long), now).tooltip.ends_with(long));
 }
 
 #[test]
