@@ -372,6 +372,7 @@ fn a_second_daemon_on_the_same_workspace_does_not_start() {
 /// Two daemons started while `data/` is read-only both serve the workspace unclaimed (so
 /// that the problem is seen); once it is writable, one claims it and the other ends by
 /// itself, exit 0 — a daemon of one workspace ends when its workspace's scheduler does.
+#[cfg(target_os = "linux")]
 #[test]
 fn of_two_daemons_waiting_for_a_writable_workspace_one_claims_it_and_the_other_ends() {
     if !crate::util::can_run_as_root(
