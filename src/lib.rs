@@ -52,6 +52,8 @@
 //! - [`ping`]: health pings to a healthchecks.io-style monitor at each run's start and end.
 //! - [`notify`]: which changes of state deserve a desktop notification (one per
 //!   incident), and showing it.
+//! - [`shortcut`]: synctray's AppUserModelID on Windows (its toasts), written into the
+//!   Start-menu shortcut the installer makes.
 //! - [`cli`]: the command line: arguments, and each command (the daemon included), down to
 //!   an exit status ([`cli::ExitCode`], the front ends' own; the tray's end is mapped there
 //!   too); `history`, `next` and `logs` in its `runs` module; its `usage` module makes the
@@ -87,6 +89,7 @@ pub mod retry;
 pub mod runner;
 pub mod runs;
 pub mod schedule;
+pub mod shortcut;
 pub mod shutdown;
 pub mod snapshot;
 pub mod status;

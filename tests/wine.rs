@@ -38,6 +38,7 @@ mod support;
 
 use support::desktop::{Desktop, Parts};
 use support::proc::{processes_with, wait_until};
+use synctray::shortcut::APP_USER_MODEL_ID;
 
 /// The stand-in for `bcryptprimitives.dll`: `ProcessPrng` over `RtlGenRandom`.
 const PRNG_C: &str = r#"
@@ -446,6 +447,40 @@ fn commands_give_their_exit_codes() {
         text(&check)
     );
     assert!(!ws.lock_exists());
+}
+
+#[test]
+#[cfg_attr(not(windows_build), ignore = "needs the Windows build: .ci/wine")]
+fn a_run_keeps_the_system_awake_from_its_start_to_its_end_unless_keep_awake_is_false() {
+    let Some(wine) = wine() else { return };
+    let ws = Ws::new(r#"{"jobs": [{"name": "one", "command": "echo one"}]}"#);
+    let name = ws
+        .root()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let sync = wine.run(&ws, &["sync"]);
+    assert_eq!(sync.status.code(), Some(0), "{}", text(&sync));
+    // The debug log (wine.command sets SYNCTRAY_LOG=debug) says when
+    // SetThreadExecutionState(ES_CONTINUOUS | ES_SYSTEM_REQUIRED) took, and when it was
+    // reset: around the job.
+    let log = String::from_utf8_lossy(&sync.stderr);
+    let at = |what: &str| {
+        log.find(what)
+            .unwrap_or_else(|| panic!("no {what:?} in the log:\n{log}"))
+    };
+    let held = at(&format!("keeping the system awake: Syncing {name}"));
+    let job = at("job one: exited with code 0");
+    let released = at(&format!("the system may sleep again: Syncing {name}"));
+    assert!(held < job && job < released, "{log}");
+
+    ws.write_config(r#"{"keepAwake": false, "jobs": [{"name": "one", "command": "echo one"}]}"#);
+    let sync = wine.run(&ws, &["sync"]);
+    assert_eq!(sync.status.code(), Some(0), "{}", text(&sync));
+    let log = String::from_utf8_lossy(&sync.stderr);
+    assert!(log.contains("job one: exited with code 0"), "{log}");
+    assert!(!log.contains("keeping the system awake"), "{log}");
 }
 
 #[test]
@@ -1092,6 +1127,30 @@ fn the_installer_installs_per_user_and_the_uninstaller_keeps_the_users_data() {
             || lnk.windows(utf16.len()).any(|w| w == utf16),
         "the shortcut does not start synctray-tray.exe"
     );
+    // It carries synctray's AppUserModelID (System.AppUserModel.ID, in its property store),
+    // and the id is registered with the name and icon Windows shows on synctray's toasts.
+    assert_eq!(
+        synctray::shortcut::app_id(&lnk),
+        Ok(Some(APP_USER_MODEL_ID.to_owned())),
+        "the shortcut's System.AppUserModel.ID"
+    );
+    assert_eq!(
+        lnkparse_app_id(&shortcut).as_deref(),
+        Some(APP_USER_MODEL_ID),
+        "the shortcut's System.AppUserModel.ID, as LnkParse3 reads it"
+    );
+    let app_id_key = format!(r"HKCU\Software\Classes\AppUserModelId\{APP_USER_MODEL_ID}");
+    let registered = reg_query(&app_id_key, None).expect("the AppUserModelID's registration");
+    for line in [
+        "DisplayName    REG_SZ    synctray\n".to_owned(),
+        format!("IconUri    REG_SZ    {install_win}\\synctray.png\n"),
+    ] {
+        assert!(
+            registered.to_lowercase().contains(&line.to_lowercase()),
+            "no {line:?} in\n{registered}"
+        );
+    }
+    assert!(install.join("synctray.png").is_file(), "the toasts' icon");
     let entry = reg_query(uninstall_key, None).expect("the uninstall entry");
     for (name, value) in [
         ("DisplayName", "synctray".to_owned()),
@@ -1184,18 +1243,25 @@ fn the_installer_installs_per_user_and_the_uninstaller_keeps_the_users_data() {
     // While synctray runs from the program folder, uninstalling changes nothing (Windows
     // would refuse to delete the running exe and half a program would be left): run in
     // place (`_?=`), so that its exit code is the uninstaller's own, 2 for "aborted".
+    // The installed daemon's toasts (a failing run's) are sent with synctray's id.
+    let failing =
+        Ws::new(r#"{"schedule": "*/1 * * * * *", "jobs": [{"name": "no", "command": "exit 3"}]}"#);
     let mut daemon = wine.command("wine");
     daemon
         .arg(&installed_exe)
         .arg("--workspace")
-        .arg(windows_path(ws.root()))
+        .arg(windows_path(failing.root()))
         .arg("--daemon");
-    let mut daemon = Running::start(daemon, ws.path("daemon.log"));
+    let mut daemon = Running::start(daemon, failing.path("daemon.log"));
+    let as_synctray = format!("toast sent with the AppUserModelID {APP_USER_MODEL_ID}");
     assert!(
-        wait_until(Duration::from_secs(30), || ws.status().is_some()),
-        "the installed daemon did not start: {}",
+        wait_until(Duration::from_secs(30), || daemon
+            .log()
+            .contains(&as_synctray)),
+        "the installed daemon sent no toast as synctray: {}",
         daemon.log()
     );
+    assert!(!daemon.log().contains("toast sent as Windows PowerShell"));
     let refused = wine
         .command("wine")
         .arg(install.join("Uninstall.exe"))
@@ -1286,4 +1352,56 @@ fn the_installer_installs_per_user_and_the_uninstaller_keeps_the_users_data() {
         ws.path("data/config/sync.json").is_file(),
         "the workspace is kept"
     );
+    assert_eq!(
+        reg_query(&app_id_key, None),
+        None,
+        "the AppUserModelID's registration is left"
+    );
+
+    // Not installed (the zip, run as it is): the id is not registered and Windows would
+    // drop a toast sent with it, so they go out as notify-rust's default sender.
+    // (A workspace of its own: the first one's incident was told already.)
+    let failing =
+        Ws::new(r#"{"schedule": "*/1 * * * * *", "jobs": [{"name": "no", "command": "exit 3"}]}"#);
+    let daemon = wine.synctray(&failing, &["--daemon"]);
+    let mut daemon = Running::start(daemon, failing.path("daemon.log"));
+    assert!(
+        wait_until(Duration::from_secs(30), || daemon
+            .log()
+            .contains("toast sent as Windows PowerShell")),
+        "the unpacked daemon's toast: {}",
+        daemon.log()
+    );
+    assert!(!daemon.log().contains(&as_synctray));
+    daemon.ctrl_c();
+    assert_eq!(
+        daemon.wait_exit(Duration::from_secs(20)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+}
+
+/// `System.AppUserModel.ID` of the shell link at `lnk`, as LnkParse3 (`lnkparse`, from
+/// PyPI) reads it: a reader of the format other than synctray's own.
+fn lnkparse_app_id(lnk: &Path) -> Option<String> {
+    let out = Command::new("lnkparse")
+        .arg("-j")
+        .arg(lnk)
+        .output()
+        .expect("lnkparse runs: `python3 -m pip install lnkparse3==1.6.0` (.ci/wine does)");
+    assert!(out.status.success(), "lnkparse: {}", text(&out));
+    let parsed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("lnkparse -j");
+    let stores = parsed["extra"]["METADATA_PROPERTIES_BLOCK"]["property_store"].as_array()?;
+    stores
+        .iter()
+        .filter(|s| s["format_id"] == "9F4C2855-9F79-4B39-A8D0-E1D42DE1D5F3")
+        .flat_map(|s| {
+            s["serialized_property_values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+        })
+        .find(|v| v["id"] == 5 && v["value_type"] == "VT_LPWSTR")
+        .and_then(|v| v["value"].as_str().map(str::to_owned))
 }

@@ -35,6 +35,11 @@ ManifestDPIAware true
 !define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\synctray"
 !define RUN_KEY "Software\Microsoft\Windows\CurrentVersion\Run"
 !define PUBLISHER "synctray developers"
+; synctray's AppUserModelID: the same as APP_USER_MODEL_ID in src/shortcut.rs, which the
+; toasts are sent with and `synctray --set-shortcut-app-id` writes into the shortcut (the
+; Wine test checks that all three agree). Windows names a toast's sender from it.
+!define APP_ID "synctray.synctray"
+!define APP_ID_KEY "Software\Classes\AppUserModelId\${APP_ID}"
 
 ; The four numbers of the version resource: "1.2.3-rc.1" gives 1.2.3.0.
 !searchparse /noerrors "${VERSION}-" "" V_MAJOR "." V_MINOR "." V_PATCH "-"
@@ -110,12 +115,26 @@ Section "synctray"
   File "${BIN}/synctray.exe"
   File "${BIN}/synctray-tray.exe"
   File "${ROOT}/README.md"
+  ; The icon Windows shows on synctray's toasts (the registration below names it).
+  File "/oname=synctray.png" "${ROOT}/icons/app/synctray-256.png"
   WriteUninstaller "$INSTDIR\Uninstall.exe"
 
   ; The shortcut starts the tray (no console window); its working folder is the program's,
   ; which holds no workspace, so the tray opens the default workspace.
   CreateShortcut "$SMPROGRAMS\synctray.lnk" "$INSTDIR\synctray-tray.exe" "" \
     "$INSTDIR\synctray-tray.exe" 0 SW_SHOWNORMAL "" "Runs a workspace's sync commands on a schedule"
+  ; Toasts name synctray: the shortcut carries its AppUserModelID (written into the .lnk
+  ; by synctray itself: the shell's IPropertyStore needs COM calls NSIS makes awkwardly,
+  ; and Wine's saves nothing), and the id is registered with the name and icon to show.
+  ; Either alone makes Windows name synctray; without both, toasts still show, as
+  ; Windows PowerShell's.
+  nsExec::ExecToLog '"$INSTDIR\synctray.exe" --set-shortcut-app-id "$SMPROGRAMS\synctray.lnk"'
+  Pop $0
+  ${If} $0 != 0
+    DetailPrint "The Start-menu shortcut carries no AppUserModelID (exit $0)"
+  ${EndIf}
+  WriteRegStr HKCU "${APP_ID_KEY}" "DisplayName" "synctray"
+  WriteRegStr HKCU "${APP_ID_KEY}" "IconUri" "$INSTDIR\synctray.png"
 
   WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayName" "synctray"
   WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayVersion" "${VERSION}"
@@ -139,6 +158,7 @@ Section "Uninstall"
   Delete "$INSTDIR\synctray.exe"
   Delete "$INSTDIR\synctray-tray.exe"
   Delete "$INSTDIR\README.md"
+  Delete "$INSTDIR\synctray.png"
   Delete "$INSTDIR\Uninstall.exe"
   RMDir "$INSTDIR"
   Delete "$SMPROGRAMS\synctray.lnk"
@@ -146,5 +166,6 @@ Section "Uninstall"
   ; is gone.
   DeleteRegValue HKCU "${RUN_KEY}" "synctray"
   DeleteRegKey HKCU "${UNINSTALL_KEY}"
+  DeleteRegKey HKCU "${APP_ID_KEY}"
   ; The user's workspaces and data (%APPDATA%\synctray, and any workspace folder) stay.
 SectionEnd

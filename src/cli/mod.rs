@@ -197,6 +197,23 @@ fn interval_minutes() -> clap::builder::RangedI64ValueParser<u32> {
     clap::value_parser!(u32).range(i64::from(*range.start())..=i64::from(*range.end()))
 }
 
+/// The Windows installer's own step, `synctray --set-shortcut-app-id LNK`
+/// (data/windows/synctray.nsi): writes synctray's AppUserModelID into the Start-menu
+/// shortcut it made. Not a command of the command line (no help text, man page or
+/// completion offers it); `None` for any other command line. Exits 1, saying why, when
+/// the shortcut cannot be written.
+pub fn installer_step(args: &[std::ffi::OsString]) -> Option<process::ExitCode> {
+    match args {
+        [_, flag, lnk] if flag == "--set-shortcut-app-id" => {
+            Some(match crate::shortcut::set_app_id(Path::new(lnk)) {
+                Ok(()) => process::ExitCode::SUCCESS,
+                Err(e) => fail(ExitCode::Failed, format_args!("{e}")),
+            })
+        }
+        _ => None,
+    }
+}
+
 /// Carries out the command line of `synctray`.
 pub fn run(args: Args) -> process::ExitCode {
     if !args.daemon && args.command.is_none() {

@@ -32,6 +32,7 @@ pub async fn hold(why: &str) -> io::Result<Held> {
                 let _ = released.recv();
                 // SAFETY: as above; back to the default before the thread ends.
                 unsafe { SetThreadExecutionState(ES_CONTINUOUS) };
+                tracing::debug!("the system may sleep again: {why}");
             }
         })?;
     let ok = told.recv().unwrap_or(false);

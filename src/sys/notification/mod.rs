@@ -3,11 +3,17 @@
 //! # Platform specific behavior
 //! - Linux and the BSDs (`unix.rs`): a freedesktop notification server gets an icon, an
 //!   urgency, and the incident's notification replaced rather than stacked.
-//! - macOS and Windows (`other.rs`): the text as it is.
+//! - Windows (`windows.rs`): a toast, sent with synctray's AppUserModelID once the
+//!   installer registered it (Windows then names synctray as its sender).
+//! - macOS (`other.rs`): the text as it is.
 
 #[cfg(feature = "notifications")]
 #[cfg_attr(all(unix, not(target_os = "macos")), path = "unix.rs")]
-#[cfg_attr(not(all(unix, not(target_os = "macos"))), path = "other.rs")]
+#[cfg_attr(windows, path = "windows.rs")]
+#[cfg_attr(
+    not(any(windows, all(unix, not(target_os = "macos")))),
+    path = "other.rs"
+)]
 mod imp;
 #[cfg(feature = "notifications")]
 pub use imp::NotificationService;

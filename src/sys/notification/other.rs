@@ -1,6 +1,5 @@
-//! Desktop notifications on macOS and Windows: the text as it is. Their notification
-//! centres take no urgency and no icon name, and stack notifications rather than
-//! replacing one.
+//! Desktop notifications on macOS: the text as it is. Its notification centre takes no
+//! urgency and no icon name, and stacks notifications rather than replacing one.
 
 use notify_rust::Notification;
 
