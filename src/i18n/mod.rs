@@ -46,7 +46,11 @@ pub type Arg<'a> = FluentValue<'a>;
 /// A language to speak: its messages, then English's for what it lacks; and its clock.
 pub struct Lang {
     /// The languages asked for that synctray has, in order, English last.
-    bundles: Vec<FluentBundle<FluentResource>>,
+    tags: Vec<&'static str>,
+    /// Their messages, parsed when the first text is said: an idle daemon says nothing
+    /// for hours, and a language's parsed messages are the larger part of its heap (about
+    /// 100 KB for English alone).
+    bundles: OnceLock<Vec<FluentBundle<FluentResource>>>,
     twelve_hour: bool,
 }
 
@@ -84,7 +88,8 @@ impl Lang {
     /// English, with a 24-hour clock.
     pub fn english() -> Lang {
         Lang {
-            bundles: vec![bundle("en")],
+            tags: vec!["en"],
+            bundles: OnceLock::new(),
             twelve_hour: false,
         }
     }
@@ -106,7 +111,8 @@ impl Lang {
         // Nothing after English is ever asked for.
         tags.truncate(tags.iter().position(|t| *t == "en").expect("pushed") + 1);
         Lang {
-            bundles: tags.into_iter().map(bundle).collect(),
+            tags,
+            bundles: OnceLock::new(),
             twelve_hour: time
                 .and_then(parse_locale)
                 .is_some_and(|l| uses_12_hours(&l)),
@@ -132,10 +138,7 @@ impl Lang {
 
     /// The languages spoken, most wanted first ("es", "en").
     pub fn tags(&self) -> Vec<String> {
-        self.bundles
-            .iter()
-            .map(|b| b.locales[0].to_string())
-            .collect()
+        self.tags.iter().map(|t| t.to_string()).collect()
     }
 
     /// Whether times are said on a 12-hour clock.
@@ -152,7 +155,10 @@ impl Lang {
             }
             all
         });
-        for bundle in &self.bundles {
+        let bundles = self
+            .bundles
+            .get_or_init(|| self.tags.iter().map(|t| bundle(t)).collect());
+        for bundle in bundles {
             let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
                 continue;
             };

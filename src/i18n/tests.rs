@@ -278,7 +278,8 @@ fn a_message_a_language_lacks_is_said_in_english_never_as_its_id() {
     bundle.set_use_isolating(false);
     bundle.add_resource(only_quit).unwrap();
     let lang = Lang {
-        bundles: vec![bundle, super::bundle("en")],
+        tags: vec!["xx", "en"],
+        bundles: vec![bundle, super::bundle("en")].into(),
         twelve_hour: false,
     };
     assert_eq!(lang.text(id::QUIT, &[]), "Q");

@@ -76,18 +76,58 @@ pub fn hand_over(cmd: &mut std::process::Command) -> io::Result<std::process::Ex
     Err(cmd.exec())
 }
 
-/// The system's time zone now. Without `TZ`, its rules are read from `/etc/localtime`
-/// directly: asking jiff for the system zone looks its name up in the time zone database,
-/// which lists the whole zoneinfo tree and keeps the list (about 170 KB) in memory for the
-/// life of the daemon. With `TZ` (a name, a path or a POSIX rule), jiff's own lookup.
+/// The system's time zone now, its rules read from its TZif file directly: without `TZ`,
+/// `/etc/localtime`; with `TZ` naming a zone (`Europe/Madrid`, `:UTC`), that file of the
+/// zoneinfo folder (`TZDIR`, else `/usr/share/zoneinfo`); with `TZ` an absolute path, that
+/// file. Asking jiff for the system zone instead looks its name up in the time zone
+/// database, which lists the whole zoneinfo tree and keeps the list (about 130 KB of
+/// heap) for the life of the daemon. Anything else (a POSIX rule such as `EST5EDT`, a
+/// name whose file is not there as written): jiff's own lookup.
 pub fn local_zone() -> jiff::tz::TimeZone {
-    if std::env::var_os("TZ").is_none()
-        && let Ok(data) = fs::read("/etc/localtime")
-        && let Ok(tz) = jiff::tz::TimeZone::tzif("Local", &data)
-    {
+    let tz = std::env::var_os("TZ");
+    let tzdir = std::env::var_os("TZDIR");
+    if let Some(tz) = zone_file(tz.as_deref(), tzdir.as_deref()).and_then(|(name, path)| {
+        let data = fs::read(path).ok()?;
+        jiff::tz::TimeZone::tzif(&name, &data).ok()
+    }) {
         return tz;
     }
     jiff::tz::TimeZone::system()
+}
+
+/// The name and the TZif file of the zone `TZ` names (see [`local_zone`]), given `TZ` and
+/// `TZDIR`.
+fn zone_file(
+    tz: Option<&std::ffi::OsStr>,
+    tzdir: Option<&std::ffi::OsStr>,
+) -> Option<(String, std::path::PathBuf)> {
+    let Some(tz) = tz else {
+        return Some(("Local".into(), "/etc/localtime".into()));
+    };
+    let tz = tz.to_str()?;
+    let name = tz.strip_prefix(':').unwrap_or(tz);
+    let path = Path::new(name);
+    if path.is_absolute() {
+        return Some((name.to_owned(), path.to_owned()));
+    }
+    // An IANA name: letters, digits and `/_+-` in parts that never climb out of the
+    // folder. Anything else is left to jiff.
+    let iana = !name.is_empty()
+        && name.split('/').all(|part| {
+            !part.is_empty()
+                && part != "."
+                && part != ".."
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_+-".contains(c))
+        });
+    if !iana {
+        return None;
+    }
+    let dir = tzdir
+        .filter(|d| !d.is_empty())
+        .unwrap_or("/usr/share/zoneinfo".as_ref());
+    Some((name.to_owned(), Path::new(&dir).join(name)))
 }
 
 /// The stop signals: SIGTERM, SIGINT (Ctrl-C) and SIGHUP (the terminal closed). Listened
@@ -167,6 +207,59 @@ mod tests {
         for step in 0..(365 * 4) {
             let at = start + jiff::SignedDuration::from_hours(6 * step);
             assert_eq!(direct.to_offset(at), system.to_offset(at), "at {at}");
+        }
+    }
+
+    #[test]
+    fn tz_names_a_file_of_the_zoneinfo_folder_an_absolute_path_or_is_left_to_jiff() {
+        let file = |tz: Option<&str>, tzdir: Option<&str>| {
+            zone_file(tz.map(AsRef::as_ref), tzdir.map(AsRef::as_ref))
+                .map(|(name, path)| (name, path.display().to_string()))
+        };
+        let pair = |name: &str, path: &str| Some((name.to_owned(), path.to_owned()));
+        assert_eq!(file(None, None), pair("Local", "/etc/localtime"));
+        assert_eq!(
+            file(Some("Europe/Madrid"), None),
+            pair("Europe/Madrid", "/usr/share/zoneinfo/Europe/Madrid")
+        );
+        assert_eq!(file(Some(":UTC"), Some("/tz")), pair("UTC", "/tz/UTC"));
+        assert_eq!(
+            file(Some("America/Port-au-Prince"), Some("")),
+            pair(
+                "America/Port-au-Prince",
+                "/usr/share/zoneinfo/America/Port-au-Prince"
+            )
+        );
+        assert_eq!(
+            file(Some("/etc/tz/x"), None),
+            pair("/etc/tz/x", "/etc/tz/x")
+        );
+        for jiffs in [
+            "",
+            "<+05>-5",
+            "../../etc/passwd",
+            "Europe//Madrid",
+            "a/./b",
+            "EST5EDT,M3.2.0,M11.1.0",
+        ] {
+            assert_eq!(file(Some(jiffs), None), None, "{jiffs}");
+        }
+    }
+
+    /// With `TZ` naming a zone, the zone read from its file has the rules jiff's lookup
+    /// finds for that name.
+    #[test]
+    fn a_zone_read_from_its_file_has_the_rules_of_its_name() {
+        let start = jiff::Timestamp::from_second(1_767_225_600).unwrap(); // 2026-01-01
+        for name in ["UTC", "Asia/Kolkata", "Europe/Madrid", "America/New_York"] {
+            let (_, path) = zone_file(Some(name.as_ref()), None).unwrap();
+            let data = fs::read(&path).expect("tzdata is installed (.ci/deps --test)");
+            let direct = jiff::tz::TimeZone::tzif(name, &data).unwrap();
+            let named = jiff::tz::TimeZone::get(name).unwrap();
+            for step in 0..(365 * 4) {
+                let at = start + jiff::SignedDuration::from_hours(6 * step);
+                assert_eq!(direct.to_offset(at), named.to_offset(at), "{name} at {at}");
+            }
         }
     }
 }
