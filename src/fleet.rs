@@ -444,14 +444,42 @@ pub fn listed(path: &Path) -> Option<Vec<Workspace>> {
 /// `--daemon` for several workspaces (or for the list, followed as it changes): each
 /// served on its own thread; SIGTERM, SIGINT and SIGHUP stop them all the two-stage way.
 pub fn serve_daemon(initial: Vec<Workspace>, list: Option<PathBuf>) {
+    serve_daemon_with(initial, list, Vec::new());
+}
+
+/// `--daemon` for one workspace, already opened (its configuration loaded, the workspace
+/// claimed: a daemon that cannot start says so and ends at once): a fleet of one, served
+/// as [`serve_daemon`] serves several. It ends when its workspace's scheduler does.
+pub fn serve_daemon_host(host: Host) {
+    let ws = host.ws.clone();
+    serve_daemon_with(vec![ws], None, vec![host]);
+}
+
+/// [`serve_daemon`], the workspaces of `opened` served by their hosts. Without a list to
+/// follow, the daemon ends once every workspace's thread has ended by itself (another
+/// synctray took it over).
+fn serve_daemon_with(initial: Vec<Workspace>, list: Option<PathBuf>, mut opened: Vec<Host>) {
     let named = initial.len() > 1 || list.is_some();
+    let (ended_tx, mut ended) = mpsc::unbounded_channel();
     let mut fleet = Fleet::new(Box::new(move |_, ws, stop| {
-        Box::new(move || serve_one(ws, stop, named))
+        let host = opened
+            .iter()
+            .position(|h| h.ws.root == ws.root)
+            .map(|at| opened.swap_remove(at));
+        let ended = ended_tx.clone();
+        Box::new(move || {
+            serve_one(ws, stop, named, host);
+            let _ = ended.send(());
+        })
     }));
-    fleet.set(&initial);
     host::runtime().block_on(async {
         let (stop_tx, mut stop_rx) = watch::channel(Stop::Run);
         tokio::spawn(host::stop_on_signals(stop_tx));
+        // Let the signal task install its handlers before a job can start: a SIGTERM
+        // that came first would end the process at once, leaving the job and the lock.
+        tokio::task::yield_now().await;
+        fleet.set(&initial);
+        let mut ended_count = 0;
         let (changed_tx, mut changed) = mpsc::unbounded_channel();
         let _watcher = list.as_deref().and_then(|path| {
             match crate::watch::watch_list(path, move || {
@@ -482,6 +510,12 @@ pub fn serve_daemon(initial: Vec<Workspace>, list: Option<PathBuf>) {
                         fleet.set(&wanted);
                     }
                 }
+                Some(()) = ended.recv() => {
+                    ended_count += 1;
+                    if list.is_none() && ended_count == initial.len() {
+                        break;
+                    }
+                }
                 () = tokio::time::sleep(Duration::from_millis(100)), if stopping => {
                     if fleet.finished() {
                         break;
@@ -493,23 +527,27 @@ pub fn serve_daemon(initial: Vec<Workspace>, list: Option<PathBuf>) {
     fleet.join();
 }
 
-/// One workspace of a daemon's fleet, on its own thread: served as soon as it can be,
-/// until `stop`.
-fn serve_one(ws: Workspace, stop: watch::Sender<Stop>, named: bool) {
+/// One workspace of a daemon's fleet, on its own thread: served by `opened`, or as soon
+/// as it can be, until `stop`.
+fn serve_one(ws: Workspace, stop: watch::Sender<Stop>, named: bool, opened: Option<Host>) {
     // Its controls are the config file and the CLI; the only commands it takes are the
     // actions of its own failure notifications ("Sync now").
     let (commands, mut commands_rx) = mpsc::unbounded_channel();
     let actions = notify::daemon_actions(ws.clone(), commands);
     let notifier = notify::desktop_for(named.then(|| ws.name.clone()), Some(actions));
-    let Some(host) = open_when_servable(
-        &ws,
-        Front::Daemon,
-        &*notifier,
-        &stop,
-        &mut commands_rx,
-        |_| {},
-    ) else {
-        return;
+    let host = match opened {
+        Some(host) => host,
+        None => match open_when_servable(
+            &ws,
+            Front::Daemon,
+            &*notifier,
+            &stop,
+            &mut commands_rx,
+            |_| {},
+        ) {
+            Some(host) => host,
+            None => return,
+        },
     };
     host.without_signals()
         .serve(notifier, commands_rx, stop, |_| std::future::pending());

@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Local, Utc};
 use clap::{Parser, Subcommand};
-use tokio::sync::{mpsc, watch};
 
 use crate::config::{self, Config, Edit};
 use crate::engine::RunOutcome;
@@ -16,7 +15,6 @@ use crate::host::{self, Host};
 use crate::lock::Holder;
 use crate::notify;
 use crate::schedule::{Cadence, Trigger};
-use crate::shutdown::Stop;
 use crate::snapshot::{Running, Snapshot};
 use crate::status::{Outcome, RunRecord, iso_ms};
 use crate::wait::Condition;
@@ -368,20 +366,8 @@ fn daemon(ws: Workspace) -> process::ExitCode {
         host.ws.root.display(),
         host.ws.source
     );
-    // Every line about the workspace names it, as when a daemon serves several.
-    let span = tracing::info_span!("workspace", name = %host.ws.name);
-    let _in = span.enter();
-    // Its controls are the config file and the CLI; the only commands it takes are the
-    // actions of its own failure notifications ("Sync now").
-    let (commands, commands_rx) = mpsc::unbounded_channel();
-    let (stop, _) = watch::channel(Stop::Run);
-    let actions = notify::daemon_actions(host.ws.clone(), commands);
-    host.serve(
-        notify::desktop_for(None, Some(actions)),
-        commands_rx,
-        stop,
-        |_| std::future::pending(),
-    );
+    // Served as several are: a fleet of one (every line about the workspace names it).
+    crate::fleet::serve_daemon_host(host);
     process::ExitCode::SUCCESS
 }
 

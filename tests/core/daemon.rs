@@ -368,3 +368,104 @@ fn a_second_daemon_on_the_same_workspace_does_not_start() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("already running"));
     daemon.signal(libc::SIGTERM);
 }
+
+/// Two daemons started while `data/` is read-only both serve the workspace unclaimed (so
+/// that the problem is seen); once it is writable, one claims it and the other ends by
+/// itself, exit 0 — a daemon of one workspace ends when its workspace's scheduler does.
+#[cfg(target_os = "linux")]
+#[test]
+fn of_two_daemons_waiting_for_a_writable_workspace_one_claims_it_and_the_other_ends() {
+    if !crate::util::can_run_as_root(
+        &[
+            "unshare",
+            "-m",
+            "sh",
+            "-c",
+            "mount --bind / /mnt && mount -o remount,bind,ro /mnt",
+        ],
+        "this test needs `unshare -m` and `mount` as root (util-linux)",
+    ) {
+        return;
+    }
+    let ws = Ws::new(r#"{"schedule": "* * * * * *", "jobs": [{"name": "a", "command": "true"}]}"#);
+    let data = ws.path("data");
+    let ready = ws.path("ro-ready");
+    // A mount namespace where data/ is read-only, held by a process of its own.
+    let mut holder = std::process::Command::new("unshare")
+        .args([
+            "-m",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            r#"mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && touch "$2" && exec sleep 600"#,
+            "sh",
+        ])
+        .arg(&data)
+        .arg(&ready)
+        .stdin(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(wait_until(Duration::from_secs(10), || ready.exists()));
+    let pid = holder.id().to_string();
+    let start = |name: &str| {
+        let log = ws.path(name);
+        let mut command = std::process::Command::new("nsenter");
+        command
+            .args(["-t", &pid, "-m", crate::util::SYNCTRAY, "--workspace"])
+            .arg(ws.root())
+            .arg("--daemon")
+            .env("SYNCTRAY_LOG", "debug")
+            .env_remove("SYNCTRAY_WORKSPACE")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap());
+        crate::util::Daemon {
+            child: command.spawn().unwrap(),
+            log,
+        }
+    };
+    let mut daemons = [start("first.log"), start("second.log")];
+    for daemon in &daemons {
+        daemon.wait_log(
+            "serving the workspace until it can be claimed",
+            Duration::from_secs(10),
+        );
+    }
+    let rw = std::process::Command::new("nsenter")
+        .args(["-t", &pid, "-m", "mount", "-o", "remount,bind,rw"])
+        .arg(&data)
+        .status()
+        .unwrap();
+    assert!(rw.success());
+    let mut ended = None;
+    let gone = wait_until(Duration::from_secs(20), || {
+        for (i, daemon) in daemons.iter_mut().enumerate() {
+            if let Some(status) = daemon.child.try_wait().unwrap() {
+                ended = Some((i, status.code()));
+                return true;
+            }
+        }
+        false
+    });
+    let both = format!("{}\n---\n{}", daemons[0].log(), daemons[1].log());
+    assert!(gone, "neither daemon ended:\n{both}");
+    let (i, code) = ended.unwrap();
+    assert_eq!(code, Some(0), "{both}");
+    assert!(
+        daemons[i]
+            .log()
+            .contains("another synctray serves the workspace now"),
+        "{both}"
+    );
+    let other = &mut daemons[1 - i];
+    assert!(
+        other
+            .log()
+            .contains("the workspace is claimed: runs can start"),
+        "{both}"
+    );
+    other.stop_with(libc::SIGTERM, Duration::from_secs(10));
+    let _ = holder.kill();
+    let _ = holder.wait();
+}
