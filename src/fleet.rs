@@ -14,12 +14,13 @@ use std::time::Duration;
 
 use chrono::Utc;
 use tokio::sync::{mpsc, watch};
+use tracing::Instrument;
 
 use crate::config::{Config, Edit};
 use crate::engine::{Command, RunOutcome};
 use crate::health::{Blocker, Problem};
 use crate::host::{self, GRACE, Host, OpenError};
-use crate::lock::Holder;
+use crate::lock::{Holder, InstanceLock};
 use crate::notify::{self, Note, Notifier};
 use crate::schedule::Trigger;
 use crate::shutdown::Stop;
@@ -77,93 +78,103 @@ pub fn open_when_servable(
     notifier: &dyn Notifier,
     stop: &watch::Sender<Stop>,
     commands: &mut mpsc::UnboundedReceiver<Command>,
+    show: impl FnMut(Waiting),
+) -> Option<Host> {
+    host::runtime().block_on(wait_servable(ws, front, notifier, stop, commands, show))
+}
+
+/// [`open_when_servable`] in the caller's runtime.
+async fn wait_servable(
+    ws: &Workspace,
+    front: Front,
+    notifier: &dyn Notifier,
+    stop: &watch::Sender<Stop>,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
     mut show: impl FnMut(Waiting),
 ) -> Option<Host> {
     let mut stops = stop.subscribe();
-    host::runtime().block_on(async {
-        let mut shown: Option<Blocker> = None;
-        // A change from the menu that was refused, said in the menu for a while.
-        let mut refused: Option<Message> = None;
-        let mut told_problem = false;
-        let mut told_elsewhere = false;
-        loop {
-            if *stops.borrow_and_update() != Stop::Run {
-                break None;
+    let mut shown: Option<Blocker> = None;
+    // A change from the menu that was refused, said in the menu for a while.
+    let mut refused: Option<Message> = None;
+    let mut told_problem = false;
+    let mut told_elsewhere = false;
+    loop {
+        if *stops.borrow_and_update() != Stop::Run {
+            break None;
+        }
+        // Read quietly at each look: its warnings are logged once it is served.
+        let config = Config::load_in(ws).map_err(std::sync::Arc::new);
+        let opened = config
+            .as_ref()
+            .ok()
+            .map(|c| Host::with_config(ws.clone(), c.clone(), front.name()));
+        let wait = match opened {
+            Some(Ok(host)) => {
+                tracing::info!("served from now on");
+                host::log_warnings(ws, &host.config);
+                if told_problem {
+                    notifier.notify(Note::Recovered { duration_ms: None });
+                }
+                break Some(host);
             }
-            // Read quietly at each look: its warnings are logged once it is served.
-            let config = Config::load_in(ws).map_err(std::sync::Arc::new);
-            let opened = config
-                .as_ref()
-                .ok()
-                .map(|c| Host::with_config(ws.clone(), c.clone(), front.name()));
-            let wait = match opened {
-                Some(Ok(host)) => {
-                    tracing::info!("served from now on");
-                    host::log_warnings(ws, &host.config);
-                    if told_problem {
-                        notifier.notify(Note::Recovered { duration_ms: None });
-                    }
-                    break Some(host);
+            Some(Err(OpenError::Taken { holder, .. })) => {
+                if !told_elsewhere {
+                    tracing::info!("served by another synctray ({holder})");
+                    told_elsewhere = true;
                 }
-                Some(Err(OpenError::Taken { holder, .. })) => {
-                    if !told_elsewhere {
-                        tracing::info!("served by another synctray ({holder})");
-                        told_elsewhere = true;
-                    }
-                    shown = None;
-                    let mut snapshot =
-                        Snapshot::read(ws, config.as_ref().map_err(Clone::clone), Utc::now());
-                    snapshot.message = refused.clone();
-                    show(Waiting::Elsewhere(snapshot, *holder));
-                    front.look_elsewhere_every()
-                }
-                not_served => {
-                    told_elsewhere = false;
-                    let why = match (&config, not_served) {
-                        (Err(e), _) => Blocker::ConfigBroken(e.kind.to_string()),
-                        (Ok(_), Some(Err(e))) => Blocker::Unserved(e.to_string()),
-                        (Ok(_), _) => unreachable!("a loaded configuration was tried above"),
-                    };
-                    let mut snapshot = unserved(ws, why, config);
-                    snapshot.message = refused.clone();
-                    let why = snapshot.problem.as_ref().map(|p| p.what.clone());
-                    if why != shown {
-                        if let Some(why) = &why {
-                            tracing::warn!("cannot sync: {why}");
-                            if !told_problem {
-                                notifier.notify(Note::Problem(why.clone()));
-                                told_problem = true;
-                            }
+                shown = None;
+                let mut snapshot =
+                    Snapshot::read(ws, config.as_ref().map_err(Clone::clone), Utc::now());
+                snapshot.message = refused.clone();
+                show(Waiting::Elsewhere(snapshot, *holder));
+                front.look_elsewhere_every()
+            }
+            not_served => {
+                told_elsewhere = false;
+                let why = match (&config, not_served) {
+                    (Err(e), _) => Blocker::ConfigBroken(e.kind.to_string()),
+                    (Ok(_), Some(Err(e))) => Blocker::Unserved(e.to_string()),
+                    (Ok(_), _) => unreachable!("a loaded configuration was tried above"),
+                };
+                let mut snapshot = unserved(ws, why, config);
+                snapshot.message = refused.clone();
+                let why = snapshot.problem.as_ref().map(|p| p.what.clone());
+                if why != shown {
+                    if let Some(why) = &why {
+                        tracing::warn!("cannot sync: {why}");
+                        if !told_problem {
+                            notifier.notify(Note::Problem(why.clone()));
+                            told_problem = true;
                         }
-                        shown = why;
-                        show(Waiting::Unserved(snapshot));
                     }
-                    RETRY_BROKEN
+                    shown = why;
+                    show(Waiting::Unserved(snapshot));
                 }
-            };
-            tokio::select! {
-                () = tokio::time::sleep(wait) => {}
-                _ = stops.changed() => {}
-                Some(command) = commands.recv() => match command {
-                    // Served elsewhere: a manual run here, under the lock.
-                    Command::SyncNow if told_elsewhere => sync_here(ws, stop).await,
-                    // The edits go to the file, which the scheduler there (or this one,
-                    // once it can serve) picks up; a refusal is said on the desktop.
-                    Command::SetInterval(n) => {
-                        refused = edit(ws, Edit::Interval(n), notifier);
-                        shown = None;
-                    }
-                    Command::SetPaused(on) => {
-                        refused = edit(ws, Edit::Paused(on), notifier);
-                        shown = None;
-                    }
-                    command => tracing::info!(
-                        "{command:?} ignored: the workspace cannot be served"
-                    ),
+                RETRY_BROKEN
+            }
+        };
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            _ = stops.changed() => {}
+            Some(command) = commands.recv() => match command {
+                // Served elsewhere: a manual run here, under the lock.
+                Command::SyncNow if told_elsewhere => sync_here(ws, stop).await,
+                // The edits go to the file, which the scheduler there (or this one,
+                // once it can serve) picks up; a refusal is said on the desktop.
+                Command::SetInterval(n) => {
+                    refused = edit(ws, Edit::Interval(n), notifier);
+                    shown = None;
                 }
+                Command::SetPaused(on) => {
+                    refused = edit(ws, Edit::Paused(on), notifier);
+                    shown = None;
+                }
+                command => tracing::info!(
+                    "{command:?} ignored: the workspace cannot be served"
+                ),
             }
         }
-    })
+    }
 }
 
 /// A change from the menu to a workspace served elsewhere or not yet: written to its
@@ -456,29 +467,49 @@ pub fn serve_daemon_host(host: Host) {
 }
 
 /// [`serve_daemon`], the workspaces of `opened` served by their hosts. Without a list to
-/// follow, the daemon ends once every workspace's thread has ended by itself (another
-/// synctray took it over).
+/// follow, the daemon ends once every workspace's scheduler has ended by itself (another
+/// synctray took it over). A set that cannot change (one workspace, no list) has nothing
+/// to serve beside its workspace: that one is served on this thread, in the runtime that
+/// listens for the signals, rather than on a thread with a runtime of its own (memory for
+/// nothing, which an idle daemon should not take).
 fn serve_daemon_with(initial: Vec<Workspace>, list: Option<PathBuf>, mut opened: Vec<Host>) {
     let named = initial.len() > 1 || list.is_some();
+    let mut here = match (&list, initial.as_slice()) {
+        (None, [ws]) => Some((ws.clone(), take(&mut opened, ws))),
+        _ => None,
+    };
+    let on_threads: &[Workspace] = if here.is_some() { &[] } else { &initial };
     let (ended_tx, mut ended) = mpsc::unbounded_channel();
+    let here_ended = ended_tx.clone();
     let mut fleet = Fleet::new(Box::new(move |_, ws, stop| {
-        let host = opened
-            .iter()
-            .position(|h| h.ws.root == ws.root)
-            .map(|at| opened.swap_remove(at));
+        let host = take(&mut opened, &ws);
         let ended = ended_tx.clone();
         Box::new(move || {
-            serve_one(ws, stop, named, host);
+            let claim = host::runtime().block_on(serve_one(ws, stop, named, host));
+            // Released once its runtime is gone, with whatever that still held.
+            drop(claim);
             let _ = ended.send(());
         })
     }));
+    let mut claim = None;
     host::runtime().block_on(async {
         let (stop_tx, mut stop_rx) = watch::channel(Stop::Run);
+        // The workspace served here is stopped by the signals directly: it ends after
+        // this loop may have (a second signal still stops its run at once).
+        let here_stop = stop_tx.clone();
         tokio::spawn(host::stop_on_signals(stop_tx));
         // Let the signal task install its handlers before a job can start: a SIGTERM
         // that came first would end the process at once, leaving the job and the lock.
         tokio::task::yield_now().await;
-        fleet.set(&initial);
+        let serve_here = async {
+            if let Some((ws, host)) = here.take() {
+                // Its lines name it, as a workspace's thread's do.
+                let span = tracing::info_span!("workspace", name = %ws.name);
+                claim = serve_one(ws, here_stop, named, host).instrument(span).await;
+                let _ = here_ended.send(());
+            }
+        };
+        fleet.set(on_threads);
         let mut ended_count = 0;
         let (changed_tx, mut changed) = mpsc::unbounded_channel();
         let _watcher = list.as_deref().and_then(|path| {
@@ -495,41 +526,58 @@ fn serve_daemon_with(initial: Vec<Workspace>, list: Option<PathBuf>, mut opened:
                 }
             }
         });
-        let mut stopping = false;
-        loop {
-            tokio::select! {
-                Ok(()) = stop_rx.changed() => {
-                    stopping = true;
-                    fleet.forward(*stop_rx.borrow_and_update());
-                }
-                Some(()) = changed.recv(), if !stopping => {
-                    // A burst of events for one save: read the list once it has settled.
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    while changed.try_recv().is_ok() {}
-                    if let Some(wanted) = list.as_deref().and_then(listed) {
-                        fleet.set(&wanted);
+        let follow = async {
+            let mut stopping = false;
+            loop {
+                tokio::select! {
+                    Ok(()) = stop_rx.changed() => {
+                        stopping = true;
+                        fleet.forward(*stop_rx.borrow_and_update());
                     }
-                }
-                Some(()) = ended.recv() => {
-                    ended_count += 1;
-                    if list.is_none() && ended_count == initial.len() {
-                        break;
+                    Some(()) = changed.recv(), if !stopping => {
+                        // A burst of events for one save: read the list once it has settled.
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        while changed.try_recv().is_ok() {}
+                        if let Some(wanted) = list.as_deref().and_then(listed) {
+                            fleet.set(&wanted);
+                        }
                     }
-                }
-                () = tokio::time::sleep(Duration::from_millis(100)), if stopping => {
-                    if fleet.finished() {
-                        break;
+                    Some(()) = ended.recv() => {
+                        ended_count += 1;
+                        if list.is_none() && ended_count == initial.len() {
+                            break;
+                        }
+                    }
+                    () = tokio::time::sleep(Duration::from_millis(100)), if stopping => {
+                        if fleet.finished() {
+                            break;
+                        }
                     }
                 }
             }
-        }
+        };
+        tokio::join!(serve_here, follow);
     });
+    drop(claim);
     fleet.join();
 }
 
-/// One workspace of a daemon's fleet, on its own thread: served by `opened`, or as soon
-/// as it can be, until `stop`.
-fn serve_one(ws: Workspace, stop: watch::Sender<Stop>, named: bool, opened: Option<Host>) {
+/// The host opened for `ws`, taken from `opened`.
+fn take(opened: &mut Vec<Host>, ws: &Workspace) -> Option<Host> {
+    opened
+        .iter()
+        .position(|h| h.ws.root == ws.root)
+        .map(|at| opened.swap_remove(at))
+}
+
+/// One workspace of a daemon's fleet: served by `opened`, or as soon as it can be, until
+/// `stop`. Returns its claim, for the caller to release once its runtime is gone.
+async fn serve_one(
+    ws: Workspace,
+    stop: watch::Sender<Stop>,
+    named: bool,
+    opened: Option<Host>,
+) -> Option<InstanceLock> {
     // Its controls are the config file and the CLI; the only commands it takes are the
     // actions of its own failure notifications ("Sync now").
     let (commands, mut commands_rx) = mpsc::unbounded_channel();
@@ -537,18 +585,19 @@ fn serve_one(ws: Workspace, stop: watch::Sender<Stop>, named: bool, opened: Opti
     let notifier = notify::desktop_for(named.then(|| ws.name.clone()), Some(actions));
     let host = match opened {
         Some(host) => host,
-        None => match open_when_servable(
-            &ws,
-            Front::Daemon,
-            &*notifier,
-            &stop,
-            &mut commands_rx,
-            |_| {},
-        ) {
-            Some(host) => host,
-            None => return,
-        },
+        None => {
+            wait_servable(
+                &ws,
+                Front::Daemon,
+                &*notifier,
+                &stop,
+                &mut commands_rx,
+                |_| {},
+            )
+            .await?
+        }
     };
     host.without_signals()
-        .serve(notifier, commands_rx, stop, |_| std::future::pending());
+        .serve_here(notifier, commands_rx, stop, |_| std::future::pending())
+        .await
 }

@@ -136,13 +136,31 @@ impl Host {
     ) where
         F: Future<Output = ()>,
     {
+        let instance = runtime().block_on(self.serve_here(notifier, commands, stop, beside));
+        // Released once the runtime is gone, with whatever it still held.
+        drop(instance);
+    }
+
+    /// [`Host::serve`] in the caller's runtime (the daemon's fleet of one serves its
+    /// workspace on the thread and in the runtime that listen for the signals). Returns the workspace's claim, for the
+    /// caller to release once its runtime is gone.
+    pub async fn serve_here<F>(
+        self,
+        notifier: Box<dyn Notifier>,
+        commands: mpsc::UnboundedReceiver<Command>,
+        stop: watch::Sender<Stop>,
+        beside: impl FnOnce(&Engine) -> F,
+    ) -> Option<InstanceLock>
+    where
+        F: Future<Output = ()>,
+    {
         let Host {
             ws,
             config,
             mut instance,
             signal_grace,
         } = self;
-        runtime().block_on(async {
+        {
             let engine = Engine::system(ws.clone(), notifier).with_alerts();
             let stop_rx = stop.subscribe();
             let stop_tx = stop.clone();
@@ -165,8 +183,8 @@ impl Host {
                 () = async { beside.await; std::future::pending::<()>().await } => {}
                 () = claim_later => {}
             }
-        });
-        drop(instance);
+        }
+        instance
     }
 }
 
