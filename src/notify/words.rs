@@ -165,7 +165,11 @@ mod tests {
                 },
                 vec!["jobs[0].colour", "name, command"],
             ),
-            (ConfigWarning::ProbeWithoutRequire, vec!["network.probe"]),
+            (
+                ConfigWarning::ProbeWithoutRequire,
+                // The configuration's own words, kept as they are.
+                vec![r#""network.probe""#, r#""network.require": true"#],
+            ),
             (
                 ConfigWarning::NotForChannel {
                     key: "alerts[1].tokenFile".into(),
@@ -208,17 +212,19 @@ mod tests {
         all
     }
 
-    /// The English text's own words: what is left between the arguments, where long
-    /// enough to be a phrase ("is not a regular file (remove it)").
-    fn english_phrases(english: &str, args: &[&str]) -> Vec<String> {
+    /// The English text's own words, two at a time ("is not", "regular file"):
+    /// the runs of words between its arguments. A translation that kept any of them has
+    /// an English leftover.
+    fn english_pairs(english: &str, args: &[&str]) -> Vec<String> {
         let mut rest = english.to_owned();
         for arg in args {
-            rest = rest.replace(arg, "\u{0}");
+            rest = rest.replace(arg, " \u{0} ");
         }
-        rest.split('\u{0}')
-            .map(str::trim)
-            .filter(|p| p.chars().filter(|c| c.is_alphabetic()).count() >= 6)
-            .map(str::to_owned)
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        words
+            .windows(2)
+            .filter(|w| w.iter().all(|w| !w.contains('\u{0}')))
+            .map(|w| w.join(" "))
             .collect()
     }
 
@@ -253,9 +259,11 @@ mod tests {
                 for arg in &args {
                     assert!(said.contains(arg), "{tag}: {said:?} does not name {arg:?}");
                 }
-                for phrase in english_phrases(&english, &args) {
+                let words: Vec<&str> = said.split_whitespace().collect();
+                let pairs: Vec<String> = words.windows(2).map(|w| w.join(" ")).collect();
+                for phrase in english_pairs(&english, &args) {
                     assert!(
-                        !said.contains(&phrase),
+                        !pairs.contains(&phrase),
                         "{tag}: {said:?} keeps the English {phrase:?}"
                     );
                 }
