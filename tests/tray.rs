@@ -1102,6 +1102,107 @@ fn xembed_the_icon_docks_in_trayer_and_a_click_opens_its_menu() {
     eprintln!("screenshot of the open menu: {}", shot.display());
 }
 
+/// In an XEmbed tray the menu is GTK's own: the first time it opens after a change of
+/// state that brought a longer line, it is as wide as that line (GTK used to keep the width
+/// it had when last shown, and cut the new line and the ▸ arrows at the screen's edge), and
+/// it opens no wider the second time.
+#[test]
+fn xembed_the_menu_is_as_wide_as_its_longest_line_the_first_time_it_opens_after_a_change() {
+    if !Parts::XEMBED.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::XEMBED);
+    let ws = Ws::new(
+        r#"{"intervalMinutes": 1440, "catchUp": false, "jobs": [
+            {"name": "a-job-whose-rather-long-name-widens-the-menu", "command": "exit 1"}]}"#,
+    );
+    let tray = Tray::start(&desktop, &ws, "tray.log");
+    let program = Path::new(SYNCTRAY_TRAY)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let search = |args: &[&str]| {
+        let out = desktop.xdotool(args);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .map(str::to_owned)
+    };
+    let menu_window = || {
+        search(&[
+            "search",
+            "--onlyvisible",
+            "--classname",
+            &format!("^{program}$"),
+        ])
+    };
+    let width = |window: &str| {
+        let out = desktop.xdotool(&["getwindowgeometry", "--shell", window]);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("WIDTH=")?.parse::<i32>().ok())
+            .expect("the menu's width")
+    };
+    wait_for(
+        "the tray to be ready",
+        LONG,
+        || {
+            tray.log().contains(": Never synced | Next run")
+                && search(&["search", "--class", "synctray$"]).is_some()
+        },
+        || tray.context(),
+    );
+    let icon = search(&["search", "--class", "synctray$"]).unwrap();
+    // Opens the menu (a click can land before GTK maps the icon for input: again until it
+    // opens), reads its width, and closes it.
+    let open_width = || {
+        let mut window = None;
+        let opened = support::proc::wait_until(LONG, || {
+            desktop.xdotool(&["mousemove", "--window", &icon, "16", "15", "click", "1"]);
+            support::proc::wait_until(Duration::from_secs(3), || {
+                window = menu_window();
+                window.is_some()
+            })
+        });
+        assert!(opened, "the menu did not open\n{}", tray.context());
+        std::thread::sleep(Duration::from_millis(300)); // drawn at its final size
+        let wide = width(&window.unwrap());
+        assert!(desktop.xdotool(&["key", "Escape"]).status.success());
+        wait_for(
+            "the menu to close",
+            SHORT,
+            || menu_window().is_none(),
+            || tray.context(),
+        );
+        wide
+    };
+    let before = open_width();
+
+    // A failed run: its line names the long job (up to the 48 characters a line holds).
+    let out = ws.run(&["sync"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    wait_for(
+        "the failure in the menu",
+        LONG,
+        || tray.log().contains("a-job-whose"),
+        || tray.context(),
+    );
+    let first = open_width();
+    let second = open_width();
+    assert!(
+        first > before,
+        "the menu did not grow for its longer line: {before} px, then {first} px\n{}",
+        tray.context()
+    );
+    assert_eq!(
+        first,
+        second,
+        "the first opening after the change was not at the final width\n{}",
+        tray.context()
+    );
+}
+
 /// A panel that hosts StatusNotifierItems comes (a panel started, or restarted, after the
 /// tray): the item registers with it and the XEmbed icon goes; when the host goes, the
 /// XEmbed icon is back, with the same menu.
