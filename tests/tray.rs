@@ -402,14 +402,14 @@ fn libfaketime() -> Option<PathBuf> {
     found
 }
 
-/// At rest the tray wakes once a minute, to count "in 12 min" down; that redraw tells the
-/// panel nothing (a panel told would wake the tray again to read the menu and the tooltip,
-/// and the tooltip says "Next run 14:45", which the minute does not change): the menu's new
-/// count is read when the panel opens the menu, whose `AboutToShow` says to read it again.
-/// A change of state is still told at once. The tray's wall clock starts 20 s before a
-/// minute turns (libfaketime), so that the test waits seconds, not a minute.
+/// At rest the tray wakes once a minute, to count "in 12 min" down in its menu, and tells
+/// the panel in one signal: the new label of that entry (`ItemsPropertiesUpdated`, which
+/// the panel applies without calling back), not `LayoutUpdated` (the panel would call back
+/// for the whole menu) nor `NewToolTip` (the tooltip says "Next run 14:45", which the
+/// minute does not change). A change of state is told at once. The tray's wall clock
+/// starts 20 s before a minute turns (libfaketime), so that the test waits seconds.
 #[test]
-fn sni_the_idle_minute_tells_the_panel_nothing_and_an_opened_menu_reads_the_new_count() {
+fn sni_the_idle_minute_tells_the_panel_one_label_and_nothing_else() {
     let Some(faketime) = libfaketime() else {
         return;
     };
@@ -425,10 +425,10 @@ fn sni_the_idle_minute_tells_the_panel_nothing_and_an_opened_menu_reads_the_new_
     let sni = s.desktop.sni();
     let next_line = |menu: &MenuItem| {
         menu.find_starting("Next run")
-            .map(|i| i.label.clone())
+            .map(|i| (i.id, i.label.clone()))
             .unwrap_or_else(|| panic!("no \"Next run\" line in\n{menu}\n{}", s.tray.context()))
     };
-    let before = next_line(&s.wait_menu("the next run", LONG, |m| {
+    let (id, before) = next_line(&s.wait_menu("the next run", LONG, |m| {
         m.find_starting("Next run").is_some()
     }));
     assert_eq!(before, "Next run tomorrow 00:00 (in 14 h)");
@@ -436,22 +436,29 @@ fn sni_the_idle_minute_tells_the_panel_nothing_and_an_opened_menu_reads_the_new_
         tooltip(&sni.item()).1,
         "Never synced\nNext run tomorrow 00:00"
     );
-    assert!(
-        !sni.about_to_show(0),
-        "nothing changed since the menu was read"
-    );
     // The start's own news told (half a second without a signal), the tray rests.
     s.wait("the start's signals to end", SHORT, || {
         std::thread::sleep(Duration::from_millis(500));
         sni.signals().is_empty()
     });
 
-    // The minute turns (10:01): the menu reads differently, and the panel is not told.
-    s.wait("the minute's redraw", LONG, || sni.about_to_show(0));
-    assert_eq!(sni.signals(), Vec::<String>::new(), "{}", s.tray.context());
-    let after = next_line(&sni.menu());
-    assert_eq!(after, "Next run tomorrow 00:00 (in 13 h 59 min)");
-    assert!(!sni.about_to_show(0), "the menu was read whole since");
+    // The minute turns (10:01): one signal, the entry's new label, under the same id.
+    let mut said = Vec::new();
+    s.wait("the minute's redraw", LONG, || {
+        said.extend(sni.signals());
+        !said.is_empty()
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    said.extend(sni.signals());
+    assert_eq!(said, ["ItemsPropertiesUpdated"], "{}", s.tray.context());
+    assert_eq!(
+        next_line(&sni.menu()),
+        (id, "Next run tomorrow 00:00 (in 13 h 59 min)".to_owned())
+    );
+    assert!(
+        !sni.about_to_show(0),
+        "nothing is left to read before it opens"
+    );
     assert_eq!(
         tooltip(&sni.item()).1,
         "Never synced\nNext run tomorrow 00:00"
@@ -460,9 +467,12 @@ fn sni_the_idle_minute_tells_the_panel_nothing_and_an_opened_menu_reads_the_new_
     // A run is a change of state: told at once.
     s.click("Sync now");
     let mut said = Vec::new();
-    s.wait("the run's LayoutUpdated and NewToolTip", SHORT, || {
+    s.wait("the run's NewToolTip and menu", SHORT, || {
         said.extend(sni.signals());
-        said.iter().any(|m| m == "LayoutUpdated") && said.iter().any(|m| m == "NewToolTip")
+        said.iter().any(|m| m == "NewToolTip")
+            && said
+                .iter()
+                .any(|m| m == "LayoutUpdated" || m == "ItemsPropertiesUpdated")
     });
 }
 
@@ -1100,6 +1110,107 @@ fn xembed_the_icon_docks_in_trayer_and_a_click_opens_its_menu() {
     // GTK had nothing to complain about on the way (a critical at start was the rule).
     assert!(!tray.log().contains("-CRITICAL"), "{}", tray.context());
     eprintln!("screenshot of the open menu: {}", shot.display());
+}
+
+/// In an XEmbed tray the menu is GTK's own: the first time it opens after a change of
+/// state that brought a longer line, it is as wide as that line (GTK used to keep the width
+/// it had when last shown, and cut the new line and the ▸ arrows at the screen's edge), and
+/// it opens no wider the second time.
+#[test]
+fn xembed_the_menu_is_as_wide_as_its_longest_line_the_first_time_it_opens_after_a_change() {
+    if !Parts::XEMBED.present() {
+        return;
+    }
+    let desktop = Desktop::with(Parts::XEMBED);
+    let ws = Ws::new(
+        r#"{"intervalMinutes": 1440, "catchUp": false, "jobs": [
+            {"name": "a-job-whose-rather-long-name-widens-the-menu", "command": "exit 1"}]}"#,
+    );
+    let tray = Tray::start(&desktop, &ws, "tray.log");
+    let program = Path::new(SYNCTRAY_TRAY)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let search = |args: &[&str]| {
+        let out = desktop.xdotool(args);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .map(str::to_owned)
+    };
+    let menu_window = || {
+        search(&[
+            "search",
+            "--onlyvisible",
+            "--classname",
+            &format!("^{program}$"),
+        ])
+    };
+    let width = |window: &str| {
+        let out = desktop.xdotool(&["getwindowgeometry", "--shell", window]);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .find_map(|l| l.strip_prefix("WIDTH=")?.parse::<i32>().ok())
+            .expect("the menu's width")
+    };
+    wait_for(
+        "the tray to be ready",
+        LONG,
+        || {
+            tray.log().contains(": Never synced | Next run")
+                && search(&["search", "--class", "synctray$"]).is_some()
+        },
+        || tray.context(),
+    );
+    let icon = search(&["search", "--class", "synctray$"]).unwrap();
+    // Opens the menu (a click can land before GTK maps the icon for input: again until it
+    // opens), reads its width, and closes it.
+    let open_width = || {
+        let mut window = None;
+        let opened = support::proc::wait_until(LONG, || {
+            desktop.xdotool(&["mousemove", "--window", &icon, "16", "15", "click", "1"]);
+            support::proc::wait_until(Duration::from_secs(3), || {
+                window = menu_window();
+                window.is_some()
+            })
+        });
+        assert!(opened, "the menu did not open\n{}", tray.context());
+        std::thread::sleep(Duration::from_millis(300)); // drawn at its final size
+        let wide = width(&window.unwrap());
+        assert!(desktop.xdotool(&["key", "Escape"]).status.success());
+        wait_for(
+            "the menu to close",
+            SHORT,
+            || menu_window().is_none(),
+            || tray.context(),
+        );
+        wide
+    };
+    let before = open_width();
+
+    // A failed run: its line names the long job (up to the 48 characters a line holds).
+    let out = ws.run(&["sync"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    wait_for(
+        "the failure in the menu",
+        LONG,
+        || tray.log().contains("a-job-whose"),
+        || tray.context(),
+    );
+    let first = open_width();
+    let second = open_width();
+    assert!(
+        first > before,
+        "the menu did not grow for its longer line: {before} px, then {first} px\n{}",
+        tray.context()
+    );
+    assert_eq!(
+        first,
+        second,
+        "the first opening after the change was not at the final width\n{}",
+        tray.context()
+    );
 }
 
 /// A panel that hosts StatusNotifierItems comes (a panel started, or restarted, after the
@@ -2762,6 +2873,41 @@ fn sni_a_spanish_desktop_reads_the_menu_and_a_failure_in_spanish() {
     // The log reads the same in every language.
     s.wait("the menu's change logged in English", SHORT, || {
         s.tray.log().contains(" · failed: second")
+    });
+
+    // A configuration warning: its words in Spanish too, the path and the program as
+    // they are, on the desktop and in the menu; in English in the log.
+    let mut config = s.ws.config();
+    config["jobs"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "lost", "command": ["no-such-program-synctray"]}));
+    s.ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    let warned = s
+        .desktop
+        .wait_notification("synctray: revise la configuración", SHORT);
+    assert_eq!(
+        warned["body"],
+        "jobs.lost: «no-such-program-synctray» no está en el PATH (la tarea no puede iniciarse)",
+        "{warned}"
+    );
+    // Too long for one line: on two, its start and its end kept.
+    let menu = s.wait_menu("the warning in Spanish", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ Configuración: jobs.lost"))
+    });
+    assert!(
+        menu.labels()
+            .iter()
+            .any(|l| l.ends_with("está en el PATH (la tarea no puede iniciarse)")),
+        "{menu}"
+    );
+    assert!(!menu.to_string().contains("is not on PATH"), "{menu}");
+    s.wait("the warning logged in English", SHORT, || {
+        s.tray
+            .log()
+            .contains(r#"jobs.lost: "no-such-program-synctray" is not on PATH"#)
     });
 }
 

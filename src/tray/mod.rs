@@ -223,12 +223,7 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
             tracing::error!("a run did not end in time");
         }
     });
-    // Whether the events since the panel was last told were only the minute's redraw.
-    let mut only_the_clock = true;
     let code = event_loop.run_return(|event, _, control_flow| {
-        if let Event::UserEvent(_) | Event::NewEvents(StartCause::Init) = event {
-            only_the_clock = false;
-        }
         let handled = matches!(event, Event::MainEventsCleared);
         match event {
             Event::NewEvents(StartCause::Init) => gui.create_icon(),
@@ -248,17 +243,9 @@ pub fn run(workspaces: Vec<Workspace>, list: Option<PathBuf>) -> Result<(), Ende
         }
         gui.check_panel();
         // Once the events at hand are handled: a click or a redraw may have changed the
-        // menu or the face, and the panel is told. What only the clock changed in the menu
-        // ("in 12 min") is not announced: the panel reads it when it opens the menu, so
-        // the idle minute's redraw sends nothing unless the face itself reads differently.
+        // menu or the face, and the panel is told.
         if handled {
-            let menu = if only_the_clock {
-                sys::tray::Announce::WhenOpened
-            } else {
-                sys::tray::Announce::Now
-            };
-            gui.item.publish(menu);
-            only_the_clock = true;
+            gui.item.publish();
         }
         if gui.may_exit() {
             gui.item.remove();

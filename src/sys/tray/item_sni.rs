@@ -21,7 +21,7 @@ use zbus::object_server::SignalEmitter;
 use zbus::{ObjectPath, OwnedVariant, Structure, Variant};
 
 use super::xembed::StatusIcon;
-use super::{Announce, Face, NoItem, OnPanelNews, PanelNews};
+use super::{Face, NoItem, OnPanelNews, PanelNews};
 
 /// The item's id for desktops: stable, so that they remember its place and settings.
 const ID: &str = "synctray";
@@ -55,9 +55,6 @@ struct Shared {
     /// Each entry's click, by id.
     actions: HashMap<i32, Activate>,
     revision: u32,
-    /// The menu changed since the panel last read it, and the panel was not told: the
-    /// next `AboutToShow` asks it to read the menu again.
-    unannounced: bool,
 }
 
 /// What the panel is told changed, by a signal.
@@ -65,7 +62,10 @@ enum Change {
     Icon,
     ToolTip,
     Status,
+    /// Entries came, went or moved: the menu's new revision.
     Layout(u32),
+    /// Only these entries' properties changed (all of each one's, by id).
+    Entries(Vec<(i32, HashMap<String, OwnedVariant>)>),
 }
 
 /// The tray's item on the panel.
@@ -107,7 +107,6 @@ impl Item {
             root: Node::default(),
             actions: HashMap::new(),
             revision: 1,
-            unannounced: false,
         }));
         let (start, start_rx) = mpsc::unbounded_channel();
         let (ready, connected) = std::sync::mpsc::channel();
@@ -157,15 +156,15 @@ impl Item {
         if let Some(icon) = &mut self.fallback {
             icon.set_menu(menu);
         }
-        self.publish(Announce::Now);
+        self.publish();
     }
 
     /// Reads the menu again, and tells the panel what changed since the last time: the
-    /// icon, the tooltip, the status, and the menu when it reads differently (`menu` says
-    /// when). Call once the events at hand are handled. Nothing is sent while no watcher
-    /// is on the bus: no panel has the item, and one that comes reads it whole.
-    pub fn publish(&mut self, menu: Announce) {
-        self.read_menu(menu);
+    /// icon, the tooltip, the status, and the menu when it reads differently. Call once
+    /// the events at hand are handled. Nothing is sent while no watcher is on the bus: no
+    /// panel has the item, and one that comes reads it whole.
+    pub fn publish(&mut self) {
+        self.read_menu();
         let pending = std::mem::take(&mut self.pending);
         if self.watched == Some(false) {
             return;
@@ -184,6 +183,10 @@ impl Item {
                         let menu = SignalEmitter::new(&self.connection, MENU_PATH)?;
                         DbusMenu::layout_updated(&menu, revision, 0).await
                     }
+                    Change::Entries(updated) => {
+                        let menu = SignalEmitter::new(&self.connection, MENU_PATH)?;
+                        DbusMenu::items_properties_updated(&menu, updated, Vec::new()).await
+                    }
                 }
             });
             if let Err(e) = said {
@@ -192,7 +195,11 @@ impl Item {
         }
     }
 
-    fn read_menu(&mut self, announce: Announce) {
+    /// The menu as it is now; a change is told as the new properties of the entries that
+    /// changed when only their texts, enabled and check states did (what the minute's
+    /// redraw changes: "in 12 min"), which the panel applies without calling back, and as
+    /// `LayoutUpdated` (the panel reads the menu again) when entries came, went or moved.
+    fn read_menu(&mut self) {
         let Some(menu) = &self.menu else {
             return;
         };
@@ -212,16 +219,14 @@ impl Item {
         if shared.root == root {
             return;
         }
+        let change = match shared.root.updated_entries(&root) {
+            Some(updated) => Change::Entries(updated),
+            None => Change::Layout(shared.revision + 1),
+        };
         shared.root = root;
         shared.actions = actions;
         shared.revision += 1;
-        match announce {
-            Announce::Now => {
-                shared.unannounced = false;
-                self.pending.push(Change::Layout(shared.revision));
-            }
-            Announce::WhenOpened => shared.unannounced = true,
-        }
+        self.pending.push(change);
     }
 
     /// Shows `face`: its icon, its tooltip, whether it asks for attention.
@@ -310,7 +315,9 @@ impl Item {
 /// The ids of the menu's entries. An entry keeps its id while its parent, kind and label stay
 /// the same, so that a click the panel sends for what it showed reaches that entry even if
 /// the menu changed in between (a run added to Recent runs shifts the entries below it); an
-/// id the menu no longer has is a click on nothing.
+/// id the menu no longer has is a click on nothing. A disabled entry, which no click
+/// reaches, keeps its id while its parent, kind and place among the disabled entries stay
+/// the same, whatever its text (the status lines' counts change every minute).
 #[derive(Default)]
 struct Ids {
     /// (parent id, kind and label, how many siblings before it have the same) → id.
@@ -373,7 +380,14 @@ impl Ids {
                 (_, Some(_), _) => "s",
                 _ => "i",
             };
-            let what = format!("{kind}{}", node.label);
+            // A line that cannot be clicked (the status lines) is known by its place among
+            // such lines instead of its text, so that "in 12 min" becoming "in 11 min" is a
+            // new label for the same entry, not a new entry.
+            let what = if node.enabled {
+                format!("{kind}{}", node.label)
+            } else {
+                format!("{kind}\u{0}disabled")
+            };
             let nth = same.entry(what.clone()).or_default();
             let key = (parent, what, *nth);
             *nth += 1;
@@ -770,6 +784,36 @@ impl Node {
         (self.id, self.properties(names), children)
     }
 
+    /// When `new` has the same entries as this menu (the same ids, kinds and submenus, in
+    /// the same places) and differs only in texts, enabled and check states: the entries
+    /// that changed, each with all its properties. `None` when entries came, went or moved.
+    fn updated_entries(&self, new: &Node) -> Option<Vec<(i32, HashMap<String, OwnedVariant>)>> {
+        fn walk(
+            old: &Node,
+            new: &Node,
+            out: &mut Vec<(i32, HashMap<String, OwnedVariant>)>,
+        ) -> Option<()> {
+            let same_place = old.id == new.id
+                && old.separator == new.separator
+                && old.check.is_some() == new.check.is_some()
+                && old.children.len() == new.children.len()
+                && old.children.is_empty() == new.children.is_empty();
+            if !same_place {
+                return None;
+            }
+            if (&old.label, old.enabled, old.check) != (&new.label, new.enabled, new.check) {
+                out.push((new.id, new.properties(&[])));
+            }
+            for (old, new) in old.children.iter().zip(&new.children) {
+                walk(old, new, out)?;
+            }
+            Some(())
+        }
+        let mut out = Vec::new();
+        walk(self, new, &mut out)?;
+        Some(out)
+    }
+
     fn find(&self, id: i32) -> Option<&Node> {
         if self.id == id {
             return Some(self);
@@ -791,7 +835,7 @@ impl DbusMenu {
         recursion_depth: i32,
         property_names: Vec<String>,
     ) -> zbus::fdo::Result<(u32, Layout)> {
-        let mut shared = lock(&self.shared);
+        let shared = lock(&self.shared);
         let node = shared
             .root
             .find(parent_id)
@@ -801,12 +845,7 @@ impl DbusMenu {
         } else {
             recursion_depth
         };
-        let layout = node.layout(depth, &property_names);
-        // The whole menu read: the panel has what the clock changed.
-        if parent_id == 0 && recursion_depth < 0 {
-            shared.unannounced = false;
-        }
-        Ok((shared.revision, layout))
+        Ok((shared.revision, node.layout(depth, &property_names)))
     }
 
     fn get_group_properties(
@@ -847,21 +886,14 @@ impl DbusMenu {
         Vec::new()
     }
 
-    /// Whether the panel must read the menu again before it opens it: yes when what it
-    /// read last has changed since without a `LayoutUpdated` (only the clock changed it).
+    /// Nothing to read again before the menu opens: every change was told when made
+    /// (libdbusmenu's panels ignore the answer anyway).
     fn about_to_show(&self, _id: i32) -> bool {
-        lock(&self.shared).unannounced
+        false
     }
 
-    /// As [`Self::about_to_show`]: the entries to read again (all of those asked for, when the
-    /// menu changed unannounced), and no id the menu lacks.
-    fn about_to_show_group(&self, ids: Vec<i32>) -> (Vec<i32>, Vec<i32>) {
-        let shared = lock(&self.shared);
-        if !shared.unannounced {
-            return (Vec::new(), Vec::new());
-        }
-        ids.into_iter()
-            .partition(|id| shared.root.find(*id).is_some())
+    fn about_to_show_group(&self, _ids: Vec<i32>) -> (Vec<i32>, Vec<i32>) {
+        (Vec::new(), Vec::new())
     }
 
     #[zbus(property)]

@@ -68,7 +68,7 @@ impl Item {
     }
 
     /// The widgets are the menu and the icon themselves: nothing to pass on.
-    pub fn publish(&mut self, _menu: super::Announce) {}
+    pub fn publish(&mut self) {}
 
     pub fn show(&mut self, face: &Face) {
         if let Some(tray) = &self.tray {

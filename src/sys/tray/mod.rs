@@ -104,16 +104,6 @@ pub enum PanelNews {
 /// What the item calls with [`PanelNews`], from any thread.
 pub type OnPanelNews = std::sync::Arc<dyn Fn(PanelNews) + Send + Sync>;
 
-/// When the panel hears of a change of the menu.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Announce {
-    /// At once: the state changed (a run, a click, a new snapshot).
-    Now,
-    /// When the panel next opens the menu: only the clock changed what it reads
-    /// ("in 12 min"), and a panel told every minute would wake the tray to read it again.
-    WhenOpened,
-}
-
 /// Why the tray item cannot be shown.
 #[derive(Debug)]
 pub struct NoItem(pub String);
