@@ -88,6 +88,39 @@ fn sigterm_with_no_run_in_progress_does_not_speak_of_one() {
     assert!(!log.contains("a run in progress has"), "{log}");
 }
 
+/// The names of a process's threads, from `/proc/PID/task`.
+#[cfg(target_os = "linux")]
+fn thread_names(pid: i32) -> Vec<String> {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("comm")).ok())
+        .map(|name| name.trim_end().to_owned())
+        .collect()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_daemon_for_one_workspace_serves_it_on_its_main_thread() {
+    // Nothing else to serve: the workspace needs no thread of its own (nor a second
+    // runtime's), only the main thread and the config file's watcher.
+    let ws = Ws::new(r#"{"intervalMinutes": 60, "jobs": [{"name": "ok", "command": ["true"]}]}"#);
+    let mut daemon = ws.daemon();
+    daemon.wait("a recorded run", Duration::from_secs(10), || {
+        ws.status().is_some()
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let names = thread_names(daemon.pid());
+    let main = std::fs::read_to_string(format!("/proc/{}/comm", daemon.pid())).unwrap();
+    let others: Vec<&String> = names
+        .iter()
+        .filter(|n| **n != main.trim_end() && !n.starts_with("notify-rs"))
+        .collect();
+    assert!(others.is_empty(), "threads: {names:?}");
+    daemon.stop_with(libc::SIGTERM, Duration::from_secs(5));
+    assert!(daemon.log().contains("workspace{name="), "{}", daemon.log());
+}
+
 #[test]
 fn a_second_ctrl_c_stops_at_once_and_still_cleans_up() {
     let tag = sleep_marker(120);
