@@ -2255,6 +2255,11 @@ fn sni_three_listed_workspaces_in_one_tray() {
     );
     desktop.wait_notification("beta: Sync failed: second", SHORT);
     drop(menu);
+    // The tooltip says how many it serves, then a line each, the failing one first.
+    let (title, text) = tooltip(&sni.item());
+    assert_eq!(title, "synctray — 3 workspaces");
+    assert!(text.starts_with("beta: ✗ "), "{text}");
+    assert_eq!(text.lines().count(), 3, "{text}");
 
     // Removed from the list (as `synctray remove` does): gone from the menu.
     let removed = desktop
@@ -2873,6 +2878,41 @@ fn sni_a_spanish_desktop_reads_the_menu_and_a_failure_in_spanish() {
     // The log reads the same in every language.
     s.wait("the menu's change logged in English", SHORT, || {
         s.tray.log().contains(" · failed: second")
+    });
+
+    // A configuration warning: its words in Spanish too, the path and the program as
+    // they are, on the desktop and in the menu; in English in the log.
+    let mut config = s.ws.config();
+    config["jobs"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"name": "lost", "command": ["no-such-program-synctray"]}));
+    s.ws.write_config(&serde_json::to_string_pretty(&config).unwrap());
+    let warned = s
+        .desktop
+        .wait_notification("synctray: revise la configuración", SHORT);
+    assert_eq!(
+        warned["body"],
+        "jobs.lost: «no-such-program-synctray» no está en el PATH (la tarea no puede iniciarse)",
+        "{warned}"
+    );
+    // Too long for one line: on two, its start and its end kept.
+    let menu = s.wait_menu("the warning in Spanish", SHORT, |m| {
+        m.children
+            .iter()
+            .any(|l| l.label.starts_with("⚠ Configuración: jobs.lost"))
+    });
+    assert!(
+        menu.labels()
+            .iter()
+            .any(|l| l.ends_with("está en el PATH (la tarea no puede iniciarse)")),
+        "{menu}"
+    );
+    assert!(!menu.to_string().contains("is not on PATH"), "{menu}");
+    s.wait("the warning logged in English", SHORT, || {
+        s.tray
+            .log()
+            .contains(r#"jobs.lost: "no-such-program-synctray" is not on PATH"#)
     });
 }
 

@@ -53,6 +53,7 @@ now = jetzt
 ## Das Menü
 
 menu-title = synctray — { $workspace }
+tooltip-title-several = synctray — { $count } Arbeitsbereiche
 starting = Wird gestartet…
 never-synced = Noch nie synchronisiert
 last-sync-ok = ✓ Zuletzt synchronisiert { $time } · { $length }
@@ -175,3 +176,25 @@ fix-the-file-first = Zuerst die Datei korrigieren; die geltende Konfiguration bl
 check-config-title = synctray: Konfiguration prüfen
 show-log = Protokoll anzeigen
 pause-one-hour = 1 h pausieren
+
+## Warum geplante Durchläufe nicht starten können, und was eine ladbare Konfiguration noch falsch hat
+
+blocker-workspace-gone = der Arbeitsbereichsordner { $path } ist verschwunden
+blocker-data-gone = der Ordner data/ ist verschwunden
+blocker-data-unreadable = data/ kann nicht gelesen werden: { $why }
+blocker-data-not-folder = data/ ist kein Ordner
+blocker-data-read-only = data/ ist schreibgeschützt
+blocker-not-writable = data/ ist nicht beschreibbar (Zugriff verweigert)
+blocker-disk-full = der Datenträger ist voll
+blocker-quota-full = das Speicherkontingent ist aufgebraucht
+blocker-data-unusable = data/ kann nicht verwendet werden: { $why }
+blocker-not-regular = { $file } ist keine reguläre Datei (bitte entfernen)
+blocker-leftover-run = die Prozesse des vorigen Durchlaufs (PID { $pid }) wurden nicht beendet
+blocker-config-broken = die Konfiguration lässt sich nicht laden: { $why }
+blocker-unserved = die Instanzsperre ist nicht nutzbar: { $why }
+warning-unknown-key-fix = { $path }: unbekannter Schlüssel (meinten Sie { $fix }?)
+warning-unknown-key = { $path }: unbekannter Schlüssel, ignoriert (bekannt: { $known })
+warning-probe-without-require = "network.probe" wird nur mit "network.require": true verwendet (Durchläufe warten nicht auf das Netzwerk)
+warning-not-for-channel = { $key }: kein Schlüssel eines { $kind }-Kanals, ignoriert
+warning-env-not-set = { $key }: { $var } ist in der Umgebung dieses Prozesses nicht gesetzt
+warning-not-on-path = jobs.{ $job }: „{ $program }“ ist nicht im PATH (die Aufgabe kann nicht starten)

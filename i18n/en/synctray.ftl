@@ -60,6 +60,8 @@ now = now
 ## The menu
 
 menu-title = synctray — { $workspace }
+# The tooltip's title when the tray serves several workspaces.
+tooltip-title-several = synctray — { $count } workspaces
 starting = Starting…
 never-synced = Never synced
 last-sync-ok = ✓ Last sync { $time } · { $length }
@@ -189,3 +191,33 @@ fix-the-file-first = Fix the file first; the configuration in force stays.
 check-config-title = synctray: check the configuration
 show-log = Show log
 pause-one-hour = Pause 1 h
+
+## Why scheduled runs cannot start ("✗ Cannot sync: …"), and what a configuration that loads still has wrong ("⚠ config: …")
+# Keep file paths (data/, $file), key names, "network.probe", PATH and program names as they are.
+
+blocker-workspace-gone = the workspace folder { $path } is gone
+blocker-data-gone = the data/ folder is gone
+# $why: the operating system's words.
+blocker-data-unreadable = data/ cannot be read: { $why }
+blocker-data-not-folder = data/ is not a folder
+blocker-data-read-only = data/ is read-only
+blocker-not-writable = data/ is not writable (permission denied)
+blocker-disk-full = the disk is full
+blocker-quota-full = the disk quota is used up
+blocker-data-unusable = data/ cannot be used: { $why }
+# $file: data/.sync-lock or data/sync-status.json.
+blocker-not-regular = { $file } is not a regular file (remove it)
+blocker-leftover-run = the previous run's processes (under pid { $pid }) did not end
+# $why: what is wrong in the file.
+blocker-config-broken = the configuration does not load: { $why }
+# The workspace's instance lock cannot be used: $why is the lock's error.
+blocker-unserved = { $why }
+# An unknown key and the known key it most likely meant: "retry.tries: unknown key (did you mean retry.attempts?)".
+warning-unknown-key-fix = { $path }: unknown key (did you mean { $fix }?)
+# An unknown key and, comma-separated, the keys known at that place.
+warning-unknown-key = { $path }: unknown key, ignored (known: { $known })
+warning-probe-without-require = "network.probe" is only used with "network.require": true (runs do not wait for the network)
+# $kind: the channel's type (ntfy, webhook, command).
+warning-not-for-channel = { $key }: not a key of a { $kind } channel, ignored
+warning-env-not-set = { $key }: { $var } is not set in this process's environment
+warning-not-on-path = jobs.{ $job }: "{ $program }" is not on PATH (the job cannot start)

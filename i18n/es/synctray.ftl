@@ -50,6 +50,7 @@ now = ahora
 ## El menú
 
 menu-title = synctray — { $workspace }
+tooltip-title-several = synctray — { $count } espacios de trabajo
 starting = Iniciando…
 never-synced = Nunca sincronizado
 last-sync-ok = ✓ Última sincronización { $time } · { $length }
@@ -172,3 +173,25 @@ fix-the-file-first = Corrija primero el archivo; se mantiene la configuración v
 check-config-title = synctray: revise la configuración
 show-log = Mostrar registro
 pause-one-hour = Pausar 1 h
+
+## Por qué no pueden iniciarse las ejecuciones programadas, y qué tiene mal una configuración que se carga
+
+blocker-workspace-gone = la carpeta del espacio de trabajo { $path } ya no existe
+blocker-data-gone = la carpeta data/ ya no existe
+blocker-data-unreadable = no se puede leer data/: { $why }
+blocker-data-not-folder = data/ no es una carpeta
+blocker-data-read-only = data/ es de solo lectura
+blocker-not-writable = no se puede escribir en data/ (permiso denegado)
+blocker-disk-full = el disco está lleno
+blocker-quota-full = se agotó la cuota de disco
+blocker-data-unusable = no se puede usar data/: { $why }
+blocker-not-regular = { $file } no es un archivo normal (elimínelo)
+blocker-leftover-run = los procesos de la ejecución anterior (pid { $pid }) no terminaron
+blocker-config-broken = la configuración no se carga: { $why }
+blocker-unserved = no se puede usar el bloqueo de instancia: { $why }
+warning-unknown-key-fix = { $path }: clave desconocida (¿quiso decir { $fix }?)
+warning-unknown-key = { $path }: clave desconocida, se ignora (conocidas: { $known })
+warning-probe-without-require = "network.probe" solo se usa con "network.require": true (las ejecuciones no esperan a la red)
+warning-not-for-channel = { $key }: no es una clave de un canal { $kind }, se ignora
+warning-env-not-set = { $key }: { $var } no está definida en el entorno de este proceso
+warning-not-on-path = jobs.{ $job }: «{ $program }» no está en el PATH (la tarea no puede iniciarse)

@@ -50,6 +50,7 @@ now = maintenant
 ## Le menu
 
 menu-title = synctray — { $workspace }
+tooltip-title-several = synctray — { $count } espaces de travail
 starting = Démarrage…
 never-synced = Jamais synchronisé
 last-sync-ok = ✓ Dernière synchronisation { $time } · { $length }
@@ -172,3 +173,25 @@ fix-the-file-first = Corrigez d’abord le fichier ; la configuration en vigueur
 check-config-title = synctray : vérifiez la configuration
 show-log = Afficher le journal
 pause-one-hour = Pause 1 h
+
+## Pourquoi les exécutions planifiées ne peuvent pas démarrer, et ce qu’une configuration qui se charge a encore de faux
+
+blocker-workspace-gone = le dossier de l’espace de travail { $path } a disparu
+blocker-data-gone = le dossier data/ a disparu
+blocker-data-unreadable = data/ est illisible : { $why }
+blocker-data-not-folder = data/ n’est pas un dossier
+blocker-data-read-only = data/ est en lecture seule
+blocker-not-writable = data/ n’est pas accessible en écriture (permission refusée)
+blocker-disk-full = le disque est plein
+blocker-quota-full = le quota disque est épuisé
+blocker-data-unusable = data/ est inutilisable : { $why }
+blocker-not-regular = { $file } n’est pas un fichier ordinaire (supprimez-le)
+blocker-leftover-run = les processus de l’exécution précédente (pid { $pid }) ne se sont pas terminés
+blocker-config-broken = la configuration ne se charge pas : { $why }
+blocker-unserved = le verrou d’instance est inutilisable : { $why }
+warning-unknown-key-fix = { $path } : clé inconnue (vouliez-vous dire { $fix } ?)
+warning-unknown-key = { $path } : clé inconnue, ignorée (connues : { $known })
+warning-probe-without-require = "network.probe" ne sert qu’avec "network.require": true (les exécutions n’attendent pas le réseau)
+warning-not-for-channel = { $key } : pas une clé d’un canal { $kind }, ignorée
+warning-env-not-set = { $key } : { $var } n’est pas définie dans l’environnement de ce processus
+warning-not-on-path = jobs.{ $job } : « { $program } » n’est pas dans le PATH (la tâche ne peut pas démarrer)

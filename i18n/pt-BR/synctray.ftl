@@ -50,6 +50,7 @@ now = agora
 ## O menu
 
 menu-title = synctray — { $workspace }
+tooltip-title-several = synctray — { $count } espaços de trabalho
 starting = Iniciando…
 never-synced = Nunca sincronizado
 last-sync-ok = ✓ Última sincronização { $time } · { $length }
@@ -172,3 +173,25 @@ fix-the-file-first = Corrija o arquivo primeiro; a configuração em vigor conti
 check-config-title = synctray: verifique a configuração
 show-log = Mostrar registro
 pause-one-hour = Pausar 1 h
+
+## Por que as execuções agendadas não podem iniciar, e o que uma configuração que carrega ainda tem de errado
+
+blocker-workspace-gone = a pasta do espaço de trabalho { $path } não existe mais
+blocker-data-gone = a pasta data/ não existe mais
+blocker-data-unreadable = não é possível ler data/: { $why }
+blocker-data-not-folder = data/ não é uma pasta
+blocker-data-read-only = data/ é somente leitura
+blocker-not-writable = não é possível gravar em data/ (permissão negada)
+blocker-disk-full = o disco está cheio
+blocker-quota-full = a cota de disco se esgotou
+blocker-data-unusable = não é possível usar data/: { $why }
+blocker-not-regular = { $file } não é um arquivo comum (remova-o)
+blocker-leftover-run = os processos da execução anterior (pid { $pid }) não terminaram
+blocker-config-broken = a configuração não carrega: { $why }
+blocker-unserved = não é possível usar o bloqueio da instância: { $why }
+warning-unknown-key-fix = { $path }: chave desconhecida (você quis dizer { $fix }?)
+warning-unknown-key = { $path }: chave desconhecida, ignorada (conhecidas: { $known })
+warning-probe-without-require = "network.probe" só é usado com "network.require": true (as execuções não esperam pela rede)
+warning-not-for-channel = { $key }: não é uma chave de um canal { $kind }, ignorada
+warning-env-not-set = { $key }: { $var } não está definida no ambiente deste processo
+warning-not-on-path = jobs.{ $job }: “{ $program }” não está no PATH (a tarefa não pode iniciar)

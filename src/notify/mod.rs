@@ -23,6 +23,9 @@ pub use crate::config::Wants;
 use crate::status::{Failure, Outcome, RunError, RunRecord};
 use crate::t;
 
+mod words;
+pub use words::{blocker_words, warning_lines, warning_words};
+
 /// Something to tell the user.
 #[derive(Debug, Clone)]
 pub enum Note {
@@ -108,7 +111,7 @@ impl Note {
             ),
             Note::Recovered { duration_ms: None } => (t!(SYNC_RECOVERED), t!(RUNS_CAN_START)),
             Note::Problem(what) => (
-                t!(CANNOT_SYNC_TITLE, what = what.to_string()),
+                t!(CANNOT_SYNC_TITLE, what = blocker_words(what)),
                 t!(RUNS_CANNOT_START),
             ),
             Note::Overdue { age, last_success } => (
@@ -177,10 +180,7 @@ impl Note {
                 t!(NOT_CHANGED_TITLE, edit = edit_key(*edit)),
                 format!("{why}\n{}", t!(FIX_THE_FILE_FIRST)),
             ),
-            Note::ConfigWarning(warnings) => (
-                t!(CHECK_CONFIG_TITLE),
-                crate::config::warning_lines(warnings),
-            ),
+            Note::ConfigWarning(warnings) => (t!(CHECK_CONFIG_TITLE), warning_lines(warnings)),
         }
     }
 }

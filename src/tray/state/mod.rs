@@ -114,7 +114,7 @@ pub fn menu_state(snap: &Snapshot, now: DateTime<Local>) -> MenuState {
         // a failure, then data gone stale for no reason the runs show.
         _ if snap.problem.is_some() => {
             let what = &snap.problem.as_ref().expect("guarded").what;
-            t!(CANNOT_SYNC, what = what.to_string())
+            t!(CANNOT_SYNC, what = crate::notify::blocker_words(what))
         }
         Some(s)
             if !s.is_success()
@@ -382,7 +382,7 @@ fn notice_text(notice: &Notice) -> String {
                 .iter()
                 .map(|w| match w.typo_fix() {
                     Some((key, fix)) => t!(NOTICE_CONFIG_TYPO, key = key, fix = fix),
-                    None => t!(NOTICE_CONFIG, what = w.to_string()),
+                    None => t!(NOTICE_CONFIG, what = crate::notify::warning_words(w)),
                 })
                 .collect();
             let one = each.join(" ");

@@ -297,6 +297,21 @@ fn runs_that_cannot_start_show_the_error_icon_and_the_reason_over_a_success() {
     let m = menu_state(&snap, now);
     assert_eq!(m.last_line, "✗ Cannot sync: data/ is read-only");
     assert_eq!(m.icon, IconKind::Error);
+    // The reason in the person's language too, in the menu and the tooltip.
+    let spanish = Arc::new(crate::i18n::Lang::new(&["es_ES.UTF-8"], None));
+    crate::i18n::using(spanish, || {
+        let m = menu_state(&snap, now);
+        assert_eq!(
+            m.last_line,
+            "✗ No se puede sincronizar: data/ es de solo lectura"
+        );
+        assert!(
+            m.tooltip
+                .contains("✗ No se puede sincronizar: data/ es de solo lectura"),
+            "{}",
+            m.tooltip
+        );
+    });
 }
 
 #[test]
