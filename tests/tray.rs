@@ -2255,6 +2255,11 @@ fn sni_three_listed_workspaces_in_one_tray() {
     );
     desktop.wait_notification("beta: Sync failed: second", SHORT);
     drop(menu);
+    // The tooltip says how many it serves, then a line each, the failing one first.
+    let (title, text) = tooltip(&sni.item());
+    assert_eq!(title, "synctray — 3 workspaces");
+    assert!(text.starts_with("beta: ✗ "), "{text}");
+    assert_eq!(text.lines().count(), 3, "{text}");
 
     // Removed from the list (as `synctray remove` does): gone from the menu.
     let removed = desktop

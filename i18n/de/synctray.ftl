@@ -53,6 +53,7 @@ now = jetzt
 ## Das Menü
 
 menu-title = synctray — { $workspace }
+tooltip-title-several = synctray — { $count } Arbeitsbereiche
 starting = Wird gestartet…
 never-synced = Noch nie synchronisiert
 last-sync-ok = ✓ Zuletzt synchronisiert { $time } · { $length }

@@ -60,6 +60,8 @@ now = now
 ## The menu
 
 menu-title = synctray — { $workspace }
+# The tooltip's title when the tray serves several workspaces.
+tooltip-title-several = synctray — { $count } workspaces
 starting = Starting…
 never-synced = Never synced
 last-sync-ok = ✓ Last sync { $time } · { $length }

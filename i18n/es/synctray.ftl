@@ -50,6 +50,7 @@ now = ahora
 ## El menú
 
 menu-title = synctray — { $workspace }
+tooltip-title-several = synctray — { $count } espacios de trabajo
 starting = Iniciando…
 never-synced = Nunca sincronizado
 last-sync-ok = ✓ Última sincronización { $time } · { $length }

@@ -50,6 +50,7 @@ now = maintenant
 ## Le menu
 
 menu-title = synctray — { $workspace }
+tooltip-title-several = synctray — { $count } espaces de travail
 starting = Démarrage…
 never-synced = Jamais synchronisé
 last-sync-ok = ✓ Dernière synchronisation { $time } · { $length }

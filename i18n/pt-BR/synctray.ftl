@@ -50,6 +50,7 @@ now = agora
 ## O menu
 
 menu-title = synctray — { $workspace }
+tooltip-title-several = synctray — { $count } espaços de trabalho
 starting = Iniciando…
 never-synced = Nunca sincronizado
 last-sync-ok = ✓ Última sincronização { $time } · { $length }

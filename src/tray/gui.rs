@@ -286,7 +286,7 @@ impl Gui {
                 lines.sort_by_key(|(icon, _)| std::cmp::Reverse(*icon));
                 let text: Vec<&str> = lines.iter().map(|(_, line)| line.as_str()).collect();
                 (
-                    format!("synctray — {} workspaces", shown.len()),
+                    t!(TOOLTIP_TITLE_SEVERAL, count = shown.len()),
                     text.join("\n"),
                 )
             }
