@@ -579,7 +579,8 @@ impl Gui {
         self.quitting = true;
         // A signal may have started the drain already: then this is the second stop.
         let next = host::escalate(&self.stop);
-        if matches!(next, Stop::Drain(_)) {
+        // With no panel to show it on, there is no Quit to choose again.
+        if matches!(next, Stop::Drain(_)) && !self.no_panel {
             tracing::info!("choose Quit again to stop at once");
         }
         self.fleet.forward(next);

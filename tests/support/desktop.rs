@@ -21,6 +21,10 @@ use super::proc::{on_path, wait_for, wait_until};
 use super::sni::SniHost;
 
 /// The notification server the desktop runs.
+/// How long a piece of the test desktop (the bus, the notification server, trayer) may take
+/// to come up: an upper bound, reached only on a machine loaded by the other tests.
+const START: Duration = Duration::from_secs(30);
+
 pub const NOTIFICATION_SERVER: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/support/notification_server.py"
@@ -187,7 +191,7 @@ impl Desktop {
             .arg(format!("--address={}", desktop.bus));
         let bus = desktop.spawn(bus, "dbus.log")?;
         desktop.children.push(bus);
-        if !wait_until(Duration::from_secs(10), || socket.exists()) {
+        if !wait_until(START, || socket.exists()) {
             return Err("the session bus did not start".into());
         }
 
@@ -196,7 +200,7 @@ impl Desktop {
             server.arg(desktop.path("notifications.log"));
             let server = desktop.spawn(server, "notification-server.log")?;
             desktop.children.push(server);
-            if !wait_until(Duration::from_secs(10), || {
+            if !wait_until(START, || {
                 fs::read_to_string(desktop.path("notification-server.log"))
                     .is_ok_and(|log| log.contains(r#"{"ready": true}"#))
             }) {
@@ -221,14 +225,15 @@ impl Desktop {
             let trayer = desktop.spawn(trayer, "trayer.log")?;
             desktop.children.push(trayer);
             // trayer's panel window is up once it holds the tray selection.
-            if !wait_until(Duration::from_secs(10), || {
+            if !wait_until(START, || {
                 desktop
                     .xdotool(&["search", "--classname", "^panel$"])
                     .status
                     .success()
             }) {
                 return Err(format!(
-                    "trayer's panel did not appear within 10 s; trayer said: {}",
+                    "trayer's panel did not appear within {} s; trayer said: {}",
+                    START.as_secs(),
                     fs::read_to_string(desktop.path("trayer.log")).unwrap_or_default()
                 ));
             }
