@@ -68,6 +68,7 @@
 pub mod alerts;
 pub mod cli;
 pub mod clock;
+pub mod command;
 pub mod condition;
 pub mod config;
 pub mod curl;

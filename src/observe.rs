@@ -98,13 +98,13 @@ impl Observer for Recorder {
     }
 }
 
-/// `data/logs/` keeps the newest [`LOG_FILES`](crate::engine::LOG_FILES) run logs.
+/// `data/logs/` keeps the newest [`LOG_FILES`](crate::workspace::LOG_FILES) run logs.
 #[derive(Debug, Default)]
 pub struct LogPruner;
 
 impl Observer for LogPruner {
     fn run_released(&self, run: &RunEnd<'_>) {
-        run.ws.prune_logs(crate::engine::LOG_FILES);
+        run.ws.prune_logs(crate::workspace::LOG_FILES);
     }
 }
 

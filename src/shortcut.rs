@@ -17,11 +17,7 @@
 
 use std::path::Path;
 
-/// synctray's AppUserModelID: the toasts of the tray and of `synctray --daemon`, and the
-/// Start-menu shortcut. Windows' documented form, `Company.Product` (the publisher is the
-/// synctray developers; no version part, so that an upgrade keeps the person's
-/// notification settings).
-pub const APP_USER_MODEL_ID: &str = "synctray.synctray";
+pub use crate::sys::APP_USER_MODEL_ID;
 
 /// `{9F4C2855-9F79-4B39-A8D0-E1D42DE1D5F3}`, the format id of `System.AppUserModel.*`, in
 /// its on-disk byte order.

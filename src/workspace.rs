@@ -59,6 +59,9 @@ pub mod names {
     pub const EDIT_LOCK: &str = ".synctray-edit-lock";
 }
 
+/// How many run logs `data/logs/` keeps.
+pub const LOG_FILES: usize = 100;
+
 /// A workspace's root and the paths of synctray's files in it.
 #[derive(Debug, Clone)]
 pub struct Workspace {

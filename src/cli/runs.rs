@@ -184,7 +184,7 @@ pub fn logs(ws: &Workspace, k: usize) -> process::ExitCode {
                 "synctray: {}: cannot read the log of the run of {}: {e} (the newest {} logs are kept)",
                 path.display(),
                 local(run.started()),
-                crate::engine::LOG_FILES
+                crate::workspace::LOG_FILES
             );
             ExitCode::Failed.into()
         }

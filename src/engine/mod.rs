@@ -24,23 +24,8 @@ mod scheduler;
 
 pub use scheduler::{ServeOptions, say_stopping, serve, serve_with};
 
-/// How many run logs `data/logs/` keeps.
-pub const LOG_FILES: usize = 100;
-
 pub use crate::clock::{Clock, Sleep, SystemClock};
-
-/// What a front end asks of the scheduler.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
-    /// Run now (trigger `manual`); ignored, with a message, while a run is in progress.
-    SyncNow,
-    /// Change interval: write `intervalMinutes` (dropping `schedule`) and reschedule.
-    SetInterval(u32),
-    /// Pause or resume scheduled runs (written to the file as `paused`).
-    SetPaused(bool),
-    /// Pause scheduled runs until a time (written to the file as `pausedUntil`).
-    PauseUntil(chrono::DateTime<chrono::Utc>),
-}
+pub use crate::command::Command;
 
 /// How a run attempt ended.
 #[derive(Debug)]

@@ -272,17 +272,17 @@ pub type ActionHandler = Arc<dyn Fn(NoteAction) + Send + Sync>;
 /// actions as the tray's, so the desktop offers the same whoever runs the scheduler.
 pub fn daemon_actions(
     ws: crate::workspace::Workspace,
-    commands: tokio::sync::mpsc::UnboundedSender<crate::engine::Command>,
+    commands: tokio::sync::mpsc::UnboundedSender<crate::command::Command>,
 ) -> ActionHandler {
     let commands = std::sync::Mutex::new(commands);
     Arc::new(move |action| match action {
         NoteAction::SyncNow => {
             let commands = commands.lock().unwrap_or_else(|e| e.into_inner());
-            let _ = commands.send(crate::engine::Command::SyncNow);
+            let _ = commands.send(crate::command::Command::SyncNow);
         }
         NoteAction::PauseHour => {
             let commands = commands.lock().unwrap_or_else(|e| e.into_inner());
-            let _ = commands.send(crate::engine::Command::PauseUntil(
+            let _ = commands.send(crate::command::Command::PauseUntil(
                 chrono::Utc::now() + chrono::TimeDelta::hours(1),
             ));
         }

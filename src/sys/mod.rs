@@ -89,7 +89,7 @@ mod cost;
 pub use cost::CostWatch;
 
 mod notification;
-pub use notification::Severity;
+pub use notification::{APP_USER_MODEL_ID, Severity};
 #[cfg(feature = "notifications")]
 pub use notification::{NotificationService, OnAction};
 

@@ -18,6 +18,12 @@ mod imp;
 #[cfg(feature = "notifications")]
 pub use imp::NotificationService;
 
+/// synctray's AppUserModelID: Windows names a toast's sender after it (the tray's and
+/// `synctray --daemon`'s toasts, and the Start-menu shortcut that carries it). Windows'
+/// documented form, `Company.Product` (the publisher is the synctray developers; no version
+/// part, so that an upgrade keeps the person's notification settings).
+pub const APP_USER_MODEL_ID: &str = "synctray.synctray";
+
 /// How a notification looks: an alarm (the error icon, critical urgency), a warning (the
 /// warning icon: something to fix that stops nothing), or news (the sync icon).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

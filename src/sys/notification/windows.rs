@@ -9,7 +9,7 @@ use notify_rust::Notification;
 use windows_sys::Win32::Foundation::ERROR_SUCCESS;
 use windows_sys::Win32::System::Registry::{HKEY_CURRENT_USER, RRF_RT_REG_SZ, RegGetValueW};
 
-use crate::shortcut::APP_USER_MODEL_ID;
+use super::APP_USER_MODEL_ID;
 
 /// The platform's notification service.
 #[derive(Debug, Default)]

@@ -115,7 +115,16 @@ impl Item {
         std::thread::Builder::new()
             .name("tray-item".into())
             .spawn(move || {
-                crate::host::runtime().block_on(serve(serving, start_rx, on_watcher, ready))
+                // One thread, as the engine's: the item waits on its D-Bus socket alone.
+                match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime.block_on(serve(serving, start_rx, on_watcher, ready)),
+                    Err(e) => {
+                        let _ = ready.send(Err(format!("cannot start its runtime: {e}")));
+                    }
+                }
             })
             .map_err(|e| NoItem(format!("cannot start the tray item's thread: {e}")))?;
         let connection = match connected.recv_timeout(CONNECT_TIMEOUT) {
