@@ -24,6 +24,7 @@
 //! - [`snapshot`]: the state of a workspace as the front ends show it, from the scheduler
 //!   or read from the files.
 //! - [`clock`]: wall-clock time that also sleeps, a parameter of the scheduler and the wait.
+//! - [`command`]: what a front end (the menu, a notification's action) asks of the scheduler.
 //! - [`engine`]: the orchestrator ([`engine::Engine::run_once`]) and the scheduler loop
 //!   ([`engine::serve`]) that every front end drives.
 //! - [`export`]: the workspace's schedule written for systemd, launchd, Task Scheduler or
