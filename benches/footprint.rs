@@ -18,45 +18,69 @@
 //! `footprint --bare-tray` runs the bare tray loop instead of the bench.
 
 // The modules live in benches/footprint/ (a bench's root file resolves `mod` beside itself).
+#[cfg(unix)]
 #[path = "footprint/app.rs"]
 mod app;
+#[cfg(unix)]
 #[path = "footprint/bare_tray.rs"]
 mod bare_tray;
+#[cfg(unix)]
 #[path = "footprint/baselines.rs"]
 mod baselines;
+#[cfg(unix)]
 #[path = "footprint/commands.rs"]
 mod commands;
+#[cfg(unix)]
 #[path = "footprint/desktop.rs"]
 mod desktop;
+#[cfg(unix)]
 #[path = "footprint/idle.rs"]
 mod idle;
+#[cfg(unix)]
 #[path = "footprint/lateness.rs"]
 mod lateness;
+#[cfg(unix)]
 #[path = "footprint/process.rs"]
 mod process;
+#[cfg(unix)]
 #[path = "footprint/procfs.rs"]
 mod procfs;
+#[cfg(unix)]
 #[path = "footprint/report.rs"]
 mod report;
+#[cfg(unix)]
 #[path = "footprint/stats.rs"]
 mod stats;
 
+#[cfg(unix)]
 use std::path::Path;
+#[cfg(unix)]
 use std::process::ExitCode;
+#[cfg(unix)]
 use std::time::{Duration, Instant};
 
+#[cfg(unix)]
 use app::Binaries;
+#[cfg(unix)]
 use baselines::NodeOriginal;
+#[cfg(unix)]
 use commands::{CommandTimes, OutputMemory, binary_size_rows};
+#[cfg(unix)]
 use desktop::Desktop;
+#[cfg(unix)]
 use idle::IdleSubjects;
+#[cfg(unix)]
 use lateness::{Lateness, LatenessRun};
+#[cfg(unix)]
 use procfs::Machine;
+#[cfg(unix)]
 use report::{Row, print_machine, print_table};
 
 /// The idle window of figures 1–4.
+#[cfg(unix)]
 const IDLE_WINDOW: Duration = Duration::from_secs(60);
 
+#[cfg(unix)]
 fn main() -> ExitCode {
     // cargo passes `--bench` (and any filter); only `--bare-tray` means anything here.
     if std::env::args().any(|arg| arg == "--bare-tray") {
@@ -71,6 +95,7 @@ fn main() -> ExitCode {
     }
 }
 
+#[cfg(unix)]
 fn bench() -> Result<(), String> {
     let started = Instant::now();
     // The baselines that must never be skipped: fail early, naming the package.
@@ -121,6 +146,7 @@ fn bench() -> Result<(), String> {
 
 /// Figures 1–5 in one window: the idle subjects rest for [`IDLE_WINDOW`] while the
 /// every-second daemon collects its runs, which take a little longer.
+#[cfg(unix)]
 fn measure_at_rest(
     binaries: &Binaries,
     node: &Result<NodeOriginal, String>,
@@ -153,4 +179,11 @@ fn measure_at_rest(
         Err(why) => Lateness::failed(build, why),
     };
     (idle, lateness)
+}
+
+/// The bench reads Linux's /proc and starts Linux's cron, trayer and Xvfb: elsewhere it
+/// only says so (and the targets of every platform still build).
+#[cfg(not(unix))]
+fn main() {
+    eprintln!("footprint: this bench measures Linux processes; run it on Linux");
 }

@@ -89,7 +89,7 @@ pub fn send_tried(request: &Request, what: &str, abandon: &Abandon) -> Result<()
     }
 }
 
-/// One try: a curl that reads the request from its standard input (see [`config`]),
+/// One try: a curl that reads the request from its standard input (see `config`),
 /// waited for at most [`TIMEOUT`] (curl's own limit, and ours), and killed when the
 /// deliveries are given up.
 pub fn send_once(request: &Request, abandon: &Abandon) -> Result<(), String> {

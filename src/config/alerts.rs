@@ -5,7 +5,7 @@
 //! Secrets never stand in this file: an ntfy token comes from `tokenFile` or `tokenEnv`,
 //! a webhook's headers from the environment (`headersFromEnv`). They are read when a
 //! message is sent (a rotated token is used at once); `tokenFile` must be readable when
-//! the configuration loads (checked in [`check_files`]).
+//! the configuration loads (checked in `check_files`).
 
 use std::path::{Path, PathBuf};
 

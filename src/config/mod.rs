@@ -367,7 +367,7 @@ impl Config {
 
     /// `overdueAfterMinutes`: the data is stale when the last success is older than this;
     /// `None` when it is turned off (`0`). When the file names none: twice the longest gap
-    /// between two due times of the coming week (see [`default_overdue_after`]).
+    /// between two due times of the coming week (see `default_overdue_after`).
     pub fn overdue_after(&self) -> Option<chrono::TimeDelta> {
         self.overdue_after_set.unwrap_or_else(|| {
             *self

@@ -115,7 +115,7 @@ enum UserEvent {
 /// Runs the tray for `workspaces` (following the list at `list`, when given) until Quit,
 /// SIGTERM or Ctrl-C, or the session's end. Exits 2 when there is no desktop session, or
 /// when the one workspace asked for is served by another tray or daemon, or when no panel
-/// shows the item within [`PANEL_GRACE`] of the start (the engines run meanwhile). A workspace that
+/// shows the item within `PANEL_GRACE` (30 s) of the start (the engines run meanwhile). A workspace that
 /// cannot be served (a config that does not load, a folder gone, data/ unusable) is shown
 /// in the error state with the reason, and served as soon as it is fixed.
 ///

@@ -4,7 +4,7 @@
 //! and driven through its properties and signals. A click (either button) pops up the
 //! menu's GTK widgets (muda's), as the item's menu does on a StatusNotifierItem host.
 //!
-//! Made only while no watcher is there ([`super::item::Item::panel_news`]): a hidden
+//! Made only while no watcher is there (`Item::panel_news`): a hidden
 //! one costs about 3 MiB.
 
 use std::cell::RefCell;
