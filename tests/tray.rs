@@ -1579,7 +1579,9 @@ impl Wayland {
         fs::create_dir(&runtime).unwrap();
         support::proc::set_mode(&runtime, 0o700);
         let config = dir.path().join("sway.conf");
-        fs::write(&config, "").unwrap();
+        // No Xwayland: it would take an X display (:0) on the machine, beside the Xvfb of
+        // the tests that run at the same time, and remove its socket at the end.
+        fs::write(&config, "xwayland disable\n").unwrap();
         give_to_nobody(&runtime);
         // The logs, written by nobody.
         let logs = dir.path().join("logs");

@@ -132,12 +132,27 @@ impl Desktop {
     }
 
     /// A desktop with `parts`, in a temporary folder of its own; panics if it cannot start.
+    ///
+    /// A start that fails is tried again, twice, each time afresh: on a machine busy with
+    /// other tests' desktops a piece has failed to start now and then (trayer once could
+    /// not open the display Xvfb had just named). Each failure is printed; the third
+    /// fails the test.
     pub fn with(parts: Parts) -> Desktop {
-        let temp = tempfile::tempdir().expect("a temp dir");
-        let mut desktop = Desktop::start_in(temp.path(), parts)
-            .unwrap_or_else(|e| panic!("the desktop did not start: {e}"));
-        desktop._temp = Some(temp);
-        desktop
+        let mut failures = Vec::new();
+        for _ in 0..3 {
+            let temp = tempfile::tempdir().expect("a temp dir");
+            match Desktop::start_in(temp.path(), parts) {
+                Ok(mut desktop) => {
+                    desktop._temp = Some(temp);
+                    return desktop;
+                }
+                Err(e) => {
+                    eprintln!("the desktop did not start, trying again: {e}");
+                    failures.push(e);
+                }
+            }
+        }
+        panic!("the desktop did not start: {}", failures.join("\n"));
     }
 
     /// A desktop with `parts`, with its home, runtime folder and logs in `scratch`.
@@ -232,9 +247,11 @@ impl Desktop {
                     .success()
             }) {
                 return Err(format!(
-                    "trayer's panel did not appear within {} s; trayer said: {}",
+                    "trayer's panel did not appear within {} s on {}; trayer said: {}; Xvfb said: {}",
                     START.as_secs(),
-                    fs::read_to_string(desktop.path("trayer.log")).unwrap_or_default()
+                    desktop.display,
+                    fs::read_to_string(desktop.path("trayer.log")).unwrap_or_default(),
+                    fs::read_to_string(desktop.path("xvfb.log")).unwrap_or_default()
                 ));
             }
         }
