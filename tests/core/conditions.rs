@@ -110,7 +110,7 @@ fn a_run_due_on_battery_waits_holding_no_lock_then_runs_once_on_ac() {
     plug(&daemon, true);
     let plugged = Instant::now();
     assert!(
-        wait_until(Duration::from_secs(35), || ws.status().is_some()),
+        wait_until(Duration::from_secs(35), || !ws.history().is_empty()),
         "{}",
         daemon.log()
     );
@@ -119,16 +119,14 @@ fn a_run_due_on_battery_waits_holding_no_lock_then_runs_once_on_ac() {
         "took {:?}",
         plugged.elapsed()
     );
-    let status = ws.status().unwrap();
-    assert_eq!(status["status"], "success", "{status}");
-    assert_eq!(status["waited"]["for"], "power", "{status}");
-    let ms = status["waited"]["ms"].as_u64().unwrap();
+    // The run that waited is the history's first; the status file may already hold the
+    // next second's run on a busy machine (the status file's `waited` is checked by the
+    // tests whose runs are further apart).
+    let first = ws.history()[0].clone();
+    assert_eq!(first["status"], "success", "{first}");
+    assert_eq!(first["waited"]["for"], "power", "{first}");
+    let ms = first["waited"]["ms"].as_u64().unwrap();
     assert!((2_000..=40_000).contains(&ms), "waited {ms} ms");
-    let first = &ws.history()[0];
-    assert_eq!(
-        first["waited"], status["waited"],
-        "the history records it too"
-    );
     assert!(!ws.path("data/.sync-wait").exists());
 
     // On AC every second's run starts at once; unplugged, the next one waits again.
